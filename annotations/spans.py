@@ -1,0 +1,175 @@
+"""The span, relation and document types every part of arabench shares.
+
+A :class:`Span` is a labelled, half-open character range ``[start, end)`` into
+the *raw* text of a document, like spaCy's ``Span.start_char``/``end_char``.
+The text is never normalized; the covered string is always ``text[start:end]``.
+A model that needs normalized or pre-split input keeps an offset map back to
+the raw text and reports spans in raw offsets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from annotations.errors import AnnotationError
+
+__all__ = ["Span", "Relation", "Document", "outermost"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A labelled half-open character range ``[start, end)`` into raw text.
+
+    Spans order by ``(start, end, label)`` and are hashable, so sets of spans
+    compare directly.
+
+    Args:
+        start: Offset of the first character (0-based, inclusive).
+        end: Offset one past the last character (exclusive); ``end > start``.
+        label: The entity type, e.g. ``"PERS"``.
+
+    Raises:
+        AnnotationError: If the offsets are not integers with ``0 <= start < end``.
+    """
+
+    start: int
+    end: int
+    label: str
+
+    def __post_init__(self) -> None:
+        if type(self.start) is not int or type(self.end) is not int:
+            raise AnnotationError(
+                "span offsets must be integers",
+                field="start/end",
+                value=(self.start, self.end),
+                fix="pass int character offsets",
+            )
+        if not 0 <= self.start < self.end:
+            raise AnnotationError(
+                "span offsets must satisfy 0 <= start < end",
+                field="start/end",
+                value=(self.start, self.end),
+                fix="use half-open character offsets of a non-empty range",
+            )
+
+    def text_in(self, text: str) -> str:
+        """Return the covered string ``text[start:end]``."""
+        return text[self.start : self.end]
+
+    def with_label(self, label: str) -> Span:
+        """Return the same range with another label."""
+        return Span(self.start, self.end, label)
+
+    def overlaps(self, other: Span) -> bool:
+        """True if the two ranges share at least one character."""
+        return self.start < other.end and other.start < self.end
+
+    def contains(self, other: Span) -> bool:
+        """True if ``other``'s range lies within this one (equal ranges included)."""
+        return self.start <= other.start and other.end <= self.end
+
+    def crosses(self, other: Span) -> bool:
+        """True if the ranges overlap without one containing the other."""
+        return self.overlaps(other) and not self.contains(other) and not other.contains(self)
+
+    @property
+    def range(self) -> tuple[int, int]:
+        """The ``(start, end)`` pair without the label."""
+        return (self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Relation:
+    """A directed, typed relation between two entity spans.
+
+    Args:
+        label: The relation type, e.g. ``"HAS_ROLE"``.
+        arg1: The first argument (the subject).
+        arg2: The second argument (the object).
+    """
+
+    label: str
+    arg1: Span
+    arg2: Span
+
+
+def _frozen(mapping: Mapping[str, object] | None) -> Mapping[str, object]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True, eq=True)
+class Document:
+    """One text with its entity mentions and relations.
+
+    ``entities`` and ``relations`` map annotation ids (BRAT's ``T1``, ``R1``)
+    to values, in file order, so that formats with ids round-trip exactly.
+
+    Args:
+        id: The document id (the BRAT file stem).
+        text: The raw text, exactly as stored on disk.
+        entities: Entity id to span, in order.
+        relations: Relation id to relation, in order; arguments are spans
+            that also appear in ``entities``.
+        metadata: Free-form document metadata (source, date, licence, ...).
+    """
+
+    id: str
+    text: str
+    entities: Mapping[str, Span] = field(default_factory=dict)
+    relations: Mapping[str, Relation] = field(default_factory=dict)
+    metadata: Mapping[str, object] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "entities", _frozen(self.entities))
+        object.__setattr__(self, "relations", _frozen(self.relations))
+        object.__setattr__(self, "metadata", _frozen(self.metadata))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def spans(self) -> list[Span]:
+        """All entity spans (nested ones included), sorted."""
+        return sorted(self.entities.values())
+
+    @property
+    def flat_spans(self) -> list[Span]:
+        """The outermost spans only (the flat layer), sorted."""
+        return outermost(self.entities.values())
+
+    def entity_id(self, span: Span) -> str:
+        """Return the id of the first entity equal to ``span``.
+
+        Raises:
+            AnnotationError: If no entity of this document equals ``span``.
+        """
+        for key, value in self.entities.items():
+            if value == span:
+                return key
+        raise AnnotationError(
+            f"document {self.id!r} has no entity {span}",
+            fix="add the span to the document's entities first",
+        )
+
+
+def outermost(spans: Iterable[Span]) -> list[Span]:
+    """Return the spans not strictly contained in another span, sorted.
+
+    Two spans with the same range and different labels are both kept; crossing
+    spans (partial overlaps) are both kept too, since neither contains the other.
+    """
+    ordered = sorted(set(spans), key=lambda s: (s.start, -s.end, s.label))
+    result: list[Span] = []
+    max_end = -1
+    cover: tuple[int, int] | None = None
+    for span in ordered:
+        if cover is not None and span.range == cover:
+            result.append(span)
+            continue
+        if span.end <= max_end:
+            continue  # strictly inside an earlier (longer or same-start) span
+        result.append(span)
+        max_end = span.end
+        cover = span.range
+    return sorted(result)

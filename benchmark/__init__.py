@@ -1,0 +1,3 @@
+"""The harness: CLI, runs, caching and reports."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,86 @@
+"""The ``arabench`` command line: a thin dispatcher over library functions.
+
+Each subcommand lives in ``benchmark/commands/<name>.py`` and is imported only
+when it runs, so ``arabench validate`` never imports torch. A module defines
+``HELP`` (one line), ``add_arguments(parser)`` and ``main(args) -> int``.
+
+Exit statuses: 0 success; 1 the command ran and found problems (validation
+errors, a named model failed); 2 bad usage or bad input (a ``BenchmarkError``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from annotations.errors import BenchmarkError
+
+#: Subcommand name -> module path. Order is the order of ``arabench --help``.
+COMMANDS: dict[str, str] = {
+    "run": "benchmark.commands.run",
+    "score": "benchmark.commands.score",
+    "compare": "benchmark.commands.compare",
+    "models": "benchmark.commands.models",
+    "validate": "benchmark.commands.validate",
+    "convert": "benchmark.commands.convert",
+    "stats": "benchmark.commands.stats",
+    "agree": "benchmark.commands.agree",
+}
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+def _build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
+    from benchmark import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="arabench",
+        description="Evaluation benchmark for Arabic named-entity recognition.",
+    )
+    parser.add_argument("--version", action="version", version=f"arabench {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    wanted = next((a for a in argv if not a.startswith("-")), None)
+    for name, module_path in COMMANDS.items():
+        if name == wanted:
+            module = importlib.import_module(module_path)
+            cmd = sub.add_parser(name, help=module.HELP, description=module.HELP)
+            module.add_arguments(cmd)
+            cmd.set_defaults(_main=module.main)
+        else:
+            # Listing a command must not import it: its help line is read lazily.
+            sub.add_parser(name, help=_help_line(module_path), add_help=False)
+    return parser
+
+
+def _help_line(module_path: str) -> str:
+    try:
+        return importlib.import_module(module_path).HELP
+    except ImportError:
+        return "(not available)"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``arabench`` command line and return its exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _build_parser(argv)
+    args = parser.parse_args(argv)
+    handler = getattr(args, "_main", None)
+    if handler is None:
+        parser.print_help()
+        return EXIT_USAGE if argv else EXIT_OK
+    try:
+        return int(handler(args))
+    except BenchmarkError as exc:
+        print(f"arabench {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"arabench {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
