@@ -20,6 +20,7 @@ __all__ = [
     "View",
     "Schema",
     "load_schema",
+    "make_view",
     "default_schema",
 ]
 
@@ -92,6 +93,35 @@ class View:
     def ignored_types(self) -> frozenset[str]:
         """Schema types this view does not score."""
         return frozenset(k for k, v in self.mapping.items() if v is None)
+
+    def coarsening_to(self, target: View) -> dict[str, str | None] | None:
+        """Map this view's labels onto a coarser view's labels, if the schema allows it.
+
+        This view coarsens into ``target`` when every schema type behind one
+        of its labels maps to the same ``target`` label (or to ``None``), so a
+        prediction labelled in this view can be relabelled into ``target``
+        without guessing. For example ``native`` coarsens into ``conll4``
+        (GPE, LOC and FAC all become LOC), and ``anercorp`` into ``conll4``
+        (PERS becomes PER), but ``conll4`` does not coarsen into ``native``.
+
+        Types this view ignores must be ignored by ``target`` too, otherwise
+        the gold of ``target`` would hold mentions this view cannot predict.
+
+        Returns:
+            ``{label: target label or None}`` for every label of this view,
+            or ``None`` if this view does not coarsen into ``target``.
+        """
+        result: dict[str, str | None] = {}
+        for schema_type, label in self.mapping.items():
+            goal = target.mapping.get(schema_type)
+            if label is None:
+                if goal is not None:
+                    return None
+                continue
+            if label in result and result[label] != goal:
+                return None
+            result[label] = goal
+        return result
 
 
 @dataclass(frozen=True)
@@ -191,25 +221,57 @@ def load_schema(path: str | Path = DEFAULT_SCHEMA_PATH) -> Schema:
             bool(spec.get("symmetric", False)),
             str(spec.get("definition", "")),
         )
-    views = {}
-    for name, spec in data["views"].items():
-        raw = spec["map"]
-        if raw == "identity":
-            mapping: dict[str, str | None] = {t: t for t in entities}
-        else:
-            missing = [t for t in entities if t not in raw]
-            extra = [t for t in raw if t not in entities]
-            if missing or extra:
-                raise SchemaError(
-                    f"view {name!r} must map every entity type exactly once",
-                    file=path,
-                    field=f"views.{name}.map",
-                    value={"missing": missing, "unknown": extra},
-                    fix="map each schema type to a view label or to null",
-                )
-            mapping = dict(raw)
-        views[name] = View(name, str(spec.get("description", "")), mapping)
+    views = {
+        name: make_view(
+            name, spec["map"], entity_types=entities, description=str(spec.get("description", "")), source=path
+        )
+        for name, spec in data["views"].items()
+    }
     return Schema(int(data["version"]), entities, relations, views, str(path))
+
+
+def make_view(
+    name: str,
+    mapping: Mapping[str, str | None] | str,
+    *,
+    entity_types: Iterable[str],
+    description: str = "",
+    source: str | Path | None = None,
+) -> View:
+    """Build a :class:`View`, checking that it maps every entity type exactly once.
+
+    Args:
+        name: The view's name.
+        mapping: Schema type to view label (or ``None``), or ``"identity"``.
+        entity_types: The schema's entity types.
+        description: One line on what the view is for.
+        source: The file the mapping comes from, for error messages.
+
+    Raises:
+        SchemaError: If a type is missing or unknown.
+    """
+    types = list(entity_types)
+    if mapping == "identity":
+        return View(name, description, {t: t for t in types})
+    if not isinstance(mapping, Mapping):
+        raise SchemaError(
+            f"view {name!r} must be a mapping or 'identity'",
+            file=source,
+            field=f"views.{name}.map",
+            value=mapping,
+            fix="map each schema type to a view label or to null",
+        )
+    missing = [t for t in types if t not in mapping]
+    extra = [t for t in mapping if t not in types]
+    if missing or extra:
+        raise SchemaError(
+            f"view {name!r} must map every entity type exactly once",
+            file=source,
+            field=f"views.{name}.map",
+            value={"missing": missing, "unknown": extra},
+            fix="map each schema type to a view label or to null",
+        )
+    return View(name, description, {t: (None if mapping[t] is None else str(mapping[t])) for t in types})
 
 
 @lru_cache(maxsize=1)
