@@ -1,0 +1,241 @@
+"""Two reference models that bound every score: ``oracle`` (the gold itself) and ``empty`` (nothing).
+
+``oracle`` echoes the gold spans of the documents it was given, so a scorer
+run against it must report F1 = 1.0 in every scored type; ``empty`` predicts no
+span at all, so it must report recall 0 and no false positives. Both exist to
+check the harness end to end, and as the floor and ceiling of a results table.
+
+Neither model reads anything but its options; neither needs a download.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from annotations.errors import ModelError
+from annotations.schema import default_schema
+from annotations.spans import Document, Span
+from models.base import Prediction
+
+__all__ = ["OracleModel", "EmptyModel", "ADAPTER_VERSION"]
+
+#: Bumped whenever these adapters change what they predict.
+ADAPTER_VERSION = "1"
+
+_LAYERS = ("nested", "flat")
+
+
+def _check_options(model: str, options: Mapping[str, Any], accepted: Iterable[str]) -> None:
+    accepted = list(accepted)
+    for key in options:
+        if key not in accepted:
+            raise ModelError(
+                f"unknown option for model {model!r}",
+                field=key,
+                value=options[key],
+                fix=f"use one of: {', '.join(accepted) if accepted else '(no options)'}",
+            )
+
+
+def _check_view(view: str) -> str:
+    default_schema().view(view)  # raises SchemaError (a BenchmarkError) with a suggestion
+    return view
+
+
+class OracleModel:
+    """Echo the gold spans of known texts: the ceiling of every score.
+
+    Args:
+        gold: The gold documents. A text is recognised when it is *identical*
+            to a gold document's text (no normalization).
+        layer: ``"nested"`` (default) echoes every gold span, nested ones
+            included; ``"flat"`` echoes only the outermost spans.
+        view: The label view to predict in (default ``"native"``); gold spans
+            are projected into it, types the view ignores are left out.
+        relations: Echo the gold relations too (default ``True``). Relations
+            whose arguments are not echoed (e.g. a nested argument under
+            ``layer="flat"``) are left out and counted as
+            ``dropped_relations`` in the diagnostics.
+
+    Raises:
+        ModelError: If two gold documents have the same text with different
+            annotations, or an option is invalid.
+    """
+
+    name = "oracle"
+
+    def __init__(
+        self,
+        *,
+        gold: Sequence[Document],
+        layer: str = "nested",
+        view: str = "native",
+        relations: bool = True,
+    ) -> None:
+        if layer not in _LAYERS:
+            raise ModelError("unknown layer", field="layer", value=layer, fix=f"use one of {', '.join(_LAYERS)}")
+        if isinstance(gold, Document):
+            gold = [gold]
+        self.view = _check_view(view)
+        self.layer = layer
+        self.relations = bool(relations)
+        self.labels = frozenset(default_schema().view(view).labels)
+        self._by_text: dict[str, Document] = {}
+        for doc in gold:
+            if not isinstance(doc, Document):
+                raise ModelError(
+                    "the oracle's gold must be Document objects",
+                    field="gold",
+                    value=type(doc).__name__,
+                    fix="pass the documents read with annotations.corpus (or Document instances)",
+                )
+            known = self._by_text.get(doc.text)
+            if known is not None and (sorted(known.entities.values()) != sorted(doc.entities.values())):
+                raise ModelError(
+                    f"gold documents {known.id!r} and {doc.id!r} have the same text but different entities",
+                    field="gold",
+                    value=doc.id,
+                    fix="pass each text once",
+                )
+            self._by_text.setdefault(doc.text, doc)
+
+    @classmethod
+    def from_spec(cls, arg: str | None, **options: Any) -> OracleModel:
+        """Create from the registry name ``oracle`` (``arg`` must be ``None``).
+
+        Raises:
+            ModelError: On an argument after the name, a missing ``gold`` or an unknown option.
+        """
+        if arg:
+            raise ModelError("the oracle takes no argument", field="name", value=f"oracle:{arg}", fix="use 'oracle'")
+        _check_options("oracle", options, ("gold", "layer", "view", "relations"))
+        if "gold" not in options:
+            raise ModelError(
+                "the oracle needs the gold documents",
+                field="gold",
+                fix="pass gold=[Document, ...] (e.g. create_model('oracle', gold=docs))",
+            )
+        return cls(**options)
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        """Return the gold spans (and relations) of each text.
+
+        Raises:
+            ModelError: For a text that is not identical to a gold text.
+        """
+        view = default_schema().view(self.view)
+        result = []
+        for i, text in enumerate(texts):
+            doc = self._by_text.get(text)
+            if doc is None:
+                preview = text[:40] + ("…" if len(text) > 40 else "")
+                raise ModelError(
+                    f"the oracle does not know text #{i}",
+                    field="texts",
+                    value=preview,
+                    fix="predict only texts identical to a gold document's text (ids: "
+                    + ", ".join(d.id for d in self._by_text.values())
+                    + ")",
+                )
+            spans = doc.flat_spans if self.layer == "flat" else doc.spans
+            projected = {s: p for s, p in zip(spans, _project_each(view, spans), strict=True) if p is not None}
+            relations = []
+            dropped = 0
+            if self.relations:
+                for rel in doc.relations.values():
+                    a1, a2 = projected.get(rel.arg1), projected.get(rel.arg2)
+                    if a1 is None or a2 is None:
+                        dropped += 1
+                        continue
+                    relations.append(type(rel)(rel.label, a1, a2))
+            diagnostics = {"dropped_relations": dropped} if dropped else {}
+            result.append(
+                Prediction(spans=tuple(dict.fromkeys(projected.values())), relations=relations, diagnostics=diagnostics)
+            )
+        return result
+
+    def provenance(self) -> dict[str, object]:
+        """Identify the oracle: its gold document ids and text count, layer and view."""
+        return {
+            "id": self.name,
+            "adapter": "models.simple:OracleModel",
+            "adapter_version": ADAPTER_VERSION,
+            "revision": None,
+            "view": self.view,
+            "label_map": None,
+            "layer": self.layer,
+            "relations": self.relations,
+            "gold_ids": sorted(d.id for d in self._by_text.values()),
+        }
+
+
+def _project_each(view: Any, spans: Sequence[Span]) -> list[Span | None]:
+    out: list[Span | None] = []
+    for span in spans:
+        label = view.label_of(span.label)
+        out.append(None if label is None else span.with_label(label))
+    return out
+
+
+class EmptyModel:
+    """Predict nothing: the floor of every score (recall 0, no false positives).
+
+    Args:
+        view: The label view (default ``"native"``).
+        labels: The labels it claims to cover (default: every label of the
+            view). The harness counts gold mentions of covered labels as the
+            model's misses, so the default makes ``empty`` score 0 recall on
+            every type; pass a subset to compare with a model that covers only
+            those types.
+
+    Raises:
+        ModelError: If a label is not a label of the view.
+    """
+
+    name = "empty"
+
+    def __init__(self, *, view: str = "native", labels: Iterable[str] | None = None) -> None:
+        self.view = _check_view(view)
+        view_labels = default_schema().view(view).labels
+        if labels is None:
+            self.labels = frozenset(view_labels)
+        else:
+            chosen = frozenset(labels)
+            unknown = sorted(chosen - view_labels)
+            if unknown:
+                raise ModelError(
+                    f"labels not in view {view!r}",
+                    field="labels",
+                    value=unknown,
+                    fix=f"use labels among {', '.join(sorted(view_labels))}",
+                )
+            self.labels = chosen
+
+    @classmethod
+    def from_spec(cls, arg: str | None, **options: Any) -> EmptyModel:
+        """Create from the registry name ``empty`` (``arg`` must be ``None``).
+
+        Raises:
+            ModelError: On an argument after the name or an unknown option.
+        """
+        if arg:
+            raise ModelError("the empty model takes no argument", field="name", value=f"empty:{arg}", fix="use 'empty'")
+        _check_options("empty", options, ("view", "labels"))
+        return cls(**options)
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        """Return one empty prediction per text."""
+        return [Prediction() for _ in texts]
+
+    def provenance(self) -> dict[str, object]:
+        """Identify the empty model: its view and labels."""
+        return {
+            "id": self.name,
+            "adapter": "models.simple:EmptyModel",
+            "adapter_version": ADAPTER_VERSION,
+            "revision": None,
+            "view": self.view,
+            "label_map": None,
+            "labels": sorted(self.labels),
+        }
