@@ -1,0 +1,862 @@
+"""CoNLL token/tag files: reading, writing, and the pure BIO <-> span functions.
+
+The file format (CoNLL-2003 style, as ANERcorp and most NER corpora ship it)::
+
+    -DOCSTART-	O
+    # id = doc-1
+
+    قال	O
+    نجيب	B-PERS
+    محفوظ	I-PERS
+    .	O
+
+* one token per line, the tag in the LAST column; the separator is a tab or a
+  single space, detected per file (any tab in a token line means tabs);
+  columns between the token and the tag are kept as ``extra`` columns;
+* a blank line ends a sentence; a ``-DOCSTART-`` line starts a new document;
+* a line starting with ``#`` is a comment, except a token line for the token
+  ``#`` itself (``#<TAB>O``, or ``# O`` in a space-separated file); a comment
+  ``# id = X`` names the document, other comments are kept in the document's
+  ``metadata["conll_comments"]`` and written back on export.
+
+**Export rule.** Tokens are the words of :func:`annotations.tokenize.word_offsets`
+(white space and each punctuation character separate words; proclitics stay on
+their word, as in ANERcorp). The tagged layer is the flat layer
+(:func:`annotations.spans.outermost`): a token is tagged if it overlaps a span,
+``B-`` on the first such token and ``I-`` on the rest (BIO2), so a span that
+starts or ends inside a word is widened to the whole word (counted as
+``widened``). Nested spans and relations cannot be written in CoNLL: they are
+counted, never silently lost. Two flat spans that share a token (two mentions in
+one word, crossing spans, or one range with two types) cannot be tagged and are
+an error naming them.
+
+**Sentence rule.** With ``sentence_split=True`` a sentence ends after a ``.``,
+``!``, ``?`` or ``؟`` token that is followed by white space (or the end of the
+text), so ``3.5`` and ``U.S.A`` stay whole, and between two tokens separated by
+white space containing a newline. A sentence never ends inside a flat span: the
+break moves to the end of the span.
+
+**Import rule.** Tags are decoded with the conlleval rules (an ``I-X`` after
+``O`` or after another type starts a new entity); every tag that differs from
+the canonical encoding of what was decoded in the declared ``scheme`` is a
+*repair*, counted in ``metadata["conll_repairs"]``. Without ``text=``, the
+document text is the tokens joined by single spaces, sentences by newlines.
+With ``text=`` (the original raw text) tokens are aligned to it in order.
+"""
+
+from __future__ import annotations
+
+import os
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotations.errors import AnnotationError, ConversionError
+from annotations.schema import Schema
+from annotations.spans import Document, Span
+from annotations.tokenize import word_offsets
+
+__all__ = [
+    "SCHEMES",
+    "ConllSentence",
+    "ConllRepair",
+    "ConllExport",
+    "ConllWriteReport",
+    "spans_to_bio",
+    "bio_to_spans",
+    "decode_tags",
+    "encode_tags",
+    "read_conll_sentences",
+    "parse_conll",
+    "read_conll",
+    "conll_export",
+    "document_to_conll",
+    "write_conll",
+    "SENTENCE_END_TOKENS",
+]
+
+#: Tagging schemes and the prefixes each one uses.
+SCHEMES: dict[str, frozenset[str]] = {
+    "BIO2": frozenset("BI"),
+    "IOB1": frozenset("BI"),
+    "IOE1": frozenset("IE"),
+    "IOE2": frozenset("IE"),
+    "BIOES": frozenset("BIES"),
+    "BILOU": frozenset("BILU"),
+}
+_SCHEME_ALIASES = {"IOB2": "BIO2", "BIO": "BIO2", "IOBES": "BIOES", "IOE": "IOE2"}
+
+#: Tokens after which a sentence may end (when followed by white space).
+SENTENCE_END_TOKENS = frozenset({".", "!", "?", "\u061f"})
+
+DOCSTART = "-DOCSTART-"
+
+
+# --------------------------------------------------------------------------- pure tag functions
+
+
+def spans_to_bio(spans: Iterable[Span], word_offsets: Sequence[tuple[int, int]]) -> list[str]:
+    """Tag words with BIO2 tags from character spans.
+
+    A word is tagged if it overlaps a span: ``B-`` on the first overlapping
+    word, ``I-`` on the others. Spans must not share a word (pass the flat
+    layer, e.g. :func:`annotations.spans.outermost`).
+
+    Args:
+        spans: Character spans over the text the words come from.
+        word_offsets: ``(start, end)`` of every word, in order, non-overlapping.
+
+    Returns:
+        One tag per word.
+
+    Raises:
+        ConversionError: If a span covers no word, or two spans share a word.
+    """
+    starts = [s for s, _ in word_offsets]
+    ends = [e for _, e in word_offsets]
+    tags = ["O"] * len(starts)
+    reach = 0  # one past the last token tagged so far
+    reacher: Span | None = None
+    for span in sorted(spans):
+        first = bisect_right(ends, span.start)
+        last = bisect_left(starts, span.end)
+        if first >= last:
+            raise ConversionError(
+                "span covers no token",
+                field="span",
+                value=span,
+                fix="remove the span or extend it over a word",
+            )
+        if first < reach:
+            raise ConversionError(
+                f"two spans share a token and cannot both be tagged: {reacher} and {span}",
+                field="span",
+                value=span,
+                fix="CoNLL holds one flat layer: keep only one of the two spans, or use a span-based format",
+            )
+        tags[first] = "B-" + span.label
+        if last - first > 1:
+            tags[first + 1 : last] = ["I-" + span.label] * (last - first - 1)
+        reach, reacher = last, span
+    return tags
+
+
+def _split_tag(tag: str, allowed: frozenset[str]) -> tuple[str, str]:
+    """Return ``(prefix, type)``; ``("O", "")`` for ``O``. Raises ``ValueError`` on a bad tag."""
+    if tag == "O":
+        return "O", ""
+    if len(tag) < 3 or tag[1] != "-" or tag[0] not in allowed:
+        raise ValueError(tag)
+    return tag[0], tag[2:]
+
+
+# conlleval start/end rules over the prefixes B I E S O (L -> E, U -> S for BILOU).
+def _ends(prev: str, prev_type: str, cur: str, cur_type: str) -> bool:
+    if prev in "ES":
+        return True
+    if prev == "O":
+        return False
+    if cur in "BSO":
+        return True
+    return prev_type != cur_type
+
+
+def _starts(prev: str, prev_type: str, cur: str, cur_type: str) -> bool:
+    if cur in "BS":
+        return True
+    if cur == "O":
+        return False
+    if prev in "ESO":
+        return True
+    return prev_type != cur_type
+
+
+def _norm_scheme(scheme: str) -> str:
+    key = scheme.upper()
+    key = _SCHEME_ALIASES.get(key, key)
+    if key not in SCHEMES:
+        raise ConversionError(
+            "unknown tagging scheme",
+            field="scheme",
+            value=scheme,
+            fix=f"use one of {', '.join(SCHEMES)}",
+        )
+    return key
+
+
+def decode_tags(tags: Sequence[str], *, scheme: str = "BIO2") -> list[tuple[int, int, str]]:
+    """Decode a tag sequence into entities with the conlleval rules.
+
+    The rules are those of conlleval (and seqeval's default mode): an entity
+    starts at ``B``/``S``, at an ``I``/``E`` after ``O``/``E``/``S`` or after
+    another type, and ends before ``B``/``S``/``O``, after ``E``/``S``, or at a
+    change of type. ``L`` and ``U`` (BILOU) read as ``E`` and ``S``.
+
+    Args:
+        tags: One tag per token.
+        scheme: The tagging scheme (``BIO2``, ``IOB1``, ``IOE1``, ``IOE2``,
+            ``BIOES``, ``BILOU``); it decides which prefixes are allowed.
+
+    Returns:
+        ``(first_token, end_token, type)`` triples, token range half-open.
+
+    Raises:
+        ConversionError: If a tag is malformed or uses a prefix the scheme lacks.
+    """
+    key = _norm_scheme(scheme)
+    allowed = SCHEMES[key]
+    result: list[tuple[int, int, str]] = []
+    prev, prev_type = "O", ""
+    begin = -1
+    for i, tag in enumerate(tags):
+        try:
+            cur, cur_type = _split_tag(tag, allowed)
+        except ValueError:
+            raise ConversionError(
+                f"malformed tag for scheme {key} at token {i}",
+                field="tag",
+                value=tag,
+                fix=f"use O or PREFIX-TYPE with a prefix in {''.join(sorted(allowed))}",
+            ) from None
+        if cur == "L":
+            cur = "E"
+        elif cur == "U":
+            cur = "S"
+        if begin >= 0 and _ends(prev, prev_type, cur, cur_type):
+            result.append((begin, i, prev_type))
+            begin = -1
+        if _starts(prev, prev_type, cur, cur_type):
+            begin = i
+        prev, prev_type = cur, cur_type
+    if begin >= 0:
+        result.append((begin, len(tags), prev_type))
+    return result
+
+
+def encode_tags(entities: Sequence[tuple[int, int, str]], n_tokens: int, *, scheme: str = "BIO2") -> list[str]:
+    """Encode non-overlapping token-range entities as tags in ``scheme``.
+
+    This is the canonical encoding: :func:`decode_tags` of the result gives
+    back ``entities``.
+
+    Args:
+        entities: ``(first_token, end_token, type)`` triples, sorted, disjoint.
+        n_tokens: The number of tokens.
+        scheme: The tagging scheme.
+    """
+    key = _norm_scheme(scheme)
+    tags = ["O"] * n_tokens
+    prev_end, prev_type = -1, ""
+    for first, end, label in entities:
+        adjacent_same = first == prev_end and label == prev_type
+        if key == "BIO2":
+            tags[first] = "B-" + label
+            for i in range(first + 1, end):
+                tags[i] = "I-" + label
+        elif key == "IOB1":
+            for i in range(first, end):
+                tags[i] = "I-" + label
+            if adjacent_same:
+                tags[first] = "B-" + label
+        elif key in ("IOE1", "IOE2"):
+            for i in range(first, end):
+                tags[i] = "I-" + label
+            if key == "IOE2":
+                tags[end - 1] = "E-" + label
+        else:
+            single, last = ("S", "E") if key == "BIOES" else ("U", "L")
+            if end - first == 1:
+                tags[first] = f"{single}-{label}"
+            else:
+                tags[first] = "B-" + label
+                for i in range(first + 1, end - 1):
+                    tags[i] = "I-" + label
+                tags[end - 1] = f"{last}-{label}"
+        if key == "IOE1" and adjacent_same:
+            tags[prev_end - 1] = "E-" + label
+        prev_end, prev_type = end, label
+    return tags
+
+
+def bio_to_spans(tags: Sequence[str], word_offsets: Sequence[tuple[int, int]], *, scheme: str = "BIO2") -> list[Span]:
+    """Turn one tag per word into character spans (conlleval rules, see :func:`decode_tags`).
+
+    Args:
+        tags: One tag per word.
+        word_offsets: ``(start, end)`` of every word.
+        scheme: The tagging scheme of ``tags``.
+
+    Returns:
+        The spans, from the start of their first word to the end of their last.
+
+    Raises:
+        ConversionError: If the lengths differ or a tag is malformed.
+    """
+    if len(tags) != len(word_offsets):
+        raise ConversionError(
+            f"{len(tags)} tags for {len(word_offsets)} words",
+            field="tags",
+            fix="pass exactly one tag per word",
+        )
+    return [
+        Span(word_offsets[first][0], word_offsets[end - 1][1], label)
+        for first, end, label in decode_tags(tags, scheme=scheme)
+    ]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class ConllSentence:
+    """One sentence of a CoNLL file.
+
+    Attributes:
+        tokens: The tokens (first column).
+        tags: The tags (last column).
+        lines: The 1-based line number of every token.
+        extra: The columns between token and tag, per token (empty tuples if none).
+        comments: ``#`` comment lines read before this sentence (without the newline).
+        document: 0-based index of the document (incremented at each ``-DOCSTART-``).
+    """
+
+    tokens: tuple[str, ...]
+    tags: tuple[str, ...]
+    lines: tuple[int, ...]
+    extra: tuple[tuple[str, ...], ...] = ()
+    comments: tuple[str, ...] = ()
+    document: int = 0
+
+
+@dataclass(frozen=True)
+class ConllRepair:
+    """A tag that the conlleval rules read differently from its declared scheme."""
+
+    line: int
+    token: str
+    tag: str
+    read_as: str
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-friendly form (kept in document metadata)."""
+        return {"line": self.line, "token": self.token, "tag": self.tag, "read_as": self.read_as}
+
+
+def _is_path_like(source: str | os.PathLike[str]) -> bool:
+    return isinstance(source, os.PathLike) or ("\n" not in source and "\t" not in source)
+
+
+def _load(source: str | os.PathLike[str]) -> tuple[str, str | None]:
+    """Return ``(content, file name or None)``."""
+    if _is_path_like(source):
+        path = Path(source)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise AnnotationError(
+                f"cannot read CoNLL file: {exc.strerror or exc}",
+                file=path,
+                fix="check the path (to pass CoNLL content instead, pass a string containing newlines)",
+            ) from exc
+        try:
+            return data.decode("utf-8-sig"), str(path)
+        except UnicodeDecodeError as exc:
+            raise AnnotationError(
+                f"not UTF-8 at byte offset {exc.start}",
+                file=path,
+                fix="re-save the file as UTF-8",
+            ) from exc
+    return str(source), None
+
+
+def _detect_separator(lines: Sequence[str]) -> str:
+    for line in lines:
+        if "\t" in line:
+            return "\t"
+    return " "
+
+
+def parse_conll(
+    content: str,
+    *,
+    file: str | None = None,
+    schema: Schema | None = None,
+    labels: Iterable[str] | None = None,
+    scheme: str = "BIO2",
+) -> list[ConllSentence]:
+    """Parse CoNLL content (a string) into sentences; see :func:`read_conll_sentences`."""
+    key = _norm_scheme(scheme)
+    allowed = SCHEMES[key]
+    label_set = None if labels is None else frozenset(labels)
+    raw_lines = content.split("\n")
+    if raw_lines and raw_lines[-1] == "":
+        raw_lines.pop()
+    lines = [line[:-1] if line.endswith("\r") else line for line in raw_lines]
+    sep = _detect_separator(lines)
+    sentences: list[ConllSentence] = []
+    tokens: list[str] = []
+    tags: list[str] = []
+    numbers: list[int] = []
+    extras: list[tuple[str, ...]] = []
+    comments: list[str] = []
+    document = 0
+    seen_tokens_in_doc = False
+    doc_opened = False
+
+    def flush() -> None:
+        nonlocal tokens, tags, numbers, extras, comments
+        if tokens:
+            sentences.append(
+                ConllSentence(tuple(tokens), tuple(tags), tuple(numbers), tuple(extras), tuple(comments), document)
+            )
+            tokens, tags, numbers, extras, comments = [], [], [], [], []
+
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            flush()
+            continue
+        fields = line.split(sep)
+        if fields[0] == DOCSTART:
+            flush()
+            if doc_opened or seen_tokens_in_doc:
+                if not seen_tokens_in_doc:  # an empty document is kept, with its comments
+                    sentences.append(ConllSentence((), (), (), (), tuple(comments), document))
+                    comments = []
+                document += 1
+            doc_opened = True
+            seen_tokens_in_doc = False
+            continue
+        if line.startswith("#") and not _is_hash_token(fields, sep, allowed):
+            if tokens:
+                flush()
+            comments.append(line)
+            continue
+        if len(fields) < 2:
+            raise AnnotationError(
+                "a token line needs a token and a tag",
+                file=file,
+                line=number,
+                field="tag",
+                value=line,
+                fix="write TOKEN<TAB>TAG (or TOKEN TAG), or a blank line between sentences",
+            )
+        token, tag = fields[0], fields[-1]
+        if not token:
+            raise AnnotationError(
+                "empty token",
+                file=file,
+                line=number,
+                field="token",
+                value=line,
+                fix="remove the extra separator at the start of the line",
+            )
+        if any(not f for f in fields[1:-1]):
+            raise AnnotationError(
+                "empty column (two separators in a row)",
+                file=file,
+                line=number,
+                field="columns",
+                value=line,
+                fix="separate columns with exactly one tab or one space",
+            )
+        try:
+            prefix, label = _split_tag(tag, allowed)
+        except ValueError:
+            raise AnnotationError(
+                f"malformed tag for scheme {key}",
+                file=file,
+                line=number,
+                field="tag",
+                value=tag,
+                fix=_tag_fix(tag, key, allowed),
+            ) from None
+        if prefix != "O":
+            if schema is not None:
+                schema.check_entity_type(label, file=file, line=number)
+            if label_set is not None and label not in label_set:
+                raise AnnotationError(
+                    "unknown label",
+                    file=file,
+                    line=number,
+                    field="tag",
+                    value=tag,
+                    fix=f"use one of {', '.join(sorted(label_set))}",
+                )
+        tokens.append(token)
+        tags.append(tag)
+        numbers.append(number)
+        extras.append(tuple(fields[1:-1]))
+        seen_tokens_in_doc = True
+    flush()
+    if comments or (doc_opened and not seen_tokens_in_doc):
+        sentences.append(ConllSentence((), (), (), (), tuple(comments), document))
+    return sentences
+
+
+def _is_hash_token(fields: Sequence[str], sep: str, allowed: frozenset[str]) -> bool:
+    if fields[0] != "#" or len(fields) < 2:
+        return False
+    if sep == "\t":
+        return True
+    try:
+        _split_tag(fields[-1], allowed)
+    except ValueError:
+        return False
+    return len(fields) == 2
+
+
+def _tag_fix(tag: str, scheme: str, allowed: frozenset[str]) -> str:
+    if not tag:
+        return "give every token a tag (O outside entities)"
+    if len(tag) >= 2 and tag[1] == "-" and len(tag) == 2:
+        return f"add the entity type after the prefix, e.g. {tag}PERS"
+    if len(tag) >= 3 and tag[1] == "-" and tag[0] in "BIESLU":
+        return f"prefix {tag[0]!r} is not part of {scheme}: pass the file's scheme (one of {', '.join(SCHEMES)})"
+    prefixes = "/".join(sorted(allowed))
+    return f"use O or {prefixes}-TYPE (e.g. B-PERS)"
+
+
+def read_conll_sentences(
+    path: str | os.PathLike[str],
+    *,
+    schema: Schema | None = None,
+    labels: Iterable[str] | None = None,
+    scheme: str = "BIO2",
+) -> list[ConllSentence]:
+    """Read the sentences of a CoNLL file (or of CoNLL content given as a string).
+
+    Args:
+        path: A file path, or the content itself (a string containing newlines).
+        schema: If given, every tag type must be an entity type of the schema.
+        labels: If given, every tag type must be one of these labels.
+        scheme: The tagging scheme; decides which tag prefixes are allowed.
+
+    Returns:
+        The sentences in file order; a sentence with no tokens only carries
+        comments that had no sentence after them.
+
+    Raises:
+        AnnotationError: For a malformed line or tag (file:line, field, value, fix).
+        SchemaError: For a type the schema does not know (with "did you mean").
+    """
+    content, file = _load(path)
+    return parse_conll(content, file=file, schema=schema, labels=labels, scheme=scheme)
+
+
+def _document_comments(sentences: Sequence[ConllSentence]) -> tuple[str | None, list[str]]:
+    doc_id = None
+    kept = []
+    for sentence in sentences:
+        for comment in sentence.comments:
+            body = comment[1:].strip()
+            if doc_id is None and (body.startswith("id =") or body.startswith("id=")):
+                doc_id = body.split("=", 1)[1].strip() or None
+                continue
+            kept.append(comment)
+    return doc_id, kept
+
+
+def read_conll(
+    path_or_text: str | os.PathLike[str],
+    *,
+    text: str | Mapping[str, str] | None = None,
+    doc_id: str | None = None,
+    schema: Schema | None = None,
+    labels: Iterable[str] | None = None,
+    scheme: str = "BIO2",
+) -> list[Document]:
+    """Read a CoNLL file into documents with character spans.
+
+    Args:
+        path_or_text: A file path, or CoNLL content (a string containing newlines).
+        text: The original raw text of the (single) document, or a mapping
+            document id -> raw text; tokens are aligned to it in order,
+            skipping white space. Without it the text is rebuilt: tokens
+            joined by single spaces, sentences by newlines.
+        doc_id: The id of the first document (default: the ``# id =``
+            comment, else the file stem, else ``"doc"``); later documents
+            without an ``# id =`` comment get ``<doc_id>-<n>``.
+        schema: If given, tag types must be entity types of the schema.
+        labels: If given, tag types must be among these labels.
+        scheme: The tagging scheme of the file (default ``BIO2``).
+
+    Returns:
+        One document per ``-DOCSTART-`` block (one if there is none). Entity
+        ids are ``T1``, ``T2``... in order. ``metadata["conll_repairs"]`` lists
+        the tags read by the conlleval rules differently from ``scheme``
+        (e.g. an ``I-PERS`` after ``O``), ``metadata["conll_comments"]`` the
+        other comments; both only when not empty.
+
+    Raises:
+        AnnotationError: For a malformed file, or a token not found where
+            expected in ``text`` (naming the line and the token).
+    """
+    content, file = _load(path_or_text)
+    sentences = parse_conll(content, file=file, schema=schema, labels=labels, scheme=scheme)
+    key = _norm_scheme(scheme)
+    base_id = doc_id or (Path(file).stem if file else "doc")
+    by_doc: dict[int, list[ConllSentence]] = {}
+    for sentence in sentences:
+        by_doc.setdefault(sentence.document, []).append(sentence)
+    if not by_doc:
+        by_doc[0] = []
+    if isinstance(text, str) and len(by_doc) > 1:
+        raise AnnotationError(
+            f"text= is one string but the file holds {len(by_doc)} documents",
+            file=file,
+            field="text",
+            fix="pass a mapping document id -> raw text",
+        )
+    documents = []
+    for n, (_, doc_sentences) in enumerate(sorted(by_doc.items())):
+        named, comments = _document_comments(doc_sentences)
+        this_id = named or (base_id if n == 0 else f"{base_id}-{n + 1}")
+        raw = text if isinstance(text, str) else (text.get(this_id) if text is not None else None)
+        if text is not None and raw is None:
+            raise AnnotationError(
+                "no raw text given for this document",
+                file=file,
+                field="text",
+                value=this_id,
+                fix=f"add {this_id!r} to the text mapping (it has {', '.join(map(repr, text))})",
+            )
+        documents.append(_build_document(doc_sentences, this_id, comments, raw, key, file))
+    ids = [d.id for d in documents]
+    if len(set(ids)) != len(ids):
+        dup = next(i for i in ids if ids.count(i) > 1)
+        raise AnnotationError(
+            "two documents have the same id",
+            file=file,
+            field="id",
+            value=dup,
+            fix="give every document a distinct '# id = ...' comment",
+        )
+    return documents
+
+
+def _build_document(
+    sentences: Sequence[ConllSentence],
+    doc_id: str,
+    comments: list[str],
+    raw: str | None,
+    scheme: str,
+    file: str | None,
+) -> Document:
+    parts: list[str] = []
+    pos = 0
+    entities: dict[str, Span] = {}
+    repairs: list[dict[str, object]] = []
+    for sentence in sentences:
+        if not sentence.tokens:
+            continue
+        offsets: list[tuple[int, int]] = []
+        if raw is None:
+            if parts:
+                parts.append("\n")
+                pos += 1
+            for i, token in enumerate(sentence.tokens):
+                if i:
+                    parts.append(" ")
+                    pos += 1
+                parts.append(token)
+                offsets.append((pos, pos + len(token)))
+                pos += len(token)
+        else:
+            for token, line in zip(sentence.tokens, sentence.lines, strict=True):
+                while pos < len(raw) and raw[pos].isspace():
+                    pos += 1
+                if not raw.startswith(token, pos):
+                    found = raw[pos : pos + len(token) + 10]
+                    raise AnnotationError(
+                        f"token not found in the raw text at offset {pos} (text there: {found!r})",
+                        file=file,
+                        line=line,
+                        field="token",
+                        value=token,
+                        fix="pass the exact raw text the CoNLL file was made from",
+                    )
+                offsets.append((pos, pos + len(token)))
+                pos += len(token)
+        decoded = decode_tags(sentence.tags, scheme=scheme)
+        canonical = encode_tags(decoded, len(sentence.tags), scheme=scheme)
+        for i, (tag, good) in enumerate(zip(sentence.tags, canonical, strict=True)):
+            if tag != good:
+                repairs.append(ConllRepair(sentence.lines[i], sentence.tokens[i], tag, good).as_dict())
+        for first, end, label in decoded:
+            entities[f"T{len(entities) + 1}"] = Span(offsets[first][0], offsets[end - 1][1], label)
+    if raw is not None:
+        rest = raw[pos:]
+        if rest.strip():
+            raise AnnotationError(
+                f"the raw text goes on after the last token (offset {pos}: {rest[:20]!r})",
+                file=file,
+                field="text",
+                value=doc_id,
+                fix="pass the raw text of this document only, or a CoNLL file with all its tokens",
+            )
+    metadata: dict[str, object] = {}
+    if repairs:
+        metadata["conll_repairs"] = repairs
+    if comments:
+        metadata["conll_comments"] = comments
+    return Document(doc_id, raw if raw is not None else "".join(parts), entities, {}, metadata)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+@dataclass(frozen=True)
+class ConllExport:
+    """One document in CoNLL, with what the format could not hold.
+
+    Attributes:
+        text: The CoNLL lines of the document (ends with a blank line).
+        tokens: Number of tokens written.
+        sentences: Number of sentences written.
+        flat_spans: Number of spans tagged (the flat layer).
+        nested_spans: Entities not written because another span contains them.
+        relations: Relations not written (CoNLL has none).
+        widened: Flat spans that started or ended inside a word (written as whole words).
+    """
+
+    text: str
+    tokens: int
+    sentences: int
+    flat_spans: int
+    nested_spans: int
+    relations: int
+    widened: int
+
+
+@dataclass
+class ConllWriteReport:
+    """Counts summed over the documents written to one CoNLL file."""
+
+    documents: int = 0
+    tokens: int = 0
+    sentences: int = 0
+    flat_spans: int = 0
+    nested_spans: int = 0
+    relations: int = 0
+    widened: int = 0
+    per_document: list[ConllExport] = field(default_factory=list, repr=False)
+
+    def add(self, export: ConllExport) -> None:
+        """Add one document's counts."""
+        self.documents += 1
+        self.tokens += export.tokens
+        self.sentences += export.sentences
+        self.flat_spans += export.flat_spans
+        self.nested_spans += export.nested_spans
+        self.relations += export.relations
+        self.widened += export.widened
+        self.per_document.append(export)
+
+    def losses(self) -> list[str]:
+        """Sentences stating what the CoNLL file does not hold (empty if nothing is lost)."""
+        notes = []
+        if self.nested_spans or self.relations:
+            notes.append(
+                f"CoNLL keeps the flat layer: {self.nested_spans} nested spans and "
+                f"{self.relations} relations are not in this file"
+            )
+        if self.widened:
+            notes.append(f"{self.widened} spans start or end inside a word and are tagged as whole words")
+        return notes
+
+
+def _sentence_breaks(text: str, offsets: Sequence[tuple[int, int]], tags: Sequence[str]) -> list[int]:
+    """Return token indices where a new sentence starts (after index 0)."""
+    breaks = []
+    pending = False
+    for i in range(1, len(offsets)):
+        prev_end = offsets[i - 1][1]
+        gap = text[prev_end : offsets[i][0]]
+        if gap and text[offsets[i - 1][0] : prev_end] in SENTENCE_END_TOKENS:
+            pending = True
+        if "\n" in gap:
+            pending = True
+        if pending and not tags[i].startswith("I-"):
+            breaks.append(i)
+            pending = False
+    return breaks
+
+
+def conll_export(document: Document, *, sentence_split: bool = True) -> ConllExport:
+    """Write one document as CoNLL lines and count what CoNLL cannot hold.
+
+    See the module docstring for the token, tagging and sentence rules.
+
+    Args:
+        document: The document.
+        sentence_split: Split into sentences (else one sentence per document).
+
+    Raises:
+        ConversionError: If two flat spans share a token, or a span covers no
+            token; the message names the document and both spans.
+    """
+    offsets = word_offsets(document.text)
+    flat = document.flat_spans
+    try:
+        tags = spans_to_bio(flat, offsets)
+    except ConversionError as exc:
+        raise ConversionError(
+            f"document {document.id!r}: {exc.message}",
+            field=exc.field,
+            value=exc.value,
+            fix=exc.fix,
+        ) from None
+    starts = {s for s, _ in offsets}
+    ends = {e for _, e in offsets}
+    widened = sum(1 for s in flat if s.start not in starts or s.end not in ends)
+    lines = [f"{DOCSTART}\tO", f"# id = {_one_line(document.id)}"]
+    for comment in document.metadata.get("conll_comments", ()) or ():
+        lines.append(_one_line(str(comment)) if str(comment).startswith("#") else "# " + _one_line(str(comment)))
+    lines.append("")
+    breaks = set(_sentence_breaks(document.text, offsets, tags)) if sentence_split else set()
+    sentences = 1 if offsets else 0
+    for i, ((start, end), tag) in enumerate(zip(offsets, tags, strict=True)):
+        if i in breaks:
+            lines.append("")
+            sentences += 1
+        lines.append(f"{document.text[start:end]}\t{tag}")
+    if offsets:
+        lines.append("")
+    return ConllExport(
+        text="\n".join(lines) + "\n",
+        tokens=len(offsets),
+        sentences=sentences,
+        flat_spans=len(flat),
+        nested_spans=len(document.entities) - len(flat),
+        relations=len(document.relations),
+        widened=widened,
+    )
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+def document_to_conll(document: Document, *, sentence_split: bool = True) -> str:
+    """Return the CoNLL lines of one document (see :func:`conll_export` for the counts)."""
+    return conll_export(document, sentence_split=sentence_split).text
+
+
+def write_conll(
+    documents: Iterable[Document], path: str | os.PathLike[str], *, sentence_split: bool = True
+) -> ConllWriteReport:
+    """Write documents to one CoNLL file (UTF-8, newline line ends, tab separated).
+
+    Returns:
+        The counts, including the nested spans and relations the file does
+        not hold (:meth:`ConllWriteReport.losses` states them).
+    """
+    report = ConllWriteReport()
+    chunks = []
+    for document in documents:
+        export = conll_export(document, sentence_split=sentence_split)
+        report.add(export)
+        chunks.append(export.text)
+    Path(path).write_text("".join(chunks), encoding="utf-8", newline="\n")
+    return report
