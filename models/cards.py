@@ -1,0 +1,277 @@
+"""Model cards: what arabench knows about a published NER model, as YAML data.
+
+One file per model in ``models/cards/*.yaml``; the file stem is the card's
+name (what :func:`models.registry.create_model` accepts). Fields:
+
+``name``
+    The registry name (must equal the file stem).
+``hub_id``
+    The Hugging Face hub id.
+``revision`` / ``revision_note``
+    The pinned commit, or ``null`` with a note saying why it is not pinned.
+``description``
+    One line.
+``labels`` / ``labels_checked``
+    The model's ``config.json`` ``id2label`` in id order, and where that
+    label set was checked.
+``view``
+    A schema view name (``anercorp``, ``conll4``, ``native``) or
+    ``{name: ..., description: ..., map: {SCHEMA_TYPE: LABEL or null}}`` for a
+    view defined by the card (built with :func:`annotations.schema.make_view`).
+``label_map`` / ``drop``
+    Raw type (BIO prefix stripped) -> view label, and raw types to drop.
+``input``
+    ``raw`` (the raw text goes to the tokenizer) or ``words`` (words from
+    :func:`annotations.tokenize.word_offsets` with ``is_split_into_words``).
+``training_data``, ``license``, ``citation``
+    Provenance for the report.
+``default``
+    Whether ``arabench run`` evaluates it by default.
+``adapter``
+    Optional ``"module:Class"``; the Hugging Face adapter when absent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from annotations.errors import ModelError, SchemaError
+from annotations.schema import View, default_schema, make_view
+from models.labelmap import LabelMap, split_tag
+
+__all__ = ["CARDS_DIR", "ModelCard", "card_for", "known_cards", "load_card", "resolve_view"]
+
+CARDS_DIR = Path(__file__).with_name("cards")
+
+_REQUIRED = (
+    "name",
+    "hub_id",
+    "revision",
+    "description",
+    "labels",
+    "labels_checked",
+    "view",
+    "label_map",
+    "input",
+    "training_data",
+    "license",
+    "citation",
+)
+_OPTIONAL = ("revision_note", "drop", "default", "adapter", "notes")
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """A parsed, checked model card (see the module docstring for the fields)."""
+
+    name: str
+    hub_id: str
+    revision: str | None
+    revision_note: str
+    description: str
+    labels: tuple[str, ...]
+    labels_checked: str
+    view: View
+    label_map: LabelMap
+    input: str
+    training_data: str
+    license: str
+    citation: str
+    default: bool
+    adapter: str
+    notes: str
+    path: str
+
+    @property
+    def view_name(self) -> str:
+        """The name of the card's view."""
+        return self.view.name
+
+    @property
+    def spec(self) -> str:
+        """The ``hf:`` argument: ``hub_id`` or ``hub_id@revision``."""
+        return self.hub_id if self.revision is None else f"{self.hub_id}@{self.revision}"
+
+    @property
+    def raw_types(self) -> tuple[str, ...]:
+        """The entity types of :attr:`labels` without BIO prefixes, in order."""
+        types = (split_tag(t)[1] for t in self.labels)
+        return tuple(dict.fromkeys(t for t in types if t is not None))
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-serializable summary for provenance and reports."""
+        return {
+            "name": self.name,
+            "hub_id": self.hub_id,
+            "revision": self.revision,
+            "view": self.view.name,
+            "label_map": self.label_map.as_dict(),
+            "input": self.input,
+            "license": self.license,
+            "training_data": self.training_data,
+        }
+
+
+def load_card(path: str | Path) -> ModelCard:
+    """Read and check one card file.
+
+    Checks: every required field is present and no unknown field is; the view
+    maps every schema type; every raw label of ``labels`` is mapped or dropped;
+    every mapped label is a label of the view; the map names no label the
+    model does not emit.
+
+    Raises:
+        ModelError: Naming the file, the field and the fix.
+    """
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ModelError(f"cannot read model card: {exc}", file=path, fix="check the path and the YAML syntax") from exc
+    if not isinstance(data, Mapping):
+        raise ModelError("a model card must be a YAML mapping", file=path, fix="see models/cards.py for the fields")
+    missing = [k for k in _REQUIRED if k not in data]
+    if missing:
+        raise ModelError("model card misses fields", file=path, field=missing[0], value=missing, fix="add them")
+    unknown = sorted(set(data) - set(_REQUIRED) - set(_OPTIONAL))
+    if unknown:
+        raise ModelError(
+            "model card has unknown fields", file=path, field=unknown[0], value=unknown, fix="remove or rename them"
+        )
+    name = str(data["name"])
+    if name != path.stem:
+        raise ModelError("card name must equal the file stem", file=path, field="name", value=name, fix=path.stem)
+    if data["revision"] is None and not data.get("revision_note"):
+        raise ModelError(
+            "an unpinned card must say why", file=path, field="revision_note", fix="add revision_note, or pin a commit"
+        )
+    if data["input"] not in ("raw", "words"):
+        raise ModelError("unknown input convention", file=path, field="input", value=data["input"], fix="raw or words")
+    labels = data["labels"]
+    if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels) or "O" not in labels:
+        raise ModelError(
+            "labels must be the list of config.id2label values, with 'O'",
+            file=path,
+            field="labels",
+            value=labels,
+            fix="copy id2label from the model's config.json in id order",
+        )
+    view = _card_view(data["view"], path)
+    raw_map = data["label_map"]
+    if not isinstance(raw_map, Mapping) or not all(isinstance(v, str) for v in raw_map.values()):
+        raise ModelError(
+            "label_map must map raw types to view labels", file=path, field="label_map", value=raw_map, fix="RAW: LABEL"
+        )
+    label_map = LabelMap(dict(raw_map), frozenset(data.get("drop") or ()), f"card:{name}")
+    raw_types = {split_tag(t)[1] for t in labels} - {None}
+    stale = sorted((set(label_map.mapping) | label_map.drop) - raw_types)
+    if stale:
+        raise ModelError(
+            "label_map/drop name labels the model does not emit",
+            file=path,
+            field="label_map",
+            value=stale,
+            fix=f"use only {sorted(raw_types)}",
+        )
+    try:
+        label_map.check(sorted(raw_types), view=view, model=name)
+    except ModelError as exc:
+        raise ModelError(exc.message, file=path, field=exc.field, value=exc.value, fix=exc.fix) from None
+    return ModelCard(
+        name=name,
+        hub_id=str(data["hub_id"]),
+        revision=None if data["revision"] is None else str(data["revision"]),
+        revision_note=str(data.get("revision_note") or ""),
+        description=str(data["description"]),
+        labels=tuple(labels),
+        labels_checked=str(data["labels_checked"]),
+        view=view,
+        label_map=label_map,
+        input=str(data["input"]),
+        training_data=str(data["training_data"]),
+        license=str(data["license"]),
+        citation=str(data["citation"]).strip(),
+        default=bool(data.get("default", True)),
+        adapter=str(data.get("adapter") or "models.hf:HFTokenClassificationModel"),
+        notes=str(data.get("notes") or ""),
+        path=str(path),
+    )
+
+
+def _card_view(spec: object, path: Path) -> View:
+    schema = default_schema()
+    if isinstance(spec, str):
+        try:
+            return schema.view(spec)
+        except SchemaError as exc:
+            raise ModelError(exc.message, file=path, field="view", value=spec, fix=exc.fix) from None
+    if isinstance(spec, Mapping) and "name" in spec and "map" in spec:
+        view_name = str(spec["name"])
+        if view_name in schema.views:
+            raise ModelError(
+                "a card-defined view must not reuse a schema view name",
+                file=path,
+                field="view.name",
+                value=view_name,
+                fix="choose a new name",
+            )
+        try:
+            return make_view(
+                view_name,
+                spec["map"],
+                entity_types=schema.entity_types,
+                description=str(spec.get("description", "")),
+                source=path,
+            )
+        except SchemaError as exc:
+            raise ModelError(exc.message, file=path, field="view.map", value=exc.value, fix=exc.fix) from None
+    raise ModelError(
+        "view must be a schema view name or {name, description, map}",
+        file=path,
+        field="view",
+        value=spec,
+        fix="e.g. view: anercorp",
+    )
+
+
+@lru_cache(maxsize=4)
+def _load_dir(directory: str) -> dict[str, ModelCard]:
+    cards = {}
+    for path in sorted(Path(directory).glob("*.yaml")):
+        card = load_card(path)
+        cards[card.name] = card
+    return cards
+
+
+def known_cards(directory: str | Path = CARDS_DIR) -> dict[str, ModelCard]:
+    """Every card in ``directory`` (``models/cards`` by default), by name; cached."""
+    return dict(_load_dir(str(directory)))
+
+
+def card_for(name_or_hub_id: str) -> ModelCard | None:
+    """The card whose name or hub id is ``name_or_hub_id`` (revision suffix ignored), if any."""
+    cards = known_cards()
+    if name_or_hub_id in cards:
+        return cards[name_or_hub_id]
+    hub_id = name_or_hub_id.split("@", 1)[0]
+    return next((c for c in cards.values() if c.hub_id == hub_id), None)
+
+
+def resolve_view(name: str) -> View:
+    """The view called ``name``: a schema view or a view defined by a model card.
+
+    Raises:
+        SchemaError: If no schema view or card defines it.
+    """
+    schema = default_schema()
+    if name in schema.views:
+        return schema.views[name]
+    for card in known_cards().values():
+        if card.view.name == name:
+            return card.view
+    return schema.view(name)  # raises with the schema's suggestion
