@@ -1,0 +1,498 @@
+r"""Read and write BRAT standoff annotations (``X.txt`` + ``X.ann``).
+
+What each line kind becomes:
+
+* ``T1\tTYPE START END\tTEXT``: an entity, a :class:`~annotations.spans.Span`.
+  Discontinuous entities (``START END;START END``) cannot be represented by
+  a span and are reported as an error; the first fragment is never taken
+  silently.
+* ``R1\tTYPE Arg1:T1 Arg2:T2``: a :class:`~annotations.spans.Relation`.
+* ``#`` annotator notes, ``A``/``M`` attributes, ``N`` normalizations and
+  ``*`` equivalences are kept verbatim in ``document.metadata["brat"]`` so the
+  file round-trips byte for byte (BRAT -> JSONL -> BRAT too); attributes,
+  normalizations and equivalences are not scored, and the parser says so with
+  a warning. ``E`` events are an error: the benchmark has no events.
+
+The layout of the file (the order of the lines of each kind, a trailing tab
+after a relation, the final newline) is recorded in the same metadata entry
+when it differs from what :func:`format_ann` writes by default, so
+:func:`format_ann` gives back the identical ``.ann``.
+
+This module parses and formats strings; :func:`annotations.corpus.read_corpus`
+reads files and runs every check of :mod:`annotations.validate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from annotations.errors import ConversionError
+from annotations.problems import ERROR, WARNING, ParsedDocument, Problem
+from annotations.spans import Document, Relation, Span
+
+__all__ = ["BRAT_METADATA_KEY", "parse_ann", "format_ann", "write_brat"]
+
+#: The document-metadata key holding what BRAT needs to round-trip.
+BRAT_METADATA_KEY = "brat"
+
+_ENTITY_FORMAT = "'T<n>\\tTYPE START END\\tTEXT' (tab-separated; START END are character offsets into the .txt)"
+_RELATION_FORMAT = "'R<n>\\tTYPE Arg1:T<i> Arg2:T<j>' (tab-separated)"
+_KINDS = (
+    "a BRAT line starts with its id: T (entity), R (relation), # (note), A or M (attribute), "
+    "N (normalization), * (equivalence) or E (event)"
+)
+
+
+def _is_offset(token: str) -> bool:
+    return token.isascii() and token.isdigit()
+
+
+class _Parser:
+    def __init__(self, ann: str, text: str, doc_id: str, file: str | None) -> None:
+        self.ann = ann
+        self.text = text
+        self.doc_id = doc_id
+        self.file = file
+        self.problems: list[Problem] = []
+        self.entities: dict[str, Span] = {}
+        self.broken: set[str] = set()  # ids whose line was reported; do not cascade
+        self.first_line: dict[str, int] = {}
+        self.where: dict[str, tuple[int, str]] = {}
+        self.layout: list[str] = []
+        self.extra: list[str] = []
+        self.relation_lines: list[tuple[int, str, list[str]]] = []
+        self.references: list[tuple[int, str, str]] = []  # (line, field, id) to check once all ids are known
+        self.relation_tab: list[str] = []
+
+    def problem(self, line: int | None, field: str | None, message: str, fix: str, *args: object, **kw: object) -> None:
+        value = {"value": args[0]} if args else {}
+        severity = kw.get("severity", ERROR)
+        self.problems.append(Problem(self.file, line, field, message, fix, severity=severity, **value))  # type: ignore[arg-type]
+
+    def claim_id(self, ident: str, lineno: int) -> bool:
+        if ident in self.first_line:
+            self.problem(
+                lineno,
+                "id",
+                f"duplicate id (first used on line {self.first_line[ident]})",
+                "give every annotation its own id",
+                ident,
+            )
+            self.broken.add(ident)
+            return False
+        self.first_line[ident] = lineno
+        return True
+
+    def run(self) -> ParsedDocument:
+        ann = self.ann
+        if ann.startswith("\ufeff"):
+            self.problem(1, None, "file starts with a byte-order mark (BOM)", "save the file as UTF-8 without BOM")
+            ann = ann[1:]
+        final_newline = ann.endswith("\n")
+        lines = ann.split("\n")
+        if final_newline:
+            lines.pop()
+        elif lines == [""]:
+            lines = []
+        crlf = [i for i, raw in enumerate(lines, 1) if raw.endswith("\r")]
+        if crlf:
+            self.problem(
+                crlf[0],
+                None,
+                f"CRLF line ending ({len(crlf)} line(s) end with '\\r\\n')",
+                "save the file with LF line endings",
+            )
+        for lineno, raw in enumerate(lines, 1):
+            line = raw[:-1] if raw.endswith("\r") else raw
+            self.line(lineno, line)
+        relations = self.resolve_relations()
+        self.check_references()
+        metadata: dict[str, object] = {}
+        layout = "".join(self.layout)
+        default_layout = "T" * len(self.entities) + "R" * len(relations)
+        brat: dict[str, object] = {}
+        if layout != default_layout or self.extra:
+            brat["layout"] = layout
+        if self.extra:
+            brat["extra"] = list(self.extra)
+        if not final_newline and lines:
+            brat["final_newline"] = False
+        if self.relation_tab:
+            brat["relation_tab"] = list(self.relation_tab)
+        if brat:
+            metadata[BRAT_METADATA_KEY] = brat
+        document = Document(self.doc_id, self.text, self.entities, relations, metadata)
+        return ParsedDocument(document, self.file or "", None, self.where, problems=self.problems)
+
+    def line(self, lineno: int, line: str) -> None:
+        kind = line[:1]
+        if kind == "T":
+            self.layout.append("T")
+            self.entity(lineno, line)
+        elif kind == "R":
+            self.layout.append("R")
+            parts = line.split("\t", 2)
+            self.relation_lines.append((lineno, line, parts))
+        else:
+            self.layout.append("x")
+            self.extra.append(line)
+            self.other(lineno, line, kind)
+
+    def entity(self, lineno: int, line: str) -> None:
+        parts = line.split("\t", 2)
+        ident = parts[0]
+        if len(parts) != 3 or not ident[1:] or " " in ident:
+            self.problem(lineno, None, f"malformed entity line; the format is {_ENTITY_FORMAT}", "rewrite it", line)
+            if ident and " " not in ident:
+                self.broken.add(ident)
+            return
+        fresh = self.claim_id(ident, lineno)
+        middle, column = parts[1], parts[2]
+        tokens = middle.split(" ")
+        if ";" in middle:
+            self.problem(
+                lineno,
+                "offsets",
+                "discontinuous entity (several fragments) cannot be represented by a span",
+                "annotate each fragment as its own entity, or one continuous range",
+                middle,
+            )
+            self.broken.add(ident)
+            return
+        if len(tokens) != 3 or not tokens[0]:
+            self.problem(lineno, None, f"malformed entity line; the format is {_ENTITY_FORMAT}", "rewrite it", line)
+            self.broken.add(ident)
+            return
+        label, start_s, end_s = tokens
+        ok = True
+        for name, token in (("start", start_s), ("end", end_s)):
+            if not _is_offset(token):
+                self.problem(
+                    lineno, name, "offset is not a non-negative integer", "write character offsets as digits", token
+                )
+                ok = False
+        if not ok:
+            self.broken.add(ident)
+            return
+        start, end = int(start_s), int(end_s)
+        size = len(self.text)
+        for name, value in (("start", start), ("end", end)):
+            if value > size:
+                self.problem(
+                    lineno,
+                    name,
+                    f"offset is beyond the end of the text ({size} characters)",
+                    "offsets count characters (not bytes) of the .txt file; check that the .txt is the one annotated",
+                    value,
+                )
+                ok = False
+        if ok and start >= end:
+            self.problem(
+                lineno, "end", f"span is empty or reversed (start {start} >= end {end})", "use start < end", end
+            )
+            ok = False
+        if not ok:
+            self.broken.add(ident)
+            return
+        covered = self.text[start:end]
+        if "\n" in covered or "\r" in covered:
+            self.problem(
+                lineno,
+                "offsets",
+                f"span {start}-{end} covers a line break, which a BRAT text column cannot hold",
+                "split it into one entity per line",
+                covered,
+            )
+        elif column != covered:
+            self.problem(
+                lineno,
+                "text",
+                f"text column differs from the text at {start}-{end} ({covered!r})",
+                "correct the offsets or the text column so that the column equals text[start:end]",
+                column,
+            )
+        if fresh:
+            self.entities[ident] = Span(start, end, label)
+            self.where[ident] = (lineno, "")
+
+    def resolve_relations(self) -> dict[str, Relation]:
+        relations: dict[str, Relation] = {}
+        for lineno, line, parts in self.relation_lines:
+            ident = parts[0]
+            tokens = parts[1].split(" ") if len(parts) > 1 else []
+            tail = parts[2] if len(parts) == 3 else None
+            well_formed = (
+                ident[1:]
+                and " " not in ident
+                and len(tokens) == 3
+                and tokens[0]
+                and tokens[1].startswith("Arg1:")
+                and tokens[2].startswith("Arg2:")
+                and tail in (None, "")
+            )
+            if not well_formed:
+                self.problem(
+                    lineno, None, f"malformed relation line; the format is {_RELATION_FORMAT}", "rewrite it", line
+                )
+                if ident and " " not in ident:
+                    self.claim_id(ident, lineno)
+                continue
+            fresh = self.claim_id(ident, lineno)
+            args: list[Span] = []
+            for name, token in (("arg1", tokens[1]), ("arg2", tokens[2])):
+                target = token[5:]
+                span = self.entities.get(target)
+                if span is None and target not in self.broken:
+                    known = "an entity id" if not target.startswith("T") else "the id of an entity of this file"
+                    self.problem(
+                        lineno,
+                        name,
+                        "relation argument is not an entity of this document",
+                        f"use {known} (T lines)",
+                        target,
+                    )
+                if span is not None:
+                    args.append(span)
+            if tail == "":
+                self.relation_tab.append(ident)
+            if fresh and len(args) == 2:
+                relations[ident] = Relation(tokens[0], args[0], args[1])
+                self.where[ident] = (lineno, "")
+        return relations
+
+    def other(self, lineno: int, line: str, kind: str) -> None:
+        if not line:
+            return  # a blank line is kept in the layout and written back
+        parts = line.split("\t")
+        ident = parts[0]
+        if kind == "#":
+            if len(parts) < 2 or len(parts[1].split(" ")) != 2 or not parts[1].split(" ")[0]:
+                self.problem(
+                    lineno,
+                    None,
+                    "malformed note line; the format is '#<n>\\tAnnotatorNotes ID\\tNOTE'",
+                    "rewrite it",
+                    line,
+                )
+                return
+            self.claim_id(ident, lineno)
+            self.references.append((lineno, "target", parts[1].split(" ")[1]))
+        elif kind in ("A", "M"):
+            fields = parts[1].split(" ") if len(parts) == 2 else []
+            if len(fields) not in (2, 3) or not fields[0]:
+                self.problem(
+                    lineno,
+                    None,
+                    "malformed attribute line; the format is 'A<n>\\tNAME ID' or 'A<n>\\tNAME ID VALUE'",
+                    "rewrite it",
+                    line,
+                )
+                return
+            self.claim_id(ident, lineno)
+            self.references.append((lineno, "target", fields[1]))
+            self.problem(
+                lineno,
+                None,
+                f"attribute {fields[0]!r} is kept in the document metadata but not scored",
+                "nothing to do if that is intended; scores ignore BRAT attributes",
+                severity=WARNING,
+            )
+        elif kind == "N":
+            fields = parts[1].split(" ") if len(parts) in (2, 3) else []
+            if len(fields) != 3:
+                self.problem(
+                    lineno,
+                    None,
+                    "malformed normalization line; the format is 'N<n>\\tReference ID DB:KEY\\tTEXT'",
+                    "rewrite it",
+                    line,
+                )
+                return
+            self.claim_id(ident, lineno)
+            self.references.append((lineno, "target", fields[1]))
+            self.problem(
+                lineno,
+                None,
+                "normalization is kept in the document metadata but not scored",
+                "nothing to do if that is intended; scores ignore BRAT normalizations",
+                severity=WARNING,
+            )
+        elif kind == "*":
+            fields = parts[1].split(" ") if len(parts) == 2 else []
+            if ident != "*" or len(fields) < 3:
+                self.problem(
+                    lineno,
+                    None,
+                    "malformed equivalence line; the format is '*\\tEquiv ID ID ...'",
+                    "rewrite it",
+                    line,
+                )
+                return
+            for target in fields[1:]:
+                self.references.append((lineno, "target", target))
+            self.problem(
+                lineno,
+                None,
+                "equivalence is kept in the document metadata but not scored",
+                "nothing to do if that is intended; scores ignore BRAT equivalences",
+                severity=WARNING,
+            )
+        elif kind == "E":
+            if ident[1:] and " " not in ident:
+                self.claim_id(ident, lineno)
+            self.problem(
+                lineno,
+                None,
+                "BRAT events are not part of the benchmark schema",
+                "remove the event and its trigger, or express it as entities and relations",
+                line,
+            )
+        else:
+            self.problem(lineno, "id", f"unknown line kind; {_KINDS}", "fix or remove the line", line)
+
+    def check_references(self) -> None:
+        for lineno, field, target in self.references:
+            if target not in self.first_line and target not in self.broken:
+                self.problem(
+                    lineno,
+                    field,
+                    "refers to an id that no line of this file defines",
+                    "use the id of an annotation of this file",
+                    target,
+                )
+
+
+def parse_ann(ann: str, text: str, *, doc_id: str, file: str | Path | None = None) -> ParsedDocument:
+    """Parse the content of a BRAT ``.ann`` file against its text.
+
+    Never raises for bad content: every problem is collected in the result's
+    ``problems`` (with 1-based line numbers), and the document holds every
+    annotation that could be parsed.
+
+    Args:
+        ann: The ``.ann`` content, decoded.
+        text: The document text (the ``.txt`` content, exactly).
+        doc_id: The document id (the file stem).
+        file: The ``.ann`` path, for messages.
+
+    Returns:
+        The parsed document, where each annotation is, and the problems.
+    """
+    return _Parser(ann, text, doc_id, None if file is None else str(file)).run()
+
+
+def format_ann(document: Document) -> str:
+    """Write a document's annotations as BRAT standoff.
+
+    Entities are written in ``document.entities`` order, then relations in
+    ``document.relations`` order, unless ``document.metadata["brat"]`` holds the
+    layout of the file the document was read from: then the lines come back in
+    their original order with the notes, attributes and other kept lines, so a
+    read-then-written file is identical byte for byte. Annotations added after
+    reading are appended.
+
+    Raises:
+        ConversionError: If an id is not a BRAT id, a relation argument is not
+            one of the document's entities, or a span covers a line break.
+    """
+    text = document.text
+    brat = document.metadata.get(BRAT_METADATA_KEY) or {}
+    if not isinstance(brat, Mapping):
+        raise ConversionError(
+            "BRAT metadata must be a mapping",
+            field=f"metadata.{BRAT_METADATA_KEY}",
+            value=brat,
+            fix="remove it or restore the value the reader stored",
+        )
+    span_ids: dict[Span, str] = {}
+    for ident, span in document.entities.items():
+        span_ids.setdefault(span, ident)
+    relation_tab = set(brat.get("relation_tab") or ())
+
+    def entity_line(ident: str, span: Span) -> str:
+        _check_id(ident, "T", document.id)
+        covered = text[span.start : span.end]
+        if span.end > len(text) or "\n" in covered or "\r" in covered:
+            raise ConversionError(
+                "span cannot be written as a BRAT text column (beyond the text or across a line break)",
+                field=f"entities.{ident}",
+                value=(span.start, span.end, covered),
+                fix="split the span at the line break",
+            )
+        return f"{ident}\t{span.label} {span.start} {span.end}\t{covered}"
+
+    def relation_line(ident: str, relation: Relation) -> str:
+        _check_id(ident, "R", document.id)
+        ids = []
+        for arg in (relation.arg1, relation.arg2):
+            if arg not in span_ids:
+                raise ConversionError(
+                    f"relation argument {arg} is not an entity of document {document.id!r}",
+                    field=f"relations.{ident}",
+                    value=arg,
+                    fix="add the span to the document's entities",
+                )
+            ids.append(span_ids[arg])
+        tab = "\t" if ident in relation_tab else ""
+        return f"{ident}\t{relation.label} Arg1:{ids[0]} Arg2:{ids[1]}{tab}"
+
+    entities = iter(document.entities.items())
+    relations = iter(document.relations.items())
+    extra = iter(brat.get("extra") or ())
+    out: list[str] = []
+    for kind in brat.get("layout", ""):
+        if kind == "T":
+            item = next(entities, None)
+            if item is not None:
+                out.append(entity_line(*item))
+        elif kind == "R":
+            item = next(relations, None)
+            if item is not None:
+                out.append(relation_line(*item))
+        else:
+            line = next(extra, None)
+            if line is not None:
+                out.append(str(line))
+    out.extend(entity_line(*item) for item in entities)
+    out.extend(relation_line(*item) for item in relations)
+    out.extend(str(line) for line in extra)
+    if not out:
+        return ""
+    return "\n".join(out) + ("\n" if brat.get("final_newline", True) else "")
+
+
+def _check_id(ident: str, kind: str, doc_id: str) -> None:
+    if not ident.startswith(kind) or len(ident) < 2 or any(c.isspace() for c in ident):
+        raise ConversionError(
+            f"id cannot be written to BRAT in document {doc_id!r}",
+            field="id",
+            value=ident,
+            fix=f"use ids like {kind}1, {kind}2, ... (no white space)",
+        )
+
+
+def write_brat(document: Document, directory: str | Path) -> tuple[Path, Path]:
+    """Write ``<id>.txt`` (the text, byte for byte) and ``<id>.ann`` into ``directory``.
+
+    Returns:
+        The paths of the ``.txt`` and ``.ann`` files written.
+
+    Raises:
+        ConversionError: As :func:`format_ann`, or if the document id cannot be a file name.
+    """
+    if not document.id or "/" in document.id or "\\" in document.id or document.id in (".", ".."):
+        raise ConversionError(
+            "document id cannot be used as a BRAT file name",
+            field="id",
+            value=document.id,
+            fix="use an id without path separators",
+        )
+    ann = format_ann(document)
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    txt_path = directory / f"{document.id}.txt"
+    ann_path = directory / f"{document.id}.ann"
+    txt_path.write_bytes(document.text.encode("utf-8"))
+    ann_path.write_bytes(ann.encode("utf-8"))
+    return txt_path, ann_path

@@ -1,0 +1,333 @@
+r"""Read and write annotations as JSON Lines, one document per line.
+
+Each line is one object::
+
+    {"id": "doc1", "text": "...",
+     "entities": [{"id": "T1", "start": 0, "end": 4, "type": "PERS", "text": "..."}],
+     "relations": [{"id": "R1", "type": "HAS_ROLE", "arg1": "T1", "arg2": "T2"}],
+     "metadata": {...}}
+
+``id``, ``text`` and ``entities`` are required; ``relations`` and ``metadata``
+may be left out (meaning none). An entity's ``text`` must equal
+``text[start:end]``. The format is lossless against BRAT: ids and order are
+kept, and what BRAT needs to write the same ``.ann`` back is in
+``metadata["brat"]`` (see :mod:`annotations.brat`).
+
+Lines are split at ``\n`` only (JSON escapes it inside strings), never at
+other Unicode line separators.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from annotations.errors import ConversionError
+from annotations.problems import WARNING, ParsedDocument, Problem
+from annotations.spans import Document, Relation, Span
+
+__all__ = ["parse_jsonl", "document_to_dict", "format_jsonl", "write_jsonl"]
+
+_DOC_KEYS = {"id", "text", "entities", "relations", "metadata"}
+_ENTITY_KEYS = ("id", "start", "end", "type", "text")
+_RELATION_KEYS = ("id", "type", "arg1", "arg2")
+_FORMAT = (
+    'one JSON object per line: {"id", "text", "entities": [{"id","start","end","type","text"}], '
+    '"relations": [{"id","type","arg1","arg2"}], "metadata": {}}'
+)
+
+
+class _DocParser:
+    def __init__(self, file: str | None, lineno: int, data: dict) -> None:
+        self.file = file
+        self.lineno = lineno
+        self.data = data
+        self.problems: list[Problem] = []
+        self.where: dict[str, tuple[int, str]] = {}
+        self.first: dict[str, str] = {}
+        self.broken: set[str] = set()
+
+    def problem(self, field: str | None, message: str, fix: str, *args: object) -> None:
+        value = {"value": args[0]} if args else {}
+        self.problems.append(Problem(self.file, self.lineno, field, message, fix, **value))  # type: ignore[arg-type]
+
+    def claim(self, ident: str, field: str) -> bool:
+        if ident in self.first:
+            self.problem(
+                f"{field}.id",
+                f"duplicate id (first used at {self.first[ident]})",
+                "give every annotation its own id",
+                ident,
+            )
+            self.broken.add(ident)
+            return False
+        self.first[ident] = field
+        return True
+
+    def run(self) -> ParsedDocument | None:
+        data = self.data
+        for key in data:
+            if key not in _DOC_KEYS:
+                self.problem(key, "unknown document field", f"move it into 'metadata'; the format is {_FORMAT}", key)
+        doc_id = data.get("id")
+        text = data.get("text")
+        if not isinstance(doc_id, str) or not doc_id:
+            self.problem("id", "document id must be a non-empty string", "add an 'id' string", doc_id)
+            doc_id = None
+        if not isinstance(text, str):
+            self.problem("text", "document text must be a string", "add the raw text as 'text'", text)
+            text = None
+        metadata = data.get("metadata", {})
+        if not isinstance(metadata, dict):
+            self.problem("metadata", "metadata must be an object", "use a JSON object or leave it out", metadata)
+            metadata = {}
+        if "entities" not in data:
+            self.problem(
+                "entities",
+                "missing field",
+                "add 'entities': [] if the document has no entities (a missing list would silently change scores)",
+            )
+        entities = self.entities(data.get("entities", []), text)
+        relations = self.relations(data.get("relations", []), entities)
+        if doc_id is None or text is None:
+            return None
+        document = Document(doc_id, text, entities, relations, metadata)
+        return ParsedDocument(document, self.file or "", None, self.where, self.lineno, self.problems)
+
+    def entities(self, items: object, text: str | None) -> dict[str, Span]:
+        result: dict[str, Span] = {}
+        if not isinstance(items, list):
+            self.problem("entities", "entities must be a list", "use a JSON list of entity objects", items)
+            return result
+        for i, item in enumerate(items):
+            field = f"entities[{i}]"
+            if not isinstance(item, dict):
+                self.problem(field, "entity must be an object", f"use {{{', '.join(_ENTITY_KEYS)}}}", item)
+                continue
+            missing = [k for k in _ENTITY_KEYS if k not in item]
+            unknown = [k for k in item if k not in _ENTITY_KEYS]
+            ident = item.get("id")
+            if not isinstance(ident, str) or not ident:
+                self.problem(f"{field}.id", "entity id must be a non-empty string", "use ids like T1", ident)
+                continue
+            fresh = self.claim(ident, field)
+            if missing or unknown:
+                self.problem(
+                    field,
+                    f"entity must have exactly the keys {', '.join(_ENTITY_KEYS)}",
+                    "add the missing keys and remove the unknown ones",
+                    {"missing": missing, "unknown": unknown},
+                )
+                self.broken.add(ident)
+                continue
+            label, start, end, column = item["type"], item["start"], item["end"], item["text"]
+            ok = True
+            if not isinstance(label, str) or not label:
+                self.problem(f"{field}.type", "entity type must be a non-empty string", "use a schema type", label)
+                ok = False
+            for name, value in (("start", start), ("end", end)):
+                if type(value) is not int or value < 0:
+                    self.problem(
+                        f"{field}.{name}",
+                        "offset is not a non-negative integer",
+                        "use integer character offsets",
+                        value,
+                    )
+                    ok = False
+            if ok and text is not None:
+                for name, value in (("start", start), ("end", end)):
+                    if value > len(text):
+                        self.problem(
+                            f"{field}.{name}",
+                            f"offset is beyond the end of the text ({len(text)} characters)",
+                            "offsets count characters (not bytes) of 'text'",
+                            value,
+                        )
+                        ok = False
+                if ok and start >= end:
+                    self.problem(
+                        f"{field}.end",
+                        f"span is empty or reversed (start {start} >= end {end})",
+                        "use start < end",
+                        end,
+                    )
+                    ok = False
+                if ok and column != text[start:end]:
+                    self.problem(
+                        f"{field}.text",
+                        f"entity text differs from the text at {start}-{end} ({text[start:end]!r})",
+                        "correct the offsets or the entity text so that it equals text[start:end]",
+                        column,
+                    )
+            if not ok or text is None:
+                self.broken.add(ident)
+                continue
+            if fresh:
+                result[ident] = Span(start, end, label)
+                self.where[ident] = (self.lineno, f"{field}.")
+        return result
+
+    def relations(self, items: object, entities: Mapping[str, Span]) -> dict[str, Relation]:
+        result: dict[str, Relation] = {}
+        if not isinstance(items, list):
+            self.problem("relations", "relations must be a list", "use a JSON list of relation objects", items)
+            return result
+        for i, item in enumerate(items):
+            field = f"relations[{i}]"
+            if not isinstance(item, dict):
+                self.problem(field, "relation must be an object", f"use {{{', '.join(_RELATION_KEYS)}}}", item)
+                continue
+            ident = item.get("id")
+            if not isinstance(ident, str) or not ident:
+                self.problem(f"{field}.id", "relation id must be a non-empty string", "use ids like R1", ident)
+                continue
+            fresh = self.claim(ident, field)
+            missing = [k for k in _RELATION_KEYS if k not in item]
+            unknown = [k for k in item if k not in _RELATION_KEYS]
+            if missing or unknown:
+                self.problem(
+                    field,
+                    f"relation must have exactly the keys {', '.join(_RELATION_KEYS)}",
+                    "add the missing keys and remove the unknown ones",
+                    {"missing": missing, "unknown": unknown},
+                )
+                continue
+            label = item["type"]
+            if not isinstance(label, str) or not label:
+                self.problem(f"{field}.type", "relation type must be a non-empty string", "use a schema type", label)
+                continue
+            args = []
+            for name in ("arg1", "arg2"):
+                target = item[name]
+                span = entities.get(target) if isinstance(target, str) else None
+                if span is None and not (isinstance(target, str) and target in self.broken):
+                    self.problem(
+                        f"{field}.{name}",
+                        "relation argument is not an entity of this document",
+                        "use the id of one of the document's entities",
+                        target,
+                    )
+                if span is not None:
+                    args.append(span)
+            if fresh and len(args) == 2:
+                result[ident] = Relation(label, args[0], args[1])
+                self.where[ident] = (self.lineno, f"{field}.")
+        return result
+
+
+def parse_jsonl(content: str, *, file: str | Path | None = None) -> tuple[list[ParsedDocument], list[Problem]]:
+    """Parse JSON Lines content into documents.
+
+    Never raises for bad content: problems are collected with their 1-based
+    line and field (``entities[3].start``).
+
+    Args:
+        content: The decoded file content.
+        file: The path, for messages.
+
+    Returns:
+        The documents that could be parsed (each with its own problems) and
+        the problems of lines that did not give a document.
+    """
+    name = None if file is None else str(file)
+    documents: list[ParsedDocument] = []
+    problems: list[Problem] = []
+    lines = content.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    for lineno, line in enumerate(lines, 1):
+        if line.endswith("\r"):
+            line = line[:-1]
+        if not line.strip():
+            problems.append(
+                Problem(name, lineno, None, "blank line", "remove it (one document per line)", severity=WARNING)
+            )
+            continue
+        try:
+            data = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            problems.append(
+                Problem(name, lineno, None, f"line is not valid JSON ({exc})", f"write {_FORMAT}", line[:80])
+            )
+            continue
+        if not isinstance(data, dict):
+            problems.append(Problem(name, lineno, None, "line is not a JSON object", f"write {_FORMAT}", line[:80]))
+            continue
+        parser = _DocParser(name, lineno, data)
+        parsed = parser.run()
+        if parsed is None:
+            problems.extend(parser.problems)
+        else:
+            documents.append(parsed)
+    return documents, problems
+
+
+def document_to_dict(document: Document) -> dict[str, object]:
+    """The JSON-ready dict of one document (the JSONL line, before encoding).
+
+    Raises:
+        ConversionError: If a relation argument is not one of the document's entities.
+    """
+    span_ids: dict[Span, str] = {}
+    for ident, span in document.entities.items():
+        span_ids.setdefault(span, ident)
+    relations = []
+    for ident, relation in document.relations.items():
+        args = []
+        for arg in (relation.arg1, relation.arg2):
+            if arg not in span_ids:
+                raise ConversionError(
+                    f"relation argument {arg} is not an entity of document {document.id!r}",
+                    field=f"relations.{ident}",
+                    value=arg,
+                    fix="add the span to the document's entities",
+                )
+            args.append(span_ids[arg])
+        relations.append({"id": ident, "type": relation.label, "arg1": args[0], "arg2": args[1]})
+    return {
+        "id": document.id,
+        "text": document.text,
+        "entities": [
+            {"id": i, "start": s.start, "end": s.end, "type": s.label, "text": document.text[s.start : s.end]}
+            for i, s in document.entities.items()
+        ],
+        "relations": relations,
+        "metadata": _plain(document.metadata),
+    }
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def format_jsonl(documents: Iterable[Document]) -> str:
+    """Encode documents as JSON Lines (UTF-8 text, one LF-terminated line each).
+
+    Raises:
+        ConversionError: If a document's metadata is not JSON-serializable.
+    """
+    out = []
+    for document in documents:
+        try:
+            out.append(json.dumps(document_to_dict(document), ensure_ascii=False) + "\n")
+        except (TypeError, ValueError) as exc:
+            if isinstance(exc, ConversionError):
+                raise
+            raise ConversionError(
+                f"document {document.id!r} cannot be written as JSON ({exc})",
+                field="metadata",
+                fix="keep only JSON values (strings, numbers, lists, objects) in the metadata",
+            ) from exc
+    return "".join(out)
+
+
+def write_jsonl(documents: Iterable[Document], path: str | Path) -> Path:
+    """Write documents to a ``.jsonl`` file (UTF-8, LF line endings) and return its path."""
+    path = Path(path)
+    path.write_bytes(format_jsonl(documents).encode("utf-8"))
+    return path

@@ -1,0 +1,427 @@
+"""Check an annotation corpus and report every problem, never only the first.
+
+:func:`validate` reads a BRAT directory, one ``.txt``/``.ann`` pair or a
+``.jsonl`` file and returns a :class:`ValidationReport` listing each
+:class:`~annotations.problems.Problem` with its file, 1-based line, field, bad
+value and fix. It never raises for bad input (only for a bad ``schema``
+argument). The checks, in the order a file meets them:
+
+* files: unreadable, not UTF-8 (with the byte offset), BOM, CRLF line ends,
+  text not in NFC (first offset that differs), ``.txt`` without ``.ann`` and
+  ``.ann`` without ``.txt``, no documents at all, duplicate document ids;
+* lines (:mod:`annotations.brat`, :mod:`annotations.jsonl`): malformed line
+  (with the format), offsets not integers, beyond the text, ``start >= end``,
+  text column not equal to the text slice (both shown), discontinuous BRAT
+  entities, dangling references, duplicate ids;
+* annotations (:func:`check_document`): span starting or ending with white
+  space, unknown entity or relation type (with "did you mean"), relation
+  argument of a type the schema does not allow (allowed types named),
+  the same span (range and type) twice, the same relation twice, crossing
+  spans (overlapping without nesting; both ids named).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotations.brat import parse_ann
+from annotations.errors import SchemaError
+from annotations.jsonl import parse_jsonl
+from annotations.problems import ParsedDocument, Problem
+from annotations.schema import Schema, default_schema
+from annotations.spans import Document
+
+__all__ = ["ValidationReport", "validate", "check_document", "check_text", "decode_file", "discover"]
+
+
+@dataclass
+class ValidationReport:
+    """Everything :func:`validate` found.
+
+    Attributes:
+        path: The path validated.
+        problems: Every problem (errors and warnings), in file order.
+        documents: The documents that parsed with no error, sorted by id.
+        document_count: How many documents were found (with or without errors).
+    """
+
+    path: str
+    problems: list[Problem] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    document_count: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems of severity ``error``."""
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """The problems of severity ``warning``."""
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        """True if there is no error (warnings allowed)."""
+        return not self.errors
+
+    def summary(self) -> str:
+        """One line: documents, errors, warnings."""
+        e, w = len(self.errors), len(self.warnings)
+        return (
+            f"{self.path}: {self.document_count} document(s), {len(self.documents)} valid; {e} error(s), {w} warning(s)"
+        )
+
+
+def decode_file(path: Path) -> tuple[str | None, list[Problem]]:
+    """Read a file as UTF-8 exactly (no newline translation).
+
+    Returns:
+        The text (``None`` if it cannot be read or decoded) and the problems.
+    """
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [
+            Problem(name, None, None, f"cannot read file ({exc.strerror or exc})", "check the path and permissions")
+        ]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, [
+            Problem(
+                name,
+                line,
+                None,
+                f"not valid UTF-8 at byte offset {exc.start} ({exc.reason})",
+                "re-save the file as UTF-8",
+                data[exc.start : exc.end],
+            )
+        ]
+
+
+def check_text(text: str, *, file: str, line: int | None = None, field: str | None = None) -> list[Problem]:
+    """Check a document text: BOM, CRLF line ends, NFC.
+
+    Args:
+        text: The raw text.
+        file: The file it comes from.
+        line: The line holding the whole text (JSONL); ``None`` if the text
+            is a file of its own, then lines are counted in ``text``.
+        field: The field holding the text (JSONL ``"text"``).
+    """
+    problems = []
+
+    def where(offset: int) -> int:
+        return line if line is not None else text.count("\n", 0, offset) + 1
+
+    if text.startswith("\ufeff"):
+        problems.append(
+            Problem(
+                file, where(0), field, "text starts with a byte-order mark (BOM)", "save the text as UTF-8 without BOM"
+            )
+        )
+    crlf = text.find("\r\n")
+    if crlf >= 0:
+        problems.append(
+            Problem(
+                file,
+                where(crlf),
+                field,
+                f"CRLF line ending at character offset {crlf} ({text.count(chr(13) + chr(10))} in all)",
+                "save the text with LF line endings (and re-annotate or shift the offsets)",
+            )
+        )
+    if not unicodedata.is_normalized("NFC", text):
+        nfc = unicodedata.normalize("NFC", text)
+        first = next((i for i, (a, b) in enumerate(zip(text, nfc, strict=False)) if a != b), min(len(text), len(nfc)))
+        problems.append(
+            Problem(
+                file,
+                where(first),
+                field,
+                f"text is not in Unicode NFC; first difference at character offset {first} "
+                f"(NFC has {nfc[first : first + 2]!r})",
+                "normalize the text to NFC before annotating (offsets change, so annotate after normalizing)",
+                text[first : first + 2],
+            )
+        )
+    return problems
+
+
+def check_document(parsed: ParsedDocument, *, schema: Schema | None = None, check_types: bool = True) -> list[Problem]:
+    """Check the annotations of one parsed document against its text and the schema.
+
+    Args:
+        parsed: A document from :func:`annotations.brat.parse_ann` or
+            :func:`annotations.jsonl.parse_jsonl`.
+        schema: The schema (default: :func:`annotations.schema.default_schema`).
+        check_types: Check entity and relation types against the schema
+            (turn off for predictions labelled in another view).
+
+    Returns:
+        Every problem found, in the order of the annotations.
+    """
+    schema = schema or default_schema()
+    doc = parsed.document
+    text = doc.text
+
+    def problem(ident: str, name: str, message: str, fix: str, *value: object) -> Problem:
+        line, prefix = parsed.where.get(ident, (None, ""))
+        kwargs = {"value": value[0]} if value else {}
+        return Problem(parsed.file, line, f"{prefix}{name}", message, fix, **kwargs)  # type: ignore[arg-type]
+
+    problems: list[Problem] = []
+    seen: dict[tuple[int, int, str], str] = {}
+    for ident, span in doc.entities.items():
+        covered = text[span.start : span.end]
+        if covered[:1].isspace() or covered[-1:].isspace():
+            problems.append(
+                problem(
+                    ident,
+                    "start" if covered[:1].isspace() else "end",
+                    "span starts or ends with white space",
+                    "move the offsets onto the first and last non-space characters",
+                    covered,
+                )
+            )
+        if check_types:
+            try:
+                schema.check_entity_type(span.label)
+            except SchemaError as exc:
+                problems.append(problem(ident, "type", exc.message, exc.fix or "", span.label))
+        key = (span.start, span.end, span.label)
+        if key in seen:
+            problems.append(
+                problem(
+                    ident,
+                    "id",
+                    f"same span and type as {seen[key]} ({span.label} {span.start}-{span.end})",
+                    f"delete one of {seen[key]} and {ident} (and point its relations at the other)",
+                    ident,
+                )
+            )
+        else:
+            seen[key] = ident
+    problems.extend(_crossing(parsed))
+    relation_seen: dict[tuple[str, object, object], str] = {}
+    for ident, relation in doc.relations.items():
+        if check_types:
+            rtype = schema.relation_types.get(relation.label)
+            if rtype is None:
+                try:
+                    schema.check_relation_type(relation.label)
+                except SchemaError as exc:
+                    problems.append(problem(ident, "type", exc.message, exc.fix or "", relation.label))
+            else:
+                t1, t2 = relation.arg1.label, relation.arg2.label
+                if t1 in schema.entity_types and t2 in schema.entity_types and not rtype.allows(t1, t2):
+                    bad = "arg1" if t1 not in rtype.arg1 else "arg2"
+                    problems.append(
+                        problem(
+                            ident,
+                            bad,
+                            f"{relation.label} does not allow arguments of types ({t1}, {t2})",
+                            f"{relation.label} takes arg1 of type {' or '.join(sorted(rtype.arg1))} and arg2 of type "
+                            f"{' or '.join(sorted(rtype.arg2))}; change the relation type or its arguments",
+                            t1 if bad == "arg1" else t2,
+                        )
+                    )
+        rkey = (relation.label, relation.arg1, relation.arg2)
+        if rkey in relation_seen:
+            problems.append(
+                problem(
+                    ident,
+                    "id",
+                    f"same relation (type and arguments) as {relation_seen[rkey]}",
+                    f"delete one of {relation_seen[rkey]} and {ident}",
+                    ident,
+                )
+            )
+        else:
+            relation_seen[rkey] = ident
+    return problems
+
+
+def _crossing(parsed: ParsedDocument) -> Iterable[Problem]:
+    items = sorted(parsed.document.entities.items(), key=lambda kv: (kv[1].start, -kv[1].end))
+    for i, (ident, span) in enumerate(items):
+        for other_id, other in items[i + 1 :]:
+            if other.start >= span.end:
+                break
+            if other.end > span.end:
+                a, b = sorted((ident, other_id), key=lambda k: parsed.where.get(k, (0, ""))[0] or 0)
+                line, prefix = parsed.where.get(b, (None, ""))
+                yield Problem(
+                    parsed.file,
+                    line,
+                    f"{prefix}start",
+                    f"span {b} ({parsed.document.entities[b].start}-{parsed.document.entities[b].end}) crosses span "
+                    f"{a} ({parsed.document.entities[a].start}-{parsed.document.entities[a].end}): they overlap "
+                    "without one containing the other",
+                    f"make {a} and {b} nested or disjoint",
+                    b,
+                )
+
+
+def discover(path: Path) -> tuple[list[tuple[str, Path | None, Path | None]], list[Path], list[Problem]]:
+    """Find the documents under ``path``.
+
+    Returns:
+        ``(pairs, jsonl_files, problems)``: BRAT documents as ``(stem, txt,
+        ann)`` with a ``None`` for a missing half, sorted by stem; JSONL files;
+        and problems with the path itself.
+    """
+    name = str(path)
+    if not path.exists():
+        return (
+            [],
+            [],
+            [
+                Problem(
+                    name, None, None, "path does not exist", "give a BRAT directory, a .ann/.txt file or a .jsonl file"
+                )
+            ],
+        )
+    if path.is_dir():
+        txt: dict[str, Path] = {}
+        ann: dict[str, Path] = {}
+        for child in sorted(path.iterdir()):
+            if child.is_file() and child.suffix == ".txt":
+                txt[child.stem] = child
+            elif child.is_file() and child.suffix == ".ann":
+                ann[child.stem] = child
+        stems = sorted(set(txt) | set(ann))
+        problems = []
+        if not stems:
+            problems.append(
+                Problem(name, None, None, "no .txt/.ann documents in this directory", "add X.txt and X.ann pairs")
+            )
+        return [(s, txt.get(s), ann.get(s)) for s in stems], [], problems
+    suffix = path.suffix
+    if suffix == ".jsonl":
+        return [], [path], []
+    if suffix in (".ann", ".txt"):
+        txt_path, ann_path = path.with_suffix(".txt"), path.with_suffix(".ann")
+        return [(path.stem, txt_path if txt_path.is_file() else None, ann_path if ann_path.is_file() else None)], [], []
+    return (
+        [],
+        [],
+        [
+            Problem(
+                name,
+                None,
+                None,
+                "unsupported annotation file",
+                "give a BRAT directory, a .ann or .txt file, or a .jsonl file (convert others with `arabench convert`)",
+                suffix,
+            )
+        ],
+    )
+
+
+def _parse_pair(stem: str, txt: Path | None, ann: Path | None) -> tuple[ParsedDocument | None, list[Problem]]:
+    if txt is None:
+        assert ann is not None
+        return None, [
+            Problem(
+                str(ann),
+                None,
+                None,
+                f"annotation file has no text file {stem}.txt",
+                f"add {stem}.txt (the text the offsets count into) or remove {ann.name}",
+            )
+        ]
+    if ann is None:
+        return None, [
+            Problem(
+                str(txt),
+                None,
+                None,
+                f"text file has no annotation file {stem}.ann",
+                f"add an empty {stem}.ann if the document has no entities",
+            )
+        ]
+    text, problems = decode_file(txt)
+    content, ann_problems = decode_file(ann)
+    problems += ann_problems
+    if text is None or content is None:
+        return None, problems
+    problems += check_text(text, file=str(txt))
+    parsed = parse_ann(content, text, doc_id=stem, file=ann)
+    parsed.text_file = str(txt)
+    parsed.problems[:0] = problems
+    return parsed, []
+
+
+def validate(path: str | Path, *, schema: Schema | None = None, check_types: bool = True) -> ValidationReport:
+    """Validate a BRAT directory, a ``.txt``/``.ann`` pair or a ``.jsonl`` file.
+
+    Args:
+        path: What to validate.
+        schema: The schema (default: :func:`annotations.schema.default_schema`).
+        check_types: Check entity and relation types against the schema.
+
+    Returns:
+        The report: every problem, and the documents without errors (sorted by id).
+    """
+    schema = schema or default_schema()
+    path = Path(path)
+    report = ValidationReport(str(path))
+    pairs, jsonl_files, problems = discover(path)
+    report.problems += problems
+    parsed_docs: list[ParsedDocument] = []
+    for stem, txt, ann in pairs:
+        parsed, problems = _parse_pair(stem, txt, ann)
+        report.problems += problems
+        report.document_count += 1
+        if parsed is not None:
+            parsed_docs.append(parsed)
+    for file in jsonl_files:
+        content, problems = decode_file(file)
+        report.problems += problems
+        if content is None:
+            continue
+        if content.startswith("\ufeff"):
+            report.problems.append(
+                Problem(str(file), 1, None, "file starts with a byte-order mark (BOM)", "save it as UTF-8 without BOM")
+            )
+            content = content[1:]
+        docs, problems = parse_jsonl(content, file=file)
+        report.problems += problems
+        report.document_count += len(docs) + sum(1 for p in problems if p.is_error)
+        if not docs and not any(p.is_error for p in problems):
+            report.problems.append(
+                Problem(str(file), None, None, "no documents in this file", "write one JSON document per line")
+            )
+        seen: dict[str, int] = {}
+        for doc in docs:
+            doc_id = doc.document.id
+            if doc_id in seen:
+                doc.problems.append(
+                    Problem(
+                        str(file),
+                        doc.text_line,
+                        "id",
+                        f"duplicate document id (first on line {seen[doc_id]})",
+                        "give every document its own id",
+                        doc_id,
+                    )
+                )
+            else:
+                seen[doc_id] = doc.text_line or 0
+            doc.problems[:0] = check_text(doc.document.text, file=str(file), line=doc.text_line, field="text")
+            parsed_docs.append(doc)
+    for parsed in parsed_docs:
+        parsed.problems += check_document(parsed, schema=schema, check_types=check_types)
+        parsed.problems.sort(key=lambda p, t=parsed.text_file: (p.file != t, p.line or 0))
+        report.problems += parsed.problems
+        if parsed.ok:
+            report.documents.append(parsed.document)
+    report.documents.sort(key=lambda d: d.id)
+    return report
