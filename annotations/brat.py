@@ -175,16 +175,18 @@ class _Parser:
         if not ok:
             self.broken.add(ident)
             return
-        start, end = int(start_s), int(end_s)
         size = len(self.text)
-        for name, value in (("start", start), ("end", end)):
+        # Python refuses int() of very long digit strings; any such offset is out of range anyway.
+        start = int(start_s) if len(start_s) <= 20 else size + 1
+        end = int(end_s) if len(end_s) <= 20 else size + 1
+        for name, value, token in (("start", start, start_s), ("end", end, end_s)):
             if value > size:
                 self.problem(
                     lineno,
                     name,
                     f"offset is beyond the end of the text ({size} characters)",
                     "offsets count characters (not bytes) of the .txt file; check that the .txt is the one annotated",
-                    value,
+                    value if len(token) <= 20 else token,
                 )
                 ok = False
         if ok and start >= end:
@@ -493,6 +495,15 @@ def write_brat(document: Document, directory: str | Path) -> tuple[Path, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     txt_path = directory / f"{document.id}.txt"
     ann_path = directory / f"{document.id}.ann"
-    txt_path.write_bytes(document.text.encode("utf-8"))
-    ann_path.write_bytes(ann.encode("utf-8"))
+    try:
+        text_bytes, ann_bytes = document.text.encode("utf-8"), ann.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ConversionError(
+            f"document {document.id!r} cannot be encoded as UTF-8 ({exc.reason} at character {exc.start})",
+            field="text",
+            value=exc.object[exc.start : exc.end],
+            fix="remove the lone surrogate characters",
+        ) from exc
+    txt_path.write_bytes(text_bytes)
+    ann_path.write_bytes(ann_bytes)
     return txt_path, ann_path

@@ -246,7 +246,7 @@ def parse_jsonl(content: str, *, file: str | Path | None = None) -> tuple[list[P
             continue
         try:
             data = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:
             problems.append(
                 Problem(name, lineno, None, f"line is not valid JSON ({exc})", f"write {_FORMAT}", line[:80])
             )
@@ -329,5 +329,15 @@ def format_jsonl(documents: Iterable[Document]) -> str:
 def write_jsonl(documents: Iterable[Document], path: str | Path) -> Path:
     """Write documents to a ``.jsonl`` file (UTF-8, LF line endings) and return its path."""
     path = Path(path)
-    path.write_bytes(format_jsonl(documents).encode("utf-8"))
+    content = format_jsonl(documents)
+    try:
+        data = content.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ConversionError(
+            f"documents cannot be encoded as UTF-8 ({exc.reason} at character {exc.start} of the output)",
+            field="text",
+            value=exc.object[exc.start : exc.end],
+            fix="remove the lone surrogate characters",
+        ) from exc
+    path.write_bytes(data)
     return path

@@ -99,9 +99,9 @@ def problems_error(problems: list[Problem], *, what: str, file: str | None = Non
         lines.append(f"  ... and {len(errors) - limit} more (run `arabench validate` to see all)")
     noun = "problem" if len(errors) == 1 else "problems"
     error = AnnotationError(
-        f"{what} has {len(errors)} {noun}:\n" + "\n".join(lines) + "\n",
+        f"{what} has {len(errors)} {noun}; correct each one (`arabench validate PATH` lists them all):\n"
+        + "\n".join(lines),
         file=file,
-        fix="correct each problem listed above (`arabench validate PATH` lists them all)",
     )
     error.problems = errors  # type: ignore[attr-defined]
     return error

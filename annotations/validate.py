@@ -137,6 +137,19 @@ def check_text(text: str, *, file: str, line: int | None = None, field: str | No
                 "save the text with LF line endings (and re-annotate or shift the offsets)",
             )
         )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        problems.append(
+            Problem(
+                file,
+                where(exc.start),
+                field,
+                f"text holds a lone surrogate at character offset {exc.start}",
+                "remove it (JSON '\\ud800'-style escapes must come in valid pairs)",
+                exc.object[exc.start : exc.end],
+            )
+        )
     if not unicodedata.is_normalized("NFC", text):
         nfc = unicodedata.normalize("NFC", text)
         first = next((i for i, (a, b) in enumerate(zip(text, nfc, strict=False)) if a != b), min(len(text), len(nfc)))
