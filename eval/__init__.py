@@ -1,1 +1,12 @@
-"""Pure scoring of spans and relations, and statistics. No I/O, no model code."""
+"""Pure scoring of spans and relations, and statistics. No I/O, no model code.
+
+Public API (stable):
+
+* :mod:`eval.counts`: :class:`Counts`, :class:`Average`, :class:`CountTable`
+  (the per-unit count arrays every result carries).
+* :mod:`eval.modes`: :class:`MatchMode`, :data:`MODES` (strict, exact, partial, type).
+* :mod:`eval.spans`: :func:`score_spans` -> :class:`SpanScores`, :class:`MatchError`.
+* :mod:`eval.relations`: :func:`score_relations` -> :class:`RelationScores`.
+* :mod:`eval.tokens`: :func:`score_tags`, :func:`score_token_view` -> :class:`TokenScores`.
+* :mod:`eval.views`: :func:`score_spans_in_view`.
+"""

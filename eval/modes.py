@@ -1,0 +1,115 @@
+"""Match modes, boundary conventions and layers: data read by the one matcher in :mod:`eval.spans`.
+
+A :class:`MatchMode` says when a predicted span may be paired with a gold span
+and how much credit the pair earns:
+
+==========  ===================  ===========  =====================================
+mode        boundaries           type         credit
+==========  ===================  ===========  =====================================
+``strict``  exact range          must agree   1
+``exact``   exact range          ignored      1
+``partial`` exact range/overlap  ignored      1 for the exact range, 0.5 for overlap
+``type``    any overlap          must agree   1
+==========  ===================  ===========  =====================================
+
+``partial`` is SemEval-2013 task 9.1's partial match (nervaluate's ``partial``);
+``type`` is nervaluate's ``ent_type``.
+
+Boundaries (:data:`BOUNDARIES`): ``char`` compares raw character offsets;
+``word`` first widens gold and predicted spans to whole words of
+:mod:`annotations.tokenize` (so ``بالكويت`` and ``الكويت`` agree).
+
+Layers (:data:`LAYERS`): ``nested`` scores every span; ``flat`` scores the
+outermost spans only (:func:`annotations.spans.outermost`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from annotations.errors import ScoringError
+
+__all__ = ["MatchMode", "MODES", "BOUNDARIES", "LAYERS", "get_mode", "check_boundary", "check_layer"]
+
+BoundaryRule = Literal["exact", "overlap"]
+
+
+@dataclass(frozen=True)
+class MatchMode:
+    """How a gold and a predicted span are paired and credited.
+
+    Args:
+        name: The mode's name.
+        boundary_rule: ``"exact"``: ranges must be equal; ``"overlap"``: ranges
+            must share at least one character.
+        type_rule: True if the labels must be equal.
+        partial_credit: Credit of an overlapping pair whose ranges differ
+            (1.0 when the mode does not distinguish; 0.5 for ``partial``).
+    """
+
+    name: str
+    boundary_rule: BoundaryRule
+    type_rule: bool
+    partial_credit: float = 1.0
+
+    def credit(self, same_range: bool, overlap: bool, same_type: bool) -> float:
+        """Credit a pair earns under this mode (0.0 when it may not be paired)."""
+        if self.type_rule and not same_type:
+            return 0.0
+        if same_range:
+            return 1.0
+        if self.boundary_rule == "overlap" and overlap:
+            return self.partial_credit
+        return 0.0
+
+
+#: Every match mode by name.
+MODES: dict[str, MatchMode] = {
+    "strict": MatchMode("strict", "exact", True),
+    "exact": MatchMode("exact", "exact", False),
+    "partial": MatchMode("partial", "overlap", False, 0.5),
+    "type": MatchMode("type", "overlap", True),
+}
+
+#: Boundary conventions.
+BOUNDARIES: tuple[str, ...] = ("char", "word")
+
+#: Span layers.
+LAYERS: tuple[str, ...] = ("nested", "flat")
+
+
+def _unknown(kind: str, value: object, known: tuple[str, ...] | list[str]) -> ScoringError:
+    from difflib import get_close_matches
+
+    close = get_close_matches(str(value), list(known), n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return ScoringError(f"unknown {kind}", field=kind, value=value, fix=f"{hint}use one of {', '.join(known)}")
+
+
+def get_mode(mode: str | MatchMode) -> MatchMode:
+    """Return the :class:`MatchMode` called ``mode`` (a ``MatchMode`` is returned as is).
+
+    Raises:
+        ScoringError: If no mode has that name (the message suggests the closest).
+    """
+    if isinstance(mode, MatchMode):
+        return mode
+    try:
+        return MODES[mode]
+    except (KeyError, TypeError):
+        raise _unknown("mode", mode, list(MODES)) from None
+
+
+def check_boundary(boundary: str) -> str:
+    """Return ``boundary`` if it is a known boundary convention, else raise :class:`ScoringError`."""
+    if boundary not in BOUNDARIES:
+        raise _unknown("boundary", boundary, BOUNDARIES)
+    return boundary
+
+
+def check_layer(layer: str) -> str:
+    """Return ``layer`` if it is a known layer, else raise :class:`ScoringError`."""
+    if layer not in LAYERS:
+        raise _unknown("layer", layer, LAYERS)
+    return layer

@@ -1,0 +1,393 @@
+"""The token view: BIO tags over words, scored the conlleval way or the strict IOB2 way.
+
+Two chunk-reading schemes (:data:`TOKEN_SCHEMES`) turn a tag sequence into
+chunks ``(type, start, end)``:
+
+* ``conlleval``: conlleval.pl's rules, which are seqeval's default mode. A
+  chunk starts at ``B-X``, and also at an ``I-X`` that does not continue a
+  chunk of type ``X`` (ill-formed ``I-`` without ``B-`` still counts); it
+  continues over ``I-X`` of the same type.
+* ``iob2``: seqeval's ``mode="strict", scheme=IOB2``. A chunk starts only at
+  ``B-X`` and continues over ``I-X``; an ``I-X`` that does not continue a
+  chunk belongs to no chunk.
+
+A gold and a predicted chunk match when start, end and type are equal (so
+tp is the size of the intersection of the two chunk sets). Sentences never
+share a chunk. Tags must be ``O``, ``B-TYPE`` or ``I-TYPE`` (IOBES and IOB1
+files must be converted first). The implementation is vectorized with numpy;
+tests prove it equal to ``seqeval`` and to the ``conlleval`` package.
+
+:func:`spans_to_tags` projects character spans onto the words of
+:mod:`annotations.tokenize` (the flat layer; one tag per word), and
+:func:`score_token_view` scores spans through that projection.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import chain
+from types import MappingProxyType
+
+import numpy as np
+
+from annotations.errors import ScoringError
+from annotations.spans import Span, outermost
+from annotations.tokenize import WordIndex
+from eval.counts import CountTable
+
+__all__ = [
+    "TOKEN_SCHEMES",
+    "TokenScores",
+    "TagProjection",
+    "tag_chunks",
+    "score_tags",
+    "spans_to_tags",
+    "score_token_view",
+]
+
+#: Chunk-reading schemes.
+TOKEN_SCHEMES: tuple[str, ...] = ("conlleval", "iob2")
+
+_TAG = re.compile(r"^([BI])-(.+)$", re.DOTALL)
+_O, _B, _I = 0, 1, 2
+
+
+@dataclass(frozen=True, eq=False)
+class TokenScores(CountTable):
+    """The result of :func:`score_tags` / :func:`score_token_view` (a :class:`eval.counts.CountTable`).
+
+    One unit row per sentence. ``notes`` counts what the span-to-tag
+    projection could not encode (``gold_conflicts``/``pred_conflicts``: a
+    flat span whose words were already tagged by another span;
+    ``gold_unsnappable``/``pred_unsnappable``: a span covering no word;
+    ``gold_unit_crossing``/``pred_unit_crossing``: a span split by a unit
+    boundary).
+    """
+
+    scheme: str = "conlleval"
+    out_of_scope: Mapping[str, int] = field(default_factory=dict)
+    notes: Mapping[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "out_of_scope", MappingProxyType(dict(self.out_of_scope)))
+        object.__setattr__(self, "notes", MappingProxyType(dict(self.notes)))
+
+
+def _check_scheme(scheme: str) -> None:
+    if scheme not in TOKEN_SCHEMES:
+        raise ScoringError(
+            "unknown token scheme", field="scheme", value=scheme, fix=f"use one of {', '.join(TOKEN_SCHEMES)}"
+        )
+
+
+def _encode(
+    sentences: Sequence[Sequence[str]], side: str, type_ids: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Flatten sentences into prefix and type-id arrays with an ``O`` after every sentence.
+
+    Returns ``(prefix, type_id, sentence_of_position)``.
+    """
+    codes: dict[str, tuple[int, int]] = {"O": (_O, 0)}
+    lengths = [len(s) for s in sentences]
+    flat = list(chain.from_iterable(sentences))
+    for tag in set(flat):
+        if tag in codes:
+            continue
+        m = _TAG.match(tag) if isinstance(tag, str) else None
+        if m is None:
+            where = next((i, j) for i, s in enumerate(sentences) for j, t in enumerate(s) if t == tag)
+            raise ScoringError(
+                f"{side} sentence {where[0]}, token {where[1]}: tag is not BIO",
+                field="tag",
+                value=tag,
+                fix="use O, B-TYPE or I-TYPE (convert IOBES/IOB1 tags to IOB2 first)",
+            )
+        type_id = type_ids.setdefault(m.group(2), len(type_ids) + 1)
+        codes[tag] = (_B if m.group(1) == "B" else _I, type_id)
+    n = len(flat) + len(sentences)
+    prefix = np.zeros(n, dtype=np.int8)
+    types = np.zeros(n, dtype=np.int32)
+    # positions of the real tokens: each sentence is followed by one O slot
+    sentence_index = np.repeat(np.arange(len(sentences), dtype=np.int64), np.asarray(lengths, dtype=np.int64) + 1)
+    if flat:
+        positions = np.arange(n, dtype=np.int64)
+        boundary = np.cumsum(np.asarray(lengths, dtype=np.int64) + 1) - 1
+        real = np.ones(n, dtype=bool)
+        real[boundary] = False
+        pairs = np.array([codes[t] for t in flat], dtype=np.int32).reshape(-1, 2)
+        prefix[positions[real]] = pairs[:, 0]
+        types[positions[real]] = pairs[:, 1]
+    return prefix, types, sentence_index
+
+
+def _chunks(prefix: np.ndarray, types: np.ndarray, scheme: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return ``(starts, ends, type_ids)`` of the chunks of an encoded sequence (ends exclusive)."""
+    n = len(prefix)
+    cont = np.zeros(n, dtype=bool)
+    if n > 1:
+        cont[1:] = (prefix[1:] == _I) & (types[1:] == types[:-1]) & (prefix[:-1] != _O)
+    starts = np.flatnonzero(prefix == _B) if scheme == "iob2" else np.flatnonzero((prefix != _O) & ~cont)
+    breaks = np.flatnonzero(~cont)
+    ends = breaks[np.searchsorted(breaks, starts, side="right")]
+    return starts, ends, types[starts]
+
+
+def tag_chunks(sentences: Sequence[Sequence[str]], *, scheme: str = "conlleval") -> list[tuple[str, int, int, int]]:
+    """Read the chunks of tagged sentences.
+
+    Args:
+        sentences: One list of BIO tags per sentence.
+        scheme: ``conlleval`` or ``iob2`` (see the module docstring).
+
+    Returns:
+        ``(type, sentence index, start token, end token exclusive)`` per chunk, in order.
+
+    Raises:
+        ScoringError: If a tag is not ``O``, ``B-TYPE`` or ``I-TYPE``.
+    """
+    _check_scheme(scheme)
+    type_ids: dict[str, int] = {}
+    prefix, types, sentence = _encode(sentences, "input", type_ids)
+    names = {v: k for k, v in type_ids.items()}
+    starts, ends, tids = _chunks(prefix, types, scheme)
+    offsets = np.concatenate([[0], np.cumsum([len(s) + 1 for s in sentences])]).astype(np.int64)
+    result = []
+    for s, e, t in zip(starts.tolist(), ends.tolist(), tids.tolist(), strict=True):
+        k = int(sentence[s])
+        result.append((names[t], k, s - int(offsets[k]), e - int(offsets[k])))
+    return result
+
+
+def score_tags(
+    gold: Sequence[Sequence[str]],
+    pred: Sequence[Sequence[str]],
+    *,
+    scheme: str = "conlleval",
+    sentence_docs: Sequence[int] | None = None,
+    notes: Mapping[str, int] | None = None,
+    out_of_scope: Mapping[str, int] | None = None,
+) -> TokenScores:
+    """Score predicted BIO tag sequences against gold ones, chunk by chunk.
+
+    Args:
+        gold: Gold tags, one list per sentence.
+        pred: Predicted tags, same shape as ``gold``.
+        scheme: ``conlleval`` (seqeval default mode) or ``iob2`` (seqeval strict IOB2).
+        sentence_docs: Document index of each sentence (default: each sentence is its own document).
+        notes: Counters to carry into the result (from a projection).
+        out_of_scope: Out-of-scope gold counts to carry into the result.
+
+    Returns:
+        A :class:`TokenScores` with one unit row per sentence.
+
+    Raises:
+        ScoringError: If the shapes differ (naming the first sentence) or a tag is not BIO.
+    """
+    _check_scheme(scheme)
+    if len(gold) != len(pred):
+        raise ScoringError(
+            "gold and predictions must have the same number of sentences",
+            field="pred",
+            value=len(pred),
+            fix=f"pass {len(gold)} predicted tag sequences",
+        )
+    for i, (g, p) in enumerate(zip(gold, pred, strict=True)):
+        if len(g) != len(p):
+            raise ScoringError(
+                f"sentence {i}: gold has {len(g)} tags, prediction {len(p)}",
+                field="pred",
+                value=len(p),
+                fix="predict exactly one tag per gold token",
+            )
+    type_ids: dict[str, int] = {}
+    gp, gt, sentence = _encode(gold, "gold", type_ids)
+    pp, pt, _ = _encode(pred, "pred", type_ids)
+    names = sorted(type_ids)
+    order = np.zeros(len(type_ids) + 1, dtype=np.int64)
+    for rank, name in enumerate(names):
+        order[type_ids[name]] = rank
+    gs, ge, gtid = _chunks(gp, gt, scheme)
+    ps, pe, ptid = _chunks(pp, pt, scheme)
+    width = len(gp) + 1
+    n_ids = len(type_ids) + 1
+    gkey = (gs * width + ge) * n_ids + gtid
+    pkey = (ps * width + pe) * n_ids + ptid
+    hit_g = np.isin(gkey, pkey, assume_unique=True)
+    hit_p = np.isin(pkey, gkey, assume_unique=True)
+    present = sorted({names[int(order[t])] for t in set(gtid.tolist()) | set(ptid.tolist())})
+    rank = {name: i for i, name in enumerate(present)}
+    remap = np.zeros(n_ids, dtype=np.int64)
+    for name, tid in type_ids.items():
+        if name in rank:
+            remap[tid] = rank[name]
+    n_sent, n_types = len(gold), len(present)
+    array = np.zeros((n_sent, n_types, 3), dtype=np.float64)
+    if n_types:
+        size = n_sent * n_types
+        for column, idx, mask in ((0, gs, hit_g), (2, gs, ~hit_g)):
+            flat = sentence[idx[mask]] * n_types + remap[gtid[mask]]
+            array[:, :, column] = np.bincount(flat, minlength=size).reshape(n_sent, n_types)
+        flat = sentence[ps[~hit_p]] * n_types + remap[ptid[~hit_p]]
+        array[:, :, 1] = np.bincount(flat, minlength=size).reshape(n_sent, n_types)
+    docs = tuple(range(n_sent)) if sentence_docs is None else tuple(int(d) for d in sentence_docs)
+    return TokenScores(
+        types=tuple(present),
+        unit_counts=array,
+        unit_docs=docs,
+        scheme=scheme,
+        out_of_scope=dict(out_of_scope or {}),
+        notes={k: v for k, v in sorted((notes or {}).items()) if v},
+    )
+
+
+@dataclass(frozen=True)
+class TagProjection:
+    """BIO tags of the words of one text.
+
+    Attributes:
+        offsets: ``(start, end)`` of every word (:func:`annotations.tokenize.word_offsets`).
+        tags: One BIO2 tag per word.
+        conflicts: Spans that could not be encoded because their words were
+            already tagged (crossing or same-range spans of the flat layer).
+        unsnappable: Spans covering no word.
+    """
+
+    offsets: tuple[tuple[int, int], ...]
+    tags: tuple[str, ...]
+    conflicts: tuple[Span, ...] = ()
+    unsnappable: tuple[Span, ...] = ()
+
+
+def spans_to_tags(text: str, spans: Collection[Span], *, index: WordIndex | None = None) -> TagProjection:
+    """Project the outermost of ``spans`` onto BIO2 tags over the words of ``text``.
+
+    Spans are taken in sorted order; a span that touches a word already
+    tagged is not encoded and is returned in :attr:`TagProjection.conflicts`
+    (never silently dropped).
+    """
+    index = index or WordIndex.of(text)
+    tags = ["O"] * len(index)
+    conflicts, unsnappable = [], []
+    for span in outermost(spans):
+        found = index.token_range(span.start, span.end)
+        if found is None:
+            unsnappable.append(span)
+            continue
+        first, last = found
+        if any(tags[k] != "O" for k in range(first, last)):
+            conflicts.append(span)
+            continue
+        tags[first] = f"B-{span.label}"
+        for k in range(first + 1, last):
+            tags[k] = f"I-{span.label}"
+    offsets = tuple(zip(index.starts, index.ends, strict=True))
+    return TagProjection(offsets, tuple(tags), tuple(conflicts), tuple(unsnappable))
+
+
+def score_token_view(
+    gold: Sequence[Sequence[Span]],
+    pred: Sequence[Sequence[Span]],
+    *,
+    texts: Sequence[str],
+    scheme: str = "conlleval",
+    units: Sequence[Sequence[tuple[int, int]]] | None = None,
+    labels: Collection[str] | None = None,
+) -> TokenScores:
+    """Score spans through their CoNLL projection (flat layer, BIO2 over words).
+
+    Args:
+        gold: Gold spans of each document.
+        pred: Predicted spans of each document.
+        texts: The document texts.
+        scheme: ``conlleval`` or ``iob2``.
+        units: Per document, sentence character ranges; a word belongs to the
+            sentence containing its start, and each sentence is one tag
+            sequence. Default: one sequence per document.
+        labels: Labels the model can emit; other gold labels are counted in
+            ``out_of_scope`` instead of scored.
+
+    Returns:
+        A :class:`TokenScores` with one unit row per sentence.
+    """
+    _check_scheme(scheme)
+    if not (len(gold) == len(pred) == len(texts)):
+        raise ScoringError(
+            "gold, predictions and texts must have the same number of documents",
+            field="pred",
+            value=(len(gold), len(pred), len(texts)),
+            fix="pass one entry per document in each",
+        )
+    if units is not None and len(units) != len(texts):
+        raise ScoringError("units must have one entry per document", field="units", value=len(units))
+    scope = None if labels is None else frozenset(labels)
+    notes: Counter = Counter()
+    out_of_scope: Counter = Counter()
+    gold_sents: list[list[str]] = []
+    pred_sents: list[list[str]] = []
+    docs: list[int] = []
+    for d, text in enumerate(texts):
+        index = WordIndex.of(text)
+        doc_gold = list(gold[d])
+        if scope is not None:
+            for s in doc_gold:
+                if s.label not in scope:
+                    out_of_scope[s.label] += 1
+            doc_gold = [s for s in doc_gold if s.label in scope]
+        projected = []
+        for side, spans in (("gold", doc_gold), ("pred", pred[d])):
+            proj = spans_to_tags(text, spans, index=index)
+            notes[f"{side}_conflicts"] += len(proj.conflicts)
+            notes[f"{side}_unsnappable"] += len(proj.unsnappable)
+            projected.append(proj.tags)
+        if units is None:
+            gold_sents.append(list(projected[0]))
+            pred_sents.append(list(projected[1]))
+            docs.append(d)
+            continue
+        bounds = list(units[d])
+        starts = index.starts
+        k = 0
+        for u, (us, ue) in enumerate(bounds):
+            if u and us < bounds[u - 1][1]:
+                raise ScoringError(
+                    "scoring units must be sorted and non-overlapping",
+                    field=f"units[{d}][{u}]",
+                    value=(us, ue),
+                    fix="pass each document's sentences as increasing half-open ranges",
+                )
+            if k < len(starts) and starts[k] < us:
+                raise ScoringError(
+                    f"document {d}: word at {starts[k]} lies outside every scoring unit",
+                    field="units",
+                    value=(starts[k], index.ends[k]),
+                    fix="make the units cover every word",
+                )
+            j = k
+            while j < len(starts) and starts[j] < ue:
+                j += 1
+            for side, tags in (("gold", projected[0]), ("pred", projected[1])):
+                if k < j and tags[k].startswith("I-"):
+                    notes[f"{side}_unit_crossing"] += 1
+            gold_sents.append(list(projected[0][k:j]))
+            pred_sents.append(list(projected[1][k:j]))
+            docs.append(d)
+            k = j
+        if k < len(starts):
+            raise ScoringError(
+                f"document {d}: word at {starts[k]} lies outside every scoring unit",
+                field="units",
+                value=(starts[k], index.ends[k]),
+                fix="make the units cover every word",
+            )
+    return score_tags(
+        gold_sents,
+        pred_sents,
+        scheme=scheme,
+        sentence_docs=docs,
+        notes=notes,
+        out_of_scope=dict(sorted(out_of_scope.items())),
+    )
