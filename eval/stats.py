@@ -6,7 +6,10 @@ Every function here reads a *unit count array* ``counts`` of shape
 ``(n_units, n_types, 3)``: for each scoring unit (a sentence, or a document)
 and each entity type, the integer counts ``(tp, fp, fn)``, in the type order of
 ``SpanScores.types`` (see :mod:`eval.spans`). Nothing else is needed, because
-every figure reported is a function of the summed counts.
+every figure reported is a function of the summed counts. A score table
+(:class:`eval.counts.CountTable`, e.g. ``SpanScores`` or ``RelationScores``)
+can be passed instead: its ``unit_counts`` and ``types`` are used, and two
+systems' tables are aligned on the union of their types.
 
 Figures
 -------
@@ -103,7 +106,7 @@ from statistics import NormalDist
 import numpy as np
 
 from annotations.errors import ScoringError
-from eval.counts import Counts, macro_average, weighted_average
+from eval.counts import Counts, CountTable, macro_average, weighted_average
 
 __all__ = [
     "MEASURES",
@@ -229,9 +232,56 @@ def _check_counts(counts: object, *, field: str = "counts") -> np.ndarray:
     return array.astype(np.float64)
 
 
-def _check_pair(a_counts: object, b_counts: object) -> tuple[np.ndarray, np.ndarray]:
-    a = _check_counts(a_counts, field="a_counts")
-    b = _check_counts(b_counts, field="b_counts")
+def _unpack(
+    counts: object, types: Sequence[str] | None, *, field: str
+) -> tuple[np.ndarray, tuple[str, ...] | None, tuple[int, ...] | None]:
+    """Return the checked array, its type names and unit documents (None for a bare array)."""
+    if isinstance(counts, CountTable):
+        if types is not None and tuple(types) != tuple(counts.types):
+            raise ScoringError(
+                "types differ from the score table's own types",
+                field="types",
+                value=tuple(types),
+                fix="leave types out when passing a score table; its types are used",
+            )
+        return _check_counts(counts.unit_counts, field=field), tuple(counts.types), tuple(counts.unit_docs)
+    return _check_counts(counts, field=field), None if types is None else tuple(types), None
+
+
+def _widen(counts: np.ndarray, types: tuple[str, ...], union: tuple[str, ...]) -> np.ndarray:
+    out = np.zeros((counts.shape[0], len(union), 3))
+    out[:, [union.index(t) for t in types]] = counts
+    return out
+
+
+def _check_pair(
+    a_counts: object, b_counts: object, types: Sequence[str] | None
+) -> tuple[np.ndarray, np.ndarray, tuple[str, ...] | None]:
+    """Check two systems' counts; two score tables are aligned on the union of their types."""
+    a, a_types, a_docs = _unpack(a_counts, None, field="a_counts")
+    b, b_types, b_docs = _unpack(b_counts, None, field="b_counts")
+    if (a_docs is None) != (b_docs is None):
+        raise ScoringError(
+            "pass two score tables or two count arrays, not one of each",
+            field="b_counts",
+            value=type(b_counts).__name__,
+            fix="pass both SpanScores (or both .unit_counts arrays with the same type order)",
+        )
+    if a_docs is not None:
+        if types is not None:
+            raise ScoringError(
+                "types cannot be given with score tables", field="types", value=tuple(types), fix="leave types out"
+            )
+        if a_docs != b_docs:
+            raise ScoringError(
+                f"the two score tables have different scoring units: a has {len(a_docs)}, b has {len(b_docs)}",
+                field="b_counts",
+                value=len(b_docs),
+                fix="score both systems on the same gold documents with the same units",
+            )
+        # A type only one system predicted is a zero column for the other: no figure changes.
+        types = tuple(sorted(set(a_types) | set(b_types)))  # type: ignore[arg-type]
+        a, b = _widen(a, a_types, types), _widen(b, b_types, types)  # type: ignore[arg-type]
     if a.shape != b.shape:
         raise ScoringError(
             f"the two systems' count arrays differ in shape: a {a.shape}, b {b.shape}",
@@ -239,7 +289,7 @@ def _check_pair(a_counts: object, b_counts: object) -> tuple[np.ndarray, np.ndar
             value=b.shape,
             fix="score both systems against the same gold with the same units and the same type order",
         )
-    return a, b
+    return a, b, None if types is None else tuple(types)
 
 
 def _check_common(*, n_resamples: int, confidence: float | None = None, field: str = "n_resamples") -> None:
@@ -427,7 +477,7 @@ class BootstrapResult:
 
 
 def bootstrap(
-    unit_counts: np.ndarray,
+    unit_counts: np.ndarray | CountTable,
     *,
     n_resamples: int = 10_000,
     seed: int = 0,
@@ -438,12 +488,15 @@ def bootstrap(
     """Bootstrap confidence intervals for all per-type and overall figures.
 
     Args:
-        unit_counts: ``(n_units, n_types, 3)`` integer ``(tp, fp, fn)`` counts.
+        unit_counts: ``(n_units, n_types, 3)`` ``(tp, fp, fn)`` counts, or a
+            score table (:class:`~eval.counts.CountTable`, e.g. ``SpanScores``),
+            whose ``unit_counts`` and ``types`` are used.
         n_resamples: Number of resamples of the units (with replacement).
         seed: Seed of the PCG64 generator (same seed, same result).
         confidence: Nominal coverage of each interval.
         method: ``"percentile"`` or ``"bca"`` (see the module docstring).
-        types: Type names in the array's order (default ``"0"``, ``"1"``, ...).
+        types: Type names in the array's order (default ``"0"``, ``"1"``, ...;
+            taken from the table when a score table is given).
 
     Returns:
         The point estimate and interval of every figure.
@@ -451,7 +504,7 @@ def bootstrap(
     Raises:
         ScoringError: On a malformed count array or option.
     """
-    counts = _check_counts(unit_counts, field="unit_counts")
+    counts, types, _ = _unpack(unit_counts, types, field="unit_counts")
     _check_common(n_resamples=n_resamples, confidence=confidence)
     if method not in METHODS:
         raise ScoringError("unknown interval method", field="method", value=method, fix=f"use one of {METHODS}")
@@ -549,8 +602,8 @@ def _observed(
 
 
 def paired_bootstrap(
-    a_counts: np.ndarray,
-    b_counts: np.ndarray,
+    a_counts: np.ndarray | CountTable,
+    b_counts: np.ndarray | CountTable,
     *,
     metric: str = "micro_f1",
     type: int | str | None = None,
@@ -562,8 +615,11 @@ def paired_bootstrap(
     """Paired bootstrap of ``metric(B) - metric(A)`` (Berg-Kirkpatrick et al. 2012).
 
     Args:
-        a_counts: System A's ``(n_units, n_types, 3)`` counts.
-        b_counts: System B's counts, on the same gold, units and type order.
+        a_counts: System A's ``(n_units, n_types, 3)`` counts, or its score
+            table (:class:`~eval.counts.CountTable`, e.g. ``SpanScores``).
+        b_counts: System B's, on the same gold and units: an array with the
+            same type order, or a score table (two tables are aligned on the
+            union of their types; a type one system never saw is zeros).
         metric: One of :data:`OVERALL`, or of :data:`MEASURES` with ``type``.
         type: A type name (needs ``types``) or index; None for an overall figure.
         n_resamples: Number of resamples.
@@ -578,7 +634,7 @@ def paired_bootstrap(
     Raises:
         ScoringError: On mismatched arrays, a bad option or an undefined metric.
     """
-    a, b = _check_pair(a_counts, b_counts)
+    a, b, types = _check_pair(a_counts, b_counts, types)
     _check_common(n_resamples=n_resamples, confidence=confidence)
     k, value_a, value_b = _observed(a, b, metric, type, types)
     diff = value_b - value_a
@@ -609,8 +665,8 @@ def paired_bootstrap(
 
 
 def approximate_randomization(
-    a_counts: np.ndarray,
-    b_counts: np.ndarray,
+    a_counts: np.ndarray | CountTable,
+    b_counts: np.ndarray | CountTable,
     *,
     metric: str = "micro_f1",
     type: int | str | None = None,
@@ -621,8 +677,11 @@ def approximate_randomization(
     """Two-sided approximate randomization test of ``metric(B) - metric(A)``.
 
     Args:
-        a_counts: System A's ``(n_units, n_types, 3)`` counts.
-        b_counts: System B's counts, on the same gold, units and type order.
+        a_counts: System A's ``(n_units, n_types, 3)`` counts, or its score
+            table (:class:`~eval.counts.CountTable`, e.g. ``SpanScores``).
+        b_counts: System B's, on the same gold and units: an array with the
+            same type order, or a score table (two tables are aligned on the
+            union of their types; a type one system never saw is zeros).
         metric: One of :data:`OVERALL`, or of :data:`MEASURES` with ``type``.
         type: A type name (needs ``types``) or index; None for an overall figure.
         n_trials: Number of random swaps.
@@ -635,7 +694,7 @@ def approximate_randomization(
     Raises:
         ScoringError: On mismatched arrays, a bad option or an undefined metric.
     """
-    a, b = _check_pair(a_counts, b_counts)
+    a, b, types = _check_pair(a_counts, b_counts, types)
     _check_common(n_resamples=n_trials, field="n_trials")
     k, value_a, value_b = _observed(a, b, metric, type, types)
     diff = value_b - value_a

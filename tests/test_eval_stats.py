@@ -381,3 +381,49 @@ def test_paired_tests_reject_bad_metrics(options, fragment):
         with pytest.raises(ScoringError) as err:
             test(a, a, **options)
         assert fragment in str(err.value)
+
+
+# --------------------------------------------------------------------------- on real score tables
+
+
+def score_tables():
+    from annotations.spans import Span
+    from eval.spans import score_spans
+
+    # three "sentences" of 10 characters each; spans are (start, end, label)
+    gold = [[Span(0, 3, "PERS"), Span(12, 15, "LOC"), Span(21, 25, "ORG"), Span(26, 28, "PERS")]]
+    system_a = [[Span(0, 3, "PERS"), Span(12, 15, "ORG"), Span(21, 24, "ORG")]]
+    system_b = [[Span(0, 3, "PERS"), Span(12, 15, "LOC"), Span(21, 25, "ORG"), Span(5, 7, "DATE")]]
+    units = [[(0, 10), (10, 20), (20, 30)]]
+    return score_spans(gold, system_a, units=units), score_spans(gold, system_b, units=units)
+
+
+def test_score_tables_are_read_and_aligned_on_the_union_of_types():
+    a, b = score_tables()
+    assert a.types != b.types  # B predicted DATE, A did not
+    result = stats.bootstrap(b, n_resamples=200)
+    assert result.types == b.types
+    assert result.overall["micro_f1"].estimate == b.micro.f1
+    assert result.overall["macro_f1"].estimate == b.macro.f1
+    assert result.overall["weighted_precision"].estimate == b.weighted.precision
+    assert result.get("precision", "DATE").estimate == b.per_type["DATE"].precision == 0.0
+    for metric in ("micro_f1", "macro_f1", "weighted_f1"):
+        average, measure = metric.split("_")
+        paired = stats.paired_bootstrap(a, b, metric=metric, n_resamples=200)
+        expected_a = getattr(a.micro if average == "micro" else getattr(a, average), measure)
+        expected_b = getattr(b.micro if average == "micro" else getattr(b, average), measure)
+        assert (paired.a, paired.b, paired.diff) == (expected_a, expected_b, expected_b - expected_a)
+    by_type = stats.approximate_randomization(a, b, metric="recall", type="LOC", n_trials=100)
+    assert (by_type.a, by_type.b) == (0.0, 1.0)
+
+
+def test_score_tables_with_other_units_are_rejected():
+    from annotations.spans import Span
+    from eval.spans import score_spans
+
+    a, _ = score_tables()
+    other = score_spans([[Span(0, 3, "PERS")]], [[Span(0, 3, "PERS")]])
+    with pytest.raises(ScoringError, match="different scoring units: a has 3, b has 1"):
+        stats.approximate_randomization(a, other)
+    with pytest.raises(ScoringError, match="not one of each"):
+        stats.paired_bootstrap(a, a.unit_counts)
