@@ -1,0 +1,758 @@
+"""Any Hugging Face token-classification model as an arabench adapter (``hf:<hub id or path>[@revision]``).
+
+How a text becomes spans, with nothing lost silently:
+
+1. The text is split into words with :func:`annotations.tokenize.word_offsets`
+   and into sentences (after ``. ! ? ؟ ؛`` and at line breaks).
+2. Sentences are packed into windows of at most ``max_length`` tokens (the
+   model's limit by default). A sentence longer than a window is split into
+   overlapping chunks (``stride`` tokens of overlap); every word is owned by
+   exactly one chunk (the one where it is farthest from an edge), so merging is
+   deterministic. A window the tokenizer makes longer than the limit is split
+   again; the text is never truncated. A single word longer than a whole window
+   is cut and counted (``truncated_words``).
+3. Each window goes to the tokenizer either as raw text (``input="raw"``,
+   character offsets from the fast tokenizer's ``offset_mapping``) or as words
+   with ``is_split_into_words=True`` (``input="words"``, CAMeL Tools'
+   ``simple_word_tokenize`` convention); offsets always refer to the raw text.
+4. Each tokenizer word gets one label: its first subword's (``aggregation=
+   "first"``), or the argmax of its subwords' mean probabilities
+   (``"average"``), or the label of its most confident subword (``"max"``).
+5. Word tags are decoded as BIO (also BIOES/BILOU prefixes); an ``I-`` that
+   does not continue an entity of its type starts one and is counted.
+6. Raw types are mapped to the view's labels with the :class:`LabelMap`
+   (dropped labels counted); spans are snapped to word boundaries (XLM-R's
+   lone ``▁`` offsets, subword-internal starts) and the span's string is always
+   ``text[start:end]`` of the raw text.
+
+Diagnostics (per text):
+    ``windows``: windows the text was split into.
+    ``repaired_tags``: ``I-``/``E-`` tags that started an entity.
+    ``snapped_spans``: spans widened or moved to word boundaries.
+    ``empty_spans``: spans covering no word (removed).
+    ``dropped_label:<RAW>``: spans of a dropped raw type (removed).
+    ``truncated_words``: words longer than a whole window (only their first
+    tokens were seen by the model).
+    ``duplicate_spans``: identical spans produced twice (kept once).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import threading
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from annotations.errors import ModelError, ModelUnavailableError
+from annotations.schema import View, default_schema
+from annotations.spans import Span
+from annotations.tokenize import WordIndex, word_offsets
+from models.base import Prediction
+from models.cards import ModelCard, card_for, known_cards, resolve_view
+from models.labelmap import LabelMap, infer_label_map, parse_label_map, split_tag
+
+__all__ = [
+    "ADAPTER_VERSION",
+    "HFTokenClassificationModel",
+    "decode_tags",
+    "hub_reachable",
+    "spans_from_words",
+]
+
+ADAPTER_VERSION = "1"
+
+OPTIONS = (
+    "aggregation",
+    "batch_size",
+    "card",
+    "device",
+    "drop",
+    "input",
+    "label_map",
+    "local_files_only",
+    "max_length",
+    "name",
+    "revision",
+    "stride",
+    "view",
+)
+AGGREGATIONS = ("first", "average", "max")
+_SENTENCE_END = frozenset(".!?؟؛…")
+_ROBERTA_LIKE = frozenset({"roberta", "xlm-roberta", "xlm-roberta-xl", "camembert", "longformer", "bertweet"})
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def hub_offline() -> bool:
+    """True if ``HF_HUB_OFFLINE`` or ``TRANSFORMERS_OFFLINE`` is set."""
+    return _truthy(os.environ.get("HF_HUB_OFFLINE")) or _truthy(os.environ.get("TRANSFORMERS_OFFLINE"))
+
+
+def hub_reachable(timeout: float = 2.0) -> bool:
+    """A fast connectivity probe of the hub endpoint (TCP connect, DNS included, bounded by ``timeout``)."""
+    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
+    parsed = urlparse(endpoint)
+    host = parsed.hostname or "huggingface.co"
+    port = parsed.port or (443 if parsed.scheme != "http" else 80)
+    result: list[bool] = []
+
+    def probe() -> None:
+        try:
+            with socket.create_connection((host, port), timeout=timeout):
+                result.append(True)
+        except OSError:
+            result.append(False)
+
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return bool(result and result[0])
+
+
+@dataclass(frozen=True)
+class _Source:
+    path: str  # what from_pretrained gets
+    hub_id: str | None  # None for a local directory
+    local_files_only: bool
+    commit: str | None  # resolved commit when found in the cache
+
+
+def _unavailable(source: str, why: str) -> ModelUnavailableError:
+    return ModelUnavailableError(
+        f"model {source!r} is not available here: {why}",
+        field="model",
+        value=source,
+        fix=(
+            "pass a local directory (hf:/path/to/model), or populate the Hugging Face cache once with network "
+            f"access (`hf download {source}`; then HF_HUB_OFFLINE=1 works offline), or run with network access"
+        ),
+    )
+
+
+def _resolve(source: str, revision: str | None, *, local_files_only: bool | None) -> _Source:
+    path = Path(source).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise ModelUnavailableError(
+                "local model directory has no config.json",
+                file=path,
+                field="model",
+                value=source,
+                fix="point hf: at a directory saved with save_pretrained",
+            )
+        return _Source(str(path), None, True, None)
+    looks_local = source.startswith((".", "/", "~")) or source.count("/") > 1 or (os.sep != "/" and os.sep in source)
+    if looks_local:
+        raise _unavailable(source, "no such local directory")
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        cached = try_to_load_from_cache(source, "config.json", revision=revision)
+    except Exception as exc:  # huggingface_hub validation errors for malformed ids
+        raise ModelError(
+            f"not a hub id or local directory: {exc}",
+            field="model",
+            value=source,
+            fix="write hf:<org>/<name>[@revision] or hf:/path/to/model",
+        ) from None
+    if isinstance(cached, str):
+        return _Source(source, source, True, Path(cached).parent.name)
+    at = f" at revision {revision!r}" if revision else ""
+    if local_files_only or hub_offline():
+        raise _unavailable(source, f"not in the local Hugging Face cache{at} and the hub is offline (HF_HUB_OFFLINE=1)")
+    if not hub_reachable():
+        raise _unavailable(source, f"not in the local Hugging Face cache{at} and the hub is unreachable")
+    return _Source(source, source, False, None)
+
+
+def _fingerprint(directory: str) -> str:
+    """SHA-256 over the files of a local model directory (names and contents)."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(directory).iterdir()):
+        if not path.is_file():
+            continue
+        digest.update(path.name.encode() + b"\0")
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def decode_tags(tags: Sequence[str]) -> tuple[list[tuple[int, int, str]], int]:
+    """Decode word tags (BIO, also BIOES/BILOU prefixes and bare IO types) into entities.
+
+    Returns:
+        ``([(first_word, last_word_inclusive, raw_type), ...], repaired)``
+        where ``repaired`` counts ``I-``/``E-``/``L-`` tags that had to start
+        an entity (no open entity of their type before them). Bare types (IO
+        tagging) continue silently.
+    """
+    entities: list[tuple[int, int, str]] = []
+    repaired = 0
+    open_: list[int | str] | None = None  # [first, last, type]
+    for i, tag in enumerate(tags):
+        prefix, kind = split_tag(tag)
+        if kind is None:
+            if open_ is not None:
+                entities.append((open_[0], open_[1], open_[2]))  # type: ignore[arg-type]
+            open_ = None
+            continue
+        continues = open_ is not None and open_[2] == kind and open_[1] == i - 1 and prefix in {"I", "E", "L"}
+        if continues:
+            open_[1] = i  # type: ignore[index]
+        else:
+            if open_ is not None:
+                entities.append((open_[0], open_[1], open_[2]))  # type: ignore[arg-type]
+            if prefix in {"I", "E", "L"} and not (len(tag) == len(kind)):
+                repaired += 1
+            open_ = [i, i, kind]
+        if prefix in {"E", "L", "S", "U"}:
+            entities.append((open_[0], open_[1], open_[2]))  # type: ignore[arg-type, index]
+            open_ = None
+    if open_ is not None:
+        entities.append((open_[0], open_[1], open_[2]))  # type: ignore[arg-type]
+    return entities, repaired
+
+
+def spans_from_words(
+    text: str,
+    words: Sequence[tuple[int, int, str]],
+    label_map: LabelMap,
+    *,
+    index: WordIndex | None = None,
+    model: str = "model",
+) -> tuple[list[Span], Counter[str]]:
+    """Turn labelled model words into mapped, word-snapped spans of ``text``.
+
+    Args:
+        text: The raw text.
+        words: ``(start, end, tag)`` per model word in text order; offsets may
+            include white space or stop inside a word (they are snapped).
+        label_map: Raw type -> view label (dropped types counted).
+        index: The text's :class:`WordIndex` (built if missing).
+        model: The model name for error messages.
+
+    Returns:
+        The sorted spans and the diagnostics counter (``repaired_tags``,
+        ``snapped_spans``, ``empty_spans``, ``dropped_label:<RAW>``,
+        ``duplicate_spans``).
+    """
+    index = index or WordIndex.of(text)
+    diagnostics: Counter[str] = Counter()
+    entities, repaired = decode_tags([tag for _, _, tag in words])
+    if repaired:
+        diagnostics["repaired_tags"] += repaired
+    spans: set[Span] = set()
+    for first, last, kind in entities:
+        label = label_map.label(kind, model=model)
+        if label is None:
+            diagnostics[f"dropped_label:{kind}"] += 1
+            continue
+        start = min(words[i][0] for i in range(first, last + 1))
+        end = max(words[i][1] for i in range(first, last + 1))
+        snapped = index.snap(start, end)
+        if snapped is None:
+            diagnostics["empty_spans"] += 1
+            continue
+        if snapped != (start, end) and text[start:end].strip() != text[snapped[0] : snapped[1]]:
+            diagnostics["snapped_spans"] += 1
+        span = Span(snapped[0], snapped[1], label)
+        if span in spans:
+            diagnostics["duplicate_spans"] += 1
+        spans.add(span)
+    return sorted(spans), diagnostics
+
+
+@dataclass
+class _Window:
+    text_index: int
+    first: int  # word range [first, last) of the text's words
+    last: int
+    own_first: int  # the words whose labels this window decides
+    own_last: int
+    input_ids: list[int] | None = None
+    extras: dict[str, list[int]] | None = None
+    # per token: (model word id, char start, char end) or None for special tokens
+    token_words: list[tuple[int, int, int] | None] | None = None
+    truncated: int = 0
+
+
+class HFTokenClassificationModel:
+    """A Hugging Face token-classification model (see the module docstring).
+
+    Create it with :meth:`from_spec` (``"org/name@rev"`` or a local path) or
+    through the registry (``create_model("hf:...")`` or a card name).
+
+    Attributes:
+        name: The registry name.
+        view: The name of the view its labels live in.
+        view_definition: The :class:`~annotations.schema.View` itself (a
+            schema view or one defined by the model card).
+        labels: The view labels it can emit.
+        label_map: Raw type -> view label.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        *,
+        name: str | None = None,
+        revision: str | None = None,
+        card: ModelCard | str | None = None,
+        device: str = "cpu",
+        batch_size: int = 8,
+        aggregation: str = "first",
+        stride: int | None = None,
+        max_length: int | None = None,
+        input: str | None = None,
+        label_map: str | Path | Mapping[str, object] | None = None,
+        drop: Iterable[str] | str = (),
+        view: str | None = None,
+        local_files_only: bool | None = None,
+    ) -> None:
+        if isinstance(card, str):
+            found = known_cards().get(card)
+            if found is None:
+                raise ModelError(
+                    "unknown model card", field="card", value=card, fix=f"use one of {list(known_cards())}"
+                )
+            card = found
+        self.card = card
+        self.name = name or f"hf:{source}" + (f"@{revision}" if revision else "")
+        if aggregation not in AGGREGATIONS:
+            raise ModelError("unknown aggregation", field="aggregation", value=aggregation, fix=f"use {AGGREGATIONS}")
+        if input is None:
+            input = card.input if card is not None else "raw"
+        if input not in ("raw", "words"):
+            raise ModelError("unknown input convention", field="input", value=input, fix="use 'raw' or 'words'")
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ModelError(
+                "batch_size must be a positive integer", field="batch_size", value=batch_size, fix="e.g. 8"
+            )
+        self.aggregation = aggregation
+        self.input = input
+        self.batch_size = batch_size
+        self.requested_revision = revision
+        self._source = _resolve(source, revision, local_files_only=local_files_only)
+        self.source = source
+
+        import torch
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+        if device.startswith("cuda") and not torch.cuda.is_available():
+            raise ModelUnavailableError(
+                "CUDA is not available here", field="device", value=device, fix="use device='cpu'"
+            )
+        self.device = torch.device(device)
+        kwargs: dict[str, Any] = {"local_files_only": self._source.local_files_only}
+        if revision and self._source.hub_id is not None:
+            kwargs["revision"] = revision
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(self._source.path, **kwargs)
+            self.model = AutoModelForTokenClassification.from_pretrained(self._source.path, **kwargs)
+        except OSError as exc:
+            raise _unavailable(source, f"loading failed ({str(exc).splitlines()[0]})") from exc
+        if not getattr(self.tokenizer, "is_fast", False):
+            raise ModelError(
+                "the model's tokenizer is not a fast tokenizer; character offsets need one",
+                field="model",
+                value=source,
+                fix="save a tokenizer.json with the model (e.g. load it with AutoTokenizer(use_fast=True) and "
+                "save_pretrained), or choose a model that ships one",
+            )
+        self.model.to(self.device).eval()
+        config = self.model.config
+        self.commit = self._source.commit or getattr(config, "_commit_hash", None)
+        self.fingerprint = _fingerprint(self._source.path) if self._source.hub_id is None else None
+        self.id2label = {int(k): str(v) for k, v in config.id2label.items()}
+        raw_types = list(dict.fromkeys(t for t in (split_tag(v)[1] for v in self.id2label.values()) if t is not None))
+        if card is not None and set(card.labels) != set(self.id2label.values()):
+            raise ModelError(
+                f"model card {card.name!r} lists other labels than the model's config.id2label",
+                file=card.path,
+                field="labels",
+                value=sorted(self.id2label.values()),
+                fix="update the card's labels (and label map) for this revision, or pin the card's revision",
+            )
+        self.label_map, view_def = self._label_map(raw_types, label_map=label_map, drop=drop, view=view)
+        self.label_map.check(raw_types, view=view_def, model=self.name)
+        self.view_definition: View = view_def
+        self.view: str = view_def.name
+        self.labels: frozenset[str] = frozenset(self.label_map.mapping.values())
+        self.max_length = self._max_length(max_length)
+        self._specials = self.tokenizer.num_special_tokens_to_add(pair=False)
+        budget = self.max_length - self._specials
+        if budget < 2:
+            raise ModelError("max_length leaves no room for text", field="max_length", value=max_length, fix="raise it")
+        if stride is None:
+            stride = budget // 4
+        if not isinstance(stride, int) or not 0 <= stride < budget:
+            raise ModelError(
+                "stride must be an integer in [0, window size)", field="stride", value=stride, fix=f"0..{budget - 1}"
+            )
+        self.stride = stride
+
+    # -- construction --------------------------------------------------------------------------
+
+    @classmethod
+    def from_spec(cls, arg: str | None, **options: Any) -> HFTokenClassificationModel:
+        """Build from ``"org/name[@revision]"`` or a local path (the part after ``hf:``).
+
+        Options: ``device`` (``cpu``/``cuda``), ``batch_size``, ``aggregation``
+        (``first``/``average``/``max``), ``stride`` (overlap in tokens of long
+        sentences' chunks), ``max_length`` (window size in tokens), ``revision``,
+        ``input`` (``raw``/``words``), ``label_map`` (``"RAW=LABEL,..."``, a
+        YAML/JSON path or a mapping), ``drop`` (raw types to drop, list or
+        comma-separated), ``view``, ``card``, ``name``, ``local_files_only``.
+
+        Raises:
+            ModelError: For a missing argument or an unknown option.
+            ModelUnavailableError: If the model cannot be loaded here.
+        """
+        unknown = sorted(set(options) - set(OPTIONS))
+        if unknown:
+            raise ModelError(
+                "unknown option for the hf adapter", field="option", value=unknown[0], fix=f"use one of {OPTIONS}"
+            )
+        if not arg:
+            raise ModelError("hf needs a hub id or a local path", field="model", value=arg, fix="hf:<org>/<name>")
+        source, revision = arg, options.pop("revision", None)
+        if "@" in arg and not Path(arg).expanduser().exists():
+            source, _, at = arg.rpartition("@")
+            if revision is not None and revision != at:
+                raise ModelError(
+                    "two revisions given", field="revision", value=(at, revision), fix="give it once, after @"
+                )
+            revision = at or None
+        if "card" not in options and "label_map" not in options and "view" not in options:
+            found = card_for(source)
+            if found is not None:
+                options["card"] = found
+        return cls(source, revision=revision, **options)
+
+    def _label_map(
+        self,
+        raw_types: list[str],
+        *,
+        label_map: str | Path | Mapping[str, object] | None,
+        drop: Iterable[str] | str,
+        view: str | None,
+    ) -> tuple[LabelMap, View]:
+        drops = [d.strip() for d in drop.split(",") if d.strip()] if isinstance(drop, str) else list(drop)
+        if label_map is not None:
+            parsed = parse_label_map(label_map, drop=drops)
+            if view is not None:
+                return parsed, resolve_view(view)
+            targets = set(parsed.mapping.values())
+            for candidate in default_schema().views.values():
+                if targets <= candidate.labels:
+                    return parsed, candidate
+            raise ModelError(
+                "no schema view has every label of the label map",
+                field="label_map",
+                value=sorted(targets),
+                fix="pass view=<name> (a schema view or a card's view) or change the map",
+            )
+        if self.card is not None and view is None and not drops:
+            return self.card.label_map, self.card.view
+        if self.card is not None and view is None:
+            card_map = self.card.label_map
+            mapping = {k: v for k, v in card_map.mapping.items() if k not in drops}
+            return LabelMap(mapping, card_map.drop | set(drops), card_map.source), self.card.view
+        if view is not None:
+            return infer_label_map(raw_types, resolve_view(view), drop=drops, model=self.name), resolve_view(view)
+        return self._infer_view(raw_types, drops)
+
+    def _infer_view(self, raw_types: list[str], drops: list[str]) -> tuple[LabelMap, View]:
+        best: tuple[int, int, LabelMap, View] | None = None
+        errors = []
+        for candidate in default_schema().views.values():
+            try:
+                inferred = infer_label_map(raw_types, candidate, drop=drops, model=self.name)
+            except ModelError as exc:
+                errors.append(f"{candidate.name}: {exc.value}")
+                continue
+            exact = sum(1 for k, v in inferred.mapping.items() if k == v)
+            key = (exact, -len(candidate.labels))
+            if best is None or key > best[:2]:
+                best = (*key, inferred, candidate)
+        if best is None:
+            raise ModelError(
+                f"cannot infer a label map for {self.name} from config.id2label "
+                f"(labels with no match per view: {'; '.join(errors)})",
+                field="label_map",
+                value=raw_types,
+                fix="pass label_map='RAW=LABEL,...' (and view=), or drop= the labels to ignore",
+            )
+        return best[2], best[3]
+
+    def _max_length(self, requested: int | None) -> int:
+        config = self.model.config
+        limit = getattr(config, "max_position_embeddings", None) or 512
+        if getattr(config, "model_type", "") in _ROBERTA_LIKE:
+            limit -= (getattr(config, "pad_token_id", 1) or 1) + 1
+        tok_limit = getattr(self.tokenizer, "model_max_length", None)
+        if isinstance(tok_limit, int) and tok_limit < 1_000_000:
+            limit = min(limit, tok_limit)
+        if requested is None:
+            return limit
+        if not isinstance(requested, int) or not 0 < requested <= limit:
+            raise ModelError(
+                "max_length must be a positive integer within the model's limit",
+                field="max_length",
+                value=requested,
+                fix=f"1..{limit}",
+            )
+        return requested
+
+    # -- the NERModel protocol ----------------------------------------------------------------
+
+    def provenance(self) -> dict[str, object]:
+        """Everything that changes predictions (JSON-serializable)."""
+        return {
+            "id": self.name,
+            "adapter": "hf",
+            "adapter_version": ADAPTER_VERSION,
+            "source": self.source,
+            "hub_id": self._source.hub_id,
+            "revision": self.commit or self.requested_revision,
+            "requested_revision": self.requested_revision,
+            "local_fingerprint": self.fingerprint,
+            "card": self.card.name if self.card is not None else None,
+            "view": self.view,
+            "view_mapping": dict(self.view_definition.mapping),
+            "label_map": self.label_map.as_dict(),
+            "id2label": [self.id2label[i] for i in sorted(self.id2label)],
+            "input": self.input,
+            "aggregation": self.aggregation,
+            "max_length": self.max_length,
+            "stride": self.stride,
+        }
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        """Label every text (see the module docstring for the steps)."""
+        if isinstance(texts, str):
+            raise ModelError(
+                "predict takes a sequence of texts", field="texts", value=texts[:40], fix="wrap it: [text]"
+            )
+        offsets = [word_offsets(text) for text in texts]
+        windows: list[_Window] = []
+        for i, text in enumerate(texts):
+            windows.extend(self._plan(i, text, offsets[i]))
+        encoded = []
+        for window in windows:
+            encoded.extend(self._encode(window, texts[window.text_index], offsets[window.text_index]))
+        labelled = self._run(encoded, offsets)
+        per_text: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+        counts: list[Counter[str]] = [Counter() for _ in texts]
+        for window, words in zip(encoded, labelled, strict=True):
+            per_text[window.text_index].extend(words)
+            counts[window.text_index]["windows"] += 1
+            if window.truncated:
+                counts[window.text_index]["truncated_words"] += window.truncated
+        predictions = []
+        for i, text in enumerate(texts):
+            words = sorted(per_text[i], key=lambda w: (w[0], w[1]))
+            spans, diagnostics = spans_from_words(text, words, self.label_map, model=self.name)
+            diagnostics.update(counts[i])
+            predictions.append(Prediction(spans=tuple(spans), diagnostics=dict(diagnostics)))
+        return predictions
+
+    # -- windows --------------------------------------------------------------------------------
+
+    def _word_token_counts(self, text: str, offsets: list[tuple[int, int]]) -> list[int]:
+        if not offsets:
+            return []
+        enc = self.tokenizer(
+            [text[s:e] for s, e in offsets], is_split_into_words=True, add_special_tokens=False, verbose=False
+        )
+        counts = [0] * len(offsets)
+        for word in enc.word_ids():
+            if word is not None:
+                counts[word] += 1
+        return [max(c, 1) for c in counts]
+
+    def _plan(self, text_index: int, text: str, offsets: list[tuple[int, int]]) -> list[_Window]:
+        if not offsets:
+            return []
+        counts = self._word_token_counts(text, offsets)
+        budget = self.max_length - self._specials
+        sentences: list[tuple[int, int]] = []
+        start = 0
+        for i in range(len(offsets)):
+            end_here = text[offsets[i][0]] in _SENTENCE_END and offsets[i][1] - offsets[i][0] == 1
+            next_line = i + 1 < len(offsets) and "\n" in text[offsets[i][1] : offsets[i + 1][0]]
+            if end_here or next_line or i + 1 == len(offsets):
+                sentences.append((start, i + 1))
+                start = i + 1
+        windows: list[_Window] = []
+        current: list[int] | None = None  # [first, last, tokens]
+        for first, last in sentences:
+            size = sum(counts[first:last])
+            if current is not None and current[2] + size <= budget:
+                current[1], current[2] = last, current[2] + size
+                continue
+            if current is not None:
+                windows.append(_Window(text_index, current[0], current[1], current[0], current[1]))
+                current = None
+            if size <= budget:
+                current = [first, last, size]
+            else:
+                windows.extend(self._chunks(text_index, first, last, counts, budget))
+        if current is not None:
+            windows.append(_Window(text_index, current[0], current[1], current[0], current[1]))
+        return windows
+
+    def _chunks(self, text_index: int, first: int, last: int, counts: list[int], budget: int) -> list[_Window]:
+        ranges: list[tuple[int, int]] = []
+        start = first
+        while True:
+            end, used = start, 0
+            while end < last and (used + counts[end] <= budget or end == start):
+                used += counts[end]
+                end += 1
+            ranges.append((start, end))
+            if end >= last:
+                break
+            nxt, overlap = end, 0
+            while nxt - 1 > start + 1 and overlap + counts[nxt - 1] <= self.stride:
+                nxt -= 1
+                overlap += counts[nxt]
+            start = nxt
+        windows = []
+        for k, (a, b) in enumerate(ranges):
+            own_a = first if k == 0 else (ranges[k - 1][1] + a + 1) // 2
+            own_b = last if k == len(ranges) - 1 else (b + ranges[k + 1][0] + 1) // 2
+            windows.append(_Window(text_index, a, b, own_a, own_b))
+        return windows
+
+    def _tokenize(self, window: _Window, text: str, offsets: list[tuple[int, int]], *, truncate: bool) -> Any:
+        kwargs: dict[str, Any] = {"truncation": truncate, "max_length": self.max_length if truncate else None}
+        if self.input == "words":
+            pieces = [text[s:e] for s, e in offsets[window.first : window.last]]
+            return self.tokenizer(pieces, is_split_into_words=True, **kwargs)
+        base = offsets[window.first][0]
+        return self.tokenizer(text[base : offsets[window.last - 1][1]], return_offsets_mapping=True, **kwargs)
+
+    def _encode(self, window: _Window, text: str, offsets: list[tuple[int, int]]) -> list[_Window]:
+        enc = self._tokenize(window, text, offsets, truncate=False)
+        if len(enc["input_ids"]) > self.max_length:
+            if window.last - window.first > 1:
+                # The token estimate was short (raw tokenization differs from per-word): split again.
+                mid = (window.first + window.last) // 2
+                left = _Window(window.text_index, window.first, mid, window.own_first, min(mid, window.own_last))
+                right = _Window(window.text_index, mid, window.last, max(mid, window.own_first), window.own_last)
+                return [
+                    *self._encode(left, text, offsets),
+                    *self._encode(right, text, offsets),
+                ]
+            enc = self._tokenize(window, text, offsets, truncate=True)
+            window.truncated = 1
+        window.input_ids = list(enc["input_ids"])
+        window.extras = {k: list(enc[k]) for k in ("token_type_ids",) if k in enc}
+        base = offsets[window.first][0]
+        tokens: list[tuple[int, int, int] | None] = []
+        for t, word in enumerate(enc.word_ids()):
+            if word is None:
+                tokens.append(None)
+            elif self.input == "words":
+                s, e = offsets[window.first + word]
+                tokens.append((window.first + word, s, e))
+            else:
+                s, e = enc["offset_mapping"][t]
+                tokens.append((word, base + s, base + e))
+        window.token_words = tokens
+        return [window]
+
+    # -- the model ------------------------------------------------------------------------------
+
+    def _run(self, windows: list[_Window], offsets: list[list[tuple[int, int]]]) -> list[list[tuple[int, int, str]]]:
+        import torch
+
+        results: list[list[tuple[int, int, str]]] = [[] for _ in windows]
+        order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids or ()))
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        for b in range(0, len(order), self.batch_size):
+            batch = [windows[i] for i in order[b : b + self.batch_size]]
+            width = max(len(w.input_ids or ()) for w in batch)
+            ids = torch.full((len(batch), width), pad, dtype=torch.long)
+            mask = torch.zeros((len(batch), width), dtype=torch.long)
+            extras: dict[str, torch.Tensor] = {}
+            for r, w in enumerate(batch):
+                n = len(w.input_ids or ())
+                ids[r, :n] = torch.tensor(w.input_ids)
+                mask[r, :n] = 1
+                for key, values in (w.extras or {}).items():
+                    extras.setdefault(key, torch.zeros((len(batch), width), dtype=torch.long))[r, :n] = torch.tensor(
+                        values
+                    )
+            with torch.inference_mode():
+                logits = self.model(
+                    input_ids=ids.to(self.device),
+                    attention_mask=mask.to(self.device),
+                    **{k: v.to(self.device) for k, v in extras.items()},
+                ).logits.float()
+            if self.aggregation == "first":
+                best = logits.argmax(-1).cpu().numpy()
+                probs = None
+            else:
+                probs = logits.softmax(-1).cpu().numpy()
+                best = probs.argmax(-1)
+            for r, w in enumerate(batch):
+                word_starts = [s for s, _ in offsets[w.text_index]]
+                results[order[b + r]] = self._words(
+                    w, best[r], None if probs is None else probs[r], word_starts, offsets[w.text_index]
+                )
+        return results
+
+    def _words(
+        self, window: _Window, best: Any, probs: Any, word_starts: list[int], offsets: list[tuple[int, int]]
+    ) -> list[tuple[int, int, str]]:
+        """Group a window's tokens into model words, label each, keep the words this window owns."""
+        groups: dict[int, list[int]] = {}
+        for t, token in enumerate(window.token_words or ()):
+            if token is not None:
+                groups.setdefault(token[0], []).append(t)
+        tokens = window.token_words or []
+        words = []
+        for toks in groups.values():
+            start = min(tokens[t][1] for t in toks)  # type: ignore[index]
+            end = max(tokens[t][2] for t in toks)  # type: ignore[index]
+            if self.input == "raw":
+                owner = _owner(start, end, word_starts, offsets)
+                if owner is None or not window.own_first <= owner < window.own_last:
+                    continue
+            elif not window.own_first <= tokens[toks[0]][0] < window.own_last:  # type: ignore[index]
+                continue
+            if self.aggregation == "first":
+                label_id = int(best[toks[0]])
+            elif self.aggregation == "average":
+                label_id = int(probs[toks].mean(axis=0).argmax())
+            else:
+                top = max(toks, key=lambda t: float(probs[t].max()))
+                label_id = int(best[top])
+            words.append((start, end, self.id2label[label_id]))
+        return words
+
+
+def _owner(start: int, end: int, word_starts: list[int], offsets: list[tuple[int, int]]) -> int | None:
+    """The index of the text word a model word ``[start, end)`` starts in.
+
+    A model word that starts in white space (XLM-R's lone ``▁``) belongs to the
+    word it reaches into; one that covers only white space belongs to none.
+    """
+    i = bisect_right(word_starts, start) - 1
+    if i >= 0 and start < offsets[i][1]:
+        return i
+    if i + 1 < len(word_starts) and word_starts[i + 1] < end:
+        return i + 1
+    return None
