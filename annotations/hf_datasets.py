@@ -1,0 +1,346 @@
+"""Hugging Face ``datasets`` export and import (``DatasetDict``, ``save_to_disk`` / ``load_from_disk``).
+
+One row per document, with columns:
+
+==================  ==========================================================
+``id``              the document id
+``text``            the raw text
+``tokens``          the words of :func:`annotations.tokenize.word_offsets`
+``ner_tags``        ``ClassLabel`` BIO2 tags of the flat layer (outermost
+                    spans), one per token, as in :mod:`annotations.conll`
+``token_offsets``   ``[start, end]`` character offsets of every token
+``entities``        EVERY span, nested ones included: ``{id, start, end, type}``
+``relations``       ``{id, type, arg1, arg2}`` (entity ids)
+``metadata``        the document metadata as a JSON string
+==================  ==========================================================
+
+The ``ner_tags`` label list is the same for every corpus: ``O``, then
+``B-T``, ``I-T`` for each entity type ``T`` of the schema, in schema order
+(:func:`ner_label_names`), so label ids are shared. ``datasets`` is imported
+lazily, inside the functions. Nothing is lost: a span type outside the label
+list, or two flat spans sharing a token, is an error (``ner_tags`` could not
+hold it), not a silent choice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from annotations.conll import spans_to_bio
+from annotations.errors import AnnotationError, ConversionError
+from annotations.schema import Schema, default_schema
+from annotations.spans import Document, Relation, Span
+from annotations.tokenize import word_offsets
+
+if TYPE_CHECKING:  # pragma: no cover
+    from datasets import Dataset, DatasetDict, Features
+
+__all__ = [
+    "DEFAULT_SPLIT",
+    "ner_label_names",
+    "features",
+    "to_dataset_dict",
+    "from_dataset_dict",
+    "write_hf",
+    "read_hf",
+    "is_hf_dataset_dir",
+]
+
+DEFAULT_SPLIT = "test"
+
+
+def ner_label_names(*, schema: Schema | None = None, types: Sequence[str] | None = None) -> list[str]:
+    """The ``ner_tags`` class names: ``O``, then ``B-T``, ``I-T`` for every type in order.
+
+    Args:
+        schema: Take the types from this schema (default: the packaged schema).
+        types: Use these types instead (e.g. ``["PER", "LOC", "ORG", "MISC"]``
+            for an ANERcorp-labelled corpus).
+    """
+    names = list(types) if types is not None else list((schema or default_schema()).entity_types)
+    return ["O"] + [f"{prefix}-{t}" for t in names for prefix in ("B", "I")]
+
+
+def features(*, schema: Schema | None = None, types: Sequence[str] | None = None) -> Features:
+    """The ``datasets.Features`` of the columns (see the module docstring)."""
+    from datasets import ClassLabel, Features, Value
+
+    list_of = _list_type()
+    return Features(
+        {
+            "id": Value("string"),
+            "text": Value("string"),
+            "tokens": list_of(Value("string")),
+            "ner_tags": list_of(ClassLabel(names=ner_label_names(schema=schema, types=types))),
+            "token_offsets": list_of(list_of(Value("int32"), length=2)),
+            "entities": list_of(
+                {"id": Value("string"), "start": Value("int32"), "end": Value("int32"), "type": Value("string")}
+            ),
+            "relations": list_of(
+                {"id": Value("string"), "type": Value("string"), "arg1": Value("string"), "arg2": Value("string")}
+            ),
+            "metadata": Value("string"),
+        }
+    )
+
+
+def _list_type() -> Any:
+    try:
+        from datasets import List  # datasets >= 4
+    except ImportError:  # pragma: no cover - older datasets
+        from datasets import Sequence as List
+    return List
+
+
+def _row(document: Document, label_ids: Mapping[str, int]) -> dict[str, object]:
+    offsets = word_offsets(document.text)
+    flat = document.flat_spans
+    for span in flat:
+        if "B-" + span.label not in label_ids:
+            raise ConversionError(
+                f"document {document.id!r}: entity type has no class in ner_tags",
+                field="type",
+                value=span.label,
+                fix="relabel to the schema's types, or pass types= (--types) listing the corpus's types",
+            )
+    try:
+        tags = spans_to_bio(flat, offsets)
+    except ConversionError as exc:
+        raise ConversionError(
+            f"document {document.id!r}: {exc.message}", field=exc.field, value=exc.value, fix=exc.fix
+        ) from None
+    span_ids: dict[Span, str] = {}
+    for ident, span in document.entities.items():
+        span_ids.setdefault(span, ident)
+    relations = []
+    for ident, relation in document.relations.items():
+        args = []
+        for arg in (relation.arg1, relation.arg2):
+            if arg not in span_ids:
+                raise ConversionError(
+                    f"relation argument {arg} is not an entity of document {document.id!r}",
+                    field=f"relations.{ident}",
+                    value=arg,
+                    fix="add the span to the document's entities",
+                )
+            args.append(span_ids[arg])
+        relations.append({"id": ident, "type": relation.label, "arg1": args[0], "arg2": args[1]})
+    try:
+        metadata = json.dumps(_plain(document.metadata), ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        raise ConversionError(
+            f"document {document.id!r}: metadata is not JSON-serializable ({exc})",
+            field="metadata",
+            fix="keep only JSON values (strings, numbers, lists, objects) in the metadata",
+        ) from exc
+    return {
+        "id": document.id,
+        "text": document.text,
+        "tokens": [document.text[s:e] for s, e in offsets],
+        "ner_tags": [label_ids[t] for t in tags],
+        "token_offsets": [[s, e] for s, e in offsets],
+        "entities": [
+            {"id": ident, "start": s.start, "end": s.end, "type": s.label} for ident, s in document.entities.items()
+        ],
+        "relations": relations,
+        "metadata": metadata,
+    }
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_dataset_dict(
+    documents: Iterable[Document] | Mapping[str, Iterable[Document]],
+    *,
+    split: str = DEFAULT_SPLIT,
+    schema: Schema | None = None,
+    types: Sequence[str] | None = None,
+) -> DatasetDict:
+    """Build a ``DatasetDict`` from documents.
+
+    Args:
+        documents: The documents (one split named ``split``), or a mapping
+            split name -> documents.
+        split: The split name when ``documents`` is not a mapping.
+        schema: The schema whose types make the ``ner_tags`` labels.
+        types: Use these types for the ``ner_tags`` labels instead.
+
+    Raises:
+        ConversionError: If a flat span has a type outside the labels, two
+            flat spans share a token, or metadata is not JSON-serializable.
+    """
+    from datasets import Dataset, DatasetDict
+
+    splits = dict(documents) if isinstance(documents, Mapping) else {split: documents}
+    feats = features(schema=schema, types=types)
+    label_ids = {name: i for i, name in enumerate(feats["ner_tags"].feature.names)}
+    out = {}
+    for name, docs in splits.items():
+        rows = [_row(d, label_ids) for d in docs]
+        columns = {key: [row[key] for row in rows] for key in feats}
+        out[name] = Dataset.from_dict(columns, features=feats)
+    return DatasetDict(out)
+
+
+def _records(value: object) -> list[Mapping[str, Any]]:
+    """Rows of a list-of-struct column (datasets>=4 gives a list of dicts, older a dict of lists)."""
+    if isinstance(value, Mapping):
+        keys = list(value)
+        return [dict(zip(keys, items, strict=True)) for items in zip(*(value[k] for k in keys), strict=True)]
+    return list(value or [])  # type: ignore[arg-type]
+
+
+def from_dataset_dict(dataset: DatasetDict | Dataset, *, split: str | None = None) -> list[Document]:
+    """Read documents back from a ``DatasetDict`` (or one ``Dataset``) made by :func:`to_dataset_dict`.
+
+    Args:
+        dataset: The dataset dict, or a single split.
+        split: The split to read; may be left out when there is only one.
+
+    Raises:
+        AnnotationError: If the split is missing or ambiguous, a column is
+            missing, a relation refers to an unknown entity id, or ``ner_tags``
+            disagree with the entities (the dataset was edited inconsistently).
+    """
+    from datasets import DatasetDict
+
+    if isinstance(dataset, DatasetDict):
+        names = list(dataset)
+        if split is None:
+            if len(names) != 1:
+                raise AnnotationError(
+                    f"the dataset has {len(names)} splits; which one to read is not guessed",
+                    field="split",
+                    value=names,
+                    fix=f"pass split= (--split) with one of {', '.join(names)}",
+                )
+            split = names[0]
+        if split not in dataset:
+            raise AnnotationError(
+                "no such split", field="split", value=split, fix=f"use one of {', '.join(names) or '(none)'}"
+            )
+        table = dataset[split]
+    else:
+        table = dataset
+    missing = [c for c in ("id", "text", "entities", "relations", "metadata") if c not in table.column_names]
+    if missing:
+        raise AnnotationError(
+            "the dataset lacks arabench columns",
+            field="columns",
+            value=missing,
+            fix="write the dataset with arabench convert (or annotations.hf_datasets.to_dataset_dict)",
+        )
+    names_feature = table.features.get("ner_tags")
+    tag_names = names_feature.feature.names if names_feature is not None else None
+    documents = []
+    for i, row in enumerate(table):
+        where = f"{split or 'dataset'}[{i}]"
+        text = row["text"]
+        entities: dict[str, Span] = {}
+        for entity in _records(row["entities"]):
+            try:
+                entities[entity["id"]] = Span(int(entity["start"]), int(entity["end"]), entity["type"])
+            except AnnotationError as exc:
+                raise AnnotationError(
+                    exc.message, field=f"{where}.entities.{entity['id']}", value=exc.value, fix=exc.fix
+                ) from None
+            if entities[entity["id"]].end > len(text):
+                raise AnnotationError(
+                    "entity ends beyond the text",
+                    field=f"{where}.entities.{entity['id']}",
+                    value=(entity["start"], entity["end"]),
+                    fix=f"use offsets within 0..{len(text)}",
+                )
+        relations: dict[str, Relation] = {}
+        for relation in _records(row["relations"]):
+            args = []
+            for key in ("arg1", "arg2"):
+                if relation[key] not in entities:
+                    raise AnnotationError(
+                        "relation argument is not an entity id of this document",
+                        field=f"{where}.relations.{relation['id']}.{key}",
+                        value=relation[key],
+                        fix="use the id of an entity of the same row",
+                    )
+                args.append(entities[relation[key]])
+            relations[relation["id"]] = Relation(relation["type"], args[0], args[1])
+        try:
+            metadata = json.loads(row["metadata"]) if row["metadata"] else {}
+        except json.JSONDecodeError as exc:
+            raise AnnotationError(
+                f"metadata is not JSON ({exc.msg})", field=f"{where}.metadata", fix="store a JSON object string"
+            ) from exc
+        document = Document(str(row["id"]), text, entities, relations, metadata)
+        if tag_names is not None and "ner_tags" in row:
+            _check_tags(document, [tag_names[t] for t in row["ner_tags"]], where)
+        documents.append(document)
+    return documents
+
+
+def _check_tags(document: Document, tags: list[str], where: str) -> None:
+    try:
+        expected = spans_to_bio(document.flat_spans, word_offsets(document.text))
+    except ConversionError as exc:
+        raise AnnotationError(exc.message, field=f"{where}.entities", value=exc.value, fix=exc.fix) from None
+    if tags != expected:
+        at = next(
+            (i for i, (a, b) in enumerate(zip(tags, expected, strict=False)) if a != b), min(len(tags), len(expected))
+        )
+        raise AnnotationError(
+            f"ner_tags disagree with the entities at token {at} ({len(tags)} tags, {len(expected)} tokens)",
+            field=f"{where}.ner_tags",
+            value=tags[at] if at < len(tags) else None,
+            fix=f"expected {expected[at] if at < len(expected) else 'no tag'}: regenerate ner_tags from the entities",
+        )
+
+
+def is_hf_dataset_dir(path: str | os.PathLike[str]) -> bool:
+    """True if ``path`` is a directory written by ``DatasetDict.save_to_disk``."""
+    return (Path(path) / "dataset_dict.json").is_file()
+
+
+def write_hf(
+    documents: Iterable[Document] | Mapping[str, Iterable[Document]],
+    path: str | os.PathLike[str],
+    *,
+    split: str = DEFAULT_SPLIT,
+    schema: Schema | None = None,
+    types: Sequence[str] | None = None,
+) -> Path:
+    """Build the ``DatasetDict`` (:func:`to_dataset_dict`) and ``save_to_disk`` it at ``path``."""
+    dataset = to_dataset_dict(documents, split=split, schema=schema, types=types)
+    path = Path(path)
+    dataset.save_to_disk(str(path))
+    return path
+
+
+def read_hf(path: str | os.PathLike[str], *, split: str | None = None) -> list[Document]:
+    """``load_from_disk`` a dataset written by :func:`write_hf` and read its documents.
+
+    Raises:
+        AnnotationError: If ``path`` is not a saved dataset, or as :func:`from_dataset_dict`.
+    """
+    from datasets import load_from_disk
+
+    path = Path(path)
+    if not path.is_dir() or not (is_hf_dataset_dir(path) or (path / "dataset_info.json").is_file()):
+        raise AnnotationError(
+            "not a directory written by datasets' save_to_disk (no dataset_dict.json or dataset_info.json)",
+            file=path,
+            fix="pass the directory given to save_to_disk",
+        )
+    try:
+        dataset = load_from_disk(str(path))
+    except (OSError, ValueError) as exc:
+        raise AnnotationError(f"cannot load the dataset: {exc}", file=path, fix="re-save it with save_to_disk") from exc
+    return from_dataset_dict(dataset, split=split)
