@@ -23,7 +23,7 @@ argument). The checks, in the order a file meets them:
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -388,53 +388,57 @@ def validate(path: str | Path, *, schema: Schema | None = None, check_types: boo
     report = ValidationReport(str(path))
     pairs, jsonl_files, problems = discover(path)
     report.problems += problems
-    parsed_docs: list[ParsedDocument] = []
-    for stem, txt, ann in pairs:
-        parsed, problems = _parse_pair(stem, txt, ann)
-        report.problems += problems
-        report.document_count += 1
-        if parsed is not None:
-            parsed_docs.append(parsed)
-    for file in jsonl_files:
-        content, problems = decode_file(file)
-        report.problems += problems
-        if content is None:
-            continue
-        if content.startswith("\ufeff"):
-            report.problems.append(
-                Problem(str(file), 1, None, "file starts with a byte-order mark (BOM)", "save it as UTF-8 without BOM")
-            )
-            content = content[1:]
-        docs, problems = parse_jsonl(content, file=file)
-        report.problems += problems
-        report.document_count += len(docs) + sum(1 for p in problems if p.is_error)
-        if not docs and not any(p.is_error for p in problems):
-            report.problems.append(
-                Problem(str(file), None, None, "no documents in this file", "write one JSON document per line")
-            )
-        seen: dict[str, int] = {}
-        for doc in docs:
-            doc_id = doc.document.id
-            if doc_id in seen:
-                doc.problems.append(
-                    Problem(
-                        str(file),
-                        doc.text_line,
-                        "id",
-                        f"duplicate document id (first on line {seen[doc_id]})",
-                        "give every document its own id",
-                        doc_id,
-                    )
-                )
-            else:
-                seen[doc_id] = doc.text_line or 0
-            doc.problems[:0] = check_text(doc.document.text, file=str(file), line=doc.text_line, field="text")
-            parsed_docs.append(doc)
-    for parsed in parsed_docs:
+
+    def finish(parsed: ParsedDocument) -> list[Problem]:
         parsed.problems += check_document(parsed, schema=schema, check_types=check_types)
-        parsed.problems.sort(key=lambda p, t=parsed.text_file: (p.file != t, p.line or 0))
-        report.problems += parsed.problems
+        parsed.problems.sort(key=lambda p: (p.file != parsed.text_file, p.line or 0))
         if parsed.ok:
             report.documents.append(parsed.document)
+        return parsed.problems
+
+    for stem, txt, ann in pairs:
+        report.document_count += 1
+        parsed, problems = _parse_pair(stem, txt, ann)
+        report.problems += problems if parsed is None else finish(parsed)
+    for file in jsonl_files:
+        report.problems += _validate_jsonl(file, report, finish)
     report.documents.sort(key=lambda d: d.id)
     return report
+
+
+def _validate_jsonl(
+    file: Path, report: ValidationReport, finish: Callable[[ParsedDocument], list[Problem]]
+) -> list[Problem]:
+    content, problems = decode_file(file)
+    if content is None:
+        return problems
+    if content.startswith("\ufeff"):
+        problems.append(
+            Problem(str(file), 1, None, "file starts with a byte-order mark (BOM)", "save it as UTF-8 without BOM")
+        )
+        content = content[1:]
+    docs, line_problems = parse_jsonl(content, file=file)
+    problems += line_problems
+    report.document_count += len(docs) + sum(1 for p in line_problems if p.is_error)
+    if not docs and not any(p.is_error for p in line_problems):
+        problems.append(Problem(str(file), None, None, "no documents in this file", "write one JSON document per line"))
+    seen: dict[str, int] = {}
+    for doc in docs:
+        doc_id = doc.document.id
+        if doc_id in seen:
+            doc.problems.append(
+                Problem(
+                    str(file),
+                    doc.text_line,
+                    "id",
+                    f"duplicate document id (first on line {seen[doc_id]})",
+                    "give every document its own id",
+                    doc_id,
+                )
+            )
+        else:
+            seen[doc_id] = doc.text_line or 0
+        doc.problems[:0] = check_text(doc.document.text, file=str(file), line=doc.text_line, field="text")
+        problems += finish(doc)
+    problems.sort(key=lambda p: p.line or 0)
+    return problems

@@ -1,0 +1,58 @@
+"""``arabench validate [PATH]``: check annotations and list every problem."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+from benchmark.cli import EXIT_OK, EXIT_PROBLEMS
+
+HELP = "check annotations (BRAT directory, .ann/.txt pair or .jsonl; default: the gold) and list every problem"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``validate`` options."""
+    parser.add_argument(
+        "path", nargs="?", default=None, help="BRAT directory, .ann or .txt file, or .jsonl file (default: the gold)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--no-type-check",
+        action="store_true",
+        help="do not check entity and relation types against the schema (for predictions in another label view)",
+    )
+
+
+def display_path(path: Path) -> Path:
+    """``path`` relative to the working directory when it lies below it, else as given."""
+    try:
+        return Path(os.path.relpath(path)) if path.resolve().is_relative_to(Path.cwd().resolve()) else path
+    except (OSError, ValueError):
+        return path
+
+
+def main(args: argparse.Namespace) -> int:
+    """Validate and print each problem, then a summary; exit 1 if there is an error."""
+    from annotations.corpus import default_gold_path
+    from annotations.validate import validate
+
+    path = Path(args.path) if args.path is not None else display_path(default_gold_path())
+    report = validate(path, check_types=not args.no_type_check)
+    if args.json:
+        data = {
+            "path": report.path,
+            "ok": report.ok,
+            "documents": report.document_count,
+            "valid_documents": len(report.documents),
+            "errors": len(report.errors),
+            "warnings": len(report.warnings),
+            "problems": [p.to_dict() for p in report.problems],
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        for problem in report.problems:
+            print(problem)
+        print(report.summary())
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
