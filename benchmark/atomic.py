@@ -1,0 +1,111 @@
+"""Atomic file writes: a reader sees the old file or the new one, never half of one.
+
+Every file the harness writes (results, reports, cache entries) goes through
+:func:`atomic_write_bytes`: the content is written to a temporary file in the
+*same directory*, flushed and fsynced, then moved over the target with
+:func:`os.replace`, which is atomic on POSIX and Windows. If anything fails
+before the replace (an exception while producing the content, a full disk, a
+kill), the temporary file is removed and the old target is left untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_json", "dump_json"]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically and return the path.
+
+    The parent directory is created if needed.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; results are ordinary files
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    r"""Write ``text`` as UTF-8 (``\\n`` line ends, no translation) atomically."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+#: A container whose one-line JSON is at most this long is written on one line.
+LINE_WIDTH = 160
+
+
+def _compact(value: object) -> bool:
+    if isinstance(value, (list, tuple)) and not any(isinstance(v, (list, tuple, dict)) for v in value):
+        return True  # a list of scalars (labels, a row) always stays on one line
+    return len(json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))) <= LINE_WIDTH
+
+
+def _pretty(value: object, level: int, indent: int, out: list[str]) -> None:
+    plain = {"ensure_ascii": False, "allow_nan": False, "separators": (", ", ": ")}
+    if isinstance(value, dict) and value and not _compact(value):
+        pad = " " * (indent * (level + 1))
+        out.append("{\n")
+        for i, (key, item) in enumerate(value.items()):
+            out.append(pad + json.dumps(str(key), ensure_ascii=False) + ": ")
+            _pretty(item, level + 1, indent, out)
+            out.append(",\n" if i < len(value) - 1 else "\n")
+        out.append(" " * (indent * level) + "}")
+    elif isinstance(value, (list, tuple)) and value and not _compact(value):
+        pad = " " * (indent * (level + 1))
+        out.append("[\n")
+        for i, item in enumerate(value):
+            out.append(pad)
+            _pretty(item, level + 1, indent, out)
+            out.append(",\n" if i < len(value) - 1 else "\n")
+        out.append(" " * (indent * level) + "]")
+    else:
+        out.append(json.dumps(value, **plain))
+
+
+def dump_json(data: object, *, indent: int | None = 2) -> str:
+    """Serialize ``data`` deterministically: insertion key order, exact float ``repr``, no NaN.
+
+    With ``indent``, nested containers are indented, but a container whose
+    one-line form fits in :data:`LINE_WIDTH` characters (a row of counts, an
+    interval) stays on one line, which keeps large results files readable. With
+    ``indent=None`` the output is one line. ``ensure_ascii=False`` keeps Arabic
+    readable. NaN and infinities are refused (callers convert undefined scores
+    to ``None`` first).
+    """
+    if indent is None:
+        return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    out: list[str] = []
+    _pretty(data, 0, indent, out)
+    return "".join(out) + "\n"
+
+
+def atomic_write_json(path: str | Path, data: object, *, indent: int | None = 2) -> Path:
+    """Serialize ``data`` with :func:`dump_json` and write it atomically.
+
+    Serialization happens before the temporary file is opened, so a value
+    that cannot be serialized leaves the old file in place.
+    """
+    return atomic_write_text(path, dump_json(data, indent=indent))

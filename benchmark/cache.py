@@ -1,0 +1,315 @@
+"""The predictions cache: a model's predictions, keyed by what produced them.
+
+Layout under the cache root (``$ARABENCH_CACHE``, else ``~/.cache/arabench``)::
+
+    predictions/<model key>/<text sha256>.json   one Prediction per text
+    models/<name key>.json                       what a model name resolved to last time
+
+**Prediction entries.** The *model key* is the sha256 of the canonical JSON of
+the model's :meth:`~models.base.NERModel.provenance` (id, revision, label map,
+adapter version, view, ...) together with the sha256 of the adapter's source
+file, so editing an adapter invalidates its entries even when its author forgot
+to bump ``adapter_version``. The text key is the sha256 of the UTF-8 text. An
+entry stores the prediction, the two keys, and a sha256 checksum of the
+canonical JSON of its payload.
+
+**Name index.** To re-score a run without loading any model (loading a
+transformer takes seconds, and may not be possible offline), the harness also
+records, per *name key*, the provenance a model name resolved to. The name key
+is the sha256 of the model name, the options it was created with, the arabench
+version, the adapter's source hash and a fingerprint (size and mtime of every
+file) of a local path named in the model name (``hf:/path/to/model``,
+``file:preds.jsonl``). If the name index and an entry for every text exist, the
+model is not constructed at all. A hub model named without a pinned revision
+(``hf:org/model``) is re-resolved only when its name key changes: pin a
+revision (``hf:org/model@<commit>``) or run with ``--no-cache`` after updating
+the local hub cache.
+
+**Corruption.** An entry that is not valid JSON, has the wrong shape, or whose
+checksum does not match is reported with a :class:`CacheWarning` naming the file,
+ignored, and recomputed (the fresh entry replaces it). All writes are atomic
+(:mod:`benchmark.atomic`), so an interrupted run leaves no half-written entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from annotations.spans import Document, Relation, Span
+from benchmark.atomic import atomic_write_json
+
+__all__ = [
+    "CACHE_VERSION",
+    "CacheWarning",
+    "PredictionCache",
+    "default_cache_dir",
+    "prediction_to_json",
+    "prediction_from_json",
+    "text_sha256",
+    "canonical_sha256",
+    "fingerprint",
+]
+
+#: Bumped when the entry format changes; older entries are then ignored.
+CACHE_VERSION = 1
+
+
+class CacheWarning(UserWarning):
+    """A cache entry was corrupted or unreadable and is being recomputed."""
+
+
+def default_cache_dir() -> Path:
+    """``$ARABENCH_CACHE`` if set, else ``~/.cache/arabench``."""
+    env = os.environ.get("ARABENCH_CACHE")
+    if env:
+        return Path(env).expanduser()
+    return Path("~/.cache/arabench").expanduser()
+
+
+def text_sha256(text: str) -> str:
+    """The sha256 hex digest of ``text`` encoded as UTF-8."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _canonical(data: object) -> bytes:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default).encode(
+        "utf-8"
+    )
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, (tuple, list)):
+        return list(value)
+    raise TypeError(f"not JSON-serializable: {type(value).__name__}")
+
+
+def canonical_sha256(data: object) -> str:
+    """sha256 of the canonical JSON (sorted keys, no spaces) of ``data``."""
+    return hashlib.sha256(_canonical(data)).hexdigest()
+
+
+def _span_json(span: Span) -> list[object]:
+    return [span.start, span.end, span.label]
+
+
+def _span_from(value: Any) -> Span:
+    start, end, label = value
+    return Span(int(start), int(end), str(label))
+
+
+def prediction_to_json(prediction: Any) -> dict[str, object]:
+    """A :class:`~models.base.Prediction` as plain JSON data (spans as ``[start, end, label]``)."""
+    return {
+        "spans": [_span_json(s) for s in prediction.spans],
+        "relations": [[r.label, _span_json(r.arg1), _span_json(r.arg2)] for r in prediction.relations],
+        "diagnostics": {str(k): prediction.diagnostics[k] for k in sorted(prediction.diagnostics)},
+    }
+
+
+def prediction_from_json(data: Mapping[str, Any]) -> Any:
+    """Inverse of :func:`prediction_to_json`."""
+    from models.base import Prediction
+
+    spans = tuple(_span_from(s) for s in data["spans"])
+    relations = tuple(Relation(str(r[0]), _span_from(r[1]), _span_from(r[2])) for r in data["relations"])
+    diagnostics = {str(k): v for k, v in dict(data["diagnostics"]).items()}
+    return Prediction(spans=spans, relations=relations, diagnostics=diagnostics)
+
+
+def fingerprint(value: object) -> object:
+    """A JSON-able fingerprint of a model option, or raise ``TypeError`` if it has none.
+
+    Documents are fingerprinted by their id, text hash, spans and relations,
+    paths by their string; plain JSON values stand for themselves.
+    """
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, Document):
+        return {
+            "id": value.id,
+            "text": text_sha256(value.text),
+            "spans": [_span_json(s) for s in value.spans],
+            "relations": sorted([r.label, _span_json(r.arg1), _span_json(r.arg2)] for r in value.relations.values()),
+        }
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): fingerprint(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [fingerprint(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((fingerprint(v) for v in value), key=repr)
+    raise TypeError(f"no fingerprint for {type(value).__name__}")
+
+
+def path_fingerprint(path: Path) -> list[list[object]]:
+    """Relative name, size and mtime (ns) of ``path`` or of every file under it, sorted."""
+    if path.is_file():
+        stat = path.stat()
+        return [[path.name, stat.st_size, stat.st_mtime_ns]]
+    rows: list[list[object]] = []
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        stat = file.stat()
+        rows.append([file.relative_to(path).as_posix(), stat.st_size, stat.st_mtime_ns])
+    return rows
+
+
+class PredictionCache:
+    """Predictions on disk, keyed by model provenance and text hash.
+
+    Args:
+        root: The cache directory (created on first write).
+    """
+
+    def __init__(self, root: str | Path | None = None) -> None:
+        self.root = Path(root) if root is not None else default_cache_dir()
+        self.hits = 0
+        self.misses = 0
+        self.corrupted: list[Path] = []
+
+    # ----------------------------------------------------------------- keys
+    @staticmethod
+    def model_key(provenance: Mapping[str, object], *, code_hash: str | None = None) -> str:
+        """The directory key of a model: sha256 of its provenance and adapter source hash."""
+        return canonical_sha256({"provenance": dict(provenance), "code": code_hash, "cache_version": CACHE_VERSION})
+
+    @staticmethod
+    def name_key(name: str, options: Mapping[str, object], *, code_hash: str | None = None) -> str | None:
+        """The name-index key of a model name and its options, or ``None`` if an option cannot be fingerprinted."""
+        from benchmark import __version__
+
+        try:
+            opts = fingerprint(dict(options))
+        except TypeError:
+            return None
+        local: object = None
+        _, _, arg = name.partition(":")
+        arg = arg.split("@", 1)[0]
+        if arg:
+            candidate = Path(arg).expanduser()
+            if candidate.exists():
+                local = path_fingerprint(candidate)
+        return canonical_sha256(
+            {
+                "name": name,
+                "options": opts,
+                "arabench": __version__,
+                "code": code_hash,
+                "local": local,
+                "cache_version": CACHE_VERSION,
+            }
+        )
+
+    def _entry_path(self, model_key: str, text_hash: str) -> Path:
+        return self.root / "predictions" / model_key / f"{text_hash}.json"
+
+    def _index_path(self, name_key: str) -> Path:
+        return self.root / "models" / f"{name_key}.json"
+
+    # ---------------------------------------------------------- read/write
+    def _read_checked(self, path: Path, kind: str) -> dict[str, Any] | None:
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self._warn(path, f"cannot be read ({exc})")
+            return None
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            payload = data["payload"]
+            checksum = data["checksum"]
+            if data.get("cache_version") != CACHE_VERSION or data.get("kind") != kind:
+                return None
+        except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+            self._warn(path, f"is not a valid cache entry ({type(exc).__name__}: {exc})")
+            return None
+        if canonical_sha256(payload) != checksum:
+            self._warn(path, "fails its checksum (the file was modified or truncated)")
+            return None
+        return payload
+
+    def _warn(self, path: Path, what: str) -> None:
+        self.corrupted.append(path)
+        warnings.warn(f"corrupted cache entry {path} {what}; ignoring it and recomputing", CacheWarning, stacklevel=4)
+
+    def _write(self, path: Path, kind: str, payload: Mapping[str, object]) -> None:
+        payload = json.loads(_canonical(payload))
+        atomic_write_json(
+            path,
+            {"cache_version": CACHE_VERSION, "kind": kind, "checksum": canonical_sha256(payload), "payload": payload},
+            indent=None,
+        )
+
+    def get(self, model_key: str, text: str) -> Any | None:
+        """The cached prediction of ``text`` under ``model_key``, or ``None`` (missing or corrupted)."""
+        text_hash = text_sha256(text)
+        path = self._entry_path(model_key, text_hash)
+        payload = self._read_checked(path, "prediction")
+        if payload is None or payload.get("text_sha256") != text_hash:
+            if payload is not None:
+                self._warn(path, "belongs to another text")
+            self.misses += 1
+            return None
+        try:
+            prediction = prediction_from_json(payload["prediction"])
+        except (KeyError, TypeError, ValueError) as exc:
+            self._warn(path, f"holds a malformed prediction ({exc})")
+            self.misses += 1
+            return None
+        for span in prediction.spans:
+            if span.end > len(text):
+                self._warn(path, f"holds a span beyond the text ({span})")
+                self.misses += 1
+                return None
+        self.hits += 1
+        return prediction
+
+    def put(self, model_key: str, text: str, prediction: Any) -> None:
+        """Store ``prediction`` for ``text`` under ``model_key`` (atomic)."""
+        text_hash = text_sha256(text)
+        self._write(
+            self._entry_path(model_key, text_hash),
+            "prediction",
+            {"model_key": model_key, "text_sha256": text_hash, "prediction": prediction_to_json(prediction)},
+        )
+
+    def get_many(self, model_key: str, texts: Sequence[str]) -> list[Any | None]:
+        """:meth:`get` for every text, in order."""
+        return [self.get(model_key, t) for t in texts]
+
+    def lookup_name(self, name_key: str | None) -> dict[str, Any] | None:
+        """What a model name resolved to last time: ``{"provenance", "model_key", "info"}`` or ``None``."""
+        if name_key is None:
+            return None
+        payload = self._read_checked(self._index_path(name_key), "model")
+        if payload is None:
+            return None
+        if not isinstance(payload.get("provenance"), dict) or not isinstance(payload.get("model_key"), str):
+            self._warn(self._index_path(name_key), "has the wrong shape")
+            return None
+        return payload
+
+    def remember_name(
+        self, name_key: str | None, *, provenance: Mapping[str, object], model_key: str, info: Mapping[str, object]
+    ) -> None:
+        """Record that a model name resolved to ``provenance`` (and the model's view/labels in ``info``)."""
+        if name_key is None:
+            return
+        self._write(
+            self._index_path(name_key),
+            "model",
+            {"provenance": dict(provenance), "model_key": model_key, "info": dict(info)},
+        )

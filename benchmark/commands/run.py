@@ -1,0 +1,102 @@
+"""``arabench run``: score models on the gold and write a results directory."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "run models on the gold corpus, score them and write results (JSON, Markdown, CSV, HTML)"
+
+EPILOG = """\
+exit status:
+  0  every model named with --model was scored (without --model: the default
+     suite ran; models that cannot run here are listed as skipped)
+  1  a model named with --model could not be loaded or failed (the results of
+     the others are written)
+  2  bad usage or bad input (unknown model or view, unreadable corpus)
+
+files written to --out: results.json, summary.md, per_type.csv, errors.jsonl,
+report.html. Predictions are cached in $ARABENCH_CACHE (default
+~/.cache/arabench); a second run re-scores from the cache without loading models.
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``arabench run``."""
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EPILOG
+    parser.add_argument(
+        "--model",
+        "-m",
+        dest="models",
+        action="append",
+        metavar="M",
+        help="a model to run (repeatable): rules, oracle, empty, hf:<id or dir>[@rev], file:<predictions>, "
+        "a model card name ... (default: the default suite, see `arabench models`)",
+    )
+    parser.add_argument(
+        "--corpus",
+        metavar="DIR|FILE",
+        help="gold corpus: a BRAT directory, a .ann, .jsonl or CoNLL file (default: the packaged gold)",
+    )
+    parser.add_argument(
+        "--view",
+        choices=("native", "conll4", "anercorp"),
+        help="the leaderboard view (default: native when every model predicts schema types, else conll4); "
+        "for a CoNLL corpus also the view of its tags (default: inferred from the tags)",
+    )
+    parser.add_argument("--out", default="results", metavar="DIR", help="output directory (default: ./results)")
+    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+    parser.add_argument(
+        "--bootstrap",
+        type=int,
+        default=None,
+        metavar="N",
+        help="bootstrap resamples per figure (default: 1000; 0 disables intervals)",
+    )
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the predictions cache")
+    noise = parser.add_mutually_exclusive_group()
+    noise.add_argument("--quiet", "-q", action="store_true", help="no progress bars, no summary on stdout")
+    noise.add_argument("--verbose", "-v", action="store_true", help="log per-step timings on stderr")
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the benchmark and print the leaderboard."""
+    import logging
+    import sys
+
+    from benchmark.report_text import fmt, fmt_ci
+    from benchmark.run import DEFAULT_BOOTSTRAP, run
+
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else (logging.ERROR if args.quiet else logging.WARNING),
+        format="arabench: %(message)s",
+        stream=sys.stderr,
+    )
+    results = run(
+        args.models,
+        corpus=args.corpus,
+        view=args.view,
+        corpus_view=args.view,
+        out=args.out,
+        seed=args.seed,
+        cache=not args.no_cache,
+        bootstrap=DEFAULT_BOOTSTRAP if args.bootstrap is None else args.bootstrap,
+        progress=not args.quiet,
+        verbose=args.verbose,
+    )
+    if not args.quiet:
+        print(f"leaderboard (view {results.leaderboard_view}; strict, word boundaries, flat layer, micro F1):")
+        for row in results.leaderboard():
+            if row.status == "scored":
+                flag = " (flagged: not scorable in the leaderboard view)" if row.flagged else ""
+                print(
+                    f"  {row.model:<40} {row.view:<9} F1 {fmt(row.f1)} {fmt_ci(row.f1_ci)}"
+                    f"  char F1 {fmt(row.char_f1)}{flag}"
+                )
+            else:
+                print(f"  {row.model:<40} {row.status}: {row.reason}")
+        print(f"results written to {args.out}/ (results.json, summary.md, per_type.csv, errors.jsonl, report.html)")
+    for m in results.models:
+        if m.explicit and m.status != "scored":
+            print(f"arabench run: model {m.name!r} {m.status}: {m.reason}", file=sys.stderr)
+    return results.exit_status

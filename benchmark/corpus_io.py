@@ -1,0 +1,220 @@
+"""Loading a gold corpus for a run: its documents, its label view, its hash and its scoring units.
+
+* A BRAT directory, a ``.ann`` file or a ``.jsonl`` file is read with
+  :func:`annotations.corpus.read_corpus`; its labels are schema types (view
+  ``native``).
+* Any other file (``.conll``, ``.txt``, ``.tsv``, ``.iob``, ...) is read as
+  CoNLL with :func:`annotations.conll.read_conll`; its view is inferred from
+  its tag set: schema types only → ``native``; ``PER`` among the tags →
+  ``conll4``; otherwise (ANERcorp's ``PERS``/``LOC``/``ORG``/``MISC``) →
+  ``anercorp``. ``view=`` overrides the inference.
+
+**Corpus hash.** The sha256 of the bytes of the files the reader consumes
+(``*.txt`` and ``*.ann`` of a BRAT directory, or the one file), concatenated in
+sorted order of their relative paths. Other files (a manifest, a README) do not
+change it.
+
+**Scoring units** (what the bootstrap resamples): the sentences of each
+document, split after a word that is ``.``, ``!``, ``?`` or ``؟`` and at every
+newline (the CoNLL exporter's rule); blank sentences are dropped. When the
+corpus has more than :data:`MAX_DOCUMENTS_FOR_SENTENCE_UNITS` documents, the
+unit is the document instead (documents are then numerous enough, and
+sentences of one document are not independent).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotations.errors import AnnotationError, SchemaError
+from annotations.schema import Schema, View, default_schema
+from annotations.spans import Document
+from annotations.tokenize import word_offsets
+
+__all__ = [
+    "MAX_DOCUMENTS_FOR_SENTENCE_UNITS",
+    "SENTENCE_END",
+    "Corpus",
+    "default_corpus_path",
+    "load_corpus",
+    "sentence_units",
+    "corpus_sha256",
+    "infer_view",
+]
+
+#: Above this many documents, the bootstrap unit is the document rather than the sentence.
+MAX_DOCUMENTS_FOR_SENTENCE_UNITS = 50
+
+#: Words that end a sentence.
+SENTENCE_END = frozenset({".", "!", "?", "؟"})
+
+_BRAT_SUFFIXES = (".txt", ".ann")
+
+
+def default_corpus_path() -> Path:
+    """The packaged gold directory (``annotations/gold``)."""
+    import annotations
+
+    return Path(annotations.__file__).resolve().parent / "gold"
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A gold corpus ready for scoring.
+
+    Attributes:
+        path: The path it was read from (resolved).
+        format: ``"brat"``, ``"jsonl"`` or ``"conll"``.
+        documents: The documents, in reader order.
+        view: The label view the gold labels are in.
+        sha256: The hash of the files read (see the module docstring).
+        files: The files read, relative to ``path`` (or the file name).
+        unit: ``"sentence"`` or ``"document"``.
+        units: Per document, the ``(start, end)`` character ranges of its units.
+    """
+
+    path: Path
+    format: str
+    documents: tuple[Document, ...]
+    view: View
+    sha256: str
+    files: tuple[str, ...]
+    unit: str
+    units: tuple[tuple[tuple[int, int], ...], ...]
+
+    @property
+    def texts(self) -> list[str]:
+        """The document texts, in order."""
+        return [d.text for d in self.documents]
+
+    @property
+    def n_units(self) -> int:
+        """The total number of scoring units."""
+        return sum(len(u) for u in self.units)
+
+
+def sentence_units(text: str) -> list[tuple[int, int]]:
+    """Split ``text`` into sentence ranges (see the module docstring for the rule).
+
+    Each range runs from its first word's start to its last word's end (the
+    first from offset 0); the ranges cover every word of the text exactly once. A text without words
+    gives one unit covering it (so that every document has a unit).
+    """
+    offsets = word_offsets(text)
+    units: list[tuple[int, int]] = []
+    start: int | None = None
+    last_end = 0
+    for s, e in offsets:
+        if start is not None and "\n" in text[last_end:s]:
+            units.append((start, last_end))
+            start = None
+        if start is None:
+            start = s
+        last_end = e
+        if text[s:e] in SENTENCE_END:
+            units.append((start, e))
+            start = None
+    if start is not None:
+        units.append((start, last_end))
+    if not units:
+        return [(0, len(text))]
+    # The first unit starts at 0, so that a (predicted) span over leading white space has a unit too.
+    units[0] = (0, units[0][1])
+    return units
+
+
+def corpus_sha256(root: Path, files: Sequence[str]) -> str:
+    """sha256 over the bytes of ``files`` (relative to ``root``) in the given order."""
+    digest = hashlib.sha256()
+    for name in files:
+        path = root / name if root.is_dir() else root
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def infer_view(labels: set[str], *, schema: Schema | None = None) -> str:
+    """Infer the view of a CoNLL tag set (see the module docstring)."""
+    schema = schema or default_schema()
+    if not labels or labels <= set(schema.entity_types):
+        return "native"
+    if "PER" in labels:
+        return "conll4"
+    return "anercorp"
+
+
+def load_corpus(path: str | Path | None = None, *, view: str | None = None, schema: Schema | None = None) -> Corpus:
+    """Read a gold corpus for scoring.
+
+    Args:
+        path: A BRAT directory, ``.ann``, ``.jsonl`` or CoNLL file; default the packaged gold.
+        view: The view of the gold labels of a CoNLL corpus (inferred when ``None``);
+            ignored for BRAT and JSONL, whose labels are schema types.
+        schema: The schema (default: the packaged one).
+
+    Raises:
+        AnnotationError: If the path does not exist, holds no document, or is malformed.
+        SchemaError: If a label is not in the corpus's view.
+    """
+    schema = schema or default_schema()
+    root = Path(path if path is not None else default_corpus_path()).expanduser().resolve()
+    if not root.exists():
+        raise AnnotationError(
+            "corpus not found", file=root, fix="pass a BRAT directory, a .jsonl file or a CoNLL file with --corpus"
+        )
+    if root.is_dir():
+        fmt = "brat"
+        files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.suffix in _BRAT_SUFFIXES)
+    elif root.suffix in (".ann", ".jsonl"):
+        fmt = "jsonl" if root.suffix == ".jsonl" else "brat"
+        files = [root.name] if fmt == "jsonl" else [root.with_suffix(".ann").name, root.with_suffix(".txt").name]
+        files = sorted(files)
+    else:
+        fmt = "conll"
+        files = [root.name]
+    if fmt == "conll":
+        from annotations.conll import read_conll
+
+        documents = list(read_conll(root))
+        labels = {s.label for d in documents for s in d.entities.values()}
+        view_name = view or infer_view(labels, schema=schema)
+    else:
+        from annotations.corpus import read_corpus
+
+        documents = list(read_corpus(root))
+        view_name = "native"  # BRAT and JSONL hold schema types; ``view`` only applies to CoNLL
+    if not documents:
+        raise AnnotationError("the corpus holds no document", file=root, fix="check the path")
+    gold_view = schema.view(view_name)
+    for doc in documents:
+        for key, span in doc.entities.items():
+            if span.label not in gold_view.labels:
+                raise SchemaError(
+                    f"gold label not in the corpus view {view_name!r}",
+                    file=root,
+                    field=f"{doc.id}:{key}",
+                    value=span.label,
+                    fix=f"use one of {', '.join(sorted(gold_view.labels))} or pass --view",
+                )
+    if root.is_dir():
+        sha = corpus_sha256(root, files)
+    else:
+        sha = corpus_sha256(root.parent, files)
+    if len(documents) > MAX_DOCUMENTS_FOR_SENTENCE_UNITS:
+        unit = "document"
+        units = tuple(((0, len(d.text)),) for d in documents)
+    else:
+        unit = "sentence"
+        units = tuple(tuple(sentence_units(d.text)) for d in documents)
+    return Corpus(
+        path=root,
+        format=fmt,
+        documents=tuple(documents),
+        view=gold_view,
+        sha256=sha,
+        files=tuple(files),
+        unit=unit,
+        units=units,
+    )

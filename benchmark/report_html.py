@@ -1,0 +1,329 @@
+"""``report.html``: one self-contained page (inline CSS, JS, data and SVG; nothing fetched).
+
+Sections:
+
+1. the leaderboard (headline F1 with intervals, char-boundary F1, status);
+2. the article, right to left, with the gold or any model's entities
+   highlighted (a switch: gold / each scored model). Nested spans are drawn as
+   nested boxes with the type tag at their end; crossing predicted spans are
+   split at the crossing and marked as continued. A legend gives each type's
+   colour. In a model's view, spans that are not an exact (strict, word)
+   match of a gold span of the same view are drawn dashed;
+3. per-type F1 of every model side by side (inline SVG bars with bootstrap
+   interval whiskers), in the leaderboard view;
+4. a confusion matrix per model (gold type × predicted type, with a *missed*
+   column and a *spurious* row) of the headline setting (strict, word, flat);
+   off-diagonal cells come from pairs of overlapping spans with different types;
+5. the error list, filterable by model, kind and layer;
+6. models not scored (with reasons), diagnostics, provenance.
+
+The template is ``benchmark/templates/report.html`` with ``report.css`` and
+``report.js`` inlined into it; the data is one JSON object in a
+``<script type="application/json">`` element.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from annotations.schema import default_schema
+from benchmark.atomic import atomic_write_text
+from benchmark.report_text import error_records
+
+if TYPE_CHECKING:
+    from benchmark.results import Results
+
+__all__ = ["render_html", "write_html", "type_colors", "f1_chart_svg", "confusion_matrix"]
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+#: Distinct colours (colour-blind aware first, then more), assigned to types in schema order.
+PALETTE = (
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#7f7f7f",
+    "#393b79",
+    "#ad494a",
+    "#637939",
+    "#8c6d31",
+    "#843c39",
+    "#7b4173",
+    "#3182bd",
+    "#e6550d",
+    "#31a354",
+    "#756bb1",
+    "#636363",
+)
+MODEL_PALETTE = ("#2b6cb0", "#c05621", "#2f855a", "#6b46c1", "#b83280", "#2c7a7b", "#975a16", "#4a5568")
+
+
+def type_colors(extra: list[str] | tuple[str, ...] = ()) -> dict[str, str]:
+    """A stable colour for every schema type and view label (view labels get their main type's colour)."""
+    schema = default_schema()
+    colors = {t: PALETTE[i % len(PALETTE)] for i, t in enumerate(schema.entity_types)}
+    for view in schema.views.values():
+        for t, label in view.mapping.items():
+            if label is not None and label not in colors:
+                colors[label] = colors[t]
+    colors.setdefault("MISC", "#5f6b7a")
+    colors["MISC"] = "#5f6b7a"
+    for i, label in enumerate(sorted(set(extra) - set(colors))):
+        colors[label] = PALETTE[(i + 7) % len(PALETTE)]
+    return colors
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def f1_chart_svg(results: Results) -> str:
+    """Per-type headline F1 of every scored model in the leaderboard view, with interval whiskers."""
+    view = results.leaderboard_view
+    models = [m for m in results.models if m.status == "scored" and view in m.scores]
+    types: list[str] = []
+    for m in models:
+        for t, row in m.setting(view)["per_type"].items():
+            if row["support"] > 0 and t not in types:
+                types.append(t)
+    order = [*list(default_schema().entity_types), "PER", "PERS", "LOC", "ORG", "MISC"]
+    types.sort(key=lambda t: (order.index(t) if t in order else len(order), t))
+    if not models or not types:
+        return '<p class="muted">No per-type scores to chart.</p>'
+    bar, gap, label_w, plot_w = 12, 10, 96, 560
+    group = bar * len(models) + gap
+    top = 28
+    height = top + group * len(types) + 34
+    width = label_w + plot_w + 40
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="per-type F1 with 95% intervals" direction="ltr">'
+    ]
+    for k in range(6):
+        x = label_w + plot_w * k / 5
+        out.append(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{height - 30}" class="grid"/>')
+        out.append(f'<text x="{x:.1f}" y="{height - 14}" class="axis" text-anchor="middle">{k / 5:.1f}</text>')
+    for i, t in enumerate(types):
+        y0 = top + i * group
+        out.append(
+            f'<text x="{label_w - 8}" y="{y0 + bar * len(models) / 2 + 4:.1f}" class="tlabel" '
+            f'text-anchor="end">{_esc(t)}</text>'
+        )
+        for j, m in enumerate(models):
+            row = m.setting(view)["per_type"].get(t)
+            color = MODEL_PALETTE[j % len(MODEL_PALETTE)]
+            y = y0 + j * bar
+            if row is None or row["f1"] is None:
+                out.append(f'<text x="{label_w + 4}" y="{y + bar - 3}" class="axis">n/a</text>')
+                continue
+            w = plot_w * row["f1"]
+            title = f"{m.name} · {t}: F1 {row['f1']:.4f}"
+            ci = (row.get("ci") or {}).get("f1")
+            if ci:
+                title += f" [{ci[0]:.4f}, {ci[1]:.4f}]"
+            out.append(
+                f'<rect x="{label_w}" y="{y + 1}" width="{w:.2f}" height="{bar - 2}" fill="{color}" class="bar">'
+                f"<title>{_esc(title)}</title></rect>"
+            )
+            if ci:
+                x1, x2, yc = label_w + plot_w * ci[0], label_w + plot_w * ci[1], y + bar / 2
+                out.append(
+                    f'<path d="M{x1:.2f},{yc:.1f}H{x2:.2f}M{x1:.2f},{yc - 3:.1f}V{yc + 3:.1f}'
+                    f'M{x2:.2f},{yc - 3:.1f}V{yc + 3:.1f}" class="whisker"/>'
+                )
+    x = label_w
+    for j, m in enumerate(models):
+        color = MODEL_PALETTE[j % len(MODEL_PALETTE)]
+        out.append(f'<rect x="{x}" y="6" width="10" height="10" fill="{color}"/>')
+        out.append(f'<text x="{x + 14}" y="15" class="axis">{_esc(m.name)}</text>')
+        x += 24 + 7 * len(m.name)
+    out.append("</svg>")
+    return "".join(out)
+
+
+def confusion_matrix(results: Results, model: str, view: str) -> dict[str, Any]:
+    """Gold type × predicted type counts of the headline setting (flat layer), with missed and spurious.
+
+    Diagonal: strict word-boundary true positives, plus same-type boundary
+    errors (pairs with overlapping ranges). Off-diagonal: pairs of overlapping
+    spans with different types (``wrong_type`` and ``wrong_type_and_boundary``).
+    """
+    m = results.model(model)
+    setting = m.setting(view)
+    gold_types = [t for t, r in setting["per_type"].items() if r["support"] > 0]
+    pred_types = [t for t, r in setting["per_type"].items() if r["tp"] + r["fp"] > 0]
+    cells: Counter = Counter()
+    for t, r in setting["per_type"].items():
+        if r["tp"]:
+            cells[(t, t)] += r["tp"]
+    for e in results.errors.get(model, {}).get(view, []):
+        if e["layer"] != "flat":
+            continue
+        g, p = e["gold"], e["pred"]
+        if g is not None and p is not None:
+            cells[(g["type"], p["type"])] += 1
+        elif g is not None:
+            cells[(g["type"], "missed")] += 1
+        elif p is not None:
+            cells[("spurious", p["type"])] += 1
+    rows = sorted(set(gold_types) | {g for g, _ in cells if g != "spurious"})
+    cols = sorted(set(pred_types) | {p for _, p in cells if p != "missed"})
+    return {
+        "rows": [*rows, "spurious"],
+        "cols": [*cols, "missed"],
+        "cells": [[cells.get((r, c), 0) for c in [*cols, "missed"]] for r in [*rows, "spurious"]],
+    }
+
+
+def _matrix_html(matrix: dict[str, Any]) -> str:
+    peak = max([max(r) for r in matrix["cells"]] + [1])
+    out = ['<table class="cm"><thead><tr><th class="corner">gold ↓ / predicted →</th>']
+    out += [f"<th>{_esc(c)}</th>" for c in matrix["cols"]]
+    out.append("</tr></thead><tbody>")
+    for r, row in zip(matrix["rows"], matrix["cells"], strict=True):
+        out.append(f"<tr><th>{_esc(r)}</th>")
+        for c, value in zip(matrix["cols"], row, strict=True):
+            kind = "diag" if r == c else ("err" if value else "")
+            alpha = 0.12 + 0.6 * value / peak if value else 0
+            style = f' style="--a:{alpha:.3f}"' if value else ""
+            shown = "" if not value else (str(int(value)) if float(value).is_integer() else str(value))
+            out.append(f'<td class="{kind}"{style}>{shown}</td>')
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _data(results: Results) -> dict[str, Any]:
+    view = results.leaderboard_view
+    docs = [{"id": d.id, "text": d.text} for d in results.documents]
+    gold = {"native": [[[s.start, s.end, s.label] for s in d.spans] for d in results.documents]}
+    models = []
+    for m in results.models:
+        if m.status != "scored":
+            continue
+        preds = results.predictions.get(m.name, [])
+        models.append(
+            {
+                "name": m.name,
+                "view": m.view,
+                "spans": [[[s.start, s.end, s.label] for s in p.spans] for p in preds],
+            }
+        )
+        if m.view and m.view not in gold and results.gold_view is not None:
+            from annotations.schema import default_schema
+
+            schema = default_schema()
+            target = schema.views.get(m.view)
+            if target is not None:
+                mapping = results.gold_view.coarsening_to(target) or {}
+                gold[m.view] = [
+                    [[s.start, s.end, mapping[s.label]] for s in d.spans if mapping.get(s.label)]
+                    for d in results.documents
+                ]
+    if results.gold_view is not None and results.gold_view.name != "native":
+        gold = {results.gold_view.name: gold["native"], **{k: v for k, v in gold.items() if k != "native"}}
+    return {
+        "view": view,
+        "gold_view": None if results.gold_view is None else results.gold_view.name,
+        "documents": docs,
+        "gold": gold,
+        "models": models,
+        "errors": error_records(results),
+    }
+
+
+def render_html(results: Results) -> str:
+    """The complete ``report.html`` text."""
+    from benchmark.report_text import fmt, fmt_ci
+
+    template = (TEMPLATES / "report.html").read_text(encoding="utf-8")
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    js = (TEMPLATES / "report.js").read_text(encoding="utf-8")
+    data = _data(results)
+    labels = sorted(
+        {s[2] for docs in data["gold"].values() for d in docs for s in d}
+        | {s[2] for m in data["models"] for d in m["spans"] for s in d}
+    )
+    colors = type_colors(labels)
+    data["colors"] = {k: colors[k] for k in labels}
+    settings = results.settings
+    corpus = results.corpus
+
+    board = []
+    for rank, row in enumerate(r for r in results.leaderboard() if r.status == "scored"):
+        flag = ' <span class="flag" title="not scorable in the leaderboard view">⚑</span>' if row.flagged else ""
+        board.append(
+            f"<tr><td>{rank + 1}</td><td><code>{_esc(row.model)}</code></td><td>{_esc(row.view)}{flag}</td>"
+            f"<td>{fmt(row.precision)}</td><td>{fmt(row.recall)}</td><td class='f1'><b>{fmt(row.f1)}</b></td>"
+            f"<td class='ci'>{fmt_ci(row.f1_ci)}</td><td>{fmt(row.char_f1)}</td>"
+            f"<td class='ci'>{fmt_ci(row.char_f1_ci)}</td></tr>"
+        )
+    if not board:
+        board.append('<tr><td colspan="9" class="muted">No model was scored.</td></tr>')
+    skipped = [
+        f"<tr><td><code>{_esc(m.name)}</code></td><td>{_esc(m.status)}</td><td>{_esc(m.reason or '')}</td></tr>"
+        for m in results.models
+        if m.status != "scored"
+    ]
+    diagnostics = []
+    for m in results.models:
+        if m.status == "scored":
+            items = ", ".join(f"<code>{_esc(k)}</code>: {_esc(v)}" for k, v in m.diagnostics.items()) or "none"
+            prov = _esc(json.dumps(m.provenance, ensure_ascii=False, sort_keys=True))
+            diagnostics.append(
+                f"<tr><td><code>{_esc(m.name)}</code></td><td>{items}</td>"
+                f"<td><details><summary>provenance</summary><pre>{prov}</pre></details></td></tr>"
+            )
+    matrices = []
+    for m in results.models:
+        view, _ = results.scored_view(m)
+        if view is None:
+            continue
+        table = _matrix_html(confusion_matrix(results, m.name, view))
+        matrices.append(
+            f'<div class="cmwrap" data-model="{_esc(m.name)}"><h3><code>{_esc(m.name)}</code> '
+            f'<span class="muted">({_esc(view)})</span></h3>{table}</div>'
+        )
+    payload = json.dumps(data, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+    payload = payload.replace("</", "<\\/").replace("<!--", "<\\!--")
+    boot = settings["bootstrap"]
+    head = settings["headline"]
+    replacements = {
+        "__CSS__": css,
+        "__JS__": js,
+        "__DATA__": payload,
+        "__TITLE__": _esc(f"arabench report — {Path(str(corpus['path'])).name}"),
+        "__CORPUS__": _esc(
+            f"{corpus['path']} · {corpus['format']} · {len(corpus['documents'])} document(s) · "
+            f"{corpus['n_units']} {corpus['unit']} units · sha256 {corpus['sha256'][:16]}…"
+        ),
+        "__SETTINGS__": _esc(
+            f"leaderboard view {settings['leaderboard_view']} · headline {head['mode']} / {head['boundary']} "
+            f"boundaries / {head['layer']} layer · {int(boot['confidence'] * 100)}% bootstrap intervals, "
+            f"{boot['n_resamples']} resamples, seed {settings['seed']} · arabench {results.arabench['version']}"
+        ),
+        "__CREATED__": _esc(results.created),
+        "__LEADERBOARD__": "".join(board),
+        "__CHART__": f1_chart_svg(results),
+        "__MATRICES__": "".join(matrices) or '<p class="muted">No model was scored.</p>',
+        "__SKIPPED__": "".join(skipped) or '<tr><td colspan="3" class="muted">Every model was scored.</td></tr>',
+        "__DIAGNOSTICS__": "".join(diagnostics) or '<tr><td colspan="3" class="muted">none</td></tr>',
+    }
+    # One pass, so that text inside the data (an article mentioning "__CSS__") is never substituted.
+    return re.sub(r"__[A-Z]+__", lambda m: replacements.get(m.group(0), m.group(0)), template)
+
+
+def write_html(results: Results, path: str | Path) -> Path:
+    """Write ``report.html`` atomically."""
+    return atomic_write_text(path, render_html(results))

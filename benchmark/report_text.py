@@ -1,0 +1,232 @@
+"""Plain-text reports of a run: ``summary.md``, ``per_type.csv`` and ``errors.jsonl``.
+
+* ``summary.md``: the leaderboard (headline: strict, word-boundary, flat-layer
+  micro F1 with its 95% bootstrap interval; also strict character-boundary F1),
+  the skipped and failed models with their reasons, then per scored model the
+  per-type table (tp, fp, fn, P, R, F1) of the headline setting in its
+  leaderboard view, its out-of-scope gold mentions and its diagnostics.
+* ``per_type.csv``: one row per model × view × mode × boundary × layer × type,
+  plus rows ``type = "<micro>"``, ``"<macro>"`` and ``"<weighted>"``. Empty cells
+  are undefined figures; numbers are exact ``repr`` floats.
+* ``errors.jsonl``: one JSON object per line for every error of the strict,
+  word-boundary setting, on the flat layer and the nested layer (``layer``
+  says which; the flat errors are those behind the headline figure), in every
+  view each model was scored in: ``model``, ``view``, ``mode``, ``boundary``,
+  ``layer``, ``kind`` (missed, spurious, wrong_type, boundary,
+  wrong_type_and_boundary), ``doc_id``, ``gold`` and ``pred``
+  (``{"start", "end", "type", "text"}`` or null), ``proclitic_only``,
+  ``context`` (``{"start", "end", "text"}``: 40 characters on each side), ``detail``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from benchmark.atomic import atomic_write_text, dump_json
+
+if TYPE_CHECKING:
+    from benchmark.results import Results
+
+__all__ = ["render_summary", "write_summary", "write_per_type", "write_errors", "fmt", "fmt_ci"]
+
+
+def fmt(value: float | None, digits: int = 4) -> str:
+    """A score for people: ``0.8123``, or ``–`` when undefined."""
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def fmt_ci(ci: Any, digits: int = 4) -> str:
+    """An interval ``[low, high]`` for people, or an empty string."""
+    if not ci or ci[0] is None:
+        return ""
+    return f"[{ci[0]:.{digits}f}, {ci[1]:.{digits}f}]"
+
+
+def _count(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_summary(results: Results) -> str:
+    """The Markdown text of ``summary.md``."""
+    s = results.settings
+    corpus = results.corpus
+    head = s["headline"]
+    boot = s["bootstrap"]
+    lines = [
+        "# arabench results",
+        "",
+        f"Corpus: `{corpus['path']}` ({corpus['format']}, {len(corpus['documents'])} document(s), "
+        f"{corpus['n_units']} scoring units ({corpus['unit']}s), sha256 `{corpus['sha256'][:16]}…`).",
+        f"Leaderboard view: **{s['leaderboard_view']}**. Headline: {head['mode']} match, {head['boundary']} "
+        f"boundaries, {head['layer']} layer, micro F1; intervals: {int(boot['confidence'] * 100)}% percentile "
+        f"bootstrap over {corpus['unit']}s, {boot['n_resamples']} resamples, seed {s['seed']}.",
+        "",
+        "## Leaderboard",
+        "",
+        "| # | model | status | view | P | R | F1 (word) | 95% CI | F1 (char) | 95% CI |",
+        "| ---: | --- | --- | --- | ---: | ---: | ---: | --- | ---: | --- |",
+    ]
+    rank = 0
+    for row in results.leaderboard():
+        if row.status != "scored":
+            continue
+        rank += 1
+        view = f"{row.view} ⚑" if row.flagged else str(row.view)
+        lines.append(
+            f"| {rank} | `{row.model}` | {row.status} | {view} | {fmt(row.precision)} | {fmt(row.recall)} | "
+            f"**{fmt(row.f1)}** | {fmt_ci(row.f1_ci)} | {fmt(row.char_f1)} | {fmt_ci(row.char_f1_ci)} |"
+        )
+    if rank == 0:
+        lines.append("| – | (no model was scored) | | | | | | | | |")
+    if any(r.flagged for r in results.leaderboard()):
+        lines += ["", f"⚑ cannot be scored in the `{s['leaderboard_view']}` view; shown in the view named."]
+    others = [m for m in results.models if m.status != "scored"]
+    if others:
+        lines += ["", "## Not scored", "", "| model | status | reason |", "| --- | --- | --- |"]
+        for m in others:
+            lines.append(f"| `{m.name}` | {m.status} | {_md_escape(m.reason or '')} |")
+    for m in results.models:
+        if m.status != "scored":
+            continue
+        view, _ = results.scored_view(m)
+        assert view is not None
+        setting = m.setting(view, head["mode"], head["boundary"], head["layer"])
+        lines += [
+            "",
+            f"## `{m.name}` — view {view}",
+            "",
+            f"Scored in views: {', '.join(m.scores)} (its own view: {m.view}).",
+            "",
+            "| type | tp | fp | fn | support | P | R | F1 | F1 95% CI |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        ]
+        for t, row in setting["per_type"].items():
+            ci = (row.get("ci") or {}).get("f1")
+            lines.append(
+                f"| {t} | {_count(row['tp'])} | {_count(row['fp'])} | {_count(row['fn'])} | {_count(row['support'])} "
+                f"| {fmt(row['precision'])} | {fmt(row['recall'])} | {fmt(row['f1'])} | {fmt_ci(ci)} |"
+            )
+        micro = setting["micro"]
+        lines.append(
+            f"| **micro** | {_count(micro['tp'])} | {_count(micro['fp'])} | {_count(micro['fn'])} "
+            f"| {_count(micro['support'])} | {fmt(micro['precision'])} | {fmt(micro['recall'])} "
+            f"| **{fmt(micro['f1'])}** | {fmt_ci((micro.get('ci') or {}).get('f1'))} |"
+        )
+        for average in ("macro", "weighted"):
+            avg = setting[average]
+            lines.append(
+                f"| {average} | | | | | {fmt(avg['precision'])} | {fmt(avg['recall'])} | {fmt(avg['f1'])} "
+                f"| {fmt_ci((avg.get('ci') or {}).get('f1'))} |"
+            )
+        if setting["out_of_scope"]:
+            oos = ", ".join(f"{k}: {v}" for k, v in setting["out_of_scope"].items())
+            lines += ["", f"Gold mentions of labels it cannot emit (not counted as misses): {oos}."]
+        if m.diagnostics:
+            diag = ", ".join(f"`{k}`: {_count(v)}" for k, v in m.diagnostics.items())
+            lines += ["", f"Diagnostics (summed over documents): {diag}."]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def write_summary(results: Results, path: str | Path) -> Path:
+    """Write ``summary.md`` atomically."""
+    return atomic_write_text(path, render_summary(results))
+
+
+PER_TYPE_COLUMNS = (
+    "model",
+    "view",
+    "mode",
+    "boundary",
+    "layer",
+    "type",
+    "tp",
+    "fp",
+    "fn",
+    "support",
+    "precision",
+    "recall",
+    "f1",
+    "precision_low",
+    "precision_high",
+    "recall_low",
+    "recall_high",
+    "f1_low",
+    "f1_high",
+)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _ci_cells(row: dict[str, Any]) -> list[str]:
+    cells = []
+    ci = row.get("ci") or {}
+    for measure in ("precision", "recall", "f1"):
+        pair = ci.get(measure)
+        cells += ["", ""] if pair is None else [_cell(pair[0]), _cell(pair[1])]
+    return cells
+
+
+def write_per_type(results: Results, path: str | Path) -> Path:
+    """Write ``per_type.csv`` atomically (see the module docstring)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(PER_TYPE_COLUMNS)
+    for m in results.models:
+        for view, tree in m.scores.items():
+            for mode, by_boundary in tree["spans"].items():
+                for boundary, by_layer in by_boundary.items():
+                    for layer, setting in by_layer.items():
+                        key = [m.name, view, mode, boundary, layer]
+                        for t, row in setting["per_type"].items():
+                            writer.writerow(
+                                key
+                                + [t]
+                                + [_cell(row[k]) for k in ("tp", "fp", "fn", "support", "precision", "recall", "f1")]
+                                + _ci_cells(row)
+                            )
+                        micro = setting["micro"]
+                        writer.writerow(
+                            key
+                            + ["<micro>"]
+                            + [_cell(micro[k]) for k in ("tp", "fp", "fn", "support", "precision", "recall", "f1")]
+                            + _ci_cells(micro)
+                        )
+                        for average in ("macro", "weighted"):
+                            avg = setting[average]
+                            writer.writerow(
+                                key
+                                + [f"<{average}>", "", "", "", ""]
+                                + [_cell(avg[k]) for k in ("precision", "recall", "f1")]
+                                + _ci_cells(avg)
+                            )
+    return atomic_write_text(path, buffer.getvalue())
+
+
+def error_records(results: Results) -> list[dict[str, Any]]:
+    """Every error record, each with its ``model``, in model then view order."""
+    records = []
+    for m in results.models:
+        for records_of_view in results.errors.get(m.name, {}).values():
+            for record in records_of_view:
+                records.append({"model": m.name, **record})
+    return records
+
+
+def write_errors(results: Results, path: str | Path) -> Path:
+    """Write ``errors.jsonl`` atomically (see the module docstring)."""
+    lines = [dump_json(r, indent=None) for r in error_records(results)]
+    return atomic_write_text(path, "".join(lines))

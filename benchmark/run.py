@@ -1,0 +1,686 @@
+"""One benchmark run: load the gold, get every model's predictions, score them, write the results.
+
+:func:`run` is everything ``arabench run`` does, as one library call::
+
+    import benchmark
+    results = benchmark.run(models=["rules", "oracle"], out="results/")
+    for row in results.leaderboard():
+        print(row.model, row.view, row.f1, row.f1_ci)
+
+Steps, per model:
+
+1. **Predictions.** If the predictions cache (:mod:`benchmark.cache`) knows
+   what this model name resolved to last time and holds a prediction for
+   every text, they are used and the model is *not loaded*. Otherwise the
+   registry's cheap :meth:`~models.registry.ModelInfo.available` check runs
+   first (a hub model that is not in the local cache is reported at once,
+   without trying to download it), then the model is created and predicts
+   the texts that the cache lacks.
+2. **Views.** A model is scored in its own label view and in every schema
+   view its view coarsens into (:meth:`annotations.schema.View.coarsening_to`),
+   so that every model also appears in ``conll4``. The gold is projected into
+   each view; predictions are relabelled with the coarsening map.
+3. **Scores.** In each view: every match mode (strict, exact, partial, type)
+   × boundary (char, word) × layer (flat, nested) with :func:`eval.spans.score_spans`,
+   bootstrap intervals from the per-unit counts (:func:`eval.stats.bootstrap`),
+   the token view (conlleval mode and strict IOB2, :mod:`eval.tokens`), and
+   relations when the model predicts any.
+
+**The leaderboard view** (``view=None``): the first of ``native``,
+``conll4``, ``anercorp`` in which every scored model can be scored (``native``
+when all models predict the schema's types; ``conll4`` as soon as one model has
+a coarser tag set, since every view coarsens into it). If no view is shared
+(a model card view that does not coarsen into ``conll4``), ``conll4`` is used
+and a model that cannot be scored in it is shown in its own view, flagged.
+
+**Statuses.** ``scored``; ``skipped`` (a default-suite model that cannot run
+here: not in the local hub cache, a missing extra); ``failed`` (a model the
+user named explicitly that could not be loaded or raised while predicting, or
+any model that crashed). :attr:`Results.exit_status` is 1 when a model named
+explicitly is not scored, else 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import platform
+import subprocess
+import sys
+import time
+import types
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from annotations.errors import BenchmarkError, ModelError, ModelUnavailableError
+from annotations.schema import Schema, View, default_schema
+from annotations.spans import Relation, Span
+from benchmark.cache import PredictionCache
+from benchmark.corpus_io import Corpus, load_corpus
+from benchmark.results import (
+    RESULTS_SCHEMA_VERSION,
+    ModelResult,
+    Results,
+)
+
+__all__ = [
+    "MODES",
+    "BOUNDARIES",
+    "LAYERS",
+    "HEADLINE",
+    "VIEW_ORDER",
+    "DEFAULT_BOOTSTRAP",
+    "run",
+    "score_predictions",
+]
+
+log = logging.getLogger("arabench")
+
+MODES = ("strict", "exact", "partial", "type")
+BOUNDARIES = ("char", "word")
+LAYERS = ("flat", "nested")
+#: The headline setting: (mode, boundary, layer).
+HEADLINE = ("strict", "word", "flat")
+#: Preference order of the leaderboard view.
+VIEW_ORDER = ("native", "conll4", "anercorp")
+#: Default number of bootstrap resamples (see ``scripts/bench_harness.py`` for the timing).
+DEFAULT_BOOTSTRAP = 1000
+CONFIDENCE = 0.95
+
+#: Libraries whose installed versions are recorded (read from package metadata, nothing imported).
+LIBRARIES = (
+    "numpy",
+    "torch",
+    "transformers",
+    "tokenizers",
+    "huggingface_hub",
+    "seqeval",
+    "regex",
+    "babel",
+    "pyyaml",
+    "tqdm",
+    "camel-tools",
+    "httpx",
+)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+@dataclass
+class _Timer:
+    verbose: bool
+    steps: list[tuple[str, float]] = field(default_factory=list)
+
+    @contextmanager
+    def step(self, what: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = time.perf_counter() - start
+            self.steps.append((what, elapsed))
+            if self.verbose:
+                print(f"arabench: {what}: {elapsed:.3f} s", file=sys.stderr)
+
+
+def _progress(iterable: Any, *, enabled: bool, desc: str, total: int | None = None) -> Any:
+    if not enabled:
+        return iterable
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, desc=desc, total=total, file=sys.stderr, leave=False, dynamic_ncols=True)
+
+
+def _git_commit() -> str | None:
+    root = Path(__file__).resolve().parent.parent
+    if not (root / ".git").exists():
+        return None
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = done.stdout.strip()
+    return commit if done.returncode == 0 and commit else None
+
+
+def _library_versions() -> dict[str, str | None]:
+    versions: dict[str, str | None] = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def _environment() -> dict[str, object]:
+    import os
+
+    return {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "libraries": _library_versions(),
+    }
+
+
+def _jsonable(value: object) -> object:
+    """Make provenance values JSON data (tuples/sets to lists, mappings to dicts)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):  # sorted keys: the same provenance always serializes the same way
+        return {str(k): _jsonable(value[k]) for k in sorted(value, key=str)}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((_jsonable(v) for v in value), key=repr)
+    if isinstance(value, Path):
+        return str(value)
+    return repr(value)
+
+
+def _adapter_code_hash(target: str | None) -> str | None:
+    """sha256 of the source file of an adapter ``module:Class`` without importing the module."""
+    if not target:
+        return None
+    import hashlib
+    import importlib.util
+
+    module_name = target.partition(":")[0]
+    try:
+        spec = importlib.util.find_spec(module_name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.origin or not Path(spec.origin).is_file():
+        return None
+    return hashlib.sha256(Path(spec.origin).read_bytes()).hexdigest()
+
+
+def _model_view(model: Any, schema: Schema) -> View:
+    view = model.view
+    if isinstance(view, View):
+        return view
+    if view in schema.views:
+        return schema.views[view]
+    for attr in ("view_def", "view_object", "label_view"):
+        candidate = getattr(model, attr, None)
+        if isinstance(candidate, View):
+            return candidate
+    card = getattr(model, "card", None)
+    if card is not None and isinstance(getattr(card, "view", None), View) and card.view.name == view:
+        return card.view
+    from models.cards import resolve_view
+
+    return resolve_view(view)
+
+
+def _view_json(view: View) -> dict[str, object]:
+    return {"name": view.name, "mapping": dict(view.mapping)}
+
+
+def _view_from_json(data: Mapping[str, Any], schema: Schema) -> View:
+    from annotations.schema import make_view
+
+    name = str(data["name"])
+    if name in schema.views and dict(schema.views[name].mapping) == dict(data["mapping"]):
+        return schema.views[name]
+    return make_view(name, dict(data["mapping"]), entity_types=schema.entity_types)
+
+
+# ----------------------------------------------------------------------------- predictions
+
+
+@dataclass
+class _Predicted:
+    name: str
+    explicit: bool
+    status: str
+    reason: str | None = None
+    view: View | None = None
+    labels: frozenset[str] = frozenset()
+    provenance: dict[str, object] | None = None
+    predictions: list[Any] | None = None
+    loaded: bool = False
+
+
+def _registry_target(name: str) -> tuple[Any, str | None]:
+    """The registry's info for a name (or None for an unknown name) and its adapter target."""
+    from models.registry import get_info
+
+    info = get_info(name)  # raises ModelError for an unknown name
+    return info, info.adapter
+
+
+def _get_predictions(
+    model: str | Any,
+    *,
+    explicit: bool,
+    corpus: Corpus,
+    cache: PredictionCache | None,
+    options: Mapping[str, object],
+    schema: Schema,
+    progress: bool,
+    timer: _Timer,
+) -> _Predicted:
+    texts = corpus.texts
+    if not isinstance(model, str):
+        return _predict_with(
+            model,
+            getattr(model, "name", type(model).__name__),
+            explicit,
+            texts,
+            cache,
+            None,
+            None,
+            schema,
+            progress,
+            timer,
+        )
+    name = model
+    try:
+        info, target = _registry_target(name)
+    except BenchmarkError as exc:
+        return _Predicted(name, explicit, "failed", str(exc))
+    code_hash = _adapter_code_hash(target)
+    name_key = PredictionCache.name_key(name, options, code_hash=code_hash) if cache is not None else None
+    if cache is not None:
+        with timer.step(f"{name}: cache lookup"):
+            known = cache.lookup_name(name_key)
+            if known is not None:
+                cached = cache.get_many(known["model_key"], texts)
+                if all(p is not None for p in cached):
+                    info_json = known.get("info", {})
+                    try:
+                        view = _view_from_json(info_json["view"], schema)
+                        labels = frozenset(info_json["labels"])
+                    except (KeyError, TypeError, BenchmarkError):
+                        pass
+                    else:
+                        log.info("%s: all %d predictions from the cache, model not loaded", name, len(texts))
+                        provenance = dict(_jsonable(known["provenance"]))  # type: ignore[arg-type]
+                        return _Predicted(name, explicit, "scored", None, view, labels, provenance, list(cached))
+    ok, why = info.available()
+    if not ok:
+        return _Predicted(name, explicit, "failed" if explicit else "skipped", f"not available here: {why}")
+    try:
+        with timer.step(f"{name}: load"):
+            if progress:
+                print(f"arabench: loading {name} ...", file=sys.stderr)
+            from models.registry import create_model
+
+            instance = create_model(name, **dict(options))
+    except ModelUnavailableError as exc:
+        return _Predicted(name, explicit, "failed" if explicit else "skipped", str(exc))
+    except Exception as exc:
+        log.debug("loading %s failed", name, exc_info=True)
+        return _Predicted(name, explicit, "failed", f"{type(exc).__name__}: {exc}")
+    return _predict_with(instance, name, explicit, texts, cache, name_key, code_hash, schema, progress, timer)
+
+
+def _predict_with(
+    instance: Any,
+    name: str,
+    explicit: bool,
+    texts: Sequence[str],
+    cache: PredictionCache | None,
+    name_key: str | None,
+    code_hash: str | None,
+    schema: Schema,
+    progress: bool,
+    timer: _Timer,
+) -> _Predicted:
+    try:
+        view = _model_view(instance, schema)
+        labels = frozenset(instance.labels)
+        provenance = dict(_jsonable(dict(instance.provenance())))  # type: ignore[arg-type]
+    except Exception as exc:
+        return _Predicted(name, explicit, "failed", f"{type(exc).__name__}: {exc}")
+    model_key = PredictionCache.model_key(provenance, code_hash=code_hash)
+    predictions: list[Any | None] = [None] * len(texts)
+    if cache is not None:
+        predictions = cache.get_many(model_key, texts)
+    todo = [i for i, p in enumerate(predictions) if p is None]
+    try:
+        with timer.step(f"{name}: predict {len(todo)} of {len(texts)} texts"):
+            for i in _progress(todo, enabled=progress and bool(todo), desc=f"{name}: predict", total=len(todo)):
+                (prediction,) = instance.predict([texts[i]])
+                _check_prediction(prediction, texts[i], name)
+                predictions[i] = prediction
+                if cache is not None:
+                    cache.put(model_key, texts[i], prediction)
+    except Exception as exc:
+        log.debug("predicting with %s failed", name, exc_info=True)
+        return _Predicted(name, explicit, "failed", f"{type(exc).__name__}: {exc}", view, labels, provenance)
+    if cache is not None:
+        cache.remember_name(
+            name_key,
+            provenance=provenance,
+            model_key=model_key,
+            info={"view": _view_json(view), "labels": sorted(labels)},
+        )
+    return _Predicted(name, explicit, "scored", None, view, labels, provenance, list(predictions), loaded=True)
+
+
+def _check_prediction(prediction: Any, text: str, name: str) -> None:
+    for span in prediction.spans:
+        if span.end > len(text):
+            raise ModelError(
+                f"model {name!r} predicted a span beyond the end of its text (length {len(text)})",
+                field="spans",
+                value=span,
+                fix="report spans in raw-text character offsets",
+            )
+
+
+# ----------------------------------------------------------------------------- scoring
+
+
+def _relabel(spans: Sequence[Span], mapping: Mapping[str, str | None]) -> list[Span]:
+    out = []
+    for span in spans:
+        label = mapping.get(span.label)
+        if label is not None:
+            out.append(span if label == span.label else span.with_label(label))
+    return out
+
+
+def _relabel_relations(relations: Sequence[Relation], mapping: Mapping[str, str | None]) -> list[Relation]:
+    out = []
+    for rel in relations:
+        a1, a2 = mapping.get(rel.arg1.label), mapping.get(rel.arg2.label)
+        if a1 is None or a2 is None:
+            continue
+        out.append(Relation(rel.label, rel.arg1.with_label(a1), rel.arg2.with_label(a2)))
+    return out
+
+
+def _target_views(model_view: View, gold_view: View, schema: Schema) -> list[tuple[View, dict[str, str | None]]]:
+    """Views a model can be scored in, with its label map into each: its own first, then schema views."""
+    candidates: list[View] = [model_view]
+    candidates += [v for name, v in schema.views.items() if name != model_view.name]
+    out = []
+    for view in candidates:
+        mapping = model_view.coarsening_to(view)
+        if mapping is None or gold_view.coarsening_to(view) is None:
+            continue
+        out.append((view, mapping))
+    return out
+
+
+def score_predictions(
+    corpus: Corpus,
+    predictions: Sequence[Any],
+    *,
+    model_view: View,
+    labels: frozenset[str],
+    n_resamples: int = DEFAULT_BOOTSTRAP,
+    seed: int = 0,
+    schema: Schema | None = None,
+) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """Score one model's predictions in every view it can be scored in.
+
+    Args:
+        corpus: The gold corpus.
+        predictions: One prediction per document, labelled in ``model_view``.
+        model_view: The model's label view.
+        labels: The labels the model can emit (in ``model_view``).
+        n_resamples: Bootstrap resamples (0 for none).
+        seed: Bootstrap seed.
+        schema: The schema (default: the packaged one).
+
+    Returns:
+        ``(scores, errors)``: per view name the JSON tree of scores (see
+        :mod:`benchmark.results`), and per view the error records of the
+        headline mode and boundary (strict, word) on both layers.
+    """
+    from benchmark.scoring import score_view
+
+    schema = schema or default_schema()
+    gold_view = corpus.view
+    scores: dict[str, dict[str, Any]] = {}
+    errors: dict[str, list[dict[str, Any]]] = {}
+    for view, mapping in _target_views(model_view, gold_view, schema):
+        gold_map = gold_view.coarsening_to(view) or {}
+        gold_spans = [_relabel(d.spans, gold_map) for d in corpus.documents]
+        gold_relations = [_relabel_relations(list(d.relations.values()), gold_map) for d in corpus.documents]
+        pred_spans = [_relabel(p.spans, mapping) for p in predictions]
+        pred_relations = [_relabel_relations(p.relations, mapping) for p in predictions]
+        view_labels = frozenset(mapping[label] for label in labels if mapping.get(label) is not None)
+        scores[view.name], errors[view.name] = score_view(
+            corpus,
+            gold_spans,
+            pred_spans,
+            gold_relations=gold_relations,
+            pred_relations=pred_relations,
+            labels=view_labels,
+            view=view,
+            coarsened_from=None if view.name == model_view.name else model_view.name,
+            n_resamples=n_resamples,
+            seed=seed,
+        )
+    return scores, errors
+
+
+def _sum_diagnostics(predictions: Sequence[Any]) -> dict[str, int | float]:
+    total: dict[str, int | float] = {}
+    for p in predictions:
+        for key, value in p.diagnostics.items():
+            total[key] = total.get(key, 0) + value
+    return {k: total[k] for k in sorted(total)}
+
+
+def _choose_view(requested: str | None, scored: Sequence[ModelResult]) -> str:
+    if requested is not None:
+        return requested
+    for name in VIEW_ORDER:
+        if all(name in m.scores for m in scored):
+            return name
+    return "conll4"
+
+
+# ----------------------------------------------------------------------------- run
+
+
+def run(
+    models: Sequence[str | Any] | None = None,
+    *,
+    corpus: str | Path | Corpus | None = None,
+    view: str | None = None,
+    corpus_view: str | None = None,
+    out: str | Path | None = None,
+    seed: int = 0,
+    cache: bool = True,
+    cache_dir: str | Path | None = None,
+    bootstrap: int = DEFAULT_BOOTSTRAP,
+    model_options: Mapping[str, Mapping[str, object]] | None = None,
+    progress: bool = False,
+    verbose: bool = False,
+    schema: Schema | None = None,
+) -> Results:
+    """Run the benchmark: everything ``arabench run`` does, as one call.
+
+    Args:
+        models: Model names (``"rules"``, ``"hf:<dir>"``, ``"file:preds.jsonl"``,
+            a card name ...) or model objects; ``None`` runs the default
+            suite, in which unavailable models are *skipped* rather than failed.
+        corpus: A BRAT directory, ``.ann``, ``.jsonl`` or CoNLL file, or a
+            loaded :class:`~benchmark.corpus_io.Corpus` (default: the packaged gold).
+        view: The leaderboard view (default: see the module docstring).
+        corpus_view: The view of a CoNLL corpus's tags (default: inferred).
+        out: Write ``results.json``, ``summary.md``, ``per_type.csv``,
+            ``errors.jsonl`` and ``report.html`` into this directory.
+        seed: The bootstrap seed.
+        cache: Use the predictions cache.
+        cache_dir: The cache directory (default ``$ARABENCH_CACHE`` or ``~/.cache/arabench``).
+        bootstrap: Bootstrap resamples per figure (0 disables intervals).
+        model_options: Per model name, options passed to ``create_model``.
+            The ``oracle`` gets ``gold=`` the corpus documents automatically.
+        progress: Show progress bars on stderr.
+        verbose: Log per-step timings on stderr.
+        schema: The schema (default: the packaged one).
+
+    Returns:
+        The :class:`~benchmark.results.Results` (``exit_status`` is 1 if a model
+        named explicitly was not scored).
+
+    Raises:
+        BenchmarkError: For a bad corpus, view or option (no model is run then).
+    """
+    schema = schema or default_schema()
+    timer = _Timer(verbose)
+    if view is not None:
+        schema.view(view)  # unknown view: error before anything runs
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0:
+        raise BenchmarkError("must be a non-negative integer", field="bootstrap", value=bootstrap, fix="e.g. 1000")
+    with timer.step("read corpus"):
+        gold = corpus if isinstance(corpus, Corpus) else load_corpus(corpus, view=corpus_view, schema=schema)
+    explicit = models is not None
+    if models is None:
+        from models.registry import default_suite
+
+        models = default_suite()
+    store = PredictionCache(cache_dir) if cache else None
+    model_options = dict(model_options or {})
+    results: list[ModelResult] = []
+    all_errors: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    all_predictions: dict[str, list[Any]] = {}
+    for model in models:
+        name = model if isinstance(model, str) else getattr(model, "name", type(model).__name__)
+        options = dict(model_options.get(name, {}))
+        if name == "oracle" and "gold" not in options:
+            options["gold"] = list(gold.documents)
+            if gold.view.name != "native":
+                options.setdefault("view", gold.view.name)
+        got = _get_predictions(
+            model,
+            explicit=explicit,
+            corpus=gold,
+            cache=store,
+            options=options,
+            schema=schema,
+            progress=progress,
+            timer=timer,
+        )
+        if got.status != "scored":
+            if not progress or got.status == "failed":
+                log.warning("%s %s: %s", name, got.status, got.reason)
+            results.append(
+                ModelResult(
+                    name=name,
+                    status=got.status,
+                    reason=got.reason,
+                    explicit=explicit,
+                    view=None if got.view is None else got.view.name,
+                    labels=sorted(got.labels),
+                    provenance=got.provenance,
+                )
+            )
+            continue
+        assert got.predictions is not None and got.view is not None
+        with timer.step(f"{name}: score"):
+            scores, errors = score_predictions(
+                gold,
+                got.predictions,
+                model_view=got.view,
+                labels=got.labels,
+                n_resamples=bootstrap,
+                seed=seed,
+                schema=schema,
+            )
+        all_errors[name] = errors
+        all_predictions[name] = got.predictions
+        results.append(
+            ModelResult(
+                name=name,
+                status="scored",
+                reason=None,
+                explicit=explicit,
+                view=got.view.name,
+                labels=sorted(got.labels),
+                provenance=got.provenance,
+                diagnostics=_sum_diagnostics(got.predictions),
+                scores=scores,
+            )
+        )
+    scored = [m for m in results if m.status == "scored"]
+    leaderboard_view = _choose_view(view, scored)
+    created = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    from benchmark import __version__
+
+    outcome = Results(
+        schema_version=RESULTS_SCHEMA_VERSION,
+        created=created,
+        arabench={"version": __version__, "git_commit": _git_commit()},
+        corpus=_corpus_json(gold),
+        settings={
+            "seed": seed,
+            "bootstrap": {"n_resamples": bootstrap, "confidence": CONFIDENCE, "method": "percentile"},
+            "leaderboard_view": leaderboard_view,
+            "view_requested": view,
+            "headline": dict(zip(("mode", "boundary", "layer"), HEADLINE, strict=True)),
+            "modes": list(MODES),
+            "boundaries": list(BOUNDARIES),
+            "layers": list(LAYERS),
+        },
+        environment=_environment(),
+        models=results,
+        errors=all_errors,
+        predictions=all_predictions,
+        documents=list(gold.documents),
+        gold_view=gold.view,
+    )
+    if out is not None:
+        with timer.step("write results"):
+            outcome.write(out)
+    if store is not None and store.corrupted:
+        log.warning("%d corrupted cache entries were recomputed", len(store.corrupted))
+    return outcome
+
+
+def _corpus_json(gold: Corpus) -> dict[str, object]:
+    mentions: dict[str, int] = {}
+    for doc in gold.documents:
+        for span in doc.entities.values():
+            mentions[span.label] = mentions.get(span.label, 0) + 1
+    return {
+        "path": str(gold.path),
+        "format": gold.format,
+        "view": gold.view.name,
+        "sha256": gold.sha256,
+        "files": list(gold.files),
+        "unit": gold.unit,
+        "n_units": gold.n_units,
+        "documents": [
+            {
+                "id": doc.id,
+                "chars": len(doc.text),
+                "entities": len(doc.entities),
+                "relations": len(doc.relations),
+                "units": [list(u) for u in units],
+            }
+            for doc, units in zip(gold.documents, gold.units, strict=True)
+        ],
+        "gold_mentions": {k: mentions[k] for k in sorted(mentions)},
+    }
+
+
+class _CallableModule(types.ModuleType):
+    """Lets ``benchmark.run(...)`` call :func:`run` even after ``import benchmark.run`` bound the module there."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Results:
+        return run(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

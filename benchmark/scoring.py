@@ -1,0 +1,271 @@
+"""Scoring one model in one view: every setting, bootstrap intervals, token view, relations, errors.
+
+The JSON tree of one view (``results.json`` → ``models[i].scores[VIEW]``)::
+
+    {"view", "coarsened_from", "labels",
+     "spans": {MODE: {BOUNDARY: {LAYER: SETTING}}},
+     "tokens": {"conlleval": TOKENS, "strict_iob2": TOKENS},
+     "relations": {MODE: {BOUNDARY: SETTING}} or null when the model predicts none}
+
+    SETTING = {"per_type": {TYPE: FIGURES}, "micro": FIGURES,
+               "macro": {"precision", "recall", "f1", "ci"}, "weighted": {...},
+               "out_of_scope": {LABEL: n}, "notes": {...},
+               "unit_counts": {"types": [...], "rows": [[unit, type index, tp, fp, fn], ...]}}
+    FIGURES = {"tp", "fp", "fn", "support", "precision", "recall", "f1",
+               "ci": {"precision": [low, high], "recall": [...], "f1": [...]}}
+
+Undefined figures are ``null`` (see :mod:`eval.counts`). Intervals are
+percentile bootstrap intervals over the scoring units (:func:`eval.stats.bootstrap`);
+``ci`` is ``null`` when ``--bootstrap 0``. ``unit_counts`` lists only the
+non-zero rows, which is enough to rebuild the full ``(n_units, n_types, 3)``
+array for paired tests (:mod:`benchmark.compare`). In ``partial`` mode counts
+are multiples of 0.5; the bootstrap resamples the doubled counts, which leaves
+every precision, recall and F1 unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from annotations.schema import View, default_schema
+from annotations.spans import Relation, Span
+from benchmark.corpus_io import Corpus
+
+__all__ = ["score_view", "setting_json", "unit_counts_json", "unit_counts_array", "CONTEXT_CHARS"]
+
+MODES = ("strict", "exact", "partial", "type")
+BOUNDARIES = ("char", "word")
+LAYERS = ("flat", "nested")
+RELATION_MODES = ("strict", "boundaries")
+#: Characters of context on each side of an error record.
+CONTEXT_CHARS = 40
+
+
+def _num(value: float) -> int | float:
+    value = float(value)
+    return int(value) if value.is_integer() else value
+
+
+def _figures(counts: Any) -> dict[str, Any]:
+    return {
+        "tp": _num(counts.tp),
+        "fp": _num(counts.fp),
+        "fn": _num(counts.fn),
+        "support": _num(counts.support),
+        "precision": counts.precision,
+        "recall": counts.recall,
+        "f1": counts.f1,
+    }
+
+
+def _ci(interval: Any) -> list[float | None] | None:
+    if interval is None or interval.low is None:
+        return None
+    return [float(interval.low), float(interval.high)]
+
+
+def unit_counts_json(types: Sequence[str], array: np.ndarray) -> dict[str, Any]:
+    """The non-zero rows of a ``(n_units, n_types, 3)`` array as ``[unit, type, tp, fp, fn]`` lists."""
+    rows = []
+    if array.size:
+        nonzero = np.argwhere(array.sum(axis=2) != 0)
+        for u, t in nonzero:
+            tp, fp, fn = array[u, t]
+            rows.append([int(u), int(t), _num(tp), _num(fp), _num(fn)])
+    return {"types": list(types), "n_units": int(array.shape[0]), "rows": rows}
+
+
+def unit_counts_array(data: Mapping[str, Any]) -> tuple[tuple[str, ...], np.ndarray]:
+    """Inverse of :func:`unit_counts_json`: the types and the dense float array."""
+    types = tuple(data["types"])
+    array = np.zeros((int(data["n_units"]), len(types), 3), dtype=np.float64)
+    for u, t, tp, fp, fn in data["rows"]:
+        array[u, t] = (tp, fp, fn)
+    return types, array
+
+
+def setting_json(scores: Any, *, n_resamples: int, seed: int, confidence: float, half_counts: bool) -> dict[str, Any]:
+    """One scored setting (:class:`eval.spans.SpanScores` or relation scores) as a JSON tree with intervals."""
+    from eval.stats import bootstrap
+
+    types = tuple(scores.types)
+    boot = None
+    if n_resamples > 0 and types:
+        counts = scores.unit_counts * 2 if half_counts else scores.unit_counts
+        boot = bootstrap(counts, n_resamples=n_resamples, seed=seed, confidence=confidence, types=types)
+    per_type = {}
+    for t in types:
+        row = _figures(scores.per_type[t])
+        row["ci"] = None if boot is None else {m: _ci(boot.per_type[t][m]) for m in ("precision", "recall", "f1")}
+        per_type[t] = row
+    micro = _figures(scores.micro)
+    micro["ci"] = None if boot is None else {m: _ci(boot.overall[f"micro_{m}"]) for m in ("precision", "recall", "f1")}
+    out: dict[str, Any] = {"per_type": per_type, "micro": micro}
+    for average in ("macro", "weighted"):
+        avg = getattr(scores, average)
+        out[average] = {
+            "precision": avg.precision,
+            "recall": avg.recall,
+            "f1": avg.f1,
+            "ci": None
+            if boot is None
+            else {m: _ci(boot.overall[f"{average}_{m}"]) for m in ("precision", "recall", "f1")},
+        }
+    out["out_of_scope"] = {k: int(v) for k, v in sorted(getattr(scores, "out_of_scope", {}).items())}
+    out["notes"] = {k: int(v) for k, v in sorted(getattr(scores, "notes", {}).items())}
+    out["unit_counts"] = unit_counts_json(types, scores.unit_counts)
+    return out
+
+
+def _span_json(span: Span | None, text: str) -> dict[str, Any] | None:
+    if span is None:
+        return None
+    return {"start": span.start, "end": span.end, "type": span.label, "text": text[span.start : span.end]}
+
+
+def _error_json(error: Any, corpus: Corpus, *, view: str, layer: str) -> dict[str, Any]:
+    doc = corpus.documents[error.doc_index]
+    spans = [s for s in (error.gold, error.pred) if s is not None]
+    lo = max(0, min(s.start for s in spans) - CONTEXT_CHARS)
+    hi = min(len(doc.text), max(s.end for s in spans) + CONTEXT_CHARS)
+    return {
+        "view": view,
+        "mode": "strict",
+        "boundary": "word",
+        "layer": layer,
+        "kind": error.kind,
+        "doc_id": doc.id,
+        "gold": _span_json(error.gold, doc.text),
+        "pred": _span_json(error.pred, doc.text),
+        "proclitic_only": error.proclitic_only,
+        "context": {"start": lo, "end": hi, "text": doc.text[lo:hi]},
+        "detail": error.detail,
+    }
+
+
+def score_view(
+    corpus: Corpus,
+    gold_spans: Sequence[Sequence[Span]],
+    pred_spans: Sequence[Sequence[Span]],
+    *,
+    gold_relations: Sequence[Sequence[Relation]],
+    pred_relations: Sequence[Sequence[Relation]],
+    labels: frozenset[str],
+    view: View,
+    coarsened_from: str | None,
+    n_resamples: int,
+    seed: int,
+    confidence: float = 0.95,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Score one model in one view (gold and predictions already in the view's labels).
+
+    Returns:
+        The view's JSON tree (module docstring) and the error records of the
+        headline mode and boundary (strict, word), flat layer then nested layer.
+    """
+    from eval.spans import score_spans
+
+    texts = corpus.texts
+    units = [list(u) for u in corpus.units]
+    spans: dict[str, Any] = {}
+    errors: list[dict[str, Any]] = []
+    for mode in MODES:
+        spans[mode] = {}
+        for boundary in BOUNDARIES:
+            spans[mode][boundary] = {}
+            for layer in LAYERS:
+                want_errors = mode == "strict" and boundary == "word"
+                scores = score_spans(
+                    gold_spans,
+                    pred_spans,
+                    mode=mode,
+                    boundary=boundary,
+                    layer=layer,
+                    texts=texts,
+                    units=units,
+                    labels=labels,
+                    errors=want_errors,
+                )
+                spans[mode][boundary][layer] = setting_json(
+                    scores, n_resamples=n_resamples, seed=seed, confidence=confidence, half_counts=mode == "partial"
+                )
+                if want_errors:
+                    errors += [_error_json(e, corpus, view=view.name, layer=layer) for e in scores.errors]
+    tree: dict[str, Any] = {
+        "view": view.name,
+        "coarsened_from": coarsened_from,
+        "labels": sorted(labels),
+        "spans": spans,
+        "tokens": _token_view(
+            gold_spans,
+            pred_spans,
+            texts=texts,
+            units=units,
+            labels=labels,
+            n_resamples=n_resamples,
+            seed=seed,
+            confidence=confidence,
+        ),
+        "relations": None,
+    }
+    if any(pred_relations):
+        tree["relations"] = _relations(
+            gold_relations,
+            pred_relations,
+            texts=texts,
+            units=units,
+            n_resamples=n_resamples,
+            seed=seed,
+            confidence=confidence,
+        )
+    return tree, errors
+
+
+def _relations(
+    gold: Sequence[Sequence[Relation]],
+    pred: Sequence[Sequence[Relation]],
+    *,
+    texts: Sequence[str],
+    units: Sequence[Sequence[tuple[int, int]]],
+    n_resamples: int,
+    seed: int,
+    confidence: float,
+) -> dict[str, Any]:
+    from eval.relations import score_relations
+
+    symmetric = [name for name, r in default_schema().relation_types.items() if r.symmetric]
+    out: dict[str, Any] = {}
+    for mode in RELATION_MODES:
+        out[mode] = {}
+        for boundary in BOUNDARIES:
+            scores = score_relations(
+                gold, pred, mode=mode, symmetric=symmetric, boundary=boundary, texts=texts, units=units
+            )
+            out[mode][boundary] = setting_json(
+                scores, n_resamples=n_resamples, seed=seed, confidence=confidence, half_counts=False
+            )
+    return out
+
+
+def _token_view(
+    gold: Sequence[Sequence[Span]],
+    pred: Sequence[Sequence[Span]],
+    *,
+    texts: Sequence[str],
+    units: Sequence[Sequence[tuple[int, int]]],
+    labels: frozenset[str],
+    n_resamples: int,
+    seed: int,
+    confidence: float,
+) -> dict[str, Any]:
+    """The CoNLL projection of the flat layer, scored the conlleval way (seqeval's default) and strict IOB2."""
+    from eval.tokens import score_token_view
+
+    out = {}
+    for key, scheme in (("conlleval", "conlleval"), ("strict_iob2", "iob2")):
+        scores = score_token_view(gold, pred, texts=texts, scheme=scheme, units=units, labels=labels)
+        out[key] = setting_json(scores, n_resamples=n_resamples, seed=seed, confidence=confidence, half_counts=False)
+    return out
