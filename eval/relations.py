@@ -76,6 +76,7 @@ def score_relations(
     boundary: str = "char",
     texts: Sequence[str] | None = None,
     units: Sequence[Sequence[tuple[int, int]]] | None = None,
+    types: Collection[str] = (),
 ) -> RelationScores:
     """Score predicted relations against gold relations, document by document.
 
@@ -88,6 +89,7 @@ def score_relations(
         boundary: ``char`` or ``word`` (needs ``texts``).
         texts: The document texts (for ``word``).
         units: Per document, scoring-unit character ranges (default: one per document).
+        types: Relation types to put on the type axis even if absent.
 
     Returns:
         The :class:`RelationScores`.
@@ -136,19 +138,19 @@ def score_relations(
         return found
 
     docs = []
-    type_set: set[str] = set()
+    type_set: set[str] = set(types)
     for d in range(n_docs):
         index = WordIndex.of(texts[d]) if boundary == "word" else None  # type: ignore[index]
         g, p = keys(gold[d], index, "gold"), keys(pred[d], index, "pred")
         docs.append((g, p))
         type_set.update(k[0] for k in g)
         type_set.update(k[0] for k in p)
-    types = tuple(sorted(type_set))
-    ti = {t: i for i, t in enumerate(types)}
+    axis = tuple(sorted(type_set))
+    ti = {t: i for i, t in enumerate(axis)}
     unit_docs: list[int] = []
     for d in range(n_docs):
         unit_docs.extend([d] * (1 if units is None else len(units[d])))
-    array = np.zeros((len(unit_docs), len(types), 3))
+    array = np.zeros((len(unit_docs), len(axis), 3))
     base = 0
     for d, (g, p) in enumerate(docs):
         doc_units = None if units is None else list(units[d])
@@ -176,7 +178,7 @@ def score_relations(
     return RelationScores(
         mode=mode,
         boundary=boundary,
-        types=types,
+        types=axis,
         unit_counts=array,
         unit_docs=tuple(unit_docs),
         notes={k: v for k, v in sorted(notes.items()) if v},

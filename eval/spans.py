@@ -359,6 +359,7 @@ def score_spans(
     texts: Sequence[str] | None = None,
     units: Sequence[Sequence[tuple[int, int]]] | None = None,
     labels: Collection[str] | None = None,
+    types: Collection[str] = (),
     errors: bool = True,
 ) -> SpanScores:
     """Score predicted spans against gold spans, document by document.
@@ -377,6 +378,9 @@ def score_spans(
         labels: The labels the model can emit; gold spans of other labels are
             reported in :attr:`SpanScores.out_of_scope` instead of counted.
             ``None``: every gold label is in scope.
+        types: Labels to put on the type axis even if no gold or predicted
+            span has them (e.g. the union over systems, so that two results
+            have the same axis for a paired test).
         errors: Build :attr:`SpanScores.errors` (set False to skip the work).
 
     Returns:
@@ -423,7 +427,7 @@ def score_spans(
     notes: Counter = Counter()
     out_of_scope: Counter = Counter()
     prepared: list[tuple[list[Span], list[Span]]] = []
-    type_set: set[str] = set()
+    type_set: set[str] = set(types)
     for d in range(n_docs):
         doc_gold = gold[d]
         if scope is not None:
@@ -441,9 +445,9 @@ def score_spans(
         type_set.update(s.label for s in g)
         type_set.update(s.label for s in p)
 
-    types = tuple(sorted(type_set))
-    type_index = {t: i for i, t in enumerate(types)}
-    n_types = len(types)
+    axis = tuple(sorted(type_set))
+    type_index = {t: i for i, t in enumerate(axis)}
+    n_types = len(axis)
     unit_docs: list[int] = []
     unit_starts: list[list[int] | None] = []
     for d in range(n_docs):
@@ -514,7 +518,7 @@ def score_spans(
         mode=mm.name,
         boundary=boundary,
         layer=layer,
-        types=types,
+        types=axis,
         unit_counts=array,
         unit_docs=tuple(unit_docs),
         errors=tuple(records),

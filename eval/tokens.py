@@ -170,6 +170,7 @@ def score_tags(
     sentence_docs: Sequence[int] | None = None,
     notes: Mapping[str, int] | None = None,
     out_of_scope: Mapping[str, int] | None = None,
+    types: Collection[str] = (),
 ) -> TokenScores:
     """Score predicted BIO tag sequences against gold ones, chunk by chunk.
 
@@ -180,6 +181,7 @@ def score_tags(
         sentence_docs: Document index of each sentence (default: each sentence is its own document).
         notes: Counters to carry into the result (from a projection).
         out_of_scope: Out-of-scope gold counts to carry into the result.
+        types: Labels to put on the type axis even if no chunk has them.
 
     Returns:
         A :class:`TokenScores` with one unit row per sentence.
@@ -218,7 +220,7 @@ def score_tags(
     pkey = (ps * width + pe) * n_ids + ptid
     hit_g = np.isin(gkey, pkey, assume_unique=True)
     hit_p = np.isin(pkey, gkey, assume_unique=True)
-    present = sorted({names[int(order[t])] for t in set(gtid.tolist()) | set(ptid.tolist())})
+    present = sorted({names[int(order[t])] for t in set(gtid.tolist()) | set(ptid.tolist())} | set(types))
     rank = {name: i for i, name in enumerate(present)}
     remap = np.zeros(n_ids, dtype=np.int64)
     for name, tid in type_ids.items():
@@ -296,6 +298,7 @@ def score_token_view(
     scheme: str = "conlleval",
     units: Sequence[Sequence[tuple[int, int]]] | None = None,
     labels: Collection[str] | None = None,
+    types: Collection[str] = (),
 ) -> TokenScores:
     """Score spans through their CoNLL projection (flat layer, BIO2 over words).
 
@@ -309,6 +312,7 @@ def score_token_view(
             sequence. Default: one sequence per document.
         labels: Labels the model can emit; other gold labels are counted in
             ``out_of_scope`` instead of scored.
+        types: Labels to put on the type axis even if absent.
 
     Returns:
         A :class:`TokenScores` with one unit row per sentence.
@@ -390,4 +394,5 @@ def score_token_view(
         sentence_docs=docs,
         notes=notes,
         out_of_scope=dict(sorted(out_of_scope.items())),
+        types=types,
     )
