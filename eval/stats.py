@@ -35,7 +35,7 @@ the vectorised :func:`figures`, which agrees with them to rounding.
   :func:`eval.counts.macro_average`); its F1 is 0 anyway.
   With no supported type at all the macro figures are undefined.
 * ``weighted_*``: the mean over the same types weighted by gold support
-  (``weighted_recall`` equals ``micro_recall`` by construction).
+  (``weighted_recall`` equals ``micro_recall`` mathematically, up to rounding).
 
 What is resampled
 -----------------
@@ -44,9 +44,10 @@ Tibshirani 1993): a resample draws ``n_units`` unit indices uniformly, and its
 counts are the sums of the drawn units' counts. The unit is the sampling unit:
 resampling sentences assumes that sentences are independent draws, which is
 optimistic for sentences of one article (they share topic, entities and
-style), so the intervals are lower bounds on the real uncertainty. With one
-document the unit is necessarily the sentence; with many documents, resampling
-documents is the honest choice. The draws come from ``numpy.random.Generator``
+style), so the intervals are likely too narrow. With one
+document the unit is necessarily the sentence; with many documents,
+resampling documents is the safer choice (sum a score table's rows per
+``unit_docs`` entry before calling). The draws come from ``numpy.random.Generator``
 (PCG64) seeded with ``seed``; :func:`resample_indices` returns exactly the
 indices :func:`bootstrap` and :func:`paired_bootstrap` use, so every number can
 be recomputed by hand.
@@ -58,7 +59,8 @@ Intervals
 linear interpolation). ``method="bca"``: the bias-corrected and accelerated
 percentile interval (Efron 1987), with the bias correction taken from the
 share of resamples below the point estimate (ties count one half) and the
-acceleration from the leave-one-unit-out jackknife. Both intervals lie inside
+acceleration from the leave-one-unit-out jackknife (with fewer than two
+defined jackknife values, as with one unit, the percentile levels are used). Both intervals lie inside
 the range of the resampled values, so P/R/F1 bounds stay within [0, 1].
 Resamples in which a figure is undefined are left out of that figure's
 quantiles and counted in ``n_undefined``.
