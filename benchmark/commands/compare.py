@@ -1,0 +1,53 @@
+"""``arabench compare``: per-type F1 differences of two models with paired significance tests."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "compare two models (two results, or two models of one results file) with paired bootstrap and randomization"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``arabench compare``."""
+    parser.add_argument("results_a", metavar="RESULTS_A", help="results directory or results.json of model A")
+    parser.add_argument(
+        "results_b",
+        metavar="RESULTS_B",
+        nargs="?",
+        help="results of model B (default: RESULTS_A, comparing --model-a and --model-b within it)",
+    )
+    parser.add_argument("--model-a", metavar="NAME", help="model A (needed when RESULTS_A holds several)")
+    parser.add_argument("--model-b", metavar="NAME", help="model B (needed when RESULTS_B holds several)")
+    parser.add_argument("--view", choices=("native", "conll4", "anercorp"), help="view to compare in")
+    parser.add_argument("--mode", default="strict", choices=("strict", "exact", "partial", "type"))
+    parser.add_argument("--boundary", default="word", choices=("char", "word"))
+    parser.add_argument("--layer", default="flat", choices=("flat", "nested"))
+    parser.add_argument(
+        "--resamples", type=int, default=10_000, metavar="N", help="bootstrap resamples (default 10000)"
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--markdown", metavar="FILE", help="also write the comparison as Markdown to FILE")
+
+
+def main(args: argparse.Namespace) -> int:
+    """Compare and print the table."""
+    from benchmark.atomic import atomic_write_text
+    from benchmark.compare import compare
+
+    result = compare(
+        args.results_a,
+        args.results_b,
+        model_a=args.model_a,
+        model_b=args.model_b,
+        view=args.view,
+        mode=args.mode,
+        boundary=args.boundary,
+        layer=args.layer,
+        n_resamples=args.resamples,
+        seed=args.seed,
+    )
+    print(result.to_text(), end="")
+    if args.markdown:
+        atomic_write_text(args.markdown, result.to_markdown())
+        print(f"markdown written to {args.markdown}")
+    return 0

@@ -1,0 +1,298 @@
+"""Comparing two models: per-type differences of F1 with paired tests, from results files alone.
+
+``compare(a, b)`` reads the per-unit counts stored in ``results.json``
+(:mod:`benchmark.scoring`), so nothing is re-scored. For each type with gold
+mentions, and for micro and macro F1, it reports ``F1(B) - F1(A)`` with:
+
+* a paired bootstrap (:func:`eval.stats.paired_bootstrap`): the 95% percentile
+  interval of the difference and Berg-Kirkpatrick et al.'s one-sided p-value
+  of H0 "B is not better than A";
+* approximate randomization (:func:`eval.stats.approximate_randomization`):
+  the two-sided p-value ``(r + 1) / (n + 1)``.
+
+Both results must come from the same corpus (same sha256) with the same
+scoring units; otherwise the comparison is refused with an error saying so.
+The setting defaults to the headline (strict, word boundaries, flat layer) in
+a view both models were scored in (A's leaderboard view if possible, else
+``conll4``, else any shared view).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from annotations.errors import ScoringError
+from benchmark.report_text import fmt
+from benchmark.results import ModelResult, Results, load_results
+from benchmark.scoring import unit_counts_array
+
+__all__ = ["ComparisonRow", "Comparison", "compare", "DEFAULT_RESAMPLES"]
+
+DEFAULT_RESAMPLES = 10_000
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One compared figure.
+
+    Attributes:
+        figure: A type name, ``"(micro)"`` or ``"(macro)"``.
+        support: Gold mentions of the type (total for the averages).
+        a: A's F1 (``None`` if undefined).
+        b: B's F1.
+        diff: ``b - a``.
+        ci_low: Low end of the paired-bootstrap interval of ``diff``.
+        ci_high: High end.
+        p_bootstrap: One-sided paired-bootstrap p-value (H1: B better).
+        p_randomization: Two-sided approximate-randomization p-value.
+    """
+
+    figure: str
+    support: float
+    a: float | None
+    b: float | None
+    diff: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_bootstrap: float | None
+    p_randomization: float | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The comparison of model B against model A."""
+
+    model_a: str
+    model_b: str
+    source_a: str
+    source_b: str
+    view: str
+    mode: str
+    boundary: str
+    layer: str
+    corpus_sha256: str
+    n_units: int
+    n_resamples: int
+    seed: int
+    rows: tuple[ComparisonRow, ...]
+
+    def to_markdown(self) -> str:
+        """The comparison as a Markdown document."""
+        lines = [
+            f"# `{self.model_b}` vs `{self.model_a}`",
+            "",
+            f"F1 difference B − A; view {self.view}, {self.mode} match, {self.boundary} boundaries, "
+            f"{self.layer} layer; {self.n_units} scoring units; corpus sha256 `{self.corpus_sha256[:16]}…`.",
+            f"Paired bootstrap ({self.n_resamples} resamples, seed {self.seed}): 95% interval of the difference and "
+            "one-sided p-value (H1: B better); approximate randomization: two-sided p-value.",
+            "",
+            "| figure | support | F1 A | F1 B | B − A | 95% CI | p (bootstrap) | p (AR) |",
+            "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
+        ]
+        for r in self.rows:
+            ci = "" if r.ci_low is None or r.ci_high is None else f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}]"
+            diff = "–" if r.diff is None else f"{r.diff:+.4f}"
+            support = str(int(r.support)) if float(r.support).is_integer() else str(r.support)
+            lines.append(
+                f"| {r.figure} | {support} | {fmt(r.a)} | {fmt(r.b)} | {diff} | {ci} | "
+                f"{fmt(r.p_bootstrap)} | {fmt(r.p_randomization)} |"
+            )
+        lines.append("")
+        return "\n".join(lines)
+
+    def to_text(self) -> str:
+        """The comparison as a plain table for the terminal."""
+        head = (
+            f"B = {self.model_b} ({self.source_b})\nA = {self.model_a} ({self.source_a})\n"
+            f"view {self.view}, {self.mode}/{self.boundary}/{self.layer}, {self.n_units} units, "
+            f"{self.n_resamples} resamples, seed {self.seed}\n"
+        )
+        cols = (
+            f"{'figure':<12} {'support':>7} {'F1 A':>7} {'F1 B':>7} {'B-A':>8} {'95% CI':>19} {'p boot':>7} {'p AR':>7}"
+        )
+        lines = [head, cols, "-" * len(cols)]
+        for r in self.rows:
+            ci = "" if r.ci_low is None or r.ci_high is None else f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}]"
+            diff = "–" if r.diff is None else f"{r.diff:+.4f}"
+            lines.append(
+                f"{r.figure:<12} {r.support:>7g} {fmt(r.a):>7} {fmt(r.b):>7} {diff:>8} {ci:>19} "
+                f"{fmt(r.p_bootstrap):>7} {fmt(r.p_randomization):>7}"
+            )
+        return "\n".join(lines) + "\n"
+
+
+def _pick(results: Results, name: str | None, source: str, side: str) -> ModelResult:
+    if name is not None:
+        model = results.model(name)
+        if model.status != "scored":
+            raise ScoringError(
+                f"model {name!r} was not scored in {source} ({model.status}: {model.reason})",
+                field=f"model_{side}",
+                value=name,
+                fix="compare scored models",
+            )
+        return model
+    scored = [m for m in results.models if m.status == "scored"]
+    if len(scored) != 1:
+        raise ScoringError(
+            f"{source} holds {len(scored)} scored models; say which to compare",
+            field=f"model_{side}",
+            value=None,
+            fix=f"pass --model-{side} with one of: {', '.join(m.name for m in scored) or '(none)'}",
+        )
+    return scored[0]
+
+
+def _check_same_corpus(a: Results, b: Results, source_a: str, source_b: str) -> None:
+    sha_a, sha_b = a.corpus["sha256"], b.corpus["sha256"]
+    if sha_a != sha_b:
+        raise ScoringError(
+            f"the two results are on different corpora: {source_a} has sha256 {sha_a[:16]}…, "
+            f"{source_b} has {sha_b[:16]}…",
+            field="corpus.sha256",
+            value=(sha_a, sha_b),
+            fix="compare results of runs on the same gold corpus",
+        )
+    units_a = (a.corpus["unit"], [d["units"] for d in a.corpus["documents"]])
+    units_b = (b.corpus["unit"], [d["units"] for d in b.corpus["documents"]])
+    if units_a != units_b:
+        raise ScoringError(
+            "the two results use different scoring units on the same corpus",
+            field="corpus.documents.units",
+            value=(a.corpus["n_units"], b.corpus["n_units"]),
+            fix="re-run both with the same arabench version so the sentence units agree",
+        )
+
+
+def _choose_view(a: Results, ma: ModelResult, mb: ModelResult, view: str | None) -> str:
+    shared = [v for v in ma.scores if v in mb.scores]
+    if view is not None:
+        if view not in shared:
+            raise ScoringError(
+                "both models must be scored in the requested view",
+                field="view",
+                value=view,
+                fix=f"use one of: {', '.join(shared) or '(no shared view)'}",
+            )
+        return view
+    for candidate in (a.leaderboard_view, "conll4", *shared):
+        if candidate in shared:
+            return candidate
+    raise ScoringError(
+        f"models {ma.name!r} and {mb.name!r} share no view",
+        field="view",
+        value=(list(ma.scores), list(mb.scores)),
+        fix="compare models whose label views coarsen into a common view",
+    )
+
+
+def _aligned(setting_a: dict[str, Any], setting_b: dict[str, Any]) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    types_a, array_a = unit_counts_array(setting_a["unit_counts"])
+    types_b, array_b = unit_counts_array(setting_b["unit_counts"])
+    if array_a.shape[0] != array_b.shape[0]:
+        raise ScoringError(
+            "the two count arrays have different numbers of units",
+            field="unit_counts.n_units",
+            value=(array_a.shape[0], array_b.shape[0]),
+            fix="compare results of runs on the same corpus and units",
+        )
+    types = tuple(sorted(set(types_a) | set(types_b)))
+    out = []
+    for src_types, src in ((types_a, array_a), (types_b, array_b)):
+        full = np.zeros((src.shape[0], len(types), 3))
+        for k, t in enumerate(src_types):
+            full[:, types.index(t)] = src[:, k]
+        out.append(full)
+    return types, out[0], out[1]
+
+
+def compare(
+    a: str | Path | Results,
+    b: str | Path | Results | None = None,
+    *,
+    model_a: str | None = None,
+    model_b: str | None = None,
+    view: str | None = None,
+    mode: str = "strict",
+    boundary: str = "word",
+    layer: str = "flat",
+    n_resamples: int = DEFAULT_RESAMPLES,
+    seed: int = 0,
+) -> Comparison:
+    """Compare model B against model A on per-type F1 with paired tests.
+
+    Args:
+        a: Results of A (a results directory, ``results.json`` or :class:`Results`).
+        b: Results of B; ``None`` compares two models of ``a``.
+        model_a: A's model name (needed when its results hold several scored models).
+        model_b: B's model name.
+        view: The view to compare in (default: see the module docstring).
+        mode: Match mode (default the headline ``strict``).
+        boundary: ``char`` or ``word`` (default ``word``).
+        layer: ``flat`` or ``nested`` (default ``flat``).
+        n_resamples: Resamples of the paired bootstrap and trials of the randomization test.
+        seed: Seed of both.
+
+    Raises:
+        ScoringError: If the results are on different corpora or units, a model
+            is missing or not scored, or the models share no view.
+        BenchmarkError: If a results file cannot be read.
+    """
+    from eval.stats import approximate_randomization, paired_bootstrap
+
+    source_a = str(a) if not isinstance(a, Results) else "results A"
+    res_a = a if isinstance(a, Results) else load_results(a)
+    if b is None:
+        res_b, source_b = res_a, source_a
+    else:
+        source_b = str(b) if not isinstance(b, Results) else "results B"
+        res_b = b if isinstance(b, Results) else load_results(b)
+    _check_same_corpus(res_a, res_b, source_a, source_b)
+    ma = _pick(res_a, model_a, source_a, "a")
+    mb = _pick(res_b, model_b, source_b, "b")
+    chosen = _choose_view(res_a, ma, mb, view)
+    setting_a = ma.setting(chosen, mode, boundary, layer)
+    setting_b = mb.setting(chosen, mode, boundary, layer)
+    types, array_a, array_b = _aligned(setting_a, setting_b)
+    if mode == "partial":  # half credits: doubling leaves every ratio unchanged (see benchmark.scoring)
+        array_a, array_b = array_a * 2, array_b * 2
+    support = array_a.sum(axis=0)[:, 0] + array_a.sum(axis=0)[:, 2]
+    figures: list[tuple[str, str, str | None, float]] = [
+        (t, "f1", t, float(support[k]) / (2 if mode == "partial" else 1)) for k, t in enumerate(types) if support[k] > 0
+    ]
+    total = float(support.sum()) / (2 if mode == "partial" else 1)
+    figures += [("(micro)", "micro_f1", None, total), ("(macro)", "macro_f1", None, total)]
+    rows = []
+    for label, metric, type_name, sup in figures:
+        try:
+            boot = paired_bootstrap(
+                array_a, array_b, metric=metric, type=type_name, n_resamples=n_resamples, seed=seed, types=types
+            )
+            ar = approximate_randomization(
+                array_a, array_b, metric=metric, type=type_name, n_trials=n_resamples, seed=seed, types=types
+            )
+        except ScoringError:
+            rows.append(ComparisonRow(label, sup, None, None, None, None, None, None, None))
+            continue
+        rows.append(
+            ComparisonRow(label, sup, boot.a, boot.b, boot.diff, boot.ci_low, boot.ci_high, boot.p_value, ar.p_value)
+        )
+    return Comparison(
+        model_a=ma.name,
+        model_b=mb.name,
+        source_a=source_a,
+        source_b=source_b,
+        view=chosen,
+        mode=mode,
+        boundary=boundary,
+        layer=layer,
+        corpus_sha256=str(res_a.corpus["sha256"]),
+        n_units=int(array_a.shape[0]),
+        n_resamples=n_resamples,
+        seed=seed,
+        rows=tuple(rows),
+    )
