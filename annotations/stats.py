@@ -1,0 +1,166 @@
+"""Describe an annotation corpus: sizes, mentions, nesting, relations, surface forms.
+
+Definitions (the numbers :func:`corpus_stats` reports):
+
+* **tokens**: words of :func:`annotations.tokenize.words`; every punctuation or
+  symbol character is a token of its own, as in the CoNLL export.
+* **sentences**: a sentence ends at a line break or at a run of ``. ! ? ؟ ۔``;
+  a period between two digits (``3.5``) does not end one. Segments without
+  a letter or digit (a lone ``«»`` between two stops) are not counted.
+* **nested mention**: a mention that lies inside another mention with a
+  different range (the flat layer, :func:`annotations.spans.outermost`, leaves
+  it out); an **outermost** mention is any other one. Two mentions with the
+  same range are both outermost; crossing mentions are both outermost.
+* **depth** of a mention: 1 plus the number of distinct ranges that contain
+  it and differ from its own; outermost mentions have depth 1.
+* **surface forms**: distinct covered strings ``text[start:end]`` per type,
+  exactly as written (no normalization).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import regex
+
+from annotations.spans import Document, Span
+from annotations.tokenize import words
+
+__all__ = ["CorpusStats", "corpus_stats", "sentence_count", "mention_depths"]
+
+#: A sentence boundary: a line break, a run of ! ? ؟ ۔, or a run of periods not between two digits.
+SENTENCE_END = regex.compile(r"\n|[!?\u061f\u06d4]+|(?<!\d)\.+|\.+(?!\d)")
+
+
+def sentence_count(text: str) -> int:
+    """The number of sentences of ``text`` (see the module docstring for the rule)."""
+    return sum(1 for segment in SENTENCE_END.split(text) if any(c.isalnum() for c in segment))
+
+
+def mention_depths(spans: Iterable[Span]) -> list[int]:
+    """The nesting depth of each span, in the order given (1 = not inside another range)."""
+    spans = list(spans)
+    ranges = sorted({s.range for s in spans})
+    depths = []
+    for span in spans:
+        depth = 1
+        for start, end in ranges:
+            if start > span.start:
+                break
+            if end >= span.end and (start, end) != span.range:
+                depth += 1
+        depths.append(depth)
+    return depths
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    """Counts describing a corpus. Per-type mappings are sorted by type name.
+
+    Attributes:
+        documents: Number of documents.
+        characters: Characters of all texts.
+        tokens: Words (see the module docstring).
+        sentences: Sentences (see the module docstring).
+        mentions: Entity mentions per type (nested ones included).
+        outermost: Outermost mentions per type (the flat layer).
+        nested: Nested mentions per type.
+        depths: Number of mentions at each nesting depth (1 = outermost).
+        relations: Relations per type.
+        surface_forms: Distinct surface forms per type.
+    """
+
+    documents: int
+    characters: int
+    tokens: int
+    sentences: int
+    mentions: Mapping[str, int] = field(default_factory=dict)
+    outermost: Mapping[str, int] = field(default_factory=dict)
+    nested: Mapping[str, int] = field(default_factory=dict)
+    depths: Mapping[int, int] = field(default_factory=dict)
+    relations: Mapping[str, int] = field(default_factory=dict)
+    surface_forms: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def total_mentions(self) -> int:
+        """All mentions."""
+        return sum(self.mentions.values())
+
+    @property
+    def total_outermost(self) -> int:
+        """All outermost mentions."""
+        return sum(self.outermost.values())
+
+    @property
+    def total_nested(self) -> int:
+        """All nested mentions."""
+        return sum(self.nested.values())
+
+    @property
+    def max_depth(self) -> int:
+        """The deepest nesting (0 for a corpus without mentions)."""
+        return max(self.depths, default=0)
+
+    @property
+    def total_relations(self) -> int:
+        """All relations."""
+        return sum(self.relations.values())
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dict of every count (depth keys as strings)."""
+        return {
+            "documents": self.documents,
+            "characters": self.characters,
+            "tokens": self.tokens,
+            "sentences": self.sentences,
+            "mentions": dict(self.mentions),
+            "outermost": dict(self.outermost),
+            "nested": dict(self.nested),
+            "depths": {str(k): v for k, v in self.depths.items()},
+            "max_depth": self.max_depth,
+            "relations": dict(self.relations),
+            "surface_forms": dict(self.surface_forms),
+            "totals": {
+                "mentions": self.total_mentions,
+                "outermost": self.total_outermost,
+                "nested": self.total_nested,
+                "relations": self.total_relations,
+            },
+        }
+
+
+def corpus_stats(documents: Iterable[Document]) -> CorpusStats:
+    """Count what a corpus holds (see the module docstring for each definition)."""
+    n_docs = characters = tokens = sentences = 0
+    mentions: Counter[str] = Counter()
+    outer: Counter[str] = Counter()
+    nested: Counter[str] = Counter()
+    depths: Counter[int] = Counter()
+    relations: Counter[str] = Counter()
+    forms: dict[str, set[str]] = {}
+    for doc in documents:
+        n_docs += 1
+        characters += len(doc.text)
+        tokens += len(words(doc.text))
+        sentences += sentence_count(doc.text)
+        spans = list(doc.entities.values())
+        for span, depth in zip(spans, mention_depths(spans), strict=True):
+            mentions[span.label] += 1
+            depths[depth] += 1
+            (outer if depth == 1 else nested)[span.label] += 1
+            forms.setdefault(span.label, set()).add(doc.text[span.start : span.end])
+        relations.update(r.label for r in doc.relations.values())
+    return CorpusStats(
+        documents=n_docs,
+        characters=characters,
+        tokens=tokens,
+        sentences=sentences,
+        mentions=dict(sorted(mentions.items())),
+        outermost=dict(sorted(outer.items())),
+        nested=dict(sorted(nested.items())),
+        depths=dict(sorted(depths.items())),
+        relations=dict(sorted(relations.items())),
+        surface_forms={k: len(v) for k, v in sorted(forms.items())},
+    )

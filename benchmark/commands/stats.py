@@ -1,0 +1,74 @@
+"""``arabench stats [PATH]``: describe an annotation corpus."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from benchmark.cli import EXIT_OK
+
+HELP = "describe annotations: documents, tokens, sentences, mentions per type, nesting, relations"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``stats`` options."""
+    parser.add_argument(
+        "path", nargs="?", default=None, help="BRAT directory, .ann or .txt file, or .jsonl file (default: the gold)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the statistics as JSON")
+    parser.add_argument(
+        "--no-type-check", action="store_true", help="do not check entity and relation types against the schema"
+    )
+
+
+def format_table(stats: object, *, title: str, type_order: list[str]) -> str:
+    """Render :class:`annotations.stats.CorpusStats` as a plain-text table."""
+    from annotations.stats import CorpusStats
+
+    assert isinstance(stats, CorpusStats)
+    known = [t for t in type_order if t in stats.mentions]
+    types = known + sorted(t for t in stats.mentions if t not in type_order)
+    lines = [
+        f"{title}: {stats.documents} document(s), {stats.characters} characters, {stats.tokens} tokens, "
+        f"{stats.sentences} sentences",
+        "",
+    ]
+    header = ("type", "mentions", "outermost", "nested", "surface forms")
+    rows = [
+        (t, stats.mentions[t], stats.outermost.get(t, 0), stats.nested.get(t, 0), stats.surface_forms.get(t, 0))
+        for t in types
+    ]
+    rows.append(("total", stats.total_mentions, stats.total_outermost, stats.total_nested, ""))
+    width = max([len(header[0])] + [len(str(r[0])) for r in rows])
+    lines.append(f"{header[0]:<{width}}  " + "  ".join(f"{h:>{len(h)}}" for h in header[1:]))
+    for row in rows:
+        lines.append(
+            f"{row[0]:<{width}}  " + "  ".join(f"{v!s:>{len(h)}}" for v, h in zip(row[1:], header[1:], strict=True))
+        )
+    depths = ", ".join(f"depth {d}: {n}" for d, n in stats.depths.items())
+    lines += ["", f"nesting: max depth {stats.max_depth}" + (f" ({depths})" if depths else "")]
+    if stats.relations:
+        rel_width = max(len(r) for r in stats.relations)
+        lines += ["", f"{'relation':<{rel_width}}  count"]
+        lines += [f"{r:<{rel_width}}  {n:>5}" for r, n in stats.relations.items()]
+        lines.append(f"{'total':<{rel_width}}  {stats.total_relations:>5}")
+    else:
+        lines += ["", "relations: none"]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def main(args: argparse.Namespace) -> int:
+    """Read the corpus (it must validate) and print its statistics."""
+    from annotations.corpus import default_gold_path, read_corpus
+    from annotations.schema import default_schema
+    from annotations.stats import corpus_stats
+    from benchmark.commands.validate import display_path
+
+    path = Path(args.path) if args.path is not None else display_path(default_gold_path())
+    stats = corpus_stats(read_corpus(path, check_types=not args.no_type_check))
+    if args.json:
+        print(json.dumps({"path": str(path), **stats.to_dict()}, ensure_ascii=False, indent=2))
+    else:
+        print(format_table(stats, title=str(path), type_order=list(default_schema().entity_types)))
+    return EXIT_OK
