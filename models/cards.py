@@ -241,9 +241,19 @@ def _card_view(spec: object, path: Path) -> View:
 
 @lru_cache(maxsize=4)
 def _load_dir(directory: str) -> dict[str, ModelCard]:
-    cards = {}
+    cards: dict[str, ModelCard] = {}
+    views: dict[str, ModelCard] = {}
     for path in sorted(Path(directory).glob("*.yaml")):
         card = load_card(path)
+        other = views.setdefault(card.view.name, card)
+        if dict(other.view.mapping) != dict(card.view.mapping):
+            raise ModelError(
+                f"view {card.view.name!r} is defined differently by card {other.name!r}",
+                file=path,
+                field="view",
+                value=card.view.name,
+                fix="give the view another name, or copy the other card's map",
+            )
         cards[card.name] = card
     return cards
 

@@ -126,15 +126,14 @@ class _Source:
     commit: str | None  # resolved commit when found in the cache
 
 
-def _unavailable(source: str, why: str) -> ModelUnavailableError:
+def _unavailable(source: str, why: str, revision: str | None = None) -> ModelUnavailableError:
+    from models.registry import download_hint
+
     return ModelUnavailableError(
         f"model {source!r} is not available here: {why}",
         field="model",
         value=source,
-        fix=(
-            "pass a local directory (hf:/path/to/model), or populate the Hugging Face cache once with network "
-            f"access (`hf download {source}`; then HF_HUB_OFFLINE=1 works offline), or run with network access"
-        ),
+        fix=download_hint(source, revision),
     )
 
 
@@ -168,9 +167,11 @@ def _resolve(source: str, revision: str | None, *, local_files_only: bool | None
         return _Source(source, source, True, Path(cached).parent.name)
     at = f" at revision {revision!r}" if revision else ""
     if local_files_only or hub_offline():
-        raise _unavailable(source, f"not in the local Hugging Face cache{at} and the hub is offline (HF_HUB_OFFLINE=1)")
+        raise _unavailable(
+            source, f"not in the local Hugging Face cache{at} and the hub is offline (HF_HUB_OFFLINE=1)", revision
+        )
     if not hub_reachable():
-        raise _unavailable(source, f"not in the local Hugging Face cache{at} and the hub is unreachable")
+        raise _unavailable(source, f"not in the local Hugging Face cache{at} and the hub is unreachable", revision)
     return _Source(source, source, False, None)
 
 
@@ -360,7 +361,7 @@ class HFTokenClassificationModel:
             self.tokenizer = AutoTokenizer.from_pretrained(self._source.path, **kwargs)
             self.model = AutoModelForTokenClassification.from_pretrained(self._source.path, **kwargs)
         except OSError as exc:
-            raise _unavailable(source, f"loading failed ({str(exc).splitlines()[0]})") from exc
+            raise _unavailable(source, f"loading failed ({str(exc).splitlines()[0]})", revision) from exc
         if not getattr(self.tokenizer, "is_fast", False):
             raise ModelError(
                 "the model's tokenizer is not a fast tokenizer; character offsets need one",
@@ -386,6 +387,7 @@ class HFTokenClassificationModel:
         self.label_map, view_def = self._label_map(raw_types, label_map=label_map, drop=drop, view=view)
         self.label_map.check(raw_types, view=view_def, model=self.name)
         self.view_definition: View = view_def
+        self.view_def: View = view_def  # the name benchmark.run looks for
         self.view: str = view_def.name
         self.labels: frozenset[str] = frozenset(self.label_map.mapping.values())
         self.max_length = self._max_length(max_length)

@@ -43,7 +43,10 @@ __all__ = [
     "PREFIXES",
     "create_model",
     "default_suite",
+    "download_hint",
+    "extra_available",
     "get_info",
+    "hub_model_available",
     "list_models",
     "load_adapter",
     "register_model",
@@ -373,12 +376,19 @@ def hub_model_available(hub_id: str, revision: str | None = None) -> tuple[bool,
     if isinstance(found, str):
         commit = Path(found).parent.name
         return True, f"in the local Hugging Face cache (commit {commit[:12]})"
-    at = f" at revision {revision}" if revision else ""
+    return False, f"not in the local Hugging Face cache{' at revision ' + revision if revision else ''}: " + (
+        download_hint(hub_id, revision)
+    )
+
+
+def download_hint(hub_id: str, revision: str | None = None) -> str:
+    """How to make a hub model available offline (the remedy in availability and error messages)."""
+    rev = f" --revision {revision}" if revision else ""
     offline = os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
-    remedy = "set HF_HUB_OFFLINE=0 with network access" if offline else "needs network access"
-    return False, (
-        f"not in the local Hugging Face cache{at}: download it once "
-        f"(`hf download {hub_id}`; {remedy}) or pass a local path"
+    network = "with network access and HF_HUB_OFFLINE unset" if offline else "with network access"
+    return (
+        f"download it once {network} (`hf download {hub_id}{rev}`; later runs work offline with HF_HUB_OFFLINE=1), "
+        "or pass a local directory (hf:/path/to/model)"
     )
 
 
