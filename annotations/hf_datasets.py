@@ -318,9 +318,17 @@ def write_hf(
     types: Sequence[str] | None = None,
 ) -> Path:
     """Build the ``DatasetDict`` (:func:`to_dataset_dict`) and ``save_to_disk`` it at ``path``."""
+    from datasets.utils import are_progress_bars_disabled, disable_progress_bars, enable_progress_bars
+
     dataset = to_dataset_dict(documents, split=split, schema=schema, types=types)
     path = Path(path)
-    dataset.save_to_disk(str(path))
+    quiet = are_progress_bars_disabled()
+    disable_progress_bars()  # a progress bar per save would clutter the conversion report
+    try:
+        dataset.save_to_disk(str(path))
+    finally:
+        if not quiet:
+            enable_progress_bars()
     return path
 
 

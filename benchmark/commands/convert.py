@@ -1,0 +1,105 @@
+"""``arabench convert SRC DST``: convert annotations between BRAT, JSONL, CoNLL, Label Studio and HF datasets."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "Convert annotations between BRAT, JSONL, CoNLL, Label Studio JSON and Hugging Face datasets."
+
+_EPILOG = """\
+formats (inferred from the paths when --from/--to are left out):
+{formats}
+
+  inference: an existing directory with dataset_dict.json is hf, one with .ann files
+  is brat; by suffix: .ann -> brat, .jsonl -> jsonl, .json -> labelstudio,
+  .conll/.txt/.tsv/.iob/.bio -> conll (a .txt next to its .ann is brat).
+  A new directory destination needs --to brat or --to hf.
+
+what is kept: every span (nested included) and relation in brat, jsonl, labelstudio
+and hf. CoNLL keeps the flat layer only (outermost spans, tagged BIO2 over whole
+words) and says how many nested spans and relations the file leaves out; two
+outermost spans sharing a word are an error. The report printed at the end gives
+the counts read and written and everything the destination cannot hold.
+
+examples:
+  arabench convert annotations/gold gold.jsonl
+  arabench convert annotations/gold gold.conll
+  arabench convert export.json corpus/ --to brat --annotation-index 0
+  arabench convert corpus/ ls_tasks.json --predictions      (pre-annotations)
+  arabench convert tagged.conll corpus.jsonl --text-from annotations/gold
+  arabench convert gold.jsonl gold_ds --to hf --split test
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the arguments of ``arabench convert``."""
+    from annotations.convert import FORMATS, format_table
+
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = _EPILOG.format(formats=format_table())
+    names = list(FORMATS)
+    parser.add_argument("src", metavar="SRC", help="source file or directory")
+    parser.add_argument("dst", metavar="DST", help="destination file or directory")
+    parser.add_argument("--from", dest="src_format", choices=names, metavar="FMT", help="source format")
+    parser.add_argument("--to", dest="dst_format", choices=names, metavar="FMT", help="destination format")
+    parser.add_argument("--overwrite", action="store_true", help="replace a destination that exists and is not empty")
+    group = parser.add_argument_group("format options (an option the formats do not take is an error)")
+    group.add_argument(
+        "--scheme",
+        metavar="S",
+        help="conll source: tagging scheme BIO2 (default), IOB1, IOE1, IOE2, BIOES or BILOU",
+    )
+    group.add_argument(
+        "--text-from",
+        metavar="CORPUS",
+        help="conll source: align tokens to the raw texts of this corpus (any format), by document id",
+    )
+    group.add_argument(
+        "--no-sentence-split",
+        dest="sentence_split",
+        action="store_const",
+        const=False,
+        default=None,
+        help="conll destination: one sentence per document (default: split after . ! ? ؟ and at newlines)",
+    )
+    group.add_argument(
+        "--annotation-index",
+        type=int,
+        metavar="N",
+        help="labelstudio source: which annotation of each task to read (required when a task has several)",
+    )
+    group.add_argument(
+        "--predictions",
+        action="store_const",
+        const=True,
+        default=None,
+        help="labelstudio: read/write 'predictions' (pre-annotations) instead of 'annotations'",
+    )
+    group.add_argument("--split", metavar="NAME", help="hf: the split to read, or the split written (default test)")
+    group.add_argument(
+        "--types",
+        metavar="T,T,...",
+        help="hf destination: entity types of the ner_tags labels (default: the schema's 21 types)",
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the conversion and print its report."""
+    from annotations.convert import convert
+
+    report = convert(
+        args.src,
+        args.dst,
+        src_format=args.src_format,
+        dst_format=args.dst_format,
+        overwrite=args.overwrite,
+        scheme=args.scheme,
+        text_from=args.text_from,
+        annotation_index=args.annotation_index,
+        predictions=args.predictions,
+        split=args.split,
+        types=[t.strip() for t in args.types.split(",") if t.strip()] if args.types else None,
+        sentence_split=args.sentence_split,
+    )
+    print(report)
+    return 0
