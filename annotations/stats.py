@@ -4,9 +4,13 @@ Definitions (the numbers :func:`corpus_stats` reports):
 
 * **tokens**: words of :func:`annotations.tokenize.words`; every punctuation or
   symbol character is a token of its own, as in the CoNLL export.
-* **sentences**: a sentence ends at a line break or at a run of ``. ! ? ؟ ۔``;
-  a period between two digits (``3.5``) does not end one. Segments without
-  a letter or digit (a lone ``«»`` between two stops) are not counted.
+* **sentences**: the CoNLL exporter's rule (:mod:`annotations.conll`): a
+  sentence ends after ``.``, ``!``, ``?`` or ``؟`` followed by white space or
+  the end of the text (so ``3.5`` and ``U.S.A`` stay whole, and ``!!!`` ends
+  one sentence), and at every line break. Segments without a letter or digit
+  (a lone ``«`` after a stop, an empty line) are not counted. Unlike the
+  exporter, a break inside a span is not moved: statistics do not depend on
+  the annotations.
 * **nested mention**: a mention that lies inside another mention with a
   different range (the flat layer, :func:`annotations.spans.outermost`, leaves
   it out); an **outermost** mention is any other one. Two mentions with the
@@ -30,8 +34,8 @@ from annotations.tokenize import words
 
 __all__ = ["CorpusStats", "corpus_stats", "sentence_count", "mention_depths"]
 
-#: A sentence boundary: a line break, a run of ! ? ؟ ۔, or a run of periods not between two digits.
-SENTENCE_END = regex.compile(r"\n|[!?\u061f\u06d4]+|(?<!\d)\.+|\.+(?!\d)")
+#: A sentence boundary: a line break, or ``. ! ? ؟`` followed by white space or the end of the text.
+SENTENCE_END = regex.compile(r"\n|[.!?\u061f](?=\s|$)")
 
 
 def sentence_count(text: str) -> int:

@@ -94,7 +94,8 @@ def test_empty_corpus() -> None:
         ("حقاً!!! لماذا؟ لا أعرف...", 3),  # a run of stops counts once
         ("سطر أول\nسطر ثان\n\n", 2),  # line breaks end sentences; empty lines are not sentences
         ("قال: «مرحباً». «", 1),  # a segment without a letter or digit is not a sentence
-        ("هذا سطر۔ وهذا آخر", 2),  # the Arabic full stop
+        ("زار وفد من U.S.A المدينة", 1),  # a period inside a word does not end a sentence
+        ("كم؟ثلاثة", 1),  # a stop must be followed by white space
     ],
 )
 def test_sentence_rule(text: str, expected: int) -> None:
