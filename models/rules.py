@@ -1,0 +1,1295 @@
+"""``rules``: a transparent, offline rule-and-gazetteer baseline for Arabic NER.
+
+Every span comes from one named rule (see :data:`RULES`); :meth:`RuleModel.explain`
+returns each span with the rule that made it. Nothing here comes from the gold
+article: place names, month names, weekday names, relative-date phrases,
+currency and language names are read at run time from CLDR through Babel; the
+few hand-written lists (trigger nouns, titles, common given names, number
+words, a handful of alternative country spellings and major cities) are general
+knowledge of Arabic news text, written for this module.
+
+Matching works on the words of :mod:`annotations.tokenize`, compared after a
+light normalization that never changes offsets: Arabic diacritics and tatweel
+are ignored and the hamza forms of alef (``أ إ آ ٱ``) compare equal to ``ا``.
+A gazetteer name also matches behind proclitics (``و ف`` then ``ب ل ك``:
+``وبالقاهرة``, ``لمصر``); the span starts after them. For ``لل`` before an
+``ال`` name (``للعراق`` = ``ل`` + ``العراق``) the span starts at the second ``ل``.
+
+Spans may nest (a GPE inside an ORG, a CURR inside a MONEY, a NORP inside an
+OCC); spans that cross are resolved by rule priority (the earlier rule in
+:data:`RULES` wins). Diagnostics: ``crossing_dropped`` counts candidate spans
+removed because they crossed a span of a higher-priority rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import babel
+import regex
+from babel import Locale
+
+from annotations.errors import ModelError
+from annotations.spans import Span
+from annotations.tokenize import word_offsets
+from models.base import Prediction
+
+__all__ = ["RULES", "RuleModel", "normalize", "ADAPTER_VERSION", "gazetteer_size"]
+
+#: Bumped whenever a rule or a hand-written list changes.
+ADAPTER_VERSION = "1"
+
+#: Every rule, in priority order (an earlier rule wins when two spans cross): name -> (label, what it does).
+RULES: dict[str, tuple[str, str]] = {
+    "money.number_currency": ("MONEY", "a number (digits or number words) followed by a CLDR currency name"),
+    "curr.currency_in_money": ("CURR", "the currency word inside a MONEY span"),
+    "percent.number_percent": ("PERCENT", "a number followed by % or في المئة / بالمئة"),
+    "date.day_month_year": (
+        "DATE",
+        "[day] month-name [/ month-name] [year], month names from CLDR (ar + ar_* locales)",
+    ),
+    "date.year_range": ("DATE", "YYYY-YYYY (years 1000-2199), with a preceding عام/سنة/الفترة when present"),
+    "date.year_cue": ("DATE", "عام/العام/سنة/السنة + a year; or في/منذ/حتى/خلال/بحلول/قبل/بعد + a year (cue excluded)"),
+    "time.part_of_day": (
+        "TIME",
+        "صباح/مساء/ليلة ... + a relative date or weekday; الساعة + a number; a number + ساعة/دقيقة",
+    ),
+    "date.relative": ("DATE", "CLDR relative day/week/month/year phrases (أمس، غدًا، الأسبوع الماضي ...)"),
+    "date.period": ("DATE", "a period word + العام/الشهر/الأسبوع (نهاية العام، مطلع الشهر)"),
+    "date.duration": ("DATE", "a number + يوم/أسبوع/شهر/عام/سنة (durations of a day or more, ages); their duals"),
+    "date.weekday": ("DATE", "CLDR weekday names after يوم, or unambiguous ones alone (الثلاثاء ...)"),
+    "org.known": ("ORG", "CLDR UN/EU names and a short general-knowledge list of international bodies"),
+    "org.trigger_phrase": (
+        "ORG",
+        "an organisation noun in construct (وزارة، منظمة ...) + its definite genitive phrase",
+    ),
+    "org.ministry_in_title": ("ORG", "the portfolio after a minister title (الصحة in وزير الصحة), guidelines §5"),
+    "occ.title_phrase": ("OCC", "a title noun (وزير، رئيس، سفير ...) + its genitive phrase or nationality adjective"),
+    "pers.after_title": ("PERS", "a name-like word sequence after an honorific or an OCC span"),
+    "pers.after_verb": ("PERS", "a reporting verb (قال، أكد ...) + a common given name + name words"),
+    "pers.given_name": ("PERS", "a common given name (general-knowledge list) + following name words"),
+    "loc.compass_region": ("LOC", "شرق/غرب/شمال/جنوب/وسط + a continent, region or country name"),
+    "loc.cldr_region": ("LOC", "CLDR region names (Africa, Western Asia ...) and a short list of seas and regions"),
+    "gpe.cldr_territory": ("GPE", "CLDR country and territory names (ar and every ar_* locale)"),
+    "gpe.cldr_city": ("GPE", "CLDR exemplar city names of time zones, minus ambiguous common words"),
+    "gpe.alias": ("GPE", "common alternative country names and major cities missing from CLDR"),
+    "language.after_cue": ("LANGUAGE", "a CLDR language name after اللغة/لغة"),
+    "norp.adjective_country": ("NORP", "a country name that is also an adjective (السعودية) after a definite noun"),
+    "norp.nisba": ("NORP", "regular nisba adjectives of country names (مصر → مصري/المصرية/المصريون ...)"),
+    "cardinal.digits": ("CARDINAL", "a digit number (Western or Arabic-Indic) not inside DATE/MONEY/PERCENT"),
+    "cardinal.words": ("CARDINAL", "a run of Arabic number words (ثلاثة، عشرين، ألف، مليون، آلاف ...)"),
+    "ordinal.words": ("ORDINAL", "a definite ordinal adjective (الأول، الثانية ... العاشر) outside a DATE"),
+}
+_PRIORITY = {name: i for i, name in enumerate(RULES)}
+
+# ---------------------------------------------------------------------------
+# Normalization (comparison only: offsets always point into the raw text)
+# ---------------------------------------------------------------------------
+
+_IGNORED = regex.compile(r"[\p{Mn}\u0640]")  # combining marks (harakat, shadda ...) and tatweel
+_ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def normalize(word: str) -> str:
+    """Return ``word`` as rules compare it: no diacritics or tatweel, hamza-alef as bare alef.
+
+    Only characters are removed or replaced one for one (no Unicode normalization), so the kept
+    characters map back to raw offsets exactly (:func:`_keep_map`).
+    """
+    return _IGNORED.sub("", word).translate(_ALEF)
+
+
+def _keep_map(raw: str) -> list[int]:
+    """Raw offsets (within ``raw``) of the characters :func:`normalize` keeps."""
+    return [i for i, ch in enumerate(raw) if not _IGNORED.match(ch)]
+
+
+# ---------------------------------------------------------------------------
+# Hand-written general-knowledge lists (NOT from any gold article)
+# ---------------------------------------------------------------------------
+
+#: Single words of CLDR place names that are also common Arabic words; they are not matched alone.
+_AMBIGUOUS_PLACES = {
+    "مالي", "بنين", "ترك", "ماهي", "سنتر", "العيون", "بلم", "نوم", "واك", "ثيل", "سمراء", "جوني", "أشوا",
+    "سيتا", "ديلي", "ترول", "كونكس", "برثا", "دارون", "باهيا", "كاساي", "العالم", "دافيز", "أوكلا", "جوجو",
+    "أورال", "أكتوب", "كناري", "فارو", "كوكوس", "كايمان", "سارك", "فينكس", "بيترسبرغ", "سول", "الرأس",
+}  # fmt: skip
+
+#: Alternative names of countries in common use that CLDR's ar names do not list.
+_GPE_ALIASES = [
+    "أمريكا", "أميركا", "الولايات المتحدة الأمريكية", "الولايات المتحدة الأميركية", "بريطانيا", "فلسطين",
+    "السعودية", "الإمارات", "سورية", "روسيا الاتحادية", "الصين الشعبية", "الكونغو", "التشيك", "هولندا",
+    "كوريا", "تيمور الشرقية", "ميانمار", "بورما", "هونغ كونغ", "ماكاو", "إنجلترا", "اسكتلندا",
+]  # fmt: skip
+
+#: Capitals and large cities often in Arabic news that CLDR's exemplar cities miss.
+_CITIES = [
+    "الرباط", "صنعاء", "أبوظبي", "أبو ظبي", "الدوحة", "المنامة", "طرابلس", "نواكشوط", "مقديشو", "جدة",
+    "مكة", "مكة المكرمة", "الإسكندرية", "الموصل", "البصرة", "حلب", "حمص", "إدلب", "درعا", "مراكش", "فاس",
+    "طنجة", "وهران", "قسنطينة", "بنغازي", "مصراتة", "تعز", "الحديدة", "رام الله", "نابلس", "الخليل",
+    "جنين", "أربيل", "كركوك", "الرقة", "دير الزور", "اللاذقية", "صفاقس", "سوسة", "أسوان", "الأقصر",
+    "واشنطن", "نيودلهي", "إسلام آباد", "بكين", "أنقرة", "إسطنبول", "جنيف", "نيويورك", "باريس", "لندن",
+    "موسكو", "برلين", "روما", "مدريد", "طهران", "بروكسل", "فيينا", "طوكيو", "ستراسبورغ", "لاهاي",
+]  # fmt: skip
+
+#: Regions, seas and rivers (LOC) that CLDR does not name.
+_LOC_NAMES = [
+    "الشرق الأوسط", "الشرق الأدنى", "الشرق الأقصى", "الخليج العربي", "الخليج الفارسي", "منطقة الخليج",
+    "البحر المتوسط", "البحر الأبيض المتوسط", "البحر الأحمر", "البحر الأسود", "البحر الميت", "بحر العرب",
+    "المحيط الأطلسي", "المحيط الهادئ", "المحيط الهندي", "نهر النيل", "نهر الفرات", "نهر دجلة", "نهر الأردن",
+    "الضفة الغربية", "قطاع غزة", "شبه الجزيرة العربية", "المغرب العربي", "الساحل الأفريقي", "منطقة الساحل",
+    "القرن الأفريقي", "البلقان", "القوقاز", "سيناء", "الصحراء الكبرى",
+]  # fmt: skip
+
+#: International bodies known by a fixed name.
+_ORG_NAMES = [
+    "الأمم المتحدة", "الاتحاد الأوروبي", "الاتحاد الأفريقي", "جامعة الدول العربية", "الجامعة العربية",
+    "حلف شمال الأطلسي", "حلف الناتو", "الناتو", "صندوق النقد الدولي", "البنك الدولي", "مجلس الأمن",
+    "مجلس الأمن الدولي", "الجمعية العامة للأمم المتحدة", "منظمة التعاون الإسلامي", "مجلس التعاون الخليجي",
+    "اليونسكو", "اليونيسف", "الإنتربول", "أوبك", "الصليب الأحمر", "الهلال الأحمر", "منظمة العفو الدولية",
+    "محكمة العدل الدولية", "المحكمة الجنائية الدولية", "داعش", "حزب الله", "حركة حماس", "حماس",
+]  # fmt: skip
+
+#: Organisation nouns: in construct form (no article) they start an ORG name.
+_ORG_TRIGGERS = {
+    "وزارة", "منظمة", "حركة", "تنظيم", "مركز", "مجموعة", "منتدى", "تحالف", "جامعة", "هيئة", "مجلس", "اتحاد",
+    "حزب", "شركة", "بنك", "لجنة", "مؤسسة", "جمعية", "وكالة", "صندوق", "معهد", "محكمة", "برلمان", "جبهة",
+    "رابطة", "نقابة", "مصرف", "مفوضية", "أكاديمية", "كلية", "جيش", "مكتب", "مديرية", "ائتلاف", "جماعة",
+    "اللجنة", "الهيئة", "المجلس", "المنظمة", "الوكالة", "المفوضية", "المحكمة", "البرلمان", "الجيش", "البنك",
+}  # fmt: skip
+#: Definite triggers (the last line above) start an ORG only when followed by an adjective or genitive.
+#: «حكومة»/«الحكومة» are deliberately absent: «حكومة مصر» is GPE «مصر» only and «الحكومة المصرية» NORP only
+#: (guidelines §7); so are generic plurals («منظمات») and «قوات»/«إدارة»/«سلطة», which are rarely names.
+
+#: Minister titles whose genitive portfolio is an ORG (the ministry's short form, guidelines §5).
+_MINISTER_TITLES = {"وزير", "وزيرة", "وزيرا", "وزراء"}
+#: Portfolio words after a title: «مساعد وزير المالية لشؤون الموازنة».
+_PORTFOLIO_WORDS = {"لشؤون", "لشئون", "للشؤون", "للشئون"}
+
+#: Title nouns (OCC). Construct forms take a genitive phrase; definite ones take adjectives.
+_TITLES_CONSTRUCT = {
+    "وزير", "وزيرة", "رئيس", "رئيسة", "سفير", "سفيرة", "مدير", "مديرة", "نائب", "نائبة", "مساعد", "مساعدة",
+    "أمين", "محافظ", "قائد", "مستشار", "مستشارة", "ممثل", "ممثلة", "مبعوث", "مبعوثة", "متحدث", "ناطق",
+    "المتحدث", "الناطق", "عضو", "وكيل", "مفوض", "ملك", "أمير", "ولي", "عمدة", "قنصل", "رئيسا", "وزيرا", "سفيرا",
+    "مديرا", "وزراء",
+}  # fmt: skip
+_TITLES_DEFINITE = {
+    "الرئيس", "الرئيسة", "الوزير", "الوزيرة", "السفير", "السفيرة", "المدير", "المديرة", "الأمين", "المستشار",
+    "المستشارة", "الملك", "الملكة", "الأمير", "الأميرة", "المبعوث", "المبعوثة", "القائد", "المحافظ", "النائب",
+    "المفوض", "القنصل", "العاهل", "ولي",
+}  # fmt: skip
+#: Adjectives that stay inside a definite title (beside nationality adjectives).
+_TITLE_ADJECTIVES = {
+    "العام", "العامة", "التنفيذي", "التنفيذية", "الأعلى", "الخاص", "الخاصة", "الدائم", "الدائمة", "الأممي",
+    "الأممية", "الأول", "الأولى", "السابق", "السابقة", "المساعد", "المساعدة", "الإقليمي", "الدولي", "الوطني",
+}  # fmt: skip
+#: "باسم" ("in the name of") continues a spokesperson title: المتحدث باسم الخارجية.
+_TITLE_LINKS = {"باسم"}
+
+#: Honorifics and ranks before a person's name (the honorific is not part of the PERS span).
+_HONORIFICS = {
+    "الرئيس", "الرئيسة", "الملك", "الملكة", "الشيخ", "الشيخة", "الدكتور", "الدكتورة", "د", "السيد", "السيدة",
+    "الأمير", "الأميرة", "الوزير", "الوزيرة", "السفير", "السفيرة", "المستشار", "المستشارة", "الجنرال", "اللواء",
+    "العميد", "العقيد", "الفريق", "المشير", "الإمام", "البابا", "الحاج", "الأستاذ", "الأستاذة", "المهندس",
+    "المهندسة", "النائب", "الزعيم", "القائد", "العاهل", "المبعوث", "المحافظ", "الأمين",
+}  # fmt: skip
+
+#: Reporting verbs (with feminine forms) that are often followed by the speaker's name.
+_REPORTING_VERBS = {
+    "قال", "قالت", "أكد", "أكدت", "أضاف", "أضافت", "أشار", "أشارت", "صرح", "صرحت", "أعلن", "أعلنت", "ذكر",
+    "ذكرت", "أوضح", "أوضحت", "لفت", "لفتت", "شدد", "شددت", "اعتبر", "اعتبرت", "رأى", "رأت", "كشف", "كشفت",
+    "دعا", "دعت", "حذر", "حذرت", "يقول", "تقول", "وصف", "وصفت", "أفاد", "أفادت",
+}  # fmt: skip
+
+#: Very common Arabic given names (general knowledge), chosen to be rarely anything else.
+_GIVEN_NAMES = {
+    "محمد", "أحمد", "محمود", "مصطفى", "عمر", "خالد", "حسين", "حسن", "يوسف", "إبراهيم", "إسماعيل", "عثمان",
+    "سليمان", "طارق", "وليد", "ياسر", "هشام", "رامي", "زياد", "مروان", "فيصل", "سلمان", "عبدالله", "عبدالرحمن",
+    "فاطمة", "عائشة", "مريم", "زينب", "خديجة", "نجيب", "حمد", "هاني", "ماجد", "فهد", "سعد", "بشار", "صدام",
+    "معمر", "جمال", "أنور", "حسني", "عمرو", "أيمن", "أسامة", "إيمان", "نادية", "ليلى", "سارة", "هدى",
+    "منى", "رانيا", "دينا", "ياسمين", "نبيه", "ميشال", "ميشيل", "جورج", "بطرس", "بولس", "يحيى", "زكريا",
+    "عيسى", "موسى", "هارون", "داود", "إدريس", "عبد", "نوال", "سميرة", "كمال", "رشيد", "حمدان", "منصور",
+    "جون", "جو", "دونالد", "إيمانويل", "فلاديمير", "أنطونيو", "بان", "كوفي", "أنجيلا", "باراك",
+}  # fmt: skip
+#: Words that join the parts of an Arabic name (they never end it).
+_NAME_LINKS = {"بن", "بنت", "ابن", "أبو", "أبي", "عبد", "آل", "أم", "ولد", "أبا"}
+
+#: Function words and frequent verbs that end a name, an ORG or an OCC phrase.
+_STOP_WORDS = {
+    "في", "من", "إلى", "على", "عن", "مع", "حول", "خلال", "بعد", "قبل", "منذ", "حتى", "عند", "لدى", "بين",
+    "إن", "أن", "إنه", "أنه", "إنها", "أنها", "لا", "لم", "لن", "ما", "قد", "كان", "كانت", "يكون", "تكون",
+    "هو", "هي", "هم", "هذا", "هذه", "ذلك", "تلك", "الذي", "التي", "الذين", "اللذين", "اللتين", "اللواتي",
+    "أو", "أم", "ثم", "بل", "كما", "لكن", "غير", "كل", "بعض", "أي", "يوم", "أمس", "اليوم", "غدا", "الآن",
+    "وقال", "وأضاف", "وأكد", "يجب", "سوف", "عبر", "ضد", "نحو", "حوالي", "أكثر", "أقل", "جدا", "أيضا", "فقط",
+    "زار", "التقى", "استقبل", "وصل", "غادر", "بحث", "ناقش", "وقع", "افتتح", "شارك", "ترأس", "أجرى", "تلقى",
+    "يزور", "يلتقي", "يستقبل", "إنّ", "أنّ", "لقد", "هناك", "هنا", "الى", "علي",
+} | _REPORTING_VERBS  # fmt: skip
+
+#: Nisba forms that the regular rule cannot derive, and group names (NORP), general knowledge.
+_NORP_EXTRA = {
+    "سعودي", "سعودية", "السعودي", "سعوديون", "سعوديين", "السعوديون", "السعوديين", "إماراتي", "إماراتية",
+    "الإماراتي", "الإماراتية", "الإماراتيون", "الإماراتيين", "عربي", "عربية", "العربي", "العربية", "العرب", "عرب",
+    "العربيتين", "الأفغاني", "الأفغانية", "أفغاني", "أفغانية", "آسيوي", "آسيوية", "الآسيوي", "الآسيوية",
+    "مسلم", "مسلمون", "مسلمين", "المسلم", "المسلمون", "المسلمين", "مسيحي", "مسيحيون", "مسيحيين", "المسيحي",
+    "المسيحيون", "المسيحيين", "اليهود", "يهود", "يهودي", "اليهودي", "الأكراد", "كردي", "الكردي", "الكردية",
+    "فلسطيني", "فلسطينية", "الفلسطيني", "الفلسطينية", "الفلسطينيون", "الفلسطينيين", "مغاربة", "المغاربة",
+    "الأمريكي", "الأمريكية", "الأميركي", "الأميركية", "أمريكي", "أمريكية", "أميركي", "أميركية",
+    "الأمريكيون", "الأمريكيين", "البريطاني", "البريطانية", "بريطاني", "بريطانية",
+}  # fmt: skip
+#: «العربية» names the language after a language cue, the NORP group adjective elsewhere (guidelines §10).
+
+#: Cardinal number words (masculine/feminine, nominative/oblique) and scale words.
+_NUMBER_WORDS = {
+    "واحد", "واحدة", "اثنان", "اثنين", "اثنتان", "اثنتين", "ثلاث", "ثلاثة", "أربع", "أربعة", "خمس", "خمسة",
+    "ست", "ستة", "سبع", "سبعة", "ثماني", "ثمانية", "ثمان", "تسع", "تسعة", "عشر", "عشرة", "أحد", "إحدى",
+    "اثنا", "اثني", "اثنتا", "اثنتي", "عشرون", "عشرين", "ثلاثون", "ثلاثين", "أربعون", "أربعين", "خمسون",
+    "خمسين", "ستون", "ستين", "سبعون", "سبعين", "ثمانون", "ثمانين", "تسعون", "تسعين", "مئة", "مائة", "مئتان",
+    "مئتين", "مائتين", "مائتان", "مئات", "ألف", "ألفا", "ألفان", "ألفين", "آلاف", "مليون", "مليونا", "مليونان",
+    "مليونين", "ملايين", "مليار", "مليارا", "ملياران", "مليارين", "مليارات", "تريليون", "بليون",
+    "ثلاثمئة", "ثلاثمائة", "أربعمئة", "أربعمائة", "خمسمئة", "خمسمائة", "ستمئة", "ستمائة", "سبعمئة", "سبعمائة",
+    "ثمانمئة", "ثمانمائة", "تسعمئة", "تسعمائة", "عشرات",
+}  # fmt: skip
+#: Number words that are too often something else to start a CARDINAL alone.
+_WEAK_NUMBER_WORDS = {"أحد", "إحدى", "ست", "سبع", "عشر", "ألف", "واحد", "واحدة", "خمس", "تسع", "اثنا", "اثنتا"}
+#: Scale words that may follow a digit number inside the same CARDINAL/MONEY (``3 ملايين``).
+_SCALE_WORDS = {
+    "مئة", "مائة", "ألف", "آلاف", "مليون", "ملايين", "مليار", "مليارات", "تريليون", "ألفا", "مليونا", "مليارا"
+}  # fmt: skip
+
+_PERCENT_TAILS = [("في", "المئة"), ("في", "المائة"), ("بالمئة",), ("بالمائة",), ("%",), ("٪",)]
+
+#: Currency words: CLDR currency names give the first word; these plural/dual forms are added.
+_CURRENCY_EXTRA = {
+    "دولار", "دولارا", "دولارات", "دولاران", "دولارين", "يورو", "جنيه", "جنيها", "جنيهات", "دينار", "دينارا",
+    "دنانير", "ريال", "ريالا", "ريالات", "درهم", "درهما", "دراهم", "ليرة", "ليرات", "روبل", "يوان", "ين",
+    "روبية", "فرنك", "شيكل", "إسترليني", "استرليني",
+}  # fmt: skip
+
+#: Definite ordinal adjectives (ORDINAL).
+_ORDINALS = {
+    "الأول", "الأولى", "الثاني", "الثانية", "الثالث", "الثالثة", "الرابع", "الرابعة", "الخامس", "الخامسة",
+    "السادس", "السادسة", "السابع", "السابعة", "الثامن", "الثامنة", "التاسع", "التاسعة", "العاشر", "العاشرة",
+}  # fmt: skip
+
+#: Time-unit nouns of a day or longer: a number + one of them is a DATE (a duration or an age, guidelines §8).
+_DATE_UNITS = {
+    "يوم", "يوما", "أيام", "أسبوع", "أسبوعا", "أسابيع", "شهر", "شهرا", "أشهر", "شهور", "عام", "عاما", "أعوام",
+    "سنة", "سنوات", "سنين", "عقد", "عقود", "قرن", "قرون",
+}  # fmt: skip
+#: Duals that are durations by themselves.
+_DATE_DUALS = {"يومين", "يومان", "أسبوعين", "شهرين", "عامين", "سنتين", "عقدين", "قرنين"}
+#: Units under a day: a number + one of them is a TIME.
+_TIME_UNITS = {"ساعة", "ساعات", "دقيقة", "دقائق", "ثانية", "ثوان", "ساعتين", "دقيقتين"}
+#: Parts of the day that form a TIME with a date: «مساء أمس».
+_DAY_PARTS = {"صباح", "مساء", "ظهر", "فجر", "ليلة", "عصر", "منتصف ليل", "صباحا"}
+#: Date nouns after a period word: «نهاية العام», «مطلع الشهر».
+_PERIOD_NOUNS = {"العام", "الشهر", "الأسبوع", "السنة", "العقد", "القرن", "الصيف", "الشتاء", "الربيع", "الخريف"}
+
+#: Month names that are also common words; they need a day, a year or «شهر» next to them.
+_AMBIGUOUS_MONTHS = {"مارس", "ماي", "آب", "أوت", "جوان"}
+#: Period words included at the start of a DATE (``منتصف مارس``, ``نهاية 2020``).
+_DATE_PERIOD_WORDS = {"مطلع", "أوائل", "أواخر", "منتصف", "نهاية", "بداية", "أول", "آخر", "أوسط"}
+#: Nouns kept inside a year DATE (``عام 2015``).
+_YEAR_NOUNS = {"عام", "العام", "سنة", "السنة", "عامي", "الفترة", "موسم"}
+#: Prepositions that make a bare year a date; not part of the span.
+_YEAR_CUES = {"في", "منذ", "حتى", "خلال", "بحلول", "قبل", "بعد", "لعام", "مطلع", "أواخر", "أوائل", "منتصف", "نهاية"}
+#: Weekdays that are common words too when alone (الأحد «the one», الاثنين «the two», الجمعة «the assembly»).
+_AMBIGUOUS_WEEKDAYS = {"الأحد", "الاثنين", "الإثنين", "الجمعة"}
+
+_COMPASS = {"شرق", "غرب", "شمال", "جنوب", "وسط", "شمالي", "جنوبي", "شرقي", "غربي", "جنوب شرق", "شمال غرب"}
+
+#: Cues for a language name.
+_LANGUAGE_CUES = {"اللغة", "لغة", "باللغة", "واللغة", "اللغتين", "باللغتين"}
+
+
+# ---------------------------------------------------------------------------
+# Data derived from CLDR through Babel (built once, cached)
+# ---------------------------------------------------------------------------
+
+_PROCLITICS = ("وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    label: str
+    rule: str
+
+
+def _ar_locales() -> list[Locale]:
+    from babel.localedata import locale_identifiers
+
+    ids = sorted(i for i in locale_identifiers() if i == "ar" or i.startswith("ar_"))
+    return [Locale.parse(i) for i in ids]
+
+
+def _clean_place(name: str) -> list[str]:
+    """Split a CLDR display name into the plain names it holds (drop parentheses, skip comma lists)."""
+    if "،" in name or "," in name:
+        return []
+    outer = regex.sub(r"\s*\(.*?\)\s*", " ", name).strip()
+    inner = regex.findall(r"\((.*?)\)", name)
+    return [n for n in [outer, *inner] if n and "منطقة" not in n and "لكنات" not in n]
+
+
+def _key(name: str) -> tuple[str, ...]:
+    return tuple(normalize(w) for w in _word_strings(name))
+
+
+def _word_strings(text: str) -> list[str]:
+    return [text[s:e] for s, e in word_offsets(text)]
+
+
+@dataclass(frozen=True)
+class _Data:
+    """Everything the rules look up, keyed by normalized word tuples."""
+
+    names: Mapping[tuple[str, ...], _Entry]  # places, regions, organisations (gazetteer)
+    max_name: int
+    months: Mapping[tuple[str, ...], str]  # normalized month words -> source locale
+    max_month: int
+    weekdays: frozenset[str]
+    relative: Mapping[tuple[str, ...], str]  # relative-date phrases
+    max_relative: int
+    currencies: frozenset[str]
+    languages: frozenset[str]
+    nisba: Mapping[str, str]  # normalized demonym -> country name
+    digest: str
+
+
+def _nisba_forms(name: str) -> list[str]:
+    """Regular nisba adjectives of a one-word country name, or none if the rule does not apply."""
+    stem = name[2:] if name.startswith("ال") else name
+    if len(stem) < 3:
+        return []
+    if stem.endswith("ا"):
+        stem = stem[:-1]
+    elif stem.endswith(("ي", "ة", "و")):
+        return []
+    base = stem + "ي"
+    if base == name:
+        return []
+    forms = [base, base + "ة", base + "ون", base + "ين"]
+    return forms + ["ال" + f for f in forms]
+
+
+@lru_cache(maxsize=1)
+def _data() -> _Data:
+    names: dict[tuple[str, ...], _Entry] = {}
+
+    def add(name: str, label: str, rule: str) -> None:
+        key = _key(name)
+        if not key or (len(key) == 1 and key[0] in _AMBIG_N):
+            return
+        names.setdefault(key, _Entry(label, rule))
+
+    locales = _ar_locales()
+    org_codes = {"UN", "EU"}
+    skip_codes = {"001", "ZZ", "XA", "XB", "EZ", "QO"}
+    country_names: set[str] = set()
+    for locale in locales:
+        for code, name in locale.territories.items():
+            if code in skip_codes:
+                continue
+            for plain in _clean_place(name):
+                if code in org_codes:
+                    add(plain, "ORG", "org.known")
+                elif code.isdigit():
+                    add(plain, "LOC", "loc.cldr_region")
+                else:
+                    add(plain, "GPE", "gpe.cldr_territory")
+                    country_names.add(plain)
+    for name in _ORG_NAMES:
+        add(name, "ORG", "org.known")
+    for name in _LOC_NAMES:
+        add(name, "LOC", "loc.cldr_region")
+    for name in _GPE_ALIASES:
+        add(name, "GPE", "gpe.alias")
+        country_names.add(name)
+    for locale in locales:
+        for zone in locale.time_zones.values():
+            city = zone.get("city")
+            if city:
+                for plain in _clean_place(city):
+                    add(plain, "GPE", "gpe.cldr_city")
+    for name in _CITIES:
+        add(name, "GPE", "gpe.alias")
+
+    months: dict[tuple[str, ...], str] = {}
+    weekdays: set[str] = set()
+    relative: dict[tuple[str, ...], str] = {}
+    currencies: set[str] = {normalize(c) for c in _CURRENCY_EXTRA}
+    languages: set[str] = set()
+    for locale in locales:
+        for context in ("format", "stand-alone"):
+            for name in locale.months[context]["wide"].values():
+                months.setdefault(_key(name), str(locale))
+            for name in locale.days[context]["wide"].values():
+                weekdays.add(normalize(name))
+        fields = locale._data["date_fields"]
+        for field in ("day", "week", "month", "year"):
+            for phrase in dict(fields[field].get("relative", {})).values():
+                for variant in _relative_variants(phrase):
+                    relative.setdefault(_key(variant), field)
+        for name in locale.currencies.values():
+            first = _word_strings(name)
+            if first and len(first[0]) > 1:
+                currencies.add(normalize(first[0]))
+        for code, name in locale.languages.items():
+            if len(code) <= 3 and name.startswith("ال") and " " not in name:
+                languages.add(normalize(name))
+    for day in list(weekdays):
+        for phrase in (day + " الماضي", day + " المقبل", day + " القادم"):
+            relative.setdefault(_key(phrase), "weekday")
+    for noun, fem in (("العقد", False), ("القرن", False), ("الأيام", True), ("الأشهر", True), ("الشهور", True),
+                      ("السنوات", True), ("الأعوام", True), ("الأسابيع", True), ("العام", False), ("السنة", True),
+                      ("الأسبوع", False), ("الشهر", False)):  # fmt: skip
+        for adjective in ("الماضي", "المقبل", "القادم", "الجاري", "الحالي", "المنصرم", "الماضية", "المقبلة",
+                          "القادمة", "الحالية", "الأخيرة"):  # fmt: skip
+            if adjective.endswith("ة") == fem:
+                relative.setdefault(_key(f"{noun} {adjective}"), "general")
+    for phrase in ("أمس", "غدا", "اليوم", "أول أمس", "أمس الأول", "بعد غد", "بعد الغد", "هذا العام", "هذه السنة"):
+        relative.setdefault(_key(phrase), "general")
+
+    nisba: dict[str, str] = {}
+    for country in sorted(country_names):
+        key = _key(country)
+        if len(key) == 1:
+            for form in _nisba_forms(key[0]):
+                if (form,) not in names and form not in _AMBIG_N:
+                    nisba.setdefault(form, country)
+
+    for form in _NORP_EXTRA:
+        nisba.setdefault(normalize(form), "general knowledge")
+
+    payload = json.dumps(
+        [sorted((k, v.label, v.rule) for k, v in names.items()), sorted(months), sorted(weekdays), sorted(relative),
+         sorted(currencies), sorted(languages), sorted(nisba)],
+        ensure_ascii=False,
+    )  # fmt: skip
+    return _Data(
+        names=names,
+        max_name=max(len(k) for k in names),
+        months=months,
+        max_month=max(len(k) for k in months),
+        weekdays=frozenset(weekdays),
+        relative=relative,
+        max_relative=max(len(k) for k in relative),
+        currencies=frozenset(currencies),
+        languages=frozenset(languages),
+        nisba=nisba,
+        digest=hashlib.sha256(payload.encode()).hexdigest()[:16],
+    )
+
+
+_AMBIG_N = {normalize(w) for w in _AMBIGUOUS_PLACES}
+
+
+def _relative_variants(phrase: str) -> list[str]:
+    """A CLDR relative phrase and its common synonyms (القادم ↔ المقبل, السنة ↔ العام)."""
+    out = {phrase, phrase.replace("القادمة", "المقبلة").replace("القادم", "المقبل")}
+    out |= {p.replace("السنة", "العام").replace("الماضية", "الماضي").replace("الحالية", "الحالي") for p in set(out)}
+    out |= {p.replace("المقبلة", "المقبل") for p in set(out) if p.startswith("العام")}
+    out |= {p.replace("غدًا", "غدا") for p in set(out)}
+    return sorted(out)
+
+
+def gazetteer_size() -> dict[str, int]:
+    """Counts of the looked-up entries per kind (for the README and the provenance)."""
+    data = _data()
+    counts: dict[str, int] = {}
+    for entry in data.names.values():
+        counts[entry.rule] = counts.get(entry.rule, 0) + 1
+    counts["months"] = len(data.months)
+    counts["weekdays"] = len(data.weekdays)
+    counts["relative_dates"] = len(data.relative)
+    counts["currency_words"] = len(data.currencies)
+    counts["languages"] = len(data.languages)
+    counts["nisba_forms"] = len(data.nisba)
+    return counts
+
+
+# ---------------------------------------------------------------------------
+# Words of a text
+# ---------------------------------------------------------------------------
+
+_CLITIC_DIGITS = regex.compile(r"[وفبلك]{1,2}(?=[0-9٠-٩۰-۹])")
+_NUMBER = regex.compile(r"[0-9٠-٩۰-۹]+(?:[.,٫٬][0-9٠-٩۰-۹]+)*")
+
+
+@dataclass(frozen=True)
+class _Word:
+    start: int
+    end: int
+    raw: str
+    norm: str
+    keep: tuple[int, ...]
+
+    @property
+    def is_punct(self) -> bool:
+        return len(self.raw) == 1 and unicodedata.category(self.raw)[0] in "PS"
+
+    @property
+    def number(self) -> float | None:
+        if _NUMBER.fullmatch(self.raw) is None:
+            return None
+        text = self.raw.translate(_DIGITS).replace("٬", ",").replace("٫", ".")
+        if regex.fullmatch(r"\d{1,3}(,\d{3})+", text):
+            text = text.replace(",", "")
+        text = text.replace(",", ".")
+        try:
+            return float(text)
+        except ValueError:
+            return None
+
+    def stems(self) -> list[tuple[int, str]]:
+        """``(raw start offset, normalized stem)`` for the word and each proclitic reading of it."""
+        out = [(self.start, self.norm)]
+        norm = self.norm
+        for clitic in _PROCLITICS:
+            if not norm.startswith(clitic):
+                continue
+            rest = norm[len(clitic) :]
+            cut = len(clitic)
+            if clitic[-1] == "ل" and rest.startswith("ل") and len(rest) > 2:
+                # «للعراق» = ل + العراق: the span starts at the second ل
+                out.append((self.start + self.keep[cut], "ا" + rest))
+            if len(rest) >= 2:
+                out.append((self.start + self.keep[cut], rest))
+        return out
+
+
+def _words(text: str) -> list[_Word]:
+    out = []
+    spans = word_offsets(text)
+    i = 0
+    while i < len(spans):
+        start, end = spans[i]
+        lead = _CLITIC_DIGITS.match(text, start, end)
+        if lead is not None:
+            start = lead.end()  # «و2.5»: the proclitic is not part of the number
+        # join digit groups split by the tokenizer («2,5» «1.000.000») into one number word
+        m = _NUMBER.match(text, start)
+        if m is not None and m.end() > end:
+            while i + 1 < len(spans) and spans[i + 1][1] <= m.end():
+                i += 1
+            end = m.end()
+        raw = text[start:end]
+        out.append(_Word(start, end, raw, normalize(raw), tuple(_keep_map(raw))))
+        i += 1
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The model
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Cand:
+    start: int
+    end: int
+    label: str
+    rule: str
+    first: int  # word index range [first, last)
+    last: int
+
+
+class _Matcher:
+    """All rules applied to one text."""
+
+    def __init__(self, text: str, enabled: frozenset[str]) -> None:
+        self.text = text
+        self.data = _data()
+        self.enabled = enabled
+        self.w = _words(text)
+        self.norms = [w.norm for w in self.w]
+        self.out: list[_Cand] = []
+
+    # -- helpers ---------------------------------------------------------
+    def emit(self, rule: str, first: int, last: int, start: int | None = None) -> _Cand | None:
+        if rule not in self.enabled or first >= last:
+            return None
+        cand = _Cand(self.w[first].start if start is None else start, self.w[last - 1].end, RULES[rule][0], rule,
+                     first, last)  # fmt: skip
+        self.out.append(cand)
+        return cand
+
+    def lookup(
+        self, i: int, table: Mapping[tuple[str, ...], Any], longest: int, clitics: bool = True
+    ) -> tuple[int, int, Any] | None:
+        """Longest table entry starting at word ``i``: ``(raw start, end word index, value)``."""
+        if i >= len(self.w):
+            return None
+        stems = self.w[i].stems() if clitics else [(self.w[i].start, self.w[i].norm)]
+        best = None
+        for start, stem in stems:
+            for n in range(min(longest, len(self.w) - i), 0, -1):
+                value = table.get((stem, *self.norms[i + 1 : i + n]))
+                if value is not None:
+                    if best is None or n > best[1] - i:
+                        best = (start, i + n, value)
+                    break
+        return best
+
+    def number_at(self, i: int) -> tuple[int, float | None] | None:
+        """A number starting at word ``i`` (digits [+ scale word] or number words): ``(end index, value)``."""
+        if i >= len(self.w):
+            return None
+        value = self.w[i].number
+        if value is not None:
+            j = i + 1
+            if j < len(self.w) and self.norms[j] in _NUMBER_N_SCALE:
+                j += 1
+            return j, value
+        j = i
+        while j < len(self.w):
+            norm = self.norms[j]
+            if norm in _NUMBER_N or (j > i and norm.startswith("و") and norm[1:] in _NUMBER_N):
+                j += 1
+                continue
+            break
+        if j == i or (j == i + 1 and self.norms[i] in _WEAK_N):
+            return None
+        return j, None
+
+    # -- rules -----------------------------------------------------------
+    def run(self) -> list[_Cand]:
+        self.money_percent()
+        self.dates()
+        self.places_and_orgs()
+        self.titles_and_people()
+        self.norp_language()
+        self.cardinals()
+        return self.out
+
+    def money_percent(self) -> None:
+        i = 0
+        while i < len(self.w):
+            found = self.number_at(i)
+            if found is None:
+                i += 1
+                continue
+            j, _ = found
+            if j < len(self.w) and self.norms[j] in self.data.currencies:
+                k = j + 1
+                # a currency adjective: «دولار أمريكي», «جنيه مصري»
+                if k < len(self.w) and (self.norms[k] in self.data.nisba or self.norms[k] in _CURR_ADJ):
+                    k += 1
+                self.emit("money.number_currency", i, k)
+                self.emit("curr.currency_in_money", j, k)
+                i = k
+                continue
+            for tail in _PERCENT_TAILS_N:
+                if tuple(self.norms[j : j + len(tail)]) == tail:
+                    self.emit("percent.number_percent", i, j + len(tail))
+                    i = j + len(tail)
+                    break
+            else:
+                i = j
+        # a bare currency name (CURR alone): «سعر الدولار»
+        for i, norm in enumerate(self.norms):
+            if norm in _CURR_ALONE and not any(c.first <= i < c.last for c in self.out):
+                self.emit("curr.currency_in_money", i, i + 1, start=self.w[i].stems()[-1][0])
+
+    def _year_at(self, i: int) -> bool:
+        if i >= len(self.w):
+            return False
+        value = self.w[i].number
+        return value is not None and value.is_integer() and 1000 <= value <= 2199 and len(self.w[i].raw) == 4
+
+    def dates(self) -> None:
+        data = self.data
+        i = 0
+        taken: set[int] = set()
+        while i < len(self.w):
+            hit = self.lookup(i, data.months, data.max_month)
+            if hit is None:
+                i += 1
+                continue
+            start, j, _ = hit
+            first = i
+            day = i > 0 and (v := self.w[i - 1].number) is not None and v.is_integer() and 1 <= v <= 31
+            if day:
+                first = i - 1
+                start = self.w[first].start
+            elif i > 0 and self.norms[i - 1] in _PERIOD_N:
+                first = i - 1
+                start = self.w[first].stems()[0][0] if self.norms[i - 1] in _PERIOD_N else self.w[first].start
+            shahr = i > 0 and self.norms[i - 1] in {"شهر", "لشهر", "بشهر"}
+            if shahr:
+                first = i - 1
+                start = self.w[first].start + (1 if self.norms[i - 1] != "شهر" else 0)
+            # «حزيران/يونيو» or «حزيران (يونيو)»
+            if (
+                j + 1 < len(self.w)
+                and self.w[j].raw in "/("
+                and (h2 := self.lookup(j + 1, data.months, data.max_month))
+            ):
+                j = h2[1]
+                if j < len(self.w) and self.w[j].raw == ")" and self.w[j - 1].raw != "/":
+                    j += 1
+            year = self._year_at(j)
+            if year:
+                j += 1
+            elif j < len(self.w) and self.norms[j] in _MONTH_ADJ_N:
+                j += 1  # «كانون الثاني الماضي»
+            if normalize(self.w[i].raw) in _AMBIG_MONTHS_N and not (day or year or shahr):
+                i = j
+                continue
+            if first > 0 and self.norms[first - 1] in _PERIOD_N and not day:
+                first -= 1
+                start = self.w[first].stems()[0][0]
+            self.emit("date.day_month_year", first, j, start=start)
+            taken.update(range(first, j))
+            i = j
+        # years
+        for i in range(len(self.w)):
+            if i in taken or not self._year_at(i):
+                continue
+            end = None
+            if i + 2 < len(self.w) and self.w[i + 1].raw in "-–/" and self._year_at(i + 2):
+                end = i + 3  # «2020-2030»
+            elif i + 1 < len(self.w) and self._year_at(i + 1) and self.text[self.w[i + 1].start - 1] == "و":
+                end = i + 2  # «بين 1990 و1995»
+            elif i + 2 < len(self.w) and self.norms[i + 1] in {"الى", "حتى"} and self._year_at(i + 2):
+                end = i + 3  # «من 2020 إلى 2030»
+            if end is not None:
+                first = i
+                if i > 0 and self._stem_in(i - 1, _YEAR_NOUNS_N) is not None:
+                    first = i - 1
+                start = self._noun_start(first) if first < i else None
+                self.emit("date.year_range", first, end, start=start)
+                taken.update(range(first, end))
+                continue
+            if i > 0 and (i - 1) in taken:
+                continue
+            prev = self.norms[i - 1] if i > 0 else ""
+            stem_prev = self._stem_in(i - 1, _YEAR_NOUNS_N) if i > 0 else None
+            if stem_prev is not None:
+                first = i - 1
+                if i > 1 and self.norms[i - 2] in _PERIOD_N:
+                    first = i - 2
+                    stem_prev = self.w[first].stems()[0][0]
+                self.emit("date.year_cue", first, i + 1, start=stem_prev)
+                taken.update(range(first, i + 1))
+            elif prev in _YEAR_CUES_N or (prev[:1] in "وف" and prev[1:] in _YEAR_CUES_N):
+                first = i
+                if prev in _PERIOD_N:
+                    first = i - 1
+                self.emit("date.year_cue", first, i + 1)
+                taken.update(range(first, i + 1))
+        # relative dates
+        i = 0
+        while i < len(self.w):
+            if i in taken:
+                i += 1
+                continue
+            hit = self.lookup(i, data.relative, data.max_relative)
+            if hit is None:
+                i += 1
+                continue
+            start, j, _ = hit
+            # «اليوم العالمي», «اليوم الأول»: «اليوم» + a definite adjective is the noun "day", not "today"
+            if (j == i + 1 and self.norms[i].endswith("اليوم") and j < len(self.w) and self.norms[j].startswith("ال")
+                    and (self.norms[j].endswith("ي") or self.norms[j] in _ORDINALS_N)):  # fmt: skip
+                i += 1
+                continue
+            if any(k in taken for k in range(i, j)):
+                i += 1
+                continue
+            self.emit("date.relative", i, j, start=start)
+            taken.update(range(i, j))
+            i = j
+        # weekdays
+        for i, w in enumerate(self.w):
+            if i in taken:
+                continue
+            stems = {s: st for st, s in w.stems()}
+            day = next((s for s in stems if s in data.weekdays), None)
+            if day is None:
+                continue
+            after_yawm = i > 0 and self._stem_in(i - 1, {"يوم"}) is not None
+            if after_yawm:
+                self.emit("date.weekday", i - 1, i + 1, start=self._stem_in(i - 1, {"يوم"}))
+                taken.update((i - 1, i))
+            elif day not in _AMBIG_WEEKDAYS_N:
+                self.emit("date.weekday", i, i + 1, start=stems[day])
+                taken.add(i)
+        # period word + date noun: «نهاية العام», «مطلع الشهر»
+        for i in range(len(self.w) - 1):
+            if i in taken or i + 1 in taken:
+                continue
+            start = self._stem_in(i, _PERIOD_N)
+            if start is not None and self.norms[i + 1] in _PERIOD_NOUNS_N:
+                self.emit("date.period", i, i + 2, start=start)
+                taken.update((i, i + 1))
+        # durations and ages: «ثلاثة أيام», «40 عاما», «يومين»
+        for i in range(len(self.w)):
+            if i in taken:
+                continue
+            found = self.number_at(i)
+            if found is not None and found[0] < len(self.w) and self.norms[found[0]] in _DATE_UNITS_N:
+                j = found[0] + 1
+                if not any(k in taken for k in range(i, j)):
+                    self.emit("date.duration", i, j)
+                    taken.update(range(i, j))
+            elif found is not None and found[0] < len(self.w) and self.norms[found[0]] in _TIME_UNITS_N:
+                self.emit("time.part_of_day", i, found[0] + 1)
+                taken.update(range(i, found[0] + 1))
+            elif found is None:
+                start = self._stem_in(i, _DATE_DUALS_N)
+                if start is not None:
+                    self.emit("date.duration", i, i + 1, start=start)
+                    taken.add(i)
+        # «الساعة العاشرة صباحا», «الساعة 10»
+        for i in range(len(self.w) - 1):
+            start = self._stem_in(i, {"الساعة"})
+            if start is None or i + 1 in taken:
+                continue
+            nxt = self.norms[i + 1]
+            if self.w[i + 1].number is not None or nxt in _ORDINALS_N or nxt in _NUMBER_N:
+                j = i + 2
+                if j + 1 < len(self.w) and self.w[j].raw == ":" and self.w[j + 1].number is not None:
+                    j += 2
+                if j < len(self.w) and self.norms[j] in _DAY_PARTS_N | _n({"ظهرا", "عصرا", "ليلا"}):
+                    j += 1
+                self.emit("time.part_of_day", i, j, start=start)
+                taken.update(range(i, j))
+        self.date_words = taken
+        self._merge_dates()
+
+    def _merge_dates(self) -> None:
+        """Join DATE spans that touch (``الأحد 5 يونيو``, ``العقد الماضي 2010-2020``); part of day + date -> TIME."""
+        dates = sorted((c for c in self.out if c.label == "DATE"), key=lambda c: c.first)
+        others = [c for c in self.out if c.label != "DATE"]
+        merged: list[_Cand] = []
+        for c in dates:
+            if merged and merged[-1].last == c.first and self.w[c.first].start == c.start:
+                prev = merged.pop()
+                c = _Cand(prev.start, c.end, "DATE", prev.rule, prev.first, c.last)
+            merged.append(c)
+        final = []
+        for c in merged:
+            if c.first > 0 and c.rule in ("date.relative", "date.weekday"):
+                start = self._stem_in(c.first - 1, _DAY_PARTS_N)
+                if start is not None and "time.part_of_day" in self.enabled:
+                    c = _Cand(start, c.end, "TIME", "time.part_of_day", c.first - 1, c.last)
+                    self.date_words.add(c.first)
+            final.append(c)
+        self.out = others + final
+
+    def _stem_in(self, i: int, words: Iterable[str]) -> int | None:
+        """Raw start of word ``i``'s reading (with or without proclitics) that is in ``words``."""
+        if i < 0 or i >= len(self.w):
+            return None
+        words = set(words)
+        for start, stem in self.w[i].stems():
+            if stem in words:
+                return start
+        return None
+
+    def _noun_start(self, i: int) -> int:
+        for start, stem in self.w[i].stems():
+            if stem in _YEAR_NOUNS_N:
+                return start
+        return self.w[i].start
+
+    def places_and_orgs(self) -> None:
+        data = self.data
+        self.place_at: dict[int, tuple[int, int, _Entry]] = {}
+        i = 0
+        while i < len(self.w):
+            hit = self.lookup(i, data.names, data.max_name)
+            if hit is None:
+                i += 1
+                continue
+            start, j, entry = hit
+            self.place_at[i] = (start, j, entry)
+            prev = self.norms[i - 1] if i > 0 else ""
+            if (j == i + 1 and start == self.w[i].start and self.norms[i] in _ADJ_COUNTRIES_N
+                    and prev.startswith("ال") and prev.endswith(("ة", "ات")) and prev not in _STOP_N):  # fmt: skip
+                self.emit("norp.adjective_country", i, j)  # «القيادة السعودية» (guidelines §7)
+            else:
+                self.emit(entry.rule, i, j, start=start)
+            i = j
+        # compass regions: «شمال سوريا», «جنوب شرق آسيا»
+        for i in range(len(self.w)):
+            stem = self._stem_in(i, _COMPASS_N)
+            if stem is None or i + 1 >= len(self.w):
+                continue
+            j = i + 1
+            if self.norms[j] in _COMPASS_N and j + 1 < len(self.w):
+                j += 1
+            target = self.place_at.get(j)
+            if target is not None and target[0] == self.w[j].start and target[2].label in ("GPE", "LOC"):
+                if any(c.first == i and c.last >= target[1] for c in self.out if c.label in ("LOC", "GPE")):
+                    continue  # already a longer CLDR name («جنوب أفريقيا», «شمال أفريقيا»)
+                self.emit("loc.compass_region", i, target[1], start=stem)
+        # organisation nouns with a genitive phrase
+        for i, w in enumerate(self.w):
+            for start, stem in w.stems():
+                if stem in _ORG_TRIGGERS_N:
+                    definite = stem.startswith("ال")
+                    end = self.phrase(i + 1, max_words=5, definite_head=definite)
+                    if end > i + 1:
+                        self.emit("org.trigger_phrase", i, end, start=start)
+                    break
+
+    def phrase(self, j: int, *, max_words: int, definite_head: bool, title: bool = False) -> int:
+        """End index of the genitive/adjective phrase after a head noun at ``j - 1``.
+
+        Continues over: definite words (``ال...``) that are not function words,
+        date words or person names; gazetteer names (``مصر``); organisation or
+        title nouns in construct (``رئيس مجلس ...``); and, after a title,
+        ``باسم`` + its object and a ``لل`` word that starts a gazetteer name
+        (``الأمين العام للأمم المتحدة``). Stops at punctuation, numbers,
+        ``و``-conjoined words, prepositions and any other word.
+        """
+        k = j
+        taken = getattr(self, "date_words", set())
+        while k < len(self.w) and k - j < max_words:
+            norm = self.norms[k]
+            w = self.w[k]
+            if w.is_punct or w.number is not None or k in taken or norm in _STOP_N:
+                break
+            place = self.place_at.get(k) if hasattr(self, "place_at") else None
+            if place is not None and place[0] == w.start and not definite_head:
+                k = place[1]  # a name in construct: «جامعة القاهرة», «سفير مصر»
+                continue
+            if definite_head:
+                if (
+                    norm in self.data.nisba
+                    or norm in _TITLE_ADJ_N
+                    or (not title and norm.startswith("ال") and norm not in _HONORIFICS_N)
+                ):
+                    k += 1
+                    continue
+                if not title:
+                    break
+            else:
+                if norm.startswith("ال") and norm not in _HONORIFICS_N:
+                    k += 1
+                    continue
+                if norm in _ORG_TRIGGERS_N or norm in _TITLES_C_N:
+                    k += 1
+                    continue
+            if title and norm in _TITLE_LINKS_N and k + 1 < len(self.w):
+                k += 1
+                continue
+            if title and norm in _PORTFOLIO_N:
+                k += 1  # «لشؤون الموازنة»
+                while k < len(self.w) and self.norms[k].startswith("ال") and self.norms[k] not in _STOP_N:
+                    k += 1
+                break
+            if title and place is not None and place[0] != w.start:
+                # «للأمم المتحدة», «لمصر»: a ل-prefixed gazetteer name closes the title
+                k = place[1]
+                break
+            if title and norm.startswith("ل"):
+                stems = {stem for _, stem in w.stems()[1:]}
+                if stems & _ORG_TRIGGERS_N or (
+                    k == j and not definite_head and any(st.startswith("ال") for st in stems)
+                ):
+                    # «لجامعة الدول العربية», «وزيرا للصحة»
+                    k += 1
+                    while (k < len(self.w) and self.norms[k].startswith("ال") and self.norms[k] not in _STOP_N
+                           and k not in taken):  # fmt: skip
+                        k += 1
+                break
+            break
+        return k
+
+    def titles_and_people(self) -> None:
+        occ_ends: dict[int, int] = {}
+        for i, w in enumerate(self.w):
+            if i in getattr(self, "date_words", set()):
+                continue
+            for start, stem in w.stems():
+                if stem in _TITLES_C_N and not (i > 0 and self.norms[i - 1] in _TITLES_C_N):
+                    end = self.phrase(i + 1, max_words=6, definite_head=False, title=True)
+                    for m in range(i, end):
+                        if self.norms[m] in _MINISTERS_N or (m == i and stem in _MINISTERS_N):
+                            self.ministry(m + 1, end)
+                    # a definite adjective may follow the genitive: «وزير الخارجية المصري» (covered above)
+                    if end > i + 1:
+                        self.emit("occ.title_phrase", i, end, start=start)
+                        occ_ends[end] = i
+                    break
+                if stem in _TITLES_D_N:
+                    end = self.phrase(i + 1, max_words=3, definite_head=True, title=True)
+                    if end > i + 1:
+                        self.emit("occ.title_phrase", i, end, start=start)
+                        occ_ends[end] = i
+                    else:
+                        occ_ends.setdefault(i + 1, -1 - i)  # bare title: OCC only if a name follows
+                    break
+        # people after an honorific or an OCC
+        for i, w in enumerate(self.w):
+            stems = [s for _, s in w.stems()]
+            after_honorific = any(s in _HONORIFICS_N for s in stems) or (w.raw == "د" and i + 1 < len(self.w)
+                                                                         and self.w[i + 1].raw == ".")  # fmt: skip
+            nxt = i + 1 if w.raw != "د" else i + 2
+            if after_honorific or i + 1 in occ_ends:
+                if i + 1 in occ_ends and not after_honorific:
+                    nxt = i + 1
+                end = self.name_at(nxt, need_known=False)
+                if end is not None:
+                    self.emit("pers.after_title", nxt, end)
+                    head = occ_ends.get(i + 1)
+                    if head is not None and head < 0:  # a bare definite title before a name is an OCC
+                        h = -1 - head
+                        self.emit("occ.title_phrase", h, h + 1, start=self.w[h].stems()[-1][0] if
+                                  self.w[h].stems()[-1][1] in _TITLES_D_N else self.w[h].start)  # fmt: skip
+        for i in range(len(self.w) - 1):
+            if self._stem_in(i, _VERBS_N) is not None:
+                end = self.name_at(i + 1, need_known=True)
+                if end is not None:
+                    self.emit("pers.after_verb", i + 1, end)
+        for i, norm in enumerate(self.norms):
+            if norm in _GIVEN_N or (norm == "عبد" and i + 1 < len(self.w)):
+                if i > 0 and (self.norms[i - 1] in _NAME_LINKS_N or self.norms[i - 1] in _GIVEN_N):
+                    continue  # inside a longer name
+                end = self.name_at(i, need_known=True)
+                if end is not None:
+                    self.emit("pers.given_name", i, end)
+
+    def ministry(self, j: int, end: int) -> None:
+        """ORG for the portfolio after a minister title: «الصحة» in «وزير الصحة المصري», «لصحة» in «وزيرا للصحة»."""
+        start = None
+        k = j
+        while k < end:
+            norm = self.norms[k]
+            cut = self.w[k].start
+            if k == j and not norm.startswith("ال"):
+                readings = [(st, s) for st, s in self.w[k].stems()[1:] if s.startswith("ال")]
+                if not readings:
+                    return
+                cut, norm = readings[0]
+            if not norm.startswith("ال") or norm in self.data.nisba or norm in _TITLE_ADJ_N or k in self.place_at:
+                break
+            if start is None:
+                start = cut
+            k += 1
+        if start is not None:
+            self.emit("org.ministry_in_title", j, k, start=start)
+
+    def name_at(self, i: int, *, need_known: bool) -> int | None:
+        """End index of a person's name starting at word ``i``, or ``None``.
+
+        A name is one to three name words, each possibly joined by a link
+        (``بن``, ``عبد``, ``أبو``, ``آل`` ...). The first word must not start
+        with ``ال`` (unless it is linked, as in ``عبد الله``). With
+        ``need_known`` it must be a common given name (or ``عبد``). Function
+        words, reporting verbs, punctuation, numbers, gazetteer names,
+        nationality adjectives, title words and date words end the name.
+        """
+        if i >= len(self.w):
+            return None
+        first = self.norms[i]
+        if need_known and first not in _GIVEN_N and first != "عبد":
+            return None
+        if first.startswith("ال") and first not in _GIVEN_N:
+            return None
+        units = 0
+        k = i
+        taken = getattr(self, "date_words", set())
+        while k < len(self.w) and units < 3:
+            norm = self.norms[k]
+            w = self.w[k]
+            if (w.is_punct or w.number is not None or norm in _STOP_N or k in taken or norm in self.data.nisba
+                    or norm in _TITLES_D_N or norm in _TITLES_C_N or norm in _ORG_TRIGGERS_N or len(norm) < 2
+                    or (k > i and norm.startswith("و") and norm not in _GIVEN_N)
+                    or norm.startswith(("بال", "لل", "وال", "فال", "كال"))):  # fmt: skip
+                break
+            place = self.place_at.get(k)
+            if place is not None and norm not in _GIVEN_N:
+                break
+            if k > i and norm.startswith("ال") and units > 1 and not norm.endswith("ي"):
+                break  # «محمد مرسي الوفد»: a third, definite word is rarely part of the name
+            if norm in _NAME_LINKS_N and k + 1 < len(self.w) and not self.w[k + 1].is_punct:
+                k += 2
+            else:
+                k += 1
+            units += 1
+        return k if k > i else None
+
+    def norp_language(self) -> None:
+        data = self.data
+        in_curr = {k for c in self.out if c.label == "CURR" for k in range(c.first, c.last)}
+        for i, w in enumerate(self.w):
+            for start, stem in w.stems() if i not in in_curr else ():
+                if stem in data.nisba:
+                    self.emit("norp.nisba", i, i + 1, start=start)
+                    break
+            if i > 0 and self._stem_in(i - 1, _LANGUAGE_CUES_N) is not None:
+                for start, stem in w.stems():
+                    if stem in data.languages:
+                        self.emit("language.after_cue", i, i + 1, start=start)
+                        break
+
+    def cardinals(self) -> None:
+        covered = [(c.first, c.last) for c in self.out if c.label in ("DATE", "TIME", "MONEY", "PERCENT")]
+        for i in range(len(self.w)):
+            if any(f <= i < last for f, last in covered):
+                continue
+            for start, stem in self.w[i].stems():
+                if stem in _ORDINALS_N:
+                    self.emit("ordinal.words", i, i + 1, start=start)
+                    break
+
+        def free(a: int, b: int) -> bool:
+            return not any(f < b and a < last for f, last in covered)
+
+        i = 0
+        while i < len(self.w):
+            if self.w[i].number is not None:
+                j = i + 1
+                if j < len(self.w) and self.norms[j] in _NUMBER_N_SCALE:
+                    j += 1
+                if free(i, j):
+                    self.emit("cardinal.digits", i, j)
+                i = j
+                continue
+            found = self.number_at(i)
+            if found is not None and free(i, found[0]):
+                self.emit("cardinal.words", i, found[0])
+                i = found[0]
+                continue
+            i += 1
+
+
+def _n(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(normalize(w) for w in words)
+
+
+_NUMBER_N = _n(_NUMBER_WORDS)
+_NUMBER_N_SCALE = _n(_SCALE_WORDS)
+_WEAK_N = _n(_WEAK_NUMBER_WORDS)
+_PERCENT_TAILS_N = [tuple(normalize(x) for x in t) for t in _PERCENT_TAILS]
+_CURR_ADJ = _n({"أمريكي", "أميركي", "إسترليني", "استرليني", "أوروبي"})
+_CURR_ALONE = _n({"الدولار", "اليورو", "الجنيه", "الدينار", "الريال", "الدرهم", "الليرة", "الروبل", "اليوان"})
+_AMBIG_MONTHS_N = _n(_AMBIGUOUS_MONTHS)
+_PERIOD_N = _n(_DATE_PERIOD_WORDS)
+_YEAR_NOUNS_N = _n(_YEAR_NOUNS)
+_YEAR_CUES_N = _n(_YEAR_CUES)
+_AMBIG_WEEKDAYS_N = _n(_AMBIGUOUS_WEEKDAYS)
+_COMPASS_N = _n(w for c in _COMPASS for w in c.split())
+_ORG_TRIGGERS_N = _n(_ORG_TRIGGERS)
+_TITLES_C_N = _n(_TITLES_CONSTRUCT)
+_TITLES_D_N = _n(_TITLES_DEFINITE)
+_TITLE_ADJ_N = _n(_TITLE_ADJECTIVES)
+_TITLE_LINKS_N = _n(_TITLE_LINKS)
+_HONORIFICS_N = _n(_HONORIFICS)
+_VERBS_N = _n(_REPORTING_VERBS)
+_GIVEN_N = _n(_GIVEN_NAMES)
+_NAME_LINKS_N = _n(_NAME_LINKS)
+_STOP_N = _n(_STOP_WORDS)
+_LANGUAGE_CUES_N = _n(_LANGUAGE_CUES)
+_MONTH_ADJ_N = _n({"الماضي", "المقبل", "القادم", "الجاري", "المنصرم", "الفائت"})
+_ADJ_COUNTRIES_N = _n({"السعودية"})
+_MINISTERS_N = _n(_MINISTER_TITLES)
+_PORTFOLIO_N = _n(_PORTFOLIO_WORDS)
+_ORDINALS_N = _n(_ORDINALS)
+_DATE_UNITS_N = _n(_DATE_UNITS)
+_DATE_DUALS_N = _n(_DATE_DUALS)
+_TIME_UNITS_N = _n(_TIME_UNITS)
+_DAY_PARTS_N = _n(w for p in _DAY_PARTS for w in p.split())
+_PERIOD_NOUNS_N = _n(_PERIOD_NOUNS)
+
+
+def _resolve(cands: Sequence[_Cand]) -> tuple[list[_Cand], int]:
+    """Keep nested spans, drop duplicates and spans that cross a higher-priority span."""
+    best: dict[tuple[int, int], _Cand] = {}
+    for c in sorted(cands, key=lambda c: _PRIORITY[c.rule]):
+        key = (c.start, c.end)
+        if key in best:
+            if best[key].label == c.label or _PRIORITY[best[key].rule] <= _PRIORITY[c.rule]:
+                continue
+        best[key] = c
+    kept: list[_Cand] = []
+    dropped = 0
+    for c in sorted(best.values(), key=lambda c: (_PRIORITY[c.rule], c.start, -c.end)):
+        if any(k.start < c.end and c.start < k.end and not (k.start <= c.start and c.end <= k.end)
+               and not (c.start <= k.start and k.end <= c.end) for k in kept):  # fmt: skip
+            dropped += 1
+            continue
+        kept.append(c)
+    return sorted(kept, key=lambda c: (c.start, c.end, c.label)), dropped
+
+
+class RuleModel:
+    """The offline rule baseline (view ``native``); see the module docstring and :data:`RULES`.
+
+    Args:
+        exclude: Rule names or labels to switch off (e.g. ``["NORP",
+            "pers.given_name"]``).
+
+    Raises:
+        ModelError: If ``exclude`` names an unknown rule or label.
+    """
+
+    name = "rules"
+    view = "native"
+
+    def __init__(self, *, exclude: Iterable[str] = ()) -> None:
+        excluded = set(exclude) if not isinstance(exclude, str) else {exclude}
+        labels = {label for label, _ in RULES.values()}
+        known = set(RULES) | labels
+        unknown = sorted(excluded - known)
+        if unknown:
+            raise ModelError(
+                "unknown rule or label to exclude",
+                field="exclude",
+                value=unknown,
+                fix=f"use rule names ({', '.join(RULES)}) or labels ({', '.join(sorted(labels))})",
+            )
+        self.exclude = frozenset(excluded)
+        self.enabled = frozenset(r for r, (label, _) in RULES.items() if r not in excluded and label not in excluded)
+        self.labels = frozenset(RULES[r][0] for r in self.enabled)
+
+    @classmethod
+    def from_spec(cls, arg: str | None, **options: Any) -> RuleModel:
+        """Create from the registry name ``rules`` (``arg`` must be ``None``).
+
+        Raises:
+            ModelError: On an argument after the name or an unknown option.
+        """
+        if arg:
+            raise ModelError("the rules model takes no argument", field="name", value=f"rules:{arg}", fix="use 'rules'")
+        for key in options:
+            if key != "exclude":
+                raise ModelError("unknown option for model 'rules'", field=key, value=options[key], fix="use: exclude")
+        return cls(**options)
+
+    def explain(self, text: str) -> list[tuple[Span, str]]:
+        """Return every predicted span with the name of the rule that made it, in text order."""
+        kept, _ = _resolve(_Matcher(text, self.enabled).run())
+        return [(Span(c.start, c.end, c.label), c.rule) for c in kept]
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        """Apply the rules to each text."""
+        out = []
+        for text in texts:
+            kept, dropped = _resolve(_Matcher(text, self.enabled).run())
+            diagnostics = {"crossing_dropped": dropped} if dropped else {}
+            out.append(Prediction(spans=tuple(Span(c.start, c.end, c.label) for c in kept), diagnostics=diagnostics))
+        return out
+
+    def provenance(self) -> dict[str, object]:
+        """Identify the rules: adapter version, Babel/CLDR version, a digest of the looked-up data, rules on."""
+        return {
+            "id": self.name,
+            "adapter": "models.rules:RuleModel",
+            "adapter_version": ADAPTER_VERSION,
+            "revision": f"babel-{babel.__version__}+{_data().digest}",
+            "view": self.view,
+            "label_map": None,
+            "rules": sorted(self.enabled),
+        }
