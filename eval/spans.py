@@ -276,13 +276,15 @@ def _diagnosis_key(g: Span, p: Span) -> tuple[float, bool, int] | None:
     return (1.0 if g.range == p.range else 0.5, g.label == p.label, ov)
 
 
-def is_proclitic_only(gold: Span, pred: Span, text: str) -> bool:
+def is_proclitic_only(gold: Span, pred: Span, text: str, *, index: WordIndex | None = None) -> bool:
     """True if two overlapping ranges differ only by leading proclitics, or snap to the same words.
 
     The longer range must end where the shorter one ends and begin at most
     three proclitic letters (و ف ب ل ك, with any combining marks after them)
     earlier, inside the same word; ``للمدينة`` against ``لمدينة``/``المدينة``
     -style splits are covered because the extra prefix is made of ``ل``.
+    Pass ``index`` (the text's :class:`annotations.tokenize.WordIndex`) to
+    avoid re-tokenizing the text.
     """
     if gold.end == pred.end and gold.start != pred.start:
         lo, hi = sorted((gold.start, pred.start))
@@ -290,7 +292,7 @@ def is_proclitic_only(gold: Span, pred: Span, text: str) -> bool:
         letters = [ch for ch in prefix if not _is_mark(ch)]
         if 0 < len(letters) <= 3 and all(ch in PROCLITICS for ch in letters):
             return True
-    index = WordIndex.of(text)
+    index = index or WordIndex.of(text)
     return index.snap(*gold.range) == index.snap(*pred.range) and gold.range != pred.range
 
 
@@ -427,6 +429,7 @@ def score_spans(
     notes: Counter = Counter()
     out_of_scope: Counter = Counter()
     prepared: list[tuple[list[Span], list[Span]]] = []
+    indexes: dict[int, WordIndex] = {}
     type_set: set[str] = set(types)
     for d in range(n_docs):
         doc_gold = gold[d]
@@ -438,7 +441,9 @@ def score_spans(
                 else:
                     out_of_scope[s.label] += 1
             doc_gold = kept
-        index = WordIndex.of(texts[d]) if boundary == "word" else None  # type: ignore[index]
+        index = None
+        if boundary == "word":
+            index = indexes[d] = WordIndex.of(texts[d])  # type: ignore[index]
         g = _prepare(doc_gold, side="gold", index=index, layer=layer, notes=notes)
         p = _prepare(pred[d], side="pred", index=index, layer=layer, notes=notes)
         prepared.append((g, p))
@@ -491,7 +496,7 @@ def score_spans(
                 flat[gbase + FN] += 1 - credit
                 flat[(unit_of(ps) * n_types + type_index[ps.label]) * 3 + FP] += 1 - credit
                 if errors:
-                    records.append(_pair_error(gs, ps, d, credit, texts))
+                    records.append(_pair_error(gs, ps, d, credit, texts, indexes))
         left_gold = [s for s, done in zip(g, gold_done, strict=True) if not done]
         left_pred = [s for s, done in zip(p, pred_done, strict=True) if not done]
         for s in left_gold:
@@ -503,7 +508,7 @@ def score_spans(
             paired_g = {a for a, _, _ in diag}
             paired_p = {b for _, b, _ in diag}
             for a, b, _ in diag:
-                records.append(_pair_error(left_gold[a], left_pred[b], d, 0.0, texts))
+                records.append(_pair_error(left_gold[a], left_pred[b], d, 0.0, texts, indexes))
             for a, s in enumerate(left_gold):
                 if a not in paired_g:
                     records.append(MatchError("missed", s, None, d, f"gold {_show(s, texts, d)} not predicted"))
@@ -534,7 +539,9 @@ def _show(span: Span, texts: Sequence[str] | None, d: int) -> str:
     return where
 
 
-def _pair_error(g: Span, p: Span, d: int, credit: float, texts: Sequence[str] | None) -> MatchError:
+def _pair_error(
+    g: Span, p: Span, d: int, credit: float, texts: Sequence[str] | None, indexes: dict[int, WordIndex]
+) -> MatchError:
     same_range = g.range == p.range
     same_type = g.label == p.label
     if same_range:
@@ -545,6 +552,8 @@ def _pair_error(g: Span, p: Span, d: int, credit: float, texts: Sequence[str] | 
         kind = "wrong_type_and_boundary"
     proclitic = None
     if not same_range and texts is not None:
-        proclitic = is_proclitic_only(g, p, texts[d])
+        if d not in indexes:
+            indexes[d] = WordIndex.of(texts[d])
+        proclitic = is_proclitic_only(g, p, texts[d], index=indexes[d])
     detail = f"gold {_show(g, texts, d)} predicted as {_show(p, texts, d)}"
     return MatchError(kind, g, p, d, detail, credit, proclitic)

@@ -1,0 +1,154 @@
+"""Hypothesis properties of the span scorer, in every mode, boundary and layer."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from annotations.spans import Span, outermost
+from eval.counts import Counts
+from eval.modes import MODES
+from eval.spans import match_spans, score_spans
+from eval.tokens import score_token_view
+
+ALPHABET = "وبالقاهرة سمير "
+LABELS = ("A", "B", "C")
+
+
+@st.composite
+def documents(draw, max_spans: int = 6):
+    text = draw(st.text(alphabet=ALPHABET, min_size=1, max_size=30))
+    n = len(text)
+
+    def spans():
+        return st.lists(
+            st.builds(
+                lambda a, length, label: Span(a, min(n, a + length), label),
+                st.integers(0, n - 1),
+                st.integers(1, 8),
+                st.sampled_from(LABELS),
+            ),
+            max_size=max_spans,
+        )
+
+    return text, draw(spans()), draw(spans())
+
+
+corpora = st.lists(documents(), min_size=1, max_size=5)
+settings_ = settings(max_examples=60, deadline=None)
+options = st.tuples(
+    st.sampled_from(list(MODES)), st.sampled_from(["char", "word"]), st.sampled_from(["nested", "flat"])
+)
+
+
+def _score(corpus, mode, boundary, layer, *, use_pred=True):
+    texts = [t for t, _, _ in corpus]
+    gold = [g for _, g, _ in corpus]
+    pred = [p for _, _, p in corpus] if use_pred else gold
+    return score_spans(gold, pred, mode=mode, boundary=boundary, layer=layer, texts=texts)
+
+
+@settings_
+@given(corpora, options)
+def test_perfect_prediction_scores_one(corpus, option) -> None:
+    scores = _score(corpus, *option, use_pred=False)
+    micro = scores.micro
+    if micro.support:
+        assert (micro.precision, micro.recall, micro.f1) == (1.0, 1.0, 1.0)
+        assert scores.macro.f1 == 1.0
+    else:
+        assert micro.f1 is None
+    assert scores.errors == ()
+
+
+@settings_
+@given(corpora, options, st.randoms(use_true_random=False))
+def test_document_order_does_not_matter(corpus, option, rnd) -> None:
+    shuffled = list(corpus)
+    rnd.shuffle(shuffled)
+    assert _score(corpus, *option).per_type == _score(shuffled, *option).per_type
+
+
+@settings_
+@given(corpora, options)
+def test_duplicating_documents_keeps_scores(corpus, option) -> None:
+    once, twice = _score(corpus, *option), _score(corpus + corpus, *option)
+    for t, c in once.per_type.items():
+        d = twice.per_type[t]
+        assert (d.tp, d.fp, d.fn) == (2 * c.tp, 2 * c.fp, 2 * c.fn)
+        assert (d.precision, d.recall, d.f1) == (c.precision, c.recall, c.f1)
+    assert once.macro == twice.macro
+
+
+@settings_
+@given(corpora, options)
+def test_counts_add_up(corpus, option) -> None:
+    scores = _score(corpus, *option)
+    assert Counts.total(scores.per_type.values()) == scores.micro
+    summed = scores.unit_counts.sum(axis=0)
+    for i, t in enumerate(scores.types):
+        assert tuple(summed[i]) == (scores.per_type[t].tp, scores.per_type[t].fp, scores.per_type[t].fn)
+    for c in scores.per_type.values():
+        assert c.tp >= 0 and c.fp >= 0 and c.fn >= 0
+        assert (2 * c.tp) == int(2 * c.tp)  # multiples of 0.5
+    _mode, boundary, layer = option
+    if boundary == "char":
+        pick = outermost if layer == "flat" else lambda s: sorted(set(s))
+        assert scores.micro.support == sum(len(pick(g)) for _, g, _ in corpus)
+        assert scores.micro.predicted == sum(len(pick(p)) for _, _, p in corpus)
+
+
+@settings_
+@given(corpora, options)
+def test_every_imperfect_span_is_in_exactly_one_error_record(corpus, option) -> None:
+    scores = _score(corpus, *option)
+    gold_seen: dict = {}
+    pred_seen: dict = {}
+    for e in scores.errors:
+        if e.gold is not None:
+            key = (e.doc_index, e.gold)
+            assert key not in gold_seen
+            gold_seen[key] = e
+        if e.pred is not None:
+            key = (e.doc_index, e.pred)
+            assert key not in pred_seen
+            pred_seen[key] = e
+    # spans without an error record earned full credit
+    assert len(gold_seen) >= scores.micro.fn
+    assert len(pred_seen) >= scores.micro.fp
+
+
+def _brute_force_best(gold, pred, mode) -> float:
+    mm = MODES[mode]
+    best = 0.0
+    for k in range(min(len(gold), len(pred)) + 1):
+        for gs in itertools.combinations(range(len(gold)), k):
+            for ps in itertools.permutations(range(len(pred)), k):
+                total = 0.0
+                for a, b in zip(gs, ps, strict=True):
+                    g, p = gold[a], pred[b]
+                    total += mm.credit(g.range == p.range, g.overlaps(p), g.label == p.label)
+                best = max(best, total)
+    return best
+
+
+@settings(max_examples=150, deadline=None)
+@given(documents(max_spans=4), st.sampled_from(list(MODES)))
+def test_matching_is_optimal(doc, mode) -> None:
+    _, gold, pred = doc
+    gold, pred = sorted(set(gold)), sorted(set(pred))
+    pairs = match_spans(gold, pred, mode=mode)
+    assert len({a for a, _, _ in pairs}) == len(pairs) == len({b for _, b, _ in pairs})
+    assert math.isclose(sum(c for _, _, c in pairs), _brute_force_best(gold, pred, mode))
+
+
+@settings_
+@given(corpora, st.sampled_from(["conlleval", "iob2"]))
+def test_token_view_of_a_perfect_prediction_scores_one(corpus, scheme) -> None:
+    texts = [t for t, _, _ in corpus]
+    gold = [g for _, g, _ in corpus]
+    scores = score_token_view(gold, gold, texts=texts, scheme=scheme)
+    assert scores.micro.fp == 0 and scores.micro.fn == 0
