@@ -167,7 +167,10 @@ def load_card(path: str | Path) -> ModelCard:
         raise ModelError(
             "label_map must map raw types to view labels", file=path, field="label_map", value=raw_map, fix="RAW: LABEL"
         )
-    label_map = LabelMap(dict(raw_map), frozenset(data.get("drop") or ()), f"card:{name}")
+    try:
+        label_map = LabelMap(dict(raw_map), frozenset(data.get("drop") or ()), f"card:{name}")
+    except ModelError as exc:
+        raise ModelError(exc.message, file=path, field=exc.field, value=exc.value, fix=exc.fix) from None
     raw_types = {split_tag(t)[1] for t in labels} - {None}
     stale = sorted((set(label_map.mapping) | label_map.drop) - raw_types)
     if stale:

@@ -365,6 +365,8 @@ def hub_model_available(hub_id: str, revision: str | None = None) -> tuple[bool,
         if (path / "config.json").is_file():
             return True, f"local directory {path}"
         return False, f"local directory {path} has no config.json"
+    if hub_id.startswith((".", "/", "~")) or hub_id.count("/") > 1:
+        return False, f"no such local directory: {path}"
     try:
         from huggingface_hub import try_to_load_from_cache
     except ImportError:
