@@ -1,0 +1,207 @@
+"""Inter-annotator agreement between two annotation sets of the same texts.
+
+Agreement is pairwise F1 (Hripcsak & Rothschild, 2005): one set (A) is taken
+as the reference and the other (B) is scored against it with the benchmark's
+own scorer (:mod:`eval`), so the numbers mean exactly what benchmark scores
+mean. F1 is symmetric: swapping A and B swaps ``fp`` and ``fn`` and leaves
+F1 unchanged. Counts read as: ``tp`` both sets hold the mention, ``fn`` only
+A, ``fp`` only B.
+
+Every figure is given for the nested layer (every mention) under
+
+* **entities**: ``strict`` (type and boundaries agree; :data:`eval.modes.MODES`
+  ``strict``) and ``boundaries`` (boundaries agree, type ignored; ``exact``);
+* **relations**: ``strict`` (relation type, argument boundaries and argument
+  types) and ``boundaries`` (relation type and argument boundaries);
+
+each with ``char`` boundaries (raw character offsets) and ``word`` boundaries
+(spans widened to whole words first, so ``بعمان`` and ``عمان`` inside it agree).
+
+Documents are paired by id; both sets must hold the same ids and, for each,
+the identical text, or a :class:`~annotations.errors.ScoringError` names the
+document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotations.errors import ScoringError
+from annotations.schema import Schema, default_schema
+from annotations.spans import Document
+from eval.relations import RelationScores, score_relations
+from eval.spans import SpanScores, score_spans
+
+__all__ = ["ENTITY_MATCHES", "RELATION_MATCHES", "BOUNDARIES", "Agreement", "agreement", "agreement_of_paths"]
+
+#: Agreement name of an entity match -> the :mod:`eval.modes` mode that scores it.
+ENTITY_MATCHES: dict[str, str] = {"strict": "strict", "boundaries": "exact"}
+#: Relation matches (the :func:`eval.relations.score_relations` modes).
+RELATION_MATCHES: tuple[str, ...] = ("strict", "boundaries")
+#: Boundary conventions.
+BOUNDARIES: tuple[str, ...] = ("char", "word")
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Agreement of B against A.
+
+    Attributes:
+        reference: What A is (a path or a name).
+        other: What B is.
+        document_ids: The documents compared, sorted.
+        entities: ``(match, boundary)`` -> span scores (nested layer), for
+            every match of :data:`ENTITY_MATCHES` and boundary of :data:`BOUNDARIES`.
+        relations: ``(match, boundary)`` -> relation scores.
+        entity_counts: Mentions in A and in B.
+        relation_counts: Relations in A and in B.
+    """
+
+    reference: str
+    other: str
+    document_ids: tuple[str, ...]
+    entities: Mapping[tuple[str, str], SpanScores]
+    relations: Mapping[tuple[str, str], RelationScores]
+    entity_counts: tuple[int, int]
+    relation_counts: tuple[int, int]
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dict: per setting, overall and per-type counts with P, R, F1."""
+
+        def table(scores: SpanScores | RelationScores) -> dict[str, object]:
+            return {
+                "overall": scores.micro.as_dict(),
+                "macro_f1": scores.macro.f1,
+                "per_type": {t: c.as_dict() for t, c in scores.per_type.items()},
+                "notes": dict(scores.notes),
+            }
+
+        return {
+            "reference": self.reference,
+            "other": self.other,
+            "documents": list(self.document_ids),
+            "entity_counts": {"reference": self.entity_counts[0], "other": self.entity_counts[1]},
+            "relation_counts": {"reference": self.relation_counts[0], "other": self.relation_counts[1]},
+            "entities": {f"{m}/{b}": table(s) for (m, b), s in self.entities.items()},
+            "relations": {f"{m}/{b}": table(s) for (m, b), s in self.relations.items()},
+        }
+
+
+def _pair(a: Sequence[Document], b: Sequence[Document], a_name: str, b_name: str) -> list[tuple[Document, Document]]:
+    def index(docs: Sequence[Document], name: str) -> dict[str, Document]:
+        found: dict[str, Document] = {}
+        for doc in docs:
+            if doc.id in found:
+                raise ScoringError(
+                    "the same document id appears twice",
+                    field="id",
+                    value=doc.id,
+                    fix=f"give each document of {name} its own id",
+                )
+            found[doc.id] = doc
+        return found
+
+    left, right = index(a, a_name), index(b, b_name)
+    for name, mine, theirs, other in ((a_name, left, right, b_name), (b_name, right, left, a_name)):
+        missing = sorted(set(mine) - set(theirs))
+        if missing:
+            raise ScoringError(
+                f"document {missing[0]!r} of {name} is not in {other}"
+                + (f" (nor {len(missing) - 1} more)" if len(missing) > 1 else ""),
+                field="id",
+                value=missing[0],
+                fix="compare two annotation sets of the same documents (same file stems or JSONL ids)",
+            )
+    pairs = []
+    for doc_id in sorted(left):
+        x, y = left[doc_id], right[doc_id]
+        if x.text != y.text:
+            first = next(
+                (i for i, (p, q) in enumerate(zip(x.text, y.text, strict=False)) if p != q),
+                min(len(x.text), len(y.text)),
+            )
+            raise ScoringError(
+                f"document {doc_id!r} has different texts in {a_name} and {b_name} "
+                f"(first difference at character offset {first}: {x.text[first : first + 10]!r} "
+                f"against {y.text[first : first + 10]!r}; lengths {len(x.text)} and {len(y.text)})",
+                field="text",
+                value=doc_id,
+                fix="agreement compares annotations of the identical text; annotate the same .txt file",
+            )
+        pairs.append((x, y))
+    return pairs
+
+
+def agreement(
+    a: Sequence[Document],
+    b: Sequence[Document],
+    *,
+    schema: Schema | None = None,
+    reference: str = "A",
+    other: str = "B",
+) -> Agreement:
+    """Score annotation set ``b`` against ``a`` (see the module docstring).
+
+    Args:
+        a: The reference documents.
+        b: The other documents (same ids, identical texts).
+        schema: Gives the symmetric relation types (default: the packaged schema).
+        reference: A's name in messages.
+        other: B's name in messages.
+
+    Raises:
+        ScoringError: If a document is in one set only, or its texts differ.
+    """
+    schema = schema or default_schema()
+    pairs = _pair(a, b, reference, other)
+    texts = [x.text for x, _ in pairs]
+    gold = [list(x.entities.values()) for x, _ in pairs]
+    pred = [list(y.entities.values()) for _, y in pairs]
+    gold_rel = [list(x.relations.values()) for x, _ in pairs]
+    pred_rel = [list(y.relations.values()) for _, y in pairs]
+    entity_types = sorted({s.label for d in gold + pred for s in d})
+    relation_types = sorted({r.label for d in gold_rel + pred_rel for r in d})
+    symmetric = [name for name, spec in schema.relation_types.items() if spec.symmetric]
+    entities = {
+        (match, boundary): score_spans(
+            gold, pred, mode=mode, boundary=boundary, layer="nested", texts=texts, types=entity_types, errors=False
+        )
+        for match, mode in ENTITY_MATCHES.items()
+        for boundary in BOUNDARIES
+    }
+    relations = {
+        (match, boundary): score_relations(
+            gold_rel, pred_rel, mode=match, symmetric=symmetric, boundary=boundary, texts=texts, types=relation_types
+        )
+        for match in RELATION_MATCHES
+        for boundary in BOUNDARIES
+    }
+    return Agreement(
+        reference=reference,
+        other=other,
+        document_ids=tuple(x.id for x, _ in pairs),
+        entities=entities,
+        relations=relations,
+        entity_counts=(sum(map(len, gold)), sum(map(len, pred))),
+        relation_counts=(sum(map(len, gold_rel)), sum(map(len, pred_rel))),
+    )
+
+
+def agreement_of_paths(
+    a: str | Path, b: str | Path, *, schema: Schema | None = None, check_types: bool = True
+) -> Agreement:
+    """Read two annotation sets (BRAT directories, ``.ann`` files or ``.jsonl``) and score B against A.
+
+    Both are read with :func:`annotations.corpus.read_corpus`, so each must validate.
+
+    Raises:
+        AnnotationError: If either set is invalid.
+        ScoringError: If their documents or texts differ.
+    """
+    from annotations.corpus import read_corpus
+
+    docs_a = read_corpus(a, schema=schema, check_types=check_types)
+    docs_b = read_corpus(b, schema=schema, check_types=check_types)
+    return agreement(docs_a, docs_b, schema=schema, reference=str(a), other=str(b))

@@ -1,0 +1,78 @@
+"""``arabench agree A B``: inter-annotator agreement between two annotation sets of the same texts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from benchmark.cli import EXIT_OK
+
+HELP = "agreement (F1 of B against A) of two annotation sets of the same texts, for entities and relations"
+
+_SETTINGS = (("strict", "char"), ("strict", "word"), ("boundaries", "char"), ("boundaries", "word"))
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``agree`` options."""
+    parser.add_argument("a", help="reference annotations: BRAT directory, .ann file or .jsonl")
+    parser.add_argument("b", help="other annotations of the same texts")
+    parser.add_argument("--json", action="store_true", help="print every count and score as JSON")
+    parser.add_argument(
+        "--no-type-check", action="store_true", help="do not check entity and relation types against the schema"
+    )
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _cell(counts: object) -> str:
+    f1 = counts.f1  # type: ignore[attr-defined]
+    score = "-" if f1 is None else f"{f1:.4f}"
+    return f"{score} {_num(counts.tp)}/{_num(counts.fn)}/{_num(counts.fp)}"  # type: ignore[attr-defined]
+
+
+def format_agreement(result: object, *, type_order: list[str]) -> str:
+    """Render a :class:`benchmark.agreement.Agreement` as plain-text tables."""
+    from benchmark.agreement import Agreement
+
+    assert isinstance(result, Agreement)
+    lines = [
+        f"agreement of B against A: F1, then counts both/only A/only B, over {len(result.document_ids)} document(s)",
+        f"A: {result.reference} ({result.entity_counts[0]} entities, {result.relation_counts[0]} relations)",
+        f"B: {result.other} ({result.entity_counts[1]} entities, {result.relation_counts[1]} relations)",
+    ]
+    for title, tables in (("entities (nested layer)", result.entities), ("relations", result.relations)):
+        first = tables[_SETTINGS[0]]
+        present = list(first.types)
+        types = [t for t in type_order if t in present] + sorted(t for t in present if t not in type_order)
+        rows = [[t, *(_cell(tables[s].per_type[t]) for s in _SETTINGS)] for t in types]
+        rows.append(["overall", *(_cell(tables[s].micro) for s in _SETTINGS)])
+        header = ["type", *(f"{m}/{b}" for m, b in _SETTINGS)]
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        lines += ["", title]
+        for row in [header, *rows]:
+            lines.append(
+                "  ".join(
+                    cell.ljust(w) if i == 0 else cell.rjust(w)
+                    for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+                ).rstrip()
+            )
+        notes = {f"{m}/{b}": dict(tables[(m, b)].notes) for m, b in _SETTINGS if tables[(m, b)].notes}
+        for setting, counted in notes.items():
+            lines.append(f"note ({setting}): " + ", ".join(f"{k} {v}" for k, v in counted.items()))
+    return "\n".join(lines)
+
+
+def main(args: argparse.Namespace) -> int:
+    """Read both sets (each must validate), score B against A and print the tables."""
+    from annotations.schema import default_schema
+    from benchmark.agreement import agreement_of_paths
+
+    result = agreement_of_paths(args.a, args.b, check_types=not args.no_type_check)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        schema = default_schema()
+        print(format_agreement(result, type_order=[*schema.entity_types, *schema.relation_types]))
+    return EXIT_OK
