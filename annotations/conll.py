@@ -151,6 +151,9 @@ def _split_tag(tag: str, allowed: frozenset[str]) -> tuple[str, str]:
     return tag[0], tag[2:]
 
 
+_PREFIX_AS = {"L": "E", "U": "S"}
+
+
 # conlleval start/end rules over the prefixes B I E S O (L -> E, U -> S for BILOU).
 def _ends(prev: str, prev_type: str, cur: str, cur_type: str) -> bool:
     if prev in "ES":
@@ -206,23 +209,39 @@ def decode_tags(tags: Sequence[str], *, scheme: str = "BIO2") -> list[tuple[int,
     """
     key = _norm_scheme(scheme)
     allowed = SCHEMES[key]
-    result: list[tuple[int, int, str]] = []
-    prev, prev_type = "O", ""
-    begin = -1
-    for i, tag in enumerate(tags):
+    parsed: dict[str, tuple[str, str]] = {}
+    for tag in set(tags):  # each distinct tag is checked once
         try:
-            cur, cur_type = _split_tag(tag, allowed)
+            prefix, label = _split_tag(tag, allowed)
         except ValueError:
             raise ConversionError(
-                f"malformed tag for scheme {key} at token {i}",
+                f"malformed tag for scheme {key} at token {list(tags).index(tag)}",
                 field="tag",
                 value=tag,
                 fix=f"use O or PREFIX-TYPE with a prefix in {''.join(sorted(allowed))}",
             ) from None
-        if cur == "L":
-            cur = "E"
-        elif cur == "U":
-            cur = "S"
+        parsed[tag] = (_PREFIX_AS.get(prefix, prefix), label)
+    result: list[tuple[int, int, str]] = []
+    begin = -1
+    if key == "BIO2":  # the hot path of the token view: B starts, I continues its own type only
+        current: str | None = None
+        for i, tag in enumerate(tags):
+            if tag == "O":
+                if begin >= 0:
+                    result.append((begin, i, current))  # type: ignore[arg-type]
+                    begin, current = -1, None
+                continue
+            prefix, label = parsed[tag]
+            if prefix == "B" or label != current:
+                if begin >= 0:
+                    result.append((begin, i, current))  # type: ignore[arg-type]
+                begin, current = i, label
+        if begin >= 0:
+            result.append((begin, len(tags), current))  # type: ignore[arg-type]
+        return result
+    prev, prev_type = "O", ""
+    for i, tag in enumerate(tags):
+        cur, cur_type = parsed[tag]
         if begin >= 0 and _ends(prev, prev_type, cur, cur_type):
             result.append((begin, i, prev_type))
             begin = -1
