@@ -29,9 +29,10 @@ from pathlib import Path
 
 from annotations.errors import ConversionError
 from annotations.problems import ERROR, WARNING, ParsedDocument, Problem
+from annotations.schema import Schema, default_schema
 from annotations.spans import Document, Relation, Span
 
-__all__ = ["BRAT_METADATA_KEY", "parse_ann", "format_ann", "write_brat"]
+__all__ = ["BRAT_METADATA_KEY", "parse_ann", "format_ann", "write_brat", "annotation_conf"]
 
 #: The document-metadata key holding what BRAT needs to round-trip.
 BRAT_METADATA_KEY = "brat"
@@ -507,3 +508,38 @@ def write_brat(document: Document, directory: str | Path) -> tuple[Path, Path]:
     txt_path.write_bytes(text_bytes)
     ann_path.write_bytes(ann_bytes)
     return txt_path, ann_path
+
+
+def annotation_conf(schema: Schema | None = None) -> str:
+    """BRAT's ``annotation.conf`` for the schema: its entity types and relation types.
+
+    Put the result next to the ``.txt`` files of a BRAT collection so that
+    annotators can only choose schema types and allowed relation arguments.
+    Overlaps of any kind are allowed in BRAT (``<OVERLAP> ... <ANY>``) so that
+    nested mentions can be drawn; crossing spans, which the benchmark does not
+    accept, are then reported by ``arabench validate``.
+
+    Args:
+        schema: The schema (default: the packaged schema).
+    """
+    schema = schema or default_schema()
+    order = list(schema.entity_types)
+
+    def types(names: frozenset[str]) -> str:
+        return "|".join(sorted(names, key=order.index))
+
+    lines = [
+        f"# BRAT annotation configuration generated from {Path(schema.path).name} (schema version {schema.version}).",
+        "# Written by annotations.brat.annotation_conf(): regenerate it rather than edit it.",
+        "[entities]",
+        *order,
+        "",
+        "[relations]",
+        "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>",
+        *(f"{name}\tArg1:{types(rel.arg1)}, Arg2:{types(rel.arg2)}" for name, rel in schema.relation_types.items()),
+        "",
+        "[events]",
+        "",
+        "[attributes]",
+    ]
+    return "\n".join(lines) + "\n"

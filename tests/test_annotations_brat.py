@@ -329,3 +329,25 @@ def test_jsonl_parser_never_raises(lines: list[str]) -> None:
             (again,), more = parse_jsonl(format_jsonl([parsed.document]))
             assert again.document == parsed.document and more == []
     assert all(str(p) for p in problems)
+
+
+def test_annotation_conf_lists_the_schema() -> None:
+    from annotations.brat import annotation_conf
+    from annotations.schema import default_schema
+
+    schema = default_schema()
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in annotation_conf().splitlines():
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], [])
+        elif line and not line.startswith("#") and current is not None:
+            current.append(line)
+    assert sections["entities"] == list(schema.entity_types)
+    relations = {}
+    for line in sections["relations"]:
+        name, args = line.split("\t")
+        arg1, arg2 = (part.split(":")[1] for part in args.split(", ")[:2])
+        relations[name] = (set(arg1.split("|")), set(arg2.split("|")))
+    assert relations.pop("<OVERLAP>") == ({"<ENTITY>"}, {"<ENTITY>"})
+    assert relations == {name: (set(r.arg1), set(r.arg2)) for name, r in schema.relation_types.items()}
