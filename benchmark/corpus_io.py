@@ -15,8 +15,9 @@ sorted order of their relative paths. Other files (a manifest, a README) do not
 change it.
 
 **Scoring units** (what the bootstrap resamples): the sentences of each
-document, split after a word that is ``.``, ``!``, ``?`` or ``؟`` and at every
-newline (the CoNLL exporter's rule); blank sentences are dropped. When the
+document, split after a word ``.``, ``!``, ``?`` or ``؟`` followed by white
+space, and at every line break (the rule of the CoNLL exporter,
+:mod:`annotations.conll`, and of :mod:`annotations.stats`). When the
 corpus has more than :data:`MAX_DOCUMENTS_FOR_SENTENCE_UNITS` documents, the
 unit is the document instead (documents are then numerous enough, and
 sentences of one document are not independent).
@@ -48,8 +49,8 @@ __all__ = [
 #: Above this many documents, the bootstrap unit is the document rather than the sentence.
 MAX_DOCUMENTS_FOR_SENTENCE_UNITS = 50
 
-#: Words that end a sentence.
-SENTENCE_END = frozenset({".", "!", "?", "؟"})
+#: Words that end a sentence (when white space follows).
+SENTENCE_END = frozenset({".", "!", "?", "\u061f"})
 
 _BRAT_SUFFIXES = (".txt", ".ann")
 
@@ -97,28 +98,27 @@ class Corpus:
 
 
 def sentence_units(text: str) -> list[tuple[int, int]]:
-    """Split ``text`` into sentence ranges (see the module docstring for the rule).
+    """Split ``text`` into sentence ranges (the CoNLL exporter's rule, see the module docstring).
 
-    Each range runs from its first word's start to its last word's end (the
-    first from offset 0); the ranges cover every word of the text exactly once. A text without words
-    gives one unit covering it (so that every document has a unit).
+    A sentence ends after a word ``.``, ``!``, ``?`` or ``؟`` that is followed
+    by white space (or ends the text), and at every line break; so ``3.5`` or
+    ``U.N.`` inside a sentence do not end it. Each range runs from its first
+    word's start to its last word's end (the first from offset 0); the ranges
+    cover every word exactly once. A text without words is one unit.
     """
     offsets = word_offsets(text)
     units: list[tuple[int, int]] = []
     start: int | None = None
-    last_end = 0
-    for s, e in offsets:
-        if start is not None and "\n" in text[last_end:s]:
-            units.append((start, last_end))
-            start = None
+    for k, (s, e) in enumerate(offsets):
         if start is None:
             start = s
-        last_end = e
-        if text[s:e] in SENTENCE_END:
+        next_start = offsets[k + 1][0] if k + 1 < len(offsets) else len(text)
+        gap = text[e:next_start]
+        if "\n" in gap or (text[s:e] in SENTENCE_END and (gap or k + 1 == len(offsets))):
             units.append((start, e))
             start = None
     if start is not None:
-        units.append((start, last_end))
+        units.append((start, offsets[-1][1]))
     if not units:
         return [(0, len(text))]
     # The first unit starts at 0, so that a (predicted) span over leading white space has a unit too.

@@ -228,5 +228,5 @@ def error_records(results: Results) -> list[dict[str, Any]]:
 
 def write_errors(results: Results, path: str | Path) -> Path:
     """Write ``errors.jsonl`` atomically (see the module docstring)."""
-    lines = [dump_json(r, indent=None) for r in error_records(results)]
+    lines = [dump_json(r, indent=None) + "\n" for r in error_records(results)]
     return atomic_write_text(path, "".join(lines))

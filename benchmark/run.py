@@ -214,7 +214,7 @@ def _model_view(model: Any, schema: Schema) -> View:
         return view
     if view in schema.views:
         return schema.views[view]
-    for attr in ("view_def", "view_object", "label_view"):
+    for attr in ("view_definition", "view_def", "view_object"):
         candidate = getattr(model, attr, None)
         if isinstance(candidate, View):
             return candidate

@@ -94,7 +94,10 @@ def main(args: argparse.Namespace) -> int:
                     f"  char F1 {fmt(row.char_f1)}{flag}"
                 )
             else:
-                print(f"  {row.model:<40} {row.status}: {row.reason}")
+                reason = row.reason or ""
+                if len(reason) > 110:  # the full reason is in summary.md and results.json
+                    reason = reason[:109] + "…"
+                print(f"  {row.model:<40} {row.status}: {reason}")
         print(f"results written to {args.out}/ (results.json, summary.md, per_type.csv, errors.jsonl, report.html)")
     for m in results.models:
         if m.explicit and m.status != "scored":
