@@ -15,7 +15,9 @@ The file format (CoNLL-2003 style, as ANERcorp and most NER corpora ship it)::
   columns between the token and the tag are kept as ``extra`` columns;
 * a blank line ends a sentence; a ``-DOCSTART-`` line starts a new document;
 * a line starting with ``#`` is a comment, except a token line for the token
-  ``#`` itself (``#<TAB>O``, or ``# O`` in a space-separated file); a comment
+  ``#`` itself: ``#<TAB>O`` in a tab-separated file; in a space-separated
+  file, ``# O`` when it has as many columns as the file's first token line
+  and ends with a valid tag; a comment
   ``# id = X`` names the document, other comments are kept in the document's
   ``metadata["conll_comments"]`` and written back on export.
 
@@ -413,6 +415,7 @@ def parse_conll(
         raw_lines.pop()
     lines = [line[:-1] if line.endswith("\r") else line for line in raw_lines]
     sep = _detect_separator(lines)
+    columns = _token_columns(lines, sep)
     sentences: list[ConllSentence] = []
     tokens: list[str] = []
     tags: list[str] = []
@@ -436,7 +439,7 @@ def parse_conll(
             flush()
             continue
         fields = line.split(sep)
-        if fields[0] == DOCSTART:
+        if line.split(None, 1)[0] == DOCSTART:
             flush()
             if doc_opened or seen_tokens_in_doc:
                 if not seen_tokens_in_doc:  # an empty document is kept, with its comments
@@ -446,7 +449,7 @@ def parse_conll(
             doc_opened = True
             seen_tokens_in_doc = False
             continue
-        if line.startswith("#") and not _is_hash_token(fields, sep, allowed):
+        if line.startswith("#") and not _is_hash_token(fields, sep, allowed, columns):
             if tokens:
                 flush()
             comments.append(line)
@@ -513,7 +516,16 @@ def parse_conll(
     return sentences
 
 
-def _is_hash_token(fields: Sequence[str], sep: str, allowed: frozenset[str]) -> bool:
+def _token_columns(lines: Sequence[str], sep: str) -> int:
+    """The number of columns of the first token line (not blank, not a comment, not ``-DOCSTART-``)."""
+    for line in lines:
+        if line.strip() and not line.startswith("#") and line.split(None, 1)[0] != DOCSTART:
+            return len(line.split(sep))
+    return 2
+
+
+def _is_hash_token(fields: Sequence[str], sep: str, allowed: frozenset[str], columns: int) -> bool:
+    """True if a line starting with ``#`` is a token line for the token ``#``, not a comment."""
     if fields[0] != "#" or len(fields) < 2:
         return False
     if sep == "\t":
@@ -522,7 +534,7 @@ def _is_hash_token(fields: Sequence[str], sep: str, allowed: frozenset[str]) -> 
         _split_tag(fields[-1], allowed)
     except ValueError:
         return False
-    return len(fields) == 2
+    return len(fields) == columns
 
 
 def _tag_fix(tag: str, scheme: str, allowed: frozenset[str]) -> str:
@@ -759,6 +771,7 @@ class ConllWriteReport:
     nested_spans: int = 0
     relations: int = 0
     widened: int = 0
+    comments: bool = True
     per_document: list[ConllExport] = field(default_factory=list, repr=False)
 
     def add(self, export: ConllExport) -> None:
@@ -782,6 +795,8 @@ class ConllWriteReport:
             )
         if self.widened:
             notes.append(f"{self.widened} spans start or end inside a word and are tagged as whole words")
+        if not self.comments and self.documents:
+            notes.append("document ids and comments are not written (comments turned off)")
         return notes
 
 
@@ -802,7 +817,7 @@ def _sentence_breaks(text: str, offsets: Sequence[tuple[int, int]], tags: Sequen
     return breaks
 
 
-def conll_export(document: Document, *, sentence_split: bool = True) -> ConllExport:
+def conll_export(document: Document, *, sentence_split: bool = True, comments: bool = True) -> ConllExport:
     """Write one document as CoNLL lines and count what CoNLL cannot hold.
 
     See the module docstring for the token, tagging and sentence rules.
@@ -810,6 +825,9 @@ def conll_export(document: Document, *, sentence_split: bool = True) -> ConllExp
     Args:
         document: The document.
         sentence_split: Split into sentences (else one sentence per document).
+        comments: Write the ``# id = ...`` line and the document's kept
+            comments after ``-DOCSTART-`` (turn off for tools that do not
+            accept ``#`` lines; the document id is then not in the file).
 
     Raises:
         ConversionError: If two flat spans share a token, or a span covers no
@@ -829,9 +847,12 @@ def conll_export(document: Document, *, sentence_split: bool = True) -> ConllExp
     starts = {s for s, _ in offsets}
     ends = {e for _, e in offsets}
     widened = sum(1 for s in flat if s.start not in starts or s.end not in ends)
-    lines = [f"{DOCSTART}\tO", f"# id = {_one_line(document.id)}"]
-    for comment in document.metadata.get("conll_comments", ()) or ():
-        lines.append(_one_line(str(comment)) if str(comment).startswith("#") else "# " + _one_line(str(comment)))
+    lines = [f"{DOCSTART}\tO"]
+    if comments:
+        lines.append(f"# id = {_one_line(document.id)}")
+        for comment in document.metadata.get("conll_comments", ()) or ():
+            text = _one_line(str(comment))
+            lines.append(text if text.startswith("#") else "# " + text)
     lines.append("")
     breaks = set(_sentence_breaks(document.text, offsets, tags)) if sentence_split else set()
     sentences = 1 if offsets else 0
@@ -857,13 +878,17 @@ def _one_line(value: str) -> str:
     return " ".join(value.split())
 
 
-def document_to_conll(document: Document, *, sentence_split: bool = True) -> str:
+def document_to_conll(document: Document, *, sentence_split: bool = True, comments: bool = True) -> str:
     """Return the CoNLL lines of one document (see :func:`conll_export` for the counts)."""
-    return conll_export(document, sentence_split=sentence_split).text
+    return conll_export(document, sentence_split=sentence_split, comments=comments).text
 
 
 def write_conll(
-    documents: Iterable[Document], path: str | os.PathLike[str], *, sentence_split: bool = True
+    documents: Iterable[Document],
+    path: str | os.PathLike[str],
+    *,
+    sentence_split: bool = True,
+    comments: bool = True,
 ) -> ConllWriteReport:
     """Write documents to one CoNLL file (UTF-8, newline line ends, tab separated).
 
@@ -871,10 +896,10 @@ def write_conll(
         The counts, including the nested spans and relations the file does
         not hold (:meth:`ConllWriteReport.losses` states them).
     """
-    report = ConllWriteReport()
+    report = ConllWriteReport(comments=comments)
     chunks = []
     for document in documents:
-        export = conll_export(document, sentence_split=sentence_split)
+        export = conll_export(document, sentence_split=sentence_split, comments=comments)
         report.add(export)
         chunks.append(export.text)
     Path(path).write_text("".join(chunks), encoding="utf-8", newline="\n")

@@ -101,7 +101,7 @@ FORMATS: dict[str, Format] = {
             "annotations.convert:_write_conll",
             (".conll", ".txt", ".tsv", ".iob", ".bio"),
             read_options=frozenset({"scheme", "text_from"}),
-            write_options=frozenset({"sentence_split"}),
+            write_options=frozenset({"sentence_split", "comments"}),
         ),
         Format(
             "labelstudio",
@@ -341,10 +341,12 @@ def _write_jsonl(documents: Sequence[Document], path: Path) -> list[str]:
     return []
 
 
-def _write_conll(documents: Sequence[Document], path: Path, *, sentence_split: bool = True) -> list[str]:
+def _write_conll(
+    documents: Sequence[Document], path: Path, *, sentence_split: bool = True, comments: bool = True
+) -> list[str]:
     from annotations.conll import write_conll
 
-    report = write_conll(documents, path, sentence_split=sentence_split)
+    report = write_conll(documents, path, sentence_split=sentence_split, comments=comments)
     notes = report.losses()
     notes.append("CoNLL holds tokens, not the raw text: read it back with text_from (--text-from) to align")
     with_meta = sum(1 for d in documents if any(not str(k).startswith("conll_") for k in d.metadata))
@@ -475,6 +477,7 @@ def convert(
     split: str | None = None,
     types: Sequence[str] | None = None,
     sentence_split: bool | None = None,
+    comments: bool | None = None,
 ) -> ConversionReport:
     """Convert an annotation corpus from one format to another.
 
@@ -494,6 +497,7 @@ def convert(
         types: ``hf`` destination: the entity types of the ``ner_tags`` labels
             (default: the schema's).
         sentence_split: CoNLL destination: split sentences (default True).
+        comments: CoNLL destination: write ``# id = ...`` comment lines (default True).
 
     Returns:
         The report: counts read and written, what the destination cannot hold.
@@ -507,7 +511,7 @@ def convert(
     source = get_format(src_format or infer_format(src_path))
     target = get_format(dst_format or infer_format(dst_path, for_writing=True))
     read_opts = {"scheme": scheme, "text_from": text_from, "annotation_index": annotation_index}
-    write_opts: dict[str, object] = {"types": types, "sentence_split": sentence_split}
+    write_opts: dict[str, object] = {"types": types, "sentence_split": sentence_split, "comments": comments}
     # options that apply to reading or writing, whichever side has the format
     for key, value, name in (("predictions", predictions, "labelstudio"), ("split", split, "hf")):
         if value is None:

@@ -235,7 +235,7 @@ def test_gold_exports_and_reimports_to_its_snapped_flat_layer() -> None:
 def test_read_sentences_lines_extra_columns_and_comments(tmp_path: Path) -> None:
     path = tmp_path / "x.conll"
     path.write_text(
-        "# corpus header\n-DOCSTART- -X- O\n\nقال NN O\nنجيب NNP B-PERS\n\n# a note\n# O\nمحفوظ NNP I-PERS\n",
+        "# corpus header\n-DOCSTART- -X- O\n\nقال NN O\nنجيب NNP B-PERS\n\n# a note\n# PU O\nمحفوظ NNP I-PERS\n",
         encoding="utf-8",
     )
     sentences = read_conll_sentences(path)
@@ -243,7 +243,7 @@ def test_read_sentences_lines_extra_columns_and_comments(tmp_path: Path) -> None
     assert sentences[0].lines == (4, 5)
     assert sentences[0].extra == (("NN",), ("NNP",))
     assert sentences[0].comments == ("# corpus header",)
-    # "# O" is the token "#" tagged O in a space-separated file
+    # "# PU O" is the token "#" tagged O (three columns, like the file's token lines)
     assert sentences[1].comments == ("# a note",)
     assert sentences[1].lines == (8, 9)
     (doc,) = read_conll(path)
@@ -386,3 +386,25 @@ def test_property_conll_round_trip_gives_snapped_outermost(case: tuple[str, list
     back = read_conll(document_to_conll(doc), text=text)[0]
     assert back.text == text
     assert sorted(back.entities.values()) == sorted(snap_span(s, index) for s in flat)  # type: ignore[type-var]
+
+
+def test_conll2003_docstart_and_hash_token_with_extra_columns() -> None:
+    content = "-DOCSTART- -X- -X- O\n\na NN B-X\n# NN O\n# note here\nb NN O\n"
+    sentences = read_conll_sentences(content)
+    assert [s.tokens for s in sentences] == [("a", "#"), ("b",)]
+    assert sentences[1].comments == ("# note here",)
+    tabbed = "-DOCSTART- -X- -X- O\n\na\tB-X\n\n-DOCSTART- -X- -X- O\n\nb\tO\n"
+    assert [d.id for d in read_conll(tabbed)] == ["doc", "doc-2"]
+
+
+def test_export_without_comments() -> None:
+    doc = Document("no-ids", "قال محمد", {"T1": Span(4, 8, "PERS")}, {}, {"conll_comments": ["# kept"]})
+    plain = document_to_conll(doc, comments=False)
+    assert plain == "-DOCSTART-\tO\n\nقال\tO\nمحمد\tB-PERS\n\n"
+    assert "# kept" in document_to_conll(doc)
+
+
+def test_write_conll_states_ids_not_written(tmp_path: Path) -> None:
+    doc = Document("x", "قال محمد", {"T1": Span(4, 8, "PERS")})
+    report = write_conll([doc], tmp_path / "x.conll", comments=False)
+    assert report.losses() == ["document ids and comments are not written (comments turned off)"]

@@ -63,6 +63,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="conll destination: one sentence per document (default: split after . ! ? ؟ and at newlines)",
     )
     group.add_argument(
+        "--no-comments",
+        dest="comments",
+        action="store_const",
+        const=False,
+        default=None,
+        help="conll destination: no '# id = ...' lines, for tools that reject '#' lines (ids are then lost)",
+    )
+    group.add_argument(
         "--annotation-index",
         type=int,
         metavar="N",
@@ -100,6 +108,7 @@ def main(args: argparse.Namespace) -> int:
         split=args.split,
         types=[t.strip() for t in args.types.split(",") if t.strip()] if args.types else None,
         sentence_split=args.sentence_split,
+        comments=args.comments,
     )
     print(report)
     return 0
