@@ -117,3 +117,53 @@ def write_conll_corpus(path: Path) -> Path:
     """Write the ANERcorp-style CoNLL corpus to ``path`` and return it."""
     path.write_text(CONLL, encoding="utf-8")
     return path
+
+
+class CountingModel:
+    """A test model that counts its constructions and predictions (to prove a cached run loads no model).
+
+    It labels every occurrence of a few city names as GPE. ``fail=True``
+    makes construction raise, as a model that cannot be loaded.
+    """
+
+    name = "counting"
+    view = "native"
+    labels = frozenset({"GPE"})
+    constructed = 0
+    predicted = 0
+    CITIES = ("القاهرة", "باريس", "الرياض", "الكويت")
+
+    def __init__(self, *, fail: bool = False, version: str = "1") -> None:
+        type(self).constructed += 1
+        if fail:
+            raise RuntimeError("this model cannot be constructed")
+        self.version = version
+
+    @classmethod
+    def from_spec(cls, arg: str | None, **options: object) -> CountingModel:
+        return cls(**options)  # type: ignore[arg-type]
+
+    def predict(self, texts: list[str]) -> list[object]:
+        from models.base import Prediction
+
+        out = []
+        for text in texts:
+            type(self).predicted += 1
+            spans = []
+            for city in self.CITIES:
+                start = text.find(city)
+                while start >= 0:
+                    spans.append(Span(start, start + len(city), "GPE"))
+                    start = text.find(city, start + 1)
+            out.append(Prediction(spans=tuple(spans), diagnostics={"texts_seen": 1}))
+        return out
+
+    def provenance(self) -> dict[str, object]:
+        return {
+            "id": "counting",
+            "adapter": "harness_fixtures:CountingModel",
+            "adapter_version": self.version,
+            "revision": None,
+            "view": "native",
+            "label_map": None,
+        }

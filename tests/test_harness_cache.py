@@ -1,0 +1,156 @@
+"""The predictions cache: a second run loads no model; corrupted entries are reported and recomputed."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from harness_fixtures import CountingModel, write_brat_corpus
+
+import benchmark
+from annotations.spans import Span
+from benchmark.cache import CacheWarning, PredictionCache, prediction_from_json, prediction_to_json
+from models.base import Prediction
+from models.registry import NAMES, register_model
+
+NAME = "counting-test-model"
+
+
+@pytest.fixture
+def counting() -> Iterator[type[CountingModel]]:
+    register_model(NAME, "harness_fixtures:CountingModel", view="native", description="test")
+    CountingModel.constructed = 0
+    CountingModel.predicted = 0
+    try:
+        yield CountingModel
+    finally:
+        del NAMES[NAME]
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    return write_brat_corpus(tmp_path / "gold")
+
+
+def _run(corpus: Path, cache_dir: Path, out: Path, **kwargs: object) -> benchmark.Results:
+    return benchmark.run([NAME], corpus=corpus, cache_dir=cache_dir, out=out, bootstrap=20, **kwargs)
+
+
+def _without_timestamp(path: Path) -> dict:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    del data["created"]
+    return data
+
+
+def test_second_run_loads_no_model(tmp_path: Path, corpus: Path, counting: type[CountingModel]) -> None:
+    first = _run(corpus, tmp_path / "cache", tmp_path / "a")
+    assert (counting.constructed, counting.predicted) == (1, 2)
+    second = _run(corpus, tmp_path / "cache", tmp_path / "b")
+    assert (counting.constructed, counting.predicted) == (1, 2)  # nothing constructed, nothing predicted
+    assert first.to_json()["models"] == second.to_json()["models"]
+    assert _without_timestamp(tmp_path / "a" / "results.json") == _without_timestamp(tmp_path / "b" / "results.json")
+    assert second.models[0].diagnostics == {"texts_seen": 2}
+
+
+def test_no_cache_always_constructs(tmp_path: Path, corpus: Path, counting: type[CountingModel]) -> None:
+    _run(corpus, tmp_path / "cache", tmp_path / "a", cache=False)
+    _run(corpus, tmp_path / "cache", tmp_path / "b", cache=False)
+    assert counting.constructed == 2
+    assert not (tmp_path / "cache").exists()
+
+
+def test_changed_options_recompute(tmp_path: Path, corpus: Path, counting: type[CountingModel]) -> None:
+    _run(corpus, tmp_path / "cache", tmp_path / "a")
+    _run(corpus, tmp_path / "cache", tmp_path / "b", model_options={NAME: {"version": "2"}})
+    assert (counting.constructed, counting.predicted) == (2, 4)
+
+
+def test_changed_text_predicts_only_that_text(tmp_path: Path, corpus: Path, counting: type[CountingModel]) -> None:
+    _run(corpus, tmp_path / "cache", tmp_path / "a")
+    text = (corpus / "doc2.txt").read_text(encoding="utf-8")
+    (corpus / "doc2.txt").write_text(text + " ", encoding="utf-8")
+    _run(corpus, tmp_path / "cache", tmp_path / "b")
+    assert (counting.constructed, counting.predicted) == (2, 3)
+
+
+def _entries(cache: Path) -> list[Path]:
+    return sorted((cache / "predictions").rglob("*.json"))
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda raw: raw[: len(raw) // 2], "is not a valid cache entry"),
+        (lambda raw: b"\xff\xfe" + raw, "is not a valid cache entry"),
+        (lambda raw: raw.replace(b'"GPE"', b'"ORG"'), "fails its checksum"),
+    ],
+    ids=["truncated", "not-utf8", "edited"],
+)
+def test_corrupted_entry_is_reported_and_recomputed(
+    tmp_path: Path, corpus: Path, counting: type[CountingModel], damage, message: str
+) -> None:
+    first = _run(corpus, tmp_path / "cache", tmp_path / "a")
+    entries = _entries(tmp_path / "cache")
+    assert len(entries) == 2
+    target = next(p for p in entries if b'"GPE"' in p.read_bytes())
+    target.write_bytes(damage(target.read_bytes()))
+    with pytest.warns(CacheWarning) as caught:
+        second = _run(corpus, tmp_path / "cache", tmp_path / "b")
+    texts = [str(w.message) for w in caught]
+    assert any(str(target) in t and message in t for t in texts), texts
+    assert counting.constructed == 2 and counting.predicted == 3  # only the damaged text is predicted again
+    assert first.to_json()["models"] == second.to_json()["models"]
+    # The entry was rewritten: a third run is clean and loads nothing.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheWarning)
+        _run(corpus, tmp_path / "cache", tmp_path / "c")
+    assert counting.constructed == 2
+
+
+def test_corrupted_name_index_is_recomputed(tmp_path: Path, corpus: Path, counting: type[CountingModel]) -> None:
+    _run(corpus, tmp_path / "cache", tmp_path / "a")
+    (index,) = sorted((tmp_path / "cache" / "models").glob("*.json"))
+    index.write_text("{not json", encoding="utf-8")
+    with pytest.warns(CacheWarning, match="corrupted cache entry .*models"):
+        _run(corpus, tmp_path / "cache", tmp_path / "b")
+    assert counting.constructed == 2 and counting.predicted == 2  # re-created, predictions from the cache
+
+
+def test_unloadable_model_is_not_needed_when_cached(
+    tmp_path: Path, corpus: Path, counting: type[CountingModel]
+) -> None:
+    _run(corpus, tmp_path / "cache", tmp_path / "a")
+    # Same name and options: served from the cache, so the constructor is never called.
+    second = _run(corpus, tmp_path / "cache", tmp_path / "b")
+    assert second.models[0].status == "scored" and counting.constructed == 1
+    failing = _run(corpus, tmp_path / "cache", tmp_path / "c", model_options={NAME: {"fail": True}})
+    assert failing.models[0].status == "failed" and "cannot be constructed" in failing.models[0].reason
+    assert failing.exit_status == 1
+
+
+def test_prediction_json_round_trip() -> None:
+    p = Prediction(spans=(Span(3, 9, "GPE"), Span(0, 2, "PERS")), diagnostics={"windows": 2, "dropped_label:X": 1})
+    assert prediction_from_json(json.loads(json.dumps(prediction_to_json(p)))) == p
+
+
+def test_cache_files_are_written_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    cache = PredictionCache(tmp_path)
+    key = PredictionCache.model_key({"id": "x"})
+    cache.put(key, "نص", Prediction(spans=(Span(0, 2, "GPE"),)))
+    before = _entries(tmp_path)[0].read_bytes()
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        cache.put(key, "نص", Prediction(spans=(Span(0, 1, "ORG"),)))
+    monkeypatch.undo()
+    assert _entries(tmp_path)[0].read_bytes() == before
+    assert [p.name for p in (_entries(tmp_path)[0].parent).iterdir()] == [_entries(tmp_path)[0].name]
+    assert cache.get(key, "نص") == Prediction(spans=(Span(0, 2, "GPE"),))
