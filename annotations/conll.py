@@ -54,6 +54,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import regex
+
 from annotations.errors import AnnotationError, ConversionError
 from annotations.schema import Schema
 from annotations.spans import Document, Span
@@ -93,6 +95,9 @@ _SCHEME_ALIASES = {"IOB2": "BIO2", "BIO": "BIO2", "IOBES": "BIOES", "IOE": "IOE2
 SENTENCE_END_TOKENS = frozenset({".", "!", "?", "\u061f"})
 
 DOCSTART = "-DOCSTART-"
+
+#: White space between tokens: the same ``\s`` as the word pattern of :mod:`annotations.tokenize`.
+_SPACES = regex.compile(r"\s*")
 
 
 # --------------------------------------------------------------------------- pure tag functions
@@ -695,8 +700,7 @@ def _build_document(
                 pos += len(token)
         else:
             for token, line in zip(sentence.tokens, sentence.lines, strict=True):
-                while pos < len(raw) and raw[pos].isspace():
-                    pos += 1
+                pos = _SPACES.match(raw, pos).end()  # type: ignore[union-attr]
                 if not raw.startswith(token, pos):
                     found = raw[pos : pos + len(token) + 10]
                     raise AnnotationError(

@@ -432,6 +432,15 @@ class ConversionReport:
 def _check_destination(dst: Path, src: Path, overwrite: bool, dst_format: Format) -> None:
     if dst.resolve() == src.resolve():
         raise ConversionError("source and destination are the same path", file=dst, fix="write to another path")
+    if dst_format.name == "brat" and dst.suffix.lower() in (".ann", ".txt"):
+        for pair in (dst.with_suffix(".txt"), dst.with_suffix(".ann")):
+            if pair.is_file() and pair.stat().st_size > 0 and not overwrite:
+                raise ConversionError(
+                    "destination exists and is not empty",
+                    file=pair,
+                    fix="choose another destination, or pass overwrite=True (--overwrite) to replace it",
+                )
+        return
     if not dst.exists():
         return
     non_empty = any(dst.iterdir()) if dst.is_dir() else dst.stat().st_size > 0

@@ -256,3 +256,17 @@ def test_property_jsonl_round_trip_exactly(doc: Document) -> None:
     assert back == doc
     assert list(back.entities.items()) == list(doc.entities.items())
     assert list(back.relations.items()) == list(doc.relations.items())
+
+
+def test_single_ann_destination(tmp_path: Path) -> None:
+    doc = Document("whatever", "زار الملك عم\u0651ان", {"T1": Span(10, 15, "GPE")})
+    src = write_jsonl([doc], tmp_path / "one.jsonl")
+    report = convert(src, tmp_path / "out" / "named.ann")
+    assert report.lossless
+    assert (tmp_path / "out" / "named.ann").read_text(encoding="utf-8") == "T1\tGPE 10 15\tعم\u0651ان\n"
+    assert read_documents(tmp_path / "out" / "named.ann")[0][0].id == "named"
+    (tmp_path / "other.txt").write_text("نص", encoding="utf-8")
+    with pytest.raises(ConversionError, match=r"other\.txt: destination exists and is not empty"):
+        convert(src, tmp_path / "other.ann")
+    with pytest.raises(ConversionError, match=r"a \.ann destination holds one document, the source has 2"):
+        convert(write_jsonl(corpus(), tmp_path / "two.jsonl"), tmp_path / "x.ann")
