@@ -1,0 +1,465 @@
+"""Predictions of any external system read from a file (``file:<path>``): JSONL, BRAT or CoNLL.
+
+Use it for a system arabench cannot run itself (an LLM behind a web page, a
+service, another toolkit): export its output, then score it like any model.
+
+Formats (``format=`` option, else guessed from the path):
+
+* ``jsonl`` (``.jsonl``): one document per line, as :mod:`annotations.jsonl`:
+  ``{"id", "text", "entities": [{"start", "end", "type", "text"?}], "relations"?}``.
+  An entity's ``id`` may be left out (``P1``, ``P2``... are given) when no
+  relation refers to it, and its ``text`` too (then it is not checked).
+* ``brat``: a directory of ``X.txt`` + ``X.ann`` pairs, or one ``.ann`` file.
+* ``conll`` (``.conll``, ``.tsv``, ``.bio``, ``.iob``, ``.iob2``): tokens and
+  BIO tags (:func:`annotations.conll.read_conll`). The tokens are aligned back
+  to the raw input text: their characters, white space aside, must be the
+  text's characters in order.
+
+Checks, like the gold's (every problem listed at once, with file:line, field,
+bad value and fix): offsets integers within the text, ``start < end``, the
+entity's ``text`` (when given) equal to the slice, no span starting or ending
+with white space, relation arguments that exist, and every label a label of
+the declared ``view`` (default ``native``). A label outside the view is an
+error unless ``label_map`` maps it or ``drop`` lists it (dropped spans are
+counted as ``dropped_label:<RAW>``). Spans that cross or repeat are allowed
+in predictions (a repeated span is kept once and counted as
+``duplicate_spans``).
+
+Matching: :meth:`PredictionsFileModel.predict` finds, for each input text, the
+document whose text is *identical*; failing that, the document whose id is
+given for that position by the ``ids`` option, provided its text differs
+from the input only in white space (offsets are then carried over character
+by character, counted as ``realigned_spans``). A text with no document is an
+error naming it; it is never predicted empty.
+
+Diagnostics (per text): ``dropped_label:<RAW>``, ``duplicate_spans``,
+``realigned_spans``, ``dropped_relations`` (a relation whose argument was
+dropped).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from annotations.errors import AnnotationError, LabelMapError, ModelError
+from annotations.problems import Problem, problems_error
+from annotations.schema import default_schema
+from annotations.spans import Document, Relation, Span
+from models.base import Prediction
+from models.labelmap import LabelMap, parse_label_map
+
+__all__ = ["PredictionsFileModel", "FORMATS", "ADAPTER_VERSION", "load_prediction_documents"]
+
+ADAPTER_VERSION = "1"
+FORMATS = ("jsonl", "brat", "conll")
+OPTIONS = ("format", "view", "label_map", "drop", "labels", "ids", "scheme", "name")
+_CONLL_SUFFIXES = {".conll", ".conll2003", ".tsv", ".bio", ".iob", ".iob2", ".bioes"}
+
+
+def _guess_format(path: Path) -> str:
+    if path.is_dir() or path.suffix == ".ann":
+        return "brat"
+    if path.suffix in {".jsonl", ".json"}:
+        return "jsonl"
+    if path.suffix.lower() in _CONLL_SUFFIXES:
+        return "conll"
+    raise ModelError(
+        "cannot tell the predictions file's format from its name",
+        file=path,
+        field="format",
+        value=path.suffix or path.name,
+        fix=f"pass format= one of {', '.join(FORMATS)} (or name it .jsonl, a BRAT directory/.ann, or .conll)",
+    )
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    documents: list[Document]
+    where: dict[tuple[str, str], tuple[str | None, int | None, str]]  # (doc id, ann id) -> (file, line, prefix)
+    conll: bool
+
+
+def _parsed_documents(path: Path, fmt: str) -> tuple[list[Any], list[Problem]]:
+    """Parse JSONL or BRAT into ParsedDocuments (no gold-only checks)."""
+    from annotations.brat import parse_ann
+    from annotations.jsonl import parse_jsonl
+    from annotations.validate import decode_file, discover
+
+    problems: list[Problem] = []
+    parsed: list[Any] = []
+    if fmt == "jsonl":
+        content, problems = decode_file(path)
+        if content is not None:
+            docs, line_problems = parse_jsonl(_complete_entities(content.removeprefix("\ufeff")), file=path)
+            parsed += docs
+            problems += line_problems
+        return parsed, problems
+    pairs, _, problems = discover(path)
+    for stem, txt, ann in pairs:
+        if txt is None or ann is None:
+            missing = f"{stem}.txt" if txt is None else f"{stem}.ann"
+            problems.append(
+                Problem(str(txt or ann), None, None, f"BRAT pair misses {missing}", "write both X.txt and X.ann")
+            )
+            continue
+        text, p1 = decode_file(txt)
+        content, p2 = decode_file(ann)
+        problems += p1 + p2
+        if text is not None and content is not None:
+            doc = parse_ann(content, text, doc_id=stem, file=ann)
+            doc.text_file = str(txt)
+            parsed.append(doc)
+    return parsed, problems
+
+
+def _complete_entities(content: str) -> str:
+    """Fill what predictions may leave out, line by line (so line numbers stay).
+
+    An entity without ``id`` gets ``P1``, ``P2``...; an entity without ``text``
+    gets the slice its offsets cover (when they are valid; otherwise the
+    reader reports the offsets).
+    """
+    lines = content.split("\n")
+    for n, line in enumerate(lines):
+        try:
+            data = json.loads(line)
+        except ValueError:
+            continue  # parse_jsonl reports it
+        entities = data.get("entities") if isinstance(data, dict) else None
+        if not isinstance(entities, list):
+            continue
+        text = data.get("text")
+        used = {e.get("id") for e in entities if isinstance(e, dict)}
+        changed = False
+        k = 0
+        for entity in entities:
+            if not isinstance(entity, dict):
+                continue
+            if "id" not in entity:
+                k += 1
+                while f"P{k}" in used:
+                    k += 1
+                entity["id"] = f"P{k}"
+                changed = True
+            start, end = entity.get("start"), entity.get("end")
+            if (
+                "text" not in entity
+                and isinstance(text, str)
+                and type(start) is int
+                and type(end) is int
+                and 0 <= start < end <= len(text)
+            ):
+                entity["text"] = text[start:end]
+                changed = True
+        if changed:
+            lines[n] = json.dumps(data, ensure_ascii=False)
+    return "\n".join(lines)
+
+
+def load_prediction_documents(path: str | Path, *, fmt: str | None = None, scheme: str = "BIO2") -> _Loaded:
+    """Read a predictions file into documents (labels not yet checked).
+
+    Raises:
+        AnnotationError: Listing every structural problem of the file.
+        ModelError: For an unknown format or a missing path.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ModelError("predictions file not found", file=path, field="path", value=str(path), fix="check the path")
+    fmt = fmt or _guess_format(path)
+    if fmt not in FORMATS:
+        raise ModelError(
+            "unknown predictions format", field="format", value=fmt, fix=f"use one of {', '.join(FORMATS)}"
+        )
+    if fmt == "conll":
+        from annotations.conll import read_conll
+
+        documents = read_conll(path, scheme=scheme)
+        return _Loaded(documents, {}, conll=True)
+    parsed, problems = _parsed_documents(path, fmt)
+    where: dict[tuple[str, str], tuple[str | None, int | None, str]] = {}
+    for doc in parsed:
+        problems += doc.problems
+        text = doc.document.text
+        for ident, span in doc.document.entities.items():
+            line, prefix = doc.where.get(ident, (None, ""))
+            where[(doc.document.id, ident)] = (doc.file, line, prefix)
+            covered = text[span.start : span.end]
+            if covered[:1].isspace() or covered[-1:].isspace():
+                problems.append(
+                    Problem(
+                        doc.file,
+                        line,
+                        f"{prefix}start",
+                        "span starts or ends with white space",
+                        "put the offsets on the first and last non-space characters",
+                        covered,
+                    )
+                )
+    seen: dict[str, str] = {}
+    for doc in parsed:
+        if doc.document.id in seen:
+            problems.append(
+                Problem(
+                    doc.file,
+                    doc.text_line,
+                    "id",
+                    "duplicate document id",
+                    "give every document its own id",
+                    doc.document.id,
+                )
+            )
+        seen[doc.document.id] = doc.file
+    if not parsed and not any(p.is_error for p in problems):
+        problems.append(Problem(str(path), None, None, "no documents in the predictions file", "write one or more"))
+    if any(p.is_error for p in problems):
+        raise problems_error(problems, what=f"predictions {path}", file=str(path))
+    return _Loaded([d.document for d in parsed], where, conll=False)
+
+
+def _nonspace(text: str) -> tuple[str, list[int]]:
+    positions = [i for i, ch in enumerate(text) if not ch.isspace()]
+    return "".join(text[i] for i in positions), positions
+
+
+class PredictionsFileModel:
+    """Predictions read from a JSONL, BRAT or CoNLL file (see the module docstring).
+
+    Args:
+        path: The file or directory.
+        format: ``jsonl``, ``brat`` or ``conll`` (default: guessed from the path).
+        view: The label view the file's labels live in (default ``native``).
+        label_map: Raw label -> view label (option string ``"PER=PERS,..."``,
+            a YAML/JSON file or a mapping); labels not in it must already be
+            view labels or be listed in ``drop``.
+        drop: Raw labels to drop (counted).
+        labels: The view labels the system can emit (default: every label of
+            the view, so gold of every type counts as the system's misses).
+        ids: Document ids aligned with the texts given to :meth:`predict`,
+            used for texts that have no document with an identical text.
+        scheme: The CoNLL tagging scheme (default ``BIO2``).
+        name: The registry name (default ``file:<path>``).
+
+    Raises:
+        AnnotationError: For a malformed file (every problem listed).
+        LabelMapError: For labels neither in the view, the map nor ``drop``.
+        ModelError: For a bad option.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        format: str | None = None,
+        view: str = "native",
+        label_map: Any = None,
+        drop: Iterable[str] | str = (),
+        labels: Iterable[str] | None = None,
+        ids: Sequence[str] | None = None,
+        scheme: str = "BIO2",
+        name: str | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.name = name or f"file:{path}"
+        self.view = view
+        view_def = default_schema().view(view)
+        drops = [d.strip() for d in drop.split(",") if d.strip()] if isinstance(drop, str) else list(drop)
+        if label_map is None:
+            self.label_map = LabelMap({}, frozenset(drops), "option")
+        else:
+            self.label_map = parse_label_map(label_map, drop=drops)
+        bad_targets = sorted(set(self.label_map.mapping.values()) - view_def.labels)
+        if bad_targets:
+            raise LabelMapError(
+                f"label_map targets labels that are not labels of view {view!r}",
+                field="label_map",
+                value=bad_targets,
+                fix=f"map onto {', '.join(sorted(view_def.labels))}",
+            )
+        if labels is None:
+            self.labels = frozenset(view_def.labels)
+        else:
+            self.labels = frozenset(labels)
+            unknown = sorted(self.labels - view_def.labels)
+            if unknown:
+                raise ModelError(
+                    f"labels not in view {view!r}",
+                    field="labels",
+                    value=unknown,
+                    fix=f"use labels among {', '.join(sorted(view_def.labels))}",
+                )
+        self.ids = list(ids) if ids is not None else None
+        loaded = load_prediction_documents(self.path, fmt=format, scheme=scheme)
+        self.format = format or _guess_format(self.path)
+        self._conll = loaded.conll
+        self._check_labels(loaded, view_def.labels)
+        self._docs = loaded.documents
+        self._by_id = {d.id: d for d in self._docs}
+        self._by_text: dict[str, Document] = {}
+        self._by_nonspace: dict[str, list[Document]] = {}
+        for doc in self._docs:
+            other = self._by_text.get(doc.text)
+            if other is not None and sorted(other.entities.values()) != sorted(doc.entities.values()):
+                raise AnnotationError(
+                    f"documents {other.id!r} and {doc.id!r} have the same text and different predictions",
+                    file=self.path,
+                    field="id",
+                    value=doc.id,
+                    fix="keep one prediction per text",
+                )
+            self._by_text.setdefault(doc.text, doc)
+            self._by_nonspace.setdefault(_nonspace(doc.text)[0], []).append(doc)
+        self._digest = self._file_digest()
+
+    def _check_labels(self, loaded: _Loaded, view_labels: frozenset[str]) -> None:
+        bad: dict[str, tuple[str | None, int | None, str]] = {}
+        for doc in loaded.documents:
+            for ident, span in doc.entities.items():
+                raw = span.label
+                if raw in self.label_map.mapping or raw in self.label_map.drop or raw in view_labels:
+                    continue
+                bad.setdefault(raw, loaded.where.get((doc.id, ident), (str(self.path), None, "")))
+        if bad:
+            raw, (file, line, prefix) = next(iter(bad.items()))
+            raise LabelMapError(
+                f"labels that are not labels of view {self.view!r}: {', '.join(sorted(bad))}",
+                file=file,
+                line=line,
+                field=f"{prefix}type",
+                value=raw,
+                fix=f"pass view= the view they belong to, or map them with label_map= (onto "
+                f"{', '.join(sorted(view_labels))}) or list them in drop=",
+            )
+
+    def _file_digest(self) -> str:
+        digest = hashlib.sha256()
+        files = sorted(p for p in self.path.rglob("*") if p.is_file()) if self.path.is_dir() else [self.path]
+        for file in files:
+            digest.update(file.name.encode())
+            digest.update(file.read_bytes())
+        return digest.hexdigest()[:16]
+
+    @classmethod
+    def from_spec(cls, arg: str | None, **options: Any) -> PredictionsFileModel:
+        """Create from ``file:<path>`` (``arg`` is the path).
+
+        Raises:
+            ModelError: Without a path or on an unknown option.
+        """
+        if not arg:
+            raise ModelError("file: needs a path", field="name", value="file:", fix="use file:<path to predictions>")
+        for key in options:
+            if key not in OPTIONS:
+                raise ModelError(
+                    "unknown option for file: predictions",
+                    field=key,
+                    value=options[key],
+                    fix=f"use one of: {', '.join(OPTIONS)}",
+                )
+        options.setdefault("name", f"file:{arg}")
+        return cls(arg, **options)
+
+    def _find(self, i: int, text: str) -> tuple[Document, bool]:
+        """The document for input ``i`` and whether its offsets need realigning."""
+        doc = self._by_text.get(text)
+        if doc is not None:
+            return doc, False
+        key = _nonspace(text)[0]
+        if self._conll:
+            candidates = self._by_nonspace.get(key, [])
+            if len(candidates) == 1:
+                return candidates[0], True
+        if self.ids is not None and i < len(self.ids):
+            doc = self._by_id.get(self.ids[i])
+            if doc is not None:
+                if _nonspace(doc.text)[0] != key:
+                    raise ModelError(
+                        f"document {doc.id!r} of the predictions has a different text from input text #{i}",
+                        file=self.path,
+                        field="text",
+                        value=doc.id,
+                        fix="predict on the identical raw text (only white space may differ)",
+                    )
+                return doc, True
+        preview = text[:40] + ("…" if len(text) > 40 else "")
+        known = ", ".join(sorted(self._by_id)[:10]) + (" ..." if len(self._by_id) > 10 else "")
+        raise ModelError(
+            f"no prediction for input text #{i}" + (f" (id {self.ids[i]!r})" if self.ids and i < len(self.ids) else ""),
+            file=self.path,
+            field="text",
+            value=preview,
+            fix=f"add a document with this exact text to the file, or pass ids= (documents in the file: {known})",
+        )
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        """Return the file's spans (and relations) for each text, in raw-text offsets of that text.
+
+        Raises:
+            ModelError: For a text that has no document in the file.
+        """
+        out = []
+        for i, text in enumerate(texts):
+            doc, realign = self._find(i, text)
+            diagnostics: Counter[str] = Counter()
+            mapping: dict[Span, Span] = {}
+            carry = self._carrier(doc.text, text) if realign else None
+            for span in doc.entities.values():
+                label = self.label_map.mapping.get(span.label, span.label)
+                if span.label in self.label_map.drop:
+                    diagnostics[f"dropped_label:{span.label}"] += 1
+                    continue
+                start, end = span.start, span.end
+                if carry is not None:
+                    start, end = carry(start, end)
+                    diagnostics["realigned_spans"] += 1
+                new = Span(start, end, label)
+                if new in mapping.values():
+                    diagnostics["duplicate_spans"] += 1
+                mapping[span] = new
+            relations = []
+            for rel in doc.relations.values():
+                a1, a2 = mapping.get(rel.arg1), mapping.get(rel.arg2)
+                if a1 is None or a2 is None:
+                    diagnostics["dropped_relations"] += 1
+                    continue
+                relations.append(Relation(rel.label, a1, a2))
+            out.append(
+                Prediction(
+                    spans=tuple(sorted(set(mapping.values()))), relations=relations, diagnostics=dict(diagnostics)
+                )
+            )
+        return out
+
+    @staticmethod
+    def _carrier(source: str, target: str) -> Any:
+        """Map offsets of ``source`` onto ``target`` through their identical non-space characters."""
+        _, src_pos = _nonspace(source)
+        _, dst_pos = _nonspace(target)
+        rank = {p: k for k, p in enumerate(src_pos)}
+
+        def carry(start: int, end: int) -> tuple[int, int]:
+            first = next(rank[p] for p in range(start, end) if p in rank)
+            last = next(rank[p] for p in range(end - 1, start - 1, -1) if p in rank)
+            return dst_pos[first], dst_pos[last] + 1
+
+        return carry
+
+    def provenance(self) -> dict[str, object]:
+        """Identify the predictions: path, format, a digest of the file content, view and label map."""
+        return {
+            "id": self.name,
+            "adapter": "models.predictions:PredictionsFileModel",
+            "adapter_version": ADAPTER_VERSION,
+            "revision": self._digest,
+            "path": str(self.path),
+            "format": self.format,
+            "view": self.view,
+            "label_map": self.label_map.as_dict(),
+            "labels": sorted(self.labels),
+        }
