@@ -88,6 +88,7 @@ SCHEMES: dict[str, frozenset[str]] = {
     "IOE2": frozenset("IE"),
     "BIOES": frozenset("BIES"),
     "BILOU": frozenset("BILU"),
+    "IO": frozenset(),  # no prefixes: the tag is the type (adjacent mentions of one type merge)
 }
 _SCHEME_ALIASES = {"IOB2": "BIO2", "BIO": "BIO2", "IOBES": "BIOES", "IOE": "IOE2"}
 
@@ -153,6 +154,10 @@ def _split_tag(tag: str, allowed: frozenset[str]) -> tuple[str, str]:
     """Return ``(prefix, type)``; ``("O", "")`` for ``O``. Raises ``ValueError`` on a bad tag."""
     if tag == "O":
         return "O", ""
+    if not allowed:  # IO: the whole tag is the type
+        if not tag or any(c.isspace() for c in tag):
+            raise ValueError(tag)
+        return "I", tag
     if len(tag) < 3 or tag[1] != "-" or tag[0] not in allowed:
         raise ValueError(tag)
     return tag[0], tag[2:]
@@ -206,7 +211,9 @@ def decode_tags(tags: Sequence[str], *, scheme: str = "BIO2") -> list[tuple[int,
     Args:
         tags: One tag per token.
         scheme: The tagging scheme (``BIO2``, ``IOB1``, ``IOE1``, ``IOE2``,
-            ``BIOES``, ``BILOU``); it decides which prefixes are allowed.
+            ``BIOES``, ``BILOU``, or ``IO`` where a tag is a bare type and
+            adjacent tokens of one type form one mention); it decides which
+            prefixes are allowed.
 
     Returns:
         ``(first_token, end_token, type)`` triples, token range half-open.
@@ -276,7 +283,9 @@ def encode_tags(entities: Sequence[tuple[int, int, str]], n_tokens: int, *, sche
     prev_end, prev_type = -1, ""
     for first, end, label in entities:
         adjacent_same = first == prev_end and label == prev_type
-        if key == "BIO2":
+        if key == "IO":
+            tags[first:end] = [label] * (end - first)
+        elif key == "BIO2":
             tags[first] = "B-" + label
             for i in range(first + 1, end):
                 tags[i] = "I-" + label

@@ -96,6 +96,7 @@ def test_encode_then_decode_is_identity(scheme: str, data: st.DataObject) -> Non
         ("BIOES", ["S-PER", "B-LOC", "I-LOC", "E-LOC"], [(0, 1, "PER"), (1, 4, "LOC")]),
         ("BILOU", ["U-PER", "B-LOC", "L-LOC", "O"], [(0, 1, "PER"), (1, 3, "LOC")]),
         ("IOBES", ["S-PER"], [(0, 1, "PER")]),
+        ("IO", ["PERS", "PERS", "O", "LOC", "B-X"], [(0, 2, "PERS"), (3, 4, "LOC"), (4, 5, "B-X")]),
     ],
 )
 def test_decode_known_sequences(scheme: str, tags: list[str], entities: list[tuple[int, int, str]]) -> None:

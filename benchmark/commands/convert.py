@@ -47,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--scheme",
         metavar="S",
-        help="conll source: tagging scheme BIO2 (default), IOB1, IOE1, IOE2, BIOES or BILOU",
+        help="conll source: tagging scheme BIO2 (default), IOB1, IOE1, IOE2, BIOES, BILOU or IO (bare types)",
     )
     group.add_argument(
         "--text-from",
