@@ -17,9 +17,12 @@ The file format (CoNLL-2003 style, as ANERcorp and most NER corpora ship it)::
 * a line starting with ``#`` is a comment, except a token line for the token
   ``#`` itself: ``#<TAB>O`` in a tab-separated file; in a space-separated
   file, ``# O`` when it has as many columns as the file's first token line
-  and ends with a valid tag; a comment
-  ``# id = X`` names the document, other comments are kept in the document's
-  ``metadata["conll_comments"]`` and written back on export.
+  and ends with a valid tag. A comment ``# id = X`` names the document; other
+  comments are kept in the document's ``metadata["conll_comments"]`` and
+  written back on export (``comments=False`` writes neither, for tools that
+  reject ``#`` lines);
+* the readers take a path, or the content itself as a string containing a
+  newline or a tab.
 
 **Export rule.** Tokens are the words of :func:`annotations.tokenize.word_offsets`
 (white space and each punctuation character separate words; proclitics stay on
@@ -36,10 +39,12 @@ an error naming them.
 ``!``, ``?`` or ``؟`` token that is followed by white space (or the end of the
 text), so ``3.5`` and ``U.S.A`` stay whole, and between two tokens separated by
 white space containing a newline. A sentence never ends inside a flat span: the
-break moves to the end of the span.
+break moves to the first token after the span.
 
 **Import rule.** Tags are decoded with the conlleval rules (an ``I-X`` after
-``O`` or after another type starts a new entity); every tag that differs from
+``O`` or after another type starts a new entity), in the declared ``scheme``:
+``BIO2`` (default), ``IOB1``, ``IOE1``, ``IOE2``, ``BIOES``, ``BILOU``, or ``IO``
+(bare types, no prefix); every tag that differs from
 the canonical encoding of what was decoded in the declared ``scheme`` is a
 *repair*, counted in ``metadata["conll_repairs"]``. Without ``text=``, the
 document text is the tokens joined by single spaces, sentences by newlines.
