@@ -270,3 +270,16 @@ def test_single_ann_destination(tmp_path: Path) -> None:
         convert(src, tmp_path / "other.ann")
     with pytest.raises(ConversionError, match=r"a \.ann destination holds one document, the source has 2"):
         convert(write_jsonl(corpus(), tmp_path / "two.jsonl"), tmp_path / "x.ann")
+
+
+def test_predictions_and_split_options_reach_the_right_side(tmp_path: Path, jsonl_corpus: Path) -> None:
+    tasks = tmp_path / "pre.json"
+    convert(jsonl_corpus, tasks, predictions=True)
+    assert '"predictions"' in tasks.read_text(encoding="utf-8")
+    with pytest.raises(AnnotationError, match="task has no annotations; it has predictions"):
+        convert(tasks, tmp_path / "x.jsonl")
+    assert convert(tasks, tmp_path / "y.jsonl", predictions=True).lossless
+    convert(jsonl_corpus, tmp_path / "ds", dst_format="hf", split="validation")
+    assert convert(tmp_path / "ds", tmp_path / "z.jsonl", split="validation").documents == 2
+    with pytest.raises(AnnotationError, match=r"no such split \(got 'test'\)"):
+        convert(tmp_path / "ds", tmp_path / "w.jsonl", split="test")
