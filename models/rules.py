@@ -28,7 +28,7 @@ import json
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import babel
@@ -535,7 +535,7 @@ class _Word:
     def is_punct(self) -> bool:
         return len(self.raw) == 1 and unicodedata.category(self.raw)[0] in "PS"
 
-    @property
+    @cached_property
     def number(self) -> float | None:
         if _NUMBER.fullmatch(self.raw) is None:
             return None
@@ -548,7 +548,15 @@ class _Word:
         except ValueError:
             return None
 
-    def stems(self) -> list[tuple[int, str]]:
+    @cached_property
+    def _stems(self) -> tuple[tuple[int, str], ...]:
+        return tuple(self._readings())
+
+    def stems(self) -> tuple[tuple[int, str], ...]:
+        """``(raw start offset, normalized stem)`` for the word and each proclitic reading of it (cached)."""
+        return self._stems
+
+    def _readings(self) -> list[tuple[int, str]]:
         """``(raw start offset, normalized stem)`` for the word and each proclitic reading of it."""
         out = [(self.start, self.norm)]
         norm = self.norm
@@ -694,9 +702,10 @@ class _Matcher:
             else:
                 i = j
         # a bare currency name (CURR alone): «سعر الدولار»
-        for i, norm in enumerate(self.norms):
-            if norm in _CURR_ALONE and not any(c.first <= i < c.last for c in self.out):
-                self.emit("curr.currency_in_money", i, i + 1, start=self.w[i].stems()[-1][0])
+        for i in range(len(self.w)):
+            start = self._stem_in(i, _CURR_ALONE)
+            if start is not None and not any(c.first <= i < c.last for c in self.out):
+                self.emit("curr.currency_in_money", i, i + 1, start=start)
 
     def _year_at(self, i: int) -> bool:
         if i >= len(self.w):
@@ -719,13 +728,13 @@ class _Matcher:
             if day:
                 first = i - 1
                 start = self.w[first].start
-            elif i > 0 and self.norms[i - 1] in _PERIOD_N:
+            elif self._stem_in(i - 1, _PERIOD_N) is not None:
                 first = i - 1
-                start = self.w[first].stems()[0][0] if self.norms[i - 1] in _PERIOD_N else self.w[first].start
-            shahr = i > 0 and self.norms[i - 1] in {"شهر", "لشهر", "بشهر"}
+                start = self._stem_in(first, _PERIOD_N)
+            shahr = self._stem_in(i - 1, _SHAHR_N) is not None
             if shahr:
                 first = i - 1
-                start = self.w[first].start + (1 if self.norms[i - 1] != "شهر" else 0)
+                start = self._stem_in(first, _SHAHR_N)
             # «حزيران/يونيو» or «حزيران (يونيو)»
             if (
                 j + 1 < len(self.w)
@@ -740,12 +749,13 @@ class _Matcher:
                 j += 1
             elif j < len(self.w) and self.norms[j] in _MONTH_ADJ_N:
                 j += 1  # «كانون الثاني الماضي»
-            if normalize(self.w[i].raw) in _AMBIG_MONTHS_N and not (day or year or shahr):
+            period = self._stem_in(i - 1, _PERIOD_N) is not None
+            if normalize(self.w[i].raw) in _AMBIG_MONTHS_N and not (day or year or shahr or period):
                 i = j
                 continue
-            if first > 0 and self.norms[first - 1] in _PERIOD_N and not day:
+            if first > 0 and self._stem_in(first - 1, _PERIOD_N) is not None and not day:
                 first -= 1
-                start = self.w[first].stems()[0][0]
+                start = self._stem_in(first, _PERIOD_N)
             self.emit("date.day_month_year", first, j, start=start)
             taken.update(range(first, j))
             i = j
@@ -770,20 +780,19 @@ class _Matcher:
                 continue
             if i > 0 and (i - 1) in taken:
                 continue
-            prev = self.norms[i - 1] if i > 0 else ""
             stem_prev = self._stem_in(i - 1, _YEAR_NOUNS_N) if i > 0 else None
             if stem_prev is not None:
                 first = i - 1
-                if i > 1 and self.norms[i - 2] in _PERIOD_N:
+                if i > 1 and self._stem_in(i - 2, _PERIOD_N) is not None:
                     first = i - 2
-                    stem_prev = self.w[first].stems()[0][0]
+                    stem_prev = self._stem_in(first, _PERIOD_N)
                 self.emit("date.year_cue", first, i + 1, start=stem_prev)
                 taken.update(range(first, i + 1))
-            elif prev in _YEAR_CUES_N or (prev[:1] in "وف" and prev[1:] in _YEAR_CUES_N):
-                first = i
-                if prev in _PERIOD_N:
-                    first = i - 1
-                self.emit("date.year_cue", first, i + 1)
+            elif self._stem_in(i - 1, _YEAR_CUES_N) is not None:
+                first, start = i, None
+                if self._stem_in(i - 1, _PERIOD_N) is not None:
+                    first, start = i - 1, self._stem_in(i - 1, _PERIOD_N)  # «نهاية 2020»
+                self.emit("date.year_cue", first, i + 1, start=start)
                 taken.update(range(first, i + 1))
         # relative dates
         i = 0
@@ -1045,8 +1054,7 @@ class _Matcher:
                     head = occ_ends.get(i + 1)
                     if head is not None and head < 0:  # a bare definite title before a name is an OCC
                         h = -1 - head
-                        self.emit("occ.title_phrase", h, h + 1, start=self.w[h].stems()[-1][0] if
-                                  self.w[h].stems()[-1][1] in _TITLES_D_N else self.w[h].start)  # fmt: skip
+                        self.emit("occ.title_phrase", h, h + 1, start=self._stem_in(h, _TITLES_D_N))
         for i in range(len(self.w) - 1):
             if self._stem_in(i, _VERBS_N) is not None:
                 end = self.name_at(i + 1, need_known=True)
@@ -1192,6 +1200,7 @@ _GIVEN_N = _n(_GIVEN_NAMES)
 _NAME_LINKS_N = _n(_NAME_LINKS)
 _STOP_N = _n(_STOP_WORDS)
 _LANGUAGE_CUES_N = _n(_LANGUAGE_CUES)
+_SHAHR_N = _n({"شهر"})
 _MONTH_ADJ_N = _n({"الماضي", "المقبل", "القادم", "الجاري", "المنصرم", "الفائت"})
 _ADJ_COUNTRIES_N = _n({"السعودية"})
 _MINISTERS_N = _n(_MINISTER_TITLES)
