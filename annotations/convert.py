@@ -34,7 +34,7 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-from annotations.errors import ConversionError
+from annotations.errors import AnnotationError, ConversionError
 from annotations.spans import Document
 
 __all__ = [
@@ -271,20 +271,46 @@ def _read_jsonl(path: Path) -> _Read:
 def _read_conll(path: Path, *, scheme: str = "BIO2", text_from: str | os.PathLike[str] | None = None) -> _Read:
     from annotations.conll import read_conll
 
-    texts = None
-    if text_from is not None:
+    notes = []
+    if text_from is None:
+        documents = read_conll(path, scheme=scheme)
+        notes.append("the text is rebuilt from the tokens (single spaces, one sentence per line)")
+    else:
         originals, _ = read_documents(text_from)
         texts = {d.id: d.text for d in originals}
-    documents = read_conll(path, scheme=scheme, text=texts)
-    notes = []
+        ids = [d.id for d in read_conll(path, scheme=scheme)]
+        if all(i in texts for i in ids):
+            documents = read_conll(path, scheme=scheme, text={i: texts[i] for i in ids})
+        elif len(ids) == len(originals):
+            # No ids in common (e.g. a system's CoNLL without "# id =" lines): pair by order.
+            # Safe: every token must still be found in its text, else the read fails.
+            by_order = {i: d.text for i, d in zip(ids, originals, strict=True)}
+            aligned = read_conll(path, scheme=scheme, text=by_order)
+            documents = [
+                Document(o.id, d.text, d.entities, d.relations, d.metadata)
+                for d, o in zip(aligned, originals, strict=True)
+            ]
+            notes.append(
+                f"the CoNLL document ids ({', '.join(ids[:3])}{', ...' if len(ids) > 3 else ''}) are not "
+                f"in {text_from}: documents were paired with its texts in order (every token checked)"
+            )
+        else:
+            missing = [i for i in ids if i not in texts]
+            raise AnnotationError(
+                f"{len(missing)} CoNLL document(s) have no text in {text_from}, and the counts differ "
+                f"({len(ids)} against {len(originals)}), so they cannot be paired in order",
+                file=path,
+                field="id",
+                value=missing[:5],
+                fix="add '# id = <document id>' after each -DOCSTART- line, matching the ids of the text corpus",
+            )
     repairs = sum(len(d.metadata.get("conll_repairs", ())) for d in documents)
     if repairs:
-        notes.append(
+        notes.insert(
+            0,
             f"{repairs} tags were not well-formed {scheme} and were read with the conlleval rules "
-            "(listed in each document's metadata 'conll_repairs')"
+            "(listed in each document's metadata 'conll_repairs')",
         )
-    if texts is None:
-        notes.append("the text is rebuilt from the tokens (single spaces, one sentence per line)")
     return _Read(documents, notes)
 
 

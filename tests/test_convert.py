@@ -283,3 +283,19 @@ def test_predictions_and_split_options_reach_the_right_side(tmp_path: Path, json
     assert convert(tmp_path / "ds", tmp_path / "z.jsonl", split="validation").documents == 2
     with pytest.raises(AnnotationError, match=r"no such split \(got 'test'\)"):
         convert(tmp_path / "ds", tmp_path / "w.jsonl", split="test")
+
+
+def test_text_from_pairs_by_order_when_ids_differ(tmp_path: Path, jsonl_corpus: Path) -> None:
+    conll = tmp_path / "system.conll"
+    convert(jsonl_corpus, conll, comments=False)  # no "# id =" lines, as many systems write
+    report = convert(conll, tmp_path / "aligned.jsonl", text_from=jsonl_corpus)
+    assert report.notes == [
+        f"the CoNLL document ids (system, system-2) are not in {jsonl_corpus}: "
+        "documents were paired with its texts in order (every token checked)"
+    ]
+    docs, _ = read_documents(tmp_path / "aligned.jsonl")
+    assert [d.id for d in docs] == ["doc-a", "doc-b"]
+    assert [d.text for d in docs] == [d.text for d in corpus()]
+    one = write_jsonl(corpus()[:1], tmp_path / "one.jsonl")
+    with pytest.raises(AnnotationError, match=r"2 CoNLL document\(s\) have no text in .*one\.jsonl"):
+        convert(conll, tmp_path / "bad.jsonl", text_from=one)

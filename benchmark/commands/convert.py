@@ -52,7 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--text-from",
         metavar="CORPUS",
-        help="conll source: align tokens to the raw texts of this corpus (any format), by document id",
+        help=(
+            "conll source: align tokens to the raw texts of this corpus (any format), by document id "
+            "('# id =' lines), or in order when the CoNLL file has no matching ids"
+        ),
     )
     group.add_argument(
         "--no-sentence-split",
