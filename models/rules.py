@@ -940,7 +940,9 @@ class _Matcher:
             if target is not None and target[0] == self.w[j].start and target[2].label in ("GPE", "LOC"):
                 if any(c.first == i and c.last >= target[1] for c in self.out if c.label in ("LOC", "GPE")):
                     continue  # already a longer CLDR name («جنوب أفريقيا», «شمال أفريقيا»)
-                self.emit("loc.compass_region", i, target[1], start=stem)
+                if self.emit("loc.compass_region", i, target[1], start=stem) and target[2].label == "LOC":
+                    # «شمال آسيا» is one LOC: the continent inside is not nested (guidelines §4)
+                    self.out = [c for c in self.out if not (c.label == "LOC" and c.first == j and c.last == target[1])]
         # organisation nouns with a genitive phrase
         for i, w in enumerate(self.w):
             for start, stem in w.stems():
