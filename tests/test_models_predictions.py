@@ -3,10 +3,13 @@
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotations.brat import write_brat
 from annotations.errors import AnnotationError, LabelMapError, ModelError
 from annotations.spans import Document, Relation, Span
+from annotations.tokenize import word_offsets
 from models.base import NERModel
 from models.predictions import PredictionsFileModel
 
@@ -189,3 +192,39 @@ def test_provenance_follows_the_content(jsonl):
     assert json.loads(json.dumps(first, ensure_ascii=False))["format"] == "jsonl"
     jsonl.write_text(jsonl.read_text(encoding="utf-8").replace('"GPE"', '"LOC"'), encoding="utf-8")
     assert PredictionsFileModel(jsonl).provenance()["revision"] != first["revision"]
+
+
+_WORDS = ["زار", "الوزير", "الرباط", "مصر", "في", "2020", "،", "منظمة", "الصحة", "\u064e"]
+
+
+@st.composite
+def _doc_with_spans(draw):
+    text = " ".join(draw(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=12)))
+    bounds = [(s, e) for s, e in word_offsets(text)]
+    picked = draw(st.lists(st.tuples(st.integers(0, len(bounds) - 1), st.integers(0, 2)), max_size=6))
+    spans = set()
+    for first, extra in picked:
+        last = min(first + extra, len(bounds) - 1)
+        spans.add(Span(bounds[first][0], bounds[last][1], draw(st.sampled_from(["GPE", "ORG", "DATE"]))))
+    return text, sorted(spans)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_doc_with_spans())
+def test_property_jsonl_round_trip(tmp_path_factory, case):
+    text, spans = case
+    path = tmp_path_factory.mktemp("rt") / "p.jsonl"
+    entities = [{"start": s.start, "end": s.end, "type": s.label} for s in spans]
+    write_jsonl(path, [{"id": "d", "text": text, "entities": entities}])
+    (pred,) = PredictionsFileModel(path).predict([text])
+    assert list(pred.spans) == spans
+
+
+def test_brat_relations_come_through(tmp_path):
+    occ, rabat = at(TEXT_A, "وزير الخارجية المصري", "OCC"), at(TEXT_A, "الرباط", "GPE")
+    doc = Document("a", TEXT_A, {"T1": occ, "T2": rabat}, {"R1": Relation("LOCATED_IN", occ, rabat)})
+    write_brat(doc, tmp_path)
+    (pred,) = PredictionsFileModel(tmp_path / "a.ann").predict([TEXT_A])
+    assert pred.relations == (Relation("LOCATED_IN", occ, rabat),)
+    (pred,) = PredictionsFileModel(tmp_path / "a.ann", drop="GPE").predict([TEXT_A])
+    assert pred.relations == () and pred.diagnostics == {"dropped_label:GPE": 1, "dropped_relations": 1}
