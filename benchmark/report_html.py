@@ -2,7 +2,9 @@
 
 Sections:
 
-1. the leaderboard (headline F1 with intervals, char-boundary F1, status);
+1. the leaderboard (headline F1 with intervals, char-boundary F1, status); under
+   a model that predicts relations, its relation F1, and under an LLM adapter
+   its parse failures, unalignable strings and failed windows;
 2. the article, right to left, with the gold or any model's entities
    highlighted (a switch: gold / each scored model). Nested spans are drawn as
    nested boxes with the type tag at their end; crossing predicted spans are
@@ -245,7 +247,7 @@ def _data(results: Results) -> dict[str, Any]:
 
 def render_html(results: Results) -> str:
     """The complete ``report.html`` text."""
-    from benchmark.report_text import fmt, fmt_ci
+    from benchmark.report_text import extra_figures, fmt, fmt_ci, llm_text, relations_text
 
     template = (TEMPLATES / "report.html").read_text(encoding="utf-8")
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
@@ -269,6 +271,11 @@ def render_html(results: Results) -> str:
             f"<td class='ci'>{fmt_ci(row.f1_ci)}</td><td>{fmt(row.char_f1)}</td>"
             f"<td class='ci'>{fmt_ci(row.char_f1_ci)}</td></tr>"
         )
+        extra = extra_figures(results.model(row.model), str(row.view))
+        notes = [f"relations F1 (strict / boundaries, word) {relations_text(extra)}"] * ("relations" in extra)
+        notes += [f"LLM: {llm_text(extra)}"] * ("llm" in extra)
+        if notes:
+            board.append(f'<tr class="sub"><td></td><td colspan="8" class="muted">{_esc(" · ".join(notes))}</td></tr>')
     if not board:
         board.append('<tr><td colspan="9" class="muted">No model was scored.</td></tr>')
     skipped = [

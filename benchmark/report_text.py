@@ -5,6 +5,10 @@
   the skipped and failed models with their reasons, then per scored model the
   per-type table (tp, fp, fn, P, R, F1) of the headline setting in its
   leaderboard view, its out-of-scope gold mentions and its diagnostics.
+  When a model predicts relations, the leaderboard gets a column with its
+  relation F1 (strict / boundaries, word boundaries) and its section a
+  relation table; when an LLM adapter is scored, a column with its parse
+  failures, unalignable strings and failed windows (:func:`extra_figures`).
 * ``per_type.csv``: one row per model × view × mode × boundary × layer × type,
   plus rows ``type = "<micro>"``, ``"<macro>"`` and ``"<weighted>"``. Empty cells
   are undefined figures; numbers are exact ``repr`` floats.
@@ -30,7 +34,17 @@ from benchmark.atomic import atomic_write_text, dump_json
 if TYPE_CHECKING:
     from benchmark.results import Results
 
-__all__ = ["render_summary", "write_summary", "write_per_type", "write_errors", "fmt", "fmt_ci"]
+__all__ = [
+    "render_summary",
+    "write_summary",
+    "write_per_type",
+    "write_errors",
+    "fmt",
+    "fmt_ci",
+    "extra_figures",
+    "relations_text",
+    "llm_text",
+]
 
 
 def fmt(value: float | None, digits: int = 4) -> str:
@@ -43,6 +57,53 @@ def fmt_ci(ci: Any, digits: int = 4) -> str:
     if not ci or ci[0] is None:
         return ""
     return f"[{ci[0]:.{digits}f}, {ci[1]:.{digits}f}]"
+
+
+#: Adapters (``provenance["adapter"]``) whose extraction counts are shown next to their scores.
+LLM_ADAPTERS = ("llm", "llm-hf")
+
+
+def extra_figures(model: Any, view: str) -> dict[str, Any]:
+    """Figures shown next to a model's entity scores in the leaderboards.
+
+    Returns:
+        ``{"relations": {"strict": f1, "boundaries": f1}}`` (micro F1, word
+        boundaries) when the model was scored on relations in ``view``, and for
+        LLM adapters ``{"llm": {"windows", "failed_windows", "parse_failures",
+        "empty_answers", "unalignable", "unalignable_relations"}}`` (summed
+        diagnostics).
+    """
+    out: dict[str, Any] = {}
+    tree = (model.scores.get(view) or {}).get("relations")
+    if tree:
+        out["relations"] = {mode: tree[mode]["word"]["micro"]["f1"] for mode in tree}
+    if (model.provenance or {}).get("adapter") in LLM_ADAPTERS:
+        keys = ("windows", "failed_windows", "parse_failures", "empty_answers", "unalignable", "unalignable_relations")
+        out["llm"] = {k: model.diagnostics.get(k, 0) for k in keys}
+    return out
+
+
+def relations_text(extra: dict[str, Any]) -> str:
+    """``0.7500 / 0.5000`` (strict / boundaries relation F1), or ``–``."""
+    rel = extra.get("relations")
+    if not rel:
+        return "–"
+    return f"{fmt(rel.get('strict'))} / {fmt(rel.get('boundaries'))}"
+
+
+def llm_text(extra: dict[str, Any]) -> str:
+    """``parse failures 1 of 6 windows · unalignable 2 (+1 relations) · failed windows 1``, or ``–``."""
+    llm = extra.get("llm")
+    if not llm:
+        return "–"
+    failures = llm["parse_failures"] + llm["empty_answers"]
+    text = f"parse failures {_count(failures)} of {_count(llm['windows'])} windows"
+    text += f" · unalignable {_count(llm['unalignable'])}"
+    if llm["unalignable_relations"]:
+        text += f" (+{_count(llm['unalignable_relations'])} relations)"
+    if llm["failed_windows"]:
+        text += f" · failed windows {_count(llm['failed_windows'])}"
+    return text
 
 
 def _count(value: float) -> str:
@@ -73,15 +134,28 @@ def render_summary(results: Results) -> str:
         "| # | model | status | view | P | R | F1 (word) | 95% CI | F1 (char) | 95% CI |",
         "| ---: | --- | --- | --- | ---: | ---: | ---: | --- | ---: | --- |",
     ]
+    extras = {
+        row.model: extra_figures(results.model(row.model), str(row.view))
+        for row in results.leaderboard()
+        if row.status == "scored"
+    }
+    with_relations = any("relations" in e for e in extras.values())
+    with_llm = any("llm" in e for e in extras.values())
+    if with_relations or with_llm:
+        lines[-2] += " relations F1 (strict / boundaries) |" * with_relations + " LLM extraction |" * with_llm
+        lines[-1] += " --- |" * (with_relations + with_llm)
     rank = 0
     for row in results.leaderboard():
         if row.status != "scored":
             continue
         rank += 1
         view = f"{row.view} ⚑" if row.flagged else str(row.view)
+        extra = extras[row.model]
         lines.append(
             f"| {rank} | `{row.model}` | {row.status} | {view} | {fmt(row.precision)} | {fmt(row.recall)} | "
             f"**{fmt(row.f1)}** | {fmt_ci(row.f1_ci)} | {fmt(row.char_f1)} | {fmt_ci(row.char_f1_ci)} |"
+            + f" {relations_text(extra)} |" * with_relations
+            + f" {llm_text(extra)} |" * with_llm
         )
     if rank == 0:
         lines.append("| – | (no model was scored) | | | | | | | | |")
@@ -128,6 +202,21 @@ def render_summary(results: Results) -> str:
         if setting["out_of_scope"]:
             oos = ", ".join(f"{k}: {v}" for k, v in setting["out_of_scope"].items())
             lines += ["", f"Gold mentions of labels it cannot emit (not counted as misses): {oos}."]
+        relations = (m.scores.get(view) or {}).get("relations")
+        if relations:
+            lines += [
+                "",
+                "Relations (word boundaries):",
+                "",
+                "| mode | tp | fp | fn | P | R | F1 |",
+                "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+            ]
+            for mode, by_boundary in relations.items():
+                r = by_boundary["word"]["micro"]
+                lines.append(
+                    f"| {mode} | {_count(r['tp'])} | {_count(r['fp'])} | {_count(r['fn'])} "
+                    f"| {fmt(r['precision'])} | {fmt(r['recall'])} | {fmt(r['f1'])} |"
+                )
         if m.diagnostics:
             diag = ", ".join(f"`{k}`: {_count(v)}" for k, v in m.diagnostics.items())
             lines += ["", f"Diagnostics (summed over documents): {diag}."]
