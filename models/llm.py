@@ -1118,9 +1118,9 @@ class LLMExtractor:
         self.name = name
         self.labels = _parse_labels(labels, self.schema)
         self.label_map = _parse_label_map(label_map, self.schema)
-        if isinstance(max_window_chars, bool) or not isinstance(max_window_chars, int) or max_window_chars < 50:
+        if isinstance(max_window_chars, bool) or not isinstance(max_window_chars, int) or max_window_chars < 10:
             raise ModelError(
-                "max_window_chars must be an integer of at least 50",
+                "max_window_chars must be an integer of at least 10",
                 field="max_window_chars",
                 value=max_window_chars,
                 fix="e.g. 1500",

@@ -1,0 +1,90 @@
+"""``llm-hf:``: a tiny randomly initialised GPT-2 (built here, no download) prompted for NER.
+
+Its output is garbage by construction: the adapter must count it (parse
+failures), emit nothing it cannot align, and let the run complete.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from annotations.brat import write_brat
+from annotations.errors import ModelUnavailableError
+from annotations.spans import Document, Span
+from annotations.tokenize import WordIndex
+
+pytest.importorskip("torch")
+pytest.importorskip("transformers")
+
+from models.llm import HFGenerationModel  # noqa: E402
+
+TEXT = "ذهب الطالب إلى المدرسة في دمشق.\nقرأت الطالبة كتاباً عن تاريخ الأندلس."
+
+
+@pytest.fixture(scope="module")
+def tiny_lm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tiny_models import build_tiny_gpt2
+
+    # The default prompt (21 types in two languages) is ~5,000 tokens of this tokenizer.
+    return build_tiny_gpt2(tmp_path_factory.mktemp("tiny-gpt2"), n_positions=6144)
+
+
+def test_garbage_generations_are_counted_and_the_run_completes(tiny_lm: Path, tmp_path: Path) -> None:
+    import benchmark.run as run_module
+
+    start = TEXT.index("دمشق")
+    write_brat(Document("d", TEXT, {"T1": Span(start, start + 4, "GPE")}), tmp_path / "gold")
+    name = f"llm-hf:{tiny_lm}"
+    results = run_module.run(
+        [name],
+        corpus=tmp_path / "gold",
+        cache_dir=tmp_path / "cache",
+        bootstrap=0,
+        model_options={name: {"max_new_tokens": 12, "max_window_chars": 40, "cache_dir": str(tmp_path / "llm")}},
+    )
+    model = results.model(name)
+    assert model.status == "scored", model.reason
+    diagnostics = dict(model.diagnostics)
+    assert diagnostics["windows"] == 2
+    failed = diagnostics.get("parse_failures", 0) + diagnostics.get("empty_answers", 0)
+    assert failed == 2, diagnostics
+    assert diagnostics.get("truncated_answers", 0) <= 2
+    (prediction,) = results.predictions[name]
+    assert prediction.spans == () and prediction.relations == ()
+    micro = model.setting("native", "strict", "word", "flat")["micro"]
+    assert (micro["tp"], micro["fp"], micro["fn"]) == (0, 0, 1)
+    provenance = model.provenance
+    assert provenance["adapter"] == "llm-hf" and provenance["local_fingerprint"]
+    assert provenance["parameters"] == {"do_sample": False, "max_new_tokens": 12}
+
+
+def test_chat_template_cache_and_context_limit(tiny_lm: Path, tmp_path: Path) -> None:
+    model = HFGenerationModel.from_spec(str(tiny_lm), max_new_tokens=4, cache_dir=str(tmp_path))
+    assert not model.chat
+    plain = model._render([{"role": "system", "content": "S"}, {"role": "user", "content": "U"}])
+    assert plain == "System: S\n\nUser: U\n\nAssistant:"
+    model.tokenizer.chat_template = (
+        "{% for m in messages %}<{{ m['role'] }}>{{ m['content'] }}\n{% endfor %}"
+        "{% if add_generation_prompt %}<assistant>{% endif %}"
+    )
+    model.chat = True
+    rendered = model._render([{"role": "user", "content": "U"}])
+    assert rendered == "<user>U\n<assistant>"
+    first = model.predict(["قرأت الطالبة كتاباً."])[0]
+    assert first.diagnostics["windows"] == 1 and model.stats["requests"] == 1
+    again = model.predict(["قرأت الطالبة كتاباً."])[0]
+    assert again == first and model.stats["cache_hits"] == 1
+    for span in first.spans:  # whatever it produced is aligned on whole words
+        assert WordIndex.of("قرأت الطالبة كتاباً.").snap(span.start, span.end)[1] == span.end
+
+    model.context = 100  # a model whose context cannot hold the prompt
+    model.cache = None
+    short = model.predict(["ذهب الطالب."])[0]
+    assert dict(short.diagnostics) == {"windows": 1, "prompt_too_long": 1, "failed_windows": 1}
+
+
+def test_missing_model_directory_is_unavailable(tmp_path: Path) -> None:
+    with pytest.raises(ModelUnavailableError, match="llm-hf:/path"):
+        HFGenerationModel.from_spec(str(tmp_path / "nowhere"))
