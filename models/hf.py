@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
 import threading
 from bisect import bisect_right
 from collections import Counter
@@ -48,9 +47,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.error import HTTPError
+from urllib.parse import quote
+from urllib.request import Request, urlopen
 
-from annotations.errors import ModelError, ModelUnavailableError
+from annotations.errors import LabelMapError, ModelError, ModelUnavailableError
 from annotations.schema import View, default_schema
 from annotations.spans import Span
 from annotations.tokenize import WordIndex, word_offsets
@@ -62,7 +63,7 @@ __all__ = [
     "ADAPTER_VERSION",
     "HFTokenClassificationModel",
     "decode_tags",
-    "hub_reachable",
+    "probe_hub",
     "spans_from_words",
 ]
 
@@ -97,25 +98,40 @@ def hub_offline() -> bool:
     return _truthy(os.environ.get("HF_HUB_OFFLINE")) or _truthy(os.environ.get("TRANSFORMERS_OFFLINE"))
 
 
-def hub_reachable(timeout: float = 2.0) -> bool:
-    """A fast connectivity probe of the hub endpoint (TCP connect, DNS included, bounded by ``timeout``)."""
-    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
-    parsed = urlparse(endpoint)
-    host = parsed.hostname or "huggingface.co"
-    port = parsed.port or (443 if parsed.scheme != "http" else 80)
-    result: list[bool] = []
+def probe_hub(hub_id: str, revision: str | None = None, *, timeout: float = 2.0) -> tuple[str, str]:
+    """Ask the hub about one model, giving up after ``timeout`` seconds (DNS and proxies included).
+
+    A plain TCP probe is not enough: behind a transparent proxy every connect
+    succeeds. This sends ``GET {HF_ENDPOINT}/api/models/{hub_id}[/revision/{revision}]``
+    from a daemon thread, so a stalled connection cannot hold the caller.
+
+    Returns:
+        ``(status, detail)`` with status ``"ok"`` (the model exists),
+        ``"missing"`` (HTTP 404), ``"denied"`` (HTTP 401/403: gated or
+        private), or ``"unreachable"`` (anything else, timeouts included).
+    """
+    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
+    url = f"{endpoint}/api/models/{quote(hub_id, safe='/')}"
+    if revision:
+        url += f"/revision/{quote(revision, safe='')}"
+    result: list[tuple[str, str]] = []
 
     def probe() -> None:
         try:
-            with socket.create_connection((host, port), timeout=timeout):
-                result.append(True)
-        except OSError:
-            result.append(False)
+            with urlopen(Request(url, headers={"User-Agent": "arabench"}), timeout=timeout) as response:
+                result.append(("ok", f"HTTP {response.status}"))
+        except HTTPError as exc:
+            status = "missing" if exc.code == 404 else "denied" if exc.code in (401, 403) else "unreachable"
+            result.append((status, f"HTTP {exc.code} from {endpoint}"))
+        except (OSError, ValueError) as exc:  # URLError, timeouts, bad endpoint
+            result.append(("unreachable", f"{type(exc).__name__}: {exc}"))
 
     thread = threading.Thread(target=probe, daemon=True)
     thread.start()
     thread.join(timeout)
-    return bool(result and result[0])
+    if not result:
+        return "unreachable", f"no answer from {endpoint} within {timeout:g} s"
+    return result[0]
 
 
 @dataclass(frozen=True)
@@ -170,8 +186,17 @@ def _resolve(source: str, revision: str | None, *, local_files_only: bool | None
         raise _unavailable(
             source, f"not in the local Hugging Face cache{at} and the hub is offline (HF_HUB_OFFLINE=1)", revision
         )
-    if not hub_reachable():
-        raise _unavailable(source, f"not in the local Hugging Face cache{at} and the hub is unreachable", revision)
+    status, detail = probe_hub(source, revision)
+    if status == "unreachable":
+        raise _unavailable(
+            source, f"not in the local Hugging Face cache{at} and the hub is unreachable ({detail})", revision
+        )
+    if status == "missing":
+        raise _unavailable(source, f"no such model{at} on the hub ({detail})", revision)
+    if status == "denied":
+        raise _unavailable(
+            source, f"the hub refuses access{at} (gated or private: {detail}; log in with `hf auth login`)", revision
+        )
     return _Source(source, source, False, None)
 
 
@@ -488,7 +513,7 @@ class HFTokenClassificationModel:
             if best is None or key > best[:2]:
                 best = (*key, inferred, candidate)
         if best is None:
-            raise ModelError(
+            raise LabelMapError(
                 f"cannot infer a label map for {self.name} from config.id2label "
                 f"(labels with no match per view: {'; '.join(errors)})",
                 field="label_map",
@@ -544,7 +569,7 @@ class HFTokenClassificationModel:
         """Label every text (see the module docstring for the steps)."""
         if isinstance(texts, str):
             raise ModelError(
-                "predict takes a sequence of texts", field="texts", value=texts[:40], fix="wrap it: [text]"
+                "predict takes a sequence of texts, not one string", field="texts", value=texts[:40], fix="pass [text]"
             )
         offsets = [word_offsets(text) for text in texts]
         windows: list[_Window] = []
