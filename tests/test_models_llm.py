@@ -772,3 +772,22 @@ def test_registry_builds_the_adapter_and_provenance_has_no_key(monkeypatch: pyte
     assert provenance["prompt"]["name"] == "ner-zero-shot" and provenance["prompt"]["version"] == 1
     assert "sk-secret" not in json.dumps(provenance)
     assert create_model("llm:some-model").provenance()["prompt"]["sha256"] != provenance["prompt"]["sha256"]
+
+
+def test_cli_llm_base_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmark.cli import main
+
+    monkeypatch.setenv("ARABENCH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("ARABENCH_LLM_BASE_URL", raising=False)
+    write_brat(gold_document(), tmp_path / "gold")
+    reply = answer([("e1", "القاهرة", "GPE"), ("e2", "عمّان", "GPE")])
+    with CannedServer({PARAGRAPHS["good"]: [("ok", reply)]}) as server:
+        argv = ["run", "-m", "llm:cli-model", "--corpus", str(tmp_path / "gold"), "--out", str(tmp_path / "out")]
+        status = main([*argv, "--llm-base-url", server.url, "--bootstrap", "0", "-q"])
+    assert status == 0, capsys.readouterr().err
+    data = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    (model,) = data["models"]
+    assert model["provenance"]["base_url"] == server.url
+    assert model["diagnostics"] == {"windows": 1}
+    assert model["scores"]["native"]["spans"]["strict"]["char"]["flat"]["micro"]["tp"] == 2
+    assert len(server.requests) == 1 and (tmp_path / "cache" / "llm").is_dir()

@@ -54,6 +54,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="bootstrap resamples per figure (default: 1000; 0 disables intervals)",
     )
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the predictions cache")
+    parser.add_argument(
+        "--llm-base-url",
+        metavar="URL",
+        help="base URL of the OpenAI-compatible chat API for llm:<model> models, e.g. http://127.0.0.1:8000/v1 "
+        "(default: $ARABENCH_LLM_BASE_URL; the API key is read from $OPENAI_API_KEY)",
+    )
     noise = parser.add_mutually_exclusive_group()
     noise.add_argument("--quiet", "-q", action="store_true", help="no progress bars, no summary on stdout")
     noise.add_argument("--verbose", "-v", action="store_true", help="log per-step timings on stderr")
@@ -83,6 +89,7 @@ def main(args: argparse.Namespace) -> int:
         bootstrap=DEFAULT_BOOTSTRAP if args.bootstrap is None else args.bootstrap,
         progress=not args.quiet,
         verbose=args.verbose,
+        model_options=_llm_options(args),
     )
     if not args.quiet:
         print(f"leaderboard (view {results.leaderboard_view}; strict, word boundaries, flat layer, micro F1):")
@@ -103,3 +110,13 @@ def main(args: argparse.Namespace) -> int:
         if m.explicit and m.status != "scored":
             print(f"arabench run: model {m.name!r} {m.status}: {m.reason}", file=sys.stderr)
     return results.exit_status
+
+
+def _llm_options(args: argparse.Namespace) -> dict[str, dict[str, object]]:
+    """``base_url`` for every ``llm:`` model named (explicit, so that it is part of the cache's name key)."""
+    import os
+
+    url = getattr(args, "llm_base_url", None) or os.environ.get("ARABENCH_LLM_BASE_URL")
+    if not url:
+        return {}
+    return {m: {"base_url": url} for m in args.models or () if m.startswith("llm:")}
