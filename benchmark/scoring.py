@@ -87,15 +87,31 @@ def unit_counts_array(data: Mapping[str, Any]) -> tuple[tuple[str, ...], np.ndar
     return types, array
 
 
-def setting_json(scores: Any, *, n_resamples: int, seed: int, confidence: float, half_counts: bool) -> dict[str, Any]:
-    """One scored setting (:class:`eval.spans.SpanScores` or relation scores) as a JSON tree with intervals."""
+_BOOTSTRAP_MEMO: dict[tuple[object, ...], Any] = {}
+_MEMO_SIZE = 512
+
+
+def _bootstrap(counts: np.ndarray, types: tuple[str, ...], n_resamples: int, seed: int, confidence: float) -> Any:
+    """:func:`eval.stats.bootstrap`, memoized on the exact count array (settings often share one)."""
     from eval.stats import bootstrap
 
+    key = (counts.shape, counts.tobytes(), types, n_resamples, seed, confidence)
+    found = _BOOTSTRAP_MEMO.get(key)
+    if found is None:
+        found = bootstrap(counts, n_resamples=n_resamples, seed=seed, confidence=confidence, types=types)
+        if len(_BOOTSTRAP_MEMO) >= _MEMO_SIZE:
+            _BOOTSTRAP_MEMO.clear()
+        _BOOTSTRAP_MEMO[key] = found
+    return found
+
+
+def setting_json(scores: Any, *, n_resamples: int, seed: int, confidence: float, half_counts: bool) -> dict[str, Any]:
+    """One scored setting (:class:`eval.spans.SpanScores` or relation scores) as a JSON tree with intervals."""
     types = tuple(scores.types)
     boot = None
     if n_resamples > 0 and types:
-        counts = scores.unit_counts * 2 if half_counts else scores.unit_counts
-        boot = bootstrap(counts, n_resamples=n_resamples, seed=seed, confidence=confidence, types=types)
+        counts = np.ascontiguousarray(scores.unit_counts * 2 if half_counts else scores.unit_counts, dtype=np.float64)
+        boot = _bootstrap(counts, types, n_resamples, seed, confidence)
     per_type = {}
     for t in types:
         row = _figures(scores.per_type[t])
