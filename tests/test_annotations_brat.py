@@ -277,6 +277,9 @@ def test_reader_and_validator_only_raise_benchmark_errors(txt: bytes, ann: bytes
         read_corpus(tmp_path)
     except BenchmarkError:
         pass
+    (tmp_path / "c.jsonl").write_bytes(ann)  # the same bytes as a JSONL file
+    for problem in validate(tmp_path / "c.jsonl").problems:
+        assert str(problem)
 
 
 @settings(max_examples=150, deadline=None)

@@ -10,6 +10,7 @@ import pytest
 from annotations.corpus import default_gold_path, read_corpus
 from annotations.errors import AnnotationError
 from annotations.problems import Problem
+from annotations.spans import Span
 from annotations.validate import decode_file, validate
 from benchmark.cli import main as cli_main
 
@@ -514,4 +515,17 @@ def test_validate_gold(capsys: pytest.CaptureFixture[str]) -> None:
     assert report.errors == [], "\n".join(map(str, report.errors))
     assert report.document_count == len(report.documents) >= 1
     assert cli_main(["validate"]) == 0  # the default path is the packaged gold
+    assert "0 error(s)" in capsys.readouterr().out
+
+
+def test_type_checks_can_be_turned_off_for_other_label_views(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "d.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "d.ann").write_bytes(ann("T1\tPER 20 33\tخالد عبد الله", "T2\tLOC 37 41\tعمان"))
+    assert [p.value for p in validate(tmp_path).problems] == ["PER"]
+    report = validate(tmp_path, check_types=False)
+    assert report.ok and report.documents[0].entities["T1"] == Span(20, 33, "PER")
+    assert [d.id for d in read_corpus(tmp_path, check_types=False)] == ["d"]
+    assert cli_main(["validate", str(tmp_path), "--no-type-check"]) == 0
     assert "0 error(s)" in capsys.readouterr().out
