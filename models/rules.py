@@ -216,8 +216,10 @@ _GIVEN_NAMES = {
     "معمر", "جمال", "أنور", "حسني", "عمرو", "أيمن", "أسامة", "إيمان", "نادية", "ليلى", "سارة", "هدى",
     "منى", "رانيا", "دينا", "ياسمين", "نبيه", "ميشال", "ميشيل", "جورج", "بطرس", "بولس", "يحيى", "زكريا",
     "عيسى", "موسى", "هارون", "داود", "إدريس", "عبد", "نوال", "سميرة", "كمال", "رشيد", "حمدان", "منصور",
-    "جون", "جو", "دونالد", "إيمانويل", "فلاديمير", "أنطونيو", "بان", "كوفي", "أنجيلا", "باراك",
+    "دونالد", "إيمانويل", "فلاديمير", "أنطونيو", "كوفي", "أنجيلا", "باراك",
 }  # fmt: skip
+#: Given names that are also common words: alone (one word) they are not taken as a name.
+_AMBIGUOUS_GIVEN = {"حسن", "سعد", "جمال", "كمال", "منى", "هدى", "أنور", "رشيد", "منصور", "فهد", "حمد", "نبيه", "أيمن"}
 #: Words that join the parts of an Arabic name (they never end it).
 _NAME_LINKS = {"بن", "بنت", "ابن", "أبو", "أبي", "عبد", "آل", "أم", "ولد", "أبا"}
 
@@ -230,6 +232,7 @@ _STOP_WORDS = {
     "وقال", "وأضاف", "وأكد", "يجب", "سوف", "عبر", "ضد", "نحو", "حوالي", "أكثر", "أقل", "جدا", "أيضا", "فقط",
     "زار", "التقى", "استقبل", "وصل", "غادر", "بحث", "ناقش", "وقع", "افتتح", "شارك", "ترأس", "أجرى", "تلقى",
     "يزور", "يلتقي", "يستقبل", "إنّ", "أنّ", "لقد", "هناك", "هنا", "الى", "علي",
+    "بأن", "لأن", "وأن", "فإن", "وإن", "كأن", "بأنه", "بأنها", "لأنه",
 } | _REPORTING_VERBS  # fmt: skip
 
 #: Nisba forms that the regular rule cannot derive, and group names (NORP), general knowledge.
@@ -254,7 +257,7 @@ _NUMBER_WORDS = {
     "مئتين", "مائتين", "مائتان", "مئات", "ألف", "ألفا", "ألفان", "ألفين", "آلاف", "مليون", "مليونا", "مليونان",
     "مليونين", "ملايين", "مليار", "مليارا", "ملياران", "مليارين", "مليارات", "تريليون", "بليون",
     "ثلاثمئة", "ثلاثمائة", "أربعمئة", "أربعمائة", "خمسمئة", "خمسمائة", "ستمئة", "ستمائة", "سبعمئة", "سبعمائة",
-    "ثمانمئة", "ثمانمائة", "تسعمئة", "تسعمائة", "عشرات",
+    "ثمانمئة", "ثمانمائة", "تسعمئة", "تسعمائة", "عشرات", "ألفي", "مئتي", "مليوني", "ملياري",
 }  # fmt: skip
 #: Number words that are too often something else to start a CARDINAL alone.
 _WEAK_NUMBER_WORDS = {"أحد", "إحدى", "ست", "سبع", "عشر", "ألف", "واحد", "واحدة", "خمس", "تسع", "اثنا", "اثنتا"}
@@ -991,6 +994,9 @@ class _Matcher:
                 if norm in _ORG_TRIGGERS_N or norm in _TITLES_C_N:
                     k += 1
                     continue
+                if self._chain_word(j, k):
+                    k += 1  # «رئيس مجلس إدارة البنك»: an indefinite noun inside a construct chain
+                    continue
             if title and norm in _TITLE_LINKS_N and k + 1 < len(self.w):
                 k += 1
                 continue
@@ -1016,6 +1022,28 @@ class _Matcher:
                 break
             break
         return k
+
+    def _chain_word(self, j: int, k: int) -> bool:
+        """True if word ``k`` is an indefinite noun continuing a construct chain that started at ``j``.
+
+        Only while the chain is still indefinite (no definite word taken yet)
+        and only when a definite, non-date word follows, as in «مجلس إدارة البنك».
+        """
+        if k + 1 >= len(self.w) or any(self.norms[m].startswith("ال") for m in range(j, k)):
+            return False
+        norm, nxt = self.norms[k], self.norms[k + 1]
+        taken = getattr(self, "date_words", set())
+        return (
+            len(norm) >= 3
+            and not norm.startswith(("و", "ف"))
+            and not self.w[k].is_punct
+            and self.w[k].number is None
+            and norm not in _STOP_N
+            and norm not in self.data.nisba
+            and nxt.startswith("ال")
+            and nxt not in _STOP_N
+            and k + 1 not in taken
+        )
 
     def titles_and_people(self) -> None:
         occ_ends: dict[int, int] = {}
@@ -1067,7 +1095,7 @@ class _Matcher:
                 if i > 0 and (self.norms[i - 1] in _NAME_LINKS_N or self.norms[i - 1] in _GIVEN_N):
                     continue  # inside a longer name
                 end = self.name_at(i, need_known=True)
-                if end is not None:
+                if end is not None and not (end == i + 1 and norm in _AMBIG_GIVEN_N):
                     self.emit("pers.given_name", i, end)
 
     def ministry(self, j: int, end: int) -> None:
@@ -1128,7 +1156,15 @@ class _Matcher:
             else:
                 k += 1
             units += 1
-        return k if k > i else None
+        if k == i:
+            return None
+        if not need_known and first not in _GIVEN_N and first not in _NAME_LINKS_N:
+            # an unknown first word: a name only as two or more words without the article
+            # («سامح شكري», «نيد برايس»), not «أطلق المبادرة»
+            span_words = [self.norms[m] for m in range(i, k)]
+            if len(span_words) < 2 or any(w.startswith("ال") for w in span_words):
+                return None
+        return k
 
     def norp_language(self) -> None:
         data = self.data
@@ -1146,8 +1182,9 @@ class _Matcher:
 
     def cardinals(self) -> None:
         covered = [(c.first, c.last) for c in self.out if c.label in ("DATE", "TIME", "MONEY", "PERCENT")]
+        in_names = [(c.first, c.last) for c in self.out if c.label == "PERS"]  # «عبد الله الثاني»
         for i in range(len(self.w)):
-            if any(f <= i < last for f, last in covered):
+            if any(f <= i < last for f, last in covered + in_names):
                 continue
             for start, stem in self.w[i].stems():
                 if stem in _ORDINALS_N:
@@ -1203,6 +1240,7 @@ _NAME_LINKS_N = _n(_NAME_LINKS)
 _STOP_N = _n(_STOP_WORDS)
 _LANGUAGE_CUES_N = _n(_LANGUAGE_CUES)
 _SHAHR_N = _n({"شهر"})
+_AMBIG_GIVEN_N = _n(_AMBIGUOUS_GIVEN)
 _MONTH_ADJ_N = _n({"الماضي", "المقبل", "القادم", "الجاري", "المنصرم", "الفائت"})
 _ADJ_COUNTRIES_N = _n({"السعودية"})
 _MINISTERS_N = _n(_MINISTER_TITLES)
