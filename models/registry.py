@@ -401,7 +401,16 @@ def list_models() -> list[ModelInfo]:
         for name, e in NAMES.items()
     ]
     infos += [
-        ModelInfo(f"{prefix}:", e.target, "prefix", e.view, e.needs, e.extra, description=e.description)
+        ModelInfo(
+            f"{prefix}:",
+            e.target,
+            "prefix",
+            e.view,
+            e.needs,
+            e.extra,
+            description=e.description,
+            _probe=_network_probe if prefix == "llm" else None,
+        )
         for prefix, e in PREFIXES.items()
     ]
     for name, card in sorted(_cards().items()):
@@ -426,6 +435,18 @@ def _hub_probe(hub_id: str, revision: str | None) -> Callable[[], tuple[bool, st
     return lambda: hub_model_available(hub_id, revision)
 
 
+def _network_probe() -> tuple[bool, str]:
+    return True, "ready if its chat endpoint answers at run time (not checked offline)"
+
+
+def _path_probe(path: str) -> Callable[[], tuple[bool, str]]:
+    def probe() -> tuple[bool, str]:
+        found = Path(path).expanduser()
+        return (True, f"local path {found}") if found.exists() else (False, f"no such file or directory: {found}")
+
+    return probe
+
+
 def get_info(name: str) -> ModelInfo:
     """The :class:`ModelInfo` of a name (a prefixed name gives its prefix's info, probing ``hf:`` paths).
 
@@ -438,10 +459,14 @@ def get_info(name: str) -> ModelInfo:
     head, arg = split_name(name)
     if arg is not None:
         base = infos[f"{head}:"]
-        probe = None
+        probe = base._probe
         if head == "hf" and arg:
-            hub_id, _, rev = arg.partition("@")
+            hub_id, _, rev = arg.partition("@") if not Path(arg).expanduser().exists() else (arg, "", "")
             probe = _hub_probe(hub_id, rev or None)
+        elif head == "llm-hf" and arg:
+            probe = _hub_probe(arg, None)
+        elif head == "file" and arg:
+            probe = _path_probe(arg)
         return ModelInfo(
             name, base.adapter, "prefix", base.view, base.needs, base.extra, description=base.description, _probe=probe
         )

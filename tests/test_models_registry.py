@@ -228,3 +228,50 @@ def test_model_info_as_dict_is_json() -> None:
     assert card["hub_id"] == "CAMeL-Lab/bert-base-arabic-camelbert-msa-ner"
     assert card["view"] == "anercorp"
     assert card["available"] is False
+
+
+# ------------------------------------------------------------------ arabench models
+
+
+def test_cli_models_table(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmark.cli import main
+
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["name", "adapter", "view", "needs", "runs", "here", "now"]
+    assert "camelbert-msa-ner" in out
+    assert "why not, and what to do:" in out
+    assert "hf download CAMeL-Lab/bert-base-arabic-camelbert-msa-ner --revision" in out
+    ready = sum(1 for i in list_models() if i.available()[0])
+    assert f"{ready} of {len(list_models())} can run here now" in out
+
+
+def test_cli_models_json_and_available_filter(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmark.cli import main
+
+    assert main(["models", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [d["name"] for d in data] == [i.name for i in list_models()]
+    assert main(["models", "--json", "--available"]) == 0
+    ready = json.loads(capsys.readouterr().out)
+    assert ready and all(d["available"] for d in ready)
+    assert "camelbert-msa-ner" not in {d["name"] for d in ready}
+
+
+def test_cli_models_one_card(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmark.cli import main
+
+    assert main(["models", "marefa-ner", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["card"]["label_map"]["map"]["job"] == "OCC"
+    assert data["card"]["revision"] == known_cards()["marefa-ner"].revision
+    assert main(["models", "hatmimoha-arabic-ner"]) == 0
+    out = capsys.readouterr().out
+    assert "drop" in out and "PRICE" in out
+
+
+def test_cli_models_unknown_name(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmark.cli import main
+
+    assert main(["models", "marefa"]) == 2
+    assert "did you mean 'marefa-ner'" in capsys.readouterr().err
