@@ -247,12 +247,11 @@ class _Parser:
                 target = token[5:]
                 span = self.entities.get(target)
                 if span is None and target not in self.broken:
-                    known = "an entity id" if not target.startswith("T") else "the id of an entity of this file"
                     self.problem(
                         lineno,
                         name,
                         "relation argument is not an entity of this document",
-                        f"use {known} (T lines)",
+                        "use the id of an entity (a T line) of this file",
                         target,
                     )
                 if span is not None:

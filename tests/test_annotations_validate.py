@@ -220,7 +220,7 @@ CASES = [
         "dangling-relation-argument",
         TEXT.encode(),
         ann(OCC, PERS, "R1\tHAS_ROLE Arg1:T2 Arg2:T7"),
-        [("d.ann", 3, "arg2", "T7", "relation argument is not an entity of this document", "(T lines)")],
+        [("d.ann", 3, "arg2", "T7", "relation argument is not an entity of this document", "(a T line) of this file")],
     ),
     (
         "dangling-note-target",
