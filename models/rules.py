@@ -115,11 +115,13 @@ def _keep_map(raw: str) -> list[int]:
 # Hand-written general-knowledge lists (NOT from any gold article)
 # ---------------------------------------------------------------------------
 
-#: Single words of CLDR place names that are also common Arabic words; they are not matched alone.
+#: Single words of place and organisation names that are also common Arabic words («مسقط رأسه» "birthplace",
+#: «جنين» "fetus", «حماس» "enthusiasm", «مالي» "financial"); they are not matched alone.
 _AMBIGUOUS_PLACES = {
     "مالي", "بنين", "ترك", "ماهي", "سنتر", "العيون", "بلم", "نوم", "واك", "ثيل", "سمراء", "جوني", "أشوا",
     "سيتا", "ديلي", "ترول", "كونكس", "برثا", "دارون", "باهيا", "كاساي", "العالم", "دافيز", "أوكلا", "جوجو",
     "أورال", "أكتوب", "كناري", "فارو", "كوكوس", "كايمان", "سارك", "فينكس", "بيترسبرغ", "سول", "الرأس",
+    "جنين", "مسقط", "حماس",
 }  # fmt: skip
 
 #: Alternative names of countries in common use that CLDR's ar names do not list.
