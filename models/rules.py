@@ -624,9 +624,12 @@ class _Matcher:
         self.w = _words(text)
         self.norms = [w.norm for w in self.w]
         self.out: list[_Cand] = []
+        self.date_words: set[int] = set()  # word indices inside DATE/TIME spans (filled by dates())
+        self.place_at: dict[int, tuple[int, int, _Entry]] = {}  # gazetteer hits by first word
 
     # -- helpers ---------------------------------------------------------
     def emit(self, rule: str, first: int, last: int, start: int | None = None) -> _Cand | None:
+        """Record a candidate span over words ``[first, last)`` (from ``start`` if proclitics are cut off)."""
         if rule not in self.enabled or first >= last:
             return None
         cand = _Cand(self.w[first].start if start is None else start, self.w[last - 1].end, RULES[rule][0], rule,
@@ -634,15 +637,12 @@ class _Matcher:
         self.out.append(cand)
         return cand
 
-    def lookup(
-        self, i: int, table: Mapping[tuple[str, ...], Any], longest: int, clitics: bool = True
-    ) -> tuple[int, int, Any] | None:
-        """Longest table entry starting at word ``i``: ``(raw start, end word index, value)``."""
+    def lookup(self, i: int, table: Mapping[tuple[str, ...], Any], longest: int) -> tuple[int, int, Any] | None:
+        """Longest table entry starting at word ``i`` (proclitics allowed): ``(raw start, end word index, value)``."""
         if i >= len(self.w):
             return None
-        stems = self.w[i].stems() if clitics else [(self.w[i].start, self.w[i].norm)]
         best = None
-        for start, stem in stems:
+        for start, stem in self.w[i].stems():
             for n in range(min(longest, len(self.w) - i), 0, -1):
                 value = table.get((stem, *self.norms[i + 1 : i + n]))
                 if value is not None:
@@ -917,7 +917,6 @@ class _Matcher:
 
     def places_and_orgs(self) -> None:
         data = self.data
-        self.place_at: dict[int, tuple[int, int, _Entry]] = {}
         i = 0
         while i < len(self.w):
             hit = self.lookup(i, data.names, data.max_name)
@@ -969,13 +968,13 @@ class _Matcher:
         ``و``-conjoined words, prepositions and any other word.
         """
         k = j
-        taken = getattr(self, "date_words", set())
+        taken = self.date_words
         while k < len(self.w) and k - j < max_words:
             norm = self.norms[k]
             w = self.w[k]
             if w.is_punct or w.number is not None or k in taken or norm in _STOP_N:
                 break
-            place = self.place_at.get(k) if hasattr(self, "place_at") else None
+            place = self.place_at.get(k)
             if place is not None and place[0] == w.start and not definite_head:
                 k = place[1]  # a name in construct: «جامعة القاهرة», «سفير مصر»
                 continue
@@ -1034,7 +1033,7 @@ class _Matcher:
         if k + 1 >= len(self.w) or any(self.norms[m].startswith("ال") for m in range(j, k)):
             return False
         norm, nxt = self.norms[k], self.norms[k + 1]
-        taken = getattr(self, "date_words", set())
+        taken = self.date_words
         return (
             len(norm) >= 3
             and not norm.startswith(("و", "ف"))
@@ -1050,7 +1049,7 @@ class _Matcher:
     def titles_and_people(self) -> None:
         occ_ends: dict[int, int] = {}
         for i, w in enumerate(self.w):
-            if i in getattr(self, "date_words", set()):
+            if i in self.date_words:
                 continue
             for start, stem in w.stems():
                 if stem in _TITLES_C_N and not (i > 0 and self.norms[i - 1] in _TITLES_C_N):
@@ -1139,7 +1138,7 @@ class _Matcher:
             return None
         units = 0
         k = i
-        taken = getattr(self, "date_words", set())
+        taken = self.date_words
         while k < len(self.w) and units < 3:
             norm = self.norms[k]
             w = self.w[k]
