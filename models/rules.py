@@ -17,7 +17,8 @@ A gazetteer name also matches behind proclitics (``و ف`` then ``ب ل ك``:
 
 Spans may nest (a GPE inside an ORG, a CURR inside a MONEY, a NORP inside an
 OCC); spans that cross are resolved by rule priority (the earlier rule in
-:data:`RULES` wins). Diagnostics: ``crossing_dropped`` counts candidate spans
+:data:`RULES` wins). DATE spans that touch (``الأحد 5 يونيو``, ``العقد الماضي
+2010-2020``) are joined into one, named after the rule of the first part. Diagnostics: ``crossing_dropped`` counts candidate spans
 removed because they crossed a span of a higher-priority rule.
 """
 
