@@ -316,8 +316,6 @@ def _get_predictions(
         return _Predicted(name, explicit, "failed" if explicit else "skipped", f"not available here: {why}")
     try:
         with timer.step(f"{name}: load"):
-            if progress:
-                print(f"arabench: loading {name} ...", file=sys.stderr)
             from models.registry import create_model
 
             instance = create_model(name, **dict(options))
@@ -556,8 +554,11 @@ def run(
     results: list[ModelResult] = []
     all_errors: dict[str, dict[str, list[dict[str, Any]]]] = {}
     all_predictions: dict[str, list[Any]] = {}
-    for model in models:
+    bar = _progress(list(models), enabled=progress, desc="models", total=len(models))
+    for model in bar:
         name = model if isinstance(model, str) else getattr(model, "name", type(model).__name__)
+        if progress:
+            bar.set_postfix_str(name, refresh=True)
         options = dict(model_options.get(name, {}))
         if name == "oracle" and "gold" not in options:
             options["gold"] = list(gold.documents)

@@ -73,6 +73,11 @@ def main(args: argparse.Namespace) -> int:
     from benchmark.report_text import fmt, fmt_ci
     from benchmark.run import DEFAULT_BOOTSTRAP, run
 
+    if args.quiet:  # also silence the progress bars of huggingface_hub and transformers
+        import os
+
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     logging.basicConfig(
         level=logging.INFO if args.verbose else (logging.ERROR if args.quiet else logging.WARNING),
         format="arabench: %(message)s",
