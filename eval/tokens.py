@@ -91,9 +91,9 @@ def _encode(
 
     Returns ``(prefix, type_id, sentence_of_position)``.
     """
-    codes: dict[str, tuple[int, int]] = {"O": (_O, 0)}
-    lengths = [len(s) for s in sentences]
-    flat = list(chain.from_iterable(sentences))
+    codes: dict[str, int] = {"O": _O}
+    lengths = np.fromiter((len(s) + 1 for s in sentences), dtype=np.int64, count=len(sentences))
+    flat = list(chain.from_iterable(chain(s, ("O",)) for s in sentences))
     for tag in set(flat):
         if tag in codes:
             continue
@@ -107,20 +107,11 @@ def _encode(
                 fix="use O, B-TYPE or I-TYPE (convert IOBES/IOB1 tags to IOB2 first)",
             )
         type_id = type_ids.setdefault(m.group(2), len(type_ids) + 1)
-        codes[tag] = (_B if m.group(1) == "B" else _I, type_id)
-    n = len(flat) + len(sentences)
-    prefix = np.zeros(n, dtype=np.int8)
-    types = np.zeros(n, dtype=np.int32)
-    # positions of the real tokens: each sentence is followed by one O slot
-    sentence_index = np.repeat(np.arange(len(sentences), dtype=np.int64), np.asarray(lengths, dtype=np.int64) + 1)
-    if flat:
-        positions = np.arange(n, dtype=np.int64)
-        boundary = np.cumsum(np.asarray(lengths, dtype=np.int64) + 1) - 1
-        real = np.ones(n, dtype=bool)
-        real[boundary] = False
-        pairs = np.array([codes[t] for t in flat], dtype=np.int32).reshape(-1, 2)
-        prefix[positions[real]] = pairs[:, 0]
-        types[positions[real]] = pairs[:, 1]
+        codes[tag] = type_id * 4 + (_B if m.group(1) == "B" else _I)
+    code = np.fromiter(map(codes.__getitem__, flat), dtype=np.int64, count=len(flat))
+    prefix = (code & 3).astype(np.int8)
+    types = (code >> 2).astype(np.int32)
+    sentence_index = np.repeat(np.arange(len(sentences), dtype=np.int64), lengths)
     return prefix, types, sentence_index
 
 

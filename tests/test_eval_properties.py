@@ -152,3 +152,13 @@ def test_token_view_of_a_perfect_prediction_scores_one(corpus, scheme) -> None:
     gold = [g for _, g, _ in corpus]
     scores = score_token_view(gold, gold, texts=texts, scheme=scheme)
     assert scores.micro.fp == 0 and scores.micro.fn == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(documents(max_spans=8))
+def test_internal_outermost_equals_the_shared_one(doc) -> None:
+    from eval.spans import _outermost
+
+    _, gold, _ = doc
+    tuples = sorted({(s.start, s.end, s.label) for s in gold})
+    assert [Span(*t) for t in _outermost(tuples)] == outermost(gold)
