@@ -534,7 +534,8 @@ def run(
         named explicitly was not scored).
 
     Raises:
-        BenchmarkError: For a bad corpus, view or option (no model is run then).
+        BenchmarkError: For a bad corpus, view or option, an unknown or repeated
+            model name (no model is run then).
     """
     schema = schema or default_schema()
     timer = _Timer(verbose)
@@ -549,6 +550,7 @@ def run(
         from models.registry import default_suite
 
         models = default_suite()
+    _check_names(models)
     store = PredictionCache(cache_dir) if cache else None
     model_options = dict(model_options or {})
     results: list[ModelResult] = []
@@ -648,6 +650,22 @@ def run(
     if store is not None and store.corrupted:
         log.warning("%d corrupted cache entries were recomputed", len(store.corrupted))
     return outcome
+
+
+def _check_names(models: Sequence[str | Any]) -> None:
+    """Refuse unknown or repeated model names before anything runs (a typo should not cost a run)."""
+    from models.registry import get_info
+
+    seen: set[str] = set()
+    for model in models:
+        name = model if isinstance(model, str) else getattr(model, "name", type(model).__name__)
+        if name in seen:
+            raise ModelError(
+                "model named twice", field="model", value=name, fix="name each model once (results are keyed by name)"
+            )
+        seen.add(name)
+        if isinstance(model, str):
+            get_info(model)  # raises ModelError with "did you mean" for an unknown name
 
 
 def _corpus_json(gold: Corpus) -> dict[str, object]:

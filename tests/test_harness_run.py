@@ -198,7 +198,9 @@ def test_cli_run_exit_statuses(tmp_path: Path, brat: Path, monkeypatch: pytest.M
     assert main(["run", "--model", "rules", "--corpus", str(brat), "--quiet", "--bootstrap", "10"]) == 0
     assert (tmp_path / "results" / "results.json").exists()
     assert main(["run", "-m", "rules", "-m", "hf:/nonexistent/x", "--corpus", str(brat), "-q"]) == 1
-    assert main(["run", "-m", "no-such-model", "--corpus", str(brat), "-q", "--out", "o2"]) == 1
+    assert main(["run", "-m", "rulez", "--corpus", str(brat), "-q", "--out", "o2"]) == 2  # unknown: nothing runs
+    assert not (tmp_path / "o2").exists()
+    assert main(["run", "-m", "rules", "-m", "rules", "--corpus", str(brat), "-q", "--out", "o3"]) == 2
     assert main(["run", "--corpus", str(tmp_path / "missing"), "-q"]) == 2
 
 
@@ -255,11 +257,13 @@ def test_sentence_units_split_rule() -> None:
     assert units[0][0] == 0
 
 
-def test_unknown_view_is_an_error_before_running(tmp_path: Path, brat: Path) -> None:
-    from annotations.errors import SchemaError
+def test_unknown_view_or_model_is_an_error_before_running(tmp_path: Path, brat: Path) -> None:
+    from annotations.errors import ModelError, SchemaError
 
     with pytest.raises(SchemaError, match="unknown label view"):
         benchmark.run(["rules"], corpus=brat, view="conll5", cache=False)
+    with pytest.raises(ModelError, match="did you mean 'rules'"):
+        benchmark.run(["rulez"], corpus=brat, cache=False)
 
 
 def test_fixture_spans_are_sane() -> None:

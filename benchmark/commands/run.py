@@ -12,7 +12,8 @@ exit status:
      suite ran; models that cannot run here are listed as skipped)
   1  a model named with --model could not be loaded or failed (the results of
      the others are written)
-  2  bad usage or bad input (unknown model or view, unreadable corpus)
+  2  bad usage or bad input (an unknown or repeated model name, an unknown
+     view, an unreadable corpus); nothing is run
 
 files written to --out: results.json, summary.md, per_type.csv, errors.jsonl,
 report.html. Predictions are cached in $ARABENCH_CACHE (default
