@@ -31,18 +31,28 @@ a longer sentence between words. Nothing is truncated: every non-space
 character is in exactly one window (a single word longer than the limit is a
 window of its own, counted ``oversized_windows``).
 
-**The answer** is parsed leniently but countably (:func:`parse_answer`): prose
-around the JSON, code fences, trailing commas, single quotes and Python
-literals are repaired (``repaired_json``); a bare list of entities or an object
-grouped by type (``{"PERS": ["..."]}``) is accepted; wrong key names are read
-through :data:`KEY_ALIASES` and counted (``tolerated_key:<alias>``). An answer
-with no JSON object is a ``parse_failures``; an empty answer an ``empty_answers``.
+**The answer** is parsed leniently but countably (:func:`parse_answer`): JSON
+inside a code fence or prose is found (``tolerated_format:fenced``,
+``tolerated_format:prose``); trailing commas, curly quotes, single quotes and
+Python literals are repaired (``repaired_json``); a bare list of entities
+(``tolerated_format:list``), ``["text", "TYPE"]`` pairs (``tolerated_format:pair``)
+or an object grouped by type (``{"PERS": ["..."]}``, ``tolerated_format:grouped``)
+are accepted; wrong key names (``label`` for ``type``, ``entity`` for ``text``,
+...) are read through the table :data:`KEY_ALIASES` and counted
+(``tolerated_key:<alias>``). An answer with no JSON object (or one without
+entities) is a ``parse_failures``; an empty answer an ``empty_answers``. Types
+are matched case-insensitively; ``label_map`` (``{"PERSON": "PERS", "MISC": None}``
+or ``"PERSON=PERS,MISC="``) maps other names first.
 
 **Alignment** (:func:`align_entities`), per window, of each entity string:
 
-1. Quote marks and brackets around the string are removed; a string that starts
+1. Quote marks and brackets around the string are removed. A string that starts
    with proclitics followed by the article (``وبالقاهرة``, ``للجامعة``) loses the
-   proclitics (``القاهرة``, ``لجامعة``), as the guidelines say (``stripped_proclitics``).
+   proclitics (``القاهرة``, ``لجامعة``), as the guidelines say; so does a string
+   whose rest stands alone elsewhere in the text (``ومصر`` when ``مصر`` occurs as
+   a word: a letter that may belong to the name, as in ``واشنطن``, is otherwise
+   kept). Counted ``stripped_proclitics``; the unstripped string is tried when
+   the stripped one is not found.
 2. Exact substring search in the raw window. An occurrence counts only if it
    starts at a word start or right after the word's proclitics (``و ف ب ل ك`` and
    their combinations ``وب فل ...``), and ends at a word end (trailing
@@ -55,13 +65,22 @@ with no JSON object is a ``parse_failures``; an empty answer an ``empty_answers`
    window (tatweel, diacritics and zero-width marks removed, ``أ إ آ ٱ`` → ``ا``,
    Persian ``ی ک`` → ``ي ك``, white-space runs → one space) and each match is
    mapped back to raw offsets through the offset map (``normalized_matches``).
-5. If the entity has an ``occurrence`` (1-based) within range, only that
+5. If the entity has an ``occurrence`` (1-based, counted among the occurrences
+   of steps 2-4, in text order: :func:`find_mentions`) within range, only that
    occurrence is labelled; otherwise **every** occurrence is (an LLM lists a
    repeated name once; each mention in the gold is separate). An occurrence
    index out of range labels every occurrence and is counted
    (``occurrence_out_of_range``).
-6. A string with no occurrence is counted ``unalignable`` and listed in
+6. Without an ``occurrence``, an occurrence lying strictly inside an occurrence
+   of another answer entity of the *same* type is that entity's part, not a
+   mention (the surname ``الخطيب`` inside ``سامي الخطيب``), and is skipped
+   (``skipped_inner_occurrences``), unless no other occurrence is left. Nested
+   mentions of another type (the ORG inside an OCC) are kept.
+7. A string with no occurrence is counted ``unalignable`` and listed in
    :attr:`LLMExtractor.samples`; it is never dropped silently.
+
+``scripts/bench_llm_alignment.py`` measures what this rule costs a perfect LLM
+on the gold (F1 of the gold mentions sent back as strings).
 
 **Relations** refer to entity ids (or, tolerated, to entity texts). Each side
 resolves to the aligned spans of its entity; when an entity aligned to several
@@ -107,6 +126,7 @@ Diagnostics (per text, summed by the harness):
     mapped to null by ``label_map`` (not emitted). ``unalignable``: entity
     strings not found. ``normalized_matches``, ``stripped_proclitics``,
     ``occurrence_out_of_range``: see the alignment steps.
+    ``skipped_inner_occurrences``: see the alignment steps.
     ``duplicate_spans``: the same span produced twice (kept once).
     ``unalignable_relations``, ``unknown_relation_type``,
     ``relation_arg_mismatch``, ``self_relations``, ``duplicate_relations``:
@@ -157,6 +177,8 @@ __all__ = [
     "ResponseCache",
     "align_entities",
     "align_relations",
+    "available_prompts",
+    "find_mentions",
     "load_prompt",
     "normalize_with_map",
     "parse_answer",
@@ -793,6 +815,22 @@ def _occurrences(window: _Words, needle: str) -> tuple[list[tuple[int, int]], bo
     return sorted(set(found)), bool(found)
 
 
+def find_mentions(text: str, mention: str, *, window: tuple[int, int] | None = None) -> list[tuple[int, int]]:
+    """Where a mention string occurs in ``text[window]`` under the alignment rule, in raw offsets of ``text``.
+
+    These are the occurrences an answer's ``occurrence`` index counts (1-based,
+    in this order): whole words, or words behind proclitics; exact first, then
+    the ``لل`` spelling, then normalized.
+    """
+    start, end = window if window is not None else (0, len(text))
+    words = _Words(text[start:end], WordIndex.of(text[start:end]))
+    mention, stripped = _strip_mention(mention)
+    found = _occurrences(words, stripped)[0] if stripped else []
+    if not found and mention:
+        found = _occurrences(words, mention)[0]
+    return [(start + s, start + e) for s, e in found]
+
+
 @lru_cache(maxsize=64)
 def _normalized_window(text: str) -> tuple[str, list[int]]:
     return normalize_with_map(text)
@@ -843,31 +881,37 @@ def align_entities(
     schema = schema or default_schema()
     start, end = window if window is not None else (0, len(text))
     words = _Words(text[start:end], WordIndex.of(text[start:end]))
+    whole: list[_Words] = []  # the whole text's words, built when a proclitic needs attesting
     allowed = set(schema.entity_types) if labels is None else set(labels)
     upper_map = {k.upper(): v for k, v in (label_map or {}).items()}
     result = Alignment()
-    seen: set[Span] = set()
+    # First pass: each entity's type and accepted occurrences (window offsets).
+    located: list[tuple[str, list[tuple[int, int]]] | None] = []
     for entity in entities:
-        spans: list[Span] = []
-        result.by_entity.append(spans)
         kind = entity.type
         if label_map is not None and (kind in label_map or kind.upper() in upper_map):
             kind = label_map[kind] if kind in label_map else upper_map[kind.upper()]
             if kind is None:
                 result.counts[f"dropped_label:{entity.type}"] += 1
+                located.append(None)
                 continue
         if kind not in schema.entity_types and kind.upper() in schema.entity_types:
             kind = kind.upper()
         if kind not in schema.entity_types:
             result.counts[f"unknown_type:{entity.type}"] += 1
+            located.append(None)
             continue
         if kind not in allowed:
             result.counts[f"dropped_label:{kind}"] += 1
+            located.append(None)
             continue
         mention, stripped = _strip_mention(entity.text)
         if not mention:
             result.counts["malformed_entities"] += 1
+            located.append(None)
             continue
+        if stripped is None:
+            stripped = _attested_remainder(mention, text, whole)
         found, normalized = _occurrences(words, stripped) if stripped else ([], False)
         if found:
             result.counts["stripped_proclitics"] += 1
@@ -876,6 +920,7 @@ def align_entities(
         if not found:
             result.counts["unalignable"] += 1
             result.unaligned.append(entity.text)
+            located.append(None)
             continue
         if normalized:
             result.counts["normalized_matches"] += 1
@@ -884,6 +929,29 @@ def align_entities(
                 found = [found[entity.occurrence - 1]]
             else:
                 result.counts["occurrence_out_of_range"] += 1
+        located.append((kind, found))
+    # Second pass: an occurrence strictly inside another entity's occurrence of the same type is
+    # that entity's part (a surname inside the full name), not a mention; unless it is the only one.
+    by_type: dict[str, list[tuple[int, int, int]]] = {}
+    for i, item in enumerate(located):
+        if item is not None:
+            by_type.setdefault(item[0], []).extend((i, s, e) for s, e in item[1])
+    seen: set[Span] = set()
+    for i, (entity, item) in enumerate(zip(entities, located, strict=True)):
+        spans: list[Span] = []
+        result.by_entity.append(spans)
+        if item is None:
+            continue
+        kind, found = item
+        if entity.occurrence is None and len(found) > 1:
+            outer = [
+                (s, e)
+                for s, e in found
+                if not any(j != i and os_ <= s and e <= oe and (os_, oe) != (s, e) for j, os_, oe in by_type[kind])
+            ]
+            if outer and len(outer) < len(found):
+                result.counts["skipped_inner_occurrences"] += len(found) - len(outer)
+                found = outer
         for s, e in found:
             span = Span(start + s, start + e, kind)
             spans.append(span)
@@ -893,6 +961,30 @@ def align_entities(
             seen.add(span)
             result.spans.append(span)
     return result
+
+
+def _attested_remainder(mention: str, text: str, cache: list[_Words]) -> str | None:
+    """The mention without a leading proclitic, if that remainder is a whole word sequence elsewhere in the text.
+
+    ``ومصر`` -> ``مصر`` when ``مصر`` also stands alone in the text; ``واشنطن`` is
+    kept (``اشنطن`` never stands alone). Proclitics before the article are
+    handled by :func:`_strip_mention`.
+    """
+    m = re.match(r"^([وف]?[بكل]|[وف])(?=\w{2})", mention)
+    if not m:
+        return None
+    remainder = mention[m.end() :]
+    if not cache:
+        cache.append(_Words(text, WordIndex.of(text)))
+    words = cache[0]
+    position = text.find(remainder)
+    while position != -1:
+        first = words.word_at(position)
+        standalone = first is not None and words.index.starts[first] == position
+        if standalone and words.accept(position, position + len(remainder)) is not None:
+            return remainder
+        position = text.find(remainder, position + 1)
+    return None
 
 
 def _closest_pair(first: Sequence[Span], second: Sequence[Span]) -> tuple[Span, Span] | None:

@@ -791,3 +791,43 @@ def test_cli_llm_base_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsy
     assert model["diagnostics"] == {"windows": 1}
     assert model["scores"]["native"]["spans"]["strict"]["char"]["flat"]["micro"]["tp"] == 2
     assert len(server.requests) == 1 and (tmp_path / "cache" / "llm").is_dir()
+
+
+def test_an_occurrence_inside_a_longer_mention_of_the_same_type_is_not_labelled() -> None:
+    text = "قال سامي الخطيب إن الخطيب سيعود. ثم تحدث الخطيب."
+    entities = [AnswerEntity("e1", "سامي الخطيب", "PERS"), AnswerEntity("e2", "الخطيب", "PERS")]
+    aligned = align_entities(text, entities)
+    assert [text[s.start : s.end] for s in aligned.spans] == ["سامي الخطيب", "الخطيب", "الخطيب"]
+    assert aligned.spans[1].start == text.index("الخطيب", 16)
+    assert aligned.counts == Counter({"skipped_inner_occurrences": 1})
+    # Another type inside is a nested mention; and an explicit occurrence is always honoured.
+    nested = align_entities(text, [AnswerEntity("e1", "سامي الخطيب", "PERS"), AnswerEntity("e2", "الخطيب", "NORP")])
+    assert len(nested.spans) == 4
+    explicit = align_entities(text, [entities[0], AnswerEntity("e2", "الخطيب", "PERS", occurrence=1)])
+    assert [s.start for s in explicit.spans] == [text.index("سامي"), text.index("الخطيب")]
+    # The only occurrence is kept even when it is inside.
+    alone = align_entities("قال سامي الخطيب ذلك.", entities)
+    assert len(alone.spans) == 2 and not alone.counts
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "covered"),
+    [
+        ("أعلنت مصر الخطة، ورحبت الأردن ومصر بها.", "ومصر", "مصر"),  # «مصر» stands alone elsewhere
+        ("وصل الوفد إلى واشنطن أمس.", "واشنطن", "واشنطن"),  # «اشنطن» never does: a name letter
+        ("رحبت الأردن وكينيا بها.", "وكينيا", "وكينيا"),  # not attested: kept, as the answer wrote it
+    ],
+)
+def test_a_proclitic_is_stripped_when_the_rest_stands_alone_in_the_text(text: str, mention: str, covered: str) -> None:
+    aligned = align_entities(text, [AnswerEntity("e1", mention, "GPE")])
+    assert [text[s.start : s.end] for s in aligned.spans] == [covered] * len(aligned.spans)
+    assert aligned.spans and aligned.counts["stripped_proclitics"] == (covered != mention)
+
+
+def test_find_mentions_lists_what_occurrence_counts() -> None:
+    from models.llm import find_mentions
+
+    text = "مصر والمصرية ومصر. بمصر"
+    assert find_mentions(text, "مصر") == [(0, 3), (14, 17), (20, 23)]
+    assert find_mentions(text, "مصر", window=(5, len(text))) == [(14, 17), (20, 23)]
+    assert find_mentions(text, "باريس") == []
