@@ -1128,6 +1128,9 @@ class _Answer:
     failed: bool = False
 
 
+#: Diagnostics logged (INFO) after each text when non-zero.
+_REPORTED = ("failed_windows", "parse_failures", "empty_answers", "unalignable", "unalignable_relations", "timeouts")
+
 COMMON_OPTIONS = ("cache", "cache_dir", "label_map", "labels", "max_window_chars", "name", "prompt")
 
 
@@ -1308,6 +1311,15 @@ class LLMExtractor:
                 spans[span] = None
             for rel in window_relations:
                 relations[rel] = None
+        problems = {k: counts[k] for k in _REPORTED if counts.get(k)}
+        if problems:
+            examples = [str(x.get("text")) for x in self.samples.get("unalignable", [])[:3]]
+            log.info(
+                "%s: %s%s",
+                self.name,
+                ", ".join(f"{k} {v}" for k, v in problems.items()),
+                f" (unalignable e.g. {examples})" if examples else "",
+            )
         return Prediction(spans=tuple(spans), relations=tuple(relations), diagnostics=dict(counts))
 
     def _window(self, text: str, start: int, end: int) -> tuple[list[Span], list[Relation], Counter[str]]:

@@ -831,3 +831,17 @@ def test_find_mentions_lists_what_occurrence_counts() -> None:
     assert find_mentions(text, "مصر") == [(0, 3), (14, 17), (20, 23)]
     assert find_mentions(text, "مصر", window=(5, len(text))) == [(14, 17), (20, 23)]
     assert find_mentions(text, "باريس") == []
+
+
+def test_a_corrupted_cache_entry_is_ignored_and_rewritten(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    text = PARAGRAPHS["good"]
+    with CannedServer(script()) as server:
+        options = model_options(server, tmp_path)
+        first = OpenAIChatModel.from_spec("m", **options).predict([text])[0]
+        (entry,) = (tmp_path / "cache" / "llm").rglob("*.json")
+        entry.write_text("{not json", encoding="utf-8")
+        with caplog.at_level("WARNING", logger="arabench"):
+            again = OpenAIChatModel.from_spec("m", **options).predict([text])[0]
+        assert len(server.requests) == 2 and again == first
+    assert "unreadable LLM cache entry" in caplog.text
+    assert json.loads(entry.read_text(encoding="utf-8"))["content"]
