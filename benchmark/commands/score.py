@@ -1,0 +1,404 @@
+"""``arabench score --gold G --pred P``: score predictions from any system against gold annotations.
+
+Formats (``--format``, inferred from the paths when omitted):
+
+* ``conll``: token/tag files (:mod:`annotations.conll`). Both files must hold
+  the same tokens in the same order, split into the same sentences; the first
+  difference is an error naming both files' lines and tokens. Tags are read
+  with the conlleval rules (an ``I-X`` after ``O`` starts a mention), each
+  sentence's tokens are joined by single spaces, and the spans are scored
+  like any other (so ``--mode strict`` equals conlleval and seqeval's
+  default mode on the same file).
+* ``jsonl`` / ``brat``: character spans over document texts
+  (:mod:`annotations.jsonl`, :mod:`annotations.brat`). Documents are paired by
+  id; a document missing on either side, or whose text differs, is an error
+  naming it. Gold must validate; predictions are only parsed (a system may
+  emit duplicate or crossing spans: the scorer counts them).
+
+``--view`` projects gold schema types into a label view (predictions are
+already labelled in it); without it labels are compared as they are.
+
+Output: a table (per type tp, fp, fn, support, P, R, F1, then micro, macro,
+weighted), or with ``--json`` one JSON object, schema version 1 (see
+:func:`report_json` and the README "Scoring" section).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotations.errors import ScoringError
+
+HELP = "score predictions from any system against gold (CoNLL, JSONL or BRAT), as a table or JSON"
+
+#: Version of the ``--json`` output; bumped on any incompatible change.
+SCHEMA_VERSION = 1
+FORMATS = ("conll", "jsonl", "brat")
+MODES = ("strict", "exact", "partial", "type")
+BOUNDARIES = ("char", "word")
+LAYERS = ("flat", "nested")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``score`` options."""
+    parser.add_argument(
+        "--gold", required=True, help="gold annotations: CoNLL file, .jsonl file or BRAT directory/pair"
+    )
+    parser.add_argument("--pred", required=True, help="predictions in the same format as --gold")
+    parser.add_argument("--format", choices=FORMATS, default=None, help="input format (default: inferred from --gold)")
+    parser.add_argument("--mode", choices=MODES, default="strict", help="match mode (default: strict)")
+    parser.add_argument(
+        "--boundary", choices=BOUNDARIES, default="word", help="char offsets or whole words (default: word)"
+    )
+    parser.add_argument(
+        "--layer", choices=LAYERS, default="flat", help="outermost spans only, or all spans (default: flat)"
+    )
+    parser.add_argument(
+        "--view",
+        default=None,
+        help="label view to project gold into (native, conll4, anercorp); default: compare labels as they are",
+    )
+    parser.add_argument(
+        "--scheme", default="BIO2", help="tagging scheme of CoNLL files (BIO2, IOB1, IOE2, BIOES, BILOU; default BIO2)"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object (schema_version 1)")
+
+
+@dataclass(frozen=True)
+class ScoreReport:
+    """What ``arabench score`` computed: the scores and how they were obtained."""
+
+    scores: Any  # eval.spans.SpanScores
+    format: str
+    view: str | None
+    documents: int
+    notes: dict[str, int] = field(default_factory=dict)
+
+
+def infer_format(path: str | Path) -> str:
+    """Guess the format of a gold or prediction path.
+
+    A directory, a ``.ann`` file, or a ``.txt`` file with a sibling ``.ann`` is
+    BRAT; a ``.jsonl`` file is JSONL; any other file is CoNLL.
+    """
+    path = Path(path)
+    if path.is_dir() or path.suffix == ".ann":
+        return "brat"
+    if path.suffix == ".jsonl":
+        return "jsonl"
+    if path.suffix == ".txt" and path.with_suffix(".ann").exists():
+        return "brat"
+    return "conll"
+
+
+def _conll_documents(gold_path: str, pred_path: str, scheme: str) -> tuple[list[str], list[list], list[list]]:
+    """Read two CoNLL files, check their tokens agree, and return texts and spans per sentence."""
+    from annotations.conll import bio_to_spans, read_conll_sentences
+
+    gold = [s for s in read_conll_sentences(gold_path, scheme=scheme) if s.tokens]
+    pred = [s for s in read_conll_sentences(pred_path, scheme=scheme) if s.tokens]
+    _check_same_tokens(gold, pred, gold_path, pred_path)
+    texts, gold_spans, pred_spans = [], [], []
+    for g, p in zip(gold, pred, strict=True):
+        offsets, pos = [], 0
+        for token in g.tokens:
+            offsets.append((pos, pos + len(token)))
+            pos += len(token) + 1
+        texts.append(" ".join(g.tokens))
+        gold_spans.append(bio_to_spans(g.tags, offsets, scheme=scheme))
+        pred_spans.append(bio_to_spans(p.tags, offsets, scheme=scheme))
+    return texts, gold_spans, pred_spans
+
+
+def _check_same_tokens(gold: Sequence, pred: Sequence, gold_path: str, pred_path: str) -> None:
+    """Raise a :class:`ScoringError` at the first token or sentence break where the files differ."""
+    gold_tokens = [(t, line, i) for i, s in enumerate(gold) for t, line in zip(s.tokens, s.lines, strict=True)]
+    pred_tokens = [(t, line, i) for i, s in enumerate(pred) for t, line in zip(s.tokens, s.lines, strict=True)]
+    for (gt, gl, gs), (pt, pl, ps) in zip(gold_tokens, pred_tokens, strict=False):
+        if gt != pt:
+            raise ScoringError(
+                f"tokens differ: {gold_path}:{gl} has {gt!r}, {pred_path}:{pl} has {pt!r}",
+                file=pred_path,
+                line=pl,
+                field="token",
+                value=pt,
+                fix="predict on exactly the gold tokens, in the same order",
+            )
+        if gs != ps:
+            raise ScoringError(
+                f"sentence breaks differ: {gold_path}:{gl} is in sentence {gs + 1}, "
+                f"{pred_path}:{pl} in sentence {ps + 1}",
+                file=pred_path,
+                line=pl,
+                field="sentence",
+                value=pt,
+                fix="keep the gold file's blank lines between sentences",
+            )
+    if len(gold_tokens) != len(pred_tokens):
+        longer, path, n = (gold_tokens, gold_path, len(pred_tokens))
+        if len(pred_tokens) > len(gold_tokens):
+            longer, path, n = (pred_tokens, pred_path, len(gold_tokens))
+        token, line, _ = longer[n]
+        raise ScoringError(
+            f"{path} has more tokens ({len(longer)} against {n}); the first extra one is at {path}:{line}",
+            file=path,
+            line=line,
+            field="token",
+            value=token,
+            fix="predict on exactly the gold tokens, in the same order",
+        )
+
+
+def _read_predictions(path: str) -> list:
+    """Parse a BRAT directory/pair or JSONL file of predictions without the gold-only checks."""
+    from annotations.brat import parse_ann
+    from annotations.errors import AnnotationError
+    from annotations.jsonl import parse_jsonl
+    from annotations.problems import problems_error
+    from annotations.validate import decode_file, discover
+
+    pairs, jsonl_files, problems = discover(Path(path))
+    documents = []
+    for stem, txt, ann in pairs:
+        if txt is None or ann is None:
+            missing = f"{stem}.txt" if txt is None else f"{stem}.ann"
+            raise AnnotationError(
+                "prediction document is missing a file",
+                file=ann or txt,
+                field="file",
+                value=missing,
+                fix="give every prediction document both its .txt and its .ann",
+            )
+        text, found = decode_file(txt)
+        content, more = decode_file(ann)
+        problems += found + more
+        if text is None or content is None:
+            continue
+        parsed = parse_ann(content, text, doc_id=stem, file=ann)
+        problems += parsed.problems
+        documents.append(parsed.document)
+    for file in jsonl_files:
+        content, found = decode_file(file)
+        problems += found
+        if content is None:
+            continue
+        parsed_docs, more = parse_jsonl(content, file=file)
+        problems += more
+        for parsed in parsed_docs:
+            problems += parsed.problems
+            documents.append(parsed.document)
+    if any(p.is_error for p in problems):
+        raise problems_error(problems, what=f"predictions {path}", file=path)
+    return documents
+
+
+def _span_documents(gold_path: str, pred_path: str, *, check_types: bool) -> tuple[list[str], list[list], list[list]]:
+    from annotations.corpus import read_corpus
+
+    gold = read_corpus(gold_path, check_types=check_types)
+    pred = {}
+    for doc in _read_predictions(pred_path):
+        if doc.id in pred:
+            raise ScoringError(
+                "two prediction documents have the same id",
+                file=pred_path,
+                field="id",
+                value=doc.id,
+                fix="give every document a distinct id",
+            )
+        pred[doc.id] = doc
+    gold_ids = {d.id for d in gold}
+    extra = sorted(set(pred) - gold_ids)
+    if extra:
+        raise ScoringError(
+            "prediction document not in the gold",
+            file=pred_path,
+            field="id",
+            value=extra[0],
+            fix=f"score only gold documents ({len(extra)} extra: {', '.join(extra[:5])})",
+        )
+    texts, gold_spans, pred_spans = [], [], []
+    for doc in gold:
+        other = pred.get(doc.id)
+        if other is None:
+            raise ScoringError(
+                "gold document has no prediction",
+                file=pred_path,
+                field="id",
+                value=doc.id,
+                fix="predict every gold document (an empty prediction is a document with no spans)",
+            )
+        if other.text != doc.text:
+            at = next((i for i, (a, b) in enumerate(zip(doc.text, other.text, strict=False)) if a != b), None)
+            at = min(len(doc.text), len(other.text)) if at is None else at
+            raise ScoringError(
+                f"document {doc.id!r}: prediction text differs from gold text at character {at} "
+                f"(gold {doc.text[at : at + 20]!r}, prediction {other.text[at : at + 20]!r})",
+                file=pred_path,
+                field="text",
+                value=doc.id,
+                fix="predict on the gold text exactly as stored (no normalization, same newlines)",
+            )
+        texts.append(doc.text)
+        gold_spans.append(list(doc.entities.values()))
+        pred_spans.append(list(other.entities.values()))
+    return texts, gold_spans, pred_spans
+
+
+def score_files(
+    gold: str | Path,
+    pred: str | Path,
+    *,
+    format: str | None = None,
+    mode: str = "strict",
+    boundary: str = "word",
+    layer: str = "flat",
+    view: str | None = None,
+    scheme: str = "BIO2",
+) -> ScoreReport:
+    """Read gold and predictions and score them (the library function behind ``arabench score``).
+
+    Args:
+        gold: Gold path (CoNLL file, ``.jsonl`` file, BRAT directory or pair).
+        pred: Prediction path in the same format.
+        format: ``conll``, ``jsonl`` or ``brat``; inferred from ``gold`` when ``None``.
+        mode: Match mode (:mod:`eval.modes`).
+        boundary: ``char`` or ``word``.
+        layer: ``flat`` or ``nested``.
+        view: Label view to project gold into; ``None`` compares labels as they are.
+        scheme: Tagging scheme of CoNLL files.
+
+    Returns:
+        The :class:`ScoreReport`.
+
+    Raises:
+        ScoringError: If gold and predictions do not align (naming the place).
+        AnnotationError: If a file is malformed.
+    """
+    from annotations.schema import default_schema
+    from eval.spans import score_spans
+    from eval.views import score_spans_in_view
+
+    fmt = format or infer_format(gold)
+    if fmt not in FORMATS:
+        raise ScoringError("unknown format", field="format", value=fmt, fix=f"use one of {', '.join(FORMATS)}")
+    for name in (gold, pred):
+        if not Path(name).exists():
+            raise ScoringError("path does not exist", file=name, field="path", fix="check the path")
+    view_obj = default_schema().view(view) if view is not None else None
+    if fmt == "conll":
+        texts, gold_spans, pred_spans = _conll_documents(str(gold), str(pred), scheme)
+    else:
+        texts, gold_spans, pred_spans = _span_documents(str(gold), str(pred), check_types=view_obj is not None)
+    options = {"mode": mode, "boundary": boundary, "layer": layer, "texts": texts, "errors": False}
+    if view_obj is not None:
+        scores = score_spans_in_view(gold_spans, pred_spans, view=view_obj, **options)
+    else:
+        scores = score_spans(gold_spans, pred_spans, **options)
+    return ScoreReport(scores=scores, format=fmt, view=view, documents=len(texts), notes=dict(scores.notes))
+
+
+def _number(value: float) -> int | float:
+    """Counts as ints when whole (half counts of ``partial`` stay floats)."""
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def _counts_json(counts: Any) -> dict[str, Any]:
+    return {
+        "tp": _number(counts.tp),
+        "fp": _number(counts.fp),
+        "fn": _number(counts.fn),
+        "support": _number(counts.support),
+        "precision": counts.precision,
+        "recall": counts.recall,
+        "f1": counts.f1,
+    }
+
+
+def report_json(report: ScoreReport) -> dict[str, Any]:
+    """The ``--json`` object, schema version 1 (stable; see the README "Scoring" section)."""
+    s = report.scores
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "format": report.format,
+        "mode": s.mode,
+        "boundary": s.boundary,
+        "layer": s.layer,
+        "view": report.view,
+        "documents": report.documents,
+        "micro": _counts_json(s.micro),
+        "macro": s.macro.as_dict(),
+        "weighted": s.weighted.as_dict(),
+        "per_type": {t: _counts_json(c) for t, c in s.per_type.items()},
+        "out_of_scope": dict(s.out_of_scope),
+        "notes": dict(report.notes),
+    }
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
+def _count(value: float) -> str:
+    v = _number(value)
+    return str(v)
+
+
+def report_table(report: ScoreReport) -> str:
+    """The default human-readable table."""
+    s = report.scores
+    width = max([len(t) for t in s.per_type] + [8])
+    head = f"{'type':<{width}} {'tp':>7} {'fp':>7} {'fn':>7} {'support':>7} {'P':>7} {'R':>7} {'F1':>7}"
+    lines = [
+        f"{report.format} · mode {s.mode} · boundary {s.boundary} · layer {s.layer} · view {report.view or '(as is)'}"
+        f" · {report.documents} document(s)",
+        head,
+        "-" * len(head),
+    ]
+    for t, c in s.per_type.items():
+        lines.append(
+            f"{t:<{width}} {_count(c.tp):>7} {_count(c.fp):>7} {_count(c.fn):>7} {_count(c.support):>7} "
+            f"{_fmt(c.precision):>7} {_fmt(c.recall):>7} {_fmt(c.f1):>7}"
+        )
+    lines.append("-" * len(head))
+    m = s.micro
+    lines.append(
+        f"{'micro':<{width}} {_count(m.tp):>7} {_count(m.fp):>7} {_count(m.fn):>7} {_count(m.support):>7} "
+        f"{_fmt(m.precision):>7} {_fmt(m.recall):>7} {_fmt(m.f1):>7}"
+    )
+    for name, avg in (("macro", s.macro), ("weighted", s.weighted)):
+        lines.append(
+            f"{name:<{width}} {'':>7} {'':>7} {'':>7} {'':>7} "
+            f"{_fmt(avg.precision):>7} {_fmt(avg.recall):>7} {_fmt(avg.f1):>7}"
+        )
+    if s.out_of_scope:
+        lines.append("not scored (gold out of scope): " + ", ".join(f"{k} {v}" for k, v in s.out_of_scope.items()))
+    if report.notes:
+        lines.append("notes: " + ", ".join(f"{k} {v}" for k, v in report.notes.items()))
+    return "\n".join(lines)
+
+
+def main(args: argparse.Namespace) -> int:
+    """Score and print the table or the JSON object."""
+    report = score_files(
+        args.gold,
+        args.pred,
+        format=args.format,
+        mode=args.mode,
+        boundary=args.boundary,
+        layer=args.layer,
+        view=args.view,
+        scheme=args.scheme,
+    )
+    if args.json:
+        json.dump(report_json(report), sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print(report_table(report))
+    return 0
