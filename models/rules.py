@@ -18,8 +18,9 @@ A gazetteer name also matches behind proclitics (``و ف`` then ``ب ل ك``:
 Spans may nest (a GPE inside an ORG, a CURR inside a MONEY, a NORP inside an
 OCC); spans that cross are resolved by rule priority (the earlier rule in
 :data:`RULES` wins). DATE spans that touch (``الأحد 5 يونيو``, ``العقد الماضي
-2010-2020``) are joined into one, named after the rule of the first part. Diagnostics: ``crossing_dropped`` counts candidate spans
-removed because they crossed a span of a higher-priority rule.
+2010-2020``) are joined into one, named after the rule of the first part.
+Diagnostics: ``crossing_dropped`` counts candidate spans removed because they
+crossed a span of a higher-priority rule.
 """
 
 from __future__ import annotations
@@ -525,7 +526,7 @@ def gazetteer_size() -> dict[str, int]:
 # Words of a text
 # ---------------------------------------------------------------------------
 
-_CLITIC_DIGITS = regex.compile(r"[وفبلك]{1,2}(?=[0-9٠-٩۰-۹])")
+_CLITIC_DIGITS = regex.compile(r"(?:[وف][بلك]?|[بلك])(?=[0-9٠-٩۰-۹])")
 _NUMBER = regex.compile(r"[0-9٠-٩۰-۹]+(?:[.,٫٬][0-9٠-٩۰-۹]+)*")
 
 
@@ -591,9 +592,12 @@ def _words(text: str) -> list[_Word]:
         # join digit groups split by the tokenizer («2,5» «1.000.000») into one number word
         m = _NUMBER.match(text, start)
         if m is not None and m.end() > end:
-            while i + 1 < len(spans) and spans[i + 1][1] <= m.end():
-                i += 1
-            end = m.end()
+            j = i
+            while j + 1 < len(spans) and spans[j + 1][1] <= m.end():
+                j += 1
+            while j > i and not text[spans[j][1] - 1].translate(_DIGITS).isdigit():
+                j -= 1  # whole words only, ending on a digit («5.٠ا» keeps «5» alone)
+            i, end = j, spans[j][1]
         raw = text[start:end]
         out.append(_Word(start, end, raw, normalize(raw), tuple(_keep_map(raw))))
         i += 1

@@ -169,6 +169,20 @@ def test_proclitic_offsets(text, part, label, start_offset):
     assert expected.text_in(text) == part
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("٠.٠ا", [("CARDINAL", "٠")]),
+        ("بب٠ وب5", [("CARDINAL", "5")]),
+        ("بلغ 5.5ب", [("CARDINAL", "5")]),
+        ("بلغ 1,000,000 و2.5", [("CARDINAL", "1,000,000"), ("CARDINAL", "2.5")]),
+    ],
+)
+def test_numbers_are_whole_words(text, expected):
+    assert found(text) == sorted(expected)
+    _check_spans(text, MODEL.predict([text])[0].spans)
+
+
 def test_diacritics_and_hamza_forms_match_without_changing_offsets():
     text = "زار الوفدُ مِصْرَ وافريقيا."
     spans = MODEL.predict([text])[0].spans
