@@ -177,6 +177,8 @@
   fillSelect("f-model", data.models.map(function (m) { return m.name; }));
   fillSelect("f-kind", uniq("kind").sort());
   fillSelect("f-view", uniq("view"));
+  var viewSel = document.getElementById("f-view");
+  if (uniq("view").indexOf(data.view) >= 0) viewSel.value = data.view;  // default: the leaderboard view
   document.getElementById("f-layer").addEventListener("change", drawErrors);
   drawErrors();
   document.body.setAttribute("data-ready", "1");
