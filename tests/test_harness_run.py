@@ -48,6 +48,21 @@ def _model_view(model):
     return _model_view(model, default_schema())
 
 
+def _perturbed_predictions(docs: list[Document], path: Path) -> Path:
+    """An external system's JSONL output: the gold with every third span dropped and every fifth typed ORG."""
+    from annotations.jsonl import write_jsonl
+
+    out = []
+    for doc in docs:
+        kept = {}
+        for i, span in enumerate(doc.spans):
+            if i % 3 == 2:
+                continue
+            kept[f"P{i}"] = span.with_label("ORG") if i % 5 == 4 else span
+        out.append(Document(doc.id, doc.text, kept))
+    return write_jsonl(out, path)
+
+
 def _check_against_scorer(results_path: Path, corpus_path: Path, names: list[str], options: dict) -> dict:
     """Re-create each model, predict, score directly, and compare with results.json."""
     data = json.loads((results_path / "results.json").read_text(encoding="utf-8"))
@@ -129,17 +144,24 @@ def test_end_to_end_on_brat(tmp_path: Path, brat: Path, tiny_bert: Path) -> None
     assert data["environment"]["libraries"]["numpy"]
 
 
-def test_hf_model_on_conll_corpus(tmp_path: Path, tiny_bert: Path) -> None:
+def test_hf_and_file_models_on_conll_corpus(tmp_path: Path, tiny_bert: Path) -> None:
+    pytest.importorskip("models.predictions")
     conll = write_conll_corpus(tmp_path / "test.conll")
-    names = ["rules", "empty", f"hf:{tiny_bert}"]
+    preds = _perturbed_predictions(load_corpus(conll).documents, tmp_path / "preds.jsonl")
+    names = ["rules", "empty", f"hf:{tiny_bert}", f"file:{preds}"]
+    options = {f"file:{preds}": {"view": "anercorp"}}
     out = tmp_path / "out"
-    results = benchmark.run(names, corpus=conll, out=out, cache_dir=tmp_path / "cache", bootstrap=100)
+    results = benchmark.run(
+        names, corpus=conll, out=out, cache_dir=tmp_path / "cache", bootstrap=100, model_options=options
+    )
     assert results.corpus["view"] == "anercorp"  # PERS/LOC/ORG/MISC tags
-    assert results.exit_status == 0
-    checked = _check_against_scorer(out, conll, names, {})
+    assert results.exit_status == 0, [m.reason for m in results.models]
+    checked = _check_against_scorer(out, conll, names, options)
     # Rules predicts native types; on an anercorp gold it is scored in anercorp and conll4 only.
     assert set(checked["rules"]["scores"]) == {"anercorp", "conll4"}
     assert set(checked[f"hf:{tiny_bert}"]["scores"]) == {"anercorp", "conll4"}
+    file_micro = checked[f"file:{preds}"]["scores"]["anercorp"]["spans"]["strict"]["char"]["flat"]["micro"]
+    assert 0 < file_micro["recall"] < 1 and file_micro["fn"] > 0
 
 
 def test_predictions_file_model(tmp_path: Path, brat: Path) -> None:
@@ -272,10 +294,17 @@ def test_fixture_spans_are_sane() -> None:
 
 
 @pytest.mark.skipif(not GOLD_ANN.exists(), reason="the gold annotation annotations/gold/*.ann has not landed yet")
-def test_default_run_on_the_packaged_gold(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    results = benchmark.run(["rules", "oracle", "empty"], out=out, cache_dir=tmp_path / "cache", bootstrap=100)
-    assert results.exit_status == 0
+def test_run_on_the_packaged_gold(tmp_path: Path, tiny_bert: Path) -> None:
+    pytest.importorskip("models.predictions")
     gold = read_corpus(GOLD_ANN.parent)
-    _check_against_scorer(out, GOLD_ANN.parent, ["rules", "oracle", "empty"], {"oracle": {"gold": gold}})
+    preds = _perturbed_predictions(gold, tmp_path / "preds.jsonl")
+    names = ["rules", "oracle", "empty", f"hf:{tiny_bert}", f"file:{preds}"]
+    out = tmp_path / "out"
+    results = benchmark.run(names, out=out, cache_dir=tmp_path / "cache", bootstrap=100)  # default corpus
+    assert results.exit_status == 0, [m.reason for m in results.models]
+    assert Path(results.corpus["path"]) == GOLD_ANN.parent
+    _check_against_scorer(out, GOLD_ANN.parent, names, {"oracle": {"gold": gold}})
     assert results.model("oracle").setting("native")["micro"]["f1"] == 1.0
+    perturbed = results.model(f"file:{preds}").setting("native", "strict", "char", "nested")["micro"]
+    assert perturbed["tp"] + perturbed["fn"] == sum(len(d.entities) for d in gold)
+    assert 0 < perturbed["recall"] < 1
