@@ -19,11 +19,10 @@ records, per *name key*, the provenance a model name resolved to. The name key
 is the sha256 of the model name, the options it was created with, the arabench
 version, the adapter's source hash and a fingerprint (size and mtime of every
 file) of a local path named in the model name (``hf:/path/to/model``,
-``file:preds.jsonl``). If the name index and an entry for every text exist, the
-model is not constructed at all. A hub model named without a pinned revision
-(``hf:org/model``) is re-resolved only when its name key changes: pin a
-revision (``hf:org/model@<commit>``) or run with ``--no-cache`` after updating
-the local hub cache.
+``file:preds.jsonl``), or, for a hub model, the refs of its repository in the
+local Hugging Face cache (so a newly downloaded snapshot is noticed). If the
+name index and an entry for every text exist, the model is not constructed at
+all.
 
 **Corruption.** An entry that is not valid JSON, has the wrong shape, or whose
 checksum does not match is reported with a :class:`CacheWarning` naming the file,
@@ -166,6 +165,27 @@ def path_fingerprint(path: Path) -> list[list[object]]:
     return rows
 
 
+def hub_refs(hub_id: str) -> dict[str, str] | None:
+    """The refs (branch or tag -> commit) of a model repository in the local Hugging Face cache, if any."""
+    env = os.environ.get("HF_HUB_CACHE")
+    if env:
+        root = Path(env)
+    else:
+        home = os.environ.get("HF_HOME")
+        root = (Path(home) if home else Path("~/.cache/huggingface").expanduser()) / "hub"
+    refs = root / ("models--" + hub_id.replace("/", "--")) / "refs"
+    if not refs.is_dir():
+        return None
+    try:
+        return {
+            p.relative_to(refs).as_posix(): p.read_text(encoding="utf-8").strip()
+            for p in sorted(refs.rglob("*"))
+            if p.is_file()
+        }
+    except OSError:
+        return None
+
+
 class PredictionCache:
     """Predictions on disk, keyed by model provenance and text hash.
 
@@ -186,8 +206,15 @@ class PredictionCache:
         return canonical_sha256({"provenance": dict(provenance), "code": code_hash, "cache_version": CACHE_VERSION})
 
     @staticmethod
-    def name_key(name: str, options: Mapping[str, object], *, code_hash: str | None = None) -> str | None:
-        """The name-index key of a model name and its options, or ``None`` if an option cannot be fingerprinted."""
+    def name_key(
+        name: str, options: Mapping[str, object], *, code_hash: str | None = None, hub_id: str | None = None
+    ) -> str | None:
+        """The name-index key of a model name and its options, or ``None`` if an option cannot be fingerprinted.
+
+        ``hub_id`` (a Hugging Face repository id) adds the local hub cache's
+        refs of that repository, so a new snapshot downloaded under the same
+        name is noticed.
+        """
         from benchmark import __version__
 
         try:
@@ -208,6 +235,7 @@ class PredictionCache:
                 "arabench": __version__,
                 "code": code_hash,
                 "local": local,
+                "hub_refs": hub_refs(hub_id) if hub_id else None,
                 "cache_version": CACHE_VERSION,
             }
         )

@@ -255,6 +255,18 @@ class _Predicted:
     loaded: bool = False
 
 
+def _hub_id(name: str, info: Any) -> str | None:
+    """The Hugging Face repository id behind a card or ``hf:`` name (None for a local directory or another adapter)."""
+    if getattr(info, "hub_id", None):
+        return str(info.hub_id)
+    head, _, arg = name.partition(":")
+    if head == "hf" and arg:
+        repo = arg.split("@", 1)[0]
+        if not Path(repo).expanduser().exists() and repo.count("/") == 1:
+            return repo
+    return None
+
+
 def _registry_target(name: str) -> tuple[Any, str | None]:
     """The registry's info for a name (or None for an unknown name) and its adapter target."""
     from models.registry import get_info
@@ -294,7 +306,9 @@ def _get_predictions(
     except BenchmarkError as exc:
         return _Predicted(name, explicit, "failed", str(exc))
     code_hash = _adapter_code_hash(target)
-    name_key = PredictionCache.name_key(name, options, code_hash=code_hash) if cache is not None else None
+    name_key = None
+    if cache is not None:
+        name_key = PredictionCache.name_key(name, options, code_hash=code_hash, hub_id=_hub_id(name, info))
     if cache is not None:
         with timer.step(f"{name}: cache lookup"):
             known = cache.lookup_name(name_key)

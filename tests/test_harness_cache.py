@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -154,3 +155,37 @@ def test_cache_files_are_written_atomically(tmp_path: Path, monkeypatch: pytest.
     assert _entries(tmp_path)[0].read_bytes() == before
     assert [p.name for p in (_entries(tmp_path)[0].parent).iterdir()] == [_entries(tmp_path)[0].name]
     assert cache.get(key, "نص") == Prediction(spans=(Span(0, 2, "GPE"),))
+
+
+def test_edited_predictions_file_is_read_again(tmp_path: Path, corpus: Path) -> None:
+    pytest.importorskip("models.predictions")
+    from annotations.corpus import read_corpus
+    from annotations.jsonl import write_jsonl
+
+    gold = read_corpus(corpus)
+    path = write_jsonl(gold, tmp_path / "preds.jsonl")
+    name = f"file:{path}"
+    first = benchmark.run([name], corpus=corpus, cache_dir=tmp_path / "cache", bootstrap=0)
+    assert first.models[0].setting("native")["micro"]["f1"] == 1.0
+    write_jsonl([type(d)(d.id, d.text, {}) for d in gold], path)  # the system's output changed on disk
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    second = benchmark.run([name], corpus=corpus, cache_dir=tmp_path / "cache", bootstrap=0)
+    assert second.models[0].setting("native")["micro"]["recall"] == 0.0
+
+
+def test_name_key_follows_local_paths_and_hub_refs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    (model_dir / "config.json").write_text("{}", encoding="utf-8")
+    before = PredictionCache.name_key(f"hf:{model_dir}", {})
+    (model_dir / "config.json").write_text('{"changed": 1}', encoding="utf-8")
+    assert PredictionCache.name_key(f"hf:{model_dir}", {}) != before
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    refs = tmp_path / "hub" / "models--org--ner" / "refs"
+    refs.mkdir(parents=True)
+    (refs / "main").write_text("a" * 40, encoding="utf-8")
+    old = PredictionCache.name_key("hf:org/ner", {}, hub_id="org/ner")
+    (refs / "main").write_text("b" * 40, encoding="utf-8")  # a new snapshot was downloaded
+    assert PredictionCache.name_key("hf:org/ner", {}, hub_id="org/ner") != old
+    # Options that cannot be fingerprinted disable the name index (the model is then always created).
+    assert PredictionCache.name_key("rules", {"callback": object()}) is None
