@@ -589,7 +589,8 @@ class HFTokenClassificationModel:
         predictions = []
         for i, text in enumerate(texts):
             words = sorted(per_text[i], key=lambda w: (w[0], w[1]))
-            spans, diagnostics = spans_from_words(text, words, self.label_map, model=self.name)
+            index = WordIndex(starts=[a for a, _ in offsets[i]], ends=[b for _, b in offsets[i]])
+            spans, diagnostics = spans_from_words(text, words, self.label_map, index=index, model=self.name)
             diagnostics.update(counts[i])
             predictions.append(Prediction(spans=tuple(spans), diagnostics=dict(diagnostics)))
         return predictions
