@@ -24,10 +24,12 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+def atomic_write_bytes(path: str | Path, data: bytes, *, durable: bool = True) -> Path:
     """Write ``data`` to ``path`` atomically and return the path.
 
-    The parent directory is created if needed.
+    The parent directory is created if needed. ``durable=False`` skips the
+    ``fsync`` (still atomic against an interrupted process, not against a power
+    loss): for cache entries, which are recomputed when lost.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -37,7 +39,8 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -60,6 +63,8 @@ LINE_WIDTH = 160
 def _compact(value: object) -> bool:
     if isinstance(value, (list, tuple)) and not any(isinstance(v, (list, tuple, dict)) for v in value):
         return True  # a list of scalars (labels, a row) always stays on one line
+    if len(value) > LINE_WIDTH // 8:  # type: ignore[arg-type]  # cannot fit: skip serializing it
+        return False
     return len(json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))) <= LINE_WIDTH
 
 
@@ -102,10 +107,10 @@ def dump_json(data: object, *, indent: int | None = 2) -> str:
     return "".join(out) + "\n"
 
 
-def atomic_write_json(path: str | Path, data: object, *, indent: int | None = 2) -> Path:
+def atomic_write_json(path: str | Path, data: object, *, indent: int | None = 2, durable: bool = True) -> Path:
     """Serialize ``data`` with :func:`dump_json` and write it atomically.
 
     Serialization happens before the temporary file is opened, so a value
     that cannot be serialized leaves the old file in place.
     """
-    return atomic_write_text(path, dump_json(data, indent=indent))
+    return atomic_write_bytes(path, dump_json(data, indent=indent).encode("utf-8"), durable=durable)

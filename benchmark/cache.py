@@ -279,6 +279,7 @@ class PredictionCache:
             path,
             {"cache_version": CACHE_VERSION, "kind": kind, "checksum": canonical_sha256(payload), "payload": payload},
             indent=None,
+            durable=False,  # atomic, but no fsync: a lost entry is detected and recomputed
         )
 
     def get(self, model_key: str, text: str) -> Any | None:

@@ -91,6 +91,8 @@ VIEW_ORDER = ("native", "conll4", "anercorp")
 #: Default number of bootstrap resamples (see ``scripts/bench_harness.py`` for the timing).
 DEFAULT_BOOTSTRAP = 1000
 CONFIDENCE = 0.95
+#: Texts per ``predict`` call: adapters batch within a call; the progress bar advances per call.
+PREDICT_BATCH = 8
 
 #: Libraries whose installed versions are recorded (read from package metadata, nothing imported).
 LIBRARIES = (
@@ -130,6 +132,7 @@ class _Timer:
 
 
 def _progress(iterable: Any, *, enabled: bool, desc: str, total: int | None = None) -> Any:
+    """A tqdm bar on stderr over ``iterable`` (a manual bar when it is None); ``iterable`` itself when disabled."""
     if not enabled:
         return iterable
     from tqdm.auto import tqdm
@@ -364,14 +367,28 @@ def _predict_with(
     if cache is not None:
         predictions = cache.get_many(model_key, texts)
     todo = [i for i, p in enumerate(predictions) if p is None]
+    batches = [todo[k : k + PREDICT_BATCH] for k in range(0, len(todo), PREDICT_BATCH)]
     try:
         with timer.step(f"{name}: predict {len(todo)} of {len(texts)} texts"):
-            for i in _progress(todo, enabled=progress and bool(todo), desc=f"{name}: predict", total=len(todo)):
-                (prediction,) = instance.predict([texts[i]])
-                _check_prediction(prediction, texts[i], name)
-                predictions[i] = prediction
-                if cache is not None:
-                    cache.put(model_key, texts[i], prediction)
+            bar = _progress(None, enabled=progress and bool(todo), desc=f"{name}: predict", total=len(todo))
+            for batch in batches:
+                got = instance.predict([texts[i] for i in batch])
+                if len(got) != len(batch):
+                    raise ModelError(
+                        f"model {name!r} returned {len(got)} predictions for {len(batch)} texts",
+                        field="predict",
+                        value=len(got),
+                        fix="return one Prediction per text, in order",
+                    )
+                for i, prediction in zip(batch, got, strict=True):
+                    _check_prediction(prediction, texts[i], name)
+                    predictions[i] = prediction
+                    if cache is not None:
+                        cache.put(model_key, texts[i], prediction)
+                if bar is not None:
+                    bar.update(len(batch))
+            if bar is not None:
+                bar.close()
     except Exception as exc:
         log.debug("predicting with %s failed", name, exc_info=True)
         return _Predicted(name, explicit, "failed", f"{type(exc).__name__}: {exc}", view, labels, provenance)
