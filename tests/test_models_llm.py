@@ -845,3 +845,21 @@ def test_a_corrupted_cache_entry_is_ignored_and_rewritten(tmp_path: Path, caplog
         assert len(server.requests) == 2 and again == first
     assert "unreadable LLM cache entry" in caplog.text
     assert json.loads(entry.read_text(encoding="utf-8"))["content"]
+
+
+def test_a_rejected_key_fails_only_that_model_in_a_run(tmp_path: Path) -> None:
+    import benchmark.run as run_module
+
+    write_brat(gold_document(), tmp_path / "gold")
+    with CannedServer({PARAGRAPHS["good"]: [("status", 401, {"error": "invalid api key"}, {})]}) as server:
+        results = run_module.run(
+            ["empty", "llm:m"],
+            corpus=tmp_path / "gold",
+            cache_dir=tmp_path / "cache",
+            bootstrap=0,
+            model_options={"llm:m": {"base_url": server.url, "cache": False}},
+        )
+    assert results.model("empty").status == "scored"
+    failed = results.model("llm:m")
+    assert failed.status == "failed" and "HTTP 401" in (failed.reason or "") and "OPENAI_API_KEY" in failed.reason
+    assert results.exit_status == 1
