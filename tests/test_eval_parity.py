@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+import re
 import warnings
+from pathlib import Path
 
 import pytest
 from conlleval import evaluate as conlleval_evaluate
@@ -11,9 +13,9 @@ from nervaluate import Evaluator
 from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
 from seqeval.scheme import IOB2
 
-from annotations.spans import Span
+from annotations.spans import Span, outermost
 from eval.spans import score_spans
-from eval.tokens import score_tags
+from eval.tokens import score_tags, score_token_view, spans_to_tags
 from tests.eval_helpers import chunks_to_spans, random_corpus
 
 SEEDS = [0, 1, 2, 3, 4, 5]
@@ -258,3 +260,104 @@ def test_nested_case_where_nervaluate_greedy_goes_wrong() -> None:
     partial = score_spans(gold, pred, mode="partial")
     assert partial.micro.tp == 1.0
     assert partial.per_type["ORG"].tp == 1.0
+
+
+# --------------------------------------------------------------------------- realistic data
+
+REALISTIC_TEXT = (
+    "أعلن وزير الخارجية الأردني أيمن الصفدي في عمّان أمس أن الحكومة ستستضيف مؤتمر الاستثمار العربي "
+    "في شهر مايو المقبل. وقال الصفدي للصحفيين إن وفدا من البنك الدولي سيزور المملكة، وبالتعاون مع "
+    "جامعة الدول العربية ستُطلق مبادرة جديدة في القاهرة ودمشق."
+)
+
+
+def _realistic_gold() -> list[Span]:
+    def at(word: str, label: str, occurrence: int = 0) -> Span:
+        start = -1
+        for _ in range(occurrence + 1):
+            start = REALISTIC_TEXT.index(word, start + 1)
+        return Span(start, start + len(word), label)
+
+    return [
+        at("وزير الخارجية الأردني", "OCC"),
+        at("الأردني", "NORP"),
+        at("أيمن الصفدي", "PERS"),
+        at("عمّان", "GPE"),
+        at("أمس", "DATE"),
+        at("الحكومة", "ORG"),
+        at("مؤتمر الاستثمار العربي", "EVENT"),
+        at("شهر مايو المقبل", "DATE"),
+        at("الصفدي", "PERS", 1),
+        at("البنك الدولي", "ORG"),
+        at("المملكة", "GPE"),
+        at("جامعة الدول العربية", "ORG"),
+        at("القاهرة", "GPE"),
+        at("ودمشق", "GPE"),
+    ]
+
+
+def _model_like(gold: list[Span], text: str, seed: int) -> list[Span]:
+    """Predictions with the errors real Arabic NER systems make."""
+    rng = random.Random(seed)
+    confusions = {"GPE": "LOC", "LOC": "GPE", "ORG": "GPE", "NORP": "GPE", "EVENT": "ORG", "OCC": "PERS"}
+    pred = []
+    for span in outermost(gold):
+        r = rng.random()
+        covered = text[span.start : span.end]
+        if r < 0.45:
+            pred.append(span)
+        elif r < 0.6 and covered[0] in "وبلفك" and len(covered) > 3:
+            pred.append(Span(span.start + 1, span.end, span.label))  # proclitic left out
+        elif r < 0.7:
+            pred.append(span.with_label(confusions.get(span.label, "ORG")))
+        elif r < 0.8 and " " in covered:
+            pred.append(Span(span.start, span.start + covered.index(" "), span.label))  # first word only
+        elif r < 0.9:
+            continue  # missed
+        else:
+            pred.append(span)
+    free = [m for m in re.finditer(r"\S+", text) if not any(s.start < m.end() and m.start() < s.end for s in pred)]
+    for m in rng.sample(free, 3):  # spurious single words
+        pred.append(Span(m.start(), m.end(), rng.choice(["PERS", "GPE", "ORG"])))
+    return pred
+
+
+def _realistic_corpora():
+    yield "fixture", REALISTIC_TEXT, _realistic_gold()
+    gold_dir = Path(__file__).resolve().parents[1] / "annotations" / "gold"
+    if any(gold_dir.glob("*.ann")):
+        from annotations.corpus import read_corpus
+
+        for doc in read_corpus(gold_dir):
+            yield doc.id, doc.text, list(doc.entities.values())
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_realistic_word_flat_strict_equals_seqeval_on_the_conll_projection(seed: int) -> None:
+    for name, text, gold in _realistic_corpora():
+        pred = _model_like(gold, text, seed)
+        g = spans_to_tags(text, gold)
+        p = spans_to_tags(text, pred)
+        assert not g.conflicts and not p.conflicts, name
+        scores = score_spans([gold], [pred], texts=[text], boundary="word", layer="flat")
+        _assert_matches_seqeval(scores, _seqeval_report([list(g.tags)], [list(p.tags)], strict=True))
+        tokens = score_token_view([gold], [pred], texts=[text], scheme="conlleval")
+        reference = conlleval_evaluate(_conlleval_lines([list(g.tags)], [list(p.tags)]))["overall"]["chunks"]
+        micro = tokens.micro
+        assert (micro.tp, micro.tp + micro.fp, micro.tp + micro.fn) == (
+            reference["stats"]["correct"],
+            reference["stats"]["pred"],
+            reference["stats"]["gold"],
+        )
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("mode", list(MODE_TO_NERVALUATE))
+def test_realistic_char_flat_modes_equal_nervaluate(seed: int, mode: str) -> None:
+    for name, text, gold in _realistic_corpora():
+        flat_gold = outermost(gold)
+        pred = outermost(_model_like(gold, text, seed))
+        reference = _nervaluate([flat_gold], [pred])["overall"][MODE_TO_NERVALUATE[mode]]
+        mine = score_spans([flat_gold], [pred], mode=mode, texts=[text]).micro
+        assert (mine.tp, mine.fp, mine.fn) == _nervaluate_counts(reference), name
+        assert (mine.f1 or 0.0) == reference.f1
