@@ -381,7 +381,7 @@ def _predict_with(
                         fix="return one Prediction per text, in order",
                     )
                 for i, prediction in zip(batch, got, strict=True):
-                    _check_prediction(prediction, texts[i], name)
+                    _check_prediction(prediction, texts[i], name, view)
                     predictions[i] = prediction
                     if cache is not None:
                         cache.put(model_key, texts[i], prediction)
@@ -402,14 +402,23 @@ def _predict_with(
     return _Predicted(name, explicit, "scored", None, view, labels, provenance, list(predictions), loaded=True)
 
 
-def _check_prediction(prediction: Any, text: str, name: str) -> None:
-    for span in prediction.spans:
+def _check_prediction(prediction: Any, text: str, name: str, view: View) -> None:
+    """Refuse what could not be scored honestly: spans beyond the text, labels outside the model's view."""
+    arguments = [s for r in prediction.relations for s in (r.arg1, r.arg2)]
+    for span in [*prediction.spans, *arguments]:
         if span.end > len(text):
             raise ModelError(
                 f"model {name!r} predicted a span beyond the end of its text (length {len(text)})",
                 field="spans",
                 value=span,
                 fix="report spans in raw-text character offsets",
+            )
+        if span.label not in view.labels:
+            raise ModelError(
+                f"model {name!r} predicted a label outside its view {view.name!r}",
+                field="label",
+                value=span.label,
+                fix=f"map it to one of {', '.join(sorted(view.labels))} in the adapter's label map, or drop it",
             )
 
 

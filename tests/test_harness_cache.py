@@ -189,3 +189,17 @@ def test_name_key_follows_local_paths_and_hub_refs(tmp_path: Path, monkeypatch: 
     assert PredictionCache.name_key("hf:org/ner", {}, hub_id="org/ner") != old
     # Options that cannot be fingerprinted disable the name index (the model is then always created).
     assert PredictionCache.name_key("rules", {"callback": object()}) is None
+
+
+class _BadLabelModel(CountingModel):
+    def predict(self, texts: list[str]) -> list[object]:
+        from models.base import Prediction
+
+        return [Prediction(spans=(Span(0, 2, "CITY"),)) for _ in texts]
+
+
+def test_a_label_outside_the_view_fails_the_model(tmp_path: Path, corpus: Path) -> None:
+    results = benchmark.run([_BadLabelModel()], corpus=corpus, cache=False, bootstrap=0)
+    (model,) = results.models
+    assert model.status == "failed" and "label outside its view 'native'" in model.reason and "CITY" in model.reason
+    assert results.exit_status == 1
