@@ -94,6 +94,13 @@ CASES = [
     # PERS after a reporting verb / a common given name
     ("وقال محمد بن سلمان إن المشروع سيكتمل.", [("PERS", "محمد بن سلمان")]),
     ("أكدت فاطمة حسن أن النتائج جيدة.", [("PERS", "فاطمة حسن")]),
+    # a speaker's name between a reporting verb and إن/أن or a colon, even when not a known given name
+    ("وقال سامح شكري إن القاهرة ترحب بالمبادرة.", [("GPE", "القاهرة"), ("PERS", "سامح شكري")]),
+    ("وأضاف غوتيريش: «نرحب بالاتفاق».", [("PERS", "غوتيريش")]),
+    ("وقال نائب إن الجلسة رفعت.", [("PERS", "نائب")]),
+    # ... but not a common noun in the speaker's place, nor a definite noun
+    ("وقال مسؤول إن الوفد وصل.", []),
+    ("وأكد المتحدث أن الاجتماع انتهى.", []),
     # DATE: CLDR months (Gregorian, Levantine, Maghreb), years with cues, ranges, relative dates, weekdays
     ("ولد في 5 يونيو 1967 بالقاهرة.", [("DATE", "5 يونيو 1967"), ("GPE", "القاهرة")]),
     ("صدر القرار في مارس 2021.", [("DATE", "مارس 2021")]),
