@@ -99,6 +99,8 @@ PROCLITICS = frozenset("وفبلك")
 class MatchError:
     """One gold or predicted span (or a pair) that did not earn full credit.
 
+    Spans are given as scored: widened to whole words with ``boundary="word"``.
+
     Args:
         kind: ``missed`` (gold, nothing overlaps), ``spurious`` (prediction,
             nothing overlaps), ``wrong_type`` (same range, other label),

@@ -105,20 +105,21 @@ def test_counts_add_up(corpus, option) -> None:
 @given(corpora, options)
 def test_every_imperfect_span_is_in_exactly_one_error_record(corpus, option) -> None:
     scores = _score(corpus, *option)
-    gold_seen: dict = {}
-    pred_seen: dict = {}
+    gold_seen: set = set()
+    pred_seen: set = set()
     for e in scores.errors:
+        assert e.credit < 1
         if e.gold is not None:
-            key = (e.doc_index, e.gold)
-            assert key not in gold_seen
-            gold_seen[key] = e
+            assert (e.doc_index, e.gold) not in gold_seen
+            gold_seen.add((e.doc_index, e.gold))
         if e.pred is not None:
-            key = (e.doc_index, e.pred)
-            assert key not in pred_seen
-            pred_seen[key] = e
-    # spans without an error record earned full credit
-    assert len(gold_seen) >= scores.micro.fn
-    assert len(pred_seen) >= scores.micro.fp
+            assert (e.doc_index, e.pred) not in pred_seen
+            pred_seen.add((e.doc_index, e.pred))
+        assert (e.kind == "missed") == (e.pred is None)
+        assert (e.kind == "spurious") == (e.gold is None)
+    # the records account for every lost unit of credit, no more, no less
+    assert sum(1 - e.credit for e in scores.errors if e.gold is not None) == scores.micro.fn
+    assert sum(1 - e.credit for e in scores.errors if e.pred is not None) == scores.micro.fp
 
 
 def _brute_force_best(gold, pred, mode) -> float:
