@@ -26,16 +26,19 @@ matcher picks one that maximises, in this order of priority:
 2. the number of pairs whose labels agree,
 3. the total number of overlapping characters,
 
-and, among remaining ties, the first in sorted span order (scipy's
-``linear_sum_assignment`` over spans sorted by ``(start, end, label)``).
-Only spans connected by a chain of overlaps can compete, so the assignment is
-solved per overlap cluster, and a cluster with one gold and one predicted span
-needs no solver. nervaluate instead pairs greedily, prediction by prediction,
-with the first overlapping gold span, and a gold span may be credited by
-several predictions: with gold ``ORG[0,20)`` containing ``GPE[10,20)`` and a
-prediction ``GPE[10,20)``, nervaluate's ``ent_type`` pairs the prediction with
-``ORG`` (first found, wrong type) and counts a type error, while this matcher
-pairs it with ``GPE`` (same type) and counts a true positive and a miss of ``ORG``.
+and breaks remaining ties deterministically (scipy's ``linear_sum_assignment``
+over the spans in sorted ``(start, end, label)`` order). Only spans connected
+by a chain of overlaps can compete, so the assignment is solved per overlap
+cluster, and a cluster where no span has a choice needs no solver.
+
+nervaluate (1.2.1) instead pairs greedily, prediction by prediction in input
+order, with the first overlapping gold span not yet used, so a wrong
+prediction can consume a gold span that a later prediction matches exactly:
+with gold ``ORG[0,20)`` containing ``GPE[10,20)`` and predictions
+``PERS[0,10)`` then ``ORG[0,20)``, nervaluate's ``strict`` and ``ent_type``
+pair ``PERS`` with ``ORG`` and ``ORG`` with ``GPE`` (0 correct); this matcher
+pairs ``ORG`` with ``ORG`` (1 true positive), leaves ``GPE`` missed and
+``PERS`` spurious. Its total credit is never lower than nervaluate's.
 
 Credit attribution: a pair with credit ``c`` adds ``c`` to the gold label's
 ``tp``, ``1 - c`` to the gold label's ``fn`` and ``1 - c`` to the predicted

@@ -196,6 +196,13 @@ def score_tags(
                 value=len(p),
                 fix="predict exactly one tag per gold token",
             )
+    if sentence_docs is not None and len(sentence_docs) != len(gold):
+        raise ScoringError(
+            "sentence_docs must have one entry per sentence",
+            field="sentence_docs",
+            value=len(sentence_docs),
+            fix=f"pass {len(gold)} document indices",
+        )
     type_ids: dict[str, int] = {}
     gp, gt, sentence = _encode(gold, "gold", type_ids)
     pp, pt, _ = _encode(pred, "pred", type_ids)

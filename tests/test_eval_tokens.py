@@ -44,6 +44,8 @@ def test_non_bio_tags_are_errors_naming_the_position(bad) -> None:
 def test_shape_mismatch_is_an_error() -> None:
     with pytest.raises(ScoringError, match="sentence 0: gold has 2 tags, prediction 1"):
         score_tags([["O", "O"]], [["O"]])
+    with pytest.raises(ScoringError, match="one entry per sentence"):
+        score_tags([["O"]], [["O"]], sentence_docs=[0, 0])
     with pytest.raises(ScoringError, match="unknown token scheme"):
         score_tags([], [], scheme="bioes")
 
