@@ -77,7 +77,7 @@ class ScoreReport:
     scores: Any  # eval.spans.SpanScores
     format: str
     view: str | None
-    documents: int
+    documents: int  # texts scored: documents (JSONL, BRAT) or sentences (CoNLL)
     notes: dict[str, int] = field(default_factory=dict)
 
 
@@ -357,7 +357,7 @@ def report_table(report: ScoreReport) -> str:
     head = f"{'type':<{width}} {'tp':>7} {'fp':>7} {'fn':>7} {'support':>7} {'P':>7} {'R':>7} {'F1':>7}"
     lines = [
         f"{report.format} · mode {s.mode} · boundary {s.boundary} · layer {s.layer} · view {report.view or '(as is)'}"
-        f" · {report.documents} document(s)",
+        f" · {report.documents} {'sentence' if report.format == 'conll' else 'document'}(s)",
         head,
         "-" * len(head),
     ]
