@@ -124,7 +124,10 @@ def probe_hub(hub_id: str, revision: str | None = None, *, timeout: float = 2.0)
             status = "missing" if exc.code == 404 else "denied" if exc.code in (401, 403) else "unreachable"
             result.append((status, f"HTTP {exc.code} from {endpoint}"))
         except (OSError, ValueError) as exc:  # URLError, timeouts, bad endpoint
-            result.append(("unreachable", f"{type(exc).__name__}: {exc}"))
+            if isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError):
+                result.append(("unreachable", f"no answer from {endpoint} within {timeout:g} s"))
+            else:
+                result.append(("unreachable", f"{type(exc).__name__}: {exc}"))
 
     thread = threading.Thread(target=probe, daemon=True)
     thread.start()

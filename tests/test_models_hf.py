@@ -498,3 +498,106 @@ def test_xlmr_tokenizer_really_emits_lone_metaspace_tokens(tiny: dict[str, Path]
     assert not any(text[s.start].isspace() for s in prediction.spans)
     for start, end in word_offsets(text):  # every word in exactly one span, the last one included
         assert sum(1 for s in prediction.spans if s.start <= start and end <= s.end) == 1
+
+
+def test_a_slow_tokenizer_is_refused_with_the_fix(tiny: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    import transformers
+
+    real = transformers.AutoTokenizer.from_pretrained
+
+    class Slow:
+        is_fast = False
+
+        def __init__(self, inner: object) -> None:
+            self.inner = inner
+
+    monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", lambda *a, **k: Slow(real(*a, **k)))
+    with pytest.raises(
+        ModelError, match=r"not a fast tokenizer; character offsets need one.*fix: save a tokenizer\.json"
+    ):
+        _load(tiny["bert"])
+
+
+# ------------------------------------------------------------------ label map parsing
+
+
+@pytest.mark.parametrize(
+    ("spec", "mapping", "drop"),
+    [
+        ("PER=PERS, LOC=LOC ,MISC=", {"PER": "PERS", "LOC": "LOC"}, {"MISC"}),
+        ({"PER": "PERS", "MISC": None}, {"PER": "PERS"}, {"MISC"}),
+        ({"map": {"PER": "PERS"}, "drop": ["MISC", "DATE"]}, {"PER": "PERS"}, {"MISC", "DATE"}),
+    ],
+)
+def test_parse_label_map_forms(spec: object, mapping: dict[str, str], drop: set[str]) -> None:
+    from models.labelmap import parse_label_map
+
+    parsed = parse_label_map(spec)  # type: ignore[arg-type]
+    assert dict(parsed.mapping) == mapping
+    assert parsed.drop == drop
+
+
+def test_parse_label_map_json_file(tmp_path: Path) -> None:
+    from models.labelmap import parse_label_map
+
+    path = tmp_path / "map.json"
+    path.write_text(json.dumps({"map": {"PER": "PERS"}, "drop": ["MISC"]}), encoding="utf-8")
+    parsed = parse_label_map(str(path))
+    assert (dict(parsed.mapping), parsed.drop, parsed.source) == ({"PER": "PERS"}, {"MISC"}, f"file:{path}")
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    with pytest.raises(LabelMapError, match=r"broken\.json: field 'label_map': cannot read label map"):
+        parse_label_map(broken)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("PER", r"malformed label map entry \(got 'PER'\)"),
+        ("=PERS", r"malformed label map entry"),
+        ("PER=PERS,PER=PER", r"raw label given twice \(got 'PER'\)"),
+        ({"PER": 3}, r"field 'label_map.PER': a label map value must be a label string or null"),
+        ({"map": {"PER": "PERS"}, "extra": 1}, r"unknown keys in label map"),
+        ({"map": {"PER": "PERS"}, "drop": ["PER"]}, r"both mapped and dropped"),
+    ],
+)
+def test_parse_label_map_errors(spec: object, message: str) -> None:
+    from models.labelmap import parse_label_map
+
+    with pytest.raises(LabelMapError, match=message):
+        parse_label_map(spec)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("raw", "view", "expected"),
+    [
+        (["PER", "ORG", "LOC", "MISC"], "conll4", {"PER": "PER", "ORG": "ORG", "LOC": "LOC", "MISC": "MISC"}),
+        (
+            ["PERSON", "ORGANIZATION", "LOCATION"],
+            "anercorp",
+            {"PERSON": "PERS", "ORGANIZATION": "ORG", "LOCATION": "LOC"},
+        ),
+        (
+            ["PERSON", "GPE", "FACILITY", "NATIONALITY"],
+            "native",
+            {"PERSON": "PERS", "GPE": "GPE", "FACILITY": "FAC", "NATIONALITY": "NORP"},
+        ),
+        (["GPE", "FAC"], "conll4", {"GPE": "LOC", "FAC": "LOC"}),
+    ],
+)
+def test_infer_label_map(raw: list[str], view: str, expected: dict[str, str]) -> None:
+    from annotations.schema import default_schema
+    from models.labelmap import infer_label_map
+
+    inferred = infer_label_map(raw, default_schema().views[view])
+    assert dict(inferred.mapping) == expected
+    assert inferred.inferred
+
+
+def test_infer_label_map_names_every_unmapped_label() -> None:
+    from annotations.schema import default_schema
+    from models.labelmap import infer_label_map
+
+    with pytest.raises(LabelMapError, match=r"\(got \['DISEASE', 'PRICE'\]\)"):
+        infer_label_map(["PER", "DISEASE", "PRICE"], default_schema().views["conll4"], model="m")
+    assert infer_label_map(["PER", "DISEASE"], default_schema().views["conll4"], drop=["DISEASE"]).drop == {"DISEASE"}
