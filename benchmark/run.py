@@ -606,6 +606,7 @@ def run(
             options["gold"] = list(gold.documents)
             if gold.view.name != "native":
                 options.setdefault("view", gold.view.name)
+                options.setdefault("gold_view", gold.view.name)
         got = _get_predictions(
             model,
             explicit=explicit,

@@ -53,6 +53,11 @@ class OracleModel:
             included; ``"flat"`` echoes only the outermost spans.
         view: The label view to predict in (default ``"native"``); gold spans
             are projected into it, types the view ignores are left out.
+        gold_view: The view the gold labels are in (default ``"native"``: the
+            schema's types). A corpus read from a CoNLL file labelled
+            ``PERS/LOC/ORG/MISC`` is already in the ``anercorp`` view: pass
+            ``gold_view="anercorp"`` (and the same ``view``) and its spans are
+            echoed as they are.
         relations: Echo the gold relations too (default ``True``). Relations
             whose arguments are not echoed (e.g. a nested argument under
             ``layer="flat"``) are left out and counted as
@@ -71,6 +76,7 @@ class OracleModel:
         gold: Sequence[Document],
         layer: str = "nested",
         view: str = "native",
+        gold_view: str = "native",
         relations: bool = True,
     ) -> None:
         if layer not in _LAYERS:
@@ -78,6 +84,14 @@ class OracleModel:
         if isinstance(gold, Document):
             gold = [gold]
         self.view = _check_view(view)
+        self.gold_view = _check_view(gold_view)
+        if self.gold_view not in ("native", self.view):
+            raise ModelError(
+                f"the oracle cannot relabel gold in view {gold_view!r} into view {view!r}",
+                field="view",
+                value=view,
+                fix=f"pass view={gold_view!r}, the view the gold is labelled in",
+            )
         self.layer = layer
         self.relations = bool(relations)
         self.labels = frozenset(default_schema().view(view).labels)
@@ -109,7 +123,7 @@ class OracleModel:
         """
         if arg:
             raise ModelError("the oracle takes no argument", field="name", value=f"oracle:{arg}", fix="use 'oracle'")
-        _check_options("oracle", options, ("gold", "layer", "view", "relations"))
+        _check_options("oracle", options, ("gold", "layer", "view", "gold_view", "relations"))
         if "gold" not in options:
             raise ModelError(
                 "the oracle needs the gold documents",
@@ -139,7 +153,10 @@ class OracleModel:
                     + ")",
                 )
             spans = doc.flat_spans if self.layer == "flat" else doc.spans
-            projected = {s: p for s, p in zip(spans, _project_each(view, spans), strict=True) if p is not None}
+            if self.gold_view == self.view:
+                projected = {s: s for s in spans}
+            else:
+                projected = {s: p for s, p in zip(spans, _project_each(view, spans), strict=True) if p is not None}
             relations = []
             dropped = 0
             if self.relations:
@@ -163,6 +180,7 @@ class OracleModel:
             "adapter_version": ADAPTER_VERSION,
             "revision": None,
             "view": self.view,
+            "gold_view": self.gold_view,
             "label_map": None,
             "layer": self.layer,
             "relations": self.relations,

@@ -148,18 +148,23 @@ def test_hf_and_file_models_on_conll_corpus(tmp_path: Path, tiny_bert: Path) -> 
     pytest.importorskip("models.predictions")
     conll = write_conll_corpus(tmp_path / "test.conll")
     preds = _perturbed_predictions(load_corpus(conll).documents, tmp_path / "preds.jsonl")
-    names = ["rules", "empty", f"hf:{tiny_bert}", f"file:{preds}"]
+    names = ["rules", "oracle", "empty", f"hf:{tiny_bert}", f"file:{preds}"]
     options = {f"file:{preds}": {"view": "anercorp"}}
     out = tmp_path / "out"
     results = benchmark.run(
         names, corpus=conll, out=out, cache_dir=tmp_path / "cache", bootstrap=100, model_options=options
     )
+    # The oracle echoes gold that is already in the corpus's view (no schema types behind MISC).
+    oracle_gold = {"gold": load_corpus(conll).documents, "view": "anercorp", "gold_view": "anercorp"}
+    options = {**options, "oracle": oracle_gold}
     assert results.corpus["view"] == "anercorp"  # PERS/LOC/ORG/MISC tags
     assert results.exit_status == 0, [m.reason for m in results.models]
     checked = _check_against_scorer(out, conll, names, options)
     # Rules predicts native types; on an anercorp gold it is scored in anercorp and conll4 only.
     assert set(checked["rules"]["scores"]) == {"anercorp", "conll4"}
     assert set(checked[f"hf:{tiny_bert}"]["scores"]) == {"anercorp", "conll4"}
+    oracle_micro = checked["oracle"]["scores"]["anercorp"]["spans"]["strict"]["char"]["flat"]["micro"]
+    assert oracle_micro["f1"] == 1.0 and oracle_micro["fn"] == 0
     file_micro = checked[f"file:{preds}"]["scores"]["anercorp"]["spans"]["strict"]["char"]["flat"]["micro"]
     assert 0 < file_micro["recall"] < 1 and file_micro["fn"] > 0
 

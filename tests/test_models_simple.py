@@ -94,7 +94,11 @@ def test_oracle_unknown_text_is_an_error_naming_it():
     ("arg", "options", "message"),
     [
         (None, {}, "needs the gold documents"),
-        (None, {"gold": [], "colour": "red"}, r"field 'colour': unknown option.*gold, layer, view, relations"),
+        (
+            None,
+            {"gold": [], "colour": "red"},
+            r"field 'colour': unknown option.*gold, layer, view, gold_view, relations",
+        ),
         ("x", {"gold": []}, "takes no argument"),
         (None, {"gold": [], "layer": "deep"}, "unknown layer"),
         (None, {"gold": ["not a doc"]}, "must be Document objects"),
@@ -137,3 +141,15 @@ def test_empty_labels_option_and_view():
         EmptyModel(view="conll5")
     with pytest.raises(ModelError, match=r"unknown option.*view, labels"):
         EmptyModel.from_spec(None, gold=[])
+
+
+def test_oracle_echoes_gold_already_in_a_coarser_view() -> None:
+    # A CoNLL corpus tagged PERS/LOC/ORG/MISC is in the anercorp view: MISC is no schema type.
+    doc = Document("c1", "زار أحمد المغرب مع وفد أوروبي", {"T1": Span(4, 8, "PERS"), "T2": Span(23, 29, "MISC")})
+    oracle = OracleModel(gold=[doc], view="anercorp", gold_view="anercorp")
+    assert oracle.predict([doc.text])[0].spans == (Span(4, 8, "PERS"), Span(23, 29, "MISC"))
+
+
+def test_oracle_refuses_to_relabel_between_coarse_views() -> None:
+    with pytest.raises(ModelError, match=r"field 'view': the oracle cannot relabel gold in view 'anercorp'"):
+        OracleModel(gold=[], view="conll4", gold_view="anercorp")
