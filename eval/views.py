@@ -58,13 +58,19 @@ def score_spans_in_view(
 
     Returns:
         The :class:`eval.spans.SpanScores`; its ``out_of_scope`` also counts
-        gold spans whose type the view ignores.
+        gold spans whose type the view ignores, and its ``notes`` count
+        predictions whose label is not a label of the view
+        (``pred_labels_not_in_view``; they are scored as false positives).
     """
     projected, dropped = project_gold(gold, view)
     scores = score_spans(projected, pred, **options)
-    if not dropped:
+    outside = sum(1 for spans in pred for s in spans if s.label not in view.labels)
+    if not dropped and not outside:
         return scores
     merged = dict(scores.out_of_scope)
     for label, n in dropped.items():
         merged[f"{label} (not in view {view.name})"] = n
-    return replace(scores, out_of_scope=merged)
+    notes = dict(scores.notes)
+    if outside:
+        notes["pred_labels_not_in_view"] = outside
+    return replace(scores, out_of_scope=merged, notes=dict(sorted(notes.items())))

@@ -87,3 +87,7 @@ def test_view_projects_gold_and_reports_ignored_types() -> None:
     assert scores.out_of_scope == {"OCC (not in view conll4)": 1}
     assert scores.per_type["PER"].tp == 1 and scores.per_type["LOC"].tp == 1
     assert scores.per_type["ORG"].fn == 1 and scores.per_type["MISC"].fp == 1
+    assert "pred_labels_not_in_view" not in scores.notes
+    schema_labelled = score_spans_in_view(gold, [[PERSON, CITY]], view=view)
+    assert schema_labelled.notes == {"pred_labels_not_in_view": 2}
+    assert schema_labelled.per_type["PERS"].fp == 1  # counted, never dropped
