@@ -407,9 +407,7 @@ def format_ann(document: Document) -> str:
             value=brat,
             fix="remove it or restore the value the reader stored",
         )
-    span_ids: dict[Span, str] = {}
-    for ident, span in document.entities.items():
-        span_ids.setdefault(span, ident)
+    arg_ids = document.relation_arg_ids()
     relation_tab = set(brat.get("relation_tab") or ())
 
     def entity_line(ident: str, span: Span) -> str:
@@ -426,16 +424,7 @@ def format_ann(document: Document) -> str:
 
     def relation_line(ident: str, relation: Relation) -> str:
         _check_id(ident, "R", document.id)
-        ids = []
-        for arg in (relation.arg1, relation.arg2):
-            if arg not in span_ids:
-                raise ConversionError(
-                    f"relation argument {arg} is not an entity of document {document.id!r}",
-                    field=f"relations.{ident}",
-                    value=arg,
-                    fix="add the span to the document's entities",
-                )
-            ids.append(span_ids[arg])
+        ids = arg_ids[ident]
         tab = "\t" if ident in relation_tab else ""
         return f"{ident}\t{relation.label} Arg1:{ids[0]} Arg2:{ids[1]}{tab}"
 

@@ -113,22 +113,11 @@ def _row(document: Document, label_ids: Mapping[str, int]) -> dict[str, object]:
         raise ConversionError(
             f"document {document.id!r}: {exc.message}", field=exc.field, value=exc.value, fix=exc.fix
         ) from None
-    span_ids: dict[Span, str] = {}
-    for ident, span in document.entities.items():
-        span_ids.setdefault(span, ident)
-    relations = []
-    for ident, relation in document.relations.items():
-        args = []
-        for arg in (relation.arg1, relation.arg2):
-            if arg not in span_ids:
-                raise ConversionError(
-                    f"relation argument {arg} is not an entity of document {document.id!r}",
-                    field=f"relations.{ident}",
-                    value=arg,
-                    fix="add the span to the document's entities",
-                )
-            args.append(span_ids[arg])
-        relations.append({"id": ident, "type": relation.label, "arg1": args[0], "arg2": args[1]})
+    arg_ids = document.relation_arg_ids()
+    relations = [
+        {"id": ident, "type": relation.label, "arg1": arg_ids[ident][0], "arg2": arg_ids[ident][1]}
+        for ident, relation in document.relations.items()
+    ]
     try:
         metadata = json.dumps(_plain(document.metadata), ensure_ascii=False)
     except (TypeError, ValueError) as exc:

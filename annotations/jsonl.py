@@ -269,22 +269,11 @@ def document_to_dict(document: Document) -> dict[str, object]:
     Raises:
         ConversionError: If a relation argument is not one of the document's entities.
     """
-    span_ids: dict[Span, str] = {}
-    for ident, span in document.entities.items():
-        span_ids.setdefault(span, ident)
-    relations = []
-    for ident, relation in document.relations.items():
-        args = []
-        for arg in (relation.arg1, relation.arg2):
-            if arg not in span_ids:
-                raise ConversionError(
-                    f"relation argument {arg} is not an entity of document {document.id!r}",
-                    field=f"relations.{ident}",
-                    value=arg,
-                    fix="add the span to the document's entities",
-                )
-            args.append(span_ids[arg])
-        relations.append({"id": ident, "type": relation.label, "arg1": args[0], "arg2": args[1]})
+    arg_ids = document.relation_arg_ids()
+    relations = [
+        {"id": ident, "type": relation.label, "arg1": arg_ids[ident][0], "arg2": arg_ids[ident][1]}
+        for ident, relation in document.relations.items()
+    ]
     return {
         "id": document.id,
         "text": document.text,

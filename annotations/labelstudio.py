@@ -459,10 +459,9 @@ def documents_to_labelstudio(
         bidirectional = set(metadata.pop(BIDIRECTIONAL_KEY, None) or [])
         odd_meta = metadata.pop(META_KEY, None)
         result: list[dict[str, object]] = []
-        span_ids: dict[Span, str] = {}
+        arg_ids = document.relation_arg_ids()
         for ident, span in document.entities.items():
             rid = str(id_map.get(ident, ident))
-            span_ids.setdefault(span, rid)
             result.append(
                 {
                     "id": rid,
@@ -478,16 +477,7 @@ def documents_to_labelstudio(
                 }
             )
         for ident, relation in document.relations.items():
-            ends = []
-            for arg in (relation.arg1, relation.arg2):
-                if arg not in span_ids:
-                    raise ConversionError(
-                        f"relation argument {arg} is not an entity of document {document.id!r}",
-                        field=f"relations.{ident}",
-                        value=arg,
-                        fix="add the span to the document's entities",
-                    )
-                ends.append(span_ids[arg])
+            ends = [str(id_map.get(arg_id, arg_id)) for arg_id in arg_ids[ident]]
             item: dict[str, object] = {
                 "id": str(id_map.get(ident, ident)),
                 "type": "relation",

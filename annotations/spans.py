@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from annotations.errors import AnnotationError
+from annotations.errors import AnnotationError, ConversionError
 
 __all__ = ["Span", "Relation", "Document", "outermost"]
 
@@ -137,6 +137,32 @@ class Document:
     def flat_spans(self) -> list[Span]:
         """The outermost spans only (the flat layer), sorted."""
         return outermost(self.entities.values())
+
+    def relation_arg_ids(self) -> dict[str, tuple[str, str]]:
+        """Map every relation id to the entity ids of its two arguments, in order.
+
+        An argument refers to the first entity (in file order) equal to it,
+        which is how every id-based format (BRAT, JSONL, Label Studio,
+        datasets) writes relations.
+
+        Raises:
+            ConversionError: If an argument is not one of the document's entities.
+        """
+        span_ids: dict[Span, str] = {}
+        for ident, span in self.entities.items():
+            span_ids.setdefault(span, ident)
+        result: dict[str, tuple[str, str]] = {}
+        for ident, relation in self.relations.items():
+            for arg in (relation.arg1, relation.arg2):
+                if arg not in span_ids:
+                    raise ConversionError(
+                        f"relation argument {arg} is not an entity of document {self.id!r}",
+                        field=f"relations.{ident}",
+                        value=arg,
+                        fix="add the span to the document's entities",
+                    )
+            result[ident] = (span_ids[relation.arg1], span_ids[relation.arg2])
+        return result
 
     def entity_id(self, span: Span) -> str:
         """Return the id of the first entity equal to ``span``.
