@@ -64,7 +64,7 @@ import regex
 from annotations.errors import AnnotationError, ConversionError
 from annotations.schema import Schema
 from annotations.spans import Document, Span
-from annotations.tokenize import word_offsets
+from annotations.tokenize import SENTENCE_END_WORDS, word_offsets
 
 __all__ = [
     "SCHEMES",
@@ -98,7 +98,7 @@ SCHEMES: dict[str, frozenset[str]] = {
 _SCHEME_ALIASES = {"IOB2": "BIO2", "BIO": "BIO2", "IOBES": "BIOES", "IOE": "IOE2"}
 
 #: Tokens after which a sentence may end (when followed by white space).
-SENTENCE_END_TOKENS = frozenset({".", "!", "?", "\u061f"})
+SENTENCE_END_TOKENS = SENTENCE_END_WORDS
 
 DOCSTART = "-DOCSTART-"
 

@@ -4,13 +4,12 @@ Definitions (the numbers :func:`corpus_stats` reports):
 
 * **tokens**: words of :func:`annotations.tokenize.words`; every punctuation or
   symbol character is a token of its own, as in the CoNLL export.
-* **sentences**: the CoNLL exporter's rule (:mod:`annotations.conll`): a
-  sentence ends after ``.``, ``!``, ``?`` or ``؟`` followed by white space or
-  the end of the text (so ``3.5`` and ``U.S.A`` stay whole, and ``!!!`` ends
-  one sentence), and at every line break. Segments without a letter or digit
-  (a lone ``«`` after a stop, an empty line) are not counted. Unlike the
-  exporter, a break inside a span is not moved: statistics do not depend on
-  the annotations.
+* **sentences**: :func:`annotations.tokenize.sentence_ranges`, the one
+  sentence rule of arabench (also the bootstrap's units and the CoNLL
+  export's sentences): a sentence ends after ``.``, ``!``, ``?`` or ``؟``
+  followed by white space or the end of the text (so ``3.5`` and ``U.S.A``
+  stay whole), and at every line break. Unlike the exporter, a break inside
+  a span is not moved: statistics do not depend on the annotations.
 * **nested mention**: a mention that lies inside another mention with a
   different range (the flat layer, :func:`annotations.spans.outermost`, leaves
   it out); an **outermost** mention is any other one. Two mentions with the
@@ -27,20 +26,15 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-import regex
-
 from annotations.spans import Document, Span
-from annotations.tokenize import words
+from annotations.tokenize import sentence_ranges, words
 
 __all__ = ["CorpusStats", "corpus_stats", "sentence_count", "mention_depths"]
 
-#: A sentence boundary: a line break, or ``. ! ? ؟`` followed by white space or the end of the text.
-SENTENCE_END = regex.compile(r"\n|[.!?\u061f](?=\s|$)")
-
 
 def sentence_count(text: str) -> int:
-    """The number of sentences of ``text`` (see the module docstring for the rule)."""
-    return sum(1 for segment in SENTENCE_END.split(text) if any(c.isalnum() for c in segment))
+    """The number of sentences of ``text`` (``annotations.tokenize.sentence_ranges``)."""
+    return len(sentence_ranges(text))
 
 
 def mention_depths(spans: Iterable[Span]) -> list[int]:

@@ -31,6 +31,46 @@ def word_offsets(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in WORD_PATTERN.finditer(text)]
 
 
+#: Words that end a sentence when white space (or the end of the text) follows them.
+SENTENCE_END_WORDS = frozenset({".", "!", "?", "\u061f"})
+
+
+def sentence_ranges(text: str) -> list[tuple[int, int]]:
+    """Split ``text`` into sentences: the one sentence rule of arabench.
+
+    A sentence ends after a word ``.``, ``!``, ``?`` or ``؟`` that is followed
+    by white space or ends the text, and at every line break; so ``3.5`` or
+    ``U.N.`` inside a sentence do not end it. Each range runs from its first
+    word's start to its last word's end, so the ranges cover every word
+    exactly once. A segment without a letter or digit (a lone ``«`` after a
+    stop) joins the sentence before it. A text without words has no sentences.
+    """
+    offsets = word_offsets(text)
+    ranges: list[tuple[int, int]] = []
+    start: int | None = None
+    for k, (s, e) in enumerate(offsets):
+        if start is None:
+            start = s
+        next_start = offsets[k + 1][0] if k + 1 < len(offsets) else len(text)
+        gap = text[e:next_start]
+        if "\n" in gap or (text[s:e] in SENTENCE_END_WORDS and (gap or k + 1 == len(offsets))):
+            ranges.append((start, e))
+            start = None
+    if start is not None:
+        ranges.append((start, offsets[-1][1]))
+    # A segment without a letter or digit (a lone «, a run of dots) is no sentence of its own:
+    # it joins the sentence before it (or, at the start, the one after it).
+    merged: list[tuple[int, int]] = []
+    for s, e in ranges:
+        if merged and not any(c.isalnum() for c in text[s:e]):
+            merged[-1] = (merged[-1][0], e)
+        elif merged and not any(c.isalnum() for c in text[merged[-1][0] : merged[-1][1]]):
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    return merged
+
+
 def words(text: str) -> list[str]:
     """Return the words of ``text`` (see the module docstring for the rule)."""
     return WORD_PATTERN.findall(text)

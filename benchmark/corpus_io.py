@@ -33,11 +33,10 @@ from pathlib import Path
 from annotations.errors import AnnotationError, SchemaError
 from annotations.schema import Schema, View, default_schema
 from annotations.spans import Document
-from annotations.tokenize import word_offsets
+from annotations.tokenize import sentence_ranges
 
 __all__ = [
     "MAX_DOCUMENTS_FOR_SENTENCE_UNITS",
-    "SENTENCE_END",
     "Corpus",
     "default_corpus_path",
     "load_corpus",
@@ -50,7 +49,6 @@ __all__ = [
 MAX_DOCUMENTS_FOR_SENTENCE_UNITS = 50
 
 #: Words that end a sentence (when white space follows).
-SENTENCE_END = frozenset({".", "!", "?", "\u061f"})
 
 _BRAT_SUFFIXES = (".txt", ".ann")
 
@@ -98,30 +96,14 @@ class Corpus:
 
 
 def sentence_units(text: str) -> list[tuple[int, int]]:
-    """Split ``text`` into sentence ranges (the CoNLL exporter's rule, see the module docstring).
+    """Split ``text`` into scoring units: its sentences (``annotations.tokenize.sentence_ranges``).
 
-    A sentence ends after a word ``.``, ``!``, ``?`` or ``؟`` that is followed
-    by white space (or ends the text), and at every line break; so ``3.5`` or
-    ``U.N.`` inside a sentence do not end it. Each range runs from its first
-    word's start to its last word's end (the first from offset 0); the ranges
-    cover every word exactly once. A text without words is one unit.
+    The first unit starts at offset 0, so that a (predicted) span over leading
+    white space has a unit too; a text without words is one unit.
     """
-    offsets = word_offsets(text)
-    units: list[tuple[int, int]] = []
-    start: int | None = None
-    for k, (s, e) in enumerate(offsets):
-        if start is None:
-            start = s
-        next_start = offsets[k + 1][0] if k + 1 < len(offsets) else len(text)
-        gap = text[e:next_start]
-        if "\n" in gap or (text[s:e] in SENTENCE_END and (gap or k + 1 == len(offsets))):
-            units.append((start, e))
-            start = None
-    if start is not None:
-        units.append((start, offsets[-1][1]))
+    units = sentence_ranges(text)
     if not units:
         return [(0, len(text))]
-    # The first unit starts at 0, so that a (predicted) span over leading white space has a unit too.
     units[0] = (0, units[0][1])
     return units
 
