@@ -69,6 +69,18 @@ def test_changed_options_recompute(tmp_path: Path, corpus: Path, counting: type[
     assert (counting.constructed, counting.predicted) == (2, 4)
 
 
+def test_edited_adapter_source_recomputes(
+    tmp_path: Path, corpus: Path, counting: type[CountingModel], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import benchmark.run as run_module
+
+    _run(corpus, tmp_path / "cache", tmp_path / "a")
+    original = run_module._adapter_code_hash
+    monkeypatch.setattr(run_module, "_adapter_code_hash", lambda target: f"edited-{original(target)}")
+    _run(corpus, tmp_path / "cache", tmp_path / "b")
+    assert (counting.constructed, counting.predicted) == (2, 4)  # a rule edited: never the stale predictions
+
+
 def test_changed_text_predicts_only_that_text(tmp_path: Path, corpus: Path, counting: type[CountingModel]) -> None:
     _run(corpus, tmp_path / "cache", tmp_path / "a")
     text = (corpus / "doc2.txt").read_text(encoding="utf-8")
