@@ -132,12 +132,16 @@ class _Timer:
 
 
 def _progress(iterable: Any, *, enabled: bool, desc: str, total: int | None = None) -> Any:
-    """A tqdm bar on stderr over ``iterable`` (a manual bar when it is None); ``iterable`` itself when disabled."""
+    """A tqdm bar on stderr over ``iterable`` (a manual bar when it is None); ``iterable`` itself when disabled.
+
+    The bar draws only when stderr is a terminal (tqdm's ``disable=None``), so logs and CI output
+    are not filled with carriage-return redraws.
+    """
     if not enabled:
         return iterable
     from tqdm.auto import tqdm
 
-    return tqdm(iterable, desc=desc, total=total, file=sys.stderr, leave=False, dynamic_ncols=True)
+    return tqdm(iterable, desc=desc, total=total, file=sys.stderr, leave=False, dynamic_ncols=True, disable=None)
 
 
 def _git_commit() -> str | None:
