@@ -275,3 +275,36 @@ def test_cli_models_unknown_name(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert main(["models", "marefa"]) == 2
     assert "did you mean 'marefa-ner'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("status", "available", "reason"),
+    [
+        ("ok", True, "it will be downloaded from the hub"),
+        ("missing", False, "no such model"),
+        ("denied", False, "the hub refuses access"),
+        ("unreachable", False, "the hub is unreachable"),
+    ],
+)
+def test_uncached_hub_model_is_available_when_the_hub_has_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path, status: str, available: bool, reason: str
+) -> None:
+    import models.hf
+    import models.registry as registry
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    monkeypatch.setattr(registry, "_UNREACHABLE_HUBS", {})
+    calls: list[str] = []
+
+    def fake_probe(hub_id: str, revision: str | None = None, *, timeout: float = 2.0) -> tuple[str, str]:
+        calls.append(hub_id)
+        return status, "HTTP test"
+
+    monkeypatch.setattr(models.hf, "probe_hub", fake_probe)
+    ok, why = registry.hub_model_available("someone/model-a")
+    assert (ok, reason in why) == (available, True), why
+    registry.hub_model_available("someone/model-b")
+    # an unreachable hub is probed once per process, not once per model
+    assert len(calls) == (1 if status == "unreachable" else 2)
