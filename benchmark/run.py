@@ -500,6 +500,27 @@ def score_predictions(
         pred_spans = [_relabel(p.spans, mapping) for p in predictions]
         pred_relations = [_relabel_relations(p.relations, mapping) for p in predictions]
         view_labels = frozenset(mapping[label] for label in labels if mapping.get(label) is not None)
+        # What the view leaves out is counted, never silently gone (README "Views").
+        gold_out: dict[str, int] = {}
+        for doc in corpus.documents:
+            for span in doc.spans:
+                if gold_map.get(span.label) is None:
+                    key = f"{span.label} (not in view {view.name})"
+                    gold_out[key] = gold_out.get(key, 0) + 1
+        pred_out: dict[str, int] = {}
+        for p in predictions:
+            for span in p.spans:
+                if mapping.get(span.label) is None:
+                    key = f"pred_out_of_view:{span.label}"
+                    pred_out[key] = pred_out.get(key, 0) + 1
+        relations_out: dict[str, int] = {}
+        for doc, kept in zip(corpus.documents, gold_relations, strict=True):
+            if len(kept) != len(doc.relations):
+                for rel in doc.relations.values():
+                    if gold_map.get(rel.arg1.label) is None or gold_map.get(rel.arg2.label) is None:
+                        key = f"{rel.label} (argument not in view {view.name})"
+                        relations_out[key] = relations_out.get(key, 0) + 1
+        pred_relations_out = sum(len(p.relations) for p in predictions) - sum(len(r) for r in pred_relations)
         scores[view.name], errors[view.name] = score_view(
             corpus,
             gold_spans,
@@ -511,6 +532,10 @@ def score_predictions(
             coarsened_from=None if view.name == model_view.name else model_view.name,
             n_resamples=n_resamples,
             seed=seed,
+            out_of_view=gold_out,
+            pred_out_of_view=pred_out,
+            relations_out_of_view=relations_out,
+            pred_relations_out_of_view=pred_relations_out,
         )
     return scores, errors
 

@@ -175,8 +175,19 @@ def score_view(
     n_resamples: int,
     seed: int,
     confidence: float = 0.95,
+    out_of_view: Mapping[str, int] | None = None,
+    pred_out_of_view: Mapping[str, int] | None = None,
+    relations_out_of_view: Mapping[str, int] | None = None,
+    pred_relations_out_of_view: int = 0,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Score one model in one view (gold and predictions already in the view's labels).
+
+    What the projection into the view left out is counted, never silently gone:
+    ``out_of_view`` (gold mentions, ``"<type> (not in view <name>)"`` -> n) is added
+    to every span and token setting's ``out_of_scope``, ``pred_out_of_view``
+    (``"pred_out_of_view:<label>"`` -> n) to their ``notes``; ``relations_out_of_view``
+    (gold relations with an argument the view leaves out) to every relation setting's
+    ``out_of_scope``, and ``pred_relations_out_of_view`` to their ``notes``.
 
     Returns:
         The view's JSON tree (module docstring) and the error records of the
@@ -205,8 +216,12 @@ def score_view(
                     labels=labels,
                     errors=want_errors,
                 )
-                spans[mode][boundary][layer] = setting_json(
-                    scores, n_resamples=n_resamples, seed=seed, confidence=confidence, half_counts=mode == "partial"
+                spans[mode][boundary][layer] = _with_out_of_view(
+                    setting_json(
+                        scores, n_resamples=n_resamples, seed=seed, confidence=confidence, half_counts=mode == "partial"
+                    ),
+                    out_of_view,
+                    pred_out_of_view,
                 )
                 if want_errors:
                     errors += [_error_json(e, corpus, view=view.name, layer=layer) for e in scores.errors]
@@ -215,29 +230,58 @@ def score_view(
         "coarsened_from": coarsened_from,
         "labels": sorted(labels),
         "spans": spans,
-        "tokens": _token_view(
-            gold_spans,
-            pred_spans,
-            texts=texts,
-            units=units,
-            labels=labels,
-            n_resamples=n_resamples,
-            seed=seed,
-            confidence=confidence,
-        ),
+        "tokens": {
+            key: _with_out_of_view(setting, out_of_view, pred_out_of_view)
+            for key, setting in _token_view(
+                gold_spans,
+                pred_spans,
+                texts=texts,
+                units=units,
+                labels=labels,
+                n_resamples=n_resamples,
+                seed=seed,
+                confidence=confidence,
+            ).items()
+        },
         "relations": None,
     }
-    if any(pred_relations):
-        tree["relations"] = _relations(
-            gold_relations,
-            pred_relations,
-            texts=texts,
-            units=units,
-            n_resamples=n_resamples,
-            seed=seed,
-            confidence=confidence,
-        )
+    if any(pred_relations) or pred_relations_out_of_view:
+        relation_notes = {"pred_relations_out_of_view": pred_relations_out_of_view}
+        tree["relations"] = {
+            mode: {
+                boundary: _with_out_of_view(setting, relations_out_of_view, relation_notes)
+                for boundary, setting in by_boundary.items()
+            }
+            for mode, by_boundary in _relations(
+                gold_relations,
+                pred_relations,
+                texts=texts,
+                units=units,
+                n_resamples=n_resamples,
+                seed=seed,
+                confidence=confidence,
+            ).items()
+        }
     return tree, errors
+
+
+def _with_out_of_view(
+    setting: dict[str, Any], out_of_scope: Mapping[str, int] | None, notes: Mapping[str, int] | None
+) -> dict[str, Any]:
+    """Add what the view left out to a setting's ``out_of_scope`` (gold) and ``notes`` (predictions)."""
+    if out_of_scope:
+        merged = dict(setting["out_of_scope"])
+        for key, n in out_of_scope.items():
+            if n:
+                merged[key] = merged.get(key, 0) + int(n)
+        setting["out_of_scope"] = dict(sorted(merged.items()))
+    if notes:
+        merged = dict(setting["notes"])
+        for key, n in notes.items():
+            if n:
+                merged[key] = merged.get(key, 0) + int(n)
+        setting["notes"] = dict(sorted(merged.items()))
+    return setting
 
 
 def _relations(
