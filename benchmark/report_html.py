@@ -283,10 +283,18 @@ def render_html(results: Results) -> str:
         for m in results.models
         if m.status != "scored"
     ]
+    head = settings["headline"]
     diagnostics = []
     for m in results.models:
         if m.status == "scored":
             items = ", ".join(f"<code>{_esc(k)}</code>: {_esc(v)}" for k, v in m.diagnostics.items()) or "none"
+            view, _ = results.scored_view(m)
+            if view is not None:  # what the headline setting left out or had to do, as summary.md shows it
+                setting = m.setting(view, head["mode"], head["boundary"], head["layer"])
+                for title, counts in (("gold not scored", "out_of_scope"), ("scorer notes", "notes")):
+                    if setting.get(counts):
+                        listed = ", ".join(f"<code>{_esc(k)}</code>: {_esc(v)}" for k, v in setting[counts].items())
+                        items += f"<br>{_esc(title)} ({_esc(view)}): {listed}"
             prov = _esc(json.dumps(m.provenance, ensure_ascii=False, sort_keys=True))
             diagnostics.append(
                 f"<tr><td><code>{_esc(m.name)}</code></td><td>{items}</td>"
@@ -305,7 +313,6 @@ def render_html(results: Results) -> str:
     payload = json.dumps(data, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
     payload = payload.replace("</", "<\\/").replace("<!--", "<\\!--")
     boot = settings["bootstrap"]
-    head = settings["headline"]
     replacements = {
         "__CSS__": css,
         "__JS__": js,

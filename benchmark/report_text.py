@@ -201,7 +201,14 @@ def render_summary(results: Results) -> str:
             )
         if setting["out_of_scope"]:
             oos = ", ".join(f"{k}: {v}" for k, v in setting["out_of_scope"].items())
-            lines += ["", f"Gold mentions of labels it cannot emit (not counted as misses): {oos}."]
+            lines += [
+                "",
+                f"Gold mentions not scored (labels it cannot emit, types the view leaves out; not counted as misses): "
+                f"{oos}.",
+            ]
+        if setting.get("notes"):
+            notes = ", ".join(f"`{k}`: {_count(v)}" for k, v in setting["notes"].items())
+            lines += ["", f"Scorer notes: {notes}."]
         relations = (m.scores.get(view) or {}).get("relations")
         if relations:
             lines += [

@@ -6,6 +6,7 @@ Each test pins one place that used to lose something silently.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from harness_fixtures import write_brat_corpus
@@ -33,3 +34,27 @@ def test_run_counts_gold_and_predictions_a_coarser_view_leaves_out(tmp_path: Pat
     relations = oracle.scores["conll4"]["relations"]["strict"]["word"]
     assert relations["out_of_scope"] == {"HAS_ROLE (argument not in view conll4)": 2}
     assert relations["notes"] == {"pred_relations_out_of_view": 2}
+
+
+def test_reports_show_out_of_scope_gold_and_scorer_notes(tmp_path: Path) -> None:
+    """summary.md and report.html show the headline setting's out_of_scope and notes, not only results.json."""
+    from benchmark.run import run
+
+    corpus = write_brat_corpus(tmp_path / "gold")
+    out = tmp_path / "out"
+    run(models=["oracle"], corpus=corpus, view="conll4", cache=False, bootstrap=0, out=out)
+    setting = json.loads((out / "results.json").read_text(encoding="utf-8"))["models"][0]["scores"]["conll4"]
+    headline = setting["spans"]["strict"]["word"]["flat"]
+    assert headline["out_of_scope"] and headline["notes"]
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    html = (out / "report.html").read_text(encoding="utf-8")
+    for key in [*headline["out_of_scope"], *headline["notes"]]:
+        assert key in summary, key
+        assert key in _html_tables(html), key
+
+
+def _html_tables(html: str) -> str:
+    """The report's HTML outside the embedded data and scripts (what a reader sees without JavaScript)."""
+    import re
+
+    return re.sub(r"<script.*?</script>", "", html, flags=re.DOTALL)
