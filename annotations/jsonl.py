@@ -27,7 +27,14 @@ from annotations.errors import ConversionError
 from annotations.problems import WARNING, ParsedDocument, Problem
 from annotations.spans import Document, Relation, Span
 
-__all__ = ["parse_jsonl", "document_to_dict", "format_jsonl", "write_jsonl"]
+__all__ = [
+    "DuplicateKeyError",
+    "parse_jsonl",
+    "reject_duplicate_keys",
+    "document_to_dict",
+    "format_jsonl",
+    "write_jsonl",
+]
 
 _DOC_KEYS = {"id", "text", "entities", "relations", "metadata"}
 _ENTITY_KEYS = ("id", "start", "end", "type", "text")
@@ -36,6 +43,24 @@ _FORMAT = (
     'one JSON object per line: {"id", "text", "entities": [{"id","start","end","type","text"}], '
     '"relations": [{"id","type","arg1","arg2"}], "metadata": {}}'
 )
+
+
+class DuplicateKeyError(ValueError):
+    """A JSON object holds the same key twice (``json.loads`` would keep only the last value)."""
+
+
+def reject_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """``object_pairs_hook`` for :func:`json.loads` that refuses a key given twice in one object.
+
+    Raises:
+        DuplicateKeyError: Naming the key.
+    """
+    obj: dict[str, object] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise DuplicateKeyError(key)
+        obj[key] = value
+    return obj
 
 
 class _DocParser:
@@ -245,7 +270,19 @@ def parse_jsonl(content: str, *, file: str | Path | None = None) -> tuple[list[P
             )
             continue
         try:
-            data = json.loads(line)
+            data = json.loads(line, object_pairs_hook=reject_duplicate_keys)
+        except DuplicateKeyError as exc:
+            problems.append(
+                Problem(
+                    name,
+                    lineno,
+                    str(exc.args[0]),
+                    "duplicate key in a JSON object (JSON readers keep only the last value, losing the others)",
+                    "give each key once per object (merge the two values)",
+                    exc.args[0],
+                )
+            )
+            continue
         except (ValueError, RecursionError) as exc:
             problems.append(
                 Problem(name, lineno, None, f"line is not valid JSON ({exc})", f"write {_FORMAT}", line[:80])

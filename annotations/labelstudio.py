@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from annotations.errors import AnnotationError, ConversionError
+from annotations.jsonl import DuplicateKeyError, reject_duplicate_keys
 from annotations.schema import Schema
 from annotations.spans import Document, Relation, Span
 
@@ -131,7 +132,15 @@ def _load(source: str | os.PathLike[str] | Sequence[Mapping[str, object]]) -> tu
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         try:
-            return json.loads(path.read_text(encoding="utf-8-sig")), str(path)
+            return json.loads(path.read_text(encoding="utf-8-sig"), object_pairs_hook=reject_duplicate_keys), str(path)
+        except DuplicateKeyError as exc:
+            raise AnnotationError(
+                "duplicate key in a JSON object (JSON readers keep only the last value, losing the others)",
+                file=path,
+                field=str(exc.args[0]),
+                value=exc.args[0],
+                fix="give each key once per object (merge the two values)",
+            ) from None
         except OSError as exc:
             raise AnnotationError(
                 f"cannot read Label Studio file: {exc.strerror or exc}", file=path, fix="check the path"

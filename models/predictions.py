@@ -125,12 +125,14 @@ def _complete_entities(content: str) -> str:
     gets the slice its offsets cover (when they are valid; otherwise the
     reader reports the offsets).
     """
+    from annotations.jsonl import reject_duplicate_keys
+
     lines = content.split("\n")
     for n, line in enumerate(lines):
         try:
-            data = json.loads(line)
+            data = json.loads(line, object_pairs_hook=reject_duplicate_keys)
         except ValueError:
-            continue  # parse_jsonl reports it
+            continue  # parse_jsonl reports it (a duplicate key too: rewriting the line would hide it)
         entities = data.get("entities") if isinstance(data, dict) else None
         if not isinstance(entities, list):
             continue

@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from harness_fixtures import write_brat_corpus
+
+from annotations.errors import AnnotationError, LabelMapError, ModelError
 
 # ----------------------------------------------------------------------------- harness: views
 
@@ -58,3 +61,154 @@ def _html_tables(html: str) -> str:
     import re
 
     return re.sub(r"<script.*?</script>", "", html, flags=re.DOTALL)
+
+
+# ----------------------------------------------------------------------------- readers
+
+TEXT = "زار رئيس الوزراء مدينة القاهرة أمس."
+
+
+def _entity(needle: str, label: str, ident: str) -> dict[str, object]:
+    start = TEXT.index(needle)
+    return {"id": ident, "start": start, "end": start + len(needle), "type": label, "text": needle}
+
+
+def test_jsonl_duplicate_keys_are_an_error_not_a_silent_overwrite() -> None:
+    """json.loads keeps the last of two equal keys: a second "entities" list would replace the first."""
+    from annotations.jsonl import parse_jsonl
+
+    first = json.dumps([_entity("القاهرة", "GPE", "T1")], ensure_ascii=False)
+    line = f'{{"id": "d1", "text": "{TEXT}", "entities": {first}, "entities": []}}'
+    docs, problems = parse_jsonl(line + "\n", file="x.jsonl")
+    errors = [p for p in problems + [q for d in docs for q in d.problems] if p.is_error]
+    assert errors, "the duplicate key was dropped silently"
+    assert any("duplicate key" in p.message and p.line == 1 for p in errors)
+    # inside an entity too
+    entity = '{"id": "T1", "start": 0, "start": 4, "end": 7, "type": "OCC", "text": "رئيس"}'
+    docs, problems = parse_jsonl(f'{{"id": "d1", "text": "{TEXT}", "entities": [{entity}]}}\n', file="x.jsonl")
+    assert any("duplicate key" in p.message for p in problems + [q for d in docs for q in d.problems])
+
+
+def test_predictions_jsonl_duplicate_keys_are_an_error(tmp_path: Path) -> None:
+    from models.predictions import PredictionsFileModel
+
+    entities = json.dumps([_entity("القاهرة", "GPE", "T1")], ensure_ascii=False)
+    path = tmp_path / "preds.jsonl"
+    path.write_text(f'{{"id": "d1", "text": "{TEXT}", "entities": {entities}, "entities": []}}\n', encoding="utf-8")
+    with pytest.raises(AnnotationError, match="duplicate key"):
+        PredictionsFileModel(path)
+
+
+def _hf_rows(entities: list[dict[str, object]], relations: list[dict[str, object]]) -> object:
+    datasets = pytest.importorskip("datasets")
+    return datasets.Dataset.from_dict(
+        {
+            "id": ["d1"],
+            "text": [TEXT],
+            "entities": [entities],
+            "relations": [relations],
+            "metadata": ["{}"],
+        }
+    )
+
+
+def test_hf_dataset_duplicate_entity_ids_are_an_error() -> None:
+    from annotations.hf_datasets import from_dataset_dict
+
+    occ = {k: v for k, v in _entity("رئيس الوزراء", "OCC", "T1").items() if k != "text"}
+    gpe = {k: v for k, v in _entity("القاهرة", "GPE", "T1").items() if k != "text"}
+    with pytest.raises(AnnotationError, match="duplicate entity id"):
+        from_dataset_dict(_hf_rows([occ, gpe], []))
+
+
+def test_hf_dataset_duplicate_relation_ids_are_an_error() -> None:
+    from annotations.hf_datasets import from_dataset_dict
+
+    occ = {k: v for k, v in _entity("رئيس الوزراء", "OCC", "T1").items() if k != "text"}
+    gpe = {k: v for k, v in _entity("القاهرة", "GPE", "T2").items() if k != "text"}
+    relations = [
+        {"id": "R1", "type": "LOCATED_IN", "arg1": "T1", "arg2": "T2"},
+        {"id": "R1", "type": "HAS_ROLE", "arg1": "T1", "arg2": "T2"},
+    ]
+    with pytest.raises(AnnotationError, match="duplicate relation id"):
+        from_dataset_dict(_hf_rows([occ, gpe], relations))
+
+
+def test_hf_dataset_duplicate_document_ids_are_an_error() -> None:
+    datasets = pytest.importorskip("datasets")
+    from annotations.hf_datasets import from_dataset_dict
+
+    table = datasets.Dataset.from_dict(
+        {"id": ["d1", "d1"], "text": [TEXT, TEXT], "entities": [[], []], "relations": [[], []], "metadata": ["", ""]}
+    )
+    with pytest.raises(AnnotationError, match="duplicate document id"):
+        from_dataset_dict(table)
+
+
+def test_brat_documents_in_subdirectories_are_not_skipped_silently(tmp_path: Path) -> None:
+    """read_corpus reads the top level of a BRAT directory; documents in sub-directories must be named."""
+    from annotations.corpus import read_corpus
+
+    corpus = write_brat_corpus(tmp_path / "gold")
+    more = corpus / "more"
+    more.mkdir()
+    (more / "doc3.txt").write_text(TEXT, encoding="utf-8")
+    (more / "doc3.ann").write_text("", encoding="utf-8")
+    with pytest.raises(AnnotationError, match="sub-directory") as info:
+        read_corpus(corpus)
+    assert "more" in str(info.value)
+
+
+# ----------------------------------------------------------------------------- models
+
+
+def test_rules_count_a_candidate_dropped_for_another_label_on_the_same_range() -> None:
+    """Two rules proposing one range with two labels: the lower-priority one is dropped and counted."""
+    from models.rules import RuleModel
+
+    text = "يتحدث السكان اللغة الفرنسية في المدينة."
+    prediction = RuleModel().predict([text])[0]
+    (span,) = prediction.spans
+    assert (text[span.start : span.end], span.label) == ("الفرنسية", "LANGUAGE")
+    assert prediction.diagnostics.get("same_range_dropped") == 1  # the nisba rule's NORP
+
+
+def test_llm_label_map_option_refuses_a_raw_label_given_twice() -> None:
+    from models.llm import OpenAIChatModel
+
+    with pytest.raises(ModelError, match="twice"):
+        OpenAIChatModel.from_spec(
+            "m", base_url="http://127.0.0.1:9/v1", cache=False, label_map="PERSON=PERS,PERSON=ORG"
+        )
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("map.yaml", "PER: PERS\nLOC: LOC\nPER: ORG\n"),
+        ("map.json", '{"PER": "PERS", "LOC": "LOC", "PER": "ORG"}'),
+        ("nested.yaml", "map:\n  PER: PERS\n  PER: ORG\ndrop: [MISC]\n"),
+    ],
+)
+def test_label_map_file_with_a_raw_label_twice_is_an_error(tmp_path: Path, name: str, content: str) -> None:
+    from models.labelmap import parse_label_map
+
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(LabelMapError, match="twice") as info:
+        parse_label_map(path)
+    assert "PER" in str(info.value)
+
+
+def test_label_studio_duplicate_keys_are_an_error(tmp_path: Path) -> None:
+    from annotations.labelstudio import read_labelstudio
+
+    region = (
+        '{"id": "a", "type": "labels", "from_name": "label", "to_name": "text", '
+        '"value": {"start": 23, "end": 30, "labels": ["GPE"]}}'
+    )
+    task = f'[{{"id": 1, "data": {{"text": "{TEXT}"}}, "annotations": [{{"result": [{region}]}}], "annotations": []}}]'
+    path = tmp_path / "ls.json"
+    path.write_text(task, encoding="utf-8")
+    with pytest.raises(AnnotationError, match="duplicate key"):
+        read_labelstudio(path)
