@@ -232,11 +232,27 @@ def from_dataset_dict(dataset: DatasetDict | Dataset, *, split: str | None = Non
     names_feature = table.features.get("ner_tags")
     tag_names = names_feature.feature.names if names_feature is not None else None
     documents = []
+    seen: dict[str, str] = {}
     for i, row in enumerate(table):
         where = f"{split or 'dataset'}[{i}]"
         text = row["text"]
+        if str(row["id"]) in seen:
+            raise AnnotationError(
+                f"duplicate document id (first in {seen[str(row['id'])]})",
+                field=f"{where}.id",
+                value=str(row["id"]),
+                fix="give every row its own document id",
+            )
+        seen[str(row["id"])] = where
         entities: dict[str, Span] = {}
         for entity in _records(row["entities"]):
+            if entity["id"] in entities:
+                raise AnnotationError(
+                    "duplicate entity id in one row (the second would silently replace the first)",
+                    field=f"{where}.entities.{entity['id']}",
+                    value=entity["id"],
+                    fix="give every entity of a row its own id",
+                )
             try:
                 entities[entity["id"]] = Span(int(entity["start"]), int(entity["end"]), entity["type"])
             except AnnotationError as exc:
@@ -252,6 +268,13 @@ def from_dataset_dict(dataset: DatasetDict | Dataset, *, split: str | None = Non
                 )
         relations: dict[str, Relation] = {}
         for relation in _records(row["relations"]):
+            if relation["id"] in relations:
+                raise AnnotationError(
+                    "duplicate relation id in one row (the second would silently replace the first)",
+                    field=f"{where}.relations.{relation['id']}",
+                    value=relation["id"],
+                    fix="give every relation of a row its own id",
+                )
             args = []
             for key in ("arg1", "arg2"):
                 if relation[key] not in entities:
