@@ -8,7 +8,8 @@ argument). The checks, in the order a file meets them:
 
 * files: unreadable, not UTF-8 (with the byte offset), BOM, CRLF line ends,
   text not in NFC (first offset that differs), ``.txt`` without ``.ann`` and
-  ``.ann`` without ``.txt``, no documents at all, duplicate document ids;
+  ``.ann`` without ``.txt``, ``.txt``/``.ann`` files in sub-directories (only
+  the top level is read), no documents at all, duplicate document ids;
 * lines (:mod:`annotations.brat`, :mod:`annotations.jsonl`): malformed line
   (with the format), offsets not integers, beyond the text, ``start >= end``,
   text column not equal to the text slice (both shown), discontinuous BRAT
@@ -311,6 +312,23 @@ def discover(path: Path) -> tuple[list[tuple[str, Path | None, Path | None]], li
                 ann[child.stem] = child
         stems = sorted(set(txt) | set(ann))
         problems = []
+        for child in sorted(path.iterdir()):
+            # Only the top level is read: documents further down must not be skipped without a word.
+            nested = (
+                [p for p in child.rglob("*") if p.suffix in (".txt", ".ann") and p.is_file()] if child.is_dir() else []
+            )
+            if nested:
+                problems.append(
+                    Problem(
+                        str(child),
+                        None,
+                        None,
+                        f"sub-directory holds {len(nested)} .txt/.ann file(s) that are not read "
+                        "(only the top level of a BRAT directory is)",
+                        "move the documents to the top level, or read that directory on its own",
+                        child.name,
+                    )
+                )
         if not stems:
             problems.append(
                 Problem(name, None, None, "no .txt/.ann documents in this directory", "add X.txt and X.ann pairs")
