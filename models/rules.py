@@ -20,7 +20,9 @@ OCC); spans that cross are resolved by rule priority (the earlier rule in
 :data:`RULES` wins). DATE spans that touch (``الأحد 5 يونيو``, ``العقد الماضي
 2010-2020``) are joined into one, named after the rule of the first part.
 Diagnostics: ``crossing_dropped`` counts candidate spans removed because they
-crossed a span of a higher-priority rule.
+crossed a span of a higher-priority rule; ``same_range_dropped`` counts
+candidate spans removed because a higher-priority rule gave the same range
+another label (``اللغة الفرنسية``: LANGUAGE wins over the nisba's NORP).
 """
 
 from __future__ import annotations
@@ -1309,14 +1311,22 @@ _DAY_PARTS_N = _n(w for p in _DAY_PARTS for w in p.split())
 _PERIOD_NOUNS_N = _n(_PERIOD_NOUNS)
 
 
-def _resolve(cands: Sequence[_Cand]) -> tuple[list[_Cand], int]:
-    """Keep nested spans, drop duplicates and spans that cross a higher-priority span."""
+def _resolve(cands: Sequence[_Cand]) -> tuple[list[_Cand], int, int]:
+    """Keep nested spans, drop duplicates and spans that cross a higher-priority span.
+
+    Returns:
+        ``(kept, crossing_dropped, same_range_dropped)``: the second counts spans
+        removed for crossing a higher-priority span, the third spans removed
+        because a higher-priority rule gave the same range another label.
+    """
     best: dict[tuple[int, int], _Cand] = {}
+    relabelled: set[tuple[int, int, str]] = set()
     for c in sorted(cands, key=lambda c: _PRIORITY[c.rule]):
         key = (c.start, c.end)
         if key in best:
-            if best[key].label == c.label or _PRIORITY[best[key].rule] <= _PRIORITY[c.rule]:
-                continue
+            if best[key].label != c.label:  # the earlier (higher-priority) rule's label wins
+                relabelled.add((c.start, c.end, c.label))
+            continue
         best[key] = c
     kept: list[_Cand] = []
     dropped = 0
@@ -1326,7 +1336,7 @@ def _resolve(cands: Sequence[_Cand]) -> tuple[list[_Cand], int]:
             dropped += 1
             continue
         kept.append(c)
-    return sorted(kept, key=lambda c: (c.start, c.end, c.label)), dropped
+    return sorted(kept, key=lambda c: (c.start, c.end, c.label)), dropped, len(relabelled)
 
 
 class RuleModel:
@@ -1375,15 +1385,17 @@ class RuleModel:
 
     def explain(self, text: str) -> list[tuple[Span, str]]:
         """Return every predicted span with the name of the rule that made it, in text order."""
-        kept, _ = _resolve(_Matcher(text, self.enabled).run())
+        kept, _, _ = _resolve(_Matcher(text, self.enabled).run())
         return [(Span(c.start, c.end, c.label), c.rule) for c in kept]
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         """Apply the rules to each text."""
         out = []
         for text in texts:
-            kept, dropped = _resolve(_Matcher(text, self.enabled).run())
+            kept, dropped, relabelled = _resolve(_Matcher(text, self.enabled).run())
             diagnostics = {"crossing_dropped": dropped} if dropped else {}
+            if relabelled:
+                diagnostics["same_range_dropped"] = relabelled
             out.append(Prediction(spans=tuple(Span(c.start, c.end, c.label) for c in kept), diagnostics=diagnostics))
         return out
 
