@@ -1163,6 +1163,10 @@ def _parse_label_map(spec: Mapping[str, object] | str | None, schema: Schema) ->
                 raise ModelError(
                     "label_map entries are RAW=TYPE", field="label_map", value=part, fix="e.g. 'PERSON=PERS,MISC='"
                 )
+            if raw.strip() in pairs:
+                raise ModelError(
+                    "raw label given twice in label_map", field="label_map", value=raw.strip(), fix="give it once"
+                )
             pairs[raw.strip()] = label.strip() or None
         spec = pairs
     out: dict[str, str | None] = {}
