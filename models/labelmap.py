@@ -197,6 +197,39 @@ def _from_data(data: object, *, source: str, drop: Iterable[str] = ()) -> LabelM
     return LabelMap(mapping, frozenset(dropped), source)
 
 
+class _DuplicateLabel(ValueError):
+    """A raw label written twice in one mapping of a label-map file: ``(key, line or None)``."""
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses a key given twice in one mapping (PyYAML keeps the last)."""
+
+
+def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
+    seen: set[object] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            if key in seen:
+                raise _DuplicateLabel(key, key_node.start_mark.line + 1)
+            seen.add(key)
+        except TypeError:  # an unhashable key: construct_mapping reports it
+            break
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
+def _json_unique(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    obj: dict[str, object] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise _DuplicateLabel(key, None)
+        obj[key] = value
+    return obj
+
+
 def parse_label_map(spec: str | Path | Mapping[str, object], *, drop: Iterable[str] = ()) -> LabelMap:
     """Read a label map from an option string, a YAML/JSON file path or a mapping.
 
@@ -214,7 +247,19 @@ def parse_label_map(spec: str | Path | Mapping[str, object], *, drop: Iterable[s
     if isinstance(spec, Path) or path.suffix.lower() in {".yaml", ".yml", ".json"}:
         try:
             text = path.read_text(encoding="utf-8")
-            data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+            if path.suffix.lower() == ".json":
+                data = json.loads(text, object_pairs_hook=_json_unique)
+            else:
+                data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+        except _DuplicateLabel as exc:
+            raise LabelMapError(
+                "raw label given twice in the label map file (only one value would be kept)",
+                file=path,
+                line=exc.args[1],
+                field="label_map",
+                value=exc.args[0],
+                fix="give each raw label once",
+            ) from None
         except (OSError, ValueError, yaml.YAMLError) as exc:
             raise LabelMapError(
                 f"cannot read label map: {exc}", file=path, field="label_map", fix="check the path and the syntax"
