@@ -42,7 +42,7 @@ import yaml
 
 from annotations.errors import ModelError, SchemaError
 from annotations.schema import View, default_schema, make_view
-from models.labelmap import LabelMap, split_tag
+from models.labelmap import DuplicateKeyError, LabelMap, UniqueKeyLoader, split_tag
 
 __all__ = ["CARDS_DIR", "ModelCard", "card_for", "known_cards", "load_card", "resolve_view"]
 
@@ -130,7 +130,15 @@ def load_card(path: str | Path) -> ModelCard:
     """
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)  # a SafeLoader subclass
+    except DuplicateKeyError as exc:
+        raise ModelError(
+            "model card gives a key twice in one mapping (only the last value would be kept)",
+            file=path,
+            line=exc.args[1],
+            value=exc.args[0],
+            fix="give each key (e.g. each raw label of label_map) once",
+        ) from None
     except (OSError, yaml.YAMLError) as exc:
         raise ModelError(f"cannot read model card: {exc}", file=path, fix="check the path and the YAML syntax") from exc
     if not isinstance(data, Mapping):

@@ -33,7 +33,15 @@ import yaml
 from annotations.errors import LabelMapError
 from annotations.schema import View
 
-__all__ = ["SYNONYMS", "LabelMap", "infer_label_map", "parse_label_map", "split_tag"]
+__all__ = [
+    "SYNONYMS",
+    "DuplicateKeyError",
+    "LabelMap",
+    "UniqueKeyLoader",
+    "infer_label_map",
+    "parse_label_map",
+    "split_tag",
+]
 
 #: Common raw type names -> the schema type they stand for (used only by inference).
 SYNONYMS: Mapping[str, str] = MappingProxyType(
@@ -197,11 +205,11 @@ def _from_data(data: object, *, source: str, drop: Iterable[str] = ()) -> LabelM
     return LabelMap(mapping, frozenset(dropped), source)
 
 
-class _DuplicateLabel(ValueError):
-    """A raw label written twice in one mapping of a label-map file: ``(key, line or None)``."""
+class DuplicateKeyError(ValueError):
+    """A key written twice in one mapping of a YAML or JSON file: ``args == (key, line or None)``."""
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class UniqueKeyLoader(yaml.SafeLoader):
     """A safe YAML loader that refuses a key given twice in one mapping (PyYAML keeps the last)."""
 
 
@@ -211,21 +219,21 @@ def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool 
         key = loader.construct_object(key_node, deep=deep)
         try:
             if key in seen:
-                raise _DuplicateLabel(key, key_node.start_mark.line + 1)
+                raise DuplicateKeyError(key, key_node.start_mark.line + 1)
             seen.add(key)
         except TypeError:  # an unhashable key: construct_mapping reports it
             break
     return loader.construct_mapping(node, deep=deep)
 
 
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
 
 
 def _json_unique(pairs: list[tuple[str, object]]) -> dict[str, object]:
     obj: dict[str, object] = {}
     for key, value in pairs:
         if key in obj:
-            raise _DuplicateLabel(key, None)
+            raise DuplicateKeyError(key, None)
         obj[key] = value
     return obj
 
@@ -250,8 +258,8 @@ def parse_label_map(spec: str | Path | Mapping[str, object], *, drop: Iterable[s
             if path.suffix.lower() == ".json":
                 data = json.loads(text, object_pairs_hook=_json_unique)
             else:
-                data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
-        except _DuplicateLabel as exc:
+                data = yaml.load(text, Loader=UniqueKeyLoader)  # a SafeLoader subclass
+        except DuplicateKeyError as exc:
             raise LabelMapError(
                 "raw label given twice in the label map file (only one value would be kept)",
                 file=path,

@@ -212,3 +212,13 @@ def test_label_studio_duplicate_keys_are_an_error(tmp_path: Path) -> None:
     path.write_text(task, encoding="utf-8")
     with pytest.raises(AnnotationError, match="duplicate key"):
         read_labelstudio(path)
+
+
+def test_model_card_with_a_key_twice_is_an_error(tmp_path: Path) -> None:
+    from models.cards import load_card
+
+    card = tmp_path / "card.yaml"
+    card.write_text("name: x\nlabel_map:\n  PER: PERS\n  PER: ORG\n", encoding="utf-8")
+    with pytest.raises(ModelError, match="twice") as info:
+        load_card(card)
+    assert ":4:" in str(info.value) and "PER" in str(info.value)
