@@ -304,6 +304,14 @@ def _read_conll(path: Path, *, scheme: str = "BIO2", text_from: str | os.PathLik
                 value=missing[:5],
                 fix="add '# id = <document id>' after each -DOCSTART- line, matching the ids of the text corpus",
             )
+    from annotations.conll import read_conll_sentences
+
+    extra = sum(1 for sentence in read_conll_sentences(path, scheme=scheme) for columns in sentence.extra if columns)
+    if extra:
+        notes.append(
+            f"{extra} tokens have columns between the token and the tag (e.g. POS); only tokens and tags "
+            "are read, so those columns are not in the output"
+        )
     repairs = sum(len(d.metadata.get("conll_repairs", ())) for d in documents)
     if repairs:
         notes.insert(

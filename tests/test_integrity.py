@@ -222,3 +222,17 @@ def test_model_card_with_a_key_twice_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="twice") as info:
         load_card(card)
     assert ":4:" in str(info.value) and "PER" in str(info.value)
+
+
+def test_convert_says_conll_middle_columns_are_not_kept(tmp_path: Path) -> None:
+    """A CoNLL file's columns between token and tag (POS, chunks) are not in a JSONL document: say so."""
+    from annotations.convert import convert
+
+    src = tmp_path / "in.conll"
+    src.write_text("قال\tVBD\tO\nسامي\tNNP\tB-PERS\nحسن\tNNP\tI-PERS\n.\tPUNC\tO\n", encoding="utf-8")
+    report = convert(src, tmp_path / "out.jsonl")
+    assert report.spans_written == 1
+    assert any("4 tokens have columns" in note for note in report.notes), report.notes
+    plain = tmp_path / "plain.conll"
+    plain.write_text("قال\tO\nسامي\tB-PERS\n", encoding="utf-8")
+    assert not any("columns" in note for note in convert(plain, tmp_path / "plain.jsonl").notes)
