@@ -34,6 +34,10 @@ Diagnostics (per text):
     ``truncated_words``: words longer than a whole window (only their first
     tokens were seen by the model).
     ``duplicate_spans``: identical spans produced twice (kept once).
+    ``joined_words``: (``input="raw"``) model words that cover several words of
+    :func:`annotations.tokenize.word_offsets` (a tokenizer that splits only at
+    white space keeps ``القاهرة،`` whole): each gets one label and a span over
+    it includes the punctuation; ``input="words"`` avoids it.
 """
 
 from __future__ import annotations
@@ -313,6 +317,7 @@ class _Window:
     # per token: (model word id, char start, char end) or None for special tokens
     token_words: list[tuple[int, int, int] | None] | None = None
     truncated: int = 0
+    joined: int = 0  # owned model words covering several text words (raw input)
 
 
 class HFTokenClassificationModel:
@@ -589,6 +594,8 @@ class HFTokenClassificationModel:
             counts[window.text_index]["windows"] += 1
             if window.truncated:
                 counts[window.text_index]["truncated_words"] += window.truncated
+            if window.joined:
+                counts[window.text_index]["joined_words"] += window.joined
         predictions = []
         for i, text in enumerate(texts):
             words = sorted(per_text[i], key=lambda w: (w[0], w[1]))
@@ -762,6 +769,8 @@ class HFTokenClassificationModel:
                 owner = _owner(start, end, word_starts, offsets)
                 if owner is None or not window.own_first <= owner < window.own_last:
                     continue
+                if owner + 1 < len(word_starts) and word_starts[owner + 1] < end:
+                    window.joined += 1  # e.g. XLM-R's white-space words: «القاهرة،» gets one label
             elif not window.own_first <= tokens[toks[0]][0] < window.own_last:  # type: ignore[index]
                 continue
             if self.aggregation == "first":

@@ -236,3 +236,20 @@ def test_convert_says_conll_middle_columns_are_not_kept(tmp_path: Path) -> None:
     plain = tmp_path / "plain.conll"
     plain.write_text("قال\tO\nسامي\tB-PERS\n", encoding="utf-8")
     assert not any("columns" in note for note in convert(plain, tmp_path / "plain.jsonl").notes)
+
+
+def test_hf_raw_input_counts_model_words_that_join_text_words(tmp_path: Path) -> None:
+    """A white-space pre-tokenizer (XLM-R) keeps «القاهرة،» as one word: its span takes the comma, counted."""
+    pytest.importorskip("transformers")
+    from tiny_models import build_tiny_xlmr
+
+    from models.hf import HFTokenClassificationModel
+
+    directory = build_tiny_xlmr(tmp_path / "xlmr", force="B-LOC")
+    text = "زار القاهرة، ثم عاد."
+    raw = HFTokenClassificationModel.from_spec(str(directory), input="raw").predict([text])[0]
+    assert "القاهرة،" in [text[s.start : s.end] for s in raw.spans]
+    assert raw.diagnostics["joined_words"] == 2  # «القاهرة،» and «عاد.»
+    words = HFTokenClassificationModel.from_spec(str(directory), input="words").predict([text])[0]
+    assert "joined_words" not in words.diagnostics
+    assert [text[s.start : s.end] for s in words.spans] == ["زار", "القاهرة", "،", "ثم", "عاد", "."]
