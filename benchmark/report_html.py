@@ -321,6 +321,11 @@ def render_html(results: Results) -> str:
         "__CORPUS__": _esc(
             f"{corpus['path']} · {corpus['format']} · {len(corpus['documents'])} document(s) · "
             f"{corpus['n_units']} {corpus['unit']} units · sha256 {corpus['sha256'][:16]}…"
+            + (
+                f" · {corpus['gold_repairs']} ill-formed gold tag(s) read with the conlleval rules"
+                if corpus.get("gold_repairs")
+                else ""
+            )
         ),
         "__SETTINGS__": _esc(
             f"leaderboard view {settings['leaderboard_view']} · headline {head['mode']} / {head['boundary']} "

@@ -128,6 +128,13 @@ def render_summary(results: Results) -> str:
         f"Leaderboard view: **{s['leaderboard_view']}**. Headline: {head['mode']} match, {head['boundary']} "
         f"boundaries, {head['layer']} layer, micro F1; intervals: {int(boot['confidence'] * 100)}% percentile "
         f"bootstrap over {corpus['unit']}s, {boot['n_resamples']} resamples, seed {s['seed']}.",
+    ]
+    if corpus.get("gold_repairs"):
+        lines.append(
+            f"{corpus['gold_repairs']} gold tag(s) were not well-formed and were read with the conlleval rules "
+            "(an I- without B- starts a mention; listed in each document's metadata 'conll_repairs')."
+        )
+    lines += [
         "",
         "## Leaderboard",
         "",

@@ -762,6 +762,9 @@ def _corpus_json(gold: Corpus) -> dict[str, object]:
             for doc, units in zip(gold.documents, gold.units, strict=True)
         ],
         "gold_mentions": {k: mentions[k] for k in sorted(mentions)},
+        # CoNLL gold tags the conlleval rules read differently from their scheme (an I- after O starts a
+        # mention): the spans scored are the ones read, so say how many tags were read that way.
+        "gold_repairs": sum(len(doc.metadata.get("conll_repairs", ())) for doc in gold.documents),
     }
 
 

@@ -253,3 +253,19 @@ def test_hf_raw_input_counts_model_words_that_join_text_words(tmp_path: Path) ->
     words = HFTokenClassificationModel.from_spec(str(directory), input="words").predict([text])[0]
     assert "joined_words" not in words.diagnostics
     assert [text[s.start : s.end] for s in words.spans] == ["زار", "القاهرة", "،", "ثم", "عاد", "."]
+
+
+def test_run_reports_tags_of_a_conll_gold_read_by_the_conlleval_rules(tmp_path: Path) -> None:
+    """An ill-formed gold tag (I- after O) changes the gold spans the run scores against: say how many."""
+    from benchmark.run import run
+
+    gold = tmp_path / "gold.conll"
+    gold.write_text("قال\tO\nسامي\tI-PERS\nحسن\tI-PERS\nفي\tO\nالقاهرة\tB-LOC\n", encoding="utf-8")
+    out = tmp_path / "out"
+    results = run(models=["empty"], corpus=gold, cache=False, bootstrap=0, out=out)
+    assert results.corpus["gold_repairs"] == 1
+    assert "1 gold tag" in (out / "summary.md").read_text(encoding="utf-8")
+    assert "1 ill-formed gold tag" in (out / "report.html").read_text(encoding="utf-8")
+    clean = tmp_path / "clean.conll"
+    clean.write_text("قال\tO\nسامي\tB-PERS\n", encoding="utf-8")
+    assert run(models=["empty"], corpus=clean, cache=False, bootstrap=0).corpus["gold_repairs"] == 0
