@@ -34,7 +34,9 @@ error naming it; it is never predicted empty.
 
 Diagnostics (per text): ``dropped_label:<RAW>``, ``duplicate_spans``,
 ``realigned_spans``, ``dropped_relations`` (a relation whose argument was
-dropped).
+dropped), ``repaired_tags`` (CoNLL tags that differ from their canonical
+encoding in the declared scheme, read with the conlleval rules: an ``I-``
+after ``O`` starts a mention).
 """
 
 from __future__ import annotations
@@ -409,6 +411,9 @@ class PredictionsFileModel:
         for i, text in enumerate(texts):
             doc, realign = self._find(i, text)
             diagnostics: Counter[str] = Counter()
+            repairs = len(doc.metadata.get("conll_repairs", ()) or ())
+            if repairs:  # CoNLL tags read with the conlleval rules (an I- after O starts a mention)
+                diagnostics["repaired_tags"] += repairs
             mapping: dict[Span, Span] = {}
             carry = self._carrier(doc.text, text) if realign else None
             for span in doc.entities.values():

@@ -269,3 +269,15 @@ def test_run_reports_tags_of_a_conll_gold_read_by_the_conlleval_rules(tmp_path: 
     clean = tmp_path / "clean.conll"
     clean.write_text("قال\tO\nسامي\tB-PERS\n", encoding="utf-8")
     assert run(models=["empty"], corpus=clean, cache=False, bootstrap=0).corpus["gold_repairs"] == 0
+
+
+def test_conll_predictions_count_tags_read_with_the_conlleval_rules(tmp_path: Path) -> None:
+    """A system's ill-formed BIO output (I- after O) is read as a new mention: counted as repaired_tags."""
+    from models.predictions import PredictionsFileModel
+
+    path = tmp_path / "system.conll"
+    path.write_text("قال\tO\nسامي\tI-PERS\nحسن\tI-PERS\nفي\tO\nالقاهرة\tB-LOC\n", encoding="utf-8")
+    text = "قال سامي حسن في القاهرة"
+    prediction = PredictionsFileModel(path, view="anercorp").predict([text])[0]
+    assert [text[s.start : s.end] for s in prediction.spans] == ["سامي حسن", "القاهرة"]
+    assert prediction.diagnostics.get("repaired_tags") == 1
