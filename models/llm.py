@@ -129,8 +129,9 @@ Diagnostics (per text, summed by the harness):
     ``skipped_inner_occurrences``: see the alignment steps.
     ``duplicate_spans``: the same span produced twice (kept once).
     ``unalignable_relations``, ``unknown_relation_type``,
-    ``relation_arg_mismatch``, ``self_relations``, ``duplicate_relations``:
-    see the relation rule.
+    ``relation_arg_mismatch``, ``self_relations``, ``duplicate_relations``,
+    ``ambiguous_relation_args`` (an argument naming two answer entities by the
+    same id or text; the first is taken): see the relation rule.
 """
 
 from __future__ import annotations
@@ -1016,11 +1017,15 @@ def align_relations(
     counts: Counter[str] = Counter()
     by_id: dict[str, int] = {}
     by_text: dict[str, int] = {}
+    id_count: Counter[str] = Counter()
+    text_count: Counter[str] = Counter()
     for i, entity in enumerate(entities):
         if entity.id is not None:
             by_id.setdefault(entity.id, i)
+            id_count[entity.id] += 1
         by_text.setdefault(entity.text.strip(), i)
         by_text.setdefault(_normalize(entity.text), i)
+        text_count[entity.text.strip()] += 1
     out: list[Relation] = []
     seen: set[Relation] = set()
     for rel in relations:
@@ -1031,10 +1036,14 @@ def align_relations(
         refs = []
         for ref in (rel.arg1, rel.arg2):
             index = by_id.get(ref)
+            ambiguous = id_count[ref] > 1
             if index is None:
                 index = by_text.get(ref)
+                ambiguous = text_count[ref] > 1
             if index is None:
                 index = by_text.get(_normalize(ref))
+            if ambiguous:  # two answer entities share this id (or text): the first one is taken
+                counts["ambiguous_relation_args"] += 1
             refs.append(index)
         if refs[0] is None or refs[1] is None:
             counts["unalignable_relations"] += 1

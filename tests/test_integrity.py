@@ -281,3 +281,26 @@ def test_conll_predictions_count_tags_read_with_the_conlleval_rules(tmp_path: Pa
     prediction = PredictionsFileModel(path, view="anercorp").predict([text])[0]
     assert [text[s.start : s.end] for s in prediction.spans] == ["سامي حسن", "القاهرة"]
     assert prediction.diagnostics.get("repaired_tags") == 1
+
+
+def test_llm_relation_argument_naming_two_entities_is_counted() -> None:
+    """Two answer entities with one id: a relation naming it takes the first; that choice is counted."""
+    from models.llm import align_entities, align_relations, parse_answer
+
+    text = "عين الرئيس سامي حسن وزيرا للخارجية في القاهرة."
+    answer = json.dumps(
+        {
+            "entities": [
+                {"id": "E1", "text": "سامي حسن", "type": "PERS"},
+                {"id": "E1", "text": "القاهرة", "type": "GPE"},
+                {"id": "E2", "text": "وزيرا للخارجية", "type": "OCC"},
+            ],
+            "relations": [{"type": "HAS_ROLE", "arg1": "E1", "arg2": "E2"}],
+        },
+        ensure_ascii=False,
+    )
+    parsed = parse_answer(answer)
+    aligned = align_entities(text, parsed.entities)
+    relations, counts = align_relations(parsed.relations, parsed.entities, aligned)
+    assert [text[r.arg1.start : r.arg1.end] for r in relations] == ["سامي حسن"]
+    assert counts["ambiguous_relation_args"] == 1
