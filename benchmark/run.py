@@ -620,8 +620,17 @@ def run(
 
         models = default_suite()
     _check_names(models)
-    store = PredictionCache(cache_dir) if cache else None
     model_options = dict(model_options or {})
+    names = [m if isinstance(m, str) else getattr(m, "name", type(m).__name__) for m in models]
+    stray = sorted(set(model_options) - set(names))
+    if stray:  # options for a model that is not run would be ignored, and the model run with its defaults
+        raise ModelError(
+            "model_options names a model that is not in the run",
+            field="model_options",
+            value=stray[0],
+            fix=f"key the options by a model name of the run: {', '.join(names)}",
+        )
+    store = PredictionCache(cache_dir) if cache else None
     results: list[ModelResult] = []
     all_errors: dict[str, dict[str, list[dict[str, Any]]]] = {}
     all_predictions: dict[str, list[Any]] = {}

@@ -304,3 +304,13 @@ def test_llm_relation_argument_naming_two_entities_is_counted() -> None:
     relations, counts = align_relations(parsed.relations, parsed.entities, aligned)
     assert [text[r.arg1.start : r.arg1.end] for r in relations] == ["سامي حسن"]
     assert counts["ambiguous_relation_args"] == 1
+
+
+def test_run_refuses_options_for_a_model_that_is_not_run(tmp_path: Path) -> None:
+    """A typo in a model_options key would run the model with its defaults: an error before anything runs."""
+    from benchmark.run import run
+
+    corpus = write_brat_corpus(tmp_path / "gold")
+    with pytest.raises(ModelError, match="model_options") as info:
+        run(models=["empty"], corpus=corpus, cache=False, bootstrap=0, model_options={"emtpy": {"labels": ["PERS"]}})
+    assert "emtpy" in str(info.value)
