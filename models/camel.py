@@ -157,13 +157,13 @@ class CamelToolsModel:
         else:
             self.source, self.revision = self._pretrained(recognizer_cls, model, use_gpu)
         raw_types = [t for t in (split_tag(tag)[1] for tag in self._recognizer.labels_map.values()) if t]
-        drops = [d.strip() for d in drop.split(",")] if isinstance(drop, str) else list(drop)
+        drops = [d.strip() for d in drop.split(",") if d.strip()] if isinstance(drop, str) else list(drop)
         view = default_schema().view(self.view)
         if label_map is None:
             self.label_map: LabelMap = infer_label_map(raw_types, view, drop=drops, model=self.name)
         else:
             self.label_map = parse_label_map(label_map, drop=drops)
-            self.label_map.check(raw_types, view=view, model=self.name)
+        self.label_map.check(raw_types, view=view, model=self.name)
         self.labels = frozenset(self.label_map.mapping.values())
 
     def _pretrained(self, recognizer_cls: Any, model: str | None, use_gpu: bool) -> tuple[str, str]:

@@ -141,13 +141,22 @@ class LabelMap:
         """Check the map covers ``raw_types`` and targets only labels of ``view``.
 
         Raises:
-            LabelMapError: If a raw type is neither mapped nor dropped, or a
-                target is not a label of ``view``.
+            LabelMapError: If a raw type is neither mapped nor dropped, a
+                dropped type is not one the model emits (a typo would keep the
+                label it meant), or a target is not a label of ``view``.
         """
         raw = list(dict.fromkeys(raw_types))
         missing = [t for t in raw if t not in self.mapping and t not in self.drop]
         if missing:
             raise self._unmapped(missing, model)
+        stray = sorted(self.drop - set(raw))
+        if stray:
+            raise LabelMapError(
+                f"drop names labels that {model} does not emit",
+                field="drop",
+                value=stray if len(stray) > 1 else stray[0],
+                fix=f"drop some of the model's labels: {', '.join(raw)}",
+            )
         bad = {k: v for k, v in self.mapping.items() if v not in view.labels}
         if bad:
             raise LabelMapError(

@@ -314,3 +314,18 @@ def test_run_refuses_options_for_a_model_that_is_not_run(tmp_path: Path) -> None
     with pytest.raises(ModelError, match="model_options") as info:
         run(models=["empty"], corpus=corpus, cache=False, bootstrap=0, model_options={"emtpy": {"labels": ["PERS"]}})
     assert "emtpy" in str(info.value)
+
+
+def test_hf_drop_of_a_label_the_model_does_not_emit_is_an_error(tmp_path: Path) -> None:
+    """drop='MSIC' (a typo) used to drop nothing, so MISC was kept through the inferred map."""
+    pytest.importorskip("transformers")
+    from tiny_models import build_tiny_bert
+
+    from models.hf import HFTokenClassificationModel
+
+    directory = build_tiny_bert(tmp_path / "bert")
+    with pytest.raises(LabelMapError, match="does not emit") as info:
+        HFTokenClassificationModel.from_spec(str(directory), drop="MSIC")
+    assert "MSIC" in str(info.value)
+    model = HFTokenClassificationModel.from_spec(str(directory), drop="MISC")
+    assert "MISC" in model.label_map.drop
