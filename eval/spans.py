@@ -63,16 +63,20 @@ unit and its ``fp`` to the prediction's unit.
 
 from __future__ import annotations
 
+import gc
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from operator import attrgetter
+from itertools import pairwise, repeat
+from operator import attrgetter, itemgetter
 from types import MappingProxyType
 from typing import Literal
 
 import numpy as np
+import regex
 
 from annotations.errors import ScoringError
 from annotations.spans import Span
@@ -188,6 +192,9 @@ def _solve(gold: Sequence[_T], pred: Sequence[_T], key: Callable) -> list[tuple[
     """
     if not gold or not pred:
         return []
+    if len(gold) == 1 and len(pred) == 1:  # one cluster if they overlap, else none pairs
+        k = key(gold[0], pred[0])
+        return [] if k is None else [(0, 0, k[0])]
     # Sweep the union of intervals into overlap clusters.
     items = sorted([(s[0], s[1], 0, i) for i, s in enumerate(gold)] + [(s[0], s[1], 1, i) for i, s in enumerate(pred)])
     pairs: list[tuple[int, int, float]] = []
@@ -231,12 +238,16 @@ def _solve_cluster(
     if not keys:
         return
     # If every span has at most one allowed partner, the pairing is forced.
-    ga = Counter(a for a, _ in keys)
-    pb = Counter(b for _, b in keys)
-    if max(ga.values()) == 1 and max(pb.values()) == 1:
+    seen_a: set[int] = set()
+    seen_b: set[int] = set()
+    for a, b in keys:
+        if a in seen_a or b in seen_b:
+            break
+        seen_a.add(a)
+        seen_b.add(b)
+    else:
         pairs.extend((a, b, k[0]) for (a, b), k in keys.items())
         return
-    from scipy.optimize import linear_sum_assignment
 
     # Lexicographic objective as one integer weight: any gain of 0.5 credit
     # outweighs every possible same-label and overlap total, and any gain of
@@ -245,6 +256,18 @@ def _solve_cluster(
     length = max(e for _, e, _, _ in cluster) - min(s for s, _, _, _ in cluster)
     m2 = n * length + 1
     m1 = (n + 1) * m2
+    if n == 1:
+        # One span on a side: the optimum is its best partner; when that weight (as the
+        # solver's float) is unique, every optimal assignment, the solver's included, takes it.
+        scored = [(float(round(2 * k[0]) * m1 + int(k[1]) * m2 + k[2]), ab) for ab, k in keys.items()]
+        best = max(w for w, _ in scored)
+        winners = [ab for w, ab in scored if w == best]
+        if len(winners) == 1:
+            a, b = winners[0]
+            pairs.append((a, b, keys[a, b][0]))
+            return
+    from scipy.optimize import linear_sum_assignment
+
     weights = np.zeros((len(gi), len(pi)))
     row = {a: r for r, a in enumerate(gi)}
     col = {b: c for c, b in enumerate(pi)}
@@ -326,6 +349,81 @@ def _is_mark(ch: str) -> bool:
     return unicodedata.category(ch) == "Mn" or ch == "\u0640"
 
 
+# --------------------------------------------------------------------------- word snapping without an index
+
+#: Character classes of the word rule of :mod:`annotations.tokenize`, read from the same
+#: character sets as its ``WORD_PATTERN``: white space (in no word), punctuation/symbol
+#: (a word of its own), anything else (a word character).
+_SPACE, _WORD_CHAR, _PUNCT = 1, 2, 3  # all true, for `known(ch) or _char_class(ch)`
+_PUNCT_PATTERN = regex.compile(r"[\p{P}\p{S}]")
+_SPACE_PATTERN = regex.compile(r"\s")
+_char_classes: dict[str, int] = {}
+
+
+def _char_class(ch: str) -> int:
+    found = _char_classes.get(ch)
+    if found is None:
+        if _PUNCT_PATTERN.match(ch):
+            found = _PUNCT
+        elif _SPACE_PATTERN.match(ch):
+            found = _SPACE
+        else:
+            found = _WORD_CHAR
+        _char_classes[ch] = found
+    return found
+
+
+def _snap_in(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``WordIndex.of(text).snap(start, end)`` (tested equal), reading only the characters around the range.
+
+    Used for the proclitic check of a few error records per document, where
+    indexing every word of the text would cost more than the check.
+    """
+    n = len(text)
+    first = start  # the start of the first word ending after ``start``
+    if first >= n:
+        return None
+    known = _char_classes.get
+    kind = known(text[first]) or _char_class(text[first])
+    if kind == _WORD_CHAR:
+        while first > 0 and (known(text[first - 1]) or _char_class(text[first - 1])) == _WORD_CHAR:
+            first -= 1
+    elif kind == _SPACE:
+        first += 1
+        while first < n and (known(text[first]) or _char_class(text[first])) == _SPACE:
+            first += 1
+    if first >= n or first >= end:
+        return None
+    last = min(end, n) - 1  # the last non-space character before ``end`` (at or after ``first``)
+    while (known(text[last]) or _char_class(text[last])) == _SPACE:
+        last -= 1
+    stop = last + 1
+    if (known(text[last]) or _char_class(text[last])) == _WORD_CHAR:
+        while stop < n and (known(text[stop]) or _char_class(text[stop])) == _WORD_CHAR:
+            stop += 1
+    return first, stop
+
+
+def _proclitic_only(g: _T, p: _T, text: str, index: WordIndex | None) -> bool:
+    """:func:`is_proclitic_only` on two tuples with different ranges (``index``: the text's, if built)."""
+    if g[1] == p[1]:
+        lo, hi = (g[0], p[0]) if g[0] < p[0] else (p[0], g[0])
+        letters = 0
+        for ch in text[lo:hi]:
+            if ch in PROCLITICS:
+                letters += 1
+                if letters > 3:
+                    break
+            elif not _is_mark(ch):
+                letters = 4
+                break
+        if 0 < letters <= 3:
+            return True
+    if index is None:
+        return _snap_in(text, g[0], g[1]) == _snap_in(text, p[0], p[1])
+    return index.snap(g[0], g[1]) == index.snap(p[0], p[1])
+
+
 # --------------------------------------------------------------------------- scoring
 
 
@@ -346,12 +444,13 @@ def _unit_starts(doc_units: Sequence[tuple[int, int]], doc_index: int) -> list[i
 
 
 _as_tuple = attrgetter("start", "end", "label")
+_label_of = itemgetter(2)
 
 
 def _outermost(spans: list[_T]) -> list[_T]:
     """:func:`annotations.spans.outermost` on sorted distinct tuples (same rule, tested equal)."""
-    for i in range(1, len(spans)):
-        if spans[i][0] < spans[i - 1][1]:
+    for a, b in pairwise(spans):
+        if b[0] < a[1]:
             break
     else:
         return spans  # no two spans overlap: all are outermost
@@ -371,38 +470,213 @@ def _outermost(spans: list[_T]) -> list[_T]:
     return sorted(result)
 
 
-def _prepare(
-    spans: Sequence[Span],
-    *,
-    side: str,
-    index: WordIndex | None,
-    layer: str,
-    notes: Counter,
-) -> list[_T]:
+def _not_spans(spans: Sequence[Span], side: str) -> ScoringError:
+    bad = next(s for s in spans if not isinstance(s, Span))
+    return ScoringError(
+        f"{side} spans must be annotations.spans.Span objects",
+        field=side,
+        value=bad,
+        fix="convert offsets to Span(start, end, label)",
+    )
+
+
+def _prepare(spans: Sequence[Span], side: str, index: WordIndex | None, notes: Counter) -> set[_T]:
+    """The set of distinct spans of one side of one document, as tuples, snapped to words with ``index``."""
     try:
         if index is None:
-            result = list(map(_as_tuple, spans))
+            if type(spans) is not list:
+                spans = list(spans)
+            unique = set(map(_as_tuple, spans))
+            if len(unique) != len(spans):
+                notes[f"{side}_duplicates"] += len(spans) - len(unique)
+            return unique
         else:
             result = []
+            snap = index.snap
             for span in spans:
-                snapped = index.snap(span.start, span.end)
+                snapped = snap(span.start, span.end)
                 if snapped is None:
                     notes[f"{side}_unsnappable"] += 1
                     result.append((span.start, span.end, span.label))
                 else:
                     result.append((snapped[0], snapped[1], span.label))
     except AttributeError:
-        bad = next(s for s in spans if not isinstance(s, Span))
-        raise ScoringError(
-            f"{side} spans must be annotations.spans.Span objects",
-            field=side,
-            value=bad,
-            fix="convert offsets to Span(start, end, label)",
-        ) from None
-    unique = sorted(set(result))
+        raise _not_spans(spans, side) from None
+    unique = set(result)
     if len(unique) != len(result):
         notes[f"{side}_duplicates"] += len(result) - len(unique)
-    return _outermost(unique) if layer == "flat" else unique
+    return unique
+
+
+def _flat(spans: set[_T]) -> set[_T]:
+    """The outermost spans of a set (the set itself when none is nested)."""
+    if len(spans) < 2:
+        return spans
+    ordered = sorted(spans)
+    kept = _outermost(ordered)
+    return spans if len(kept) == len(ordered) else set(kept)
+
+
+class _Counts:
+    """The tp (or fp, or fn) contributions of every span, in the order the matcher makes them.
+
+    Each contribution is a label (the type), a unit row and a weight (1.0 until a fractional
+    credit appears, then kept explicitly). :meth:`sums` adds them per (row, type)
+    cell with ``np.bincount``, which adds the weights of each cell one by one in this order, so
+    every sum is the float the running sums ``cell += weight`` would give.
+    """
+
+    __slots__ = ("labels", "rows", "weights")
+
+    def __init__(self) -> None:
+        self.labels: list[str] = []
+        self.rows: list[int] = []
+        self.weights: list[float] | None = None
+
+    def extend(self, spans: Collection[_T], row: int) -> None:
+        self.labels.extend(map(_label_of, spans))
+        self.rows.extend(repeat(row, len(spans)))
+        if self.weights is not None:
+            self.weights.extend(repeat(1.0, len(spans)))
+
+    def add(self, span: _T, row: int, weight: float = 1.0) -> None:
+        self.labels.append(span[2])
+        self.rows.append(row)
+        if self.weights is None and weight != 1.0:
+            self.weights = [1.0] * (len(self.labels) - 1)
+        if self.weights is not None:
+            self.weights.append(weight)
+
+    def sums(self, type_index: Mapping[str, int], n_types: int, n_cells: int) -> np.ndarray:
+        if not self.labels:
+            return np.zeros(n_cells)
+        types = np.fromiter(map(type_index.__getitem__, self.labels), np.intp, len(self.labels))
+        cells = np.array(self.rows, dtype=np.intp) * n_types + types
+        weights = None if self.weights is None else np.array(self.weights, dtype=np.float64)
+        return np.bincount(cells, weights=weights, minlength=n_cells)
+
+
+# Records and their spans are made without re-running the dataclass __init__ (each field is set
+# through its slot, as __init__ does): the values come from valid spans, and a corpus can have
+# a hundred thousand records.
+_new_object = object.__new__
+_span_fields = tuple(getattr(Span, f).__set__ for f in ("start", "end", "label"))
+_error_fields = tuple(
+    getattr(MatchError, f).__set__ for f in ("kind", "gold", "pred", "doc_index", "detail", "credit", "proclitic_only")
+)
+
+
+def _span(start: int, end: int, label: str) -> Span:
+    """``Span(start, end, label)`` for a range taken from a valid Span (or snapped to words)."""
+    span = _new_object(Span)
+    set_start, set_end, set_label = _span_fields
+    set_start(span, start)
+    set_end(span, end)
+    set_label(span, label)
+    return span
+
+
+def _error(
+    kind: ErrorKind,
+    gold: Span | None,
+    pred: Span | None,
+    doc_index: int,
+    detail: str,
+    credit: float = 0.0,
+    proclitic_only: bool | None = None,
+) -> MatchError:
+    """``MatchError(...)`` with the same fields."""
+    error = _new_object(MatchError)
+    set_kind, set_gold, set_pred, set_doc, set_detail, set_credit, set_proclitic = _error_fields
+    set_kind(error, kind)
+    set_gold(error, gold)
+    set_pred(error, pred)
+    set_doc(error, doc_index)
+    set_detail(error, detail)
+    set_credit(error, credit)
+    set_proclitic(error, proclitic_only)
+    return error
+
+
+class _Records:
+    """Error records of the scored documents and their sort keys ``(doc, start, end)``."""
+
+    __slots__ = ("keys", "records")
+
+    def __init__(self) -> None:
+        self.records: list[MatchError] = []
+        self.keys: list[tuple[int, int, int]] = []
+
+    def pair(self, g: _T, p: _T, d: int, credit: float, text: str | None, index: WordIndex | None) -> None:
+        if g[0] == p[0] and g[1] == p[1]:
+            kind: ErrorKind = "wrong_type"
+            proclitic = None
+        else:
+            kind = "boundary" if g[2] == p[2] else "wrong_type_and_boundary"
+            proclitic = None if text is None else _proclitic_only(g, p, text, index)
+        if text is None:
+            detail = f"gold {g[2]}[{g[0]},{g[1]}) predicted as {p[2]}[{p[0]},{p[1]})"
+        else:
+            detail = (
+                f"gold {g[2]}[{g[0]},{g[1]}) {text[g[0] : g[1]]!r} "
+                f"predicted as {p[2]}[{p[0]},{p[1]}) {text[p[0] : p[1]]!r}"
+            )
+        self.records.append(_error(kind, _span(*g), _span(*p), d, detail, credit, proclitic))
+        self.keys.append((d, g[0], g[1]))
+
+    def leftovers(self, lg: list[_T], lp: list[_T], d: int, text: str | None, index: WordIndex | None) -> None:
+        """Diagnose the spans the matcher left unpaired (sorted lists): see the module docstring."""
+        if lg and lp:
+            diag = _forced_pairs(lg, lp)
+            if diag is None:
+                diag = [(a, b) for a, b, _ in _solve(lg, lp, _diagnosis_key)]
+            if diag:
+                for a, b in diag:
+                    self.pair(lg[a], lp[b], d, 0.0, text, index)
+                paired_g = {a for a, _ in diag}
+                paired_p = {b for _, b in diag}
+                lg = [s for a, s in enumerate(lg) if a not in paired_g]
+                lp = [s for b, s in enumerate(lp) if b not in paired_p]
+        records, keys = self.records, self.keys
+        for g in lg:
+            shown = "" if text is None else f" {text[g[0] : g[1]]!r}"
+            records.append(_error("missed", _span(*g), None, d, f"gold {g[2]}[{g[0]},{g[1]}){shown} not predicted"))
+            keys.append((d, g[0], g[1]))
+        for p in lp:
+            shown = "" if text is None else f" {text[p[0] : p[1]]!r}"
+            records.append(
+                _error("spurious", None, _span(*p), d, f"predicted {p[2]}[{p[0]},{p[1]}){shown} not in gold")
+            )
+            keys.append((d, p[0], p[1]))
+
+    def sorted(self) -> tuple[MatchError, ...]:
+        """The records by document, then start, then end (stable: ties keep the order made)."""
+        order = sorted(range(len(self.keys)), key=self.keys.__getitem__)
+        records = self.records
+        return tuple([records[i] for i in order])
+
+
+def _forced_pairs(gold: list[_T], pred: list[_T]) -> list[tuple[int, int]] | None:
+    """The overlapping pairs when no span overlaps two others (the pairing any rule must take), else ``None``.
+
+    Pairs are in gold order, the order :func:`_solve` gives them. ``None`` also
+    when the lists are too long to compare every pair.
+    """
+    if len(gold) * len(pred) > 64:
+        return None
+    pairs = []
+    taken = set()
+    for a, g in enumerate(gold):
+        found = None
+        for b, p in enumerate(pred):
+            if p[0] < g[1] and g[0] < p[1]:
+                if found is not None or b in taken:
+                    return None
+                found = b
+        if found is not None:
+            taken.add(found)
+            pairs.append((a, found))
+    return pairs
 
 
 def score_spans(
@@ -479,129 +753,180 @@ def score_spans(
             fix=f"pass {n_docs} lists of (start, end) ranges",
         )
     scope = None if labels is None else frozenset(labels)
+    with _collection_paused():
+        return _score(gold, pred, mm, boundary, layer, texts, units, scope, types, errors)
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Pause Python's automatic garbage collection (when it is on) while scoring.
+
+    Scoring allocates hundreds of thousands of small objects (span tuples, error records) and
+    makes no reference cycles; with the collector on, each allocation burst makes it re-scan
+    every object the caller holds (the whole corpus), which cost up to half the scoring time.
+    The collector's state is restored on exit, also after an exception.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _score(
+    gold: Sequence[Sequence[Span]],
+    pred: Sequence[Sequence[Span]],
+    mm: MatchMode,
+    boundary: str,
+    layer: str,
+    texts: Sequence[str] | None,
+    units: Sequence[Sequence[tuple[int, int]]] | None,
+    scope: frozenset[str] | None,
+    types: Collection[str],
+    errors: bool,
+) -> SpanScores:
+    """:func:`score_spans` after its arguments are checked."""
+    n_docs = len(gold)
+    # Strict matching pairs equal tuples only: the pairs are the intersection of the two sets.
+    strict = mm.boundary_rule == "exact" and mm.type_rule
+    flat = layer == "flat"
+    word = boundary == "word"
 
     notes: Counter = Counter()
     out_of_scope: Counter = Counter()
-    prepared: list[tuple[list[_T], list[_T]]] = []
-    indexes: dict[int, WordIndex] = {}
     type_set: set[str] = set(types)
-    for d in range(n_docs):
-        doc_gold = gold[d]
-        if scope is not None:
-            kept = []
-            for s in doc_gold:
-                if s.label in scope:
-                    kept.append(s)
-                else:
-                    out_of_scope[s.label] += 1
-            doc_gold = kept
-        index = None
-        if boundary == "word":
-            index = indexes[d] = WordIndex.of(texts[d])  # type: ignore[index]
-        g = _prepare(doc_gold, side="gold", index=index, layer=layer, notes=notes)
-        p = _prepare(pred[d], side="pred", index=index, layer=layer, notes=notes)
-        prepared.append((g, p))
-        type_set.update([s[2] for s in g])
-        type_set.update([s[2] for s in p])
+    tp, fp, fn = _Counts(), _Counts(), _Counts()
+    records = _Records()
+    tp_labels, tp_rows = tp.labels, tp.rows
+    fp_labels, fp_rows = fp.labels, fp.rows
+    fn_labels, fn_rows = fn.labels, fn.rows
 
+    def prepared() -> Iterator[tuple[int, set[_T], set[_T], WordIndex | None]]:
+        for d in range(n_docs):
+            doc_gold = gold[d]
+            if scope is not None:
+                kept = []
+                for s in doc_gold:
+                    if s.label in scope:
+                        kept.append(s)
+                    else:
+                        out_of_scope[s.label] += 1
+                doc_gold = kept
+            index = WordIndex.of(texts[d]) if word else None  # type: ignore[index]
+            g_set = _prepare(doc_gold, "gold", index, notes)
+            p_set = _prepare(pred[d], "pred", index, notes)
+            if flat:
+                if g_set == p_set:  # the same outermost spans: layer one side only
+                    g_set = p_set = _flat(g_set)
+                else:
+                    g_set, p_set = _flat(g_set), _flat(p_set)
+            yield d, g_set, p_set, index
+
+    docs: Iterable[tuple[int, set[_T], set[_T], WordIndex | None]]
+    if units is None:
+        docs = prepared()
+        unit_docs = list(range(n_docs))
+        unit_starts: list[list[int]] = []
+    else:
+        docs = list(prepared())  # every document is checked before the units, as they always were
+        unit_starts = [_unit_starts(units[d], d) for d in range(n_docs)]
+        unit_docs = [d for d, starts in enumerate(unit_starts) for _ in starts]
+    row = 0  # the first unit row of the document
+    for d, g_set, p_set, index in docs:
+        row_of: dict[_T, int] | None = None
+        if units is not None:
+            starts, doc_units = unit_starts[d], units[d]
+            g_sorted, p_sorted = sorted(g_set), sorted(p_set)
+            row_of = {s: _unit_row(s, starts, doc_units, d, row) for s in g_sorted}
+            row_of.update({s: _unit_row(s, starts, doc_units, d, row) for s in p_sorted})
+        if g_set == p_set:  # a perfect document (or an empty one): every span is a true positive
+            if row_of is None:
+                if tp.weights is None:
+                    tp_labels.extend(map(_label_of, g_set))
+                    tp_rows.extend(repeat(row, len(g_set)))
+                else:
+                    tp.extend(g_set, row)
+            else:
+                for s in g_sorted:
+                    tp.add(s, row_of[s])
+        elif strict:
+            common = g_set & p_set
+            left_gold = g_set - common
+            left_pred = p_set - common
+            if errors or row_of is not None:
+                left_gold, left_pred = sorted(left_gold), sorted(left_pred)  # type: ignore[assignment]
+            if row_of is None:  # (strict credits are all 1.0: no weights)
+                tp_labels.extend(map(_label_of, common))
+                tp_rows.extend(repeat(row, len(common)))
+                fn_labels.extend(map(_label_of, left_gold))
+                fn_rows.extend(repeat(row, len(left_gold)))
+                fp_labels.extend(map(_label_of, left_pred))
+                fp_rows.extend(repeat(row, len(left_pred)))
+            else:
+                for s in common:
+                    tp.add(s, row_of[s])
+                for s in left_gold:
+                    fn.add(s, row_of[s])
+                for s in left_pred:
+                    fp.add(s, row_of[s])
+            if errors:
+                records.leftovers(left_gold, left_pred, d, None if texts is None else texts[d], index)  # type: ignore[arg-type]
+        else:
+            g, p = (g_sorted, p_sorted) if row_of is not None else (sorted(g_set), sorted(p_set))
+            type_set.update(map(_label_of, p))
+            text = None if texts is None else texts[d]
+            gold_done = [False] * len(g)
+            pred_done = [False] * len(p)
+            for gi, pi, credit in _match(g, p, mm):
+                gs, ps = g[gi], p[pi]
+                gold_done[gi] = pred_done[pi] = True
+                g_row = row if row_of is None else row_of[gs]
+                tp.add(gs, g_row, credit)
+                if credit < 1:
+                    fn.add(gs, g_row, 1 - credit)
+                    fp.add(ps, row if row_of is None else row_of[ps], 1 - credit)
+                    if errors:
+                        records.pair(gs, ps, d, credit, text, index)
+            left_gold = [s for s, done in zip(g, gold_done, strict=True) if not done]
+            left_pred = [s for s, done in zip(p, pred_done, strict=True) if not done]
+            if row_of is None:
+                fn.extend(left_gold, row)
+                fp.extend(left_pred, row)
+            else:
+                for s in left_gold:
+                    fn.add(s, row_of[s])
+                for s in left_pred:
+                    fp.add(s, row_of[s])
+            if errors and (left_gold or left_pred):
+                records.leftovers(left_gold, left_pred, d, text, index)
+        row += 1 if units is None else len(unit_starts[d])
+
+    # Every gold span counts as tp or fn of its label and every prediction as fp of its label
+    # unless paired with full credit (in strict and type modes, to a gold span of the same label;
+    # other modes added their predicted labels above), so the counts name every scored label.
+    for counts in (tp, fp, fn):
+        type_set.update(counts.labels)
     axis = tuple(sorted(type_set))
     type_index = {t: i for i, t in enumerate(axis)}
     n_types = len(axis)
-    unit_docs: list[int] = []
-    unit_starts: list[list[int] | None] = []
-    for d in range(n_docs):
-        if units is None:
-            unit_starts.append(None)
-            unit_docs.append(d)
-        else:
-            starts = _unit_starts(units[d], d)
-            unit_starts.append(starts)
-            unit_docs.extend([d] * len(starts))
-    flat = [0.0] * (len(unit_docs) * n_types * 3)
-    records: list[MatchError] = []
-
-    row_base = 0
-    for d, (g, p) in enumerate(prepared):
-        starts = unit_starts[d]
-        if starts is None:
-            g_rows = _Constant(row_base)
-            p_rows = g_rows
-            row_base += 1
-        else:
-            g_rows = [_unit_row(s, starts, units[d], d, row_base) for s in g]  # type: ignore[index]
-            p_rows = [_unit_row(s, starts, units[d], d, row_base) for s in p]  # type: ignore[index]
-            row_base += len(starts)
-        if g == p:  # a perfect document (or an empty one): every span is a true positive
-            for i, s in enumerate(g):
-                flat[(g_rows[i] * n_types + type_index[s[2]]) * 3 + TP] += 1.0
-            continue
-        pairs = _match(g, p, mm)
-        if len(pairs) == len(g) == len(p) and all(c == 1.0 for _, _, c in pairs):
-            for gi, _, _ in pairs:
-                flat[(g_rows[gi] * n_types + type_index[g[gi][2]]) * 3 + TP] += 1.0
-            continue
-        gold_done = [False] * len(g)
-        pred_done = [False] * len(p)
-        for gi, pi, credit in pairs:
-            gs, ps = g[gi], p[pi]
-            gold_done[gi] = pred_done[pi] = True
-            gbase = (g_rows[gi] * n_types + type_index[gs[2]]) * 3
-            flat[gbase + TP] += credit
-            if credit < 1:
-                flat[gbase + FN] += 1 - credit
-                flat[(p_rows[pi] * n_types + type_index[ps[2]]) * 3 + FP] += 1 - credit
-                if errors:
-                    records.append(_pair_error(gs, ps, d, credit, texts, indexes))
-        left_gold = [i for i, done in enumerate(gold_done) if not done]
-        left_pred = [i for i, done in enumerate(pred_done) if not done]
-        for i in left_gold:
-            flat[(g_rows[i] * n_types + type_index[g[i][2]]) * 3 + FN] += 1
-        for i in left_pred:
-            flat[(p_rows[i] * n_types + type_index[p[i][2]]) * 3 + FP] += 1
-        if errors and (left_gold or left_pred):
-            lg = [g[i] for i in left_gold]
-            lp = [p[i] for i in left_pred]
-            diag = _solve(lg, lp, _diagnosis_key)
-            paired_g = {a for a, _, _ in diag}
-            paired_p = {b for _, b, _ in diag}
-            for a, b, _ in diag:
-                records.append(_pair_error(lg[a], lp[b], d, 0.0, texts, indexes))
-            for a, s in enumerate(lg):
-                if a not in paired_g:
-                    span = Span(*s)
-                    records.append(MatchError("missed", span, None, d, f"gold {_show(span, texts, d)} not predicted"))
-            for b, s in enumerate(lp):
-                if b not in paired_p:
-                    span = Span(*s)
-                    records.append(
-                        MatchError("spurious", None, span, d, f"predicted {_show(span, texts, d)} not in gold")
-                    )
-
-    array = np.array(flat, dtype=np.float64).reshape(len(unit_docs), n_types, 3)
-    records.sort(key=_error_order)
+    n_cells = len(unit_docs) * n_types
+    array = np.zeros((n_cells, 3), dtype=np.float64)
+    array[:, TP] = tp.sums(type_index, n_types, n_cells)
+    array[:, FP] = fp.sums(type_index, n_types, n_cells)
+    array[:, FN] = fn.sums(type_index, n_types, n_cells)
     return SpanScores(
         types=axis,
-        unit_counts=array,
+        unit_counts=array.reshape(len(unit_docs), n_types, 3),
         unit_docs=tuple(unit_docs),
         mode=mm.name,
         boundary=boundary,
         layer=layer,
-        errors=tuple(records),
+        errors=records.sorted(),
         out_of_scope=dict(sorted(out_of_scope.items())),
         notes={k: v for k, v in sorted(notes.items()) if v},
     )
-
-
-class _Constant:
-    """A sequence whose every item is the same row (one unit per document)."""
-
-    __slots__ = ("row",)
-
-    def __init__(self, row: int) -> None:
-        self.row = row
-
-    def __getitem__(self, _: int) -> int:
-        return self.row
 
 
 def _unit_row(span: _T, starts: list[int], doc_units: Sequence[tuple[int, int]], d: int, base: int) -> int:
@@ -614,36 +939,3 @@ def _unit_row(span: _T, starts: list[int], doc_units: Sequence[tuple[int, int]],
             fix="make the units cover every character where a span can start",
         )
     return base + k
-
-
-def _error_order(e: MatchError) -> tuple[int, int, int]:
-    span = e.gold if e.gold is not None else e.pred
-    return (e.doc_index, span.start, span.end)  # type: ignore[union-attr]
-
-
-def _show(span: Span, texts: Sequence[str] | None, d: int) -> str:
-    where = f"{span.label}[{span.start},{span.end})"
-    if texts is not None:
-        where += f" {span.text_in(texts[d])!r}"
-    return where
-
-
-def _pair_error(
-    g: _T, p: _T, d: int, credit: float, texts: Sequence[str] | None, indexes: dict[int, WordIndex]
-) -> MatchError:
-    gs, ps = Span(*g), Span(*p)
-    same_range = g[:2] == p[:2]
-    same_type = g[2] == p[2]
-    if same_range:
-        kind: ErrorKind = "wrong_type"
-    elif same_type:
-        kind = "boundary"
-    else:
-        kind = "wrong_type_and_boundary"
-    proclitic = None
-    if not same_range and texts is not None:
-        if d not in indexes:
-            indexes[d] = WordIndex.of(texts[d])
-        proclitic = is_proclitic_only(gs, ps, texts[d], index=indexes[d])
-    detail = f"gold {_show(gs, texts, d)} predicted as {_show(ps, texts, d)}"
-    return MatchError(kind, gs, ps, d, detail, credit, proclitic)
