@@ -163,3 +163,53 @@ def test_internal_outermost_equals_the_shared_one(doc) -> None:
     _, gold, _ = doc
     tuples = sorted({(s.start, s.end, s.label) for s in gold})
     assert [Span(*t) for t in _outermost(tuples)] == outermost(gold)
+
+
+SNAP_ALPHABET = "وبالقاهرة \u064e\u0640\n\t،.!«»-$+ab1"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=SNAP_ALPHABET, max_size=25), st.integers(0, 27), st.integers(1, 10))
+def test_local_word_snapping_equals_the_word_index(text, start, length) -> None:
+    from annotations.tokenize import WordIndex
+    from eval.spans import _snap_in
+
+    assert _snap_in(text, start, start + length) == WordIndex.of(text).snap(start, start + length)
+
+
+def test_fractional_credits_add_up_in_matching_order() -> None:
+    from eval.modes import MatchMode
+
+    tenth = MatchMode("tenth", "overlap", False, 0.1)
+    gold = [[Span(0, 5, "A"), Span(10, 15, "A"), Span(20, 25, "A"), Span(30, 35, "A")]]
+    pred = [[Span(0, 4, "A"), Span(10, 15, "A"), Span(20, 24, "A")]]
+    counts = score_spans(gold, pred, mode=tenth).per_type["A"]
+    tp = fn = fp = 0.0
+    for credit in (0.1, 1.0, 0.1):  # the pairs in document order, then the missed span
+        tp += credit
+        if credit < 1:
+            fn += 1 - credit
+            fp += 1 - credit
+    fn += 1
+    assert (counts.tp, counts.fn, counts.fp) == (tp, fn, fp)
+    assert tp != 1.0 + (0.1 + 0.1)  # the order of the additions shows in the last bit
+
+
+def test_scoring_restores_the_garbage_collector_state() -> None:
+    import gc
+
+    import pytest
+
+    from annotations.errors import ScoringError
+
+    was_enabled = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            score_spans([[Span(0, 3, "A")]], [[Span(0, 2, "A")]], texts=["abc"])
+            assert gc.isenabled() is enabled
+            with pytest.raises(ScoringError):
+                score_spans([["not a span"]], [[]])
+            assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was_enabled else gc.disable)()
