@@ -192,7 +192,7 @@ def _solve(gold: Sequence[_T], pred: Sequence[_T], key: Callable) -> list[tuple[
     """
     if not gold or not pred:
         return []
-    if len(gold) == 1 and len(pred) == 1:  # one cluster if they overlap, else none pairs
+    if len(gold) == 1 and len(pred) == 1:  # one cluster if they overlap, else no pair
         k = key(gold[0], pred[0])
         return [] if k is None else [(0, 0, k[0])]
     # Sweep the union of intervals into overlap clusters.
