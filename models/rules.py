@@ -47,13 +47,15 @@ from models.base import Prediction
 __all__ = ["RULES", "RuleModel", "normalize", "ADAPTER_VERSION", "gazetteer_size"]
 
 #: Bumped whenever a rule or a hand-written list changes.
-ADAPTER_VERSION = "2"
+ADAPTER_VERSION = "3"
 
 #: Every rule, in priority order (an earlier rule wins when two spans cross): name -> (label, what it does).
 RULES: dict[str, tuple[str, str]] = {
     "money.number_currency": ("MONEY", "a number (digits or number words) followed by a CLDR currency name"),
     "curr.currency_in_money": ("CURR", "the currency word inside a MONEY span"),
     "percent.number_percent": ("PERCENT", "a number followed by % or في المئة / بالمئة"),
+    "quantity.number_unit": ("QUANTITY", "a number followed by a unit of measurement (كيلومترا، طن، درجة مئوية ...)"),
+    "unit.in_quantity": ("UNIT", "the unit words inside a QUANTITY span"),
     "date.day_month_year": (
         "DATE",
         "[day] month-name [/ month-name] [year], month names from CLDR (ar + ar_* locales)",
@@ -68,16 +70,25 @@ RULES: dict[str, tuple[str, str]] = {
     "date.period": ("DATE", "a period word + العام/الشهر/الأسبوع (نهاية العام، مطلع الشهر)"),
     "date.duration": ("DATE", "a number + يوم/أسبوع/شهر/عام/سنة (durations of a day or more, ages); their duals"),
     "date.weekday": ("DATE", "CLDR weekday names after يوم, or unambiguous ones alone (الثلاثاء ...)"),
+    "date.part_of_year": (
+        "DATE",
+        "الربع/النصف/الثلث + an ordinal or الأخير [+ من + a year, عام + a year or a relative date]",
+    ),
     "org.known": ("ORG", "CLDR UN/EU names and a short general-knowledge list of international bodies"),
     "org.trigger_phrase": (
         "ORG",
         "an organisation noun in construct (وزارة، منظمة ...) + its definite genitive phrase",
     ),
-    "org.ministry_in_title": ("ORG", "the portfolio after a minister title (الصحة in وزير الصحة), guidelines §5"),
+    "org.ministry_in_title": (
+        "ORG",
+        "the portfolio after a minister title (الصحة in وزير الصحة, guidelines §5), the team after a coach title "
+        "(الأهلي in مدرب الأهلي), the army or police after a commander title (قائد الجيش)",
+    ),
     "occ.title_phrase": ("OCC", "a title noun (وزير، رئيس، سفير ...) + its genitive phrase or nationality adjective"),
     "pers.after_title": ("PERS", "a name-like word sequence after an honorific or an OCC span"),
     "pers.after_verb": ("PERS", "a reporting verb (قال، أكد ...) + a common given name + name words"),
     "pers.given_name": ("PERS", "a common given name (general-knowledge list) + following name words"),
+    "pers.surname": ("PERS", "the family name of a full name found in the same text, used alone elsewhere"),
     "pers.speaker": (
         "PERS",
         "a reporting verb + one or two name-like words (no article) + إن/أن or a colon: «وقال فلان إن»",
@@ -87,7 +98,7 @@ RULES: dict[str, tuple[str, str]] = {
     "gpe.cldr_territory": ("GPE", "CLDR country and territory names (ar and every ar_* locale)"),
     "gpe.cldr_city": ("GPE", "CLDR exemplar city names of time zones, minus ambiguous common words"),
     "gpe.alias": ("GPE", "common alternative country names and major cities missing from CLDR"),
-    "language.after_cue": ("LANGUAGE", "a CLDR language name after اللغة/لغة"),
+    "language.after_cue": ("LANGUAGE", "a CLDR language name after اللغة/لغة, or with ب attached (بالعربية)"),
     "norp.adjective_country": ("NORP", "a country name that is also an adjective (السعودية) after a definite noun"),
     "norp.nisba": ("NORP", "regular nisba adjectives of country names (مصر → مصري/المصرية/المصريون ...)"),
     "cardinal.digits": ("CARDINAL", "a digit number (Western or Arabic-Indic) not inside DATE/MONEY/PERCENT"),
@@ -147,7 +158,19 @@ _CITIES = [
     "جنين", "أربيل", "كركوك", "الرقة", "دير الزور", "اللاذقية", "صفاقس", "سوسة", "أسوان", "الأقصر",
     "واشنطن", "نيودلهي", "إسلام آباد", "بكين", "أنقرة", "إسطنبول", "جنيف", "نيويورك", "باريس", "لندن",
     "موسكو", "برلين", "روما", "مدريد", "طهران", "بروكسل", "فيينا", "طوكيو", "ستراسبورغ", "لاهاي",
+    # more large Arab cities (general knowledge; names that are common words, e.g. «العين», «صور», «الخبر»,
+    # «العقبة», «البيضاء», are left out)
+    "سبها", "سرت", "طبرق", "درنة", "الزاوية", "المكلا", "مأرب", "إربد", "الزرقاء", "صيدا", "زحلة", "بعلبك",
+    "غزة", "أريحا", "بيت لحم", "الناصرة", "حيفا", "يافا", "عكا", "المدينة المنورة", "الطائف", "تبوك", "الدمام",
+    "أبها", "الشارقة", "عجمان", "رأس الخيمة", "الفجيرة", "صلالة", "نزوى", "صحار", "المحرق", "بورتسودان",
+    "أم درمان", "أغادير", "مكناس", "وجدة", "تطوان", "القنيطرة", "سلا", "عنابة", "سطيف", "تلمسان", "باتنة",
+    "بجاية", "القيروان", "بنزرت", "قابس", "المنستير", "بورسعيد", "الإسماعيلية", "السويس", "المنصورة", "طنطا",
+    "الزقازيق", "المنيا", "أسيوط", "سوهاج", "الغردقة", "شرم الشيخ", "دمياط", "الفيوم", "الجيزة",
 ]  # fmt: skip
+#: Capitals whose name is also a common word (kept out of the gazetteer): a place only after a locative
+#: preposition and not in the idiom «مسقط رأس» ("birthplace"): «وصل إلى مسقط», «في مالي».
+_CONTEXT_PLACES = {"مسقط", "مالي", "بنين", "جنين"}
+_LOCATIVE_PREPOSITIONS = {"في", "إلى", "الى", "وفي", "وإلى"}
 
 #: Regions, seas and rivers (LOC) that CLDR does not name.
 _LOC_NAMES = [
@@ -156,6 +179,11 @@ _LOC_NAMES = [
     "المحيط الأطلسي", "المحيط الهادئ", "المحيط الهندي", "نهر النيل", "نهر الفرات", "نهر دجلة", "نهر الأردن",
     "الضفة الغربية", "قطاع غزة", "شبه الجزيرة العربية", "المغرب العربي", "الساحل الأفريقي", "منطقة الساحل",
     "القرن الأفريقي", "البلقان", "القوقاز", "سيناء", "الصحراء الكبرى",
+    # mountain ranges and rivers
+    "جبال الأطلس", "الأطلس الكبير", "الأطلس المتوسط", "الأطلس الصغير", "الأطلس التلي", "الأطلس الصحراوي",
+    "جبال الألب", "جبال الهيمالايا", "جبال الأنديز", "جبال الروكي", "جبال الريف", "جبال طوروس", "جبل طارق",
+    "نهر الأمازون", "نهر الدانوب", "نهر النيجر", "نهر الكونغو", "نهر المسيسيبي", "نهر الراين", "نهر الليطاني",
+    "صحراء سيناء", "الصحراء الغربية", "الربع الخالي", "وادي عربة", "وادي الأردن",
 ]  # fmt: skip
 
 #: International bodies known by a fixed name.
@@ -172,7 +200,19 @@ _ORG_TRIGGERS = {
     "وزارة", "منظمة", "حركة", "تنظيم", "مركز", "مجموعة", "منتدى", "تحالف", "جامعة", "هيئة", "مجلس", "اتحاد",
     "حزب", "شركة", "بنك", "لجنة", "مؤسسة", "جمعية", "وكالة", "صندوق", "معهد", "محكمة", "برلمان", "جبهة",
     "رابطة", "نقابة", "مصرف", "مفوضية", "أكاديمية", "كلية", "جيش", "مكتب", "مديرية", "ائتلاف", "جماعة",
+    "دائرة", "بورصة", "مندوبية", "نادي",
     "اللجنة", "الهيئة", "المجلس", "المنظمة", "الوكالة", "المفوضية", "المحكمة", "البرلمان", "الجيش", "البنك",
+}  # fmt: skip
+#: Definite organisation nouns that start an ORG only with an institutional adjective right after them
+#: («المركز الوطني للأرصاد», «المؤسسة العامة للنفط»); alone or with another word they are common nouns
+#: («المركز الثالث», «المؤسسة التعليمية»).
+_ORG_TRIGGERS_INSTITUTIONAL = {
+    "المركز", "المؤسسة", "المديرية", "المندوبية", "الدائرة", "الصندوق", "الديوان", "الجامعة", "المعهد", "الشركة",
+}  # fmt: skip
+_INSTITUTIONAL_ADJECTIVES = {
+    "الوطني", "الوطنية", "العام", "العامة", "العالي", "العليا", "الأعلى", "السامي", "السامية", "المركزي",
+    "المركزية", "الاتحادي", "الاتحادية", "الدولي", "الدولية", "الإقليمي", "الإقليمية", "القومي", "القومية",
+    "الملكي", "الملكية", "الأميري", "الأميرية",
 }  # fmt: skip
 #: Definite triggers (the last line above) start an ORG only when followed by an adjective or genitive.
 #: «حكومة»/«الحكومة» are deliberately absent: «حكومة مصر» is GPE «مصر» only and «الحكومة المصرية» NORP only
@@ -188,12 +228,14 @@ _TITLES_CONSTRUCT = {
     "وزير", "وزيرة", "رئيس", "رئيسة", "سفير", "سفيرة", "مدير", "مديرة", "نائب", "نائبة", "مساعد", "مساعدة",
     "أمين", "محافظ", "قائد", "مستشار", "مستشارة", "ممثل", "ممثلة", "مبعوث", "مبعوثة", "متحدث", "ناطق",
     "المتحدث", "الناطق", "عضو", "وكيل", "مفوض", "ملك", "أمير", "ولي", "عمدة", "قنصل", "رئيسا", "وزيرا", "سفيرا",
-    "مديرا", "وزراء",
+    "مديرا", "وزراء", "مدرب", "مدربة", "عميد", "عميدة", "محامي", "قاضي", "حاكم", "سكرتير",
 }  # fmt: skip
 _TITLES_DEFINITE = {
     "الرئيس", "الرئيسة", "الوزير", "الوزيرة", "السفير", "السفيرة", "المدير", "المديرة", "الأمين", "المستشار",
     "المستشارة", "الملك", "الملكة", "الأمير", "الأميرة", "المبعوث", "المبعوثة", "القائد", "المحافظ", "النائب",
-    "المفوض", "القنصل", "العاهل", "ولي",
+    "المفوض", "القنصل", "العاهل", "ولي", "القاضي", "القاضية", "المدرب", "المدربة", "المحامي", "المحامية",
+    "الكاتب", "الكاتبة", "الصحفي", "الصحفية", "المخرج", "المخرجة", "اللاعب", "اللاعبة", "الباحث", "الباحثة",
+    "الفنان", "الفنانة", "الروائي", "الروائية", "الشاعر", "الشاعرة", "الحاكم",
 }  # fmt: skip
 #: Adjectives that stay inside a definite title (beside nationality adjectives).
 _TITLE_ADJECTIVES = {
@@ -210,6 +252,9 @@ _HONORIFICS = {
     "العميد", "العقيد", "الفريق", "المشير", "الإمام", "البابا", "الحاج", "الأستاذ", "الأستاذة", "المهندس",
     "المهندسة", "النائب", "الزعيم", "القائد", "العاهل", "المبعوث", "المحافظ", "الأمين",
 }  # fmt: skip
+
+#: «برئاسة فلان», «بقيادة فلان» ("chaired/led by"): a person's name may follow, as after an honorific.
+_LEADER_CUES = {"برئاسة", "بقيادة"}
 
 #: Reporting verbs (with feminine forms) that are often followed by the speaker's name.
 _REPORTING_VERBS = {
@@ -235,9 +280,25 @@ _GIVEN_NAMES = {
     "منى", "رانيا", "دينا", "ياسمين", "نبيه", "ميشال", "ميشيل", "جورج", "بطرس", "بولس", "يحيى", "زكريا",
     "عيسى", "موسى", "هارون", "داود", "إدريس", "عبد", "نوال", "سميرة", "كمال", "رشيد", "حمدان", "منصور",
     "دونالد", "إيمانويل", "فلاديمير", "أنطونيو", "كوفي", "أنجيلا", "باراك",
+    # more common Arabic given names (general knowledge; the ones that are also common words are listed
+    # in _AMBIGUOUS_GIVEN below, so that alone they are not taken as a name)
+    "سمير", "سامي", "سامح", "حاتم", "حازم", "حمزة", "حمد", "خليل", "راشد", "رشاد", "رياض", "سالم", "سعيد",
+    "سلطان", "شريف", "صالح", "صلاح", "عادل", "عاطف", "عبدالعزيز", "عبدالرحيم", "علاء", "عماد", "عمار",
+    "غسان", "فؤاد", "فارس", "فتحي", "فريد", "قاسم", "كريم", "لطفي", "مازن", "مجدي", "مراد", "مهدي", "ناصر",
+    "نبيل", "نزار", "نواف", "هيثم", "وائل", "وسام", "ياسين", "يونس", "بدر", "تميم", "جابر", "جعفر", "حامد",
+    "حسام", "خالدة", "رضا", "زايد", "سيف", "شادي", "طلال", "عبدالمجيد", "عدنان", "عصام", "عوني", "مالك",
+    "ميرفت", "نجلاء", "نسرين", "هالة", "هند", "وفاء", "أسماء", "آمنة", "بشرى", "جميلة", "حنان",
+    "رحاب", "رشا", "سعاد", "سلمى", "سهام", "شيماء", "عبير", "غادة", "لبنى", "لمياء", "مها", "نجوى", "هبة",
+    # common foreign given names in Arabic spelling
+    "جون", "جيمس", "ديفيد", "مايكل", "بيتر", "جوزيف", "جوزيه", "هانس", "مارسيل", "فرانسوا", "جان", "بيير",
+    "كارلوس", "خوسيه", "ماريا", "كريستين", "أولاف", "ريشي", "جاستن", "شارل", "ألكسندر", "سيرغي", "جو",
 }  # fmt: skip
 #: Given names that are also common words: alone (one word) they are not taken as a name.
-_AMBIGUOUS_GIVEN = {"حسن", "سعد", "جمال", "كمال", "منى", "هدى", "أنور", "رشيد", "منصور", "فهد", "نبيه", "أيمن"}
+_AMBIGUOUS_GIVEN = {
+    "حسن", "سعد", "جمال", "كمال", "منى", "هدى", "أنور", "رشيد", "منصور", "فهد", "نبيه", "أيمن", "سعيد", "صالح",
+    "عادل", "شريف", "كريم", "فريد", "سالم", "بدر", "سيف", "مالك", "هند", "وفاء", "صلاح", "جو", "جان", "رضا",
+    "فارس", "سلطان", "ناصر", "حامد", "مراد", "هالة", "عبير", "بشرى", "جميلة", "حنان", "سعاد", "رحاب", "هبة",
+}  # fmt: skip
 #: Words that join the parts of an Arabic name (they never end it).
 _NAME_LINKS = {"بن", "بنت", "ابن", "أبو", "أبي", "عبد", "آل", "أم", "ولد", "أبا"}
 
@@ -251,6 +312,7 @@ _STOP_WORDS = {
     "زار", "التقى", "استقبل", "وصل", "غادر", "بحث", "ناقش", "وقع", "افتتح", "شارك", "ترأس", "أجرى", "تلقى",
     "يزور", "يلتقي", "يستقبل", "إنّ", "أنّ", "لقد", "هناك", "هنا", "الى", "علي",
     "بأن", "لأن", "وأن", "فإن", "وإن", "كأن", "بأنه", "بأنها", "لأنه",
+    "نظيره", "نظيرته", "نظيريه", "نظراءه", "نظيرها",
 } | _REPORTING_VERBS  # fmt: skip
 
 #: Nisba forms that the regular rule cannot derive, and group names (NORP), general knowledge.
@@ -284,6 +346,19 @@ _SCALE_WORDS = {
     "مئة", "مائة", "ألف", "آلاف", "مليون", "ملايين", "مليار", "مليارات", "تريليون", "ألفا", "مليونا", "مليارا"
 }  # fmt: skip
 
+#: Units of measurement (QUANTITY/UNIT, guidelines §9): singular, accusative, plural and abbreviated forms.
+_UNITS = {
+    "كيلومتر", "كيلومترا", "كيلومترات", "كلم", "كم", "متر", "مترا", "أمتار", "سنتيمتر", "سنتيمترا", "سنتيمترات",
+    "سم", "مليمتر", "مليمترا", "مليمترات", "ملم", "ميل", "ميلا", "أميال", "قدم", "أقدام", "بوصة", "كيلوغرام",
+    "كيلوغراما", "كيلوغرامات", "كيلوجرام", "كيلوجراما", "كغ", "كلغ", "غرام", "غراما", "غرامات", "جرام", "جراما",
+    "طن", "طنا", "أطنان", "لتر", "لترا", "لترات", "برميل", "برميلا", "براميل", "هكتار", "هكتارا", "هكتارات",
+    "فدان", "فدانا", "أفدنة", "دونم", "دونما", "دونمات", "ميغاواط", "ميجاوات", "ميغاوات", "كيلوواط", "غيغاواط",
+    "جيجاوات", "درجة", "درجات",
+}  # fmt: skip
+#: Units that are a QUANTITY only with a qualifier after them («درجة مئوية», not «درجة» alone).
+_WEAK_UNITS = {"درجة", "درجات", "قدم"}
+_UNIT_QUALIFIERS = {"مئوية", "فهرنهايت", "مربع", "مربعا", "مربعة", "مربعات", "مكعب", "مكعبا", "مكعبة"}
+
 _PERCENT_TAILS = [("في", "المئة"), ("في", "المائة"), ("بالمئة",), ("بالمائة",), ("%",), ("٪",)]
 
 #: Currency words: CLDR currency names give the first word; these plural/dual forms are added.
@@ -302,10 +377,15 @@ _ORDINALS = {
 #: Time-unit nouns of a day or longer: a number + one of them is a DATE (a duration or an age, guidelines §8).
 _DATE_UNITS = {
     "يوم", "يوما", "أيام", "أسبوع", "أسبوعا", "أسابيع", "شهر", "شهرا", "أشهر", "شهور", "عام", "عاما", "أعوام",
-    "سنة", "سنوات", "سنين", "عقد", "عقود", "قرن", "قرون",
+    "سنة", "سنوات", "سنين", "عقد", "عقود", "قرن", "قرون", "موسم", "مواسم",
 }  # fmt: skip
 #: Duals that are durations by themselves.
-_DATE_DUALS = {"يومين", "يومان", "أسبوعين", "شهرين", "عامين", "سنتين", "عقدين", "قرنين"}
+_DATE_DUALS = {"يومين", "يومان", "أسبوعين", "شهرين", "عامين", "سنتين", "عقدين", "قرنين", "موسمين"}
+#: Definite number words inside a relative period («الأشهر الستة المقبلة»).
+_DEFINITE_NUMBERS = [
+    "الثلاثة", "الأربعة", "الخمسة", "الستة", "السبعة", "الثمانية", "التسعة", "العشرة", "الثلاث", "الأربع",
+    "الخمس", "الست", "السبع", "الثماني", "التسع", "العشر", "العشرين", "الثلاثين",
+]  # fmt: skip
 #: Units under a day: a number + one of them is a TIME.
 _TIME_UNITS = {"ساعة", "ساعات", "دقيقة", "دقائق", "ثانية", "ثوان", "ساعتين", "دقيقتين"}
 #: Parts of the day that form a TIME with a date: «مساء أمس».
@@ -391,9 +471,12 @@ def _nisba_forms(name: str) -> list[str]:
         return []
     if stem.endswith("ا"):
         stem = stem[:-1]
+        # «ليبيا» → «ليبي», «إيطاليا» → «إيطالي»: the ي of -يا is already the nisba ending
+        base = stem if stem.endswith("ي") and len(stem) >= 4 else stem + "ي"
     elif stem.endswith(("ي", "ة", "و")):
         return []
-    base = stem + "ي"
+    else:
+        base = stem + "ي"
     if base == name:
         return []
     forms = [base, base + "ة", base + "ون", base + "ين"]
@@ -477,6 +560,32 @@ def _data() -> _Data:
                 relative.setdefault(_key(f"{noun} {adjective}"), "general")
     for phrase in ("أمس", "غدا", "اليوم", "أول أمس", "أمس الأول", "بعد غد", "بعد الغد", "هذا العام", "هذه السنة"):
         relative.setdefault(_key(phrase), "general")
+    # «الأشهر الستة المقبلة», «السنوات العشر الماضية», «الأيام الثلاثة الأخيرة»
+    for noun in ("الأيام", "الأسابيع", "الأشهر", "الشهور", "السنوات", "الأعوام", "العقود"):
+        for number in _DEFINITE_NUMBERS:
+            for adjective in ("الماضية", "المقبلة", "القادمة", "الأخيرة", "المنصرمة", "الأولى"):
+                relative.setdefault(_key(f"{noun} {number} {adjective}"), "general")
+    # duals: «اليومين المقبلين», «العامين الماضيين»
+    for dual in ("اليومين", "الأسبوعين", "الشهرين", "العامين", "السنتين", "العقدين", "الموسمين"):
+        for adjective in ("الماضيين", "المقبلين", "القادمين", "الأخيرين", "المنصرمين"):
+            relative.setdefault(_key(f"{dual} {adjective}"), "general")
+    # «العام المالي المقبل», «السنة الدراسية الجديدة», «الموسم الماضي»
+    for noun, kinds, adjectives in (
+        (
+            "العام",
+            ("المالي", "الدراسي", "الجامعي", "الهجري", "الميلادي"),
+            ("المقبل", "الماضي", "الحالي", "الجاري", "الجديد", "القادم"),
+        ),
+        (
+            "السنة",
+            ("المالية", "الدراسية", "الجامعية", "الهجرية"),
+            ("المقبلة", "الماضية", "الحالية", "الجارية", "الجديدة", "القادمة"),
+        ),
+        ("الموسم", ("",), ("المقبل", "الماضي", "الحالي", "الجاري", "الجديد", "القادم")),
+    ):
+        for kind in kinds:
+            for adjective in adjectives:
+                relative.setdefault(_key(f"{noun} {kind} {adjective}"), "general")
 
     nisba: dict[str, str] = {}
     for country in sorted(country_names):
@@ -683,13 +792,23 @@ class _Matcher:
         j = i
         while j < len(self.w):
             norm = self.norms[j]
+            if j == i and norm not in _NUMBER_N:
+                norm = next((stem for _, stem in self.w[i].stems()[1:] if stem in _NUMBER_N), norm)  # «بإحدى عشرة»
             if norm in _NUMBER_N or (j > i and norm.startswith("و") and norm[1:] in _NUMBER_N):
                 j += 1
                 continue
             break
-        if j == i or (j == i + 1 and self.norms[i] in _WEAK_N):
+        if j == i or (j == i + 1 and self._number_word(i) in _WEAK_N):
             return None
         return j, None
+
+    def _number_word(self, i: int) -> str:
+        """Word ``i`` as a number word, without its proclitics («بإحدى» → «احدى»), or as it is."""
+        return next((stem for _, stem in self.w[i].stems() if stem in _NUMBER_N), self.norms[i])
+
+    def _number_start(self, i: int) -> int:
+        """Raw start of the number in word ``i``: after proclitics for a number word («بثلاثة» → «ثلاثة»)."""
+        return next((start for start, stem in self.w[i].stems() if stem in _NUMBER_N), self.w[i].start)
 
     # -- rules -----------------------------------------------------------
     def run(self) -> list[_Cand]:
@@ -714,13 +833,19 @@ class _Matcher:
                 # a currency adjective: «دولار أمريكي», «جنيه مصري»
                 if k < len(self.w) and (self.norms[k] in self.data.nisba or self.norms[k] in _CURR_ADJ):
                     k += 1
-                self.emit("money.number_currency", i, k)
+                self.emit("money.number_currency", i, k, start=self._number_start(i))
                 self.emit("curr.currency_in_money", j, k)
                 i = k
                 continue
+            unit_end = self._unit_end(j)
+            if unit_end is not None:
+                self.emit("quantity.number_unit", i, unit_end, start=self._number_start(i))
+                self.emit("unit.in_quantity", j, unit_end)
+                i = unit_end
+                continue
             for tail in _PERCENT_TAILS_N:
                 if tuple(self.norms[j : j + len(tail)]) == tail:
-                    self.emit("percent.number_percent", i, j + len(tail))
+                    self.emit("percent.number_percent", i, j + len(tail), start=self._number_start(i))
                     i = j + len(tail)
                     break
             else:
@@ -731,17 +856,62 @@ class _Matcher:
             if start is not None and not any(c.first <= i < c.last for c in self.out):
                 self.emit("curr.currency_in_money", i, i + 1, start=start)
 
+    def _unit_end(self, j: int) -> int | None:
+        """End of a unit of measurement starting at word ``j`` («كيلومترا», «درجة مئوية», «متر مربع»)."""
+        if j >= len(self.w) or self.norms[j] not in _UNITS_N:
+            return None
+        if j + 1 < len(self.w) and self.norms[j + 1] in _UNIT_QUALIFIERS_N:
+            return j + 2
+        if self.norms[j] in _WEAK_UNITS_N:
+            return None  # «درجة» alone is a rank or a grade as often as a temperature
+        return j + 1
+
     def _year_at(self, i: int) -> bool:
         if i >= len(self.w):
             return False
         value = self.w[i].number
         return value is not None and value.is_integer() and 1000 <= value <= 2199 and len(self.w[i].raw) == 4
 
+    def _ordinal_day_before(self, i: int) -> int | None:
+        """First word of an ordinal day + «من» before the month at word ``i`` («التاسع من», «الحادي عشر من»)."""
+        if i < 2 or self.norms[i - 1] != "من":
+            return None
+        k = i - 2
+        if self.norms[k] in _TEENS_N and k > 0 and self._stem_in(k - 1, _DAY_ORDINALS_N) is not None:
+            return k - 1
+        return k if self._stem_in(k, _DAY_ORDINALS_N) is not None else None
+
+    def parts_of_year(self, taken: set[int]) -> None:
+        """«الربع الثالث من 2024», «النصف الأول من العام», «الربع الأخير من عام 2024»: one DATE."""
+        for i in range(len(self.w) - 1):
+            start = self._stem_in(i, _YEAR_PARTS_N)
+            if start is None or i in taken or self._stem_in(i + 1, _PART_ORDINALS_N) is None:
+                continue
+            j = i + 2
+            if j + 1 < len(self.w) and self.norms[j] == "من":
+                k = j + 1
+                if self._year_at(k):
+                    j = k + 1
+                elif self._stem_in(k, _YEAR_NOUNS_N) is not None and self._year_at(k + 1):
+                    j = k + 2
+                elif (hit := self.lookup(k, self.data.relative, self.data.max_relative)) is not None:
+                    j = hit[1]
+                elif self.norms[k] in _PERIOD_NOUNS_N:
+                    j = k + 1
+            if any(k in taken for k in range(i, j)):
+                continue
+            self.emit("date.part_of_year", i, j, start=start)
+            taken.update(range(i, j))
+
     def dates(self) -> None:
         data = self.data
         i = 0
         taken: set[int] = set()
+        self.parts_of_year(taken)
         while i < len(self.w):
+            if i in taken:
+                i += 1
+                continue
             hit = self.lookup(i, data.months, data.max_month)
             if hit is None:
                 i += 1
@@ -752,6 +922,9 @@ class _Matcher:
             if day:
                 first = i - 1
                 start = self.w[first].start
+            elif (ordinal := self._ordinal_day_before(i)) is not None:
+                first = ordinal  # «التاسع من كانون الثاني», «الحادي عشر من مارس»
+                start = self._stem_in(first, _DAY_ORDINALS_N) or self.w[first].start
             elif self._stem_in(i - 1, _PERIOD_N) is not None:
                 first = i - 1
                 start = self._stem_in(first, _PERIOD_N)
@@ -871,10 +1044,10 @@ class _Matcher:
             if found is not None and found[0] < len(self.w) and self.norms[found[0]] in _DATE_UNITS_N:
                 j = found[0] + 1
                 if not any(k in taken for k in range(i, j)):
-                    self.emit("date.duration", i, j)
+                    self.emit("date.duration", i, j, start=self._number_start(i))
                     taken.update(range(i, j))
             elif found is not None and found[0] < len(self.w) and self.norms[found[0]] in _TIME_UNITS_N:
-                self.emit("time.part_of_day", i, found[0] + 1)
+                self.emit("time.part_of_day", i, found[0] + 1, start=self._number_start(i))
                 taken.update(range(i, found[0] + 1))
             elif found is None:
                 start = self._stem_in(i, _DATE_DUALS_N)
@@ -939,6 +1112,9 @@ class _Matcher:
         i = 0
         while i < len(self.w):
             hit = self.lookup(i, data.names, data.max_name)
+            if hit is None and self.norms[i] in _CONTEXT_PLACES_N and i > 0 and self.norms[i - 1] in _LOCATIVE_N:
+                if not (i + 1 < len(self.w) and self.norms[i + 1].startswith("راس")):
+                    hit = (self.w[i].start, i + 1, _Entry("GPE", "gpe.alias"))
             if hit is None:
                 i += 1
                 continue
@@ -969,14 +1145,64 @@ class _Matcher:
         # organisation nouns with a genitive phrase
         for i, w in enumerate(self.w):
             for start, stem in w.stems():
-                if stem in _ORG_TRIGGERS_N:
+                institutional = stem in _ORG_INSTITUTIONAL_N
+                if stem in _ORG_TRIGGERS_N or institutional:
+                    nxt = self.norms[i + 1] if i + 1 < len(self.w) else ""
+                    if institutional and nxt not in _INSTITUTIONAL_ADJ_N and nxt not in self.data.nisba:
+                        break  # «المركز الثالث», «المؤسسة التعليمية»: common nouns
                     definite = stem.startswith("ال")
-                    end = self.phrase(i + 1, max_words=5, definite_head=definite)
+                    end = self.phrase(i + 1, max_words=5, definite_head=definite, coordinated=stem == "وزارة")
+                    if definite and end > i + 1:
+                        end = self.org_tail(i + 1, end, university=stem == "الجامعة")
                     if end > i + 1:
                         self.emit("org.trigger_phrase", i, end, start=start)
                     break
 
-    def phrase(self, j: int, *, max_words: int, definite_head: bool, title: bool = False) -> int:
+    def org_tail(self, j: int, end: int, *, university: bool) -> int:
+        """Extend a definite ORG name whose adjectives ``[j, end)`` include an institutional one.
+
+        A «لل» complement names the body's field («المركز الوطني للأرصاد الجوية», «المفوضية السامية
+        للأمم المتحدة لشؤون اللاجئين»), then definite adjectives and a «لشؤون ...» phrase; «الجامعة» +
+        a nationality adjective may add «في» + a city («الجامعة الأمريكية في بيروت»).
+        """
+        adjectives = [self.norms[m] for m in range(j, end)]
+        if university and len(adjectives) == 1 and adjectives[0] in self.data.nisba:
+            place = self.place_at.get(end + 1)
+            if end + 1 < len(self.w) and self.norms[end] == "في" and place is not None and place[2].label == "GPE":
+                if place[0] == self.w[end + 1].start:
+                    return place[1]
+        if not any(a in _INSTITUTIONAL_ADJ_N for a in adjectives) or end >= len(self.w):
+            return end
+        k = end
+        place = self.place_at.get(k)
+        if place is not None and place[0] != self.w[k].start and self.norms[k].startswith("لل"):
+            k = place[1]  # «للأمم المتحدة»
+        elif (
+            (
+                self.norms[k].startswith("لل")
+                or (self.norms[k].startswith("ل") and k + 1 < len(self.w) and self._definite_word(k + 1))
+            )
+            and len(self.norms[k]) > 4
+            and k not in self.date_words
+        ):
+            k += 1  # «للأرصاد», «لمكافحة الأوبئة», «لحقوق الإنسان»
+            while k < len(self.w) and k - end < 3 and self._definite_word(k) and self.norms[k] not in self.data.nisba:
+                k += 1
+        else:
+            return end
+        if k < len(self.w) and self.norms[k] in _PORTFOLIO_N:
+            k += 1  # «لشؤون اللاجئين»
+            while k < len(self.w) and self._definite_word(k):
+                k += 1
+        return k
+
+    def _definite_word(self, k: int) -> bool:
+        norm = self.norms[k]
+        return norm.startswith("ال") and norm not in _STOP_N and k not in self.date_words and not self.w[k].is_punct
+
+    def phrase(
+        self, j: int, *, max_words: int, definite_head: bool, title: bool = False, coordinated: bool = False
+    ) -> int:
         """End index of the genitive/adjective phrase after a head noun at ``j - 1``.
 
         Continues over: definite words (``ال...``) that are not function words,
@@ -984,7 +1210,11 @@ class _Matcher:
         title nouns in construct (``رئيس مجلس ...``); and, after a title,
         ``باسم`` + its object and a ``لل`` word that starts a gazetteer name
         (``الأمين العام للأمم المتحدة``). Stops at punctuation, numbers,
-        ``و``-conjoined words, prepositions and any other word.
+        ``و``-conjoined words (except, with ``coordinated``, a ``وال`` word after
+        a definite word: a ministry's double portfolio, «وزارة التربية والتعليم»),
+        prepositions and any other word. A nationality adjective after a place
+        name in construct is left out: the body is already named («جامعة أكسفورد
+        البريطانية» → «جامعة أكسفورد»).
         """
         k = j
         taken = self.date_words
@@ -996,6 +1226,11 @@ class _Matcher:
             place = self.place_at.get(k)
             if place is not None and place[0] == w.start and not definite_head:
                 k = place[1]  # a name in construct: «جامعة القاهرة», «سفير مصر»
+                if not title and place[2].label == "GPE" and k < len(self.w) and self.norms[k] in self.data.nisba:
+                    break
+                continue
+            if coordinated and k > j and norm.startswith("وال") and self.norms[k - 1].startswith("ال"):
+                k += 1  # «وزارة التربية والتعليم», «وزيرة الاقتصاد والمالية»
                 continue
             if definite_head:
                 if (
@@ -1016,6 +1251,8 @@ class _Matcher:
                     continue
                 if self._chain_word(j, k):
                     k += 1  # «رئيس مجلس إدارة البنك»: an indefinite noun inside a construct chain
+                    if not title and k == j + 1 and self.norms[k] in self.data.nisba:
+                        break  # «جامعة أكسفورد البريطانية»: a name + a nationality adjective; the body is named
                     continue
             if title and norm in _TITLE_LINKS_N and k + 1 < len(self.w):
                 k += 1
@@ -1072,10 +1309,21 @@ class _Matcher:
                 continue
             for start, stem in w.stems():
                 if stem in _TITLES_C_N and not (i > 0 and self.norms[i - 1] in _TITLES_C_N):
-                    end = self.phrase(i + 1, max_words=6, definite_head=False, title=True)
+                    end = self.phrase(
+                        i + 1, max_words=6, definite_head=False, title=True, coordinated=stem in _MINISTERS_N
+                    )
                     for m in range(i, end):
                         if self.norms[m] in _MINISTERS_N or (m == i and stem in _MINISTERS_N):
                             self.ministry(m + 1, end)
+                    if (
+                        stem in _COACH_TITLES_N or (stem in _COMMANDER_TITLES_N and self.norms[i + 1] in _FORCES_N)
+                    ) and (
+                        end == i + 2
+                        and self.norms[i + 1].startswith("ال")
+                        and self.norms[i + 1] not in _GENERIC_TEAMS_N
+                    ):
+                        # «مدرب الأهلي»: the team a coach trains; «قائد الجيش»: the force he commands (ORG)
+                        self.emit("org.ministry_in_title", i + 1, end)
                     # a definite adjective may follow the genitive: «وزير الخارجية المصري» (covered above)
                     if end > i + 1:
                         self.emit("occ.title_phrase", i, end, start=start)
@@ -1092,8 +1340,9 @@ class _Matcher:
         # people after an honorific or an OCC
         for i, w in enumerate(self.w):
             stems = [s for _, s in w.stems()]
-            after_honorific = any(s in _HONORIFICS_N for s in stems) or (w.raw == "د" and i + 1 < len(self.w)
-                                                                         and self.w[i + 1].raw == ".")  # fmt: skip
+            after_honorific = any(s in _HONORIFICS_N or s in _LEADER_CUES_N for s in stems) or (
+                w.raw == "د" and i + 1 < len(self.w) and self.w[i + 1].raw == "."
+            )
             nxt = i + 1 if w.raw != "د" else i + 2
             if after_honorific or i + 1 in occ_ends:
                 if i + 1 in occ_ends and not after_honorific:
@@ -1127,6 +1376,36 @@ class _Matcher:
                 end = self.name_at(i, need_known=True)
                 if end is not None and not (end == i + 1 and norm in _AMBIG_GIVEN_N):
                     self.emit("pers.given_name", i, end)
+        self.surnames(occ_ends)
+
+    def surnames(self, occ_ends: Mapping[int, int]) -> None:
+        """A family name used alone after the full name was given: «قال جوزيف عون ... وكلف الرئيس عون».
+
+        The last word of every PERS span of two or more words (not a link, number word, ordinal, nisba or
+        a given name) is a PERS wherever else it stands alone in the text; a bare definite title right
+        before it is an OCC («الرئيس عون»), as for a full name.
+        """
+        people = [c for c in self.out if c.label == "PERS" and c.last - c.first >= 2]
+        family = {}
+        for c in people:
+            norm = self.norms[c.last - 1]
+            if (len(norm) >= 3 and norm not in _NAME_LINKS_N and norm not in _GIVEN_N and norm not in _ORDINALS_N
+                    and norm not in self.data.nisba and norm not in _STOP_N):  # fmt: skip
+                family[norm] = c
+        if not family:
+            return
+        inside = {k for c in self.out if c.label in ("PERS", "ORG", "GPE", "LOC") for k in range(c.first, c.last)}
+        for i, w in enumerate(self.w):
+            if i in inside or i in self.date_words:
+                continue
+            for start, stem in w.stems():
+                if stem in family:
+                    self.emit("pers.surname", i, i + 1, start=start)
+                    head = occ_ends.get(i)
+                    if head is not None and head < 0:
+                        h = -1 - head
+                        self.emit("occ.title_phrase", h, h + 1, start=self._stem_in(h, _TITLES_D_N))
+                    break
 
     def _opens_speech(self, k: int) -> bool:
         """True if word ``k`` opens reported speech: a complementizer (إن، أن ...) or a colon."""
@@ -1166,7 +1445,10 @@ class _Matcher:
                 if not readings:
                     return
                 cut, norm = readings[0]
-            if not norm.startswith("ال") or norm in self.data.nisba or norm in _TITLE_ADJ_N or k in self.place_at:
+            joined = k > j and norm.startswith("وال") and start is not None  # «الاقتصاد والمالية»
+            if (not norm.startswith("ال") and not joined) or norm in self.data.nisba or norm in _TITLE_ADJ_N:
+                break
+            if k in self.place_at:
                 break
             if start is None:
                 start = cut
@@ -1205,9 +1487,14 @@ class _Matcher:
             place = self.place_at.get(k)
             if place is not None and norm not in _GIVEN_N:
                 break
-            if k > i and norm.startswith("ال") and units > 1 and not norm.endswith("ي"):
-                break  # «محمد مرسي الوفد»: a third, definite word is rarely part of the name
-            if norm in _NAME_LINKS_N and k + 1 < len(self.w) and not self.w[k + 1].is_punct:
+            link = norm in _NAME_LINKS_N and k + 1 < len(self.w) and not self.w[k + 1].is_punct
+            if units >= 2 and not link and norm not in _GIVEN_N and (norm.endswith("ة") or norm[0] in "بلك"):
+                # a third word with a preposition (بتشكيل، لمدة) or a feminine ending (مذكرة) is the
+                # object or complement after the subject's name, not a grandfather's or family name
+                break
+            if k > i and norm.startswith("ال") and units > 1 and not norm.endswith("ي") and not link:
+                break  # «محمد مرسي الوفد»: a third, definite word is rarely part of the name («آل ثاني» is linked)
+            if link:
                 k += 2
             else:
                 k += 1
@@ -1218,15 +1505,23 @@ class _Matcher:
             # an unknown first word: a name only as two or more words without the article
             # («سامح شكري», «نيد برايس»), not «أطلق المبادرة»
             span_words = [self.norms[m] for m in range(i, k)]
-            if len(span_words) < 2 or any(w.startswith("ال") for w in span_words):
+            if len(span_words) < 2 or span_words[0].startswith("ال"):
                 return None
+            if any(w.startswith("ال") for w in span_words[1:]):
+                # a definite family name is a nisba-shaped «الـ...ي» (رشاد العليمي): after a title or an
+                # honorific, given name + such a word is a name; any other definite word is not («أطلق المبادرة»)
+                last = span_words[1]
+                if not (len(span_words) == 2 and last.endswith("ي") and len(last) >= 5 and last not in _STOP_N):
+                    return None
         return k
 
     def norp_language(self) -> None:
         data = self.data
-        in_curr = {k for c in self.out if c.label == "CURR" for k in range(c.first, c.last)}
+        # a nisba inside a currency or a place name is part of that name («الخليج العربي», «بحر العرب»,
+        # «الإمارات العربية المتحدة»), not a nationality mention
+        in_names = {k for c in self.out if c.label in ("CURR", "LOC", "GPE") for k in range(c.first, c.last)}
         for i, w in enumerate(self.w):
-            for start, stem in w.stems() if i not in in_curr else ():
+            for start, stem in w.stems() if i not in in_names else ():
                 if stem in data.nisba:
                     self.emit("norp.nisba", i, i + 1, start=start)
                     break
@@ -1235,9 +1530,20 @@ class _Matcher:
                     if stem in data.languages:
                         self.emit("language.after_cue", i, i + 1, start=start)
                         break
+            elif self.norms[i].startswith("وال") and any(c.label == "LANGUAGE" and c.last == i for c in self.out):
+                # «بالعربية والفرنسية»: a language name joined by و to a language mention
+                if self.norms[i][1:] in data.languages:
+                    self.emit("language.after_cue", i, i + 1, start=self.w[i].start + self.w[i].keep[1])
+            elif self.norms[i].startswith("بال") and i not in in_names:
+                # «بالعربية», «بالفرنسية»: ب + a language name with no noun to agree with is "in <language>";
+                # not before another name word («بالعربية السعودية»)
+                nxt = self.norms[i + 1] if i + 1 < len(self.w) else ""
+                stem = self.norms[i][1:]
+                if stem in data.languages and nxt not in data.nisba and (i + 1) not in self.place_at:
+                    self.emit("language.after_cue", i, i + 1, start=self.w[i].start + self.w[i].keep[1])
 
     def cardinals(self) -> None:
-        covered = [(c.first, c.last) for c in self.out if c.label in ("DATE", "TIME", "MONEY", "PERCENT")]
+        covered = [(c.first, c.last) for c in self.out if c.label in ("DATE", "TIME", "MONEY", "PERCENT", "QUANTITY")]
         in_names = [(c.first, c.last) for c in self.out if c.label == "PERS"]  # «عبد الله الثاني»
         for i in range(len(self.w)):
             if any(f <= i < last for f, last in covered + in_names):
@@ -1262,7 +1568,7 @@ class _Matcher:
                 continue
             found = self.number_at(i)
             if found is not None and free(i, found[0]):
-                self.emit("cardinal.words", i, found[0])
+                self.emit("cardinal.words", i, found[0], start=self._number_start(i))
                 i = found[0]
                 continue
             i += 1
@@ -1275,6 +1581,9 @@ def _n(words: Iterable[str]) -> frozenset[str]:
 _NUMBER_N = _n(_NUMBER_WORDS)
 _NUMBER_N_SCALE = _n(_SCALE_WORDS)
 _WEAK_N = _n(_WEAK_NUMBER_WORDS)
+_UNITS_N = _n(_UNITS)
+_WEAK_UNITS_N = _n(_WEAK_UNITS)
+_UNIT_QUALIFIERS_N = _n(_UNIT_QUALIFIERS)
 _PERCENT_TAILS_N = [tuple(normalize(x) for x in t) for t in _PERCENT_TAILS]
 _CURR_ADJ = _n({"أمريكي", "أميركي", "إسترليني", "استرليني", "أوروبي"})
 _CURR_ALONE = _n({"الدولار", "اليورو", "الجنيه", "الدينار", "الريال", "الدرهم", "الليرة", "الروبل", "اليوان"})
@@ -1288,8 +1597,13 @@ _ORG_TRIGGERS_N = _n(_ORG_TRIGGERS)
 _TITLES_C_N = _n(_TITLES_CONSTRUCT)
 _TITLES_D_N = _n(_TITLES_DEFINITE)
 _TITLE_ADJ_N = _n(_TITLE_ADJECTIVES)
+_ORG_INSTITUTIONAL_N = _n(_ORG_TRIGGERS_INSTITUTIONAL)
+_INSTITUTIONAL_ADJ_N = _n(_INSTITUTIONAL_ADJECTIVES)
 _TITLE_LINKS_N = _n(_TITLE_LINKS)
 _HONORIFICS_N = _n(_HONORIFICS)
+_LEADER_CUES_N = _n(_LEADER_CUES)
+_CONTEXT_PLACES_N = _n(_CONTEXT_PLACES)
+_LOCATIVE_N = _n(_LOCATIVE_PREPOSITIONS)
 _VERBS_N = _n(_REPORTING_VERBS)
 _SPEECH_OPENERS_N = _n(_SPEECH_OPENERS)
 _SPEAKER_NOUNS_N = _n(_SPEAKER_NOUNS)
@@ -1302,6 +1616,11 @@ _AMBIG_GIVEN_N = _n(_AMBIGUOUS_GIVEN)
 _MONTH_ADJ_N = _n({"الماضي", "المقبل", "القادم", "الجاري", "المنصرم", "الفائت"})
 _ADJ_COUNTRIES_N = _n({"السعودية"})
 _MINISTERS_N = _n(_MINISTER_TITLES)
+_COACH_TITLES_N = _n({"مدرب", "مدربة"})
+_COMMANDER_TITLES_N = _n({"قائد"})
+_FORCES_N = _n({"الجيش", "الشرطة", "الحرس"})
+#: A coach's generic team nouns are not names («مدرب المنتخب», «مدرب الفريق»).
+_GENERIC_TEAMS_N = _n({"المنتخب", "الفريق", "النادي", "الحراس", "اللياقة", "الناشئين", "الشباب", "الكرة"})
 _PORTFOLIO_N = _n(_PORTFOLIO_WORDS)
 _ORDINALS_N = _n(_ORDINALS)
 _DATE_UNITS_N = _n(_DATE_UNITS)
@@ -1309,6 +1628,10 @@ _DATE_DUALS_N = _n(_DATE_DUALS)
 _TIME_UNITS_N = _n(_TIME_UNITS)
 _DAY_PARTS_N = _n(w for p in _DAY_PARTS for w in p.split())
 _PERIOD_NOUNS_N = _n(_PERIOD_NOUNS)
+_YEAR_PARTS_N = _n({"الربع", "النصف", "الثلث"})
+_PART_ORDINALS_N = _n({"الأول", "الثاني", "الثالث", "الرابع", "الأخير", "الماضي", "المقبل", "الحالي", "الجاري"})
+_DAY_ORDINALS_N = _n(_ORDINALS) | _n({"الحادي", "العشرين", "الثلاثين"})
+_TEENS_N = _n({"عشر", "عشرة", "والعشرين", "والعشرون", "والثلاثين"})
 
 
 def _resolve(cands: Sequence[_Cand]) -> tuple[list[_Cand], int, int]:
