@@ -47,7 +47,7 @@ from models.base import Prediction
 __all__ = ["RULES", "RuleModel", "normalize", "ADAPTER_VERSION", "gazetteer_size"]
 
 #: Bumped whenever a rule or a hand-written list changes.
-ADAPTER_VERSION = "3"
+ADAPTER_VERSION = "4"
 
 #: Every rule, in priority order (an earlier rule wins when two spans cross): name -> (label, what it does).
 RULES: dict[str, tuple[str, str]] = {
@@ -282,7 +282,7 @@ _GIVEN_NAMES = {
     "دونالد", "إيمانويل", "فلاديمير", "أنطونيو", "كوفي", "أنجيلا", "باراك",
     # more common Arabic given names (general knowledge; the ones that are also common words are listed
     # in _AMBIGUOUS_GIVEN below, so that alone they are not taken as a name)
-    "سمير", "سامي", "سامح", "حاتم", "حازم", "حمزة", "حمد", "خليل", "راشد", "رشاد", "رياض", "سالم", "سعيد",
+    "سمير", "سامي", "سامح", "حاتم", "حازم", "حمزة", "خليل", "راشد", "رشاد", "رياض", "سالم", "سعيد",
     "سلطان", "شريف", "صالح", "صلاح", "عادل", "عاطف", "عبدالعزيز", "عبدالرحيم", "علاء", "عماد", "عمار",
     "غسان", "فؤاد", "فارس", "فتحي", "فريد", "قاسم", "كريم", "لطفي", "مازن", "مجدي", "مراد", "مهدي", "ناصر",
     "نبيل", "نزار", "نواف", "هيثم", "وائل", "وسام", "ياسين", "يونس", "بدر", "تميم", "جابر", "جعفر", "حامد",
