@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "Convert annotations between BRAT, JSONL, CoNLL, Label Studio JSON and Hugging Face datasets."
+HELP = "convert annotations between BRAT, JSONL, CoNLL, Label Studio JSON and Hugging Face datasets"
 
 _EPILOG = """\
 formats (inferred from the paths when --from/--to are left out):
