@@ -502,6 +502,8 @@ def documents_to_labelstudio(
             run["model_version"] = model_version
         task: dict[str, object] = {"id": n, "data": {text_key: text, "doc_id": document.id}}
         if metadata:
+            if odd_meta is not None:  # a non-mapping meta beside other metadata: keep both, under its key
+                metadata[META_KEY] = odd_meta
             task["meta"] = metadata
         elif odd_meta is not None:
             task["meta"] = odd_meta

@@ -329,3 +329,14 @@ def test_hf_drop_of_a_label_the_model_does_not_emit_is_an_error(tmp_path: Path) 
     assert "MSIC" in str(info.value)
     model = HFTokenClassificationModel.from_spec(str(directory), drop="MISC")
     assert "MISC" in model.label_map.drop
+
+
+def test_label_studio_keeps_a_non_mapping_meta_beside_other_metadata() -> None:
+    from annotations.labelstudio import META_KEY, documents_to_labelstudio, parse_labelstudio
+    from annotations.spans import Document, Span
+
+    doc = Document("d1", "زار الوفد تونس", {"T1": Span(10, 14, "GPE")}, metadata={META_KEY: "batch 7", "source": "x"})
+    tasks = documents_to_labelstudio([doc])
+    back = parse_labelstudio(tasks)[0]
+    assert back.metadata[META_KEY] == "batch 7" and back.metadata["source"] == "x"
+    assert back.entities == doc.entities
