@@ -88,7 +88,7 @@ LAYERS = ("flat", "nested")
 HEADLINE = ("strict", "word", "flat")
 #: Preference order of the leaderboard view.
 VIEW_ORDER = ("native", "conll4", "anercorp")
-#: Default number of bootstrap resamples (see ``scripts/bench_harness.py`` for the timing).
+#: Default number of bootstrap resamples (see ``tests/benchmarks/bench_harness.py`` for the timing).
 DEFAULT_BOOTSTRAP = 1000
 CONFIDENCE = 0.95
 #: Texts per ``predict`` call: adapters batch within a call; the progress bar advances per call.

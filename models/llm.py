@@ -79,7 +79,7 @@ or ``"PERSON=PERS,MISC="``) maps other names first.
 7. A string with no occurrence is counted ``unalignable`` and listed in
    :attr:`LLMExtractor.samples`; it is never dropped silently.
 
-``scripts/bench_llm_alignment.py`` measures what this rule costs a perfect LLM
+``tests/benchmarks/bench_llm_alignment.py`` measures what this rule costs a perfect LLM
 on the gold (F1 of the gold mentions sent back as strings).
 
 **Relations** refer to entity ids (or, tolerated, to entity texts). Each side

@@ -1,6 +1,6 @@
 """Time the pure tag functions of annotations.conll against seqeval, and a CoNLL export/import.
 
-Run: python scripts/bench_conll.py [N_TOKENS]
+Run: python tests/benchmarks/bench_conll.py [N_TOKENS]
 Prints seconds and ratios measured in this one run (no timed tests).
 """
 

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python scripts/bench_scorer.py [--sentences 100000] [--seed 0]
+    python tests/benchmarks/bench_scorer.py [--sentences 100000] [--seed 0]
 
 Builds a corpus of random sentences (tokens + BIO2 tags over 5 types, with
 noisy predictions including ill-formed ``I-`` tags), then scores it:
@@ -29,7 +29,7 @@ import time
 import warnings
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python scripts/bench_adapter_overhead.py [--repeats 30]
+    python tests/benchmarks/bench_adapter_overhead.py [--repeats 30]
 
 Two random models are built locally (no download): the tiny test BERT
 (hidden 32, one layer: model time is negligible, so this shows the adapter's
@@ -33,7 +33,7 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.tiny_models import CORPUS, build_tiny_bert
 

@@ -1,6 +1,6 @@
 """Time reading and validating annotations; print the numbers of this one run.
 
-Usage: python scripts/bench_annotations_io.py [--copies 500] [--repeat 5]
+Usage: python tests/benchmarks/bench_annotations_io.py [--copies 500] [--repeat 5]
 
 * gold: ``read_corpus(annotations/gold)`` (every check of ``arabench validate``),
   best of ``--repeat`` runs after one warm-up (the schema is loaded once per process).

@@ -16,7 +16,7 @@ with :func:`models.llm.align_relations`, then scored against the gold with
 ceiling the alignment rule puts on any LLM. It also times the whole adapter
 over HTTP against a loopback server (first run and cached re-run).
 
-    python scripts/bench_llm_alignment.py [--corpus annotations/gold] [--max-window-chars 1500]
+    python tests/benchmarks/bench_llm_alignment.py [--corpus annotations/gold] [--max-window-chars 1500]
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Time eval.stats on a gold-sized corpus and on 5,000 sentences; print the numbers of this one run.
 
-Usage: python scripts/bench_bootstrap.py [--resamples 10000] [--seed 0]
+Usage: python tests/benchmarks/bench_bootstrap.py [--resamples 10000] [--seed 0]
 
 Gold-sized corpus: if annotations/gold/000_c51be66d53f8d476.ann exists, the
 gold is read with annotations.corpus.read_corpus, split into sentence units
@@ -28,7 +28,7 @@ from annotations.schema import default_schema
 from eval import stats
 from eval.counts import Counts, macro_average, weighted_average
 
-GOLD_ANN = Path(__file__).resolve().parents[1] / "annotations" / "gold" / "000_c51be66d53f8d476.ann"
+GOLD_ANN = Path(__file__).resolve().parents[2] / "annotations" / "gold" / "000_c51be66d53f8d476.ann"
 
 
 def synthetic(n_units: int, types: tuple[str, ...], seed: int) -> np.ndarray:

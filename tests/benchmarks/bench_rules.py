@@ -1,6 +1,6 @@
 """Speed and score of the rule baseline on the packaged gold (one run; prints measured figures).
 
-Usage: python scripts/bench_rules.py
+Usage: python tests/benchmarks/bench_rules.py
 """
 
 import time
