@@ -25,6 +25,7 @@ outermost spans only (:func:`annotations.spans.outermost`).
 
 from __future__ import annotations
 
+from collections.abc import Sized
 from dataclasses import dataclass
 from typing import Literal
 
@@ -113,3 +114,33 @@ def check_layer(layer: str) -> str:
     if layer not in LAYERS:
         raise _unknown("layer", layer, LAYERS)
     return layer
+
+
+def check_documents(gold: Sized, pred: Sized, *, units: Sized | None, items: str) -> int:
+    """Check that predictions (and units, when given) come one per gold document; return the count.
+
+    Args:
+        gold: One entry per gold document.
+        pred: One entry per document, predicted.
+        units: Scoring units per document, or ``None``.
+        items: What one entry holds (``"spans"``, ``"relations"``), for the message.
+
+    Raises:
+        ScoringError: Naming the field, the bad length and the fix.
+    """
+    n_docs = len(gold)
+    if len(pred) != n_docs:
+        raise ScoringError(
+            "gold and predictions must have the same number of documents",
+            field="pred",
+            value=len(pred),
+            fix=f"pass one list of predicted {items} per gold document ({n_docs})",
+        )
+    if units is not None and len(units) != n_docs:
+        raise ScoringError(
+            "units must have one entry per document",
+            field="units",
+            value=len(units),
+            fix=f"pass {n_docs} lists of (start, end) ranges",
+        )
+    return n_docs

@@ -30,7 +30,7 @@ from annotations.errors import ScoringError
 from annotations.spans import Relation, Span
 from annotations.tokenize import WordIndex, snap_span
 from eval.counts import FN, FP, TP, CountTable
-from eval.modes import check_boundary
+from eval.modes import check_boundary, check_documents
 
 __all__ = ["RELATION_MODES", "RelationScores", "score_relations"]
 
@@ -103,14 +103,7 @@ def score_relations(
             "unknown relation mode", field="mode", value=mode, fix=f"use one of {', '.join(RELATION_MODES)}"
         )
     check_boundary(boundary)
-    n_docs = len(gold)
-    if len(pred) != n_docs:
-        raise ScoringError(
-            "gold and predictions must have the same number of documents",
-            field="pred",
-            value=len(pred),
-            fix=f"pass one list of predicted relations per gold document ({n_docs})",
-        )
+    n_docs = check_documents(gold, pred, units=units, items="relations")
     if boundary == "word" and (texts is None or len(texts) != n_docs):
         raise ScoringError(
             "word boundaries need one text per document",
@@ -118,8 +111,6 @@ def score_relations(
             value=None if texts is None else len(texts),
             fix="pass texts=... or use boundary='char'",
         )
-    if units is not None and len(units) != n_docs:
-        raise ScoringError("units must have one entry per document", field="units", value=len(units))
     typed = mode == "strict"
     sym = frozenset(symmetric)
     notes: Counter = Counter()

@@ -82,7 +82,7 @@ from annotations.errors import ScoringError
 from annotations.spans import Span
 from annotations.tokenize import WordIndex
 from eval.counts import FN, FP, TP, CountTable
-from eval.modes import MatchMode, check_boundary, check_layer, get_mode
+from eval.modes import MatchMode, check_boundary, check_documents, check_layer, get_mode
 
 __all__ = [
     "ErrorKind",
@@ -723,14 +723,7 @@ def score_spans(
     mm = get_mode(mode)
     check_boundary(boundary)
     check_layer(layer)
-    n_docs = len(gold)
-    if len(pred) != n_docs:
-        raise ScoringError(
-            "gold and predictions must have the same number of documents",
-            field="pred",
-            value=len(pred),
-            fix=f"pass one list of predicted spans per gold document ({n_docs})",
-        )
+    n_docs = check_documents(gold, pred, units=units, items="spans")
     if texts is not None and len(texts) != n_docs:
         raise ScoringError(
             "texts must have one entry per document",
@@ -744,13 +737,6 @@ def score_spans(
             field="texts",
             value=None,
             fix="pass texts=... or use boundary='char'",
-        )
-    if units is not None and len(units) != n_docs:
-        raise ScoringError(
-            "units must have one entry per document",
-            field="units",
-            value=len(units),
-            fix=f"pass {n_docs} lists of (start, end) ranges",
         )
     scope = None if labels is None else frozenset(labels)
     with _collection_paused():
