@@ -66,7 +66,9 @@ from models.labelmap import LabelMap, infer_label_map, parse_label_map, split_ta
 __all__ = [
     "ADAPTER_VERSION",
     "HFTokenClassificationModel",
+    "ModelLocation",
     "decode_tags",
+    "locate_model",
     "probe_hub",
     "spans_from_words",
 ]
@@ -160,21 +162,46 @@ def _unavailable(source: str, why: str, revision: str | None = None) -> ModelUna
     )
 
 
-def _resolve(source: str, revision: str | None, *, local_files_only: bool | None) -> _Source:
+@dataclass(frozen=True)
+class ModelLocation:
+    """Where a model would be loaded from, or why it cannot be (see :func:`locate_model`).
+
+    Attributes:
+        source: What to load, or ``None`` if the model cannot be loaded here now.
+        reason: One line: where it is, or why not.
+        downloadable: ``True`` when downloading the model once would fix a ``None`` source.
+        no_config: ``True`` for a local directory without ``config.json``.
+    """
+
+    source: _Source | None
+    reason: str
+    downloadable: bool = False
+    no_config: bool = False
+
+
+#: Hub endpoints a probe found unreachable in this process (endpoint -> what the probe said), so a
+#: run of eight hub models waits for a silent hub once, not eight times.
+_UNREACHABLE_HUBS: dict[str, str] = {}
+
+
+def locate_model(source: str, revision: str | None = None, *, local_files_only: bool | None = None) -> ModelLocation:
+    """Find a model: a local directory, the local Hugging Face cache, or (online) the hub.
+
+    Nothing is downloaded. When the model is not cached and the hub is not
+    switched off (``HF_HUB_OFFLINE``), one probe of at most 2 s asks the hub;
+    an endpoint that did not answer is not asked again in this process.
+
+    Raises:
+        ModelError: If ``source`` is neither a directory nor a valid hub id.
+    """
     path = Path(source).expanduser()
     if path.is_dir():
         if not (path / "config.json").is_file():
-            raise ModelUnavailableError(
-                "local model directory has no config.json",
-                file=path,
-                field="model",
-                value=source,
-                fix="point hf: at a directory saved with save_pretrained",
-            )
-        return _Source(str(path), None, True, None)
+            return ModelLocation(None, f"local directory {path} has no config.json", no_config=True)
+        return ModelLocation(_Source(str(path), None, True, None), f"local directory {path}")
     looks_local = source.startswith((".", "/", "~")) or source.count("/") > 1 or (os.sep != "/" and os.sep in source)
     if looks_local:
-        raise _unavailable(source, "no such local directory")
+        return ModelLocation(None, f"no such local directory: {path}")
     from huggingface_hub import try_to_load_from_cache
 
     try:
@@ -187,24 +214,46 @@ def _resolve(source: str, revision: str | None, *, local_files_only: bool | None
             fix="write hf:<org>/<name>[@revision] or hf:/path/to/model",
         ) from None
     if isinstance(cached, str):
-        return _Source(source, source, True, Path(cached).parent.name)
-    at = f" at revision {revision!r}" if revision else ""
+        commit = Path(cached).parent.name
+        return ModelLocation(
+            _Source(source, source, True, commit), f"in the local Hugging Face cache (commit {commit[:12]})"
+        )
+    at = f" at revision {revision}" if revision else ""
     if local_files_only or hub_offline():
-        raise _unavailable(
-            source, f"not in the local Hugging Face cache{at} and the hub is offline (HF_HUB_OFFLINE=1)", revision
-        )
-    status, detail = probe_hub(source, revision)
-    if status == "unreachable":
-        raise _unavailable(
-            source, f"not in the local Hugging Face cache{at} and the hub is unreachable ({detail})", revision
-        )
+        reason = f"not in the local Hugging Face cache{at} and the hub is offline (HF_HUB_OFFLINE=1)"
+        return ModelLocation(None, reason, downloadable=True)
+    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
+    if endpoint in _UNREACHABLE_HUBS:
+        status, detail = "unreachable", _UNREACHABLE_HUBS[endpoint]
+    else:
+        status, detail = probe_hub(source, revision)
+    if status == "ok":
+        reason = f"not in the local Hugging Face cache{at}: it will be downloaded from the hub"
+        return ModelLocation(_Source(source, source, False, None), reason)
     if status == "missing":
-        raise _unavailable(source, f"no such model{at} on the hub ({detail})", revision)
+        return ModelLocation(None, f"no such model{at} on the hub ({detail})")
     if status == "denied":
-        raise _unavailable(
-            source, f"the hub refuses access{at} (gated or private: {detail}; log in with `hf auth login`)", revision
+        return ModelLocation(
+            None, f"the hub refuses access{at} (gated or private: {detail}; log in with `hf auth login`)"
         )
-    return _Source(source, source, False, None)
+    _UNREACHABLE_HUBS[endpoint] = detail
+    reason = f"not in the local Hugging Face cache{at} and the hub is unreachable ({detail})"
+    return ModelLocation(None, reason, downloadable=True)
+
+
+def _resolve(source: str, revision: str | None, *, local_files_only: bool | None) -> _Source:
+    found = locate_model(source, revision, local_files_only=local_files_only)
+    if found.no_config:
+        raise ModelUnavailableError(
+            "local model directory has no config.json",
+            file=Path(source).expanduser(),
+            field="model",
+            value=source,
+            fix="point hf: at a directory saved with save_pretrained",
+        )
+    if found.source is None:
+        raise _unavailable(source, found.reason, revision)
+    return found.source
 
 
 def _fingerprint(directory: str) -> str:

@@ -354,59 +354,24 @@ def extra_available(extra: str) -> tuple[bool, str]:
 
 
 def hub_model_available(hub_id: str, revision: str | None = None) -> tuple[bool, str]:
-    """Whether a hub model (or local directory) can be loaded here now.
+    """Whether a hub model (or local directory) can be loaded here now, and why (``models.hf.locate_model``).
 
-    A local directory with a ``config.json`` is available. A hub id is
-    available if its ``config.json`` is in the local Hugging Face cache at
-    ``revision`` (any cached revision when ``None``), or, when the hub is not
-    switched off (``HF_HUB_OFFLINE``), if a quick probe (at most 2 s, once per
-    process when the hub does not answer) finds the model there: the adapter
-    then downloads it. Nothing is downloaded here.
+    A local directory with a ``config.json`` is available; a hub id is
+    available if it is in the local Hugging Face cache, or, when the hub is not
+    switched off (``HF_HUB_OFFLINE``), if a quick probe finds it there (the
+    adapter then downloads it). Nothing is downloaded here.
     """
-    path = Path(hub_id).expanduser()
-    if path.is_dir():
-        if (path / "config.json").is_file():
-            return True, f"local directory {path}"
-        return False, f"local directory {path} has no config.json"
-    if hub_id.startswith((".", "/", "~")) or hub_id.count("/") > 1:
-        return False, f"no such local directory: {path}"
     try:
-        from huggingface_hub import try_to_load_from_cache
+        from models.hf import locate_model  # light: the adapter imports torch only when a model loads
+
+        found = locate_model(hub_id, revision)
     except ImportError:
         return False, "package huggingface_hub is missing: pip install 'arabench[hf]'"
-    try:
-        found = try_to_load_from_cache(hub_id, "config.json", revision=revision)
-    except Exception as exc:  # malformed ids raise huggingface_hub validation errors
-        return False, f"not a valid hub id or local path ({exc})"
-    if isinstance(found, str):
-        commit = Path(found).parent.name
-        return True, f"in the local Hugging Face cache (commit {commit[:12]})"
-    at = f" at revision {revision}" if revision else ""
-    from models.hf import hub_offline, probe_hub  # light: the adapter imports torch only when a model loads
-
-    if hub_offline():
-        return False, f"not in the local Hugging Face cache{at}: " + download_hint(hub_id, revision)
-    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
-    if endpoint in _UNREACHABLE_HUBS:
-        # one probe per process: a run of eight hub models waits for the hub once, not eight times
-        detail = _UNREACHABLE_HUBS[endpoint]
-    else:
-        status, detail = probe_hub(hub_id, revision)
-        if status == "ok":
-            return True, f"not in the local Hugging Face cache{at}: it will be downloaded from the hub"
-        if status == "unreachable":
-            _UNREACHABLE_HUBS[endpoint] = detail
-        elif status == "missing":
-            return False, f"no such model{at} on the hub ({detail})"
-        else:
-            return False, f"the hub refuses access{at} (gated or private: {detail}; log in with `hf auth login`)"
-    return False, f"not in the local Hugging Face cache{at} and the hub is unreachable ({detail}): " + (
-        download_hint(hub_id, revision)
-    )
-
-
-#: Hub endpoints a probe found unreachable in this process (endpoint -> what the probe said).
-_UNREACHABLE_HUBS: dict[str, str] = {}
+    except ModelError as exc:
+        return False, f"not a valid hub id or local path ({exc.message})"
+    if found.source is None and found.downloadable:
+        return False, f"{found.reason}: {download_hint(hub_id, revision)}"
+    return found.source is not None, found.reason
 
 
 def download_hint(hub_id: str, revision: str | None = None) -> str:

@@ -295,7 +295,7 @@ def test_uncached_hub_model_is_available_when_the_hub_has_it(
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
-    monkeypatch.setattr(registry, "_UNREACHABLE_HUBS", {})
+    monkeypatch.setattr(models.hf, "_UNREACHABLE_HUBS", {})
     calls: list[str] = []
 
     def fake_probe(hub_id: str, revision: str | None = None, *, timeout: float = 2.0) -> tuple[str, str]:
