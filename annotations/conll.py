@@ -35,10 +35,12 @@ counted, never silently lost. Two flat spans that share a token (two mentions in
 one word, crossing spans, or one range with two types) cannot be tagged and are
 an error naming them.
 
-**Sentence rule.** With ``sentence_split=True`` a sentence ends after a ``.``,
-``!``, ``?`` or ``؟`` token that is followed by white space (or the end of the
-text), so ``3.5`` and ``U.S.A`` stay whole, and between two tokens separated by
-white space containing a newline. A sentence never ends inside a flat span: the
+**Sentence rule.** With ``sentence_split=True`` sentences are those of
+:func:`annotations.tokenize.sentence_ranges` (the rule of the bootstrap units
+and the statistics too): a sentence ends after a ``.``, ``!``, ``?`` or ``؟``
+token followed by white space (or the end of the text), so ``3.5`` and
+``U.S.A`` stay whole, and at a line break; a segment without a letter or digit
+joins the sentence before it. A sentence never ends inside a flat span: the
 break moves to the first token after the span.
 
 **Import rule.** Tags are decoded with the conlleval rules (an ``I-X`` after
@@ -64,7 +66,7 @@ import regex
 from annotations.errors import AnnotationError, ConversionError
 from annotations.schema import Schema
 from annotations.spans import Document, Span
-from annotations.tokenize import SENTENCE_END_WORDS, word_offsets
+from annotations.tokenize import sentence_ranges, word_offsets
 
 __all__ = [
     "SCHEMES",
@@ -82,7 +84,6 @@ __all__ = [
     "conll_export",
     "document_to_conll",
     "write_conll",
-    "SENTENCE_END_TOKENS",
 ]
 
 #: Tagging schemes and the prefixes each one uses.
@@ -96,9 +97,6 @@ SCHEMES: dict[str, frozenset[str]] = {
     "IO": frozenset(),  # no prefixes: the tag is the type (adjacent mentions of one type merge)
 }
 _SCHEME_ALIASES = {"IOB2": "BIO2", "BIO": "BIO2", "IOBES": "BIOES", "IOE": "IOE2"}
-
-#: Tokens after which a sentence may end (when followed by white space).
-SENTENCE_END_TOKENS = SENTENCE_END_WORDS
 
 DOCSTART = "-DOCSTART-"
 
@@ -819,15 +817,16 @@ class ConllWriteReport:
 
 
 def _sentence_breaks(text: str, offsets: Sequence[tuple[int, int]], tags: Sequence[str]) -> list[int]:
-    """Return token indices where a new sentence starts (after index 0)."""
+    """Return token indices where a new sentence starts (after index 0).
+
+    Sentences are :func:`annotations.tokenize.sentence_ranges`; a break that
+    would fall inside a span moves to the first token after the span.
+    """
+    starts = {start for start, _ in sentence_ranges(text)}
     breaks = []
     pending = False
     for i in range(1, len(offsets)):
-        prev_end = offsets[i - 1][1]
-        gap = text[prev_end : offsets[i][0]]
-        if gap and text[offsets[i - 1][0] : prev_end] in SENTENCE_END_TOKENS:
-            pending = True
-        if "\n" in gap:
+        if offsets[i][0] in starts:
             pending = True
         if pending and not tags[i].startswith("I-"):
             breaks.append(i)

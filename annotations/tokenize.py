@@ -61,13 +61,15 @@ def sentence_ranges(text: str) -> list[tuple[int, int]]:
     # A segment without a letter or digit (a lone «, a run of dots) is no sentence of its own:
     # it joins the sentence before it (or, at the start, the one after it).
     merged: list[tuple[int, int]] = []
+    previous_has_letters = True
     for s, e in ranges:
-        if merged and not any(c.isalnum() for c in text[s:e]):
+        has_letters = any(c.isalnum() for c in text[s:e])
+        if merged and not (has_letters and previous_has_letters):
             merged[-1] = (merged[-1][0], e)
-        elif merged and not any(c.isalnum() for c in text[merged[-1][0] : merged[-1][1]]):
-            merged[-1] = (merged[-1][0], e)
+            previous_has_letters = previous_has_letters or has_letters
         else:
             merged.append((s, e))
+            previous_has_letters = has_letters
     return merged
 
 
