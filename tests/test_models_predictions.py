@@ -171,8 +171,6 @@ def test_unknown_format(tmp_path):
     path.write_text("<x/>")
     # the format registry's guess (the same in every command), naming the option that overrides it
     with pytest.raises(ConversionError, match=r"cannot tell the format from the file name.*with format="):
-        ConversionError, match=r"cannot tell the format from the file name.*name the format with format="
-    ):
         PredictionsFileModel(path)
     with pytest.raises(ModelError, match="unknown predictions format"):
         PredictionsFileModel(path, format="xml")
