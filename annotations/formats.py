@@ -284,7 +284,6 @@ def infer_format(path: str | os.PathLike[str], *, for_writing: bool = False, opt
             path, what was seen and how to name the format.
     """
     path = Path(path)
-    names = ", ".join(FORMATS)
     if path.is_dir():
         if _is_hf_dir(path):
             return "hf"
@@ -339,7 +338,7 @@ def infer_format(path: str | os.PathLike[str], *, for_writing: bool = False, opt
         file=path,
         field="format",
         value=suffix or path.name,
-        fix=_name_it(option) if option is not None else f"use a suffix of one of {names}, or convert it",
+        fix=_name_it(option),
     )
 
 

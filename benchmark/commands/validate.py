@@ -54,13 +54,15 @@ def display_path(path: Path) -> Path:
 def main(args: argparse.Namespace) -> int:
     """Validate and print each problem, then a summary; exit 1 if there is an error."""
     from annotations.corpus import default_gold_path
-    from annotations.formats import check_path
+    from annotations.formats import check_path, infer_format
 
     path = Path(args.path) if args.path is not None else display_path(default_gold_path())
-    report = check_path(path, format=args.format, check_types=not args.no_type_check)
+    fmt = args.format or (infer_format(path, option="--format") if path.exists() else None)
+    report = check_path(path, format=fmt, check_types=not args.no_type_check)
     if args.json:
         data = {
             "path": report.path,
+            "format": fmt,
             "ok": report.ok,
             "documents": report.document_count,
             "valid_documents": len(report.documents),
