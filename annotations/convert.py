@@ -19,28 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotations.errors import ConversionError
-from annotations.formats import (
-    FORMATS,
-    Format,
-    check_options,
-    format_table,
-    get_format,
-    infer_format,
-    read_documents,
-    write_documents,
-)
+from annotations.formats import Format, check_options, get_format, infer_format, read_documents, write_documents
 
-__all__ = [
-    "Format",
-    "FORMATS",
-    "get_format",
-    "infer_format",
-    "read_documents",
-    "write_documents",
-    "ConversionReport",
-    "convert",
-    "format_table",
-]
+__all__ = ["ConversionReport", "convert"]
 
 
 # --------------------------------------------------------------------------- convert

@@ -35,9 +35,13 @@ def documents() -> list[Document]:
     ]
 
 
+def _written(root: Path, name: str, fmt: str) -> Path:
+    write_documents(documents(), root / name, format=fmt)
+    return root / name
+
+
 def _brat_dir(root: Path) -> Path:
-    write_documents(documents(), root / "brat", format="brat")
-    return root / "brat"
+    return _written(root, "brat", "brat")
 
 
 def _brat_txt(root: Path) -> Path:
@@ -49,8 +53,7 @@ def _brat_ann(root: Path) -> Path:
 
 
 def _jsonl(root: Path) -> Path:
-    write_documents(documents(), root / "c.jsonl", format="jsonl")
-    return root / "c.jsonl"
+    return _written(root, "c.jsonl", "jsonl")
 
 
 def _jsonl_as_json(root: Path) -> Path:
@@ -58,13 +61,11 @@ def _jsonl_as_json(root: Path) -> Path:
 
 
 def _labelstudio(root: Path) -> Path:
-    write_documents(documents(), root / "tasks.json", format="labelstudio")
-    return root / "tasks.json"
+    return _written(root, "tasks.json", "labelstudio")
 
 
 def _conll(root: Path) -> Path:
-    write_documents(documents(), root / "c.conll", format="conll")
-    return root / "c.conll"
+    return _written(root, "c.conll", "conll")
 
 
 def _conll_txt(root: Path) -> Path:
@@ -72,8 +73,7 @@ def _conll_txt(root: Path) -> Path:
 
 
 def _hf(root: Path) -> Path:
-    write_documents(documents(), root / "ds", format="hf")
-    return root / "ds"
+    return _written(root, "ds", "hf")
 
 
 #: Each kind of path, and the format every command must see in it.
