@@ -379,7 +379,12 @@ def _resolve(path: str | os.PathLike[str], format: str | None, option: str | Non
 
 
 def read_documents(
-    path: str | os.PathLike[str], *, format: str | None = None, option: str | None = "--from", **options: object
+    path: str | os.PathLike[str],
+    *,
+    format: str | None = None,
+    option: str | None = "--from",
+    notes: bool = True,
+    **options: object,
 ) -> tuple[list[Document], list[str]]:
     """Read documents from any registered format.
 
@@ -387,6 +392,7 @@ def read_documents(
         path: The source path.
         format: The format name (guessed from ``path`` if left out).
         option: How the user names a format, for the guess's error (see :func:`infer_format`).
+        notes: Gather the notes (``False`` spares CoNLL a second pass over the file, for its extra columns).
         **options: Reader options (``scheme``, ``text_from``,
             ``annotation_index``, ``predictions``, ``split``); an option the
             format does not take is an error, ``None`` means unset.
@@ -396,7 +402,8 @@ def read_documents(
     """
     path, fmt = _resolve(path, format, option)
     check_options(fmt, options, fmt.read_options, "reading")
-    result: _Read = _load(fmt.reader)(path, **{k: v for k, v in options.items() if v is not None}, format=fmt.name)
+    given = {k: v for k, v in options.items() if v is not None}
+    result: _Read = _load(fmt.reader)(path, **given, format=fmt.name, notes=notes)
     return result.documents, result.notes
 
 
@@ -475,7 +482,7 @@ def check_path(
     return report
 
 
-def _read_validated(path: Path, *, format: str) -> _Read:
+def _read_validated(path: Path, *, format: str, notes: bool = True) -> _Read:
     """BRAT and JSONL: every check but the type checks (a converted corpus may be in another view)."""
     report = check_path(path, format=format, check_types=False)
     if not report.ok:
@@ -484,14 +491,19 @@ def _read_validated(path: Path, *, format: str) -> _Read:
 
 
 def _read_conll(
-    path: Path, *, scheme: str = "BIO2", text_from: str | os.PathLike[str] | None = None, format: str = "conll"
+    path: Path,
+    *,
+    scheme: str = "BIO2",
+    text_from: str | os.PathLike[str] | None = None,
+    format: str = "conll",
+    notes: bool = True,
 ) -> _Read:
     from annotations.conll import read_conll, read_conll_sentences
 
-    notes = []
+    said: list[str] = []
     if text_from is None:
         documents = read_conll(path, scheme=scheme)
-        notes.append("the text is rebuilt from the tokens (single spaces, one sentence per line)")
+        said.append("the text is rebuilt from the tokens (single spaces, one sentence per line)")
     else:
         originals, _ = read_documents(text_from)
         texts = {d.id: d.text for d in originals}
@@ -507,7 +519,7 @@ def _read_conll(
                 Document(o.id, d.text, d.entities, d.relations, d.metadata)
                 for d, o in zip(aligned, originals, strict=True)
             ]
-            notes.append(
+            said.append(
                 f"the CoNLL document ids ({', '.join(ids[:3])}{', ...' if len(ids) > 3 else ''}) are not "
                 f"in {text_from}: documents were paired with its texts in order (every token checked)"
             )
@@ -521,31 +533,33 @@ def _read_conll(
                 value=missing[:5],
                 fix="add '# id = <document id>' after each -DOCSTART- line, matching the ids of the text corpus",
             )
+    if not notes:
+        return _Read(documents)
     extra = sum(1 for sentence in read_conll_sentences(path, scheme=scheme) for columns in sentence.extra if columns)
     if extra:
-        notes.append(
+        said.append(
             f"{extra} tokens have columns between the token and the tag (e.g. POS); only tokens and tags "
             "are read, so those columns are not in the output"
         )
     repairs = sum(len(d.metadata.get("conll_repairs", ())) for d in documents)
     if repairs:
-        notes.insert(
+        said.insert(
             0,
             f"{repairs} tags were not well-formed {scheme} and were read with the conlleval rules "
             "(listed in each document's metadata 'conll_repairs')",
         )
-    return _Read(documents, notes)
+    return _Read(documents, said)
 
 
 def _read_labelstudio(
-    path: Path, *, annotation_index: int | None = None, predictions: bool = False, format: str = "labelstudio"
+    path: Path, *, annotation_index: int | None = None, predictions: bool = False, **_: object
 ) -> _Read:
     from annotations.labelstudio import read_labelstudio
 
     return _Read(read_labelstudio(path, annotation_index=annotation_index, predictions=predictions))
 
 
-def _read_hf(path: Path, *, split: str | None = None, format: str = "hf") -> _Read:
+def _read_hf(path: Path, *, split: str | None = None, **_: object) -> _Read:
     from annotations.hf_datasets import read_hf
 
     return _Read(read_hf(path, split=split))
@@ -658,7 +672,7 @@ def parse_documents(
                 doc.text_file = str(txt)
                 parsed.append(doc)
         return fmt, parsed, problems
-    documents, _ = read_documents(path, format=fmt.name, **options)
+    documents, _ = read_documents(path, format=fmt.name, notes=False, **options)
     return fmt, [ParsedDocument(d, str(path), None, {}) for d in documents], problems
 
 

@@ -172,7 +172,7 @@ def load_corpus(
         else:
             from annotations.formats import read_documents
 
-            documents, _ = read_documents(root, format=fmt.name)
+            documents, _ = read_documents(root, format=fmt.name, notes=False)
         labels = {s.label for d in documents for s in d.entities.values()}
         view_name = view or infer_view(labels, schema=schema)
     if not documents:

@@ -54,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--gold", required=True, help="gold annotations: CoNLL, JSONL, BRAT, Label Studio or a datasets directory"
     )
     parser.add_argument("--pred", required=True, help="predictions (CoNLL if the gold is CoNLL, else any span format)")
-    parser.add_argument("--format", choices=FORMATS, default=None, help="input format (default: inferred from --gold)")
+    parser.add_argument("--format", choices=FORMATS, default=None, help="format of both (default: guess each)")
     parser.add_argument("--mode", choices=MODES, default="strict", help="match mode (default: strict)")
     parser.add_argument(
         "--boundary", choices=BOUNDARIES, default="word", help="char offsets or whole words (default: word)"
