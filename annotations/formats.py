@@ -136,7 +136,7 @@ FORMATS: dict[str, Format] = {
         Format(
             "conll",
             "CoNLL token<TAB>tag, BIO2 over words, blank line between sentences (flat layer only)",
-            "the flat layer over whole words, in a tagging scheme (BIO2, IOB1, IOE1, IOE2, BIOES, BILOU, IO)",
+            "the flat layer over whole words, in one tagging scheme (annotations.conll.SCHEMES, --scheme)",
             "nested spans, relations, the raw text's white space, document metadata",
             "annotations.formats:_read_conll",
             "annotations.formats:_write_conll",
@@ -233,14 +233,14 @@ def _looks_like_conll(lines: Sequence[str]) -> tuple[bool, str | None]:
 def _sniff_json(path: Path, option: str | None) -> str:
     """``labelstudio`` for a list of tasks (or one task), ``jsonl`` for one object per line."""
     try:
-        content = path.read_text(encoding="utf-8-sig")
+        with path.open(encoding="utf-8-sig") as handle:
+            if handle.read(4096).lstrip().startswith("["):
+                return "labelstudio"  # a list of tasks: no need to parse a large export twice
+        body = path.read_text(encoding="utf-8-sig").strip()
     except (OSError, UnicodeDecodeError) as exc:
         raise ConversionError(
             f"cannot read the file to tell its format ({exc})", file=path, field="format", fix="check the path"
         ) from exc
-    body = content.strip()
-    if body.startswith("["):
-        return "labelstudio"
     if body.startswith("{"):
         try:
             whole = json.loads(body)
@@ -774,5 +774,7 @@ def format_table() -> str:
     lines = []
     for f in FORMATS.values():
         lines.append(f"  {f.name:<{width}}  {f.description}")
-        lines.append(f"  {'':<{width}}    holds: {f.holds}" + (f"; not: {f.cannot_hold}" if f.cannot_hold else ""))
+        lines.append(f"  {'':<{width}}    holds: {f.holds}")
+        if f.cannot_hold:
+            lines.append(f"  {'':<{width}}    not:   {f.cannot_hold}")
     return "\n".join(lines)

@@ -281,3 +281,19 @@ def test_writing_a_destination_is_told_by_its_suffix(tmp_path: Path) -> None:
     assert infer_format(tmp_path / "new.json", for_writing=True) == "labelstudio"
     shutil.copy(_jsonl(tmp_path), tmp_path / "old.json")
     assert infer_format(tmp_path / "old.json") == "jsonl"  # reading sniffs the content
+
+
+def test_every_user_guesses_with_the_registry() -> None:
+    """One guess rule: the commands and the predictions adapter hold no format guesser of their own."""
+    import annotations.convert
+    import benchmark.commands.score
+    import benchmark.corpus_io
+    import models.predictions
+    from annotations import formats
+
+    assert annotations.convert.infer_format is formats.infer_format
+    assert benchmark.commands.score.infer_format is formats.infer_format
+    assert benchmark.commands.score.FORMATS == models.predictions.FORMATS == tuple(formats.FORMATS)
+    for module in (annotations.convert, benchmark.commands.score, benchmark.corpus_io, models.predictions):
+        own = [name for name in vars(module) if "guess" in name.lower() or name == "_BRAT_SUFFIXES"]
+        assert own == [], module.__name__
