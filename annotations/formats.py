@@ -52,13 +52,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import regex
 
 from annotations.errors import AnnotationError, BenchmarkError, ConversionError
 from annotations.problems import ParsedDocument, Problem, problems_error
 from annotations.spans import Document
+
+if TYPE_CHECKING:
+    from annotations.schema import Schema
+    from annotations.validate import ValidationReport
 
 __all__ = [
     "Format",
@@ -428,11 +432,11 @@ def check_path(
     path: str | os.PathLike[str],
     *,
     format: str | None = None,
-    schema: Any = None,
+    schema: Schema | None = None,
     check_types: bool = True,
     option: str | None = "--format",
     **options: object,
-) -> Any:
+) -> ValidationReport:
     """Run every gold check on a corpus in any format; never raises for bad content.
 
     BRAT and JSONL are checked line by line by :func:`annotations.validate.validate`.
