@@ -56,6 +56,7 @@ __all__ = [
     "words",
     "WordIndex",
     "snap_span",
+    "snap_range",
     "SENTENCE_END_WORDS",
     "CLAUSE_END_WORDS",
     "sentence_ranges",
@@ -73,8 +74,10 @@ __all__ = [
     "normalize_with_map",
 ]
 
+_PUNCTUATION = r"\p{P}\p{S}"  # punctuation and symbols: each one a word of its own
+
 #: One word: a run of non-space, non-punctuation characters, or one punctuation/symbol character.
-WORD_PATTERN = regex.compile(r"[^\s\p{P}\p{S}]+|[\p{P}\p{S}]")
+WORD_PATTERN = regex.compile(rf"[^\s{_PUNCTUATION}]+|[{_PUNCTUATION}]")
 
 
 def word_offsets(text: str) -> list[tuple[int, int]]:
@@ -186,6 +189,60 @@ def snap_span(span: Span, index: WordIndex) -> Span | None:
     if snapped == span.range:
         return span
     return Span(snapped[0], snapped[1], span.label)
+
+
+# --------------------------------------------------------------------------- word snapping without an index
+
+#: Character classes of the word rule, read from the character sets of ``WORD_PATTERN``: white space
+#: (in no word), punctuation/symbol (a word of its own), anything else (a word character).
+_SPACE, _WORD_CHAR, _PUNCT = 1, 2, 3  # all true, for `known(ch) or _char_class(ch)`
+_PUNCT_PATTERN = regex.compile(rf"[{_PUNCTUATION}]")
+_SPACE_PATTERN = regex.compile(r"\s")
+_char_classes: dict[str, int] = {}
+
+
+def _char_class(ch: str) -> int:
+    found = _char_classes.get(ch)
+    if found is None:
+        if _PUNCT_PATTERN.match(ch):
+            found = _PUNCT
+        elif _SPACE_PATTERN.match(ch):
+            found = _SPACE
+        else:
+            found = _WORD_CHAR
+        _char_classes[ch] = found
+    return found
+
+
+def snap_range(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``WordIndex.of(text).snap(start, end)`` (tested equal), reading only the characters around the range.
+
+    For a few ranges per text (scoring's proclitic check of error records),
+    where indexing every word of the text would cost more than the check.
+    """
+    n = len(text)
+    first = start  # the start of the first word ending after ``start``
+    if first >= n:
+        return None
+    known = _char_classes.get
+    kind = known(text[first]) or _char_class(text[first])
+    if kind == _WORD_CHAR:
+        while first > 0 and (known(text[first - 1]) or _char_class(text[first - 1])) == _WORD_CHAR:
+            first -= 1
+    elif kind == _SPACE:
+        first += 1
+        while first < n and (known(text[first]) or _char_class(text[first])) == _SPACE:
+            first += 1
+    if first >= n or first >= end:
+        return None
+    last = min(end, n) - 1  # the last non-space character before ``end`` (at or after ``first``)
+    while (known(text[last]) or _char_class(text[last])) == _SPACE:
+        last -= 1
+    stop = last + 1
+    if (known(text[last]) or _char_class(text[last])) == _WORD_CHAR:
+        while stop < n and (known(text[stop]) or _char_class(text[stop])) == _WORD_CHAR:
+            stop += 1
+    return first, stop
 
 
 # --------------------------------------------------------------------------- proclitics
