@@ -265,7 +265,8 @@ def encode(entities: Sequence[tuple[int, int, str]], n_tokens: int, *, scheme: s
     """Encode sorted, disjoint ``(first_token, end_token, type)`` entities as tags in ``scheme``.
 
     This is the canonical encoding: :func:`decode` of the result gives back
-    ``entities`` (under every policy) with no repair.
+    ``entities`` with no repair (``strict`` and ``adapter`` only for schemes
+    whose entities start with ``B``/``S``: IOB1 and IOE entities start with ``I``).
     """
     s = scheme_of(scheme)
 
