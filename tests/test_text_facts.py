@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 import unicodedata
 from pathlib import Path
 
@@ -111,6 +112,13 @@ def test_proclitics_are_an_optional_conjunction_then_an_optional_preposition() -
     assert text.PROCLITICS == ("وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك")
     assert text.PROCLITIC_LETTERS == frozenset("وفبلك")
     assert [len(p) for p in text.PROCLITICS] == sorted((len(p) for p in text.PROCLITICS), reverse=True)
+    assert text.PROCLITIC_PATTERN == "(?:[وف][بلك]?|[بلك])"
+    assert [p for p in text.PROCLITICS if re.fullmatch(text.PROCLITIC_PATTERN, p)] == list(text.PROCLITICS)
+
+
+@pytest.mark.parametrize(("offset", "word"), [(0, 0), (2, 0), (3, None), (4, 1), (8, 2), (9, None), (99, None)])
+def test_word_at(offset: int, word: int | None) -> None:
+    assert text.WordIndex.of("قال أحمد، ثم").word_at(offset) == word
 
 
 @pytest.mark.parametrize(
