@@ -33,13 +33,10 @@ import numpy as np
 from annotations.schema import View, default_schema
 from annotations.spans import Relation, Span
 from benchmark.corpus_io import Corpus
+from eval.modes import HEADLINE, relation_grid, span_grid
 
 __all__ = ["score_view", "setting_json", "unit_counts_json", "unit_counts_array", "CONTEXT_CHARS"]
 
-MODES = ("strict", "exact", "partial", "type")
-BOUNDARIES = ("char", "word")
-LAYERS = ("flat", "nested")
-RELATION_MODES = ("strict", "boundaries")
 #: Characters of context on each side of an error record.
 CONTEXT_CHARS = 40
 
@@ -149,8 +146,8 @@ def _error_json(error: Any, corpus: Corpus, *, view: str, layer: str) -> dict[st
     hi = min(len(doc.text), max(s.end for s in spans) + CONTEXT_CHARS)
     return {
         "view": view,
-        "mode": "strict",
-        "boundary": "word",
+        "mode": HEADLINE.mode,
+        "boundary": HEADLINE.boundary,
         "layer": layer,
         "kind": error.kind,
         "doc_id": doc.id,
@@ -199,32 +196,28 @@ def score_view(
     units = [list(u) for u in corpus.units]
     spans: dict[str, Any] = {}
     errors: list[dict[str, Any]] = []
-    for mode in MODES:
-        spans[mode] = {}
-        for boundary in BOUNDARIES:
-            spans[mode][boundary] = {}
-            for layer in LAYERS:
-                want_errors = mode == "strict" and boundary == "word"
-                scores = score_spans(
-                    gold_spans,
-                    pred_spans,
-                    mode=mode,
-                    boundary=boundary,
-                    layer=layer,
-                    texts=texts,
-                    units=units,
-                    labels=labels,
-                    errors=want_errors,
-                )
-                spans[mode][boundary][layer] = _with_out_of_view(
-                    setting_json(
-                        scores, n_resamples=n_resamples, seed=seed, confidence=confidence, half_counts=mode == "partial"
-                    ),
-                    out_of_view,
-                    pred_out_of_view,
-                )
-                if want_errors:
-                    errors += [_error_json(e, corpus, view=view.name, layer=layer) for e in scores.errors]
+    for mode, boundary, layer in span_grid():
+        want_errors = (mode, boundary) == (HEADLINE.mode, HEADLINE.boundary)
+        scores = score_spans(
+            gold_spans,
+            pred_spans,
+            mode=mode,
+            boundary=boundary,
+            layer=layer,
+            texts=texts,
+            units=units,
+            labels=labels,
+            errors=want_errors,
+        )
+        spans.setdefault(mode, {}).setdefault(boundary, {})[layer] = _with_out_of_view(
+            setting_json(
+                scores, n_resamples=n_resamples, seed=seed, confidence=confidence, half_counts=mode == "partial"
+            ),
+            out_of_view,
+            pred_out_of_view,
+        )
+        if want_errors:
+            errors += [_error_json(e, corpus, view=view.name, layer=layer) for e in scores.errors]
     tree: dict[str, Any] = {
         "view": view.name,
         "coarsened_from": coarsened_from,
@@ -298,15 +291,13 @@ def _relations(
 
     symmetric = [name for name, r in default_schema().relation_types.items() if r.symmetric]
     out: dict[str, Any] = {}
-    for mode in RELATION_MODES:
-        out[mode] = {}
-        for boundary in BOUNDARIES:
-            scores = score_relations(
-                gold, pred, mode=mode, symmetric=symmetric, boundary=boundary, texts=texts, units=units
-            )
-            out[mode][boundary] = setting_json(
-                scores, n_resamples=n_resamples, seed=seed, confidence=confidence, half_counts=False
-            )
+    for mode, boundary in relation_grid():
+        scores = score_relations(
+            gold, pred, mode=mode, symmetric=symmetric, boundary=boundary, texts=texts, units=units
+        )
+        out.setdefault(mode, {})[boundary] = setting_json(
+            scores, n_resamples=n_resamples, seed=seed, confidence=confidence, half_counts=False
+        )
     return out
 
 

@@ -34,15 +34,13 @@ from pathlib import Path
 from typing import Any
 
 from annotations.errors import ScoringError
+from eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES
 
 HELP = "score predictions from any system against gold (CoNLL, JSONL or BRAT), as a table or JSON"
 
 #: Version of the ``--json`` output; bumped on any incompatible change.
 SCHEMA_VERSION = 1
 FORMATS = ("conll", "jsonl", "brat")
-MODES = ("strict", "exact", "partial", "type")
-BOUNDARIES = ("char", "word")
-LAYERS = ("flat", "nested")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,12 +50,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--pred", required=True, help="predictions in the same format as --gold")
     parser.add_argument("--format", choices=FORMATS, default=None, help="input format (default: inferred from --gold)")
-    parser.add_argument("--mode", choices=MODES, default="strict", help="match mode (default: strict)")
+    parser.add_argument("--mode", choices=list(MODES), default=HEADLINE.mode, help="match mode (default: strict)")
     parser.add_argument(
-        "--boundary", choices=BOUNDARIES, default="word", help="char offsets or whole words (default: word)"
+        "--boundary", choices=BOUNDARIES, default=HEADLINE.boundary, help="char offsets or whole words (default: word)"
     )
     parser.add_argument(
-        "--layer", choices=LAYERS, default="flat", help="outermost spans only, or all spans (default: flat)"
+        "--layer", choices=LAYERS, default=HEADLINE.layer, help="outermost spans only, or all spans (default: flat)"
     )
     parser.add_argument(
         "--view",
