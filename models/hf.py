@@ -469,7 +469,6 @@ class HFTokenClassificationModel:
         self.label_map, view_def = self._label_map(raw_types, label_map=label_map, drop=drop, view=view)
         self.label_map.check(raw_types, view=view_def, model=self.name)
         self.view_definition: View = view_def
-        self.view_def: View = view_def  # the name benchmark.run looks for
         self.view: str = view_def.name
         self.labels: frozenset[str] = frozenset(self.label_map.mapping.values())
         self.max_length = self._max_length(max_length)

@@ -79,9 +79,10 @@ def test_relation_errors() -> None:
 def test_view_projects_gold_and_reports_ignored_types() -> None:
     view = default_schema().view("conll4")
     gold = [[PERSON, ROLE, COMPANY, CITY]]
-    projected, dropped = project_gold(gold, view)
-    assert [s.label for s in projected[0]] == ["PER", "ORG", "LOC"]
-    assert dropped == {"OCC": 1}
+    projected = project_gold(gold, view)
+    assert [s.label for s in projected.spans[0]] == ["PER", "ORG", "LOC"]
+    assert projected.left_out == {"OCC": 1}
+    assert projected.out_of_scope() == {"OCC (not in view conll4)": 1}
     pred = [[PERSON.with_label("PER"), CITY.with_label("LOC"), COMPANY.with_label("MISC")]]
     scores = score_spans_in_view(gold, pred, view=view, mode="strict")
     assert scores.out_of_scope == {"OCC (not in view conll4)": 1}

@@ -72,7 +72,7 @@ def main(args: argparse.Namespace) -> int:
     import sys
 
     from benchmark.report_text import fmt, fmt_ci
-    from benchmark.run import DEFAULT_BOOTSTRAP, run
+    from benchmark.runner import DEFAULT_BOOTSTRAP, run
 
     if args.quiet:  # also silence the progress bars of huggingface_hub and transformers
         import os
