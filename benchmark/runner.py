@@ -341,7 +341,7 @@ def _predict_with(
     timer: _Timer,
 ) -> _Predicted:
     try:
-        view = resolve_view(instance.view)
+        view = resolve_view(instance.view, schema=schema)
         labels = frozenset(instance.labels)
         provenance = dict(_jsonable(dict(instance.provenance())))  # type: ignore[arg-type]
     except Exception as exc:
