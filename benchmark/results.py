@@ -40,6 +40,7 @@ from typing import Any
 from annotations.errors import BenchmarkError
 from annotations.schema import View
 from annotations.spans import Document
+from eval.modes import HEADLINE
 
 __all__ = [
     "RESULTS_SCHEMA_VERSION",
@@ -110,8 +111,10 @@ class ModelResult:
             scores=dict(data.get("scores", {})),
         )
 
-    def setting(self, view: str, mode: str = "strict", boundary: str = "word", layer: str = "flat") -> dict[str, Any]:
-        """The scores of one setting in one view.
+    def setting(
+        self, view: str, mode: str = HEADLINE.mode, boundary: str = HEADLINE.boundary, layer: str = HEADLINE.layer
+    ) -> dict[str, Any]:
+        """The scores of one setting in one view (default: the headline setting).
 
         Raises:
             BenchmarkError: If the model was not scored in that view or setting.
@@ -233,8 +236,8 @@ class Results:
             if view is None:
                 rows.append(LeaderboardRow(m.name, m.status, None, False, reason=m.reason))
                 continue
-            head = m.setting(view, "strict", "word", "flat")["micro"]
-            char = m.setting(view, "strict", "char", "flat")["micro"]
+            head = m.setting(view)["micro"]
+            char = m.setting(view, boundary="char")["micro"]
             rows.append(
                 LeaderboardRow(
                     m.name,

@@ -681,11 +681,22 @@ def run(
 
 
 def _check_names(models: Sequence[str | NERModel]) -> None:
-    """Refuse unknown or repeated model names before anything runs (a typo should not cost a run)."""
+    """Refuse unknown or repeated model names, and objects that are not models, before anything runs.
+
+    A typo should not cost a run; an object is spoken to only through :class:`models.base.NERModel`.
+    """
     from models.registry import get_info
 
     seen: set[str] = set()
     for model in models:
+        if not isinstance(model, (str, NERModel)):
+            raise ModelError(
+                "not a model name nor an NERModel",
+                field="model",
+                value=type(model).__name__,
+                fix="pass a registry name, or an object with name, view, labels, predict() and provenance() "
+                "(models.base.NERModel)",
+            )
         name = model if isinstance(model, str) else model.name
         if name in seen:
             raise ModelError(

@@ -98,3 +98,20 @@ def test_the_finder_finds_a_spelled_out_grid(tmp_path: Path) -> None:
 )
 def test_no_module_spells_the_grid_out_again(path: Path) -> None:
     assert _spelled_out_grids(path) == []
+
+
+def test_the_harness_refuses_an_object_that_is_not_an_nermodel(tmp_path: Path) -> None:
+    from annotations.errors import ModelError
+
+    class NoView:
+        name = "noview"
+        labels = frozenset({"PERS"})
+
+        def predict(self, texts: list[str]) -> list[object]:
+            return []
+
+        def provenance(self) -> dict[str, object]:
+            return {"id": self.name}
+
+    with pytest.raises(ModelError, match=r"not a model name nor an NERModel.*NoView.*name, view, labels"):
+        benchmark.run([NoView()], corpus=write_brat_corpus(tmp_path / "gold"), cache=False, bootstrap=0)
