@@ -472,18 +472,14 @@ def score_predictions(
         pred_relations_out = sum(len(p.relations) for p in predictions) - sum(len(r) for r in pred_relations)
         scores[view.name], errors[view.name] = score_view(
             corpus,
-            gold.spans,
+            gold,
             pred_spans,
-            gold_relations=gold.relations,
             pred_relations=pred_relations,
             labels=view_labels,
-            view=view,
             coarsened_from=None if view.name == model_view.name else model_view.name,
             n_resamples=n_resamples,
             seed=seed,
-            out_of_view=gold.out_of_scope(),
             pred_out_of_view=dict(pred_out),
-            relations_out_of_view=gold.relations_out_of_scope(),
             pred_relations_out_of_view=pred_relations_out,
         )
     return scores, errors

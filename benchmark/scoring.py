@@ -30,10 +30,11 @@ from typing import Any
 
 import numpy as np
 
-from annotations.schema import View, default_schema
+from annotations.schema import default_schema
 from annotations.spans import Relation, Span
 from benchmark.corpus_io import Corpus
 from eval.modes import HEADLINE, relation_grid, span_grid
+from eval.views import GoldInView
 
 __all__ = ["score_view", "setting_json", "unit_counts_json", "unit_counts_array", "CONTEXT_CHARS"]
 
@@ -161,30 +162,26 @@ def _error_json(error: Any, corpus: Corpus, *, view: str, layer: str) -> dict[st
 
 def score_view(
     corpus: Corpus,
-    gold_spans: Sequence[Sequence[Span]],
+    gold: GoldInView,
     pred_spans: Sequence[Sequence[Span]],
     *,
-    gold_relations: Sequence[Sequence[Relation]],
     pred_relations: Sequence[Sequence[Relation]],
     labels: frozenset[str],
-    view: View,
     coarsened_from: str | None,
     n_resamples: int,
     seed: int,
     confidence: float = 0.95,
-    out_of_view: Mapping[str, int] | None = None,
     pred_out_of_view: Mapping[str, int] | None = None,
-    relations_out_of_view: Mapping[str, int] | None = None,
     pred_relations_out_of_view: int = 0,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Score one model in one view (gold and predictions already in the view's labels).
+    """Score one model in one view: the gold projected into it, predictions already in its labels.
 
     What the projection into the view left out is counted, never silently gone:
-    ``out_of_view`` (gold mentions, ``"<type> (not in view <name>)"`` -> n) is added
-    to every span and token setting's ``out_of_scope``, ``pred_out_of_view``
-    (``"pred_out_of_view:<label>"`` -> n) to their ``notes``; ``relations_out_of_view``
-    (gold relations with an argument the view leaves out) to every relation setting's
-    ``out_of_scope``, and ``pred_relations_out_of_view`` to their ``notes``.
+    the gold mentions it leaves out (:meth:`eval.views.GoldInView.out_of_scope`) are
+    added to every span and token setting's ``out_of_scope``, ``pred_out_of_view``
+    (``"pred_out_of_view:<label>"`` -> n) to their ``notes``; gold relations with an
+    argument the view leaves out to every relation setting's ``out_of_scope``, and
+    ``pred_relations_out_of_view`` to their ``notes``.
 
     Returns:
         The view's JSON tree (module docstring) and the error records of the
@@ -194,6 +191,8 @@ def score_view(
 
     texts = corpus.texts
     units = [list(u) for u in corpus.units]
+    view, gold_spans, gold_relations = gold.view, gold.spans, gold.relations
+    out_of_view, relations_out_of_view = gold.out_of_scope(), gold.relations_out_of_scope()
     spans: dict[str, Any] = {}
     errors: list[dict[str, Any]] = []
     for mode, boundary, layer in span_grid():
