@@ -37,15 +37,13 @@ from typing import Any
 from annotations.errors import ScoringError
 from annotations.formats import FORMATS as REGISTRY
 from annotations.formats import infer_format
+from eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES
 
 HELP = "score predictions from any system against gold (CoNLL, JSONL, BRAT, Label Studio, datasets), as a table or JSON"
 
 #: Version of the ``--json`` output; bumped on any incompatible change.
 SCHEMA_VERSION = 1
 FORMATS = tuple(REGISTRY)
-MODES = ("strict", "exact", "partial", "type")
-BOUNDARIES = ("char", "word")
-LAYERS = ("flat", "nested")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,12 +53,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--pred", required=True, help="predictions (CoNLL if the gold is CoNLL, else any span format)")
     parser.add_argument("--format", choices=FORMATS, default=None, help="format of both (default: guess each)")
-    parser.add_argument("--mode", choices=MODES, default="strict", help="match mode (default: strict)")
+    parser.add_argument("--mode", choices=list(MODES), default=HEADLINE.mode, help="match mode (default: strict)")
     parser.add_argument(
-        "--boundary", choices=BOUNDARIES, default="word", help="char offsets or whole words (default: word)"
+        "--boundary", choices=BOUNDARIES, default=HEADLINE.boundary, help="char offsets or whole words (default: word)"
     )
     parser.add_argument(
-        "--layer", choices=LAYERS, default="flat", help="outermost spans only, or all spans (default: flat)"
+        "--layer", choices=LAYERS, default=HEADLINE.layer, help="outermost spans only, or all spans (default: flat)"
     )
     parser.add_argument(
         "--view",
