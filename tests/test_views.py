@@ -129,6 +129,41 @@ def test_ace_and_fane_views() -> None:
     assert card.view is ace and set(card.label_map.mapping.values()) == ace.labels
 
 
+FANE_CONLL = """\
+زار	O
+أحمد	B-PER
+مطار	B-FAC
+دبي	I-FAC
+بطائرة	O
+بوينغ	B-VEH
+ومعه	O
+آيفون	B-PRO
+
+قالت	O
+الأمم	B-ORG
+المتحدة	I-ORG
+إن	O
+مصر	B-GPE
+تملك	O
+صواريخ	B-WEA
+"""
+
+
+def test_a_fane_corpus_is_scored_in_fane_and_ace(tmp_path: Path) -> None:
+    from benchmark.run import run
+
+    corpus = tmp_path / "fane.conll"
+    corpus.write_text(FANE_CONLL, encoding="utf-8")
+    results = run(
+        ["oracle", "empty"], corpus=corpus, corpus_view="fane", out=tmp_path / "out", cache=False, bootstrap=0
+    )
+    assert results.exit_status == 0 and results.leaderboard_view == "fane"
+    oracle = next(m for m in results.models if m.name == "oracle")
+    micro = {v: oracle.setting(v, "strict", "word", "flat")["micro"] for v in ("fane", "ace")}
+    assert (micro["fane"]["tp"], micro["fane"]["f1"]) == (7, 1.0)  # PER FAC VEH PRO ORG GPE WEA
+    assert (micro["ace"]["tp"], micro["ace"]["f1"]) == (6, 1.0)  # PRO has no ace label
+
+
 VALID = """\
 views:
   merged8:
