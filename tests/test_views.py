@@ -150,11 +150,11 @@ FANE_CONLL = """\
 
 
 def test_a_fane_corpus_is_scored_in_fane_and_ace(tmp_path: Path) -> None:
-    from benchmark.run import run
+    import benchmark
 
     corpus = tmp_path / "fane.conll"
     corpus.write_text(FANE_CONLL, encoding="utf-8")
-    results = run(
+    results = benchmark.run(
         ["oracle", "empty"], corpus=corpus, corpus_view="fane", out=tmp_path / "out", cache=False, bootstrap=0
     )
     assert results.exit_status == 0 and results.leaderboard_view == "fane"
