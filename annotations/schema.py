@@ -171,6 +171,17 @@ class Schema:
                 fix=_suggest(name, self.relation_types, self.path),
             )
 
+    def views_with_labels(self, labels: Iterable[str]) -> list[str]:
+        """Names of the views whose labels include every one of ``labels``, smallest tag set first.
+
+        For example a corpus tagged PER, GPE, ORG, FAC, PRO, LOC, VEH, WEA fits ``fane`` only, and one tagged
+        PER, LOC, ORG, MISC fits ``conll4``; a caller inferring a corpus's view takes the first, or asks the
+        user to pass one when the list is empty.
+        """
+        wanted = set(labels)
+        fits = [v for v in self.views.values() if wanted <= v.labels]
+        return [v.name for v in sorted(fits, key=lambda v: len(v.labels))]
+
     def view(self, name: str) -> View:
         """Return the label view called ``name``."""
         try:

@@ -129,6 +129,20 @@ def test_ace_and_fane_views() -> None:
     assert card.view is ace and set(card.label_map.mapping.values()) == ace.labels
 
 
+@pytest.mark.parametrize(
+    ("labels", "views"),
+    [
+        ({"PER", "GPE", "ORG", "FAC", "PRO", "LOC", "VEH", "WEA"}, ["fane"]),
+        ({"PER", "GPE", "VEH"}, ["ace", "fane"]),
+        ({"PER", "LOC", "ORG", "MISC"}, ["conll4"]),
+        ({"PERS", "MISC"}, ["anercorp"]),
+        ({"PER", "PERS"}, []),
+    ],
+)
+def test_views_with_labels(labels: set[str], views: list[str]) -> None:
+    assert SCHEMA.views_with_labels(labels) == views
+
+
 FANE_CONLL = """\
 زار	O
 أحمد	B-PER
