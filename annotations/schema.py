@@ -110,11 +110,14 @@ class View:
         of its labels maps to the same ``target`` label (or to ``None``), so a
         prediction labelled in this view can be relabelled into ``target``
         without guessing. For example ``native`` coarsens into ``conll4``
-        (GPE, LOC and FAC all become LOC), and ``anercorp`` into ``conll4``
-        (PERS becomes PER), but ``conll4`` does not coarsen into ``native``.
+        (GPE, LOC and FAC all become LOC) and ``fane`` into ``ace`` (PRO is
+        left out), but ``conll4`` does not coarsen into ``native``.
 
         Types this view ignores must be ignored by ``target`` too, otherwise
-        the gold of ``target`` would hold mentions this view cannot predict.
+        the gold of ``target`` would hold mentions this view cannot predict:
+        ``anercorp`` (NORP unscored) does not coarsen into ``conll4`` (NORP
+        is MISC). An extra label (:attr:`extra_labels`) maps to itself and
+        needs the same label in ``target``.
 
         Returns:
             ``{label: target label or None}`` for every label of this view,
