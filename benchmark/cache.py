@@ -27,12 +27,11 @@ all.
 **Corruption.** An entry that is not valid JSON, has the wrong shape, or whose
 checksum does not match is reported with a :class:`CacheWarning` naming the file,
 ignored, and recomputed (the fresh entry replaces it). All writes are atomic
-(:mod:`benchmark.atomic`), so an interrupted run leaves no half-written entry.
+(:mod:`annotations.files`), so an interrupted run leaves no half-written entry.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import warnings
@@ -40,6 +39,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from annotations.files import canonical_json, canonical_sha256, default_cache_dir, path_fingerprint, text_sha256
 from annotations.spans import Document, Relation, Span
 from benchmark.atomic import atomic_write_json
 
@@ -47,11 +47,8 @@ __all__ = [
     "CACHE_VERSION",
     "CacheWarning",
     "PredictionCache",
-    "default_cache_dir",
     "prediction_to_json",
     "prediction_from_json",
-    "text_sha256",
-    "canonical_sha256",
     "fingerprint",
 ]
 
@@ -61,42 +58,6 @@ CACHE_VERSION = 1
 
 class CacheWarning(UserWarning):
     """A cache entry was corrupted or unreadable and is being recomputed."""
-
-
-def default_cache_dir() -> Path:
-    """``$ARABENCH_CACHE`` if set, else ``~/.cache/arabench``."""
-    env = os.environ.get("ARABENCH_CACHE")
-    if env:
-        return Path(env).expanduser()
-    return Path("~/.cache/arabench").expanduser()
-
-
-def text_sha256(text: str) -> str:
-    """The sha256 hex digest of ``text`` encoded as UTF-8."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _canonical(data: object) -> bytes:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default).encode(
-        "utf-8"
-    )
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, (set, frozenset)):
-        return sorted(value, key=repr)
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, Mapping):
-        return dict(value)
-    if isinstance(value, (tuple, list)):
-        return list(value)
-    raise TypeError(f"not JSON-serializable: {type(value).__name__}")
-
-
-def canonical_sha256(data: object) -> str:
-    """sha256 of the canonical JSON (sorted keys, no spaces) of ``data``."""
-    return hashlib.sha256(_canonical(data)).hexdigest()
 
 
 def _span_json(span: Span) -> list[object]:
@@ -151,18 +112,6 @@ def fingerprint(value: object) -> object:
     if isinstance(value, (set, frozenset)):
         return sorted((fingerprint(v) for v in value), key=repr)
     raise TypeError(f"no fingerprint for {type(value).__name__}")
-
-
-def path_fingerprint(path: Path) -> list[list[object]]:
-    """Relative name, size and mtime (ns) of ``path`` or of every file under it, sorted."""
-    if path.is_file():
-        stat = path.stat()
-        return [[path.name, stat.st_size, stat.st_mtime_ns]]
-    rows: list[list[object]] = []
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        stat = file.stat()
-        rows.append([file.relative_to(path).as_posix(), stat.st_size, stat.st_mtime_ns])
-    return rows
 
 
 def hub_refs(hub_id: str) -> dict[str, str] | None:
@@ -274,7 +223,7 @@ class PredictionCache:
         warnings.warn(f"corrupted cache entry {path} {what}; ignoring it and recomputing", CacheWarning, stacklevel=4)
 
     def _write(self, path: Path, kind: str, payload: Mapping[str, object]) -> None:
-        payload = json.loads(_canonical(payload))
+        payload = json.loads(canonical_json(payload))
         atomic_write_json(
             path,
             {"cache_version": CACHE_VERSION, "kind": kind, "checksum": canonical_sha256(payload), "payload": payload},
