@@ -25,19 +25,11 @@ from annotations.errors import ModelError
 from annotations.schema import default_schema
 from annotations.spans import Document, Relation, Span
 from annotations.tokenize import WordIndex
-from models.llm import (
-    KEY_ALIASES,
-    AnswerEntity,
-    AnswerRelation,
-    OpenAIChatModel,
-    align_entities,
-    align_relations,
-    available_prompts,
-    load_prompt,
-    normalize_with_map,
-    parse_answer,
-    split_windows,
-)
+from models.llm.adapters import OpenAIChatModel
+from models.llm.alignment import align_entities, align_relations, normalize_with_map
+from models.llm.parsing import KEY_ALIASES, AnswerEntity, AnswerRelation, parse_answer
+from models.llm.prompts import available_prompts, load_prompt
+from models.llm.windows import split_windows
 
 TYPES = tuple(default_schema().entity_types)
 FATHA, SHADDA, TATWEEL = "\u064e", "\u0651", "\u0640"
@@ -825,7 +817,7 @@ def test_a_proclitic_is_stripped_when_the_rest_stands_alone_in_the_text(text: st
 
 
 def test_find_mentions_lists_what_occurrence_counts() -> None:
-    from models.llm import find_mentions
+    from models.llm.alignment import find_mentions
 
     text = "مصر والمصرية ومصر. بمصر"
     assert find_mentions(text, "مصر") == [(0, 3), (14, 17), (20, 23)]
