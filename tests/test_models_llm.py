@@ -24,9 +24,9 @@ from annotations.brat import write_brat
 from annotations.errors import ModelError
 from annotations.schema import default_schema
 from annotations.spans import Document, Relation, Span
-from annotations.tokenize import WordIndex
+from annotations.tokenize import WordIndex, normalize_with_map
 from models.llm.adapters import OpenAIChatModel
-from models.llm.alignment import align_entities, align_relations, normalize_with_map
+from models.llm.alignment import align_entities, align_relations
 from models.llm.parsing import KEY_ALIASES, AnswerEntity, AnswerRelation, parse_answer
 from models.llm.prompts import available_prompts, load_prompt
 from models.llm.windows import split_windows
@@ -823,6 +823,30 @@ def test_find_mentions_lists_what_occurrence_counts() -> None:
     assert find_mentions(text, "مصر") == [(0, 3), (14, 17), (20, 23)]
     assert find_mentions(text, "مصر", window=(5, len(text))) == [(14, 17), (20, 23)]
     assert find_mentions(text, "باريس") == []
+
+
+def test_alignment_accepts_exactly_the_shared_proclitics_before_a_mention() -> None:
+    """The prefixes alignment lets a mention start behind are annotations.tokenize.PROCLITICS, no more, no fewer."""
+    from itertools import product
+
+    from annotations.tokenize import PROCLITIC_LETTERS, PROCLITICS
+    from models.llm.alignment import find_mentions
+
+    letters = [*sorted(PROCLITIC_LETTERS), "\u0633", "\u0627", "\u062a"]  # and three letters that are no proclitic
+    prefixes = {"".join(p) for n in (1, 2) for p in product(letters, repeat=n)}
+    egypt = "\u0645\u0635\u0631"
+    assert {p for p in prefixes if find_mentions(p + egypt, egypt)} == set(PROCLITICS)
+
+
+def test_alignment_strips_every_shared_proclitic_before_the_article() -> None:
+    from annotations.tokenize import PROCLITICS
+
+    cairo = "\u0627\u0644\u0642\u0627\u0647\u0631\u0629"
+    for proclitic in PROCLITICS:
+        text = "\u0632\u0627\u0631 " + proclitic + cairo
+        aligned = align_entities(text, [AnswerEntity(None, proclitic + cairo, "GPE")])
+        assert [text[s.start : s.end] for s in aligned.spans] == [cairo], proclitic
+        assert aligned.counts["stripped_proclitics"] == 1
 
 
 def test_a_corrupted_cache_entry_is_ignored_and_rewritten(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -59,48 +59,24 @@ from functools import lru_cache
 
 from annotations.schema import Schema, default_schema
 from annotations.spans import Relation, Span
-from annotations.tokenize import WordIndex
+from annotations.tokenize import (
+    CONJUNCTIONS,
+    PROCLITICS,
+    WordIndex,
+    is_ignorable,
+    is_proclitic_prefix,
+    normalize_with_map,
+)
 from models.llm.parsing import AnswerEntity, AnswerRelation
 
-__all__ = ["PROCLITICS", "Alignment", "align_entities", "align_relations", "find_mentions", "normalize_with_map"]
+__all__ = ["Alignment", "align_entities", "align_relations", "find_mentions"]
 
-_TATWEEL = "\u0640"
-_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u200e\u200f\u061c\ufeff")
-_ALEFS = {"\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627", "\u0671": "\u0627"}
-_PERSIAN = {"\u06cc": "\u064a", "\u06a9": "\u0643"}
-#: Proclitic sequences a span leaves out (guidelines §2): optional و/ف then optional ب/ل/ك.
-PROCLITICS = frozenset({"و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك"})
 _QUOTES = "«»\"'“”‘’„()[]{}<>‹›"
-
-
-def _ignorable(ch: str) -> bool:
-    """Characters the normalized match drops: tatweel, combining marks, zero-width marks."""
-    return ch == _TATWEEL or ch in _ZERO_WIDTH or unicodedata.category(ch) == "Mn"
-
-
-def normalize_with_map(text: str) -> tuple[str, list[int]]:
-    """Normalize for matching and map every normalized character to its raw offset.
-
-    Removes tatweel, combining marks (harakat, shadda, superscript alef) and
-    zero-width marks; unifies ``أ إ آ ٱ`` to ``ا`` and Persian ``ی ک`` to ``ي ك``;
-    turns each run of white space into one space.
-
-    Returns:
-        ``(normalized, offsets)`` with ``len(offsets) == len(normalized)`` and
-        ``normalized[i]`` coming from ``text[offsets[i]]``.
-    """
-    chars: list[str] = []
-    offsets: list[int] = []
-    for i, ch in enumerate(text):
-        if _ignorable(ch):
-            continue
-        if ch.isspace():
-            if chars and chars[-1] == " ":
-                continue
-            ch = " "
-        chars.append(_ALEFS.get(ch, _PERSIAN.get(ch, ch)))
-        offsets.append(i)
-    return "".join(chars), offsets
+_PROCLITIC = "|".join(PROCLITICS)  # longest first, as the shared tuple lists them
+#: Proclitics before the article (``وبالقاهرة``), or before the لل spelling of ``ل`` + article (``للجامعة``).
+_BEFORE_ARTICLE = re.compile(rf"^(?:({_PROCLITIC})(?=ال.)|([{''.join(CONJUNCTIONS)}]?ل)(?=ل[^ا]))")
+#: A leading proclitic followed by at least two word characters (``ومصر``).
+_LEADING_PROCLITIC = re.compile(rf"^({_PROCLITIC})(?=\w{{2}})")
 
 
 def _normalize(text: str) -> str:
@@ -130,11 +106,11 @@ class _Words:
         last = self.word_at(end - 1)
         if first is None or last is None:
             return None
-        prefix = "".join(c for c in self.text[self.index.starts[first] : start] if not _ignorable(c))
-        if prefix and prefix not in PROCLITICS:
+        prefix = self.text[self.index.starts[first] : start]
+        if any(not is_ignorable(c) for c in prefix) and not is_proclitic_prefix(prefix):
             return None
         word_end = self.index.ends[last]
-        if any(not _ignorable(c) for c in self.text[end:word_end]):
+        if any(not is_ignorable(c) for c in self.text[end:word_end]):
             return None
         return start, word_end
 
@@ -147,7 +123,7 @@ def _strip_mention(text: str) -> tuple[str, str | None]:
         no proclitic to strip (``وبالقاهرة`` -> ``القاهرة``, ``للجامعة`` -> ``لجامعة``).
     """
     text = unicodedata.normalize("NFC", text).strip().strip(_QUOTES + " \t\n.,،؛:").strip()
-    m = re.match(r"^(?:([وف]?[بكل]|[وف])(?=ال.)|([وف]?ل)(?=ل[^ا]))", text)
+    m = _BEFORE_ARTICLE.match(text)
     if m:
         return text, text[m.end() :]
     return text, None
@@ -344,7 +320,7 @@ def _attested_remainder(mention: str, text: str, cache: list[_Words]) -> str | N
     kept (``اشنطن`` never stands alone). Proclitics before the article are
     handled by :func:`_strip_mention`.
     """
-    m = re.match(r"^([وف]?[بكل]|[وف])(?=\w{2})", mention)
+    m = _LEADING_PROCLITIC.match(mention)
     if not m:
         return None
     remainder = mention[m.end() :]

@@ -2,8 +2,10 @@
 
 **Windows.** A text is split into paragraphs at line breaks; consecutive
 paragraphs are packed into windows of at most ``max_window_chars`` characters
-(default 1500); a longer paragraph is split after sentence ends (``. ! ? ؟ ؛ …``),
-a longer sentence between words. Nothing is truncated: every non-space
+(default 1500); a longer paragraph is split at the sentence ends of
+:func:`annotations.tokenize.sentence_ranges` with ``ends=CLAUSE_END_WORDS``
+(``. ! ? ؟`` and the clause ends ``؛ …``, followed by white space), a longer
+sentence between words. Nothing is truncated: every non-space
 character is in exactly one window (a single word longer than the limit is a
 window of its own, counted ``oversized_windows``).
 """
@@ -13,10 +15,9 @@ from __future__ import annotations
 import re
 
 from annotations.errors import ModelError
+from annotations.tokenize import CLAUSE_END_WORDS, sentence_ranges
 
 __all__ = ["split_windows"]
-
-_SENTENCE_END_RE = re.compile(r"[.!?؟؛…]+[\"'»”)\]]*(?=\s)")
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -28,15 +29,11 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _pieces(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
-    """Split one paragraph into pieces of at most ``limit`` chars: at sentence ends, then between words."""
+    """Split one paragraph into pieces of at most ``limit`` chars: at sentence or clause ends, then between words."""
     if end - start <= limit:
         return [(start, end)]
-    sentences: list[tuple[int, int]] = []
-    cursor = start
-    for m in _SENTENCE_END_RE.finditer(text, start, end):
-        sentences.append(_trim(text, cursor, m.end()))
-        cursor = m.end()
-    sentences.append(_trim(text, cursor, end))
+    # A window is only a piece of text packed up to a length limit, so it may also be cut at clause ends.
+    sentences = [(start + s, start + e) for s, e in sentence_ranges(text[start:end], ends=CLAUSE_END_WORDS)]
     out: list[tuple[int, int]] = []
     for s, e in sentences:
         if e <= s:
