@@ -26,8 +26,18 @@ all.
 
 **Corruption.** An entry that is not valid JSON, has the wrong shape, or whose
 checksum does not match is reported with a :class:`CacheWarning` naming the file,
-ignored, and recomputed (the fresh entry replaces it). All writes are atomic
-(:mod:`annotations.files`), so an interrupted run leaves no half-written entry.
+ignored, and recomputed (the fresh entry replaces it); so is an entry whose
+spans do not have integer offsets inside the text and a label. All writes are
+atomic (:mod:`annotations.files`), so an interrupted run leaves no half-written entry.
+
+**Incomplete predictions.** A prediction whose diagnostics report
+``failed_windows`` (an LLM window that got no answer: connection errors,
+timeouts, HTTP errors) is never stored, and such an entry left by an older
+version is discarded, so a model that could not run is asked again next time.
+
+**Refresh.** ``PredictionCache(refresh=True)`` (a ``--no-cache`` run) reads
+nothing and writes what it computes, so no stale entry survives it; a cache
+that cannot be written is then only a warning.
 """
 
 from __future__ import annotations
@@ -50,6 +60,7 @@ __all__ = [
     "prediction_to_json",
     "prediction_from_json",
     "fingerprint",
+    "incomplete",
 ]
 
 #: Bumped when the entry format changes; older entries are then ignored.
@@ -66,7 +77,9 @@ def _span_json(span: Span) -> list[object]:
 
 def _span_from(value: Any) -> Span:
     start, end, label = value
-    return Span(int(start), int(end), str(label))
+    if type(start) is not int or type(end) is not int or not isinstance(label, str) or not label:
+        raise ValueError(f"not a [start, end, label] span with integer offsets and a label: {value!r}")
+    return Span(start, end, label)
 
 
 def prediction_to_json(prediction: Any) -> dict[str, object]:
@@ -83,8 +96,13 @@ def prediction_from_json(data: Mapping[str, Any]) -> Any:
     from models.base import Prediction
 
     spans = tuple(_span_from(s) for s in data["spans"])
-    relations = tuple(Relation(str(r[0]), _span_from(r[1]), _span_from(r[2])) for r in data["relations"])
-    diagnostics = {str(k): v for k, v in dict(data["diagnostics"]).items()}
+    for r in data["relations"]:
+        if not isinstance(r, list) or len(r) != 3 or not isinstance(r[0], str) or not r[0]:
+            raise ValueError(f"not a [label, span, span] relation: {r!r}")
+    relations = tuple(Relation(r[0], _span_from(r[1]), _span_from(r[2])) for r in data["relations"])
+    if not isinstance(data["diagnostics"], Mapping):
+        raise ValueError("diagnostics is not a mapping")
+    diagnostics = {str(k): v for k, v in data["diagnostics"].items()}
     return Prediction(spans=spans, relations=relations, diagnostics=diagnostics)
 
 
@@ -135,15 +153,22 @@ def hub_refs(hub_id: str) -> dict[str, str] | None:
         return None
 
 
+def incomplete(prediction: Any) -> bool:
+    """Whether a prediction reports failed windows (it must not be cached: see the module docstring)."""
+    return bool(prediction.diagnostics.get("failed_windows"))
+
+
 class PredictionCache:
     """Predictions on disk, keyed by model provenance and text hash.
 
     Args:
         root: The cache directory (created on first write).
+        refresh: Read nothing, write every prediction computed (see the module docstring).
     """
 
-    def __init__(self, root: str | Path | None = None) -> None:
+    def __init__(self, root: str | Path | None = None, *, refresh: bool = False) -> None:
         self.root = Path(root) if root is not None else default_cache_dir()
+        self.refresh = refresh
         self.hits = 0
         self.misses = 0
         self.corrupted: list[Path] = []
@@ -224,15 +249,24 @@ class PredictionCache:
 
     def _write(self, path: Path, kind: str, payload: Mapping[str, object]) -> None:
         payload = json.loads(canonical_json(payload))
-        atomic_write_json(
-            path,
-            {"cache_version": CACHE_VERSION, "kind": kind, "checksum": canonical_sha256(payload), "payload": payload},
-            indent=None,
-            durable=False,  # atomic, but no fsync: a lost entry is detected and recomputed
-        )
+        entry = {
+            "cache_version": CACHE_VERSION,
+            "kind": kind,
+            "checksum": canonical_sha256(payload),
+            "payload": payload,
+        }
+        try:
+            atomic_write_json(path, entry, indent=None, durable=False)  # no fsync: a lost entry is recomputed
+        except OSError as exc:
+            if not self.refresh:
+                raise
+            warnings.warn(f"cannot refresh the cache entry {path} ({exc})", CacheWarning, stacklevel=3)
 
     def get(self, model_key: str, text: str) -> Any | None:
         """The cached prediction of ``text`` under ``model_key``, or ``None`` (missing or corrupted)."""
+        if self.refresh:
+            self.misses += 1
+            return None
         text_hash = text_sha256(text)
         path = self._entry_path(model_key, text_hash)
         payload = self._read_checked(path, "prediction")
@@ -247,16 +281,22 @@ class PredictionCache:
             self._warn(path, f"holds a malformed prediction ({exc})")
             self.misses += 1
             return None
-        for span in prediction.spans:
+        for span in [*prediction.spans, *(s for r in prediction.relations for s in (r.arg1, r.arg2))]:
             if span.end > len(text):
                 self._warn(path, f"holds a span beyond the text ({span})")
                 self.misses += 1
                 return None
+        if incomplete(prediction):
+            self._warn(path, "holds a partial prediction (failed windows)")
+            self.misses += 1
+            return None
         self.hits += 1
         return prediction
 
     def put(self, model_key: str, text: str, prediction: Any) -> None:
-        """Store ``prediction`` for ``text`` under ``model_key`` (atomic)."""
+        """Store ``prediction`` for ``text`` under ``model_key`` (atomic); an incomplete one is not stored."""
+        if incomplete(prediction):
+            return
         text_hash = text_sha256(text)
         self._write(
             self._entry_path(model_key, text_hash),
@@ -270,7 +310,7 @@ class PredictionCache:
 
     def lookup_name(self, name_key: str | None) -> dict[str, Any] | None:
         """What a model name resolved to last time: ``{"provenance", "model_key", "info"}`` or ``None``."""
-        if name_key is None:
+        if name_key is None or self.refresh:
             return None
         payload = self._read_checked(self._index_path(name_key), "model")
         if payload is None:

@@ -20,6 +20,7 @@ import logging
 import os
 import re
 import time
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,19 @@ from annotations.spans import Relation, Span
 from models.base import Prediction
 from models.llm.alignment import align_entities, align_relations
 from models.llm.cache import ResponseCache
+from models.llm.http import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DeadlineExceeded,
+    HTTPResponse,
+    ResponseTooLarge,
+    UnsupportedEncoding,
+    endpoint,
+    excerpt,
+    post_json,
+    redact_text,
+    redact_url,
+    url_secrets,
+)
 from models.llm.parsing import parse_answer
 from models.llm.prompts import DEFAULT_PROMPT, load_prompt
 from models.llm.windows import split_windows
@@ -60,6 +74,30 @@ class _Answer:
 _REPORTED = ("failed_windows", "parse_failures", "empty_answers", "unalignable", "unalignable_relations", "timeouts")
 
 COMMON_OPTIONS = ("cache", "cache_dir", "label_map", "labels", "max_window_chars", "name", "prompt")
+
+#: The diagnostics that explain failed windows (named in the error when every window failed).
+_FAILURES = (
+    "bad_responses",
+    "connection_errors",
+    "deadline_windows",
+    "http_errors",
+    "oversized_responses",
+    "prompt_too_long",
+    "timeouts",
+    "window_errors",
+)
+
+
+def _cache_mode(value: object) -> bool | str:
+    """The ``cache`` option: true, false or ``"refresh"`` (send every request, overwrite the stored answers)."""
+    if isinstance(value, str) and value.strip().lower() == "refresh":
+        return "refresh"
+    try:
+        return _truthy_option(value, "cache")
+    except ModelError:
+        raise ModelError(
+            "must be true, false or refresh", field="cache", value=value, fix="pass true, false or refresh"
+        ) from None
 
 
 def _parse_labels(labels: Iterable[str] | str | None, schema: Schema) -> frozenset[str]:
@@ -124,7 +162,18 @@ class LLMExtractor:
         samples: Examples of problems (unalignable strings, unparsable answers,
             failed windows), at most :data:`MAX_SAMPLES` per kind, for people
             checking a run.
-        stats: Counters of the whole life of the object (``requests``, ``cache_hits``).
+        stats: Counters of the whole life of the object (``requests``,
+            ``cache_hits``, ``answered_windows``, ``failed_windows``).
+
+    **Failures.** A window with no usable answer (connection errors, timeouts,
+    HTTP errors after the retries, an oversized or malformed response) is
+    counted ``failed_windows`` and its answer is never cached. When every
+    window of a :meth:`predict` call failed and no window of this object was
+    ever answered, the model could not run at all: :meth:`predict` raises
+    :class:`~annotations.errors.ModelError` naming the failures, so the harness
+    reports the model failed rather than scoring empty predictions. Otherwise
+    each prediction reports ``windows`` and ``failed_windows``: a prediction
+    with ``failed_windows > 0`` is partial.
     """
 
     adapter = "llm"
@@ -138,7 +187,7 @@ class LLMExtractor:
         labels: Iterable[str] | str | None = None,
         label_map: Mapping[str, object] | str | None = None,
         max_window_chars: int = 1500,
-        cache: bool = True,
+        cache: bool | str = True,
         cache_dir: str | Path | None = None,
     ) -> None:
         self.schema = default_schema()
@@ -158,9 +207,11 @@ class LLMExtractor:
         self.prompt_sha256 = hashlib.sha256(
             json.dumps(self.prompt.messages("{{text}}", system=self.system), ensure_ascii=False).encode("utf-8")
         ).hexdigest()
-        self.cache = ResponseCache(cache_dir) if cache else None
+        mode = _cache_mode(cache)
+        self.cache = ResponseCache(cache_dir, refresh=mode == "refresh") if mode else None
         self.samples: dict[str, list[dict[str, object]]] = {}
         self.stats: Counter[str] = Counter()
+        self._last_error: str | None = None
 
     # -- to implement -----------------------------------------------------------------------
 
@@ -173,6 +224,10 @@ class LLMExtractor:
 
     def _generate(self, messages: list[dict[str, str]]) -> _Answer:
         raise NotImplementedError
+
+    def _redact(self, text: str) -> str:
+        """``text`` without the secrets this adapter knows (none by default)."""
+        return redact_text(text)
 
     # -- shared -----------------------------------------------------------------------------
 
@@ -195,15 +250,26 @@ class LLMExtractor:
             "max_window_chars": self.max_window_chars,
         }
 
+    def _failure_context(self) -> dict[str, object]:
+        """``field``, ``value`` and ``fix`` of the error raised when no window could be answered."""
+        return {"field": "model", "value": self.name, "fix": "see the samples of the failed windows"}
+
     def _answer(self, messages: list[dict[str, str]]) -> _Answer:
         keys = [ResponseCache.key(k) for k in self._request_key(messages)]
+        discarded: Counter[str] = Counter()
         if self.cache is not None:
+            before = self.cache.discarded
             for key in keys:
                 hit = self.cache.get(key)
                 if hit is not None:
                     self.stats["cache_hits"] += 1
-                    return _Answer(hit.get("content"), hit.get("finish_reason"))
+                    if self.cache.discarded > before:
+                        discarded["discarded_cache_entries"] = self.cache.discarded - before
+                    return _Answer(hit.get("content"), hit.get("finish_reason"), discarded)
+            if self.cache.discarded > before:
+                discarded["discarded_cache_entries"] = self.cache.discarded - before
         answer = self._generate(messages)
+        answer.counts.update(discarded)
         self.stats["requests"] += 1
         if self.cache is not None and not answer.failed:
             written = ResponseCache.key(self._request_key(messages)[0])  # json mode may have changed
@@ -216,7 +282,20 @@ class LLMExtractor:
             raise ModelError(
                 "predict takes a sequence of texts", field="texts", value=texts[:40], fix="wrap it: [text]"
             )
-        return [self._predict_one(text) for text in texts]
+        predictions = [self._predict_one(text) for text in texts]
+        windows = sum(p.diagnostics.get("windows", 0) for p in predictions)
+        failed = sum(p.diagnostics.get("failed_windows", 0) for p in predictions)
+        if windows and failed == windows and not self.stats["answered_windows"]:
+            totals: Counter[str] = Counter()
+            for p in predictions:
+                totals.update({k: v for k, v in p.diagnostics.items() if k in _FAILURES and v})
+            why = ", ".join(f"{k} {v}" for k, v in sorted(totals.items())) or "no usable answer"
+            last = f"; last error: {self._last_error}" if self._last_error else ""
+            raise ModelError(
+                f"every window failed ({failed} of {windows}: {why}){last}; no prediction was made or cached",
+                **self._failure_context(),  # type: ignore[arg-type]
+            )
+        return predictions
 
     def _predict_one(self, text: str) -> Prediction:
         counts: Counter[str] = Counter()
@@ -234,7 +313,9 @@ class LLMExtractor:
                 log.debug("LLM window %d-%d failed", start, end, exc_info=True)
                 counts["window_errors"] += 1
                 counts["failed_windows"] += 1
-                self._sample("window_errors", window=[start, end], error=f"{type(exc).__name__}: {exc}")
+                self.stats["failed_windows"] += 1
+                self._last_error = self._redact(f"{type(exc).__name__}: {exc}")
+                self._sample("window_errors", window=[start, end], error=self._last_error)
                 continue
             counts.update(window_counts)
             for span in window_spans:
@@ -260,13 +341,15 @@ class LLMExtractor:
         counts = Counter(answer.counts)
         if answer.failed:
             counts["failed_windows"] += 1
+            self.stats["failed_windows"] += 1
             return [], [], counts
+        self.stats["answered_windows"] += 1
         if answer.finish_reason == "length":
             counts["truncated_answers"] += 1
         parsed = parse_answer(answer.content, entity_types=self.schema.entity_types)
         counts.update(parsed.counts)
         if not parsed.ok:
-            self._sample("parse_failures", window=[start, end], answer=(answer.content or "")[:500])
+            self._sample("parse_failures", window=[start, end], answer=excerpt(answer.content or "", limit=500))
             return [], [], counts
         aligned = align_entities(
             text,
@@ -347,17 +430,31 @@ def _retry_after(value: str | None) -> float | None:
 class OpenAIChatModel(LLMExtractor):
     """An LLM behind an OpenAI-compatible chat-completions endpoint (``llm:<model>``).
 
+    Requests go through :func:`models.llm.http.post_json`: each attempt must
+    finish (connect, send, headers, every byte) within ``timeout`` seconds,
+    the decoded response within ``max_response_bytes``, and all requests of
+    the object within ``run_timeout`` seconds. What is cut is counted
+    (``timeouts``, ``oversized_responses``, ``deadline_windows``), logged, and
+    named in the error when no window could be answered. URLs are stored and
+    printed only through :func:`~models.llm.http.redact_url`, response bodies
+    only through :func:`~models.llm.http.excerpt`.
+
     Args:
         model: The model name sent to the server.
         base_url: The API root, e.g. ``https://api.openai.com/v1`` or
             ``http://127.0.0.1:8000/v1`` (default ``$ARABENCH_LLM_BASE_URL``).
+            A query string (``?api-version=...``) stays after the request path.
         api_key_env: The environment variable holding the API key (default
             ``OPENAI_API_KEY``; no key: no ``Authorization`` header, fine for local servers).
         json_mode: Ask for ``response_format: json_object`` (default on).
         temperature: Sampling temperature (default 0).
         seed: Sampling seed sent to the server (default 0).
         max_tokens: ``max_tokens`` of the answer (default: not sent, the server's default).
-        timeout: Seconds per request (default 120).
+        timeout: Seconds per request attempt, in total (default 120).
+        run_timeout: Seconds for all requests of this model object, in total
+            (default: no limit); windows left when it passes are not sent and
+            are counted ``deadline_windows``.
+        max_response_bytes: The cap on a decoded response body (default 8,000,000).
         max_retries: Retries after 429, 5xx, connection errors and timeouts (default 4).
         backoff: First retry delay in seconds, doubled each retry (default 1).
         max_backoff: The longest delay, ``Retry-After`` included (default 60).
@@ -375,8 +472,10 @@ class OpenAIChatModel(LLMExtractor):
         "extra_body",
         "json_mode",
         "max_backoff",
+        "max_response_bytes",
         "max_retries",
         "max_tokens",
+        "run_timeout",
         "seed",
         "temperature",
         "timeout",
@@ -393,6 +492,8 @@ class OpenAIChatModel(LLMExtractor):
         seed: int | None = 0,
         max_tokens: int | None = None,
         timeout: float = 120.0,
+        run_timeout: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_retries: int = 4,
         backoff: float = 1.0,
         max_backoff: float = 60.0,
@@ -417,12 +518,22 @@ class OpenAIChatModel(LLMExtractor):
                 fix="pass --llm-base-url URL (or base_url=URL, or set ARABENCH_LLM_BASE_URL), "
                 "e.g. https://api.openai.com/v1 or http://127.0.0.1:8000/v1",
             )
-        parsed = urlparse(base_url)
-        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        try:
+            parsed = urlparse(base_url)
+            hostname = parsed.hostname
+        except ValueError:
+            parsed, hostname = None, None
+        if parsed is None or parsed.scheme not in ("http", "https") or not hostname:
             raise ModelError(
-                "base_url must be an http(s) URL", field="base_url", value=base_url, fix="e.g. http://127.0.0.1:8000/v1"
+                "base_url must be an http(s) URL",
+                field="base_url",
+                value=redact_url(base_url),
+                fix="e.g. http://127.0.0.1:8000/v1",
             )
         self.base_url = base_url.rstrip("/")
+        #: The base URL as stored and printed: credentials redacted.
+        self.public_base_url = redact_url(self.base_url)
+        self._url = endpoint(self.base_url, "chat/completions")
         if not isinstance(api_key_env, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", api_key_env):
             raise ModelError(
                 "api_key_env is the NAME of an environment variable",
@@ -436,6 +547,8 @@ class OpenAIChatModel(LLMExtractor):
         self.seed = None if seed is None else _number(seed, "seed", integer=True)
         self.max_tokens = None if max_tokens is None else _number(max_tokens, "max_tokens", minimum=1, integer=True)
         self.timeout = _number(timeout, "timeout", minimum=0.001)
+        self.run_timeout = None if run_timeout is None else _number(run_timeout, "run_timeout", minimum=0.001)
+        self.max_response_bytes = _number(max_response_bytes, "max_response_bytes", minimum=1, integer=True)
         self.max_retries = _number(max_retries, "max_retries", integer=True)
         self.backoff = _number(backoff, "backoff")
         self.max_backoff = _number(max_backoff, "max_backoff")
@@ -445,8 +558,10 @@ class OpenAIChatModel(LLMExtractor):
             )
         self.extra_body = dict(extra_body or {})
         self._json_mode_ok = self.json_mode
-        self._client = httpx.Client(timeout=self.timeout, trust_env=not _is_loopback(parsed.hostname))
+        self._client = httpx.Client(timeout=self.timeout, trust_env=not _is_loopback(hostname))
         self._sleep = time.sleep
+        self._clock = time.monotonic
+        self._run_deadline: float | None = None
 
     @classmethod
     def from_spec(cls, arg: str | None, **options: Any) -> OpenAIChatModel:
@@ -470,7 +585,7 @@ class OpenAIChatModel(LLMExtractor):
         return {
             "revision": self.model,
             "model": self.model,
-            "base_url": self.base_url,
+            "base_url": self.public_base_url,
             "parameters": self._parameters(json_mode=self.json_mode),
         }
 
@@ -491,7 +606,7 @@ class OpenAIChatModel(LLMExtractor):
     def _request_key(self, messages: list[dict[str, str]]) -> list[dict[str, object]]:
         base = {
             "backend": "openai-chat",
-            "base_url": self.base_url,
+            "base_url": self.public_base_url,
             "prompt": {"name": self.prompt.name, "version": self.prompt.version, "sha256": self.prompt_sha256},
         }
         modes = [self._json_mode_ok] + ([False] if self._json_mode_ok else [])
@@ -504,32 +619,98 @@ class OpenAIChatModel(LLMExtractor):
             headers["Authorization"] = f"Bearer {key}"
         return headers
 
+    def _secrets(self) -> list[str]:
+        key = os.environ.get(self.api_key_env)
+        return [*url_secrets(self.base_url), *([key] if key else [])]
+
+    def _redact(self, text: str) -> str:
+        return redact_text(text, self._secrets())
+
+    def _failure_context(self) -> dict[str, object]:
+        return {
+            "field": "base_url",
+            "value": self.public_base_url,
+            "fix": f"check that an OpenAI-compatible server answers POST {redact_url(self._url)} "
+            "(--llm-base-url), or raise timeout/run_timeout if it is only slow",
+        }
+
+    def _deadline_passed(self, counts: Counter[str]) -> bool:
+        """Whether the run deadline has passed (then the window is counted ``deadline_windows``, once)."""
+        if self._run_deadline is None or self._clock() < self._run_deadline:
+            return False
+        if not counts["deadline_windows"]:
+            counts["deadline_windows"] += 1
+            if not self.stats["deadline_windows"]:
+                log.warning(
+                    "%s: run_timeout of %g s reached; the remaining windows are not sent (deadline_windows)",
+                    self.name,
+                    self.run_timeout,
+                )
+            self.stats["deadline_windows"] += 1
+            self._last_error = f"run_timeout of {self.run_timeout:g} s reached"
+        return True
+
+    def _failed(self, counts: Counter[str], error: str) -> _Answer:
+        self._last_error = error
+        return _Answer(None, counts=counts, failed=True)
+
     def _generate(self, messages: list[dict[str, str]]) -> _Answer:
         import httpx
 
         counts: Counter[str] = Counter()
-        url = f"{self.base_url}/chat/completions"
+        url = redact_url(self._url)
+        if self.run_timeout is not None and self._run_deadline is None:
+            self._run_deadline = self._clock() + self.run_timeout
         attempt = 0
         tried_without_json = False
         while True:
+            if self._deadline_passed(counts):
+                return _Answer(None, counts=counts, failed=True)
+            deadline = self._clock() + self.timeout
+            if self._run_deadline is not None:
+                deadline = min(deadline, self._run_deadline)
             payload = self._payload(messages, json_mode=self._json_mode_ok)
             delay: float | None = None
+            error = ""
             try:
-                response = self._client.post(url, json=payload, headers=self._headers())
-            except httpx.TimeoutException:
+                response = post_json(
+                    self._client,
+                    self._url,
+                    payload,
+                    headers=self._headers(),
+                    deadline=deadline,
+                    max_bytes=self.max_response_bytes,
+                    clock=self._clock,
+                )
+            except DeadlineExceeded as exc:
                 counts["timeouts"] += 1
-                self._sample("timeouts", url=url)
+                error = f"timeout: {exc} ({url})"
+                self._sample("timeouts", url=url, error=str(exc))
+            except ResponseTooLarge as exc:
+                counts["oversized_responses"] += 1
+                error = f"{exc} ({url}; max_response_bytes={self.max_response_bytes})"
+                self._sample("oversized_responses", url=url, read=exc.read, cap=exc.cap)
+                log.warning("%s: a response was cut: %s; the window failed", self.name, error)
+                return self._failed(counts, error)
+            except (UnsupportedEncoding, zlib.error) as exc:
+                counts["bad_responses"] += 1
+                error = self._redact(f"undecodable response: {exc} ({url})")
+                self._sample("bad_responses", url=url, error=error)
+                return self._failed(counts, error)
             except httpx.TransportError as exc:
                 counts["connection_errors"] += 1
-                self._sample("connection_errors", url=url, error=str(exc))
+                error = self._redact(f"{type(exc).__name__}: {exc} ({url})")
+                self._sample("connection_errors", url=url, error=error)
             else:
-                status = response.status_code
+                status = response.status
                 if 200 <= status < 300:
                     return self._read_body(response, counts)
                 counts["http_errors"] += 1
-                body = response.text[:500]
+                body = excerpt(response.body, self._secrets(), limit=500)
+                error = f"HTTP {status} from {url}: {body[:200]}"
                 self._sample("http_errors", status=status, body=body)
-                if status == 400 and "response_format" in body and self._json_mode_ok and not tried_without_json:
+                wants_json_off = b"response_format" in response.body
+                if status == 400 and wants_json_off and self._json_mode_ok and not tried_without_json:
                     counts["json_mode_unsupported"] += 1
                     self._json_mode_ok = False
                     tried_without_json = True
@@ -545,28 +726,39 @@ class OpenAIChatModel(LLMExtractor):
                         else f"set the API key in ${self.api_key_env} (or pass api_key_env=NAME)",
                     )
                 if status != 429 and status < 500:
-                    return _Answer(None, counts=counts, failed=True)
-                delay = _retry_after(response.headers.get("Retry-After"))
+                    return self._failed(counts, error)
+                delay = _retry_after(response.headers.get("retry-after"))
             if attempt >= self.max_retries:
-                return _Answer(None, counts=counts, failed=True)
+                return self._failed(counts, error)
             if delay is None:
                 delay = self.backoff * (2**attempt)
+            delay = min(delay, self.max_backoff)
+            if self._run_deadline is not None and self._clock() + delay >= self._run_deadline:
+                self._last_error = error
+                self._run_deadline = min(self._run_deadline, self._clock())  # waiting would pass it: stop now
+                self._deadline_passed(counts)
+                return _Answer(None, counts=counts, failed=True)
             attempt += 1
             counts["retries"] += 1
-            self._sleep(min(delay, self.max_backoff))
+            self._sleep(delay)
 
-    def _read_body(self, response: Any, counts: Counter[str]) -> _Answer:
+    def _read_body(self, response: HTTPResponse, counts: Counter[str]) -> _Answer:
         try:
-            data = response.json()
+            data = json.loads(response.body.decode("utf-8"))
             choice = data["choices"][0]
             content = choice["message"].get("content")
             finish = choice.get("finish_reason")
         except (ValueError, KeyError, IndexError, TypeError, AttributeError):
             counts["bad_responses"] += 1
-            self._sample("bad_responses", body=response.text[:500])
-            return _Answer(None, counts=counts, failed=True)
+            body = excerpt(response.body, self._secrets(), limit=500)
+            self._sample("bad_responses", body=body)
+            return self._failed(counts, f"a 2xx response without an answer: {body[:200]}")
         if content is not None and not isinstance(content, str):
             content = json.dumps(content, ensure_ascii=False)
+        if content is not None:
+            content = redact_text(content, self._secrets(), patterns=False)  # a server echoing the key
+        if finish is not None and not isinstance(finish, str):
+            finish = str(finish)
         return _Answer(content, finish, counts)
 
 
@@ -690,6 +882,7 @@ class HFGenerationModel(LLMExtractor):
         if self.context is not None and n_prompt + self.max_new_tokens > self.context:
             counts["prompt_too_long"] += 1
             self._sample("prompt_too_long", tokens=n_prompt, context=self.context)
+            self._last_error = f"a prompt of {n_prompt} tokens + max_new_tokens exceeds the context of {self.context}"
             return _Answer(None, counts=counts, failed=True)
         pad = self.tokenizer.pad_token_id
         if pad is None:
