@@ -250,7 +250,7 @@ class LLMExtractor:
             "max_window_chars": self.max_window_chars,
         }
 
-    def _failure_context(self) -> dict[str, object]:
+    def _failure_context(self, totals: Mapping[str, int]) -> dict[str, object]:
         """``field``, ``value`` and ``fix`` of the error raised when no window could be answered."""
         return {"field": "model", "value": self.name, "fix": "see the samples of the failed windows"}
 
@@ -293,7 +293,7 @@ class LLMExtractor:
             last = f"; last error: {self._last_error}" if self._last_error else ""
             raise ModelError(
                 f"every window failed ({failed} of {windows}: {why}){last}; no prediction was made or cached",
-                **self._failure_context(),  # type: ignore[arg-type]
+                **self._failure_context(totals),  # type: ignore[arg-type]
             )
         return predictions
 
@@ -626,7 +626,13 @@ class OpenAIChatModel(LLMExtractor):
     def _redact(self, text: str) -> str:
         return redact_text(text, self._secrets())
 
-    def _failure_context(self) -> dict[str, object]:
+    def _failure_context(self, totals: Mapping[str, int]) -> dict[str, object]:
+        if totals.get("oversized_responses"):
+            return {
+                "field": "max_response_bytes",
+                "value": self.max_response_bytes,
+                "fix": "check what the server sends; raise max_response_bytes only if such answers are expected",
+            }
         return {
             "field": "base_url",
             "value": self.public_base_url,

@@ -12,9 +12,9 @@ Other content encodings are refused (only ``gzip, deflate`` are asked for).
 whole request (connecting, sending, waiting for the headers and reading every
 byte) ends by then. The connect, write and read timeouts are set to the time
 left when the request starts, the body loop checks the clock after every
-chunk (a server dripping one byte a second is stopped at the deadline), and a
-watchdog shuts the socket down at the deadline (a server that sends its
-headers and then hangs is stopped too). :class:`DeadlineExceeded` is raised.
+chunk, and a watchdog shuts the request's socket down at the deadline, so a
+server that hangs, or drips its headers or body one byte a second, is stopped
+at the deadline. :class:`DeadlineExceeded` is raised.
 
 **Secrets.** :func:`redact_url` removes the credentials of a URL (``user:password@``
 and query parameters whose name says key, token, secret, password, auth or
@@ -66,7 +66,7 @@ _SECRET_NAME = re.compile(r"key|token|secret|passw|pwd|auth|sig|credential|sessi
 _SCHEME_CREDENTIALS = re.compile(r"\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
 _SECRET_FIELD = re.compile(
     r"""(?P<name>["']?[A-Za-z0-9_-]*(?:key|token|secret|passw|pwd|authorization|cookie|credential)[A-Za-z0-9_-]*["']?)"""
-    r"""(?P<sep>\s*[:=]\s*)(?P<quote>["']?)(?P<value>[^"'\s,;&}]+)""",
+    r"""(?P<sep>\s*[:=]\s*)(?P<quote>["']?)(?P<value>(?:(?:Bearer|Basic|Token)\s+)?[^"'\s,;&}]+)""",
     re.IGNORECASE,
 )
 
@@ -83,12 +83,16 @@ class ResponseTooLarge(Exception):
     """The decoded body exceeded the cap; reading stopped there.
 
     Attributes:
-        read: Decoded bytes read when reading stopped (more than ``cap``).
+        read: Decoded bytes read when reading stopped (more than ``cap``), or
+            the size a ``Content-Length`` header declared (then nothing is read).
         cap: The cap.
     """
 
-    def __init__(self, read: int, cap: int) -> None:
-        super().__init__(f"the response exceeded {cap} decoded bytes (reading stopped after {read})")
+    def __init__(self, read: int, cap: int, *, declared: bool = False) -> None:
+        if declared:
+            super().__init__(f"the response declares {read} bytes, more than the cap of {cap} (not read)")
+        else:
+            super().__init__(f"the response exceeded {cap} decoded bytes (reading stopped after {read})")
         self.read = read
         self.cap = cap
 
@@ -156,8 +160,8 @@ def redact_text(text: str, secrets: Iterable[str] = (), *, patterns: bool = True
         text = text.replace(secret, REDACTED)
     if not patterns:
         return text
-    text = _SCHEME_CREDENTIALS.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
-    return _SECRET_FIELD.sub(lambda m: f"{m.group('name')}{m.group('sep')}{m.group('quote')}{REDACTED}", text)
+    text = _SECRET_FIELD.sub(lambda m: f"{m.group('name')}{m.group('sep')}{m.group('quote')}{REDACTED}", text)
+    return _SCHEME_CREDENTIALS.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
 
 
 def excerpt(body: bytes | str, secrets: Iterable[str] = (), *, limit: int = 200) -> str:
@@ -184,6 +188,7 @@ class _Decoder:
         codings = [c.strip().lower() for c in (encoding or "").split(",") if c.strip()]
         codings = [c for c in codings if c != "identity"]
         self._raw_fallback = False
+        self.identity = not codings
         if not codings:
             self._inflater = None
         elif codings in (["gzip"], ["x-gzip"]):
@@ -215,13 +220,46 @@ class _Decoder:
                 raise zlib.error("the compressed stream does not progress")
 
 
-def _shutdown(stream: Any) -> None:
-    try:
-        sock = stream.get_extra_info("socket")
-        if sock is not None:
-            sock.shutdown(socket.SHUT_RDWR)
-    except (OSError, AttributeError):
-        pass
+class _Watchdog:
+    """Shuts the request's socket down at the deadline, whatever the request is doing then.
+
+    The socket is learnt from httpcore's ``trace`` extension when the
+    connection is made; every request asks for ``Connection: close``, so
+    each has a connection (and a socket) of its own.
+    """
+
+    def __init__(self, deadline: float, clock: Any) -> None:
+        self._stream: Any = None
+        self._fired = False
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, deadline - clock()), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def trace(self, event: str, info: Mapping[str, Any]) -> None:
+        stream = info.get("return_value")
+        if event.endswith(".complete") and hasattr(stream, "get_extra_info"):
+            with self._lock:
+                self._stream = stream
+                fired = self._fired
+            if fired:
+                self._shutdown()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self._fired = True
+        self._shutdown()
+
+    def _shutdown(self) -> None:
+        try:
+            sock = self._stream.get_extra_info("socket") if self._stream is not None else None
+            if sock is not None:
+                sock.shutdown(socket.SHUT_RDWR)
+        except (OSError, AttributeError):
+            pass
+
+    def cancel(self) -> None:
+        self._timer.cancel()
 
 
 def post_json(
@@ -240,7 +278,7 @@ def post_json(
         client: An ``httpx.Client``.
         url: The request URL (with any credentials: it is never part of an exception message here).
         payload: The JSON body.
-        headers: Request headers (``Accept-Encoding`` is set here).
+        headers: Request headers (``Accept-Encoding`` and ``Connection`` are set here).
         deadline: Absolute :func:`time.monotonic` time by which everything must be done.
         max_bytes: The cap on the decoded body.
         clock: The clock (for tests).
@@ -257,19 +295,21 @@ def post_json(
     remaining = deadline - clock()
     if remaining <= 0:
         raise DeadlineExceeded("no time left for the request")
-    sent = {**headers, "Accept-Encoding": "gzip, deflate"}
-    watchdog: threading.Timer | None = None
+    sent = {**headers, "Accept-Encoding": "gzip, deflate", "Connection": "close"}
+    watchdog = _Watchdog(deadline, clock)
     try:
-        with client.stream("POST", url, json=payload, headers=sent, timeout=httpx.Timeout(remaining)) as response:
-            stream = response.extensions.get("network_stream")
-            if stream is not None:
-                watchdog = threading.Timer(max(0.0, deadline - clock()), _shutdown, (stream,))
-                watchdog.daemon = True
-                watchdog.start()
+        with client.stream(
+            "POST",
+            url,
+            json=payload,
+            headers=sent,
+            timeout=httpx.Timeout(remaining),
+            extensions={"trace": watchdog.trace},
+        ) as response:
             decoder = _Decoder(response.headers.get("content-encoding"))
             declared = response.headers.get("content-length", "")
-            if decoder._inflater is None and declared.isdigit() and int(declared) > max_bytes:
-                raise ResponseTooLarge(int(declared), max_bytes)
+            if decoder.identity and declared.isdigit() and int(declared) > max_bytes:
+                raise ResponseTooLarge(int(declared), max_bytes, declared=True)
             chunks: list[bytes] = []
             total = 0
             for raw in response.iter_raw(65536):
@@ -290,5 +330,4 @@ def post_json(
             raise DeadlineExceeded("the response did not finish by the deadline") from None
         raise
     finally:
-        if watchdog is not None:
-            watchdog.cancel()
+        watchdog.cancel()
