@@ -23,15 +23,21 @@ The subpackage is split along the pipeline's seams:
 * :mod:`models.llm.parsing`: reading an answer leniently but countably.
 * :mod:`models.llm.alignment`: answer strings back to raw character spans; relations.
 * :mod:`models.llm.cache`: the response cache.
+* :mod:`models.llm.http`: bounded, deadline-bound requests; URL and body redaction.
 * :mod:`models.llm.adapters`: :class:`~models.llm.adapters.LLMExtractor` and the two adapters.
 
 Diagnostics (per text, summed by the harness):
     ``windows``: windows sent. ``oversized_windows``: windows longer than
     ``max_window_chars`` (a single longer word). ``failed_windows``: windows
     with no usable answer (after retries). ``http_errors``: non-2xx responses
-    (every attempt). ``timeouts``: attempts that timed out.
+    (every attempt). ``timeouts``: attempts that did not finish within
+    ``timeout`` (or the run deadline). ``oversized_responses``: responses cut
+    at ``max_response_bytes``. ``deadline_windows``: windows given up because
+    ``run_timeout`` had passed. ``discarded_cache_entries``: invalid response
+    cache entries discarded (the answer was requested again).
     ``connection_errors``: attempts that could not connect. ``retries``:
-    attempts repeated. ``bad_responses``: 2xx bodies without a message.
+    attempts repeated. ``bad_responses``: 2xx bodies without a message, or
+    bodies that could not be decoded.
     ``json_mode_unsupported``: requests re-sent without ``response_format``.
     ``truncated_answers``: answers cut by the token limit.
     ``prompt_too_long``: (``llm-hf``) windows whose prompt exceeds the model's

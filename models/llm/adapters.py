@@ -7,7 +7,20 @@ exponential backoff (``backoff`` × 2^attempt seconds, at most ``max_backoff``;
 JSON mode stays off for the rest of the run. 401, 403 and 404 are configuration
 errors (bad key, model or URL) and raise :class:`~annotations.errors.ModelError`.
 Anything else that goes wrong in a window gives that window no spans and is
-counted; the run goes on.
+counted ``failed_windows``; the run goes on, and the window's answer is not
+cached. If no window of a model could be answered, the model fails with the
+adapter's error (see :class:`LLMExtractor`).
+
+**Bounds.** Each request attempt ends within ``timeout`` seconds (in total,
+not between bytes), each decoded response within ``max_response_bytes``, and
+all requests of a model within ``run_timeout`` seconds (:mod:`models.llm.http`).
+What is cut is counted (``timeouts``, ``oversized_responses``,
+``deadline_windows``), logged as a warning, and named in the error.
+
+**Secrets.** The API key is sent, never kept. URLs are kept and printed with
+their credentials redacted; a response body reaches a message or a sample
+only as a short redacted excerpt; an answer is stored with the known secret
+values replaced.
 """
 
 from __future__ import annotations
@@ -640,20 +653,22 @@ class OpenAIChatModel(LLMExtractor):
             "(--llm-base-url), or raise timeout/run_timeout if it is only slow",
         }
 
-    def _deadline_passed(self, counts: Counter[str]) -> bool:
-        """Whether the run deadline has passed (then the window is counted ``deadline_windows``, once)."""
-        if self._run_deadline is None or self._clock() < self._run_deadline:
+    def _deadline_passed(self, counts: Counter[str], *, waiting: float = 0.0) -> bool:
+        """Whether the run deadline has passed, or would pass while ``waiting`` (then the window is given up).
+
+        A window given up is counted ``deadline_windows``; the first one is logged.
+        """
+        if self._run_deadline is None or self._clock() + waiting < self._run_deadline:
             return False
-        if not counts["deadline_windows"]:
-            counts["deadline_windows"] += 1
-            if not self.stats["deadline_windows"]:
-                log.warning(
-                    "%s: run_timeout of %g s reached; the remaining windows are not sent (deadline_windows)",
-                    self.name,
-                    self.run_timeout,
-                )
-            self.stats["deadline_windows"] += 1
-            self._last_error = f"run_timeout of {self.run_timeout:g} s reached"
+        counts["deadline_windows"] += 1
+        if not self.stats["deadline_windows"]:
+            log.warning(
+                "%s: run_timeout of %g s reached; windows left are not sent (counted deadline_windows)",
+                self.name,
+                self.run_timeout,
+            )
+        self.stats["deadline_windows"] += 1
+        self._last_error = f"run_timeout of {self.run_timeout:g} s reached"
         return True
 
     def _failed(self, counts: Counter[str], error: str) -> _Answer:
@@ -739,10 +754,7 @@ class OpenAIChatModel(LLMExtractor):
             if delay is None:
                 delay = self.backoff * (2**attempt)
             delay = min(delay, self.max_backoff)
-            if self._run_deadline is not None and self._clock() + delay >= self._run_deadline:
-                self._last_error = error
-                self._run_deadline = min(self._run_deadline, self._clock())  # waiting would pass it: stop now
-                self._deadline_passed(counts)
+            if self._deadline_passed(counts, waiting=delay):  # the retry would start after the run deadline
                 return _Answer(None, counts=counts, failed=True)
             attempt += 1
             counts["retries"] += 1

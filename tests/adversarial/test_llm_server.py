@@ -262,6 +262,19 @@ def test_a_partly_failed_model_reports_its_failed_windows_and_caches_only_what_w
 
     from benchmark.cache import PredictionCache
 
+    with FakeServer(failing_on(EGYPT)) as server:  # through the harness: the partial text is asked again next run
+        first = run_llm(corpus, tmp_path / "run", "a", server.url)
+        assert len(server.requests) == 3  # d1 once, d2 twice (one retry)
+        server.behaviour = answering
+        second = run_llm(corpus, tmp_path / "run", "b", server.url)
+        assert len(server.requests) == 4  # d1 from the cache, d2 asked again
+    (result,) = first.models
+    assert result.status == "scored"  # the harness marks it partial from these diagnostics
+    assert result.diagnostics == {"windows": 2, "failed_windows": 1, "http_errors": 2, "retries": 1}
+    (result,) = second.models
+    assert result.diagnostics == {"windows": 2}
+    assert result.scores["native"]["spans"]["strict"]["char"]["flat"]["micro"]["tp"] == 2
+
     store = PredictionCache(tmp_path / "pcache")
     store.put("k", TEXTS["d1"], answered)
     store.put("k", TEXTS["d2"], partial)  # never stored: it lacks a window
