@@ -133,9 +133,7 @@ def spans_to_bio(spans: Iterable[Span], word_offsets: Sequence[tuple[int, int]])
                 value=span,
                 fix="CoNLL holds one flat layer: keep only one of the two spans, or use a span-based format",
             )
-        tags[first] = "B-" + span.label
-        if last - first > 1:
-            tags[first + 1 : last] = ["I-" + span.label] * (last - first - 1)
+        tags[first:last] = encode([(0, last - first, span.label)], last - first)
         reach, reacher = last, span
     return tags
 

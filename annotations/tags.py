@@ -32,7 +32,8 @@ Entities are ``(first_token, end_token, type)`` with a half-open token range.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 from annotations.errors import ConversionError
@@ -143,11 +144,25 @@ class Decoded:
 
     Attributes:
         entities: ``(first_token, end_token, type)``, token ranges half-open, in order.
-        repaired: Token positions the policy counts as repairs.
+        tags: The decoded tags.
+        scheme: Their scheme.
+        policy: The policy they were read with.
+        orphans: Positions of prefixed ``I``/``E`` tags that continued no entity.
     """
 
     entities: list[tuple[int, int, str]]
-    repaired: tuple[int, ...] = ()
+    tags: Sequence[str] = field(default=(), repr=False)
+    scheme: Scheme = field(default_factory=lambda: SCHEMES["BIO2"], repr=False)
+    policy: Policy = field(default_factory=lambda: POLICIES["conlleval"], repr=False)
+    orphans: tuple[int, ...] = ()
+
+    @cached_property
+    def repaired(self) -> tuple[int, ...]:
+        """Token positions the policy counts as repairs (computed when first asked)."""
+        if self.policy.repairs == "orphans":
+            return self.orphans
+        canonical = encode(self.entities, len(self.tags), scheme=self.scheme)
+        return tuple(i for i, (t, c) in enumerate(zip(self.tags, canonical, strict=True)) if t != c)
 
     @property
     def repairs(self) -> int:
@@ -237,6 +252,12 @@ def decode(tags: Sequence[str], *, scheme: str | Scheme = "BIO2", policy: str = 
     prev, prev_type = "O", ""
     for i, tag in enumerate(tags):
         cur, cur_type, prefixed = parsed[tag]
+        if cur == "O":  # the common case: close what is open
+            if begin >= 0:
+                entities.append((begin, i, prev_type))
+                begin = -1
+            prev = "O"
+            continue
         if begin >= 0 and (
             prev in "ES" or (prev != "O" and (cur in "BSO" or prev_type != cur_type))
         ):  # conlleval: the open entity ends before this tag
@@ -255,17 +276,15 @@ def decode(tags: Sequence[str], *, scheme: str | Scheme = "BIO2", policy: str = 
         prev, prev_type = cur, cur_type
     if begin >= 0:
         entities.append((begin, len(tags), prev_type))
-    if rule.repairs == "orphans":
-        return Decoded(entities, tuple(orphans))
-    canonical = encode(entities, len(tags), scheme=s)
-    return Decoded(entities, tuple(i for i, (t, c) in enumerate(zip(tags, canonical, strict=True)) if t != c))
+    return Decoded(entities, tags, s, rule, tuple(orphans))
 
 
 def encode(entities: Sequence[tuple[int, int, str]], n_tokens: int, *, scheme: str | Scheme = "BIO2") -> list[str]:
     """Encode sorted, disjoint ``(first_token, end_token, type)`` entities as tags in ``scheme``.
 
     This is the canonical encoding: :func:`decode` of the result gives back
-    ``entities`` (under every policy) with no repair.
+    ``entities`` with no repair (``strict`` and ``adapter`` only for schemes
+    whose entities start with ``B``/``S``: IOB1 and IOE entities start with ``I``).
     """
     s = scheme_of(scheme)
 

@@ -64,6 +64,7 @@ __all__ = [
     "PREPOSITIONS",
     "PROCLITICS",
     "PROCLITIC_LETTERS",
+    "PROCLITIC_PATTERN",
     "MAX_PROCLITIC_LETTERS",
     "is_proclitic_prefix",
     "TATWEEL",
@@ -154,6 +155,13 @@ class WordIndex:
 
     def __len__(self) -> int:
         return len(self.starts)
+
+    def word_at(self, offset: int) -> int | None:
+        """Return the index of the word containing character ``offset``, or ``None`` (white space)."""
+        i = bisect_right(self.starts, offset) - 1
+        if i >= 0 and offset < self.ends[i]:
+            return i
+        return None
 
     def token_range(self, start: int, end: int) -> tuple[int, int] | None:
         """Return the half-open range of word indices overlapping ``[start, end)``.
@@ -253,6 +261,8 @@ CONJUNCTIONS: tuple[str, ...] = ("\u0648", "\u0641")
 PREPOSITIONS: tuple[str, ...] = ("\u0628", "\u0644", "\u0643")
 #: Every proclitic sequence (an optional conjunction, then an optional preposition), longest first.
 PROCLITICS: tuple[str, ...] = tuple(c + p for c in CONJUNCTIONS for p in PREPOSITIONS) + CONJUNCTIONS + PREPOSITIONS
+#: A regular expression (``re`` and ``regex`` syntax) matching one proclitic sequence of :data:`PROCLITICS`.
+PROCLITIC_PATTERN = f"(?:[{''.join(CONJUNCTIONS)}][{''.join(PREPOSITIONS)}]?|[{''.join(PREPOSITIONS)}])"
 #: The letters proclitics are made of.
 PROCLITIC_LETTERS: frozenset[str] = frozenset(CONJUNCTIONS + PREPOSITIONS)
 #: At most this many proclitic letters under the ``letters`` rule of :func:`is_proclitic_prefix`.

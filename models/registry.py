@@ -354,7 +354,7 @@ def extra_available(extra: str) -> tuple[bool, str]:
 
 
 def hub_model_available(hub_id: str, revision: str | None = None) -> tuple[bool, str]:
-    """Whether a hub model (or local directory) can be loaded here now, and why (``models.hf.locate_model``).
+    """Whether a hub model (or local directory) can be loaded here now, and why (``models.hub.locate_model``).
 
     A local directory with a ``config.json`` is available; a hub id is
     available if it is in the local Hugging Face cache, or, when the hub is not

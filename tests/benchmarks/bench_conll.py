@@ -40,7 +40,7 @@ def main() -> None:
     t_s2b = best(lambda: spans_to_bio(spans, offsets))
     print(f"{n} tags, {len(spans)} entities")
     print(f"seqeval get_entities   {t_seqeval:.3f} s")
-    print(f"decode_tags            {t_decode:.3f} s  ({t_seqeval / t_decode:.1f}x seqeval's speed)")
+    print(f"tags.decode            {t_decode:.3f} s  ({t_seqeval / t_decode:.1f}x seqeval's speed)")
     print(f"bio_to_spans           {t_b2s:.3f} s  ({t_seqeval / t_b2s:.1f}x; builds Span objects)")
     print(f"spans_to_bio           {t_s2b:.3f} s")
     text = " ".join("كتب" if t == "O" else "مصر" for t in tags[: n // 4])
