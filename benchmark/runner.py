@@ -534,7 +534,7 @@ def run(
         out: Write ``results.json``, ``summary.md``, ``per_type.csv``,
             ``errors.jsonl`` and ``report.html`` into this directory.
         seed: The bootstrap seed.
-        cache: Use the predictions cache.
+        cache: Read the predictions cache (``False``: read nothing, overwrite the entries recomputed).
         cache_dir: The cache directory (default ``$ARABENCH_CACHE`` or ``~/.cache/arabench``).
         bootstrap: Bootstrap resamples per figure (0 disables intervals).
         model_options: Per model name, options passed to ``create_model``.
@@ -575,7 +575,7 @@ def run(
             value=stray[0],
             fix=f"key the options by a model name of the run: {', '.join(names)}",
         )
-    store = PredictionCache(cache_dir) if cache else None
+    store = PredictionCache(cache_dir, refresh=not cache)
     results: list[ModelResult] = []
     all_errors: dict[str, dict[str, list[dict[str, Any]]]] = {}
     all_predictions: dict[str, list[Prediction]] = {}

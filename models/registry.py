@@ -100,14 +100,14 @@ PREFIXES: dict[str, _Entry] = {
         "CAMeL Tools NER: camel:<model name or path>",
     ),
     "llm": _Entry(
-        "models.llm:OpenAIChatModel",
+        "models.llm.adapters:OpenAIChatModel",
         "native",
         ("extra: llm", "network: an OpenAI-compatible chat endpoint"),
         "llm",
         "an LLM behind an OpenAI-compatible chat API: llm:<model>",
     ),
     "llm-hf": _Entry(
-        "models.llm:HFGenerationModel",
+        "models.llm.adapters:HFGenerationModel",
         "native",
         ("extra: hf", "local path"),
         "hf",

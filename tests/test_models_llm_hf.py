@@ -18,7 +18,7 @@ from annotations.tokenize import WordIndex
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from models.llm import HFGenerationModel
+from models.llm.adapters import HFGenerationModel
 
 TEXT = "ذهب الطالب إلى المدرسة في دمشق.\nقرأت الطالبة كتاباً عن تاريخ الأندلس."
 

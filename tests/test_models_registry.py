@@ -83,8 +83,8 @@ def test_contract_targets() -> None:
     assert targets["file:"] == "models.predictions:PredictionsFileModel"
     assert targets["hf:"] == "models.hf:HFTokenClassificationModel"
     assert targets["camel:"] == "models.camel:CamelToolsModel"
-    assert targets["llm:"] == "models.llm:OpenAIChatModel"
-    assert targets["llm-hf:"] == "models.llm:HFGenerationModel"
+    assert targets["llm:"] == "models.llm.adapters:OpenAIChatModel"
+    assert targets["llm-hf:"] == "models.llm.adapters:HFGenerationModel"
     assert targets["camelbert-msa-ner"] == "models.hf:HFTokenClassificationModel"
 
 
