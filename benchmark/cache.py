@@ -276,7 +276,7 @@ class PredictionCache:
     def _read_checked(self, path: Path, kind: str) -> dict[str, Any] | None:
         try:
             raw = _read_regular(path)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # absent (a file where a directory should be: absent too)
             return None
         except OSError as exc:
             self._warn(path, f"cannot be read ({exc})")
