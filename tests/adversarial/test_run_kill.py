@@ -1,0 +1,100 @@
+"""A run killed at random points leaves the old results directory or the new one, never a mix.
+
+A subprocess ``arabench run`` (the test's own driver, :func:`run_models.cli`,
+with a slow test model and a pause before each results file) is killed with
+SIGKILL at a random moment while it predicts or while it writes. ``--out`` must
+then hold, byte for byte, the directory of the previous complete run or that of
+the new one; and the next run's numbers must equal a ``--no-cache`` run's.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from run_models import FILES, ROOT, subprocess_env, write_corpus
+
+TIMEOUT = 120
+STAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def snapshot(directory: Path) -> dict[str, bytes] | None:
+    """Every file of ``directory`` with its run timestamp blanked (``None`` when it does not exist)."""
+    if not directory.exists():
+        return None
+    return {p.name: STAMP.sub(b"<created>", p.read_bytes()) for p in sorted(directory.iterdir())}
+
+
+def argv(gold: Path, out: Path, seed: int, *extra: str) -> list[str]:
+    return [
+        sys.executable, "-m", "run_models", "run", "-m", "trust-city", "-m", "oracle", "--corpus", str(gold),
+        "--out", str(out), "--seed", str(seed), "--bootstrap", "30", "-q", *extra,
+    ]  # fmt: skip
+
+
+def complete(gold: Path, out: Path, seed: int, cache: Path, *extra: str) -> None:
+    done = subprocess.run(
+        argv(gold, out, seed, *extra),
+        env=subprocess_env(ARABENCH_CACHE=str(cache)),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def models(out: Path) -> list[dict[str, object]]:
+    return json.loads((out / "results.json").read_text(encoding="utf-8"))["models"]
+
+
+@pytest.mark.slow
+def test_a_run_killed_while_predicting_or_writing_leaves_the_old_or_the_new_directory(tmp_path: Path) -> None:
+    gold = write_corpus(tmp_path / "gold.jsonl")
+    cache = tmp_path / "cache"
+    out = tmp_path / "out"
+    complete(gold, out, 1, cache)
+    new = tmp_path / "reference"
+    complete(gold, new, 2, tmp_path / "reference-cache", "--no-cache")
+    expected_new = snapshot(new)
+    assert expected_new is not None and sorted(expected_new) == sorted(FILES)
+    rng = random.Random()
+    seen = []
+    # A random moment in each slice of each phase (10 texts at 0.1 s; 5 files after a 0.1 s pause each).
+    slices = [("predicting", k * 0.3, (k + 1) * 0.3) for k in range(3)]
+    slices += [("writing", low, high) for low, high in ((0.0, 0.2), (0.2, 0.4), (0.4, 0.7))]
+    for phase, low, high in slices:
+        before = snapshot(out)
+        markers = tmp_path / f"markers-{len(seen)}"
+        markers.mkdir()
+        env = subprocess_env(
+            ARABENCH_CACHE=str(cache), TRUST_MARKERS=str(markers), TRUST_PREDICT_SLEEP="0.1", TRUST_WRITE_SLEEP="0.1"
+        )
+        proc = subprocess.Popen(  # --no-cache: the model predicts every time (and still writes the cache)
+            argv(gold, out, 2, "--no-cache"), env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            deadline = time.monotonic() + TIMEOUT
+            while not (markers / phase).exists() and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            delay = rng.uniform(low, high)
+            time.sleep(delay)
+            proc.kill()
+        finally:
+            proc.wait(timeout=TIMEOUT)
+        after = snapshot(out)
+        which = "old" if after == before else "new" if after == expected_new else "MIXED"
+        seen.append((phase, round(delay, 3), proc.returncode, which))
+        assert which != "MIXED", f"killed while {phase} after {delay:.3f} s: {sorted(after or {})}; runs: {seen}"
+    complete(gold, out, 2, cache)  # the next run, from whatever the killed runs cached
+    assert snapshot(out) == expected_new, seen
+    assert models(out) == models(new)
+    leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out."))
+    assert leftovers == [], leftovers
