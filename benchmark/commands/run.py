@@ -16,11 +16,14 @@ exit status:
      (some of its windows got no answer; it is scored and marked partial with
      the share of failed windows); the results of the others are written
   2  bad usage or bad input (an unknown or repeated model name, an unknown
-     view, an unreadable corpus); nothing is run
+     view, an unreadable corpus, a negative --seed, an --out that is a file,
+     read-only or busy with another run); nothing is run
 
 files written to --out: results.json, summary.md, per_type.csv, errors.jsonl,
-report.html. Predictions are cached in $ARABENCH_CACHE (default
-~/.cache/arabench); a second run re-scores from the cache without loading models.
+report.html, as a unit (a temporary sibling directory renamed into place; a
+second run into a busy --out waits 5 s, then refuses). Predictions are cached
+in $ARABENCH_CACHE (default ~/.cache/arabench); a second run re-scores from the
+cache without loading models.
 """
 
 
