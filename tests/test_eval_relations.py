@@ -96,15 +96,15 @@ def test_view_projects_gold_and_reports_ignored_types() -> None:
 
 def test_gold_in_a_coarser_view_is_projected_with_its_relations() -> None:
     schema = default_schema()
-    anercorp = [[PERSON.with_label("PERS"), COMPANY, CITY.with_label("LOC")]]
-    relations = [[Relation("EMPLOYED_BY", PERSON.with_label("PERS"), COMPANY)]]
-    projected = project_gold(anercorp, schema.view("conll4"), gold_view=schema.view("anercorp"), relations=relations)
-    assert [s.label for s in projected.spans[0]] == ["PER", "ORG", "LOC"]
+    fane = [[PERSON.with_label("PER"), COMPANY, CITY.with_label("GPE")]]
+    relations = [[Relation("EMPLOYED_BY", PERSON.with_label("PER"), COMPANY)]]
+    projected = project_gold(fane, schema.view("ace"), gold_view=schema.view("fane"), relations=relations)
+    assert [s.label for s in projected.spans[0]] == ["PER", "ORG", "GPE"]
     assert [(r.arg1.label, r.arg2.label) for r in projected.relations[0]] == [("PER", "ORG")]
     assert projected.left_out == {} and projected.relations_left_out == {}
-    # Into native nothing coarsens from anercorp: refused, never guessed.
+    # Into native nothing coarsens from fane: refused, never guessed.
     with pytest.raises(SchemaError, match="does not coarsen into view 'native'"):
-        project_gold(anercorp, schema.view("native"), gold_view=schema.view("anercorp"))
+        project_gold(fane, schema.view("native"), gold_view=schema.view("fane"))
 
 
 def test_relations_with_an_argument_the_view_leaves_out_are_counted() -> None:
