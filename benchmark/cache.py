@@ -8,8 +8,9 @@ Layout under the cache root (``$ARABENCH_CACHE``, else ``~/.cache/arabench``)::
 **Prediction entries.** The *model key* is the sha256 of the canonical JSON of
 the model's :meth:`~models.base.NERModel.provenance` (id, revision, label map,
 adapter version, view, ...) together with the sha256 of the adapter's source
-file, so editing an adapter invalidates its entries even when its author forgot
-to bump ``adapter_version``. The text key is the sha256 of the UTF-8 text. An
+file (of every file of its subpackage, for ``models.llm``), so editing an
+adapter invalidates its entries even when its author forgot to bump
+``adapter_version``. The text key is the sha256 of the UTF-8 text. An
 entry stores the prediction, the two keys, and a sha256 checksum of the
 canonical JSON of its payload.
 

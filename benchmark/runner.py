@@ -197,7 +197,11 @@ def _jsonable(value: object) -> object:
 
 
 def _adapter_code_hash(target: str | None) -> str | None:
-    """sha256 of the source file of an adapter ``module:Class`` without importing the module."""
+    """sha256 of the source of an adapter ``module:Class`` without importing the module.
+
+    The source is the module's file, or, for a module in a subpackage of
+    ``models`` (``models.llm.adapters``), every ``.py`` file of that subpackage.
+    """
     if not target:
         return None
     import hashlib
@@ -210,7 +214,13 @@ def _adapter_code_hash(target: str | None) -> str | None:
         return None
     if spec is None or not spec.origin or not Path(spec.origin).is_file():
         return None
-    return hashlib.sha256(Path(spec.origin).read_bytes()).hexdigest()
+    files = [Path(spec.origin)]
+    if module_name.count(".") >= 2:  # the adapter's code is its whole subpackage
+        files = sorted(files[0].parent.rglob("*.py"))
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
 
 
 def _view_json(view: View) -> dict[str, object]:
