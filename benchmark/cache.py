@@ -28,7 +28,7 @@ all.
 **Corruption.** An entry that is not valid JSON, has the wrong shape, or whose
 checksum does not match is reported with a :class:`CacheWarning` naming the file,
 ignored, and recomputed (the fresh entry replaces it); so is an entry whose
-spans do not have integer offsets inside the text and a label. All writes are
+spans do not have integer offsets inside the text and a label of the model's view. All writes are
 atomic (:mod:`annotations.files`), so an interrupted run leaves no half-written entry.
 
 **Incomplete predictions.** A prediction whose diagnostics report
@@ -46,7 +46,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -263,8 +263,11 @@ class PredictionCache:
                 raise
             warnings.warn(f"cannot refresh the cache entry {path} ({exc})", CacheWarning, stacklevel=3)
 
-    def get(self, model_key: str, text: str) -> Any | None:
-        """The cached prediction of ``text`` under ``model_key``, or ``None`` (missing or corrupted)."""
+    def get(self, model_key: str, text: str, *, labels: Collection[str] | None = None) -> Any | None:
+        """The cached prediction of ``text`` under ``model_key``, or ``None`` (missing or corrupted).
+
+        With ``labels`` (the model's view), an entry holding another label is corrupted too.
+        """
         if self.refresh:
             self.misses += 1
             return None
@@ -283,8 +286,8 @@ class PredictionCache:
             self.misses += 1
             return None
         for span in [*prediction.spans, *(s for r in prediction.relations for s in (r.arg1, r.arg2))]:
-            if span.end > len(text):
-                self._warn(path, f"holds a span beyond the text ({span})")
+            if span.end > len(text) or (labels is not None and span.label not in labels):
+                self._warn(path, f"holds a span beyond the text or with a label outside the model's view ({span})")
                 self.misses += 1
                 return None
         if incomplete(prediction):
@@ -305,9 +308,11 @@ class PredictionCache:
             {"model_key": model_key, "text_sha256": text_hash, "prediction": prediction_to_json(prediction)},
         )
 
-    def get_many(self, model_key: str, texts: Sequence[str]) -> list[Any | None]:
+    def get_many(
+        self, model_key: str, texts: Sequence[str], *, labels: Collection[str] | None = None
+    ) -> list[Any | None]:
         """:meth:`get` for every text, in order."""
-        return [self.get(model_key, t) for t in texts]
+        return [self.get(model_key, t, labels=labels) for t in texts]
 
     def lookup_name(self, name_key: str | None) -> dict[str, Any] | None:
         """What a model name resolved to last time: ``{"provenance", "model_key", "info"}`` or ``None``."""

@@ -310,15 +310,15 @@ def _get_predictions(
         with timer.step(f"{name}: cache lookup"):
             known = cache.lookup_name(name_key)
             if known is not None:
-                cached = cache.get_many(known["model_key"], texts)
-                if all(p is not None for p in cached):
-                    info_json = known.get("info", {})
-                    try:
-                        view = _view_from_json(info_json["view"], schema)
-                        labels = frozenset(info_json["labels"])
-                    except (KeyError, TypeError, BenchmarkError):
-                        pass
-                    else:
+                info_json = known.get("info", {})
+                try:
+                    view = _view_from_json(info_json["view"], schema)
+                    labels = frozenset(info_json["labels"])
+                except (KeyError, TypeError, BenchmarkError):
+                    pass
+                else:
+                    cached = cache.get_many(known["model_key"], texts, labels=view.labels)
+                    if all(p is not None for p in cached):
                         log.info("%s: all %d predictions from the cache, model not loaded", name, len(texts))
                         provenance = dict(_jsonable(known["provenance"]))  # type: ignore[arg-type]
                         return _Predicted(name, explicit, "scored", None, view, labels, provenance, list(cached))
@@ -359,7 +359,7 @@ def _predict_with(
     model_key = PredictionCache.model_key(provenance, code_hash=code_hash)
     predictions: list[Prediction | None] = [None] * len(texts)
     if cache is not None:
-        predictions = cache.get_many(model_key, texts)
+        predictions = cache.get_many(model_key, texts, labels=view.labels)
     todo = [i for i, p in enumerate(predictions) if p is None]
     batches = [todo[k : k + PREDICT_BATCH] for k in range(0, len(todo), PREDICT_BATCH)]
     try:

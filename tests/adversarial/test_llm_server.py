@@ -309,6 +309,40 @@ def test_no_cache_overwrites_a_stale_entry(tmp_path: Path, corpus: Path, monkeyp
     assert [tp(o) for o in "abcd"] == [0, 0, 2, 2]
 
 
+@pytest.mark.parametrize(
+    ("edit", "why"),
+    [
+        (lambda s: [float(s[0]), s[1], s[2]], "malformed prediction"),
+        (lambda s: [str(s[0]), s[1], s[2]], "malformed prediction"),
+        (lambda s: [True, s[1], s[2]], "malformed prediction"),
+        (lambda s: [s[0], s[1], ""], "malformed prediction"),
+        (lambda s: [s[0], s[1], "PLANET"], "label outside the model's view"),
+        (lambda s: [s[0], 10_000, s[2]], "beyond the text"),
+        (lambda s: [s[1], s[0], s[2]], "malformed prediction"),
+    ],
+)
+def test_a_hand_edited_prediction_entry_is_validated_and_discarded(
+    tmp_path: Path, corpus: Path, edit: Callable[[list[Any]], list[Any]], why: str
+) -> None:
+    from annotations.files import canonical_sha256
+    from benchmark.cache import CacheWarning
+
+    with FakeServer(answering) as server:
+        first = run_llm(corpus, tmp_path, "a", server.url)
+        entries = sorted((tmp_path / "cache" / "predictions").rglob("*.json"))
+        assert len(entries) == 2
+        for path in entries:  # a careful hand edit: the checksum recomputed
+            data = json.loads(path.read_text(encoding="utf-8"))
+            spans = data["payload"]["prediction"]["spans"]
+            data["payload"]["prediction"]["spans"] = [edit(span) for span in spans]
+            data["checksum"] = canonical_sha256(data["payload"])
+            path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        with pytest.warns(CacheWarning, match=why):
+            second = run_llm(corpus, tmp_path, "b", server.url)
+    assert second.models[0].status == "scored"
+    assert second.models[0].scores == first.models[0].scores  # recomputed, not read from the edited entries
+
+
 # ----------------------------------------------------------------------------- secrets
 
 
