@@ -543,10 +543,10 @@ class OpenAIChatModel(LLMExtractor):
                 value=redact_url(base_url),
                 fix="e.g. http://127.0.0.1:8000/v1",
             )
-        self.base_url = base_url.rstrip("/")
+        self._base_url = base_url.rstrip("/")  # with its credentials: used for requests only
         #: The base URL as stored and printed: credentials redacted.
-        self.public_base_url = redact_url(self.base_url)
-        self._url = endpoint(self.base_url, "chat/completions")
+        self.base_url = redact_url(self._base_url)
+        self._url = endpoint(self._base_url, "chat/completions")
         if not isinstance(api_key_env, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", api_key_env):
             raise ModelError(
                 "api_key_env is the NAME of an environment variable",
@@ -598,7 +598,7 @@ class OpenAIChatModel(LLMExtractor):
         return {
             "revision": self.model,
             "model": self.model,
-            "base_url": self.public_base_url,
+            "base_url": self.base_url,
             "parameters": self._parameters(json_mode=self.json_mode),
         }
 
@@ -619,7 +619,7 @@ class OpenAIChatModel(LLMExtractor):
     def _request_key(self, messages: list[dict[str, str]]) -> list[dict[str, object]]:
         base = {
             "backend": "openai-chat",
-            "base_url": self.public_base_url,
+            "base_url": self.base_url,
             "prompt": {"name": self.prompt.name, "version": self.prompt.version, "sha256": self.prompt_sha256},
         }
         modes = [self._json_mode_ok] + ([False] if self._json_mode_ok else [])
@@ -634,7 +634,7 @@ class OpenAIChatModel(LLMExtractor):
 
     def _secrets(self) -> list[str]:
         key = os.environ.get(self.api_key_env)
-        return [*url_secrets(self.base_url), *([key] if key else [])]
+        return [*url_secrets(self._base_url), *([key] if key else [])]
 
     def _redact(self, text: str) -> str:
         return redact_text(text, self._secrets())
@@ -648,7 +648,7 @@ class OpenAIChatModel(LLMExtractor):
             }
         return {
             "field": "base_url",
-            "value": self.public_base_url,
+            "value": self.base_url,
             "fix": f"check that an OpenAI-compatible server answers POST {redact_url(self._url)} "
             "(--llm-base-url), or raise timeout/run_timeout if it is only slow",
         }

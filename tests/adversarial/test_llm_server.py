@@ -400,7 +400,7 @@ def test_a_401_echoing_the_headers_leaks_no_secret_to_any_output_the_cache_or_st
 def test_urls_are_redacted_wherever_they_are_kept(url: str, public: str, tmp_path: Path) -> None:
     assert redact_url(url) == public
     llm = model(url, tmp_path)
-    assert llm.provenance()["base_url"] == public.rstrip("/")
+    assert llm.provenance()["base_url"] == llm.base_url == public.rstrip("/")
     assert all(k["base_url"] == public for k in llm._request_key([{"role": "user", "content": "x"}]))
     assert endpoint(url, "chat/completions").split("?")[0].endswith("/v1/chat/completions")
 
