@@ -15,7 +15,11 @@ adapter's error (see :class:`LLMExtractor`).
 not between bytes), each decoded response within ``max_response_bytes``, and
 all requests of a model within ``run_timeout`` seconds (:mod:`models.llm.http`).
 What is cut is counted (``timeouts``, ``oversized_responses``,
-``deadline_windows``), logged as a warning, and named in the error.
+``deadline_windows``), logged as a warning, and named in the error. When the
+first window that is sent gets no response at all (only connection errors or
+timeouts, after every retry), the server is taken to be unreachable: the
+remaining windows are not sent (``unsent_windows``) and the model fails at
+once instead of retrying every window.
 
 **Secrets.** The API key is sent, never kept. URLs are kept and printed with
 their credentials redacted; a response body reaches a message or a sample
@@ -97,6 +101,7 @@ _FAILURES = (
     "oversized_responses",
     "prompt_too_long",
     "timeouts",
+    "unsent_windows",
     "window_errors",
 )
 
@@ -575,6 +580,7 @@ class OpenAIChatModel(LLMExtractor):
         self._sleep = time.sleep
         self._clock = time.monotonic
         self._run_deadline: float | None = None
+        self._unreachable = False
 
     @classmethod
     def from_spec(cls, arg: str | None, **options: Any) -> OpenAIChatModel:
@@ -680,6 +686,9 @@ class OpenAIChatModel(LLMExtractor):
 
         counts: Counter[str] = Counter()
         url = redact_url(self._url)
+        if self._unreachable:
+            counts["unsent_windows"] += 1
+            return _Answer(None, counts=counts, failed=True)
         if self.run_timeout is not None and self._run_deadline is None:
             self._run_deadline = self._clock() + self.run_timeout
         attempt = 0
@@ -750,6 +759,15 @@ class OpenAIChatModel(LLMExtractor):
                     return self._failed(counts, error)
                 delay = _retry_after(response.headers.get("retry-after"))
             if attempt >= self.max_retries:
+                if set(counts) <= {"connection_errors", "timeouts", "retries"} and not self.stats["answered_windows"]:
+                    self._unreachable = True  # not one response, ever: the other windows are not sent
+                    log.warning(
+                        "%s: no response from %s after %d attempts and no window answered yet; "
+                        "the remaining windows are not sent (counted unsent_windows)",
+                        self.name,
+                        url,
+                        attempt + 1,
+                    )
                 return self._failed(counts, error)
             if delay is None:
                 delay = self.backoff * (2**attempt)

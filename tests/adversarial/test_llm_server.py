@@ -236,7 +236,8 @@ def test_closed_port_fails_the_model_caches_nothing_and_a_working_server_is_aske
     failed = run_llm(corpus, tmp_path, "a", url)
     (result,) = failed.models
     assert (result.status, failed.exit_status) == ("failed", 1)
-    assert "every window failed (2 of 2: connection_errors 4)" in result.reason
+    # The first window gets no response in two attempts; the second is then not sent.
+    assert "every window failed (2 of 2: connection_errors 2, unsent_windows 1)" in result.reason
     assert "ConnectError" in result.reason and url in result.reason
     assert cached_files(tmp_path) == []
     with FakeServer(answering, port=closed_port) as server:  # the same URL now answers
@@ -514,3 +515,19 @@ def test_a_hanging_server_is_left_at_the_run_deadline(tmp_path: Path, caplog: py
     assert "every window failed (3 of 3: deadline_windows 3, timeouts 3)" in message
     assert "run_timeout of 2.5 s reached" in message and "run_timeout of 2.5 s reached" in caplog.text
     assert cached_files(tmp_path) == []
+
+
+def test_without_a_run_deadline_an_unresponsive_server_costs_one_window_of_retries(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    texts = ["زار الوزير القاهرة.", "وصل الوفد إلى مصر.", "عاد الوفد."]
+    with FakeServer(hanging) as server:
+        llm = model(server.url, tmp_path, timeout=1, max_retries=1)
+        started = time.monotonic()
+        with caplog.at_level("WARNING", logger="arabench"), pytest.raises(ModelError) as info:
+            llm.predict(texts)
+        elapsed = time.monotonic() - started
+        assert len(server.requests) == 2
+    assert 1.9 < elapsed < 3.5  # two attempts of 1 s, not 3 windows x 2 attempts
+    assert "every window failed (3 of 3: timeouts 2, unsent_windows 2)" in str(info.value)
+    assert "the remaining windows are not sent" in caplog.text
