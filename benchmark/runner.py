@@ -200,7 +200,8 @@ def _adapter_code_hash(target: str | None) -> str | None:
     """sha256 of the source of an adapter ``module:Class`` without importing the module.
 
     The source is the module's file, or, for a module in a subpackage of
-    ``models`` (``models.llm.adapters``), every ``.py`` file of that subpackage.
+    ``models`` (``models.llm.adapters``), every file of that subpackage (code
+    and data, not ``__pycache__``).
     """
     if not target:
         return None
@@ -216,7 +217,7 @@ def _adapter_code_hash(target: str | None) -> str | None:
         return None
     files = [Path(spec.origin)]
     if module_name.count(".") >= 2:  # the adapter's code is its whole subpackage
-        files = sorted(files[0].parent.rglob("*.py"))
+        files = sorted(p for p in files[0].parent.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     digest = hashlib.sha256()
     for file in files:
         digest.update(file.read_bytes())

@@ -914,5 +914,9 @@ def test_the_cache_key_code_hash_covers_the_whole_adapter_subpackage(
     monkeypatch.syspath_prepend(str(tmp_path))
     before = _adapter_code_hash("fakemodels.llmx.adapters:Model")
     (package / "alignment.py").write_text("# alignment.py, edited\n", encoding="utf-8")
-    assert before is not None and _adapter_code_hash("fakemodels.llmx.adapters:Model") != before
+    edited = _adapter_code_hash("fakemodels.llmx.adapters:Model")
+    assert before is not None and edited != before
+    (package / "data").mkdir()
+    (package / "data" / "words.yaml").write_text("- a\n", encoding="utf-8")  # data files count too
+    assert _adapter_code_hash("fakemodels.llmx.adapters:Model") != edited
     assert _adapter_code_hash("models.llm.adapters:OpenAIChatModel") != _adapter_code_hash("models.simple:EmptyModel")
