@@ -902,6 +902,15 @@ class HFGenerationModel(LLMExtractor):
             }
         ]
 
+    def _failure_context(self, totals: Mapping[str, int]) -> dict[str, object]:
+        if totals.get("prompt_too_long"):
+            return {
+                "field": "max_window_chars",
+                "value": self.max_window_chars,
+                "fix": f"lower max_window_chars or max_new_tokens so that a prompt fits the context of {self.context}",
+            }
+        return super()._failure_context(totals)
+
     def _render(self, messages: list[dict[str, str]]) -> str:
         if self.chat:
             return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
