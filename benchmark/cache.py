@@ -8,8 +8,9 @@ Layout under the cache root (``$ARABENCH_CACHE``, else ``~/.cache/arabench``)::
 **Prediction entries.** The *model key* is the sha256 of the canonical JSON of
 the model's :meth:`~models.base.NERModel.provenance` (id, revision, label map,
 adapter version, view, ...) together with the sha256 of the adapter's source
-file, so editing an adapter invalidates its entries even when its author forgot
-to bump ``adapter_version``. The text key is the sha256 of the UTF-8 text. An
+file (of every file of its subpackage, for ``models.llm``), so editing an
+adapter invalidates its entries even when its author forgot to bump
+``adapter_version``. The text key is the sha256 of the UTF-8 text. An
 entry stores the prediction, the two keys, and a sha256 checksum of the
 canonical JSON of its payload.
 
@@ -57,7 +58,7 @@ import json
 import os
 import stat
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -320,11 +321,10 @@ class PredictionCache:
                 stacklevel=3,
             )
 
-    def get(self, model_key: str, text: str, *, labels: frozenset[str] | None = None) -> Any | None:
+    def get(self, model_key: str, text: str, *, labels: Collection[str] | None = None) -> Any | None:
         """The cached prediction of ``text`` under ``model_key``, or ``None`` (missing or corrupted).
 
-        With ``labels`` (the model's view labels), an entry with another label
-        is discarded like a corrupted one.
+        With ``labels`` (the model's view), an entry holding another label is corrupted too.
         """
         if self.refresh:
             self.misses += 1
@@ -367,7 +367,7 @@ class PredictionCache:
         )
 
     def get_many(
-        self, model_key: str, texts: Sequence[str], *, labels: frozenset[str] | None = None
+        self, model_key: str, texts: Sequence[str], *, labels: Collection[str] | None = None
     ) -> list[Any | None]:
         """:meth:`get` for every text, in order."""
         return [self.get(model_key, t, labels=labels) for t in texts]
@@ -414,7 +414,7 @@ def _prediction_problem(prediction: Any, text: str, labels: frozenset[str] | Non
     """What would make ``prediction`` refused as a predictions file for ``text`` (``None`` when it is sound)."""
     for span in [*prediction.spans, *(s for r in prediction.relations for s in (r.arg1, r.arg2))]:
         if not 0 <= span.start < span.end <= len(text):
-            return f"holds a span outside the text of length {len(text)} ({span})"
+            return f"holds a span beyond the text of length {len(text)} ({span})"
         if labels is not None and span.label not in labels:
             return f"holds a label outside the model's view ({span.label!r})"
     for key, value in prediction.diagnostics.items():

@@ -203,8 +203,9 @@ def _jsonable(value: object) -> object:
 def _adapter_code_hash(target: str | None) -> str | None:
     """sha256 of the source of an adapter ``module:Class`` without importing the module.
 
-    The module's file, and when it belongs to a subpackage (``models.llm.adapters``)
-    every ``.py`` file of that subpackage, since the adapter's predictions depend on them.
+    The source is the module's file, or, for a module in a subpackage of
+    ``models`` (``models.llm.adapters``), every file of that subpackage (code
+    and data, not ``__pycache__``).
     """
     if not target:
         return None
@@ -218,14 +219,13 @@ def _adapter_code_hash(target: str | None) -> str | None:
         return None
     if spec is None or not spec.origin or not Path(spec.origin).is_file():
         return None
-    origin = Path(spec.origin)
-    files = [origin]
-    if module_name.count(".") >= 2 and (origin.parent / "__init__.py").is_file():
-        files = sorted(origin.parent.glob("*.py"))
+    files = [Path(spec.origin)]
+    if module_name.count(".") >= 2:  # the adapter's code is its whole subpackage
+        files = sorted(p for p in files[0].parent.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     digest = hashlib.sha256()
     for file in files:
-        digest.update(file.name.encode("utf-8") + b"\0" + hashlib.sha256(file.read_bytes()).digest())
-    return digest.hexdigest() if len(files) > 1 else hashlib.sha256(origin.read_bytes()).hexdigest()
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
 
 
 def _view_json(view: View) -> dict[str, object]:
@@ -320,13 +320,13 @@ def _get_predictions(
                     view = _view_from_json(info_json["view"], schema)
                     labels = frozenset(info_json["labels"])
                 except (KeyError, TypeError, BenchmarkError):
-                    cached = [None]
-                else:  # an entry is validated like a predictions file of this view, or recomputed
-                    cached = cache.get_many(known["model_key"], texts, labels=frozenset(view.labels))
-                if all(p is not None for p in cached):
-                    log.info("%s: all %d predictions from the cache, model not loaded", name, len(texts))
-                    provenance = dict(_jsonable(known["provenance"]))  # type: ignore[arg-type]
-                    return _Predicted(name, explicit, "scored", None, view, labels, provenance, list(cached))
+                    pass
+                else:
+                    cached = cache.get_many(known["model_key"], texts, labels=view.labels)
+                    if all(p is not None for p in cached):
+                        log.info("%s: all %d predictions from the cache, model not loaded", name, len(texts))
+                        provenance = dict(_jsonable(known["provenance"]))  # type: ignore[arg-type]
+                        return _Predicted(name, explicit, "scored", None, view, labels, provenance, list(cached))
     ok, why = info.available()
     if not ok:
         return _Predicted(name, explicit, "failed" if explicit else "skipped", f"not available here: {why}")
@@ -364,7 +364,7 @@ def _predict_with(
     model_key = PredictionCache.model_key(provenance, code_hash=code_hash)
     predictions: list[Prediction | None] = [None] * len(texts)
     if cache is not None:
-        predictions = cache.get_many(model_key, texts, labels=frozenset(view.labels))
+        predictions = cache.get_many(model_key, texts, labels=view.labels)
     todo = [i for i, p in enumerate(predictions) if p is None]
     batches = [todo[k : k + PREDICT_BATCH] for k in range(0, len(todo), PREDICT_BATCH)]
     try:

@@ -898,3 +898,25 @@ def test_a_rejected_key_fails_only_that_model_in_a_run(tmp_path: Path) -> None:
     failed = results.model("llm:m")
     assert failed.status == "failed" and "HTTP 401" in (failed.reason or "") and "OPENAI_API_KEY" in failed.reason
     assert results.exit_status == 1
+
+
+def test_the_cache_key_code_hash_covers_the_whole_adapter_subpackage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Editing alignment.py (not the adapters module the registry names) must invalidate cached predictions."""
+    from benchmark.runner import _adapter_code_hash
+
+    package = tmp_path / "fakemodels" / "llmx"
+    package.mkdir(parents=True)
+    for name in ("__init__.py", "adapters.py", "alignment.py"):
+        (package / name).write_text(f"# {name}\n", encoding="utf-8")
+    (tmp_path / "fakemodels" / "__init__.py").write_text("", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = _adapter_code_hash("fakemodels.llmx.adapters:Model")
+    (package / "alignment.py").write_text("# alignment.py, edited\n", encoding="utf-8")
+    edited = _adapter_code_hash("fakemodels.llmx.adapters:Model")
+    assert before is not None and edited != before
+    (package / "data").mkdir()
+    (package / "data" / "words.yaml").write_text("- a\n", encoding="utf-8")  # data files count too
+    assert _adapter_code_hash("fakemodels.llmx.adapters:Model") != edited
+    assert _adapter_code_hash("models.llm.adapters:OpenAIChatModel") != _adapter_code_hash("models.simple:EmptyModel")

@@ -33,7 +33,8 @@ Diagnostics (per text, summed by the harness):
     (every attempt). ``timeouts``: attempts that did not finish within
     ``timeout`` (or the run deadline). ``oversized_responses``: responses cut
     at ``max_response_bytes``. ``deadline_windows``: windows given up because
-    ``run_timeout`` had passed. ``discarded_cache_entries``: invalid response
+    ``run_timeout`` had passed. ``unsent_windows``: windows not sent because
+    the server never responded (see :mod:`models.llm.adapters`). ``discarded_cache_entries``: invalid response
     cache entries discarded (the answer was requested again).
     ``connection_errors``: attempts that could not connect. ``retries``:
     attempts repeated. ``bad_responses``: 2xx bodies without a message, or

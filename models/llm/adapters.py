@@ -15,7 +15,11 @@ adapter's error (see :class:`LLMExtractor`).
 not between bytes), each decoded response within ``max_response_bytes``, and
 all requests of a model within ``run_timeout`` seconds (:mod:`models.llm.http`).
 What is cut is counted (``timeouts``, ``oversized_responses``,
-``deadline_windows``), logged as a warning, and named in the error.
+``deadline_windows``), logged as a warning, and named in the error. When the
+first window that is sent gets no response at all (only connection errors or
+timeouts, after every retry), the server is taken to be unreachable: the
+remaining windows are not sent (``unsent_windows``) and the model fails at
+once instead of retrying every window.
 
 **Secrets.** The API key is sent, never kept. URLs are kept and printed with
 their credentials redacted; a response body reaches a message or a sample
@@ -97,6 +101,7 @@ _FAILURES = (
     "oversized_responses",
     "prompt_too_long",
     "timeouts",
+    "unsent_windows",
     "window_errors",
 )
 
@@ -543,10 +548,10 @@ class OpenAIChatModel(LLMExtractor):
                 value=redact_url(base_url),
                 fix="e.g. http://127.0.0.1:8000/v1",
             )
-        self.base_url = base_url.rstrip("/")
+        self._base_url = base_url.rstrip("/")  # with its credentials: used for requests only
         #: The base URL as stored and printed: credentials redacted.
-        self.public_base_url = redact_url(self.base_url)
-        self._url = endpoint(self.base_url, "chat/completions")
+        self.base_url = redact_url(self._base_url)
+        self._url = endpoint(self._base_url, "chat/completions")
         if not isinstance(api_key_env, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", api_key_env):
             raise ModelError(
                 "api_key_env is the NAME of an environment variable",
@@ -575,6 +580,7 @@ class OpenAIChatModel(LLMExtractor):
         self._sleep = time.sleep
         self._clock = time.monotonic
         self._run_deadline: float | None = None
+        self._unreachable = False
 
     @classmethod
     def from_spec(cls, arg: str | None, **options: Any) -> OpenAIChatModel:
@@ -598,7 +604,7 @@ class OpenAIChatModel(LLMExtractor):
         return {
             "revision": self.model,
             "model": self.model,
-            "base_url": self.public_base_url,
+            "base_url": self.base_url,
             "parameters": self._parameters(json_mode=self.json_mode),
         }
 
@@ -619,7 +625,7 @@ class OpenAIChatModel(LLMExtractor):
     def _request_key(self, messages: list[dict[str, str]]) -> list[dict[str, object]]:
         base = {
             "backend": "openai-chat",
-            "base_url": self.public_base_url,
+            "base_url": self.base_url,
             "prompt": {"name": self.prompt.name, "version": self.prompt.version, "sha256": self.prompt_sha256},
         }
         modes = [self._json_mode_ok] + ([False] if self._json_mode_ok else [])
@@ -634,7 +640,7 @@ class OpenAIChatModel(LLMExtractor):
 
     def _secrets(self) -> list[str]:
         key = os.environ.get(self.api_key_env)
-        return [*url_secrets(self.base_url), *([key] if key else [])]
+        return [*url_secrets(self._base_url), *([key] if key else [])]
 
     def _redact(self, text: str) -> str:
         return redact_text(text, self._secrets())
@@ -648,7 +654,7 @@ class OpenAIChatModel(LLMExtractor):
             }
         return {
             "field": "base_url",
-            "value": self.public_base_url,
+            "value": self.base_url,
             "fix": f"check that an OpenAI-compatible server answers POST {redact_url(self._url)} "
             "(--llm-base-url), or raise timeout/run_timeout if it is only slow",
         }
@@ -680,6 +686,9 @@ class OpenAIChatModel(LLMExtractor):
 
         counts: Counter[str] = Counter()
         url = redact_url(self._url)
+        if self._unreachable:
+            counts["unsent_windows"] += 1
+            return _Answer(None, counts=counts, failed=True)
         if self.run_timeout is not None and self._run_deadline is None:
             self._run_deadline = self._clock() + self.run_timeout
         attempt = 0
@@ -750,6 +759,15 @@ class OpenAIChatModel(LLMExtractor):
                     return self._failed(counts, error)
                 delay = _retry_after(response.headers.get("retry-after"))
             if attempt >= self.max_retries:
+                if set(counts) <= {"connection_errors", "timeouts", "retries"} and not self.stats["answered_windows"]:
+                    self._unreachable = True  # not one response, ever: the other windows are not sent
+                    log.warning(
+                        "%s: no response from %s after %d attempts and no window answered yet; "
+                        "the remaining windows are not sent (counted unsent_windows)",
+                        self.name,
+                        url,
+                        attempt + 1,
+                    )
                 return self._failed(counts, error)
             if delay is None:
                 delay = self.backoff * (2**attempt)
@@ -883,6 +901,15 @@ class HFGenerationModel(LLMExtractor):
                 "messages": messages,
             }
         ]
+
+    def _failure_context(self, totals: Mapping[str, int]) -> dict[str, object]:
+        if totals.get("prompt_too_long"):
+            return {
+                "field": "max_window_chars",
+                "value": self.max_window_chars,
+                "fix": f"lower max_window_chars or max_new_tokens so that a prompt fits the context of {self.context}",
+            }
+        return super()._failure_context(totals)
 
     def _render(self, messages: list[dict[str, str]]) -> str:
         if self.chat:

@@ -61,7 +61,7 @@ from annotations.schema import Schema, default_schema
 from annotations.spans import Relation, Span
 from annotations.tokenize import (
     CONJUNCTIONS,
-    PROCLITICS,
+    PROCLITIC_PATTERN,
     WordIndex,
     is_ignorable,
     is_proclitic_prefix,
@@ -72,11 +72,10 @@ from models.llm.parsing import AnswerEntity, AnswerRelation
 __all__ = ["Alignment", "align_entities", "align_relations", "find_mentions"]
 
 _QUOTES = "«»\"'“”‘’„()[]{}<>‹›"
-_PROCLITIC = "|".join(PROCLITICS)  # longest first, as the shared tuple lists them
 #: Proclitics before the article (``وبالقاهرة``), or before the لل spelling of ``ل`` + article (``للجامعة``).
-_BEFORE_ARTICLE = re.compile(rf"^(?:({_PROCLITIC})(?=ال.)|([{''.join(CONJUNCTIONS)}]?ل)(?=ل[^ا]))")
+_BEFORE_ARTICLE = re.compile(rf"^(?:({PROCLITIC_PATTERN})(?=ال.)|([{''.join(CONJUNCTIONS)}]?ل)(?=ل[^ا]))")
 #: A leading proclitic followed by at least two word characters (``ومصر``).
-_LEADING_PROCLITIC = re.compile(rf"^({_PROCLITIC})(?=\w{{2}})")
+_LEADING_PROCLITIC = re.compile(rf"^({PROCLITIC_PATTERN})(?=\w{{2}})")
 
 
 def _normalize(text: str) -> str:

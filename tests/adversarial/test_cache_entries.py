@@ -56,7 +56,7 @@ def text_diagnostic(prediction: dict[str, Any]) -> None:
     [
         (bad_label, "holds a label outside the model's view ('CITY')"),
         (float_offset, "holds a malformed prediction (not a [start, end, label] span with integer offsets"),
-        (beyond_text, "holds a span outside the text of length"),
+        (beyond_text, "holds a span beyond the text of length"),
         (text_diagnostic, "holds a diagnostic that is not a number ('windows': 'many')"),
     ],
 )

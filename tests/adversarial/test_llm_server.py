@@ -236,7 +236,8 @@ def test_closed_port_fails_the_model_caches_nothing_and_a_working_server_is_aske
     failed = run_llm(corpus, tmp_path, "a", url)
     (result,) = failed.models
     assert (result.status, failed.exit_status) == ("failed", 1)
-    assert "every window failed (2 of 2: connection_errors 4)" in result.reason
+    # The first window gets no response in two attempts; the second is then not sent.
+    assert "every window failed (2 of 2: connection_errors 2, unsent_windows 1)" in result.reason
     assert "ConnectError" in result.reason and url in result.reason
     assert cached_files(tmp_path) == []
     with FakeServer(answering, port=closed_port) as server:  # the same URL now answers
@@ -309,6 +310,40 @@ def test_no_cache_overwrites_a_stale_entry(tmp_path: Path, corpus: Path, monkeyp
     assert [tp(o) for o in "abcd"] == [0, 0, 2, 2]
 
 
+@pytest.mark.parametrize(
+    ("edit", "why"),
+    [
+        (lambda s: [float(s[0]), s[1], s[2]], "malformed prediction"),
+        (lambda s: [str(s[0]), s[1], s[2]], "malformed prediction"),
+        (lambda s: [True, s[1], s[2]], "malformed prediction"),
+        (lambda s: [s[0], s[1], ""], "malformed prediction"),
+        (lambda s: [s[0], s[1], "PLANET"], "label outside the model's view"),
+        (lambda s: [s[0], 10_000, s[2]], "beyond the text"),
+        (lambda s: [s[1], s[0], s[2]], "malformed prediction"),
+    ],
+)
+def test_a_hand_edited_prediction_entry_is_validated_and_discarded(
+    tmp_path: Path, corpus: Path, edit: Callable[[list[Any]], list[Any]], why: str
+) -> None:
+    from annotations.files import canonical_sha256
+    from benchmark.cache import CacheWarning
+
+    with FakeServer(answering) as server:
+        first = run_llm(corpus, tmp_path, "a", server.url)
+        entries = sorted((tmp_path / "cache" / "predictions").rglob("*.json"))
+        assert len(entries) == 2
+        for path in entries:  # a careful hand edit: the checksum recomputed
+            data = json.loads(path.read_text(encoding="utf-8"))
+            spans = data["payload"]["prediction"]["spans"]
+            data["payload"]["prediction"]["spans"] = [edit(span) for span in spans]
+            data["checksum"] = canonical_sha256(data["payload"])
+            path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        with pytest.warns(CacheWarning, match=why):
+            second = run_llm(corpus, tmp_path, "b", server.url)
+    assert second.models[0].status == "scored"
+    assert second.models[0].scores == first.models[0].scores  # recomputed, not read from the edited entries
+
+
 # ----------------------------------------------------------------------------- secrets
 
 
@@ -366,7 +401,7 @@ def test_a_401_echoing_the_headers_leaks_no_secret_to_any_output_the_cache_or_st
 def test_urls_are_redacted_wherever_they_are_kept(url: str, public: str, tmp_path: Path) -> None:
     assert redact_url(url) == public
     llm = model(url, tmp_path)
-    assert llm.provenance()["base_url"] == public.rstrip("/")
+    assert llm.provenance()["base_url"] == llm.base_url == public.rstrip("/")
     assert all(k["base_url"] == public for k in llm._request_key([{"role": "user", "content": "x"}]))
     assert endpoint(url, "chat/completions").split("?")[0].endswith("/v1/chat/completions")
 
@@ -480,3 +515,19 @@ def test_a_hanging_server_is_left_at_the_run_deadline(tmp_path: Path, caplog: py
     assert "every window failed (3 of 3: deadline_windows 3, timeouts 3)" in message
     assert "run_timeout of 2.5 s reached" in message and "run_timeout of 2.5 s reached" in caplog.text
     assert cached_files(tmp_path) == []
+
+
+def test_without_a_run_deadline_an_unresponsive_server_costs_one_window_of_retries(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    texts = ["زار الوزير القاهرة.", "وصل الوفد إلى مصر.", "عاد الوفد."]
+    with FakeServer(hanging) as server:
+        llm = model(server.url, tmp_path, timeout=1, max_retries=1)
+        started = time.monotonic()
+        with caplog.at_level("WARNING", logger="arabench"), pytest.raises(ModelError) as info:
+            llm.predict(texts)
+        elapsed = time.monotonic() - started
+        assert len(server.requests) == 2
+    assert 1.9 < elapsed < 3.5  # two attempts of 1 s, not 3 windows x 2 attempts
+    assert "every window failed (3 of 3: timeouts 2, unsent_windows 2)" in str(info.value)
+    assert "the remaining windows are not sent" in caplog.text
