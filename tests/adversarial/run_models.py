@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -166,6 +167,19 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     env["HF_HUB_OFFLINE"] = "1"
     env.update(extra)
     return env
+
+
+def arabench(*args: str, cache: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``arabench ARGS`` (:func:`cli`) in a subprocess with the cache ``cache``, bounded by ``timeout`` seconds."""
+    return subprocess.run(
+        [sys.executable, "-m", "run_models", *args],
+        env=subprocess_env(ARABENCH_CACHE=str(cache)),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def _slow_writers(pause: float, markers: str | None) -> None:

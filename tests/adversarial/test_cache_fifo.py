@@ -9,25 +9,9 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-from run_models import ROOT, subprocess_env, write_corpus
-
-TIMEOUT = 120
-
-
-def arabench(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "run_models", *args],
-        env=subprocess_env(ARABENCH_CACHE=str(cache)),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
+from run_models import arabench, write_corpus
 
 
 def test_fifos_in_the_cache_are_skipped_with_a_warning(tmp_path: Path) -> None:

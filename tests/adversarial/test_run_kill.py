@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from run_models import FILES, ROOT, subprocess_env, write_corpus
+from run_models import FILES, ROOT, arabench, subprocess_env, write_corpus
 
 TIMEOUT = 120
 STAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
@@ -33,21 +33,13 @@ def snapshot(directory: Path) -> dict[str, bytes] | None:
 
 def argv(gold: Path, out: Path, seed: int, *extra: str) -> list[str]:
     return [
-        sys.executable, "-m", "run_models", "run", "-m", "trust-city", "-m", "oracle", "--corpus", str(gold),
+        "run", "-m", "trust-city", "-m", "oracle", "--corpus", str(gold),
         "--out", str(out), "--seed", str(seed), "--bootstrap", "30", "-q", *extra,
     ]  # fmt: skip
 
 
 def complete(gold: Path, out: Path, seed: int, cache: Path, *extra: str) -> None:
-    done = subprocess.run(
-        argv(gold, out, seed, *extra),
-        env=subprocess_env(ARABENCH_CACHE=str(cache)),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
+    done = arabench(*argv(gold, out, seed, *extra), cache=cache, timeout=TIMEOUT)
     assert done.returncode == 0, done.stderr
 
 
@@ -78,7 +70,11 @@ def test_a_run_killed_while_predicting_or_writing_leaves_the_old_or_the_new_dire
             ARABENCH_CACHE=str(cache), TRUST_MARKERS=str(markers), TRUST_PREDICT_SLEEP="0.1", TRUST_WRITE_SLEEP="0.1"
         )
         proc = subprocess.Popen(  # --no-cache: the model predicts every time (and still writes the cache)
-            argv(gold, out, 2, "--no-cache"), env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [sys.executable, "-m", "run_models", *argv(gold, out, 2, "--no-cache")],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             deadline = time.monotonic() + TIMEOUT
