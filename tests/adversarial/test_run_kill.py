@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import random
 import re
+import resource
+import signal
 import subprocess
 import sys
 import time
@@ -94,3 +96,30 @@ def test_a_run_killed_while_predicting_or_writing_leaves_the_old_or_the_new_dire
     assert models(out) == models(new)
     leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out."))
     assert leftovers == [], leftovers
+
+
+def test_a_disk_that_fills_up_while_writing_leaves_the_old_directory_and_a_clear_error(tmp_path: Path) -> None:
+    gold = write_corpus(tmp_path / "gold.jsonl")
+    out = tmp_path / "out"
+    complete(gold, out, 1, tmp_path / "cache")
+    before = snapshot(out)
+
+    def small_disk() -> None:  # files beyond 16 KiB fail with EFBIG, as on a full disk (ENOSPC)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (16 * 1024, 16 * 1024))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "run_models", *argv(gold, out, 2)],
+        env=subprocess_env(ARABENCH_CACHE=str(tmp_path / "cache")),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+        preexec_fn=small_disk,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "cannot write the results (File too large); the directory was left as it was" in done.stderr
+    assert "fix: free disk space or choose another --out" in done.stderr
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "gold.jsonl", "out"]  # no temporary, no lock
