@@ -123,3 +123,35 @@ def test_a_disk_that_fills_up_while_writing_leaves_the_old_directory_and_a_clear
     assert "fix: free disk space or choose another --out" in done.stderr
     assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "gold.jsonl", "out"]  # no temporary, no lock
+
+
+def test_without_an_atomic_exchange_a_failure_between_the_two_renames_keeps_the_old_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from benchmark import outdir
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "results.json").write_text("old", encoding="utf-8")
+    monkeypatch.setattr(outdir, "_exchange", lambda a, b: False)  # a system without renameat2
+    real_rename = os.rename
+
+    def rename(src: object, dst: object) -> None:
+        if ".new-" in str(src):  # the new directory never arrives: killed, or the disk failed
+            raise OSError("simulated failure between the two renames")
+        real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(OSError, match="between the two renames"):
+        outdir.replace_directory(out, lambda tmp: (tmp / "results.json").write_text("new", encoding="utf-8"))
+    monkeypatch.undo()
+    assert (out / "results.json").read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    # A run killed there leaves out missing and the old directory aside: the next lock puts it back.
+    real_rename(out, tmp_path / ".out.old-999999")
+    (tmp_path / ".out.new-999999").mkdir()
+    with outdir.OutputLock(out, wait=0):
+        assert (out / "results.json").read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
