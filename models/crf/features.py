@@ -99,7 +99,7 @@ def _shape(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> dict[tuple[str, ...], str]:
-    """CLDR place names of every Arabic locale (Babel): normalized words -> ``country``, ``region`` or ``city``.
+    """CLDR place names of every Arabic locale (Babel): loose forms of the words -> ``country``, ``region`` or ``city``.
 
     Territory codes of two letters are countries, numeric codes regions; cities
     are the exemplar cities of time zones. Names holding a comma or parentheses
@@ -124,7 +124,7 @@ def gazetteer() -> dict[tuple[str, ...], str]:
 
 def _add(names: dict[tuple[str, ...], str], name: str, kind: str) -> None:
     for part in regex.split(r"[()،,]", name):
-        key = tuple(normalized(w) for w in part.split())
+        key = tuple(normalized(w).translate(_LOOSE) for w in part.split())
         if key and len(key) <= 4:
             names.setdefault(key, kind)
 
