@@ -161,7 +161,10 @@ def test_cache_key_covers_data_params_feature_code_and_crfsuite(tiny_file: Path,
     changed = tmp_path / "changed.conll"
     changed.write_text(_conll().replace("بيروت\tB-LOC", "بيروت\tB-ORG", 1), encoding="utf-8")
     assert model_key(model_inputs(read_training_data(changed))) != base
-    assert model_key(model_inputs(data, {"c2": 0.5})) != base
+    assert model_key(model_inputs(data, {"max_iterations": 10})) != base
+    monkeypatch.setattr(crf_train, "SEED", 2)
+    assert model_key(model_inputs(data)) != base
+    monkeypatch.undo()
     monkeypatch.setattr(crf_train, "feature_code_sha256", lambda: "0" * 64)
     assert model_key(model_inputs(data)) != base
     monkeypatch.undo()
@@ -190,6 +193,7 @@ def test_unknown_training_parameter_is_an_error(tiny_file: Path) -> None:
 
 
 def test_two_builds_give_identical_model_bytes_and_predictions(tiny_file: Path, tmp_path: Path) -> None:
+    # in one process: the shuffling generator is seeded before each training, so its state does not carry over
     first = build_model(data=tiny_file, cache_dir=tmp_path / "a")
     second = build_model(data=tiny_file, cache_dir=tmp_path / "b")
     assert first.trained and second.trained and first.key == second.key
@@ -290,8 +294,8 @@ def test_provenance_records_data_features_params_seed_and_key(tiny_model: CRFMod
     assert prov["revision"] == tiny_model.built.key and prov["view"] == "anercorp"
     assert prov["training_data"]["sha256"] == hashlib.sha256(tiny_file.read_bytes()).hexdigest()
     assert prov["training_data"]["corpus"] == "user-provided CoNLL file"
-    assert prov["params"] == {"c1": 0.1, "c2": 0.1, "feature.possible_transitions": True, "max_iterations": 100}
-    assert prov["seed"] is None and "deterministic" in prov["randomness"]
+    assert prov["params"] == dict(sorted(crf_train.PARAMS.items())) and prov["params"]["max_iterations"] == 20
+    assert prov["seed"] == crf_train.SEED and "deterministic" in prov["randomness"]
     assert prov["features"]["code_sha256"] == crf_features.feature_code_sha256()
     assert {"id", "adapter_version", "label_map", "crfsuite", "algorithm"} <= set(prov)
 

@@ -29,6 +29,7 @@ from models.crf.features import FEATURE_VERSION, gazetteer, sentence_features
 from models.crf.train import (
     ALGORITHM,
     LABELS,
+    SEED,
     TRAINER_VERSION,
     BuiltModel,
     _crfsuite,
@@ -59,7 +60,7 @@ class CRFModel:
             packaged ANERcorp train split.
         cache_dir: The cache root for the trained model (default
             ``$ARABENCH_CACHE`` or ``~/.cache/arabench``).
-        params: CRFsuite L-BFGS parameters overriding the defaults.
+        params: CRFsuite passive-aggressive parameters overriding the defaults.
         name: The registry name.
 
     Raises:
@@ -152,7 +153,8 @@ class CRFModel:
             "trainer_version": TRAINER_VERSION,
             "algorithm": f"CRFsuite crf1d, {ALGORITHM}",
             "params": dict(inputs["params"]),  # type: ignore[call-overload]
-            "seed": None,
-            "randomness": "none: L-BFGS over the training sentences in file order is deterministic",
+            "seed": SEED,
+            "randomness": "CRFsuite shuffles the sentences before each pass with the C library's rand(), "
+            "seeded with srand(seed) right before training: builds are deterministic",
             "crfsuite": inputs["crfsuite"],
         }

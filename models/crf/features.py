@@ -9,7 +9,9 @@ mixes freely (``إلي``/``إلى``).
 Features of a word (see :func:`word_features`):
 
 * identity: the raw word, its normalized and loose forms;
-* affixes: prefixes and suffixes of 1-4 characters of the normalized form;
+* affixes: prefixes and suffixes of 1-4 characters of the normalized form, and the
+  character trigrams of the stem (with ``<`` ``>`` at its ends): transliterated foreign
+  names share letter sequences more than affixes;
 * clitics: the article ``ال`` and proclitic+article forms (``وال بال كال فال
   لل وبال ...``) and the stem after them; a bare proclitic (``و ف ب ل ك``);
 * nisba endings (``ي ية يون يين يان يات``) on the stem;
@@ -169,6 +171,8 @@ def word_features(word: str) -> list[str]:
             if len(loose) > k:
                 feats.append(f"p{k}={loose[:k]}")
                 feats.append(f"s{k}={loose[-k:]}")
+        padded = f"<{stem}>"
+        feats += [f"c3={padded[k : k + 3]}" for k in range(len(padded) - 2)]
         if art:
             feats += [f"art={pc}{art}", f"stem={stem}", "has_art"]
         elif pc:
