@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import annotations.tokenize as text_facts
 from annotations.errors import AnnotationError, ModelError
 from annotations.spans import Span
 from models.base import NERModel
@@ -175,12 +176,9 @@ def test_cache_key_covers_data_params_feature_code_and_crfsuite(tiny_file: Path,
     assert model_key(model_inputs(data)) != base
 
 
-def test_feature_code_hash_follows_the_feature_module_source() -> None:
-    source = Path(crf_features.__file__).read_bytes()
-    digest = hashlib.sha256(source)
-    import inspect
-
-    digest.update(inspect.getsource(crf_features.normalize).encode("utf-8"))
+def test_feature_code_hash_follows_the_feature_module_and_the_text_facts() -> None:
+    digest = hashlib.sha256(Path(crf_features.__file__).read_bytes())
+    digest.update(Path(text_facts.__file__).read_bytes())
     assert crf_features.feature_code_sha256() == digest.hexdigest()
 
 

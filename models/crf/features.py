@@ -35,7 +35,8 @@ from functools import lru_cache
 
 import regex
 
-from models.rules import normalize
+import annotations.tokenize as text_facts
+from annotations.tokenize import CONJUNCTIONS, PROCLITIC_PATTERN, normalize_with_map
 
 __all__ = [
     "FEATURE_VERSION",
@@ -52,10 +53,10 @@ FEATURE_VERSION = "1"
 
 _LOOSE = str.maketrans({"ى": "ي", "ة": "ه"})
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-#: Proclitics (conjunction, then preposition) and the article, longest first.
-_ARTICLE = regex.compile(r"^(?P<pc>[وف]?[بكل]?)(?P<art>ال)(?P<stem>..+)$")
-_LAM_ARTICLE = regex.compile(r"^(?P<pc>[وف]?ل)(?P<art>ل)(?P<stem>..+)$")  # لل = ل + ال with the alef dropped
-_PROCLITIC = regex.compile(r"^(?P<pc>[وف]?[بكل]|[وف])(?P<stem>...+)$")
+#: Proclitics (annotations.tokenize: a conjunction, then a preposition) before the article, or alone.
+_ARTICLE = regex.compile(rf"^(?P<pc>(?:{PROCLITIC_PATTERN})?)(?P<art>ال)(?P<stem>..+)$")
+_LAM_ARTICLE = regex.compile(rf"^(?P<pc>[{''.join(CONJUNCTIONS)}]?ل)(?P<art>ل)(?P<stem>..+)$")  # لل = ل + ال
+_PROCLITIC = regex.compile(rf"^(?P<pc>{PROCLITIC_PATTERN})(?P<stem>...+)$")
 _NISBA = ("يين", "يون", "يان", "يات", "ية", "يه", "ي")
 _PUNCT = regex.compile(r"^[\p{P}\p{S}]+$")
 _LATIN = regex.compile(r"[A-Za-z]")
@@ -63,9 +64,10 @@ _DIGIT = regex.compile(r"[0-9]")
 _LETTER = regex.compile(r"\p{L}")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalized(word: str) -> str:
     """The project's comparison form of ``word`` (no marks or tatweel, bare alef), with ASCII digits."""
-    return normalize(word).translate(_DIGITS)
+    return normalize_with_map(word, spaces=False)[0].translate(_DIGITS)
 
 
 def split_clitics(norm: str) -> tuple[str, str, str]:
@@ -161,6 +163,11 @@ def _gazetteer_tags(norms: Sequence[str], stems: Sequence[str]) -> list[str | No
 
 def word_features(word: str) -> list[str]:
     """The features of one word on its own (no context); see the module docstring."""
+    return list(_word_features(word))
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_features(word: str) -> tuple[str, ...]:
     norm = normalized(word)
     loose = norm.translate(_LOOSE)
     pc, art, stem = split_clitics(loose)
@@ -183,13 +190,13 @@ def word_features(word: str) -> list[str]:
             feats.append(f"nisba_art={bool(art)}")
     elif shape == "num":
         feats.append(f"digits={min(len(norm), 5)}")
-    return feats
+    return tuple(feats)
 
 
 def sentence_features(words: Sequence[str]) -> list[list[str]]:
     """The features of every word of one sentence (word features, gazetteer, context)."""
     n = len(words)
-    own = [word_features(w) for w in words]
+    own = [_word_features(w) for w in words]
     norms = [normalized(w).translate(_LOOSE) for w in words]
     clitics = [split_clitics(x) for x in norms]
     stems = [c[2] for c in clitics]
@@ -231,8 +238,8 @@ def sentence_features(words: Sequence[str]) -> list[list[str]]:
 
 
 def feature_code_sha256() -> str:
-    """sha256 of what decides the features: this module's source and the normalization function's source."""
+    """sha256 of what decides the features: this module's source and the text facts' (normalization, proclitics)."""
     digest = hashlib.sha256()
-    digest.update(inspect.getsource(inspect.getmodule(sentence_features)).encode("utf-8"))
-    digest.update(inspect.getsource(normalize).encode("utf-8"))
+    for module in (inspect.getmodule(sentence_features), text_facts):
+        digest.update(inspect.getsource(module).encode("utf-8"))
     return digest.hexdigest()
