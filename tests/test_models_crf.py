@@ -270,20 +270,25 @@ class _FixedTagger:
         return out
 
 
-def test_tags_are_decoded_with_conlleval_rules_and_repairs_counted(tiny_model: CRFModel, monkeypatch) -> None:
-    text = "قال سمير العلي إن"
-    monkeypatch.setattr(tiny_model, "_tagger", _FixedTagger(["O", "I-PERS", "I-PERS", "B-ORG"]))
-    [prediction] = tiny_model.predict([text])
-    assert prediction.spans == (Span(4, 14, "PERS"), Span(15, 17, "ORG"))
-    assert prediction.diagnostics == {"repaired_tags": 1}
+# (text, the tags the CRF gives, expected spans, expected diagnostics)
+DECODING = [
+    # conlleval: an I- without an open entity of its type starts one (a repair), B- after I- starts another
+    ("قال سمير العلي إن", ["O", "I-PERS", "I-PERS", "B-ORG"], [(4, 14, "PERS"), (15, 17, "ORG")], {"repaired_tags": 1}),
+    ("قال سمير العلي إن", ["B-PERS", "I-ORG", "I-ORG", "O"], [(0, 3, "PERS"), (4, 14, "ORG")], {"repaired_tags": 1}),
+    ("قال سمير العلي إن", ["O", "B-PERS", "I-PERS", "O"], [(4, 14, "PERS")], {}),
+    # an entity never crosses a sentence end: the I- after the line break starts a new one
+    ("قال سمير\nالعلي إن", ["O", "B-PERS", "I-PERS", "O"], [(4, 8, "PERS"), (9, 14, "PERS")], {"repaired_tags": 1}),
+]
 
 
-def test_an_entity_never_crosses_a_sentence_end(tiny_model: CRFModel, monkeypatch) -> None:
-    text = "قال سمير\nالعلي إن"
-    monkeypatch.setattr(tiny_model, "_tagger", _FixedTagger(["O", "B-PERS", "I-PERS", "O"]))
+@pytest.mark.parametrize(("text", "tags", "spans", "diagnostics"), DECODING)
+def test_tags_are_decoded_with_conlleval_rules_and_repairs_counted(
+    tiny_model: CRFModel, monkeypatch, text: str, tags: list[str], spans: list, diagnostics: dict
+) -> None:
+    monkeypatch.setattr(tiny_model, "_tagger", _FixedTagger(tags))
     [prediction] = tiny_model.predict([text])
-    assert prediction.spans == (Span(4, 8, "PERS"), Span(9, 14, "PERS"))
-    assert prediction.diagnostics == {"repaired_tags": 1}
+    assert prediction.spans == tuple(Span(*s) for s in spans)
+    assert prediction.diagnostics == diagnostics
 
 
 def test_provenance_records_data_features_params_seed_and_key(tiny_model: CRFModel, tiny_file: Path) -> None:
