@@ -77,7 +77,7 @@ NAMES: dict[str, _Entry] = {
     "crf": _Entry(
         "models.crf.adapter:CRFModel",
         "anercorp",
-        ("trains once on first use (about 30 s), then cached",),
+        ("trains once on first use (under a minute), then cached",),
         None,
         "offline CRF baseline trained on the ANERcorp train split",
     ),

@@ -312,7 +312,7 @@ def build_model(
         return BuiltModel(path, key, inputs, summary, False, 0.0)
     log.warning(
         "crf: no trained model in the cache (key %s): training on %s (%d sentences, %d tokens); "
-        "this happens once and takes about half a minute",
+        "this happens once and takes under a minute",
         key,
         training.source,
         len(training.sentences),
