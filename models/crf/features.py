@@ -128,7 +128,7 @@ def gazetteer() -> dict[tuple[str, ...], str]:
 
 def _add(names: dict[tuple[str, ...], str], name: str, kind: str) -> None:
     for part in regex.split(r"[()،,]", name):
-        key = tuple(normalized(w).translate(_LOOSE) for w in part.split())
+        key = tuple(normalized(w).translate(_LOOSE) for w in text_facts.words(part))  # split as sentences are
         if key and len(key) <= 4:
             names.setdefault(key, kind)
 
