@@ -222,6 +222,18 @@ def test_a_cached_model_is_reused_and_first_use_says_it_trains(tiny_file: Path, 
     assert build_model(data=tiny_file, cache_dir=tmp_path, force=True).trained
 
 
+def test_cache_root_is_arabench_cache_and_an_unwritable_one_is_an_error(tiny_file: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("ARABENCH_CACHE", str(tmp_path / "root"))
+    built = build_model(data=tiny_file)
+    assert built.path.parent.parent == tmp_path / "root" / "crf"
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    with pytest.raises(ModelError) as err:
+        build_model(data=tiny_file, cache_dir=blocker)
+    assert "cannot write the CRF model cache" in str(err.value)
+    assert "fix: set ARABENCH_CACHE to a writable directory" in str(err.value)
+
+
 def test_train_script_builds_and_reports(tiny_file: Path, tmp_path: Path, capsys) -> None:
     assert crf_train.main(["--data", str(tiny_file), "--cache-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
