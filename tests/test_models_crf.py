@@ -165,7 +165,10 @@ def test_cache_key_covers_data_params_feature_code_and_crfsuite(tiny_file: Path,
     assert base == model_key(model_inputs(read_training_data(tiny_file)))
     changed = tmp_path / "changed.conll"
     changed.write_text(_conll().replace("بيروت\tB-LOC", "بيروت\tB-ORG", 1), encoding="utf-8")
-    assert model_key(model_inputs(read_training_data(changed))) != base
+    changed_key = model_key(model_inputs(read_training_data(changed)))
+    assert changed_key != base
+    changed.write_text(_conll([*_SENTENCES, ("زار سمير بيروت .", "O B-PERS B-LOC O")]), encoding="utf-8")
+    assert model_key(model_inputs(read_training_data(changed))) not in {base, changed_key}  # edited in place
     assert model_key(model_inputs(data, {"max_iterations": 10})) != base
     monkeypatch.setattr(crf_train, "SEED", 2)
     assert model_key(model_inputs(data)) != base

@@ -153,12 +153,18 @@ def read_training_data(path: str | os.PathLike[str] | None = None) -> TrainingDa
         AnnotationError: If the file cannot be read, is not UTF-8, is malformed,
             or uses a type other than ``PERS LOC ORG MISC`` (naming file, line and fix).
     """
-    chosen = Path(path).expanduser() if path is not None else DEFAULT_DATA
-    return _read(str(chosen.resolve()) if path is not None else str(chosen))
+    chosen = Path(path).expanduser().resolve() if path is not None else DEFAULT_DATA
+    try:
+        stat = chosen.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        stamp = (0, 0)  # _read reports the error
+    return _read(str(chosen), stamp)
 
 
 @lru_cache(maxsize=4)
-def _read(path: str) -> TrainingData:
+def _read(path: str, stamp: tuple[int, int]) -> TrainingData:
+    """Read and parse once per file version (``stamp``: modification time and size)."""
     file = Path(path)
     try:
         data = file.read_bytes()
