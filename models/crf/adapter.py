@@ -32,8 +32,8 @@ from models.crf.train import (
     SEED,
     TRAINER_VERSION,
     BuiltModel,
-    _crfsuite,
     build_model,
+    load_crfsuite,
 )
 from models.labelmap import LabelMap
 
@@ -79,7 +79,7 @@ class CRFModel:
         params: dict[str, Any] | None = None,
         name: str = "crf",
     ) -> None:
-        pycrfsuite = _crfsuite()
+        pycrfsuite = load_crfsuite()
         self.name = name
         self.built: BuiltModel = build_model(data=train, cache_dir=cache_dir, params=params)
         self._tagger = pycrfsuite.Tagger()
@@ -151,7 +151,7 @@ class CRFModel:
                 "gazetteer_sha256": inputs["gazetteer_sha256"],
             },
             "trainer_version": TRAINER_VERSION,
-            "algorithm": f"CRFsuite crf1d, {ALGORITHM}",
+            "algorithm": f"CRFsuite linear-chain CRF (crf1d), trainer {ALGORITHM!r} (passive-aggressive)",
             "params": dict(inputs["params"]),  # type: ignore[call-overload]
             "seed": SEED,
             "randomness": "CRFsuite shuffles the sentences before each pass with the C library's rand(), "

@@ -52,6 +52,7 @@ __all__ = [
     "build_model",
     "cache_root",
     "crfsuite_version",
+    "load_crfsuite",
     "main",
     "model_inputs",
     "model_key",
@@ -86,7 +87,8 @@ SEED = 1
 INSTALL_HINT = "pip install python-crfsuite (a core dependency of arabench: reinstall arabench)"
 
 
-def _crfsuite() -> Any:
+def load_crfsuite() -> Any:
+    """Import and return ``pycrfsuite``, or raise :class:`ModelUnavailableError` naming the package to install."""
     try:
         import pycrfsuite
     except ImportError:
@@ -100,7 +102,7 @@ def crfsuite_version() -> str:
     """The installed python-crfsuite version (part of the model key)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    _crfsuite()
+    load_crfsuite()
     try:
         return version("python-crfsuite")
     except PackageNotFoundError:  # importable but not installed as a distribution
@@ -235,7 +237,7 @@ def train_model(
     sentences: Sequence[ConllSentence], path: str | os.PathLike[str], *, params: Mapping[str, Any] | None = None
 ) -> None:
     """Train a CRF on ``sentences`` (in their order) and write it to ``path`` (deterministic)."""
-    pycrfsuite = _crfsuite()
+    pycrfsuite = load_crfsuite()
     trainer = pycrfsuite.Trainer(verbose=False)
     trainer.select(ALGORITHM, "crf1d")
     trainer.set_params(_check_params(params))
