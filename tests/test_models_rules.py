@@ -10,7 +10,10 @@ from annotations.errors import ModelError
 from annotations.spans import Span
 from annotations.tokenize import word_offsets
 from models.base import NERModel
-from models.rules import RULES, RuleModel, gazetteer_size, normalize
+from models.rules.adapter import RuleModel
+from models.rules.catalog import RULES
+from models.rules.gazetteers import gazetteer_size
+from models.rules.text import normalize
 
 MODEL = RuleModel()
 
@@ -437,22 +440,61 @@ def test_hand_written_gazetteers_hold_no_name_of_the_gold_article():
         pytest.skip("the gold annotation (annotations/gold/*.ann) has not landed yet")
     from babel import Locale
 
-    import models.rules as rules_module
     from annotations.corpus import read_corpus
+    from models.rules.lists import words
 
     docs = read_corpus(GOLD_DIR)
     names = {d.text[s.start : s.end] for d in docs for s in d.spans if s.label in {"PERS", "ORG", "GPE", "LOC"}}
     name_words = {w for d in docs for s in d.spans if s.label == "PERS" for w in d.text[s.start : s.end].split()}
     cldr = set(Locale("ar").territories.values())
     gazetteers = {
-        "_GIVEN_NAMES": name_words,
-        "_GPE_ALIASES": names,
-        "_CITIES": names,
-        "_LOC_NAMES": names,
-        "_ORG_NAMES": names,
+        "given_names": name_words,
+        "gpe_aliases": names,
+        "cities": names,
+        "loc_names": names,
+        "org_names": names,
     }
-    shared = {
-        list_name: sorted((set(getattr(rules_module, list_name)) & gold) - cldr)
-        for list_name, gold in gazetteers.items()
-    }
+    shared = {list_name: sorted((set(words(list_name)) & gold) - cldr) for list_name, gold in gazetteers.items()}
     assert not any(shared.values()), f"hand-written lists hold names of the gold article: {shared}"
+
+
+# ----------------------------------------------------------------------------- the word list files
+
+
+def test_every_word_list_has_its_provenance_and_is_read_by_the_rules():
+    from models.rules.lists import DATA_DIR, word_lists
+
+    lists = word_lists()
+    assert len(lists) > 50
+    code = "\n".join(p.read_text(encoding="utf-8") for p in DATA_DIR.parent.glob("*.py"))
+    for name, entry in lists.items():
+        assert entry.provenance.strip() and entry.about.strip() and entry.words, name
+        assert len(set(entry.words)) == len(entry.words), f"{name} lists a word twice"
+        # read by name (f-string families such as relative_nouns_{gender} are read by their stem)
+        stem = name.rsplit("_", 1)[0] + "_{"
+        assert f'"{name}"' in code or stem in code, f"word list {name} is not read by the rules"
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"a.yaml": "x:\n  about: a\n  words: [b]\n"}, r"field 'x': a word list needs exactly the keys"),
+        ({"a.yaml": "x:\n  provenance: ''\n  about: a\n  words: [b]\n"}, r"field 'x\.provenance': a word list needs"),
+        ({"a.yaml": "x:\n  provenance: p\n  about: a\n  words: b\n"}, r"field 'x\.words': words must be a list"),
+        ({"a.yaml": "x:\n  provenance: p\n  about: a\n  words: [' b']\n"}, r"without edge spaces"),
+        ({"a.yaml": "- x\n"}, r"must map list names to entries"),
+        ({"a.yaml": "x: [\n"}, r"cannot parse"),
+        (
+            {"a.yaml": "x:\n  provenance: p\n  about: a\n  words: [b]\n", "b.yaml": "x:\n  provenance: p\n  about: a\n"
+             "  words: [c]\n"},
+            r"b\.yaml: field 'x': word list name given twice \(got 'also in a\.yaml'\)",
+        ),
+    ],
+)  # fmt: skip
+def test_malformed_word_list_files_are_errors_naming_file_and_list(tmp_path, files, message):
+    from models.rules.lists import read_word_lists
+
+    for name, content in files.items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    with pytest.raises(ModelError, match=message):
+        read_word_lists(tmp_path)

@@ -7,7 +7,8 @@ import time
 
 from annotations.corpus import default_gold_path, read_corpus
 from eval.spans import score_spans
-from models.rules import RuleModel, _data
+from models.rules.adapter import RuleModel
+from models.rules.gazetteers import data
 
 
 def main() -> None:
@@ -15,7 +16,7 @@ def main() -> None:
     texts = [d.text for d in docs]
     chars = sum(len(t) for t in texts)
     t0 = time.perf_counter()
-    _data()
+    data()
     build = time.perf_counter() - t0
     model = RuleModel()
     runs = 20
