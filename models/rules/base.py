@@ -104,11 +104,26 @@ class MatcherBase:
         """Raw start of word ``i``'s reading (with or without proclitics) that is in ``words``."""
         if i < 0 or i >= len(self.w):
             return None
-        words = set(words)
+        if not isinstance(words, (set, frozenset)):
+            words = set(words)
         for start, stem in self.w[i].stems():
             if stem in words:
                 return start
         return None
+
+    def covered(self, labels: Iterable[str] | None = None) -> list[bool]:
+        """Per word: inside a candidate so far (with one of ``labels``, if given); one pass over the candidates."""
+        wanted = None if labels is None else set(labels)
+        depth = [0] * (len(self.w) + 1)
+        for c in self.out:
+            if wanted is None or c.label in wanted:
+                depth[c.first] += 1
+                depth[c.last] -= 1
+        inside, running = [], 0
+        for k in range(len(self.w)):
+            running += depth[k]
+            inside.append(running > 0)
+        return inside
 
     def _noun_start(self, i: int) -> int:
         for start, stem in self.w[i].stems():

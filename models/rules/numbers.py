@@ -43,9 +43,10 @@ class NumberRules(MatcherBase):
             else:
                 i = j
         # a bare currency name (CURR alone): «سعر الدولار»
+        inside = self.covered()  # the spans above; a bare currency adds one word at i and covers no later word
         for i in range(len(self.w)):
             start = self._stem_in(i, v.CURR_ALONE)
-            if start is not None and not any(c.first <= i < c.last for c in self.out):
+            if start is not None and not inside[i]:
                 self.emit("curr.currency_in_money", i, i + 1, start=start)
 
     def _unit_end(self, j: int) -> int | None:
@@ -60,10 +61,14 @@ class NumberRules(MatcherBase):
 
     def cardinals(self) -> None:
         """ORDINAL words and CARDINAL numbers outside DATE/TIME/MONEY/PERCENT/QUANTITY spans."""
-        covered = [(c.first, c.last) for c in self.out if c.label in ("DATE", "TIME", "MONEY", "PERCENT", "QUANTITY")]
-        in_names = [(c.first, c.last) for c in self.out if c.label == "PERS"]  # «عبد الله الثاني»
+        covered = self.covered(("DATE", "TIME", "MONEY", "PERCENT", "QUANTITY"))
+        in_names = self.covered(("PERS",))  # «عبد الله الثاني»
+        # covered words before each index: a range [a, b) is free when no word in it is covered
+        before = [0]
+        for flag in covered:
+            before.append(before[-1] + flag)
         for i in range(len(self.w)):
-            if any(f <= i < last for f, last in covered + in_names):
+            if covered[i] or in_names[i]:
                 continue
             for start, stem in self.w[i].stems():
                 if stem in v.ORDINALS:
@@ -71,7 +76,7 @@ class NumberRules(MatcherBase):
                     break
 
         def free(a: int, b: int) -> bool:
-            return not any(f < b and a < last for f, last in covered)
+            return before[b] == before[a]
 
         i = 0
         while i < len(self.w):

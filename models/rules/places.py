@@ -34,6 +34,11 @@ class PlaceRules(MatcherBase):
                 self.emit(entry.rule, i, j, start=start)
             i = j
         # compass regions: «شمال سوريا», «جنوب شرق آسيا»
+        places_from: dict[int, list[tuple[int, str]]] = {}  # LOC/GPE candidates by first word: (last, label)
+        for c in self.out:
+            if c.label in ("LOC", "GPE"):
+                places_from.setdefault(c.first, []).append((c.last, c.label))
+        unnested: dict[tuple[int, int], int] = {}  # LOC (first, last) -> candidates before this index drop it
         for i in range(len(self.w)):
             stem = self._stem_in(i, v.COMPASS)
             if stem is None or i + 1 >= len(self.w):
@@ -43,11 +48,19 @@ class PlaceRules(MatcherBase):
                 j += 1
             target = self.place_at.get(j)
             if target is not None and target[0] == self.w[j].start and target[2].label in ("GPE", "LOC"):
-                if any(c.first == i and c.last >= target[1] for c in self.out if c.label in ("LOC", "GPE")):
+                if any(last >= target[1] for last, _ in places_from.get(i, ())):
                     continue  # already a longer CLDR name («جنوب أفريقيا», «شمال أفريقيا»)
                 if self.emit("loc.compass_region", i, target[1], start=stem) and target[2].label == "LOC":
                     # «شمال آسيا» is one LOC: the continent inside is not nested (guidelines §4)
-                    self.out = [c for c in self.out if not (c.label == "LOC" and c.first == j and c.last == target[1])]
+                    unnested[(j, target[1])] = len(self.out)
+                    kept = [
+                        (last, label) for last, label in places_from.get(j, ()) if (last, label) != (target[1], "LOC")
+                    ]
+                    places_from[j] = kept
+        if unnested:
+            self.out = [
+                c for n, c in enumerate(self.out) if not (c.label == "LOC" and n < unnested.get((c.first, c.last), -1))
+            ]
         # organisation nouns with a genitive phrase
         for i, w in enumerate(self.w):
             for start, stem in w.stems():

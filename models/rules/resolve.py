@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from models.rules.base import Cand
 from models.rules.catalog import PRIORITY
@@ -29,10 +29,37 @@ def resolve(cands: Sequence[Cand]) -> tuple[list[Cand], int, int]:
         best[key] = c
     kept: list[Cand] = []
     dropped = 0
-    for c in sorted(best.values(), key=lambda c: (PRIORITY[c.rule], c.start, -c.end)):
-        if any(k.start < c.end and c.start < k.end and not (k.start <= c.start and c.end <= k.end)
-               and not (c.start <= k.start and k.end <= c.end) for k in kept):  # fmt: skip
-            dropped += 1
-            continue
-        kept.append(c)
+    for group in _overlapping_groups(best.values()):
+        # only spans that overlap can cross: priority decides inside each group of overlapping spans
+        group_kept: list[Cand] = []
+        for c in sorted(group, key=lambda c: (PRIORITY[c.rule], c.start, -c.end)):
+            if any(_cross(k, c) for k in group_kept):
+                dropped += 1
+                continue
+            group_kept.append(c)
+        kept.extend(group_kept)
     return sorted(kept, key=lambda c: (c.start, c.end, c.label)), dropped, len(relabelled)
+
+
+def _cross(a: Cand, b: Cand) -> bool:
+    """True if ``a`` and ``b`` overlap and neither contains the other."""
+    return (
+        a.start < b.end
+        and b.start < a.end
+        and not (a.start <= b.start and b.end <= a.end)
+        and not (b.start <= a.start and a.end <= b.end)
+    )
+
+
+def _overlapping_groups(cands: Iterable[Cand]) -> Iterator[list[Cand]]:
+    """Sweep over the spans sorted by start: groups of spans linked by overlaps (a span in no group crosses none)."""
+    group: list[Cand] = []
+    reach = -1
+    for c in sorted(cands, key=lambda c: (c.start, -c.end)):
+        if group and c.start >= reach:
+            yield group
+            group = []
+        group.append(c)
+        reach = max(reach, c.end) if len(group) > 1 else c.end
+    if group:
+        yield group
