@@ -498,3 +498,43 @@ def test_malformed_word_list_files_are_errors_naming_file_and_list(tmp_path, fil
         (tmp_path / name).write_text(content, encoding="utf-8")
     with pytest.raises(ModelError, match=message):
         read_word_lists(tmp_path)
+
+
+# ----------------------------------------------------------------------------- shared text facts
+
+
+@pytest.mark.parametrize("clitic", ["وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك"])
+def test_the_rules_strip_exactly_the_shared_proclitics(clitic):
+    from annotations import tokenize
+    from models.rules.text import text_words
+
+    assert clitic in tokenize.PROCLITICS
+    (word,) = text_words(clitic + "مصر")
+    assert (len(clitic), "مصر") in word.stems()
+
+
+def test_every_prefix_the_rules_cut_is_a_shared_proclitic():
+    from annotations import tokenize
+    from models.rules.text import text_words
+
+    cut = set()
+    for word in text_words("وبالقاهرة فللبنك لمصر كالأردن سمصر فيصل والعربية بإحدى ملك"):
+        for start, _ in word.stems():
+            cut.add(word.raw[: start - word.start])
+    cut.discard("")
+    assert cut <= set(tokenize.PROCLITICS)  # «فللبنك»: فل + لبنك, cut before the second ل
+    assert cut >= {"وب", "فل", "ل", "ك", "و", "ب"}
+
+
+def test_the_rules_compare_words_with_the_shared_normalization():
+    from annotations import tokenize
+    from models.rules.text import COMPARE, normalize, text_words
+
+    sample = "أَحْمَدُ\u0640 إيران\u200c ی"
+    assert normalize(sample) == tokenize.normalize_with_map(sample, **COMPARE)[0]
+    assert normalize("إِفْرِيقِيَا") == "افريقيا"
+    for word in text_words(sample):
+        assert word.norm == normalize(word.raw)
+        assert "".join(word.raw[k] for k in word.keep) == "".join(
+            ch for ch in word.raw if not tokenize.is_ignorable(ch, zero_width=False)
+        )

@@ -9,39 +9,36 @@ characters its normalized form kept, so a match maps back to the raw text.
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
+from types import MappingProxyType
 
 import regex
 
-from annotations.tokenize import word_offsets
+from annotations.tokenize import PROCLITIC_PATTERN, PROCLITICS, normalize_with_map, word_offsets
 
-__all__ = ["DIGITS", "PROCLITICS", "Word", "keep_map", "normalize", "text_words", "word_strings"]
+__all__ = ["COMPARE", "DIGITS", "Word", "normalize", "text_words", "word_strings"]
 
-_IGNORED = regex.compile(r"[\p{Mn}\u0640]")  # combining marks (harakat, shadda ...) and tatweel
-_ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
 DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+#: How the rules compare words, in the named parameters of :func:`annotations.tokenize.normalize_with_map`:
+#: ignorable characters dropped (combining marks and tatweel; zero-width marks kept, as the rules have always
+#: compared words), hamza forms of alef as bare alef, Persian letters and white space left as they are (the
+#: rules' word lists are Arabic and single words).
+COMPARE = MappingProxyType({"zero_width": False, "persian": False, "spaces": False})
 
 
 def normalize(word: str) -> str:
-    """Return ``word`` as rules compare it: no diacritics or tatweel, hamza-alef as bare alef.
+    """Return ``word`` as rules compare it (:data:`COMPARE`): no diacritics or tatweel, hamza-alef as bare alef.
 
     Only characters are removed or replaced one for one (no Unicode normalization), so the kept
-    characters map back to raw offsets exactly (:func:`keep_map`).
+    characters map back to raw offsets exactly.
     """
-    return _IGNORED.sub("", word).translate(_ALEF)
+    return normalize_with_map(word, **COMPARE)[0]
 
 
-def keep_map(raw: str) -> list[int]:
-    """Raw offsets (within ``raw``) of the characters :func:`normalize` keeps."""
-    return [i for i, ch in enumerate(raw) if not _IGNORED.match(ch)]
-
-
-#: Proclitic sequences a word may carry before a name or a number word, longest first.
-PROCLITICS = ("وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك")
-
-
-_CLITIC_DIGITS = regex.compile(r"(?:[وف][بلك]?|[بلك])(?=[0-9٠-٩۰-۹])")
+_CLITIC_DIGITS = regex.compile(PROCLITIC_PATTERN + r"(?=[0-9٠-٩۰-۹])")
 _NUMBER = regex.compile(r"[0-9٠-٩۰-۹]+(?:[.,٫٬][0-9٠-٩۰-۹]+)*")
 
 
@@ -103,7 +100,9 @@ def text_words(text: str) -> list[Word]:
     """The words of ``text`` (:func:`annotations.tokenize.word_offsets`), digit groups joined into one number."""
     out = []
     spans = word_offsets(text)
+    norm_text, kept_at = normalize_with_map(text, **COMPARE)  # once per text; each word takes its slice
     i = 0
+    a = 0
     while i < len(spans):
         start, end = spans[i]
         lead = _CLITIC_DIGITS.match(text, start, end)
@@ -118,8 +117,9 @@ def text_words(text: str) -> list[Word]:
             while j > i and not text[spans[j][1] - 1].translate(DIGITS).isdigit():
                 j -= 1  # whole words only, ending on a digit («5.٠ا» keeps «5» alone)
             i, end = j, spans[j][1]
-        raw = text[start:end]
-        out.append(Word(start, end, raw, normalize(raw), tuple(keep_map(raw))))
+        a = bisect_left(kept_at, start, a)
+        b = bisect_left(kept_at, end, a)
+        out.append(Word(start, end, text[start:end], norm_text[a:b], tuple(k - start for k in kept_at[a:b])))
         i += 1
     return out
 
