@@ -27,7 +27,7 @@ Steps, per model:
    relations when the model predicts any.
 
 **The leaderboard view** (``view=None``): the first of ``native``,
-``conll4``, ``anercorp`` in which every scored model can be scored (``native``
+``conll4``, ``anercorp``, ``fane``, ``ace`` in which every scored model can be scored (``native``
 when all models predict the schema's types; ``conll4`` as soon as one model has
 a coarser tag set, since every view coarsens into it). If no view is shared
 (a model card view that does not coarsen into ``conll4``), ``conll4`` is used
@@ -87,7 +87,7 @@ LAYERS = ("flat", "nested")
 #: The headline setting: (mode, boundary, layer).
 HEADLINE = ("strict", "word", "flat")
 #: Preference order of the leaderboard view.
-VIEW_ORDER = ("native", "conll4", "anercorp")
+VIEW_ORDER = ("native", "conll4", "anercorp", "fane", "ace")
 #: Default number of bootstrap resamples (see ``tests/benchmarks/bench_harness.py`` for the timing).
 DEFAULT_BOOTSTRAP = 1000
 CONFIDENCE = 0.95
