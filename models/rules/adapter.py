@@ -10,7 +10,7 @@ import babel
 from annotations.errors import ModelError
 from annotations.spans import Span
 from models.base import Prediction
-from models.rules.catalog import ADAPTER_VERSION, RULES
+from models.rules.catalog import ADAPTER_VERSION, BELOW_BAR, RULES
 from models.rules.gazetteers import data
 from models.rules.matcher import Matcher
 from models.rules.resolve import resolve
@@ -24,16 +24,27 @@ class RuleModel:
     Args:
         exclude: Rule names or labels to switch off (e.g. ``["NORP",
             "pers.given_name"]``).
+        include: Rules below the precision bar (:data:`~models.rules.catalog.BELOW_BAR`, off by
+            default) to switch on.
 
     Raises:
-        ModelError: If ``exclude`` names an unknown rule or label.
+        ModelError: If ``exclude`` names an unknown rule or label, or ``include`` a rule that is not
+            below the bar.
     """
 
     name = "rules"
     view = "native"
 
-    def __init__(self, *, exclude: Iterable[str] = ()) -> None:
+    def __init__(self, *, exclude: Iterable[str] = (), include: Iterable[str] = ()) -> None:
         excluded = set(exclude) if not isinstance(exclude, str) else {exclude}
+        included = set(include) if not isinstance(include, str) else {include}
+        if included - set(BELOW_BAR):
+            raise ModelError(
+                "only rules below the precision bar can be included (the others are on by default)",
+                field="include",
+                value=sorted(included - set(BELOW_BAR)),
+                fix=f"use one of: {', '.join(BELOW_BAR)}",
+            )
         labels = {label for label, _ in RULES.values()}
         known = set(RULES) | labels
         unknown = sorted(excluded - known)
@@ -45,7 +56,9 @@ class RuleModel:
                 fix=f"use rule names ({', '.join(RULES)}) or labels ({', '.join(sorted(labels))})",
             )
         self.exclude = frozenset(excluded)
-        self.enabled = frozenset(r for r, (label, _) in RULES.items() if r not in excluded and label not in excluded)
+        self.include = frozenset(included)
+        off = (set(BELOW_BAR) - included) | excluded
+        self.enabled = frozenset(r for r, (label, _) in RULES.items() if r not in off and label not in excluded)
         self.labels = frozenset(RULES[r][0] for r in self.enabled)
 
     @classmethod
@@ -58,8 +71,10 @@ class RuleModel:
         if arg:
             raise ModelError("the rules model takes no argument", field="name", value=f"rules:{arg}", fix="use 'rules'")
         for key in options:
-            if key != "exclude":
-                raise ModelError("unknown option for model 'rules'", field=key, value=options[key], fix="use: exclude")
+            if key not in ("exclude", "include"):
+                raise ModelError(
+                    "unknown option for model 'rules'", field=key, value=options[key], fix="use: exclude, include"
+                )
         return cls(**options)
 
     def explain(self, text: str) -> list[tuple[Span, str]]:

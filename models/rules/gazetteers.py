@@ -20,7 +20,7 @@ from functools import lru_cache
 import regex
 from babel import Locale
 
-from models.rules.lists import normalized, words
+from models.rules.lists import normalized, word_lists, words
 from models.rules.text import normalize, word_strings
 
 __all__ = ["Data", "Entry", "data", "gazetteer_size", "name_key"]
@@ -199,7 +199,8 @@ def data() -> Data:
 
     payload = json.dumps(
         [sorted((k, v.label, v.rule) for k, v in names.items()), sorted(months), sorted(weekdays), sorted(relative),
-         sorted(currencies), sorted(languages), sorted(nisba)],
+         sorted(currencies), sorted(languages), sorted(nisba),
+         sorted((n, e.provenance, e.words) for n, e in word_lists().items())],
         ensure_ascii=False,
     )  # fmt: skip
     return Data(

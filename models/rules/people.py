@@ -5,12 +5,18 @@ Names come after titles, reporting verbs and given names, as speakers before إ�
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping
 
 from models.rules import vocab as v
 from models.rules.places import PlaceRules
 
-__all__ = ["PeopleRules"]
+__all__ = ["SURNAME_SOURCES", "SURNAME_WINDOW", "PeopleRules"]
+
+#: Rules whose full names (two words or more) lend their last word to ``pers.surname``: names with a person cue.
+SURNAME_SOURCES = frozenset({"pers.after_title", "pers.after_verb", "pers.speaker"})
+#: A family name used alone is a PERS only this many words or fewer after the end of its full name.
+SURNAME_WINDOW = 60
 
 
 class PeopleRules(PlaceRules):
@@ -90,27 +96,31 @@ class PeopleRules(PlaceRules):
         self.surnames(occ_ends)
 
     def surnames(self, occ_ends: Mapping[int, int]) -> None:
-        """A family name used alone after the full name was given: «قال جوزيف عون ... وكلف الرئيس عون».
+        """A family name used alone shortly after the full name: «قال الرئيس جوزيف عون ... وكلف عون».
 
-        The last word of every PERS span of two or more words (not a link, number word, ordinal, nisba or
-        a given name) is a PERS wherever else it stands alone in the text; a bare definite title right
-        before it is an OCC («الرئيس عون»), as for a full name.
+        Only a full name with a person cue counts (:data:`SURNAME_SOURCES`: after a title or an honorific,
+        after a reporting verb, a speaker), and its last word only within :data:`SURNAME_WINDOW` words
+        after it; the last word must not be a link, given name, ordinal, nisba, function word or a common
+        word of news text (``common_words``: «حيث», «عدد», «مثل» are never a family name). A bare definite
+        title right before the family name is an OCC («الرئيس عون»), as for a full name.
         """
-        people = [c for c in self.out if c.label == "PERS" and c.last - c.first >= 2]
-        family = {}
-        for c in people:
+        ends: dict[str, list[int]] = {}  # family name -> word indices where its full names end, in order
+        for c in sorted(self.out, key=lambda c: c.last):
+            if c.label != "PERS" or c.rule not in SURNAME_SOURCES or c.last - c.first < 2:
+                continue
             norm = self.norms[c.last - 1]
             if (len(norm) >= 3 and norm not in v.NAME_LINKS and norm not in v.GIVEN and norm not in v.ORDINALS
-                    and norm not in self.data.nisba and norm not in v.STOP):  # fmt: skip
-                family[norm] = c
-        if not family:
+                    and norm not in self.data.nisba and norm not in v.STOP and norm not in v.COMMON):  # fmt: skip
+                ends.setdefault(norm, []).append(c.last)
+        if not ends:
             return
-        inside = {k for c in self.out if c.label in ("PERS", "ORG", "GPE", "LOC") for k in range(c.first, c.last)}
+        inside = self.covered(("PERS", "ORG", "GPE", "LOC"))
         for i, w in enumerate(self.w):
-            if i in inside or i in self.date_words:
+            if inside[i] or i in self.date_words:
                 continue
             for start, stem in w.stems():
-                if stem in family:
+                found = ends.get(stem)
+                if found is not None and 0 <= i - found[max(bisect_right(found, i) - 1, 0)] <= SURNAME_WINDOW:
                     self.emit("pers.surname", i, i + 1, start=start)
                     head = occ_ends.get(i)
                     if head is not None and head < 0:
@@ -137,6 +147,7 @@ class PeopleRules(PlaceRules):
             or norm.startswith("ال")
             or norm in v.STOP
             or norm in v.SPEAKER_NOUNS
+            or norm in v.COMMON
             or norm in v.TITLES_D
             or norm in v.ORG_TRIGGERS
             or norm in self.data.nisba

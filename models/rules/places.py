@@ -73,7 +73,7 @@ class PlaceRules(MatcherBase):
                     end = self.phrase(i + 1, max_words=5, definite_head=definite, coordinated=stem == "وزارة")
                     if definite and end > i + 1:
                         end = self.org_tail(i + 1, end, university=stem == "الجامعة")
-                    if end > i + 1:
+                    if end > i + 1 and self._named(i + 1, end):
                         self.emit("org.trigger_phrase", i, end, start=start)
                     break
 
@@ -114,6 +114,15 @@ class PlaceRules(MatcherBase):
             while k < len(self.w) and self._definite_word(k):
                 k += 1
         return k
+
+    def _named(self, j: int, end: int) -> bool:
+        """True if the phrase ``[j, end)`` after an organisation noun holds a name, not only common words.
+
+        A name is a gazetteer name or a word that is not a common word of news text (``common_words``):
+        «اتحاد طنجة», «تنظيم القاعدة», «الوكالة الدولية للطاقة الذرية» name a body; «مجلس الوزراء», «الجيش
+        اللبناني», «وزارة الخارجية» are generic (news corpora such as ANERcorp leave them untagged).
+        """
+        return any(k in self.place_at or self.norms[k] not in v.COMMON for k in range(j, end))
 
     def _definite_word(self, k: int) -> bool:
         norm = self.norms[k]

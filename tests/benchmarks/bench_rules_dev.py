@@ -1,0 +1,223 @@
+"""Scores of the rule baseline on the development data, with bootstrap intervals, per corpus, type and rule.
+
+Usage:
+    python tests/benchmarks/bench_rules_dev.py [--data DIR] [--resamples N] [--write-doc docs/rules.md]
+
+Corpora: ``tests/data/rules_dev`` (native view, in the repository) and, from
+``--data DIR``, ``anercorp_train.conll`` (ANERcorp train split, news, scored in
+the ``anercorp`` view) and ``aqmar_dev.conll`` (AQMAR dev split, Wikipedia,
+scored in the ``conll4`` view). Never a test split, never the gold article.
+
+The rules' native predictions are relabelled into the corpus's view with the
+schema's view (:meth:`annotations.schema.View.project`: in ``anercorp`` GPE
+becomes LOC, CURR becomes MISC, NORP and the number and date types are left
+out), then scored by the project's scorer (:func:`eval.spans.score_spans`:
+strict, word boundaries, flat layer, the harness's headline setting) with
+sentence units, and the intervals come from its bootstrap
+(:func:`eval.stats.bootstrap`, percentile, 95%).
+
+Per rule: how often it fired in the view (its spans that are in the view and
+outermost after snapping to words) and how many of those are right (a gold
+span with the same word range and label); the sum of the rules' right spans is
+checked equal to the scorer's true positives. ``--write-doc`` writes the
+per-rule table into the generated section of the rules doc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotations.conll import read_conll
+from annotations.corpus import read_corpus
+from annotations.schema import default_schema
+from annotations.spans import Span, outermost
+from annotations.tokenize import PROCLITICS, WordIndex, sentence_ranges
+from eval.spans import score_spans
+from eval.stats import bootstrap
+from models.rules.adapter import RuleModel
+from models.rules.catalog import RULES
+from models.rules.lists import words
+from models.rules.text import normalize
+
+ROOT = Path(__file__).resolve().parents[2]
+DEV_DIR = ROOT / "tests" / "data" / "rules_dev"
+DOC_START, DOC_END = "<!-- rules-report:start -->", "<!-- rules-report:end -->"
+
+
+@dataclass
+class Corpus:
+    """One development corpus: its documents' texts and gold spans, in its view."""
+
+    name: str
+    view: str
+    texts: list[str]
+    gold: list[list[Span]]
+
+
+@dataclass
+class RuleTally:
+    """Per rule: spans in the view (fired) and right ones, per corpus."""
+
+    fired: Counter = field(default_factory=Counter)
+    right: Counter = field(default_factory=Counter)
+
+
+def corpora(data: Path | None) -> list[Corpus]:
+    """The development corpora that are there."""
+    out = []
+    docs = read_corpus(DEV_DIR)
+    out.append(Corpus("rules_dev", "native", [d.text for d in docs], [list(d.spans) for d in docs]))
+    if data is not None:
+        for name, view in (("anercorp_train", "anercorp"), ("aqmar_dev", "conll4")):
+            path = data / f"{name}.conll"
+            if path.exists():
+                docs = read_conll(path)
+                out.append(Corpus(name, view, [d.text for d in docs], [list(d.spans) for d in docs]))
+    return out
+
+
+def units_of(text: str) -> list[tuple[int, int]]:
+    """Sentence units covering every word (the first from offset 0)."""
+    units = sentence_ranges(text) or [(0, len(text))]
+    units[0] = (0, units[0][1])
+    return units
+
+
+def evaluate(corpus: Corpus, model: RuleModel, resamples: int, tally: RuleTally) -> dict[str, object]:
+    """Score one corpus; add its per-rule counts to ``tally``; return the printed figures."""
+    view = default_schema().views[corpus.view]
+    t0 = time.process_time()
+    explained = [model.explain(text) for text in corpus.texts]
+    seconds = time.process_time() - t0
+    pred, rule_of = [], []
+    for doc in explained:
+        spans, rules = [], {}
+        for span, rule in doc:
+            (projected,) = view.project([span]) or (None,)
+            if projected is not None:
+                spans.append(projected)
+                rules.setdefault(projected, rule)
+        pred.append(spans)
+        rule_of.append(rules)
+    labels = sorted(view.labels)
+    units = [units_of(t) for t in corpus.texts]
+    scores = score_spans(
+        corpus.gold, pred, boundary="word", layer="flat", texts=corpus.texts, units=units, labels=labels, types=labels
+    )
+    boot = bootstrap(scores, n_resamples=resamples, seed=0)
+    # per rule: outermost snapped spans, right if the gold has the same word range and label
+    right_total = 0
+    pers_words: Counter = Counter()
+    function_words = {normalize(w) for w in words("stop_words") + words("common_words")}
+    for text, gold, spans, rules in zip(corpus.texts, corpus.gold, pred, rule_of, strict=True):
+        index = WordIndex.of(text)
+        gold_set = {snapped for s in gold if (snapped := _snap(s, index)) is not None and s.label in view.labels}
+        gold_set = set(outermost(gold_set))
+        snapped: dict[Span, str] = {}
+        for span in sorted(spans, key=lambda s: (s.start, s.end, s.label)):
+            s = _snap(span, index)
+            if s is not None:
+                snapped.setdefault(s, rules[span])
+        for s in outermost(snapped):
+            rule = snapped[s]
+            tally.fired[(corpus.name, rule)] += 1
+            if s in gold_set:
+                tally.right[(corpus.name, rule)] += 1
+                right_total += 1
+            elif s.label in ("PERS", "PER") and _bare(text[s.start : s.end]) & function_words:
+                pers_words[text[s.start : s.end]] += 1
+    assert right_total == int(scores.micro.tp), (right_total, scores.micro.tp)
+    tokens = sum(len(t.split()) for t in corpus.texts)
+    return {"scores": scores, "boot": boot, "tokens": tokens, "seconds": seconds, "function_pers": pers_words}
+
+
+def _bare(word: str) -> set[str]:
+    """A one-word mention and its readings without proclitics, normalized (empty for several words)."""
+    if " " in word:
+        return set()
+    norm = normalize(word)
+    return {norm} | {norm[len(c) :] for c in PROCLITICS if norm.startswith(c) and len(norm) - len(c) >= 2}
+
+
+def _snap(span: Span, index: WordIndex) -> Span | None:
+    snapped = index.snap(span.start, span.end)
+    return None if snapped is None else Span(snapped[0], snapped[1], span.label)
+
+
+def _ci(boot, metric: str, label: str | None = None) -> str:
+    found = boot.get(f"micro_{metric}" if label is None else metric, label)
+    low, high = found.low, found.high
+    if found.estimate is None:
+        return "-"
+    interval = "" if low is None else f" [{low:.3f}, {high:.3f}]"
+    return f"{found.estimate:.3f}{interval}"
+
+
+def rule_table(names: list[str], tally: RuleTally) -> list[str]:
+    """Markdown rows: each rule's firings and precision per corpus, then per family."""
+    head = "| rule | " + " | ".join(f"{n}: fired / right / precision" for n in names) + " |"
+    rows = [head, "|---|" + "---|" * len(names)]
+
+    def cells(keys: list[str]) -> str:
+        out = []
+        for n in names:
+            fired = sum(tally.fired[(n, k)] for k in keys)
+            right = sum(tally.right[(n, k)] for k in keys)
+            out.append(f"{fired} / {right} / {right / fired:.2f}" if fired else "0 / 0 / -")
+        return " | ".join(out)
+
+    for rule in RULES:
+        rows.append(f"| `{rule}` | {cells([rule])} |")
+    for family in dict.fromkeys(r.split(".")[0] for r in RULES):
+        rows.append(f"| **{family}.\\*** | {cells([r for r in RULES if r.startswith(family + '.')])} |")
+    return rows
+
+
+def main() -> None:
+    """Print the scores; optionally write the per-rule table into the rules doc."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, help="directory of anercorp_train.conll and aqmar_dev.conll")
+    parser.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
+    parser.add_argument("--write-doc", type=Path, help="write the per-rule table into this markdown file's section")
+    args = parser.parse_args()
+    model = RuleModel()
+    tally = RuleTally()
+    found = corpora(args.data)
+    for corpus in found:
+        result = evaluate(corpus, model, args.resamples, tally)
+        scores, boot = result["scores"], result["boot"]
+        micro = scores.micro
+        print(
+            f"\n== {corpus.name} ({corpus.view} view; {len(corpus.texts)} documents, {result['tokens']} tokens, "
+            f"predicted in {result['seconds']:.1f} s CPU)"
+        )
+        print(f"micro P {_ci(boot, 'precision')}  R {_ci(boot, 'recall')}  F1 {_ci(boot, 'f1')}")
+        print(f"   tp {micro.tp:.0f}  fp {micro.fp:.0f}  fn {micro.fn:.0f}")
+        for label in scores.types:
+            c = scores.per_type[label]
+            print(f"   {label:<9} support {c.support:>5.0f} predicted {c.predicted:>5.0f}  F1 {_ci(boot, 'f1', label)}")
+        pers = result["function_pers"]
+        per_100k = sum(pers.values()) * 100_000 / max(result["tokens"], 1)
+        print(
+            f"   function or common words tagged as a person (wrongly): {sum(pers.values())} "
+            f"({per_100k:.1f} per 100k tokens)"
+        )
+        if pers:
+            print("     " + ", ".join(f"{w} {n}" for w, n in pers.most_common(10)))
+    rows = rule_table([c.name for c in found], tally)
+    print("\nper rule (spans in the corpus's view, outermost, word boundaries):")
+    print("\n".join(rows))
+    if args.write_doc:
+        doc = args.write_doc.read_text(encoding="utf-8")
+        before, _, rest = doc.partition(DOC_START)
+        _, _, after = rest.partition(DOC_END)
+        args.write_doc.write_text(f"{before}{DOC_START}\n" + "\n".join(rows) + f"\n{DOC_END}{after}", encoding="utf-8")
+        print(f"\nwrote the per-rule table into {args.write_doc}")
+
+
+if __name__ == "__main__":
+    main()
