@@ -33,6 +33,10 @@ RULES: dict[str, tuple[str, str]] = {
         "الربع/النصف/الثلث + an ordinal or الأخير [+ من + a year, عام + a year or a relative date]",
     ),
     "org.known": ("ORG", "CLDR UN/EU names and a short general-knowledge list of international bodies"),
+    "org.train_names": (
+        "ORG",
+        "organisation names counted in a train split (train_names_org), after CLDR and the lists",
+    ),
     "org.trigger_phrase": (
         "ORG",
         "an organisation noun in construct (وزارة، منظمة ...) + its definite genitive phrase",
@@ -45,8 +49,15 @@ RULES: dict[str, tuple[str, str]] = {
     "occ.title_phrase": ("OCC", "a title noun (وزير، رئيس، سفير ...) + its genitive phrase or nationality adjective"),
     "pers.after_title": ("PERS", "a name-like word sequence after an honorific or an OCC span"),
     "pers.after_verb": ("PERS", "a reporting verb (قال، أكد ...) + a common given name + name words"),
-    "pers.given_name": ("PERS", "a common given name (general-knowledge list) + following name words"),
-    "pers.surname": ("PERS", "the family name of a full name found in the same text, used alone elsewhere"),
+    "pers.given_name": (
+        "PERS",
+        "a common given name (general-knowledge list, and first words of names counted in a train split) + name words",
+    ),
+    "pers.surname": (
+        "PERS",
+        "the family name of a full name with a person cue (title, honorific, reporting verb), used alone within "
+        "60 words after it; never a common word",
+    ),
     "pers.speaker": (
         "PERS",
         "a reporting verb + one or two name-like words (no article) + إن/أن or a colon: «وقال فلان إن»",
@@ -56,6 +67,7 @@ RULES: dict[str, tuple[str, str]] = {
     "gpe.cldr_territory": ("GPE", "CLDR country and territory names (ar and every ar_* locale)"),
     "gpe.cldr_city": ("GPE", "CLDR exemplar city names of time zones, minus ambiguous common words"),
     "gpe.alias": ("GPE", "common alternative country names and major cities missing from CLDR"),
+    "gpe.train_names": ("GPE", "place names counted in a train split (train_names_loc), after CLDR and the lists"),
     "language.after_cue": ("LANGUAGE", "a CLDR language name after اللغة/لغة, or with ب attached (بالعربية)"),
     "norp.adjective_country": ("NORP", "a country name that is also an adjective (السعودية) after a definite noun"),
     "norp.nisba": ("NORP", "regular nisba adjectives of country names (مصر → مصري/المصرية/المصريون ...)"),

@@ -9,6 +9,10 @@ counts and the thresholds, so that anyone with the split can rebuild it and see 
   family name used alone («حيث», «عدد», «مثل»).
 * ``person_starts``: words that start a person's name in at least ``min_precision`` of at least
   ``min_count`` occurrences: common first names of the news the split holds.
+* ``train_names_loc``, ``train_names_org``: whole names tagged LOC (ORG) in at least ``min_precision``
+  of the at least ``min_count`` times their words occur in this order: places and organisations of
+  the news the split holds (a LOC of ANERcorp is a GPE or a LOC of the schema; the rules label these
+  GPE, as most are countries and cities).
 
 Only a training split may be given (never a test split, never the gold article).
 """
@@ -18,18 +22,21 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from annotations.conll import read_conll_sentences
+from annotations.tags import decode
+from annotations.tokenize import PROCLITICS
 from models.rules.lists import DATA_DIR
 from models.rules.text import normalize
 
-__all__ = ["common_words", "person_starts", "tag_counts"]
+__all__ = ["common_words", "entity_names", "person_starts", "tag_counts"]
 
 #: Thresholds of the shipped lists.
 COMMON_MIN_COUNT, COMMON_MIN_OUTSIDE = 20, 0.99
 PERSON_MIN_COUNT, PERSON_MIN_PRECISION = 5, 0.8
+NAME_MIN_COUNT, NAME_MIN_PRECISION = 3, 0.8
 
 
 def tag_counts(sentences: Iterable[tuple[Iterable[str], Iterable[str]]]) -> dict[str, Counter]:
@@ -61,6 +68,50 @@ def person_starts(counts: Mapping[str, Counter], *, label: str, min_count: int, 
     return sorted(out)
 
 
+def entity_names(
+    sentences: Iterable[tuple[Sequence[str], Sequence[str]]], *, label: str, min_count: int, min_precision: float
+) -> list[str]:
+    """Names tagged ``label`` often and mostly: the lists ``train_names_*``.
+
+    A name (its words normalized, joined by a space) is kept when it is tagged ``label`` at least
+    ``min_count`` times and in at least ``min_precision`` of the times its words occur in this order.
+    """
+    sentences = [([normalize(t) for t in tokens], list(tags)) for tokens, tags in sentences]
+    tagged: Counter = Counter()
+    for tokens, tags in sentences:
+        for first, last, tag in decode(tags, scheme="BIO2").entities:
+            if tag == label:
+                tagged[tuple(tokens[first:last])] += 1
+    longest = max((len(k) for k in tagged), default=0)
+    seen: Counter = Counter()
+    for tokens, _ in sentences:
+        for i in range(len(tokens)):
+            for n in range(1, min(longest, len(tokens) - i) + 1):
+                key = tuple(tokens[i : i + n])
+                if key in tagged:
+                    seen[key] += 1
+    return sorted(
+        " ".join(k)
+        for k, c in tagged.items()
+        if c >= min_count and c / seen[k] >= min_precision and len("".join(k)) > 1 and not _behind_proclitic(k, tagged)
+    )
+
+
+def _behind_proclitic(name: tuple[str, ...], names: Mapping[tuple[str, ...], int]) -> bool:
+    """True if ``name`` is another name of ``names`` behind proclitics («لمصر», «وفرنسا», «للأمم المتحدة»).
+
+    The rules find a name behind proclitics by themselves, and the span must start after them.
+    """
+    first = name[0]
+    for clitic in PROCLITICS:
+        rest = first[len(clitic) :]
+        if first.startswith(clitic) and len(rest) >= 2:
+            readings = [rest, "ا" + rest] if clitic.endswith("ل") and rest.startswith("ل") else [rest]
+            if any((reading, *name[1:]) in names for reading in readings):
+                return True
+    return False
+
+
 def _entry(provenance: str, about: str, words: list[str]) -> list[str]:
     lines = [f"  provenance: {json.dumps(provenance, ensure_ascii=False)}"]
     lines.append(f"  about: {json.dumps(about, ensure_ascii=False)}")
@@ -85,7 +136,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--label", default="PERS", help="the person label of the split (PERS or PER)")
     parser.add_argument("--out", type=Path, default=DATA_DIR / "derived.yaml")
     args = parser.parse_args(argv)
-    counts = tag_counts((s.tokens, s.tags) for s in read_conll_sentences(args.conll))
+    sentences = [(s.tokens, s.tags) for s in read_conll_sentences(args.conll) if s.tokens]
+    counts = tag_counts(sentences)
     tokens = sum(sum(c.values()) for c in counts.values())
     common = common_words(counts, min_count=COMMON_MIN_COUNT, min_outside=COMMON_MIN_OUTSIDE)
     starts = person_starts(counts, label=args.label, min_count=PERSON_MIN_COUNT, min_precision=PERSON_MIN_PRECISION)
@@ -109,6 +161,18 @@ def main(argv: list[str] | None = None) -> None:
             starts,
         ),
     ]
+    for label, kind, rule in (("LOC", "loc", "gpe.train_names"), ("ORG", "org", "org.train_names")):
+        names = entity_names(sentences, label=label, min_count=NAME_MIN_COUNT, min_precision=NAME_MIN_PRECISION)
+        lines += [
+            "",
+            f"train_names_{kind}:",
+            *_entry(
+                f"{source}: names tagged {label} at least {NAME_MIN_COUNT} times, in at least "
+                f"{NAME_MIN_PRECISION:.0%} of the times their words occur in this order",
+                f"Names of the news the split holds ({rule}; after CLDR and the hand-written lists).",
+                names,
+            ),
+        ]
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {args.out}: {len(common)} common words, {len(starts)} person starts")
 

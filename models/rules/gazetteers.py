@@ -134,6 +134,10 @@ def data() -> Data:
                     add(plain, "GPE", "gpe.cldr_city")
     for name in words("cities"):
         add(name, "GPE", "gpe.alias")
+    for name in words("train_names_org"):
+        add(name, "ORG", "org.train_names")
+    for name in words("train_names_loc"):
+        add(name, "GPE", "gpe.train_names")
 
     months: dict[tuple[str, ...], str] = {}
     weekdays: set[str] = set()

@@ -6,7 +6,10 @@ from models.rules import vocab as v
 from models.rules.base import MatcherBase
 from models.rules.gazetteers import Entry
 
-__all__ = ["PlaceRules"]
+__all__ = ["COUNTED", "PlaceRules"]
+
+#: Gazetteer rules whose names are counted in a training split (not general knowledge or CLDR).
+COUNTED = frozenset({"org.train_names", "gpe.train_names"})
 
 
 class PlaceRules(MatcherBase):
@@ -25,8 +28,12 @@ class PlaceRules(MatcherBase):
                 i += 1
                 continue
             start, j, entry = hit
-            self.place_at[i] = (start, j, entry)
             prev = self.norms[i - 1] if i > 0 else ""
+            if (entry.rule in COUNTED and j == i + 1 and self.norms[i].startswith("ال") and prev.startswith("ال")
+                    and prev not in v.STOP):  # fmt: skip
+                i += 1  # a counted one-word name in an adjective's place: «البنك الأهلي» (the club is «الأهلي»)
+                continue
+            self.place_at[i] = (start, j, entry)
             if (j == i + 1 and start == self.w[i].start and self.norms[i] in v.ADJ_COUNTRIES
                     and prev.startswith("ال") and prev.endswith(("ة", "ات")) and prev not in v.STOP):  # fmt: skip
                 self.emit("norp.adjective_country", i, j)  # «القيادة السعودية» (guidelines §7)
