@@ -27,24 +27,29 @@ per-rule table into the generated section of the rules doc.
 from __future__ import annotations
 
 import argparse
+import shutil
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from annotations.conll import read_conll
+from annotations.conll import read_conll, read_conll_sentences
 from annotations.corpus import read_corpus
 from annotations.schema import default_schema
 from annotations.spans import Span, outermost
 from annotations.tokenize import PROCLITICS, WordIndex, sentence_ranges
 from eval.spans import score_spans
 from eval.stats import bootstrap
-from models.rules import catalog
-from models.rules.adapter import RuleModel
-from models.rules.catalog import RULES
+from models.rules import lists as rule_lists
+from models.rules.derive import derived_yaml
 from models.rules.lists import read_word_lists
 from models.rules.text import normalize
+
+if TYPE_CHECKING:  # models.rules.adapter is imported in main(), after --holdout may have swapped the lists
+    from models.rules.adapter import RuleModel
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV_DIR = ROOT / "tests" / "data" / "rules_dev"
@@ -70,18 +75,41 @@ class RuleTally:
     right: Counter = field(default_factory=Counter)
 
 
-def corpora(data: Path | None) -> list[Corpus]:
-    """The development corpora that are there."""
+def corpora(data: Path | None, held_out: str | None = None) -> list[Corpus]:
+    """The development corpora that are there (``held_out``: CoNLL text that replaces ANERcorp train)."""
     out = []
     docs = read_corpus(DEV_DIR)
     out.append(Corpus("rules_dev", "native", [d.text for d in docs], [list(d.spans) for d in docs]))
     if data is not None:
         for name, view in (("anercorp_train", "anercorp"), ("aqmar_dev", "conll4")):
             path = data / f"{name}.conll"
-            if path.exists():
+            if name == "anercorp_train" and held_out is not None:
+                docs = read_conll(held_out)
+                name = "anercorp_train_heldout"
+            elif path.exists():
                 docs = read_conll(path)
-                out.append(Corpus(name, view, [d.text for d in docs], [list(d.spans) for d in docs]))
+            else:
+                continue
+            out.append(Corpus(name, view, [d.text for d in docs], [list(d.spans) for d in docs]))
     return out
+
+
+def hold_out(data: Path, fraction: float, directory: Path) -> str:
+    """Derive the count-based lists from the first ``fraction`` of ANERcorp train's sentences only.
+
+    Writes a copy of the list files with that ``derived.yaml`` into ``directory``, points
+    :mod:`models.rules.lists` at it, and returns the other sentences as CoNLL text: scores on them
+    are held out from every count the lists are built from.
+    """
+    sentences = [(s.tokens, s.tags) for s in read_conll_sentences(data / "anercorp_train.conll") if s.tokens]
+    cut = int(len(sentences) * fraction)
+    shutil.copytree(rule_lists.DATA_DIR, directory, dirs_exist_ok=True)
+    name = f"the first {fraction:.0%} of the ANERcorp train split's sentences"
+    (directory / "derived.yaml").write_text(derived_yaml(sentences[:cut], name=name), encoding="utf-8")
+    rule_lists.DATA_DIR = directory
+    rule_lists.word_lists.cache_clear()
+    rows = ["\n".join(f"{t}\t{g}" for t, g in zip(tokens, tags, strict=True)) for tokens, tags in sentences[cut:]]
+    return "\n\n".join(rows) + "\n"
 
 
 def units_of(text: str) -> list[tuple[int, int]]:
@@ -186,7 +214,7 @@ def _ci(boot, metric: str, label: str | None = None) -> str:
     return f"{found.estimate:.3f}{interval}"
 
 
-def rule_table(names: list[str], tally: RuleTally, below_bar: Mapping[str, str]) -> list[str]:
+def rule_table(names: list[str], tally: RuleTally, below_bar: Mapping[str, str], rules: Mapping) -> list[str]:
     """Markdown rows: each rule's firings and precision per corpus, then per family."""
     head = "| rule | on | " + " | ".join(f"{n}: fired / right / precision" for n in names) + " |"
     rows = [head, "|---|---|" + "---|" * len(names)]
@@ -199,10 +227,10 @@ def rule_table(names: list[str], tally: RuleTally, below_bar: Mapping[str, str])
             out.append(f"{fired} / {right} / {right / fired:.2f}" if fired else "0 / 0 / -")
         return " | ".join(out)
 
-    for rule in RULES:
+    for rule in rules:
         rows.append(f"| `{rule}` | {'no' if rule in below_bar else 'yes'} | {cells([rule])} |")
-    for family in dict.fromkeys(r.split(".")[0] for r in RULES):
-        rows.append(f"| **{family}.\\*** | | {cells([r for r in RULES if r.startswith(family + '.')])} |")
+    for family in dict.fromkeys(r.split(".")[0] for r in rules):
+        rows.append(f"| **{family}.\\*** | | {cells([r for r in rules if r.startswith(family + '.')])} |")
     return rows
 
 
@@ -212,12 +240,31 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="directory of anercorp_train.conll and aqmar_dev.conll")
     parser.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
     parser.add_argument("--write-doc", type=Path, help="write the per-rule table into this markdown file's section")
+    parser.add_argument(
+        "--holdout",
+        type=float,
+        help="derive the count-based lists from this fraction of ANERcorp train (e.g. 0.6), score on the rest",
+    )
     args = parser.parse_args()
+    held_out = None
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.holdout is not None:
+            if args.data is None or args.write_doc is not None:
+                parser.error("--holdout needs --data and does not write the doc")
+            held_out = hold_out(args.data, args.holdout, Path(tmp) / "data")
+        report(args, held_out)
+
+
+def report(args: argparse.Namespace, held_out: str | None) -> None:
+    """Score every corpus, print the figures and the per-rule table."""
+    from models.rules import catalog
+    from models.rules.adapter import RuleModel
+
     model = RuleModel()
     below_bar = getattr(catalog, "BELOW_BAR", {})  # (absent in versions before the bar)
     every_rule = RuleModel(include=list(below_bar)) if below_bar else model
     tally, default_tally = RuleTally(), RuleTally()
-    found = corpora(args.data)
+    found = corpora(args.data, held_out)
     for corpus in found:
         result = evaluate(corpus, model, args.resamples)
         scores, boot = result["scores"], result["boot"]
@@ -241,7 +288,7 @@ def main() -> None:
         )
         if pers:
             print("     " + ", ".join(f"{w} {n}" for w, n in pers.most_common(10)))
-    rows = rule_table([c.name for c in found], tally, below_bar)
+    rows = rule_table([c.name for c in found], tally, below_bar, catalog.RULES)
     print("\nper rule, every rule on (spans in the corpus's view, outermost, word boundaries):")
     print("\n".join(rows))
     if args.write_doc:
