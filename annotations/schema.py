@@ -110,11 +110,14 @@ class View:
         of its labels maps to the same ``target`` label (or to ``None``), so a
         prediction labelled in this view can be relabelled into ``target``
         without guessing. For example ``native`` coarsens into ``conll4``
-        (GPE, LOC and FAC all become LOC), and ``anercorp`` into ``conll4``
-        (PERS becomes PER), but ``conll4`` does not coarsen into ``native``.
+        (GPE, LOC and FAC all become LOC) and ``fane`` into ``ace`` (PRO is
+        left out), but ``conll4`` does not coarsen into ``native``.
 
         Types this view ignores must be ignored by ``target`` too, otherwise
-        the gold of ``target`` would hold mentions this view cannot predict.
+        the gold of ``target`` would hold mentions this view cannot predict:
+        ``anercorp`` (NORP unscored) does not coarsen into ``conll4`` (NORP
+        is MISC). An extra label (:attr:`extra_labels`) maps to itself and
+        needs the same label in ``target``.
 
         Returns:
             ``{label: target label or None}`` for every label of this view,
@@ -170,6 +173,17 @@ class Schema:
                 value=name,
                 fix=_suggest(name, self.relation_types, self.path),
             )
+
+    def views_with_labels(self, labels: Iterable[str]) -> list[str]:
+        """Names of the views whose labels include every one of ``labels``, smallest tag set first.
+
+        For example a corpus tagged PER, GPE, ORG, FAC, PRO, LOC, VEH, WEA fits ``fane`` only, and one tagged
+        PER, LOC, ORG, MISC fits ``conll4``; a caller inferring a corpus's view takes the first, or asks the
+        user to pass one when the list is empty.
+        """
+        wanted = set(labels)
+        fits = [v for v in self.views.values() if wanted <= v.labels]
+        return [v.name for v in sorted(fits, key=lambda v: len(v.labels))]
 
     def view(self, name: str) -> View:
         """Return the label view called ``name``."""

@@ -30,12 +30,9 @@ from annotations.errors import ScoringError
 from annotations.spans import Relation, Span
 from annotations.tokenize import WordIndex, snap_span
 from eval.counts import FN, FP, TP, CountTable
-from eval.modes import check_boundary, check_documents
+from eval.modes import RELATION_MODES, check_boundary, check_documents
 
 __all__ = ["RELATION_MODES", "RelationScores", "score_relations"]
-
-#: Relation match modes.
-RELATION_MODES: tuple[str, ...] = ("strict", "boundaries")
 
 
 @dataclass(frozen=True, eq=False)

@@ -15,13 +15,11 @@ from annotations.schema import default_schema
 from annotations.spans import Document, Span
 from benchmark.corpus_io import load_corpus, sentence_units
 from benchmark.results import load_results
+from eval.modes import BOUNDARIES, LAYERS, MODES
 from eval.spans import score_spans
 from eval.tokens import score_token_view
 from models.registry import create_model
 
-MODES = ("strict", "exact", "partial", "type")
-BOUNDARIES = ("char", "word")
-LAYERS = ("flat", "nested")
 GOLD_ANN = Path(__file__).resolve().parent.parent / "annotations" / "gold" / "000_c51be66d53f8d476.ann"
 
 
@@ -43,9 +41,9 @@ def _relabel(spans, mapping):
 
 
 def _model_view(model):
-    from benchmark.run import _model_view
+    from models.cards import resolve_view
 
-    return _model_view(model, default_schema())
+    return resolve_view(model.view)
 
 
 def _perturbed_predictions(docs: list[Document], path: Path) -> Path:

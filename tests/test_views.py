@@ -129,6 +129,20 @@ def test_ace_and_fane_views() -> None:
     assert card.view is ace and set(card.label_map.mapping.values()) == ace.labels
 
 
+@pytest.mark.parametrize(
+    ("labels", "views"),
+    [
+        ({"PER", "GPE", "ORG", "FAC", "PRO", "LOC", "VEH", "WEA"}, ["fane"]),
+        ({"PER", "GPE", "VEH"}, ["ace", "fane"]),
+        ({"PER", "LOC", "ORG", "MISC"}, ["conll4"]),
+        ({"PERS", "MISC"}, ["anercorp"]),
+        ({"PER", "PERS"}, []),
+    ],
+)
+def test_views_with_labels(labels: set[str], views: list[str]) -> None:
+    assert SCHEMA.views_with_labels(labels) == views
+
+
 FANE_CONLL = """\
 زار	O
 أحمد	B-PER
@@ -257,3 +271,27 @@ def test_load_views_errors_name_file_line_field_and_fix(tmp_path: Path, old: str
 def test_register_refuses_a_different_view_of_a_known_name() -> None:
     with pytest.raises(SchemaError, match=r"field 'view': a different view of this name is already known"):
         register_view(VIEWS["conll4"].__class__("anercorp", "", dict(VIEWS["conll4"].mapping)))
+
+
+ACE_LABELS = known_cards()["ychennlp-arabic-ner-ace"].labels
+
+
+@pytest.mark.parametrize(("labels", "force"), [(ACE_LABELS, "B-VEH"), (("O", "B-PERS", "I-PERS"), None)])
+def test_the_ace_card_runs_its_label_set_and_refuses_another(
+    tmp_path: Path, labels: tuple[str, ...], force: str | None
+) -> None:
+    """A model with the card's id2label predicts in the ace view (VEH included); other labels are refused."""
+    pytest.importorskip("transformers")
+    from annotations.errors import ModelError
+    from models.hf import HFTokenClassificationModel
+    from tests.tiny_models import build_tiny_bert
+
+    card = known_cards()["ychennlp-arabic-ner-ace"]
+    directory = build_tiny_bert(tmp_path / "ace", labels=labels, force=force)
+    if force is None:
+        with pytest.raises(ModelError, match=r"model card 'ychennlp-arabic-ner-ace' lists other labels"):
+            HFTokenClassificationModel.from_spec(str(directory), card=card)
+        return
+    model = HFTokenClassificationModel.from_spec(str(directory), card=card)
+    assert model.view == "ace"
+    assert {s.label for s in model.predict(["ركب أحمد الطائرة"])[0].spans} == {"VEH"}
