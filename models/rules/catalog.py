@@ -87,14 +87,14 @@ BAR_MIN_FIRED = 20
 #: Rules below the bar: off by default (``RuleModel(include=[...])`` switches them on), with the reason.
 BELOW_BAR: dict[str, str] = {
     "org.trigger_phrase": (
-        "100 of 529 right on ANERcorp train (anercorp view), 3 of 15 on AQMAR dev: news corpora leave generic "
+        "51 of 490 right on ANERcorp train (anercorp view), 6 of 18 on AQMAR dev: news corpora leave generic "
         "bodies («مجلس النواب», «الجيش الأميركي», «وزارة الدفاع») untagged, even with only named phrases kept"
     ),
     "org.ministry_in_title": (
-        "1 of 103 right on ANERcorp train (anercorp view): a minister's portfolio («الصحة» in «وزير الصحة») is "
+        "0 of 102 right on ANERcorp train (anercorp view): a minister's portfolio («الصحة» in «وزير الصحة») is "
         "not an organisation there"
     ),
     "loc.compass_region": (
-        "0 of 119 right on ANERcorp train (anercorp view): the place after «شمال/جنوب» is tagged, not the region"
+        "0 of 129 right on ANERcorp train (anercorp view): the place after «شمال/جنوب» is tagged, not the region"
     ),
 }

@@ -204,6 +204,7 @@ class PeopleRules(PlaceRules):
             if (w.is_punct or w.number is not None or norm in v.STOP or k in taken or norm in self.data.nisba
                     or norm in v.TITLES_D or norm in v.TITLES_C or norm in v.ORG_TRIGGERS or len(norm) < 2
                     or (k > i and norm.startswith("و") and norm not in v.GIVEN)
+                    or (k > i and norm in v.COMMON and norm not in v.GIVEN)
                     or norm.startswith(("بال", "لل", "وال", "فال", "كال"))):  # fmt: skip
                 break
             place = self.place_at.get(k)

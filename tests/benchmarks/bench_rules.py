@@ -12,7 +12,7 @@ way a CoNLL file with ``-DOCSTART-`` lines is read), then cut into documents
 of each size: so only the document length changes between the rows, not the
 text, and the last row is one document of the largest size. The ratios printed
 are the time per token at each size over the time per token of the short
-documents, measured in this run on the same text (each figure the CPU time of this
+documents and over that of the first size, measured in this run on the same text (each figure the CPU time of this
 process, the fastest of ``--repeats`` runs).
 """
 
@@ -108,13 +108,16 @@ def scale_section(model: RuleModel, sentences: list[str], sizes: tuple[int, ...]
         "\n".join(material[k : k + SHORT_DOC_SENTENCES]) for k in range(0, len(material), SHORT_DOC_SENTENCES)
     ]
     base = timed(model, short_docs, repeats) / tokens * 1e6
-    print(f"{'document':>16} {'docs':>6} {'time':>9} {'per token':>10} {'ratio':>6}")
-    row = "{:>16} {:>6} {:>8.1f}s {:>7.1f} us {:>6.2f}"
-    print(row.format(f"{SHORT_DOC_SENTENCES} sentences", len(short_docs), base * tokens / 1e6, base, 1.0))
+    print(f"{'document':>16} {'docs':>6} {'time':>9} {'per token':>10} {'ratio':>6} {'to first size':>14}")
+    row = "{:>16} {:>6} {:>8.1f}s {:>7.1f} us {:>6.2f} {:>14}"
+    print(row.format(f"{SHORT_DOC_SENTENCES} sentences", len(short_docs), base * tokens / 1e6, base, 1.0, ""))
+    first = None
     for size in sizes:
         docs = split_into(material, size)
         per_token = timed(model, docs, repeats) / tokens * 1e6
-        print(row.format(f"{size} tokens", len(docs), per_token * tokens / 1e6, per_token, per_token / base))
+        first = first or per_token
+        ratios = (per_token / base, f"{per_token / first:.2f}")
+        print(row.format(f"{size} tokens", len(docs), per_token * tokens / 1e6, per_token, *ratios))
 
 
 def main() -> None:
