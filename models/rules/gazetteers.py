@@ -103,6 +103,10 @@ def data() -> Data:
             return
         names.setdefault(key, Entry(label, rule))
 
+    def add_list(list_name: str, label: str, rule: str) -> None:
+        for name in words(list_name):
+            add(name, label, rule)
+
     locales = _ar_locales()
     org_codes = {"UN", "EU"}
     skip_codes = {"001", "ZZ", "XA", "XB", "EZ", "QO"}
@@ -119,25 +123,19 @@ def data() -> Data:
                 else:
                     add(plain, "GPE", "gpe.cldr_territory")
                     country_names.add(plain)
-    for name in words("org_names"):
-        add(name, "ORG", "org.known")
-    for name in words("loc_names"):
-        add(name, "LOC", "loc.cldr_region")
-    for name in words("gpe_aliases"):
-        add(name, "GPE", "gpe.alias")
-        country_names.add(name)
+    add_list("org_names", "ORG", "org.known")
+    add_list("loc_names", "LOC", "loc.cldr_region")
+    add_list("gpe_aliases", "GPE", "gpe.alias")
+    country_names.update(words("gpe_aliases"))
     for locale in locales:
         for zone in locale.time_zones.values():
             city = zone.get("city")
             if city:
                 for plain in _clean_place(city):
                     add(plain, "GPE", "gpe.cldr_city")
-    for name in words("cities"):
-        add(name, "GPE", "gpe.alias")
-    for name in words("train_names_org"):
-        add(name, "ORG", "org.train_names")
-    for name in words("train_names_loc"):
-        add(name, "GPE", "gpe.train_names")
+    add_list("cities", "GPE", "gpe.alias")
+    add_list("train_names_org", "ORG", "org.train_names")  # counted names come after every other source
+    add_list("train_names_loc", "GPE", "gpe.train_names")
 
     months: dict[tuple[str, ...], str] = {}
     weekdays: set[str] = set()
