@@ -647,3 +647,45 @@ def test_the_rules_compare_words_with_the_shared_normalization():
         assert "".join(word.raw[k] for k in word.keep) == "".join(
             ch for ch in word.raw if not tokenize.is_ignorable(ch, zero_width=False)
         )
+
+
+# ----------------------------------------------------------------------------- lists counted in a training split
+
+_TRAIN = [
+    (["قال", "جورج", "بوش", "في", "لندن"], ["O", "B-PERS", "I-PERS", "O", "B-LOC"]),
+    (["زار", "جورج", "بوش", "لندن"], ["O", "B-PERS", "I-PERS", "B-LOC"]),
+    (["وصل", "جورج", "إلى", "ولندن"], ["O", "B-PERS", "O", "B-LOC"]),
+    (["قال", "إنه", "في", "لندن", "أمس"], ["O", "O", "O", "O", "O"]),
+]
+
+
+def test_counted_lists_follow_their_thresholds():
+    from models.rules.derive import common_words, entity_names, person_starts, tag_counts
+
+    counts = tag_counts(_TRAIN)
+    assert counts["لندن"] == {"B-LOC": 2, "O": 1}
+    assert common_words(counts, min_count=2, min_outside=0.99) == ["في", "قال"]
+    assert person_starts(counts, label="PERS", min_count=3, min_precision=0.8) == ["جورج"]
+    assert person_starts(counts, label="PERS", min_count=4, min_precision=0.8) == []
+    # «لندن»: tagged 2 of 3 times; «ولندن» is «لندن» behind a proclitic, left to the rules' own readings
+    assert entity_names(_TRAIN, label="LOC", min_count=2, min_precision=0.6) == ["لندن"]
+    assert entity_names(_TRAIN, label="LOC", min_count=2, min_precision=0.8) == []
+    assert entity_names(_TRAIN, label="PERS", min_count=2, min_precision=0.8) == ["جورج بوش"]
+
+
+def test_derive_writes_the_lists_the_rules_ship():
+    from models.rules.derive import derived_yaml
+    from models.rules.lists import DATA_DIR
+
+    shipped = (DATA_DIR / "derived.yaml").read_text(encoding="utf-8")
+    assert "counts from the ANERcorp train split" in shipped
+    rebuilt = derived_yaml(_TRAIN, name="a toy split")
+    assert set(yaml_lists(rebuilt)) == set(yaml_lists(shipped)) == {
+        "common_words", "person_starts", "train_names_loc", "train_names_org"
+    }  # fmt: skip
+
+
+def yaml_lists(text):
+    import yaml
+
+    return yaml.safe_load(text)
