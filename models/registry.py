@@ -69,7 +69,7 @@ class _Entry:
 
 #: Plain names (no argument): name -> entry.
 NAMES: dict[str, _Entry] = {
-    "rules": _Entry("models.rules:RuleModel", "native", (), None, "offline rule and gazetteer baseline"),
+    "rules": _Entry("models.rules.adapter:RuleModel", "native", (), None, "offline rule and gazetteer baseline"),
     "oracle": _Entry(
         "models.simple:OracleModel", "native", ("gold documents (option gold=)",), None, "echoes the gold spans"
     ),
