@@ -550,7 +550,9 @@ def annotation_conf(schema: Schema | None = None) -> str:
     annotators can only choose schema types and allowed relation arguments.
     Overlaps of any kind are allowed in BRAT (``<OVERLAP> ... <ANY>``) so that
     nested mentions can be drawn; crossing spans, which the benchmark does not
-    accept, are then reported by ``arabench validate``.
+    accept, are then reported by ``arabench validate``. ``Equiv`` is BRAT's
+    symmetric-transitive equivalence, the entity layer (guidelines §14):
+    BRAT saves it as ``Equiv`` lines, which the reader takes as clusters.
 
     Args:
         schema: The schema (default: the packaged schema).
@@ -569,6 +571,7 @@ def annotation_conf(schema: Schema | None = None) -> str:
         "",
         "[relations]",
         "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>",
+        f"{EQUIV}\tArg1:<ENTITY>, Arg2:<ENTITY>, <REL-TYPE>:symmetric-transitive",
         *(f"{name}\tArg1:{types(rel.arg1)}, Arg2:{types(rel.arg2)}" for name, rel in schema.relation_types.items()),
         "",
         "[events]",
