@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from annotations.errors import ScoringError
 from annotations.schema import default_schema
@@ -198,3 +200,28 @@ def test_entity_level_units_and_errors() -> None:
     gold = [Relation("HEADS", SAMI, COMMITTEE), Relation("HEADS", EGYPTIAN, COMMITTEE2)]
     scores = score_relations([gold], [[]], level="entity", texts=[ETEXT], gold_clusters=[E_CLUSTERS], units=[sentences])
     assert scores.unit_counts[:, :, 2].sum(axis=1).tolist() == [1, 1]  # a relation counts in its arg1's sentence
+
+
+MENTIONS = [SAMI, NOUR, COMMITTEE, COMMITTEE2, EGYPT, JORDAN, EGYPTIAN]
+relations_st = st.lists(
+    st.builds(Relation, st.sampled_from(["HEADS", "MEMBER_OF"]), st.sampled_from(MENTIONS), st.sampled_from(MENTIONS)),
+    max_size=6,
+)
+
+
+@given(relations_st, relations_st, st.sampled_from(["strict", "boundaries"]))
+def test_entity_level_with_singleton_entities_equals_mention_level(gold, pred, mode) -> None:
+    """With every gold mention its own entity and every predicted argument a gold mention, the levels agree."""
+    singletons = [[m] for m in MENTIONS]
+    mention = score_relations([gold], [pred], mode=mode)
+    entity = score_relations([gold], [pred], mode=mode, level="entity", texts=[ETEXT], gold_clusters=[singletons])
+    assert (entity.micro.tp, entity.micro.fp, entity.micro.fn) == (mention.micro.tp, mention.micro.fp, mention.micro.fn)
+
+
+@given(relations_st, relations_st)
+def test_entity_level_never_counts_more_than_mention_level(gold, pred) -> None:
+    """Collapsing to entities can only merge relations: gold and predicted totals never grow."""
+    mention = score_relations([gold], [pred])
+    entity = score_relations([gold], [pred], level="entity", texts=[ETEXT], gold_clusters=[E_CLUSTERS])
+    assert entity.micro.tp + entity.micro.fn <= mention.micro.tp + mention.micro.fn
+    assert entity.micro.tp + entity.micro.fp <= mention.micro.tp + mention.micro.fp
