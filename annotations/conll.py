@@ -66,6 +66,7 @@ import regex
 from annotations.errors import AnnotationError, ConversionError
 from annotations.schema import Schema
 from annotations.spans import Document, Span
+from annotations.tags import SCHEMES, Scheme, decode, encode, scheme_of, split_tag
 from annotations.tokenize import sentence_ranges, word_offsets
 
 __all__ = [
@@ -76,8 +77,6 @@ __all__ = [
     "ConllWriteReport",
     "spans_to_bio",
     "bio_to_spans",
-    "decode_tags",
-    "encode_tags",
     "read_conll_sentences",
     "parse_conll",
     "read_conll",
@@ -85,18 +84,6 @@ __all__ = [
     "document_to_conll",
     "write_conll",
 ]
-
-#: Tagging schemes and the prefixes each one uses.
-SCHEMES: dict[str, frozenset[str]] = {
-    "BIO2": frozenset("BI"),
-    "IOB1": frozenset("BI"),
-    "IOE1": frozenset("IE"),
-    "IOE2": frozenset("IE"),
-    "BIOES": frozenset("BIES"),
-    "BILOU": frozenset("BILU"),
-    "IO": frozenset(),  # no prefixes: the tag is the type (adjacent mentions of one type merge)
-}
-_SCHEME_ALIASES = {"IOB2": "BIO2", "BIO": "BIO2", "IOBES": "BIOES", "IOE": "IOE2"}
 
 DOCSTART = "-DOCSTART-"
 
@@ -146,179 +133,13 @@ def spans_to_bio(spans: Iterable[Span], word_offsets: Sequence[tuple[int, int]])
                 value=span,
                 fix="CoNLL holds one flat layer: keep only one of the two spans, or use a span-based format",
             )
-        tags[first] = "B-" + span.label
-        if last - first > 1:
-            tags[first + 1 : last] = ["I-" + span.label] * (last - first - 1)
+        tags[first:last] = encode([(0, last - first, span.label)], last - first)
         reach, reacher = last, span
     return tags
 
 
-def _split_tag(tag: str, allowed: frozenset[str]) -> tuple[str, str]:
-    """Return ``(prefix, type)``; ``("O", "")`` for ``O``. Raises ``ValueError`` on a bad tag."""
-    if tag == "O":
-        return "O", ""
-    if not allowed:  # IO: the whole tag is the type
-        if not tag or any(c.isspace() for c in tag):
-            raise ValueError(tag)
-        return "I", tag
-    if len(tag) < 3 or tag[1] != "-" or tag[0] not in allowed:
-        raise ValueError(tag)
-    return tag[0], tag[2:]
-
-
-_PREFIX_AS = {"L": "E", "U": "S"}
-
-
-# conlleval start/end rules over the prefixes B I E S O (L -> E, U -> S for BILOU).
-def _ends(prev: str, prev_type: str, cur: str, cur_type: str) -> bool:
-    if prev in "ES":
-        return True
-    if prev == "O":
-        return False
-    if cur in "BSO":
-        return True
-    return prev_type != cur_type
-
-
-def _starts(prev: str, prev_type: str, cur: str, cur_type: str) -> bool:
-    if cur in "BS":
-        return True
-    if cur == "O":
-        return False
-    if prev in "ESO":
-        return True
-    return prev_type != cur_type
-
-
-def _norm_scheme(scheme: str) -> str:
-    key = scheme.upper()
-    key = _SCHEME_ALIASES.get(key, key)
-    if key not in SCHEMES:
-        raise ConversionError(
-            "unknown tagging scheme",
-            field="scheme",
-            value=scheme,
-            fix=f"use one of {', '.join(SCHEMES)}",
-        )
-    return key
-
-
-def decode_tags(tags: Sequence[str], *, scheme: str = "BIO2") -> list[tuple[int, int, str]]:
-    """Decode a tag sequence into entities with the conlleval rules.
-
-    The rules are those of conlleval (and seqeval's default mode): an entity
-    starts at ``B``/``S``, at an ``I``/``E`` after ``O``/``E``/``S`` or after
-    another type, and ends before ``B``/``S``/``O``, after ``E``/``S``, or at a
-    change of type. ``L`` and ``U`` (BILOU) read as ``E`` and ``S``.
-
-    Args:
-        tags: One tag per token.
-        scheme: The tagging scheme (``BIO2``, ``IOB1``, ``IOE1``, ``IOE2``,
-            ``BIOES``, ``BILOU``, or ``IO`` where a tag is a bare type and
-            adjacent tokens of one type form one mention); it decides which
-            prefixes are allowed.
-
-    Returns:
-        ``(first_token, end_token, type)`` triples, token range half-open.
-
-    Raises:
-        ConversionError: If a tag is malformed or uses a prefix the scheme lacks.
-    """
-    key = _norm_scheme(scheme)
-    allowed = SCHEMES[key]
-    parsed: dict[str, tuple[str, str]] = {}
-    for tag in set(tags):  # each distinct tag is checked once
-        try:
-            prefix, label = _split_tag(tag, allowed)
-        except ValueError:
-            raise ConversionError(
-                f"malformed tag for scheme {key} at token {list(tags).index(tag)}",
-                field="tag",
-                value=tag,
-                fix=f"use O or PREFIX-TYPE with a prefix in {''.join(sorted(allowed))}",
-            ) from None
-        parsed[tag] = (_PREFIX_AS.get(prefix, prefix), label)
-    result: list[tuple[int, int, str]] = []
-    begin = -1
-    if key == "BIO2":  # the hot path of the token view: B starts, I continues its own type only
-        current: str | None = None
-        for i, tag in enumerate(tags):
-            if tag == "O":
-                if begin >= 0:
-                    result.append((begin, i, current))  # type: ignore[arg-type]
-                    begin, current = -1, None
-                continue
-            prefix, label = parsed[tag]
-            if prefix == "B" or label != current:
-                if begin >= 0:
-                    result.append((begin, i, current))  # type: ignore[arg-type]
-                begin, current = i, label
-        if begin >= 0:
-            result.append((begin, len(tags), current))  # type: ignore[arg-type]
-        return result
-    prev, prev_type = "O", ""
-    for i, tag in enumerate(tags):
-        cur, cur_type = parsed[tag]
-        if begin >= 0 and _ends(prev, prev_type, cur, cur_type):
-            result.append((begin, i, prev_type))
-            begin = -1
-        if _starts(prev, prev_type, cur, cur_type):
-            begin = i
-        prev, prev_type = cur, cur_type
-    if begin >= 0:
-        result.append((begin, len(tags), prev_type))
-    return result
-
-
-def encode_tags(entities: Sequence[tuple[int, int, str]], n_tokens: int, *, scheme: str = "BIO2") -> list[str]:
-    """Encode non-overlapping token-range entities as tags in ``scheme``.
-
-    This is the canonical encoding: :func:`decode_tags` of the result gives
-    back ``entities``.
-
-    Args:
-        entities: ``(first_token, end_token, type)`` triples, sorted, disjoint.
-        n_tokens: The number of tokens.
-        scheme: The tagging scheme.
-    """
-    key = _norm_scheme(scheme)
-    tags = ["O"] * n_tokens
-    prev_end, prev_type = -1, ""
-    for first, end, label in entities:
-        adjacent_same = first == prev_end and label == prev_type
-        if key == "IO":
-            tags[first:end] = [label] * (end - first)
-        elif key == "BIO2":
-            tags[first] = "B-" + label
-            for i in range(first + 1, end):
-                tags[i] = "I-" + label
-        elif key == "IOB1":
-            for i in range(first, end):
-                tags[i] = "I-" + label
-            if adjacent_same:
-                tags[first] = "B-" + label
-        elif key in ("IOE1", "IOE2"):
-            for i in range(first, end):
-                tags[i] = "I-" + label
-            if key == "IOE2":
-                tags[end - 1] = "E-" + label
-        else:
-            single, last = ("S", "E") if key == "BIOES" else ("U", "L")
-            if end - first == 1:
-                tags[first] = f"{single}-{label}"
-            else:
-                tags[first] = "B-" + label
-                for i in range(first + 1, end - 1):
-                    tags[i] = "I-" + label
-                tags[end - 1] = f"{last}-{label}"
-        if key == "IOE1" and adjacent_same:
-            tags[prev_end - 1] = "E-" + label
-        prev_end, prev_type = end, label
-    return tags
-
-
 def bio_to_spans(tags: Sequence[str], word_offsets: Sequence[tuple[int, int]], *, scheme: str = "BIO2") -> list[Span]:
-    """Turn one tag per word into character spans (conlleval rules, see :func:`decode_tags`).
+    """Turn one tag per word into character spans (conlleval rules, see :func:`annotations.tags.decode`).
 
     Args:
         tags: One tag per word.
@@ -339,7 +160,7 @@ def bio_to_spans(tags: Sequence[str], word_offsets: Sequence[tuple[int, int]], *
         )
     return [
         Span(word_offsets[first][0], word_offsets[end - 1][1], label)
-        for first, end, label in decode_tags(tags, scheme=scheme)
+        for first, end, label in decode(tags, scheme=scheme).entities
     ]
 
 
@@ -424,8 +245,8 @@ def parse_conll(
     scheme: str = "BIO2",
 ) -> list[ConllSentence]:
     """Parse CoNLL content (a string) into sentences; see :func:`read_conll_sentences`."""
-    key = _norm_scheme(scheme)
-    allowed = SCHEMES[key]
+    tag_scheme = scheme_of(scheme)
+    key, allowed = tag_scheme.name, tag_scheme.prefixes
     label_set = None if labels is None else frozenset(labels)
     raw_lines = content.split("\n")
     if raw_lines and raw_lines[-1] == "":
@@ -466,7 +287,7 @@ def parse_conll(
             doc_opened = True
             seen_tokens_in_doc = False
             continue
-        if line.startswith("#") and not _is_hash_token(fields, sep, allowed, columns):
+        if line.startswith("#") and not _is_hash_token(fields, sep, tag_scheme, columns):
             if tokens:
                 flush()
             comments.append(line)
@@ -500,7 +321,7 @@ def parse_conll(
                 fix="separate columns with exactly one tab or one space",
             )
         try:
-            prefix, label = _split_tag(tag, allowed)
+            prefix, label = split_tag(tag, tag_scheme)
         except ValueError:
             raise AnnotationError(
                 f"malformed tag for scheme {key}",
@@ -541,14 +362,14 @@ def _token_columns(lines: Sequence[str], sep: str) -> int:
     return 2
 
 
-def _is_hash_token(fields: Sequence[str], sep: str, allowed: frozenset[str], columns: int) -> bool:
+def _is_hash_token(fields: Sequence[str], sep: str, tag_scheme: Scheme, columns: int) -> bool:
     """True if a line starting with ``#`` is a token line for the token ``#``, not a comment."""
     if fields[0] != "#" or len(fields) < 2:
         return False
     if sep == "\t":
         return True
     try:
-        _split_tag(fields[-1], allowed)
+        split_tag(fields[-1], tag_scheme)
     except ValueError:
         return False
     return len(fields) == columns
@@ -642,7 +463,7 @@ def read_conll(
     """
     content, file = _load(path_or_text)
     sentences = parse_conll(content, file=file, schema=schema, labels=labels, scheme=scheme)
-    key = _norm_scheme(scheme)
+    key = scheme_of(scheme).name
     base_id = doc_id or (Path(file).stem if file else "doc")
     by_doc: dict[int, list[ConllSentence]] = {}
     for sentence in sentences:
@@ -725,12 +546,14 @@ def _build_document(
                     )
                 offsets.append((pos, pos + len(token)))
                 pos += len(token)
-        decoded = decode_tags(sentence.tags, scheme=scheme)
-        canonical = encode_tags(decoded, len(sentence.tags), scheme=scheme)
-        for i, (tag, good) in enumerate(zip(sentence.tags, canonical, strict=True)):
-            if tag != good:
-                repairs.append(ConllRepair(sentence.lines[i], sentence.tokens[i], tag, good).as_dict())
-        for first, end, label in decoded:
+        decoded = decode(sentence.tags, scheme=scheme)
+        if decoded.repaired:
+            canonical = encode(decoded.entities, len(sentence.tags), scheme=scheme)
+            for i in decoded.repaired:
+                repairs.append(
+                    ConllRepair(sentence.lines[i], sentence.tokens[i], sentence.tags[i], canonical[i]).as_dict()
+                )
+        for first, end, label in decoded.entities:
             entities[f"T{len(entities) + 1}"] = Span(offsets[first][0], offsets[end - 1][1], label)
     if raw is not None:
         rest = raw[pos:]

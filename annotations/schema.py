@@ -22,6 +22,9 @@ __all__ = [
     "load_schema",
     "make_view",
     "default_schema",
+    "load_views",
+    "register_view",
+    "unregister_view",
 ]
 
 DEFAULT_SCHEMA_PATH = Path(__file__).with_name("schema.yaml")
@@ -63,11 +66,17 @@ class View:
     name: str
     description: str
     mapping: Mapping[str, str | None]
+    extra_labels: frozenset[str] = frozenset()
+    """Labels of the view's tag set that no schema type maps to (e.g. ACE's VEH and WEA).
+
+    A corpus or model in the view may use them; gold projected from the schema
+    never holds them, so such predictions on schema gold are false positives.
+    """
 
     @property
     def labels(self) -> frozenset[str]:
         """The labels of this view."""
-        return frozenset(v for v in self.mapping.values() if v is not None)
+        return frozenset(v for v in self.mapping.values() if v is not None) | self.extra_labels
 
     def label_of(self, schema_type: str) -> str | None:
         """The view label of a schema type (``None`` if the view ignores it)."""
@@ -101,11 +110,14 @@ class View:
         of its labels maps to the same ``target`` label (or to ``None``), so a
         prediction labelled in this view can be relabelled into ``target``
         without guessing. For example ``native`` coarsens into ``conll4``
-        (GPE, LOC and FAC all become LOC), and ``anercorp`` into ``conll4``
-        (PERS becomes PER), but ``conll4`` does not coarsen into ``native``.
+        (GPE, LOC and FAC all become LOC) and ``fane`` into ``ace`` (PRO is
+        left out), but ``conll4`` does not coarsen into ``native``.
 
         Types this view ignores must be ignored by ``target`` too, otherwise
-        the gold of ``target`` would hold mentions this view cannot predict.
+        the gold of ``target`` would hold mentions this view cannot predict:
+        ``anercorp`` (NORP unscored) does not coarsen into ``conll4`` (NORP
+        is MISC). An extra label (:attr:`extra_labels`) maps to itself and
+        needs the same label in ``target``.
 
         Returns:
             ``{label: target label or None}`` for every label of this view,
@@ -121,6 +133,10 @@ class View:
             if label in result and result[label] != goal:
                 return None
             result[label] = goal
+        for label in sorted(self.extra_labels - set(result)):
+            if label not in target.labels:
+                return None  # relabelling would have to drop the label's predictions
+            result[label] = label
         return result
 
 
@@ -157,6 +173,17 @@ class Schema:
                 value=name,
                 fix=_suggest(name, self.relation_types, self.path),
             )
+
+    def views_with_labels(self, labels: Iterable[str]) -> list[str]:
+        """Names of the views whose labels include every one of ``labels``, smallest tag set first.
+
+        For example a corpus tagged PER, GPE, ORG, FAC, PRO, LOC, VEH, WEA fits ``fane`` only, and one tagged
+        PER, LOC, ORG, MISC fits ``conll4``; a caller inferring a corpus's view takes the first, or asks the
+        user to pass one when the list is empty.
+        """
+        wanted = set(labels)
+        fits = [v for v in self.views.values() if wanted <= v.labels]
+        return [v.name for v in sorted(fits, key=lambda v: len(v.labels))]
 
     def view(self, name: str) -> View:
         """Return the label view called ``name``."""
@@ -223,7 +250,12 @@ def load_schema(path: str | Path = DEFAULT_SCHEMA_PATH) -> Schema:
         )
     views = {
         name: make_view(
-            name, spec["map"], entity_types=entities, description=str(spec.get("description", "")), source=path
+            name,
+            spec["map"],
+            entity_types=entities,
+            description=str(spec.get("description", "")),
+            source=path,
+            labels=spec.get("labels"),
         )
         for name, spec in data["views"].items()
     }
@@ -237,6 +269,7 @@ def make_view(
     entity_types: Iterable[str],
     description: str = "",
     source: str | Path | None = None,
+    labels: Iterable[str] | None = None,
 ) -> View:
     """Build a :class:`View`, checking that it maps every entity type exactly once.
 
@@ -246,9 +279,13 @@ def make_view(
         entity_types: The schema's entity types.
         description: One line on what the view is for.
         source: The file the mapping comes from, for error messages.
+        labels: The view's whole tag set, when it has labels no schema type
+            maps to (they become :attr:`View.extra_labels`); ``None`` means
+            the labels the mapping reaches.
 
     Raises:
-        SchemaError: If a type is missing or unknown.
+        SchemaError: If a type is missing or unknown, or the mapping targets
+            a label not in ``labels``.
     """
     types = list(entity_types)
     if mapping == "identity":
@@ -271,10 +308,241 @@ def make_view(
             value={"missing": missing, "unknown": extra},
             fix="map each schema type to a view label or to null",
         )
-    return View(name, description, {t: (None if mapping[t] is None else str(mapping[t])) for t in types})
+    checked = {t: (None if mapping[t] is None else str(mapping[t])) for t in types}
+    if labels is None:
+        return View(name, description, checked)
+    declared = [str(x) for x in labels]
+    outside = sorted({v for v in checked.values() if v is not None} - set(declared))
+    if outside:
+        raise SchemaError(
+            f"view {name!r} maps types to labels missing from its labels",
+            file=source,
+            field=f"views.{name}.labels",
+            value=outside,
+            fix=f"add {', '.join(outside)} to labels, or map those types to a listed label",
+        )
+    reached = {v for v in checked.values() if v is not None}
+    return View(name, description, checked, frozenset(declared) - reached)
 
 
 @lru_cache(maxsize=1)
 def default_schema() -> Schema:
     """The schema shipped with arabench (``annotations/schema.yaml``), cached."""
     return load_schema(DEFAULT_SCHEMA_PATH)
+
+
+# ----------------------------------------------------------------------------- user views
+
+_VIEW_FIELDS = ("description", "labels", "map")
+_registered: set[str] = set()
+
+
+def _mapping_items(node: yaml.Node, path: Path, field: str) -> list[tuple[str, int, yaml.Node]]:
+    """The ``(key, line, value node)`` entries of a YAML mapping node, refusing a key given twice."""
+    if not isinstance(node, yaml.MappingNode):
+        raise SchemaError(
+            "expected a mapping", file=path, line=node.start_mark.line + 1, field=field, fix="write KEY: VALUE lines"
+        )
+    items: list[tuple[str, int, yaml.Node]] = []
+    seen: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        key, line = str(key_node.value), key_node.start_mark.line + 1
+        if key in seen:
+            raise SchemaError(
+                f"key given twice (first on line {seen[key]}; only the last value would be kept)",
+                file=path,
+                line=line,
+                field=f"{field}.{key}",
+                value=key,
+                fix="give each key once",
+            )
+        seen[key] = line
+        items.append((key, line, value_node))
+    return items
+
+
+def _scalar(node: yaml.Node, path: Path, field: str, *, nullable: bool = False) -> str | None:
+    if isinstance(node, yaml.ScalarNode):
+        if nullable and node.tag == "tag:yaml.org,2002:null":
+            return None
+        if node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:null") and node.value:
+            return str(node.value)
+    raise SchemaError(
+        "expected a label name" + (" or null" if nullable else ""),
+        file=path,
+        line=node.start_mark.line + 1,
+        field=field,
+        value=getattr(node, "value", None) if isinstance(node, yaml.ScalarNode) else node.id,
+        fix="write a label such as PER" + (", or null to leave the type unscored" if nullable else ""),
+    )
+
+
+def load_views(path: str | Path, *, schema: Schema | None = None) -> dict[str, View]:
+    """Read label views defined by a user in a YAML file.
+
+    The file holds one top-level key ``views``; each view gives
+    ``description``, ``labels`` (its tag set) and ``map`` (every schema type
+    to one of ``labels`` or ``null``)::
+
+        views:
+          merged8:
+            description: PER/LOC/ORG/TIME/NUM/MON/EVE/LAN
+            labels: [PER, LOC, ORG, TIME, NUM, MON, EVE, LAN]
+            map:
+              PERS: PER
+              NORP: null
+              ...
+
+    Args:
+        path: The YAML file.
+        schema: The schema whose entity types the maps name (the packaged one by default).
+
+    Returns:
+        The views by name, in file order (not registered; see :func:`register_view`).
+
+    Raises:
+        SchemaError: Naming the file, the line, the field and the fix: for
+            unreadable YAML, a key given twice, an unknown field or schema
+            type, a missing type, a label not in ``labels``, or a name that
+            is already a packaged view.
+    """
+    path = Path(path)
+    schema = schema or default_schema()
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except OSError as exc:
+        raise SchemaError(f"cannot read views file: {exc}", file=path, fix="check the path") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SchemaError(
+            f"views file is not valid YAML: {getattr(exc, 'problem', exc)}",
+            file=path,
+            line=None if mark is None else mark.line + 1,
+            fix="check the YAML syntax",
+        ) from None
+    if root is None:
+        raise SchemaError("views file is empty", file=path, field="views", fix="add a 'views:' mapping")
+    top = _mapping_items(root, path, "views file")
+    unknown = [(k, line) for k, line, _ in top if k != "views"]
+    if unknown:
+        raise SchemaError(
+            "unknown top-level key", file=path, line=unknown[0][1], field=unknown[0][0], fix="put views under 'views:'"
+        )
+    if not top:
+        raise SchemaError("views file has no 'views' key", file=path, line=1, field="views", fix="add 'views:'")
+    types = list(schema.entity_types)
+    views: dict[str, View] = {}
+    for name, line, spec in _mapping_items(top[0][2], path, "views"):
+        if name in schema.views and name not in _registered:
+            raise SchemaError(
+                "a user view must not reuse a packaged view name",
+                file=path,
+                line=line,
+                field=f"views.{name}",
+                value=name,
+                fix="choose another name",
+            )
+        fields = {key: (key_line, node) for key, key_line, node in _mapping_items(spec, path, f"views.{name}")}
+        for key, (key_line, _) in fields.items():
+            if key not in _VIEW_FIELDS:
+                raise SchemaError(
+                    "unknown field of a view",
+                    file=path,
+                    line=key_line,
+                    field=f"views.{name}.{key}",
+                    value=key,
+                    fix=f"use {', '.join(_VIEW_FIELDS)}",
+                )
+        for key in _VIEW_FIELDS:
+            if key not in fields:
+                raise SchemaError(
+                    "view misses a field", file=path, line=line, field=f"views.{name}.{key}", fix=f"add {key}:"
+                )
+        labels_line, labels_node = fields["labels"]
+        if not isinstance(labels_node, yaml.SequenceNode) or not labels_node.value:
+            raise SchemaError(
+                "labels must be a non-empty list",
+                file=path,
+                line=labels_line,
+                field=f"views.{name}.labels",
+                fix="e.g. labels: [PER, LOC, ORG]",
+            )
+        labels: list[str] = []
+        for item in labels_node.value:
+            label = _scalar(item, path, f"views.{name}.labels")
+            if label in labels:
+                raise SchemaError(
+                    "label listed twice",
+                    file=path,
+                    line=item.start_mark.line + 1,
+                    field=f"views.{name}.labels",
+                    value=label,
+                    fix="list each label once",
+                )
+            labels.append(str(label))
+        map_line, map_node = fields["map"]
+        mapping: dict[str, str | None] = {}
+        for schema_type, type_line, value in _mapping_items(map_node, path, f"views.{name}.map"):
+            if schema_type not in schema.entity_types:
+                raise SchemaError(
+                    "unknown schema type",
+                    file=path,
+                    line=type_line,
+                    field=f"views.{name}.map",
+                    value=schema_type,
+                    fix=_suggest(schema_type, types, schema.path),
+                )
+            label = _scalar(value, path, f"views.{name}.map.{schema_type}", nullable=True)
+            if label is not None and label not in labels:
+                raise SchemaError(
+                    "label not in the view's labels",
+                    file=path,
+                    line=type_line,
+                    field=f"views.{name}.map.{schema_type}",
+                    value=label,
+                    fix=f"use one of {', '.join(labels)} or null, or add {label} to labels",
+                )
+            mapping[schema_type] = label
+        missing = [t for t in types if t not in mapping]
+        if missing:
+            raise SchemaError(
+                "map misses schema types",
+                file=path,
+                line=map_line,
+                field=f"views.{name}.map",
+                value=missing,
+                fix="map each of them to a label or to null (null: not scored in this view)",
+            )
+        description = _scalar(fields["description"][1], path, f"views.{name}.description", nullable=True) or ""
+        views[name] = make_view(name, mapping, entity_types=types, description=description, source=path, labels=labels)
+    return views
+
+
+def register_view(view: View) -> None:
+    """Make ``view`` known by name to the packaged schema (:func:`default_schema`).
+
+    Everything that looks views up by name (``Schema.view``, model cards'
+    ``resolve_view``, ``run --view``) then finds it. Registering the same
+    definition twice is harmless.
+
+    Raises:
+        SchemaError: If a different view of that name is already known.
+    """
+    views = default_schema().views
+    known = views.get(view.name)
+    if known is not None and known != view:
+        raise SchemaError(
+            "a different view of this name is already known",
+            field="view",
+            value=view.name,
+            fix="rename the view in the views file",
+        )
+    views[view.name] = view  # type: ignore[index]  # load_schema builds a dict
+    _registered.add(view.name)
+
+
+def unregister_view(name: str) -> None:
+    """Forget a view added by :func:`register_view` (packaged views stay)."""
+    if name in _registered:
+        _registered.discard(name)
+        del default_schema().views[name]  # type: ignore[attr-defined]

@@ -584,13 +584,17 @@ def _parse_pair(stem: str, txt: Path | None, ann: Path | None) -> tuple[ParsedDo
     return parsed, []
 
 
-def validate(path: str | Path, *, schema: Schema | None = None, check_types: bool = True) -> ValidationReport:
+def validate(
+    path: str | Path, *, schema: Schema | None = None, check_types: bool = True, format: str | None = None
+) -> ValidationReport:
     """Validate a BRAT directory, a ``.txt``/``.ann`` pair or a ``.jsonl`` file.
 
     Args:
         path: What to validate.
         schema: The schema (default: :func:`annotations.schema.default_schema`).
         check_types: Check entity and relation types against the schema.
+        format: ``"jsonl"`` reads a file as JSON Lines whatever its suffix
+            (:mod:`annotations.formats` tells a ``.json`` of JSON Lines by its content).
 
     Returns:
         The report: every problem, and the documents without errors (sorted by id).
@@ -599,6 +603,8 @@ def validate(path: str | Path, *, schema: Schema | None = None, check_types: boo
     path = Path(path)
     report = ValidationReport(str(path))
     pairs, jsonl_files, problems = discover(path)
+    if format == "jsonl" and path.is_file():
+        pairs, jsonl_files, problems = [], [path], []
     report.problems += problems
 
     def finish(parsed: ParsedDocument) -> list[Problem]:

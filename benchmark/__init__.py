@@ -1,22 +1,22 @@
 """The harness: CLI, runs, caching and reports.
 
 ``benchmark.run(models=[...], corpus=..., ...)`` runs the benchmark as one call
-and returns :class:`benchmark.results.Results` (see :func:`benchmark.run.run`).
+and returns :class:`benchmark.results.Results` (it is :func:`benchmark.runner.run`).
 It is imported lazily, so ``import benchmark`` stays light.
 """
 
 from typing import Any
 
-__version__ = "0.1.0"
+from benchmark.version import __version__
 
 __all__ = ["__version__", "run", "load_results", "Results"]
 
 
 def __getattr__(name: str) -> Any:
     if name == "run":
-        import benchmark.run as module  # a callable module: benchmark.run(...) calls benchmark.run.run(...)
+        from benchmark.runner import run
 
-        return module
+        return run
     if name in ("load_results", "Results"):
         from benchmark import results
 

@@ -31,17 +31,14 @@ from pathlib import Path
 from annotations.errors import ScoringError
 from annotations.schema import Schema, default_schema
 from annotations.spans import Document
+from eval.modes import BOUNDARIES, ENTITY_MATCHES, RELATION_MODES, relation_grid
 from eval.relations import RelationScores, score_relations
 from eval.spans import SpanScores, score_spans
 
 __all__ = ["ENTITY_MATCHES", "RELATION_MATCHES", "BOUNDARIES", "Agreement", "agreement", "agreement_of_paths"]
 
-#: Agreement name of an entity match -> the :mod:`eval.modes` mode that scores it.
-ENTITY_MATCHES: dict[str, str] = {"strict": "strict", "boundaries": "exact"}
-#: Relation matches (the :func:`eval.relations.score_relations` modes).
-RELATION_MATCHES: tuple[str, ...] = ("strict", "boundaries")
-#: Boundary conventions.
-BOUNDARIES: tuple[str, ...] = ("char", "word")
+#: Relation matches (the :func:`eval.relations.score_relations` modes, declared in :mod:`eval.modes`).
+RELATION_MATCHES: tuple[str, ...] = RELATION_MODES
 
 
 @dataclass(frozen=True)
@@ -166,17 +163,22 @@ def agreement(
     symmetric = [name for name, spec in schema.relation_types.items() if spec.symmetric]
     entities = {
         (match, boundary): score_spans(
-            gold, pred, mode=mode, boundary=boundary, layer="nested", texts=texts, types=entity_types, errors=False
+            gold,
+            pred,
+            mode=ENTITY_MATCHES[match],
+            boundary=boundary,
+            layer="nested",
+            texts=texts,
+            types=entity_types,
+            errors=False,
         )
-        for match, mode in ENTITY_MATCHES.items()
-        for boundary in BOUNDARIES
+        for match, boundary in relation_grid()
     }
     relations = {
         (match, boundary): score_relations(
             gold_rel, pred_rel, mode=match, symmetric=symmetric, boundary=boundary, texts=texts, types=relation_types
         )
-        for match in RELATION_MATCHES
-        for boundary in BOUNDARIES
+        for match, boundary in relation_grid()
     }
     return Agreement(
         reference=reference,

@@ -215,7 +215,7 @@ class PredictionCache:
         refs of that repository, so a new snapshot downloaded under the same
         name is noticed.
         """
-        from benchmark import __version__
+        from benchmark.version import __version__
 
         try:
             opts = fingerprint(dict(options))

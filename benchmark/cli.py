@@ -36,7 +36,7 @@ EXIT_USAGE = 2
 
 
 def _build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
-    from benchmark import __version__
+    from benchmark.version import __version__
 
     parser = argparse.ArgumentParser(
         prog="arabench",

@@ -29,6 +29,7 @@ from annotations.errors import ScoringError
 from benchmark.report_text import fmt
 from benchmark.results import ModelResult, Results, load_results
 from benchmark.scoring import unit_counts_array
+from eval.modes import HEADLINE
 
 __all__ = ["ComparisonRow", "Comparison", "compare", "DEFAULT_RESAMPLES"]
 
@@ -217,9 +218,9 @@ def compare(
     model_a: str | None = None,
     model_b: str | None = None,
     view: str | None = None,
-    mode: str = "strict",
-    boundary: str = "word",
-    layer: str = "flat",
+    mode: str = HEADLINE.mode,
+    boundary: str = HEADLINE.boundary,
+    layer: str = HEADLINE.layer,
     n_resamples: int = DEFAULT_RESAMPLES,
     seed: int = 0,
 ) -> Comparison:

@@ -1,18 +1,23 @@
 """Loading a gold corpus for a run: its documents, its label view, its hash and its scoring units.
 
-* A BRAT directory, a ``.ann`` file or a ``.jsonl`` file is read with
-  :func:`annotations.corpus.read_corpus`; its labels are schema types (view
-  ``native``).
-* Any other file (``.conll``, ``.txt``, ``.tsv``, ``.iob``, ...) is read as
-  CoNLL with :func:`annotations.conll.read_conll`; its view is inferred from
-  its tag set: schema types only → ``native``; ``PER`` among the tags →
-  ``conll4``; otherwise (ANERcorp's ``PERS``/``LOC``/``ORG``/``MISC``) →
-  ``anercorp``. ``view=`` overrides the inference.
+The path's format is the registry's guess (:mod:`annotations.formats`, the
+same guess as every command's), or ``format=``.
+
+* BRAT and JSONL (a directory or ``.txt``/``.ann`` pair, a ``.jsonl``) are read
+  with :func:`annotations.corpus.read_corpus`; their labels are schema types
+  (view ``native``).
+* The other formats (CoNLL, Label Studio, a ``datasets`` directory) are read
+  by their registry reader; the view is inferred from the tag set: schema
+  types only → ``native``; ``PER`` among the tags → ``conll4``; otherwise
+  (ANERcorp's ``PERS``/``LOC``/``ORG``/``MISC``) → ``anercorp``. ``view=``
+  overrides the inference. Label Studio and datasets gold also gets the
+  document checks of :func:`annotations.formats.check_path` (types aside).
 
 **Corpus hash.** The sha256 of the bytes of the files the reader consumes
-(``*.txt`` and ``*.ann`` of a BRAT directory, or the one file), concatenated in
-sorted order of their relative paths. Other files (a manifest, a README) do not
-change it.
+(:func:`annotations.formats.source_files`: ``*.txt`` and ``*.ann`` of a BRAT
+directory, both files of a pair, every file of a datasets directory, or the
+one file), concatenated in sorted order of their relative paths. Other files
+(a manifest, a README) do not change it.
 
 **Scoring units** (what the bootstrap resamples): the sentences of each
 document, split after a word ``.``, ``!``, ``?`` or ``؟`` followed by white
@@ -48,10 +53,6 @@ __all__ = [
 #: Above this many documents, the bootstrap unit is the document rather than the sentence.
 MAX_DOCUMENTS_FOR_SENTENCE_UNITS = 50
 
-#: Words that end a sentence (when white space follows).
-
-_BRAT_SUFFIXES = (".txt", ".ann")
-
 
 def default_corpus_path() -> Path:
     """The packaged gold directory (``annotations/gold``)."""
@@ -66,7 +67,7 @@ class Corpus:
 
     Attributes:
         path: The path it was read from (resolved).
-        format: ``"brat"``, ``"jsonl"`` or ``"conll"``.
+        format: The registry's format name (``"brat"``, ``"jsonl"``, ``"conll"``, ``"labelstudio"``, ``"hf"``).
         documents: The documents, in reader order.
         view: The label view the gold labels are in.
         sha256: The hash of the files read (see the module docstring).
@@ -127,46 +128,53 @@ def infer_view(labels: set[str], *, schema: Schema | None = None) -> str:
     return "anercorp"
 
 
-def load_corpus(path: str | Path | None = None, *, view: str | None = None, schema: Schema | None = None) -> Corpus:
+def load_corpus(
+    path: str | Path | None = None,
+    *,
+    view: str | None = None,
+    schema: Schema | None = None,
+    format: str | None = None,
+) -> Corpus:
     """Read a gold corpus for scoring.
 
     Args:
-        path: A BRAT directory, ``.ann``, ``.jsonl`` or CoNLL file; default the packaged gold.
-        view: The view of the gold labels of a CoNLL corpus (inferred when ``None``);
+        path: A corpus in any registered format; default the packaged gold.
+        view: The view of the gold labels of a corpus whose labels are not
+            schema types (CoNLL, Label Studio, datasets; inferred when ``None``);
             ignored for BRAT and JSONL, whose labels are schema types.
         schema: The schema (default: the packaged one).
+        format: The format (default: the registry's guess from ``path``).
 
     Raises:
         AnnotationError: If the path does not exist, holds no document, or is malformed.
+        ConversionError: If the format cannot be told.
         SchemaError: If a label is not in the corpus's view.
     """
+    from annotations.formats import get_format, infer_format, source_files
+
     schema = schema or default_schema()
     root = Path(path if path is not None else default_corpus_path()).expanduser().resolve()
     if not root.exists():
         raise AnnotationError(
             "corpus not found", file=root, fix="pass a BRAT directory, a .jsonl file or a CoNLL file with --corpus"
         )
-    if root.is_dir():
-        fmt = "brat"
-        files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.suffix in _BRAT_SUFFIXES)
-    elif root.suffix in (".ann", ".jsonl"):
-        fmt = "jsonl" if root.suffix == ".jsonl" else "brat"
-        files = [root.name] if fmt == "jsonl" else [root.with_suffix(".ann").name, root.with_suffix(".txt").name]
-        files = sorted(files)
-    else:
-        fmt = "conll"
-        files = [root.name]
-    if fmt == "conll":
-        from annotations.conll import read_conll
-
-        documents = list(read_conll(root))
-        labels = {s.label for d in documents for s in d.entities.values()}
-        view_name = view or infer_view(labels, schema=schema)
-    else:
+    fmt = get_format(format or infer_format(root, option=None))
+    if fmt.native_labels:
         from annotations.corpus import read_corpus
 
-        documents = list(read_corpus(root))
-        view_name = "native"  # BRAT and JSONL hold schema types; ``view`` only applies to CoNLL
+        documents = list(read_corpus(root, format=fmt.name))
+        view_name = "native"  # BRAT and JSONL hold schema types; ``view`` applies to the other formats
+    else:
+        if fmt.raw_text:
+            from annotations.corpus import read_corpus
+
+            documents = list(read_corpus(root, format=fmt.name, check_types=False))
+        else:
+            from annotations.formats import read_documents
+
+            documents, _ = read_documents(root, format=fmt.name, notes=False)
+        labels = {s.label for d in documents for s in d.entities.values()}
+        view_name = view or infer_view(labels, schema=schema)
     if not documents:
         raise AnnotationError("the corpus holds no document", file=root, fix="check the path")
     gold_view = schema.view(view_name)
@@ -180,10 +188,8 @@ def load_corpus(path: str | Path | None = None, *, view: str | None = None, sche
                     value=span.label,
                     fix=f"use one of {', '.join(sorted(gold_view.labels))} or pass --view",
                 )
-    if root.is_dir():
-        sha = corpus_sha256(root, files)
-    else:
-        sha = corpus_sha256(root.parent, files)
+    base, files = source_files(root, format=fmt.name)
+    sha = corpus_sha256(base, files)
     if len(documents) > MAX_DOCUMENTS_FOR_SENTENCE_UNITS:
         unit = "document"
         units = tuple(((0, len(d.text)),) for d in documents)
@@ -192,7 +198,7 @@ def load_corpus(path: str | Path | None = None, *, view: str | None = None, sche
         units = tuple(tuple(sentence_units(d.text)) for d in documents)
     return Corpus(
         path=root,
-        format=fmt,
+        format=fmt.name,
         documents=tuple(documents),
         view=gold_view,
         sha256=sha,

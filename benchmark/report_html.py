@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from annotations.schema import default_schema
 from benchmark.atomic import atomic_write_text
 from benchmark.report_text import error_records
+from eval.modes import HEADLINE
 
 if TYPE_CHECKING:
     from benchmark.results import Results
@@ -170,7 +171,7 @@ def confusion_matrix(results: Results, model: str, view: str) -> dict[str, Any]:
         if r["tp"]:
             cells[(t, t)] += r["tp"]
     for e in results.errors.get(model, {}).get(view, []):
-        if e["layer"] != "flat":
+        if e["layer"] != HEADLINE.layer:
             continue
         g, p = e["gold"], e["pred"]
         if g is not None and p is not None:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from benchmark.atomic import atomic_write_text, dump_json
+from eval.modes import HEADLINE
 
 if TYPE_CHECKING:
     from benchmark.results import Results
@@ -76,7 +77,7 @@ def extra_figures(model: Any, view: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     tree = (model.scores.get(view) or {}).get("relations")
     if tree:
-        out["relations"] = {mode: tree[mode]["word"]["micro"]["f1"] for mode in tree}
+        out["relations"] = {mode: tree[mode][HEADLINE.boundary]["micro"]["f1"] for mode in tree}
     if (model.provenance or {}).get("adapter") in LLM_ADAPTERS:
         keys = ("windows", "failed_windows", "parse_failures", "empty_answers", "unalignable", "unalignable_relations")
         out["llm"] = {k: model.diagnostics.get(k, 0) for k in keys}
@@ -226,7 +227,7 @@ def render_summary(results: Results) -> str:
                 "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
             ]
             for mode, by_boundary in relations.items():
-                r = by_boundary["word"]["micro"]
+                r = by_boundary[HEADLINE.boundary]["micro"]
                 lines.append(
                     f"| {mode} | {_count(r['tp'])} | {_count(r['fp'])} | {_count(r['fn'])} "
                     f"| {fmt(r['precision'])} | {fmt(r['recall'])} | {fmt(r['f1'])} |"

@@ -23,7 +23,7 @@ Python's exact ``repr``; undefined scores are ``null``. Two runs on the same
 inputs (same corpus bytes, models, seed, machine and arabench commit) give
 byte-identical files apart from ``created``.
 
-The other files of a results directory (:meth:`Results.write`):
+The other files of a results directory (:func:`benchmark.writing.write_results`):
 ``summary.md`` (leaderboard and per-type tables), ``per_type.csv`` (one row per
 model × view × mode × boundary × layer × type), ``errors.jsonl`` (one error
 record per line) and ``report.html`` (self-contained report).
@@ -40,7 +40,7 @@ from typing import Any
 from annotations.errors import BenchmarkError
 from annotations.schema import View
 from annotations.spans import Document
-from benchmark.atomic import dump_json
+from eval.modes import HEADLINE
 
 __all__ = [
     "RESULTS_SCHEMA_VERSION",
@@ -111,8 +111,10 @@ class ModelResult:
             scores=dict(data.get("scores", {})),
         )
 
-    def setting(self, view: str, mode: str = "strict", boundary: str = "word", layer: str = "flat") -> dict[str, Any]:
-        """The scores of one setting in one view.
+    def setting(
+        self, view: str, mode: str = HEADLINE.mode, boundary: str = HEADLINE.boundary, layer: str = HEADLINE.layer
+    ) -> dict[str, Any]:
+        """The scores of one setting in one view (default: the headline setting).
 
         Raises:
             BenchmarkError: If the model was not scored in that view or setting.
@@ -234,8 +236,8 @@ class Results:
             if view is None:
                 rows.append(LeaderboardRow(m.name, m.status, None, False, reason=m.reason))
                 continue
-            head = m.setting(view, "strict", "word", "flat")["micro"]
-            char = m.setting(view, "strict", "char", "flat")["micro"]
+            head = m.setting(view)["micro"]
+            char = m.setting(view, boundary="char")["micro"]
             rows.append(
                 LeaderboardRow(
                     m.name,
@@ -291,28 +293,6 @@ class Results:
             environment=data["environment"],
             models=[ModelResult.from_json(m) for m in data["models"]],
         )
-
-    # ---------------------------------------------------------------- files
-    def write(self, out: str | Path) -> dict[str, Path]:
-        """Write every results file into the directory ``out`` (each file atomically).
-
-        Returns:
-            File kind to path: ``results``, ``summary``, ``per_type``, ``errors``, ``report``.
-        """
-        from benchmark.atomic import atomic_write_text
-        from benchmark.report_html import write_html
-        from benchmark.report_text import write_errors, write_per_type, write_summary
-
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = {
-            "results": atomic_write_text(out / "results.json", dump_json(self.to_json())),
-            "summary": write_summary(self, out / "summary.md"),
-            "per_type": write_per_type(self, out / "per_type.csv"),
-            "errors": write_errors(self, out / "errors.jsonl"),
-            "report": write_html(self, out / "report.html"),
-        }
-        return paths
 
 
 def load_results(path: str | Path) -> Results:

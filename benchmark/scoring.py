@@ -30,16 +30,14 @@ from typing import Any
 
 import numpy as np
 
-from annotations.schema import View, default_schema
+from annotations.schema import default_schema
 from annotations.spans import Relation, Span
 from benchmark.corpus_io import Corpus
+from eval.modes import HEADLINE, relation_grid, span_grid
+from eval.views import GoldInView
 
 __all__ = ["score_view", "setting_json", "unit_counts_json", "unit_counts_array", "CONTEXT_CHARS"]
 
-MODES = ("strict", "exact", "partial", "type")
-BOUNDARIES = ("char", "word")
-LAYERS = ("flat", "nested")
-RELATION_MODES = ("strict", "boundaries")
 #: Characters of context on each side of an error record.
 CONTEXT_CHARS = 40
 
@@ -149,8 +147,8 @@ def _error_json(error: Any, corpus: Corpus, *, view: str, layer: str) -> dict[st
     hi = min(len(doc.text), max(s.end for s in spans) + CONTEXT_CHARS)
     return {
         "view": view,
-        "mode": "strict",
-        "boundary": "word",
+        "mode": HEADLINE.mode,
+        "boundary": HEADLINE.boundary,
         "layer": layer,
         "kind": error.kind,
         "doc_id": doc.id,
@@ -164,30 +162,26 @@ def _error_json(error: Any, corpus: Corpus, *, view: str, layer: str) -> dict[st
 
 def score_view(
     corpus: Corpus,
-    gold_spans: Sequence[Sequence[Span]],
+    gold: GoldInView,
     pred_spans: Sequence[Sequence[Span]],
     *,
-    gold_relations: Sequence[Sequence[Relation]],
     pred_relations: Sequence[Sequence[Relation]],
     labels: frozenset[str],
-    view: View,
     coarsened_from: str | None,
     n_resamples: int,
     seed: int,
     confidence: float = 0.95,
-    out_of_view: Mapping[str, int] | None = None,
     pred_out_of_view: Mapping[str, int] | None = None,
-    relations_out_of_view: Mapping[str, int] | None = None,
     pred_relations_out_of_view: int = 0,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Score one model in one view (gold and predictions already in the view's labels).
+    """Score one model in one view: the gold projected into it, predictions already in its labels.
 
     What the projection into the view left out is counted, never silently gone:
-    ``out_of_view`` (gold mentions, ``"<type> (not in view <name>)"`` -> n) is added
-    to every span and token setting's ``out_of_scope``, ``pred_out_of_view``
-    (``"pred_out_of_view:<label>"`` -> n) to their ``notes``; ``relations_out_of_view``
-    (gold relations with an argument the view leaves out) to every relation setting's
-    ``out_of_scope``, and ``pred_relations_out_of_view`` to their ``notes``.
+    the gold mentions it leaves out (:meth:`eval.views.GoldInView.out_of_scope`) are
+    added to every span and token setting's ``out_of_scope``, ``pred_out_of_view``
+    (``"pred_out_of_view:<label>"`` -> n) to their ``notes``; gold relations with an
+    argument the view leaves out to every relation setting's ``out_of_scope``, and
+    ``pred_relations_out_of_view`` to their ``notes``.
 
     Returns:
         The view's JSON tree (module docstring) and the error records of the
@@ -197,34 +191,32 @@ def score_view(
 
     texts = corpus.texts
     units = [list(u) for u in corpus.units]
+    view, gold_spans, gold_relations = gold.view, gold.spans, gold.relations
+    out_of_view, relations_out_of_view = gold.out_of_scope(), gold.relations_out_of_scope()
     spans: dict[str, Any] = {}
     errors: list[dict[str, Any]] = []
-    for mode in MODES:
-        spans[mode] = {}
-        for boundary in BOUNDARIES:
-            spans[mode][boundary] = {}
-            for layer in LAYERS:
-                want_errors = mode == "strict" and boundary == "word"
-                scores = score_spans(
-                    gold_spans,
-                    pred_spans,
-                    mode=mode,
-                    boundary=boundary,
-                    layer=layer,
-                    texts=texts,
-                    units=units,
-                    labels=labels,
-                    errors=want_errors,
-                )
-                spans[mode][boundary][layer] = _with_out_of_view(
-                    setting_json(
-                        scores, n_resamples=n_resamples, seed=seed, confidence=confidence, half_counts=mode == "partial"
-                    ),
-                    out_of_view,
-                    pred_out_of_view,
-                )
-                if want_errors:
-                    errors += [_error_json(e, corpus, view=view.name, layer=layer) for e in scores.errors]
+    for mode, boundary, layer in span_grid():
+        want_errors = (mode, boundary) == (HEADLINE.mode, HEADLINE.boundary)
+        scores = score_spans(
+            gold_spans,
+            pred_spans,
+            mode=mode,
+            boundary=boundary,
+            layer=layer,
+            texts=texts,
+            units=units,
+            labels=labels,
+            errors=want_errors,
+        )
+        spans.setdefault(mode, {}).setdefault(boundary, {})[layer] = _with_out_of_view(
+            setting_json(
+                scores, n_resamples=n_resamples, seed=seed, confidence=confidence, half_counts=mode == "partial"
+            ),
+            out_of_view,
+            pred_out_of_view,
+        )
+        if want_errors:
+            errors += [_error_json(e, corpus, view=view.name, layer=layer) for e in scores.errors]
     tree: dict[str, Any] = {
         "view": view.name,
         "coarsened_from": coarsened_from,
@@ -298,15 +290,13 @@ def _relations(
 
     symmetric = [name for name, r in default_schema().relation_types.items() if r.symmetric]
     out: dict[str, Any] = {}
-    for mode in RELATION_MODES:
-        out[mode] = {}
-        for boundary in BOUNDARIES:
-            scores = score_relations(
-                gold, pred, mode=mode, symmetric=symmetric, boundary=boundary, texts=texts, units=units
-            )
-            out[mode][boundary] = setting_json(
-                scores, n_resamples=n_resamples, seed=seed, confidence=confidence, half_counts=False
-            )
+    for mode, boundary in relation_grid():
+        scores = score_relations(
+            gold, pred, mode=mode, symmetric=symmetric, boundary=boundary, texts=texts, units=units
+        )
+        out.setdefault(mode, {})[boundary] = setting_json(
+            scores, n_resamples=n_resamples, seed=seed, confidence=confidence, half_counts=False
+        )
     return out
 
 

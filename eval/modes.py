@@ -19,19 +19,43 @@ Boundaries (:data:`BOUNDARIES`): ``char`` compares raw character offsets;
 ``word`` first widens gold and predicted spans to whole words of
 :mod:`annotations.tokenize` (so ``بالكويت`` and ``الكويت`` agree).
 
-Layers (:data:`LAYERS`): ``nested`` scores every span; ``flat`` scores the
-outermost spans only (:func:`annotations.spans.outermost`).
+Layers (:data:`LAYERS`): ``flat`` scores the outermost spans only
+(:func:`annotations.spans.outermost`); ``nested`` scores every span.
+
+**The scoring grid** is declared here and nowhere else: :data:`MODES` ×
+:data:`BOUNDARIES` × :data:`LAYERS` (in that order, which is the order of
+``results.json``) for spans (:func:`span_grid`), :data:`RELATION_MODES` ×
+:data:`BOUNDARIES` for relations (:func:`relation_grid`, at one of the
+:data:`RELATION_LEVELS`), and the
+:data:`HEADLINE` setting. Agreement names its entity matches after the
+relation modes (:data:`ENTITY_MATCHES`). The harness, ``arabench score``,
+``arabench compare`` and agreement read these.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sized
+from collections.abc import Iterator, Sized
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from annotations.errors import ScoringError
 
-__all__ = ["MatchMode", "MODES", "BOUNDARIES", "LAYERS", "get_mode", "check_boundary", "check_layer"]
+__all__ = [
+    "MatchMode",
+    "MODES",
+    "BOUNDARIES",
+    "LAYERS",
+    "RELATION_MODES",
+    "RELATION_LEVELS",
+    "ENTITY_MATCHES",
+    "Setting",
+    "HEADLINE",
+    "span_grid",
+    "relation_grid",
+    "get_mode",
+    "check_boundary",
+    "check_layer",
+]
 
 BoundaryRule = Literal["exact", "overlap"]
 
@@ -77,7 +101,45 @@ MODES: dict[str, MatchMode] = {
 BOUNDARIES: tuple[str, ...] = ("char", "word")
 
 #: Span layers.
-LAYERS: tuple[str, ...] = ("nested", "flat")
+LAYERS: tuple[str, ...] = ("flat", "nested")
+
+#: Relation match modes (:func:`eval.relations.score_relations`): ``strict`` also
+#: compares the argument types, ``boundaries`` only the argument ranges.
+RELATION_MODES: tuple[str, ...] = ("strict", "boundaries")
+
+#: Relation levels (:mod:`eval.relations`): what a relation's arguments are. The
+#: first, ``entity`` (clusters of coreferent mentions), is the headline.
+RELATION_LEVELS: tuple[str, ...] = ("entity", "mention")
+
+#: Entity matches named like the relation modes (agreement) -> the :data:`MODES` mode scoring them.
+ENTITY_MATCHES: dict[str, str] = {"strict": "strict", "boundaries": "exact"}
+
+
+class Setting(NamedTuple):
+    """One cell of the span grid."""
+
+    mode: str
+    boundary: str
+    layer: str
+
+
+#: The headline setting: strict match, word boundaries, flat layer.
+HEADLINE = Setting("strict", "word", "flat")
+
+
+def span_grid() -> Iterator[Setting]:
+    """Every span setting: :data:`MODES` × :data:`BOUNDARIES` × :data:`LAYERS`, in that order."""
+    for mode in MODES:
+        for boundary in BOUNDARIES:
+            for layer in LAYERS:
+                yield Setting(mode, boundary, layer)
+
+
+def relation_grid() -> Iterator[tuple[str, str]]:
+    """Every relation setting: :data:`RELATION_MODES` × :data:`BOUNDARIES`, in that order."""
+    for mode in RELATION_MODES:
+        for boundary in BOUNDARIES:
+            yield mode, boundary
 
 
 def _unknown(kind: str, value: object, known: tuple[str, ...] | list[str]) -> ScoringError:

@@ -60,14 +60,9 @@ from annotations.errors import ScoringError
 from annotations.spans import Relation, Span
 from annotations.tokenize import WordIndex, snap_span
 from eval.counts import FN, FP, TP, CountTable
-from eval.modes import check_boundary, check_documents
+from eval.modes import RELATION_LEVELS, RELATION_MODES, check_boundary, check_documents
 
 __all__ = ["RELATION_MODES", "RELATION_LEVELS", "RelationScores", "score_relations", "mention_key"]
-
-#: Relation match modes.
-RELATION_MODES: tuple[str, ...] = ("strict", "boundaries")
-#: Relation levels; ``entity`` is the headline.
-RELATION_LEVELS: tuple[str, ...] = ("entity", "mention")
 
 
 @dataclass(frozen=True, eq=False)

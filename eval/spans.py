@@ -64,7 +64,6 @@ unit and its ``fp`` to the prediction's unit.
 from __future__ import annotations
 
 import gc
-import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -76,11 +75,10 @@ from types import MappingProxyType
 from typing import Literal
 
 import numpy as np
-import regex
 
 from annotations.errors import ScoringError
 from annotations.spans import Span
-from annotations.tokenize import WordIndex
+from annotations.tokenize import WordIndex, is_proclitic_prefix, snap_range
 from eval.counts import FN, FP, TP, CountTable
 from eval.modes import MatchMode, check_boundary, check_documents, check_layer, get_mode
 
@@ -91,16 +89,12 @@ __all__ = [
     "score_spans",
     "match_spans",
     "is_proclitic_only",
-    "PROCLITICS",
     "TP",
     "FP",
     "FN",
 ]
 
 ErrorKind = Literal["missed", "spurious", "wrong_type", "boundary", "wrong_type_and_boundary"]
-
-#: Arabic proclitic letters that may prefix a word: wa, fa, bi, li, ka.
-PROCLITICS = frozenset("وفبلك")
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,90 +331,20 @@ def is_proclitic_only(gold: Span, pred: Span, text: str, *, index: WordIndex | N
     """
     if gold.end == pred.end and gold.start != pred.start:
         lo, hi = sorted((gold.start, pred.start))
-        prefix = text[lo:hi]
-        letters = [ch for ch in prefix if not _is_mark(ch)]
-        if 0 < len(letters) <= 3 and all(ch in PROCLITICS for ch in letters):
+        if is_proclitic_prefix(text[lo:hi], rule="letters"):
             return True
     index = index or WordIndex.of(text)
     return index.snap(*gold.range) == index.snap(*pred.range) and gold.range != pred.range
-
-
-def _is_mark(ch: str) -> bool:
-    return unicodedata.category(ch) == "Mn" or ch == "\u0640"
-
-
-# --------------------------------------------------------------------------- word snapping without an index
-
-#: Character classes of the word rule of :mod:`annotations.tokenize`, read from the same
-#: character sets as its ``WORD_PATTERN``: white space (in no word), punctuation/symbol
-#: (a word of its own), anything else (a word character).
-_SPACE, _WORD_CHAR, _PUNCT = 1, 2, 3  # all true, for `known(ch) or _char_class(ch)`
-_PUNCT_PATTERN = regex.compile(r"[\p{P}\p{S}]")
-_SPACE_PATTERN = regex.compile(r"\s")
-_char_classes: dict[str, int] = {}
-
-
-def _char_class(ch: str) -> int:
-    found = _char_classes.get(ch)
-    if found is None:
-        if _PUNCT_PATTERN.match(ch):
-            found = _PUNCT
-        elif _SPACE_PATTERN.match(ch):
-            found = _SPACE
-        else:
-            found = _WORD_CHAR
-        _char_classes[ch] = found
-    return found
-
-
-def _snap_in(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """``WordIndex.of(text).snap(start, end)`` (tested equal), reading only the characters around the range.
-
-    Used for the proclitic check of a few error records per document, where
-    indexing every word of the text would cost more than the check.
-    """
-    n = len(text)
-    first = start  # the start of the first word ending after ``start``
-    if first >= n:
-        return None
-    known = _char_classes.get
-    kind = known(text[first]) or _char_class(text[first])
-    if kind == _WORD_CHAR:
-        while first > 0 and (known(text[first - 1]) or _char_class(text[first - 1])) == _WORD_CHAR:
-            first -= 1
-    elif kind == _SPACE:
-        first += 1
-        while first < n and (known(text[first]) or _char_class(text[first])) == _SPACE:
-            first += 1
-    if first >= n or first >= end:
-        return None
-    last = min(end, n) - 1  # the last non-space character before ``end`` (at or after ``first``)
-    while (known(text[last]) or _char_class(text[last])) == _SPACE:
-        last -= 1
-    stop = last + 1
-    if (known(text[last]) or _char_class(text[last])) == _WORD_CHAR:
-        while stop < n and (known(text[stop]) or _char_class(text[stop])) == _WORD_CHAR:
-            stop += 1
-    return first, stop
 
 
 def _proclitic_only(g: _T, p: _T, text: str, index: WordIndex | None) -> bool:
     """:func:`is_proclitic_only` on two tuples with different ranges (``index``: the text's, if built)."""
     if g[1] == p[1]:
         lo, hi = (g[0], p[0]) if g[0] < p[0] else (p[0], g[0])
-        letters = 0
-        for ch in text[lo:hi]:
-            if ch in PROCLITICS:
-                letters += 1
-                if letters > 3:
-                    break
-            elif not _is_mark(ch):
-                letters = 4
-                break
-        if 0 < letters <= 3:
+        if is_proclitic_prefix(text[lo:hi], rule="letters"):
             return True
     if index is None:
-        return _snap_in(text, g[0], g[1]) == _snap_in(text, p[0], p[1])
+        return snap_range(text, g[0], g[1]) == snap_range(text, p[0], p[1])
     return index.snap(g[0], g[1]) == index.snap(p[0], p[1])
 
 

@@ -14,8 +14,10 @@ chunks ``(type, start, end)``:
 A gold and a predicted chunk match when start, end and type are equal (so
 tp is the size of the intersection of the two chunk sets). Sentences never
 share a chunk. Tags must be ``O``, ``B-TYPE`` or ``I-TYPE`` (IOBES and IOB1
-files must be converted first). The implementation is vectorized with numpy;
-tests prove it equal to ``seqeval`` and to the ``conlleval`` package.
+files must be converted first). Chunks are read by the one tag codec
+(:func:`annotations.tags.decode`, policy ``conlleval`` or ``strict``); the
+matching and counting are vectorized with numpy; tests prove the scores
+equal to ``seqeval`` and to the ``conlleval`` package.
 
 :func:`spans_to_tags` projects character spans onto the words of
 :mod:`annotations.tokenize` (the flat layer; one tag per word), and
@@ -24,7 +26,6 @@ tests prove it equal to ``seqeval`` and to the ``conlleval`` package.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ import numpy as np
 
 from annotations.errors import ScoringError
 from annotations.spans import Span, outermost
+from annotations.tags import decode, encode, split_tag
 from annotations.tokenize import WordIndex
 from eval.counts import CountTable
 
@@ -50,9 +52,6 @@ __all__ = [
 
 #: Chunk-reading schemes.
 TOKEN_SCHEMES: tuple[str, ...] = ("conlleval", "iob2")
-
-_TAG = re.compile(r"^([BI])-(.+)$", re.DOTALL)
-_O, _B, _I = 0, 1, 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,21 +83,29 @@ def _check_scheme(scheme: str) -> None:
         )
 
 
-def _encode(
-    sentences: Sequence[Sequence[str]], side: str, type_ids: dict[str, int]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Flatten sentences into prefix and type-id arrays with an ``O`` after every sentence.
+#: The codec policy (:data:`annotations.tags.POLICIES`) each token scheme reads chunks with.
+_POLICY = MappingProxyType({"conlleval": "conlleval", "iob2": "strict"})
 
-    Returns ``(prefix, type_id, sentence_of_position)``.
+
+def _read(
+    sentences: Sequence[Sequence[str]], side: str, type_ids: dict[str, int], scheme: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Read the chunks of every sentence with the one tag codec (:func:`annotations.tags.decode`).
+
+    Positions are global: the sentences laid end to end with one ``O`` after
+    each, so no chunk crosses a sentence and ``start * width + end`` is a key.
+
+    Returns:
+        ``(starts, ends, type_ids, sentence_of_position)`` (ends exclusive).
     """
-    codes: dict[str, int] = {"O": _O}
-    lengths = np.fromiter((len(s) + 1 for s in sentences), dtype=np.int64, count=len(sentences))
-    flat = list(chain.from_iterable(chain(s, ("O",)) for s in sentences))
-    for tag in set(flat):
-        if tag in codes:
+    for tag in set(chain.from_iterable(sentences)):
+        if tag == "O":
             continue
-        m = _TAG.match(tag) if isinstance(tag, str) else None
-        if m is None:
+        try:
+            label = split_tag(tag, "BIO2")[1] if isinstance(tag, str) else None
+        except ValueError:
+            label = None
+        if label is None:
             where = next((i, j) for i, s in enumerate(sentences) for j, t in enumerate(s) if t == tag)
             raise ScoringError(
                 f"{side} sentence {where[0]}, token {where[1]}: tag is not BIO",
@@ -106,25 +113,27 @@ def _encode(
                 value=tag,
                 fix="use O, B-TYPE or I-TYPE (convert IOBES/IOB1 tags to IOB2 first)",
             )
-        type_id = type_ids.setdefault(m.group(2), len(type_ids) + 1)
-        codes[tag] = type_id * 4 + (_B if m.group(1) == "B" else _I)
-    code = np.fromiter(map(codes.__getitem__, flat), dtype=np.int64, count=len(flat))
-    prefix = (code & 3).astype(np.int8)
-    types = (code >> 2).astype(np.int32)
+        type_ids.setdefault(label, len(type_ids) + 1)
+    policy = _POLICY[scheme]
+    starts: list[int] = []
+    ends: list[int] = []
+    tids: list[int] = []
+    offset = 0
+    for tags in sentences:
+        for first, end, label in decode(tags, scheme="BIO2", policy=policy).entities:
+            starts.append(offset + first)
+            ends.append(offset + end)
+            tids.append(type_ids[label])
+        offset += len(tags) + 1
+    lengths = np.fromiter((len(s) + 1 for s in sentences), dtype=np.int64, count=len(sentences))
     sentence_index = np.repeat(np.arange(len(sentences), dtype=np.int64), lengths)
-    return prefix, types, sentence_index
-
-
-def _chunks(prefix: np.ndarray, types: np.ndarray, scheme: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return ``(starts, ends, type_ids)`` of the chunks of an encoded sequence (ends exclusive)."""
-    n = len(prefix)
-    cont = np.zeros(n, dtype=bool)
-    if n > 1:
-        cont[1:] = (prefix[1:] == _I) & (types[1:] == types[:-1]) & (prefix[:-1] != _O)
-    starts = np.flatnonzero(prefix == _B) if scheme == "iob2" else np.flatnonzero((prefix != _O) & ~cont)
-    breaks = np.flatnonzero(~cont)
-    ends = breaks[np.searchsorted(breaks, starts, side="right")]
-    return starts, ends, types[starts]
+    as_array = np.array
+    return (
+        as_array(starts, dtype=np.int64),
+        as_array(ends, dtype=np.int64),
+        as_array(tids, dtype=np.int64),
+        sentence_index,
+    )
 
 
 def tag_chunks(sentences: Sequence[Sequence[str]], *, scheme: str = "conlleval") -> list[tuple[str, int, int, int]]:
@@ -142,9 +151,8 @@ def tag_chunks(sentences: Sequence[Sequence[str]], *, scheme: str = "conlleval")
     """
     _check_scheme(scheme)
     type_ids: dict[str, int] = {}
-    prefix, types, sentence = _encode(sentences, "input", type_ids)
+    starts, ends, tids, sentence = _read(sentences, "input", type_ids, scheme)
     names = {v: k for k, v in type_ids.items()}
-    starts, ends, tids = _chunks(prefix, types, scheme)
     offsets = np.concatenate([[0], np.cumsum([len(s) + 1 for s in sentences])]).astype(np.int64)
     result = []
     for s, e, t in zip(starts.tolist(), ends.tolist(), tids.tolist(), strict=True):
@@ -204,15 +212,13 @@ def score_tags(
             fix=f"pass {len(gold)} document indices",
         )
     type_ids: dict[str, int] = {}
-    gp, gt, sentence = _encode(gold, "gold", type_ids)
-    pp, pt, _ = _encode(pred, "pred", type_ids)
+    gs, ge, gtid, sentence = _read(gold, "gold", type_ids, scheme)
+    ps, pe, ptid, _ = _read(pred, "pred", type_ids, scheme)
     names = sorted(type_ids)
     order = np.zeros(len(type_ids) + 1, dtype=np.int64)
     for rank, name in enumerate(names):
         order[type_ids[name]] = rank
-    gs, ge, gtid = _chunks(gp, gt, scheme)
-    ps, pe, ptid = _chunks(pp, pt, scheme)
-    width = len(gp) + 1
+    width = len(sentence) + 1
     n_ids = len(type_ids) + 1
     gkey = (gs * width + ge) * n_ids + gtid
     pkey = (ps * width + pe) * n_ids + ptid
@@ -281,9 +287,7 @@ def spans_to_tags(text: str, spans: Collection[Span], *, index: WordIndex | None
         if any(tags[k] != "O" for k in range(first, last)):
             conflicts.append(span)
             continue
-        tags[first] = f"B-{span.label}"
-        for k in range(first + 1, last):
-            tags[k] = f"I-{span.label}"
+        tags[first:last] = encode([(0, last - first, span.label)], last - first)
     offsets = tuple(zip(index.starts, index.ends, strict=True))
     return TagProjection(offsets, tuple(tags), tuple(conflicts), tuple(unsnappable))
 

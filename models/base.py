@@ -52,8 +52,10 @@ class NERModel(Protocol):
     Attributes:
         name: The registry name the model was created from (e.g. ``"rules"``,
             ``"hf:CAMeL-Lab/bert-base-arabic-camelbert-msa-ner"``).
-        view: The schema label view its labels live in (``"native"``,
-            ``"conll4"``, ``"anercorp"``).
+        view: The name of the label view its labels live in: a schema view
+            (``"native"``, ``"conll4"``, ``"anercorp"``) or a view defined by a
+            packaged model card; :func:`models.cards.resolve_view` turns it
+            into the :class:`~annotations.schema.View`.
         labels: The view labels it can emit. Gold mentions of other labels
             are reported apart, not counted as its misses.
     """

@@ -41,7 +41,7 @@ from pathlib import Path
 import yaml
 
 from annotations.errors import ModelError, SchemaError
-from annotations.schema import View, default_schema, make_view
+from annotations.schema import Schema, View, default_schema, make_view
 from models.labelmap import DuplicateKeyError, LabelMap, UniqueKeyLoader, split_tag
 
 __all__ = ["CARDS_DIR", "ModelCard", "card_for", "known_cards", "load_card", "resolve_view"]
@@ -283,13 +283,16 @@ def card_for(name_or_hub_id: str) -> ModelCard | None:
     return next((c for c in cards.values() if c.hub_id == hub_id), None)
 
 
-def resolve_view(name: str) -> View:
-    """The view called ``name``: a schema view or a view defined by a model card.
+def resolve_view(name: str, *, schema: Schema | None = None) -> View:
+    """The view called ``name``: a view of ``schema`` (default: the packaged one) or a view defined by a model card.
+
+    This is the one function that turns a model's :attr:`~models.base.NERModel.view` into a
+    :class:`~annotations.schema.View`.
 
     Raises:
         SchemaError: If no schema view or card defines it.
     """
-    schema = default_schema()
+    schema = schema or default_schema()
     if name in schema.views:
         return schema.views[name]
     for card in known_cards().values():

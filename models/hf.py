@@ -3,7 +3,8 @@
 How a text becomes spans, with nothing lost silently:
 
 1. The text is split into words with :func:`annotations.tokenize.word_offsets`
-   and into sentences (after ``. ! ? ؟ ؛`` and at line breaks).
+   and into sentences with :func:`annotations.tokenize.sentence_ranges`, also
+   cutting at the clause ends ``؛ …`` (``CLAUSE_END_WORDS``).
 2. Sentences are packed into windows of at most ``max_length`` tokens (the
    model's limit by default). A sentence longer than a window is split into
    overlapping chunks (``stride`` tokens of overlap); every word is owned by
@@ -18,8 +19,9 @@ How a text becomes spans, with nothing lost silently:
 4. Each tokenizer word gets one label: its first subword's (``aggregation=
    "first"``), or the argmax of its subwords' mean probabilities
    (``"average"``), or the label of its most confident subword (``"max"``).
-5. Word tags are decoded as BIO (also BIOES/BILOU prefixes); an ``I-`` that
-   does not continue an entity of its type starts one and is counted.
+5. Word tags are decoded by :func:`annotations.tags.decode` (scheme ``ANY``:
+   BIO, BIOES/BILOU prefixes and bare types; policy ``adapter``): an ``I-``
+   that does not continue an entity of its type starts one and is counted.
 6. Raw types are mapped to the view's labels with the :class:`LabelMap`
    (dropped labels counted); spans are snapped to word boundaries (XLM-R's
    lone ``▁`` offsets, subword-internal starts) and the span's string is always
@@ -43,33 +45,26 @@ Diagnostics (per text):
 from __future__ import annotations
 
 import hashlib
-import os
-import threading
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.error import HTTPError
-from urllib.parse import quote
-from urllib.request import Request, urlopen
 
 from annotations.errors import LabelMapError, ModelError, ModelUnavailableError
 from annotations.schema import View, default_schema
 from annotations.spans import Span
-from annotations.tokenize import WordIndex, word_offsets
+from annotations.tags import decode, split_tag
+from annotations.tokenize import CLAUSE_END_WORDS, WordIndex, sentence_ranges, word_offsets
 from models.base import Prediction
 from models.cards import ModelCard, card_for, known_cards, resolve_view
-from models.labelmap import LabelMap, infer_label_map, parse_label_map, split_tag
+from models.hub import Source, download_hint, locate_model
+from models.labelmap import LabelMap, infer_label_map, parse_label_map
 
 __all__ = [
     "ADAPTER_VERSION",
     "HFTokenClassificationModel",
-    "ModelLocation",
-    "decode_tags",
-    "locate_model",
-    "probe_hub",
     "spans_from_words",
 ]
 
@@ -91,69 +86,10 @@ OPTIONS = (
     "view",
 )
 AGGREGATIONS = ("first", "average", "max")
-_SENTENCE_END = frozenset(".!?؟؛…")
 _ROBERTA_LIKE = frozenset({"roberta", "xlm-roberta", "xlm-roberta-xl", "camembert", "longformer", "bertweet"})
 
 
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def hub_offline() -> bool:
-    """True if ``HF_HUB_OFFLINE`` or ``TRANSFORMERS_OFFLINE`` is set."""
-    return _truthy(os.environ.get("HF_HUB_OFFLINE")) or _truthy(os.environ.get("TRANSFORMERS_OFFLINE"))
-
-
-def probe_hub(hub_id: str, revision: str | None = None, *, timeout: float = 2.0) -> tuple[str, str]:
-    """Ask the hub about one model, giving up after ``timeout`` seconds (DNS and proxies included).
-
-    A plain TCP probe is not enough: behind a transparent proxy every connect
-    succeeds. This sends ``GET {HF_ENDPOINT}/api/models/{hub_id}[/revision/{revision}]``
-    from a daemon thread, so a stalled connection cannot hold the caller.
-
-    Returns:
-        ``(status, detail)`` with status ``"ok"`` (the model exists),
-        ``"missing"`` (HTTP 404), ``"denied"`` (HTTP 401/403: gated or
-        private), or ``"unreachable"`` (anything else, timeouts included).
-    """
-    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
-    url = f"{endpoint}/api/models/{quote(hub_id, safe='/')}"
-    if revision:
-        url += f"/revision/{quote(revision, safe='')}"
-    result: list[tuple[str, str]] = []
-
-    def probe() -> None:
-        try:
-            with urlopen(Request(url, headers={"User-Agent": "arabench"}), timeout=timeout) as response:
-                result.append(("ok", f"HTTP {response.status}"))
-        except HTTPError as exc:
-            status = "missing" if exc.code == 404 else "denied" if exc.code in (401, 403) else "unreachable"
-            result.append((status, f"HTTP {exc.code} from {endpoint}"))
-        except (OSError, ValueError) as exc:  # URLError, timeouts, bad endpoint
-            if isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError):
-                result.append(("unreachable", f"no answer from {endpoint} within {timeout:g} s"))
-            else:
-                result.append(("unreachable", f"{type(exc).__name__}: {exc}"))
-
-    thread = threading.Thread(target=probe, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    if not result:
-        return "unreachable", f"no answer from {endpoint} within {timeout:g} s"
-    return result[0]
-
-
-@dataclass(frozen=True)
-class _Source:
-    path: str  # what from_pretrained gets
-    hub_id: str | None  # None for a local directory
-    local_files_only: bool
-    commit: str | None  # resolved commit when found in the cache
-
-
 def _unavailable(source: str, why: str, revision: str | None = None) -> ModelUnavailableError:
-    from models.registry import download_hint
-
     return ModelUnavailableError(
         f"model {source!r} is not available here: {why}",
         field="model",
@@ -162,86 +98,7 @@ def _unavailable(source: str, why: str, revision: str | None = None) -> ModelUna
     )
 
 
-@dataclass(frozen=True)
-class ModelLocation:
-    """Where a model would be loaded from, or why it cannot be (see :func:`locate_model`).
-
-    Attributes:
-        source: What to load, or ``None`` if the model cannot be loaded here now.
-        reason: One line: where it is, or why not.
-        downloadable: ``True`` when downloading the model once would fix a ``None`` source.
-        no_config: ``True`` for a local directory without ``config.json``.
-    """
-
-    source: _Source | None
-    reason: str
-    downloadable: bool = False
-    no_config: bool = False
-
-
-#: Hub endpoints a probe found unreachable in this process (endpoint -> what the probe said), so a
-#: run of eight hub models waits for a silent hub once, not eight times.
-_UNREACHABLE_HUBS: dict[str, str] = {}
-
-
-def locate_model(source: str, revision: str | None = None, *, local_files_only: bool | None = None) -> ModelLocation:
-    """Find a model: a local directory, the local Hugging Face cache, or (online) the hub.
-
-    Nothing is downloaded. When the model is not cached and the hub is not
-    switched off (``HF_HUB_OFFLINE``), one probe of at most 2 s asks the hub;
-    an endpoint that did not answer is not asked again in this process.
-
-    Raises:
-        ModelError: If ``source`` is neither a directory nor a valid hub id.
-    """
-    path = Path(source).expanduser()
-    if path.is_dir():
-        if not (path / "config.json").is_file():
-            return ModelLocation(None, f"local directory {path} has no config.json", no_config=True)
-        return ModelLocation(_Source(str(path), None, True, None), f"local directory {path}")
-    looks_local = source.startswith((".", "/", "~")) or source.count("/") > 1 or (os.sep != "/" and os.sep in source)
-    if looks_local:
-        return ModelLocation(None, f"no such local directory: {path}")
-    from huggingface_hub import try_to_load_from_cache
-
-    try:
-        cached = try_to_load_from_cache(source, "config.json", revision=revision)
-    except Exception as exc:  # huggingface_hub validation errors for malformed ids
-        raise ModelError(
-            f"not a hub id or local directory: {exc}",
-            field="model",
-            value=source,
-            fix="write hf:<org>/<name>[@revision] or hf:/path/to/model",
-        ) from None
-    if isinstance(cached, str):
-        commit = Path(cached).parent.name
-        return ModelLocation(
-            _Source(source, source, True, commit), f"in the local Hugging Face cache (commit {commit[:12]})"
-        )
-    at = f" at revision {revision}" if revision else ""
-    if local_files_only or hub_offline():
-        reason = f"not in the local Hugging Face cache{at} and the hub is offline (HF_HUB_OFFLINE=1)"
-        return ModelLocation(None, reason, downloadable=True)
-    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
-    if endpoint in _UNREACHABLE_HUBS:
-        status, detail = "unreachable", _UNREACHABLE_HUBS[endpoint]
-    else:
-        status, detail = probe_hub(source, revision)
-    if status == "ok":
-        reason = f"not in the local Hugging Face cache{at}: it will be downloaded from the hub"
-        return ModelLocation(_Source(source, source, False, None), reason)
-    if status == "missing":
-        return ModelLocation(None, f"no such model{at} on the hub ({detail})")
-    if status == "denied":
-        return ModelLocation(
-            None, f"the hub refuses access{at} (gated or private: {detail}; log in with `hf auth login`)"
-        )
-    _UNREACHABLE_HUBS[endpoint] = detail
-    reason = f"not in the local Hugging Face cache{at} and the hub is unreachable ({detail})"
-    return ModelLocation(None, reason, downloadable=True)
-
-
-def _resolve(source: str, revision: str | None, *, local_files_only: bool | None) -> _Source:
+def _resolve(source: str, revision: str | None, *, local_files_only: bool | None) -> Source:
     found = locate_model(source, revision, local_files_only=local_files_only)
     if found.no_config:
         raise ModelUnavailableError(
@@ -269,42 +126,6 @@ def _fingerprint(directory: str) -> str:
     return digest.hexdigest()
 
 
-def decode_tags(tags: Sequence[str]) -> tuple[list[tuple[int, int, str]], int]:
-    """Decode word tags (BIO, also BIOES/BILOU prefixes and bare IO types) into entities.
-
-    Returns:
-        ``([(first_word, last_word_inclusive, raw_type), ...], repaired)``
-        where ``repaired`` counts ``I-``/``E-``/``L-`` tags that had to start
-        an entity (no open entity of their type before them). Bare types (IO
-        tagging) continue silently.
-    """
-    entities: list[tuple[int, int, str]] = []
-    repaired = 0
-    open_: list[int | str] | None = None  # [first, last, type]
-    for i, tag in enumerate(tags):
-        prefix, kind = split_tag(tag)
-        if kind is None:
-            if open_ is not None:
-                entities.append((open_[0], open_[1], open_[2]))  # type: ignore[arg-type]
-            open_ = None
-            continue
-        continues = open_ is not None and open_[2] == kind and open_[1] == i - 1 and prefix in {"I", "E", "L"}
-        if continues:
-            open_[1] = i  # type: ignore[index]
-        else:
-            if open_ is not None:
-                entities.append((open_[0], open_[1], open_[2]))  # type: ignore[arg-type]
-            if prefix in {"I", "E", "L"} and not (len(tag) == len(kind)):
-                repaired += 1
-            open_ = [i, i, kind]
-        if prefix in {"E", "L", "S", "U"}:
-            entities.append((open_[0], open_[1], open_[2]))  # type: ignore[arg-type, index]
-            open_ = None
-    if open_ is not None:
-        entities.append((open_[0], open_[1], open_[2]))  # type: ignore[arg-type]
-    return entities, repaired
-
-
 def spans_from_words(
     text: str,
     words: Sequence[tuple[int, int, str]],
@@ -330,17 +151,17 @@ def spans_from_words(
     """
     index = index or WordIndex.of(text)
     diagnostics: Counter[str] = Counter()
-    entities, repaired = decode_tags([tag for _, _, tag in words])
-    if repaired:
-        diagnostics["repaired_tags"] += repaired
+    decoded = decode([tag for _, _, tag in words], scheme="ANY", policy="adapter")
+    if decoded.repairs:
+        diagnostics["repaired_tags"] += decoded.repairs
     spans: set[Span] = set()
-    for first, last, kind in entities:
+    for first, stop, kind in decoded.entities:
         label = label_map.label(kind, model=model)
         if label is None:
             diagnostics[f"dropped_label:{kind}"] += 1
             continue
-        start = min(words[i][0] for i in range(first, last + 1))
-        end = max(words[i][1] for i in range(first, last + 1))
+        start = min(words[i][0] for i in range(first, stop))
+        end = max(words[i][1] for i in range(first, stop))
         snapped = index.snap(start, end)
         if snapped is None:
             diagnostics["empty_spans"] += 1
@@ -457,7 +278,9 @@ class HFTokenClassificationModel:
         self.commit = self._source.commit or getattr(config, "_commit_hash", None)
         self.fingerprint = _fingerprint(self._source.path) if self._source.hub_id is None else None
         self.id2label = {int(k): str(v) for k, v in config.id2label.items()}
-        raw_types = list(dict.fromkeys(t for t in (split_tag(v)[1] for v in self.id2label.values()) if t is not None))
+        raw_types = list(
+            dict.fromkeys(t for t in (split_tag(v, "ANY")[1] for v in self.id2label.values()) if t is not None)
+        )
         if card is not None and set(card.labels) != set(self.id2label.values()):
             raise ModelError(
                 f"model card {card.name!r} lists other labels than the model's config.id2label",
@@ -469,7 +292,6 @@ class HFTokenClassificationModel:
         self.label_map, view_def = self._label_map(raw_types, label_map=label_map, drop=drop, view=view)
         self.label_map.check(raw_types, view=view_def, model=self.name)
         self.view_definition: View = view_def
-        self.view_def: View = view_def  # the name benchmark.run looks for
         self.view: str = view_def.name
         self.labels: frozenset[str] = frozenset(self.label_map.mapping.values())
         self.max_length = self._max_length(max_length)
@@ -673,14 +495,12 @@ class HFTokenClassificationModel:
             return []
         counts = self._word_token_counts(text, offsets)
         budget = self.max_length - self._specials
-        sentences: list[tuple[int, int]] = []
-        start = 0
-        for i in range(len(offsets)):
-            end_here = text[offsets[i][0]] in _SENTENCE_END and offsets[i][1] - offsets[i][0] == 1
-            next_line = i + 1 < len(offsets) and "\n" in text[offsets[i][1] : offsets[i + 1][0]]
-            if end_here or next_line or i + 1 == len(offsets):
-                sentences.append((start, i + 1))
-                start = i + 1
+        # Word ranges of the sentences; clause ends (؛ …) may cut a window too (see annotations.tokenize).
+        word_starts = [s for s, _ in offsets]
+        sentences = [
+            (bisect_left(word_starts, start), bisect_left(word_starts, end))
+            for start, end in sentence_ranges(text, ends=CLAUSE_END_WORDS)
+        ]
         windows: list[_Window] = []
         current: list[int] | None = None  # [first, last, tokens]
         for first, last in sentences:

@@ -30,6 +30,7 @@ from types import MappingProxyType
 
 import yaml
 
+from annotations import tags
 from annotations.errors import LabelMapError
 from annotations.schema import View
 
@@ -79,21 +80,15 @@ SYNONYMS: Mapping[str, str] = MappingProxyType(
     }
 )
 
-_PREFIXES = {"B", "I", "E", "S", "L", "U"}
-
 
 def split_tag(tag: str) -> tuple[str, str | None]:
-    """Split a token tag into ``(prefix, type)``.
+    """Split a model's token tag into ``(prefix, type)``: :func:`annotations.tags.split_tag` in scheme ``ANY``.
 
     ``"O"`` -> ``("O", None)``; ``"B-PER"`` / ``"B_PER"`` -> ``("B", "PER")``;
     BIOES/BILOU prefixes (``E S L U``) are kept as they are; a tag without a
     prefix (IO tagging, ``"PER"``) -> ``("I", "PER")``.
     """
-    if tag == "O" or not tag:
-        return "O", None
-    if len(tag) > 2 and tag[0] in _PREFIXES and tag[1] in "-_":
-        return tag[0], tag[2:]
-    return "I", tag
+    return tags.split_tag(tag, "ANY")
 
 
 @dataclass(frozen=True)

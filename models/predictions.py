@@ -1,19 +1,22 @@
-"""Predictions of any external system read from a file (``file:<path>``): JSONL, BRAT or CoNLL.
+"""Predictions of any external system read from a file (``file:<path>``): any registry format.
 
 Use it for a system arabench cannot run itself (an LLM behind a web page, a
 service, another toolkit): export its output, then score it like any model.
 
-Formats (``format=`` option, else guessed from the path):
+Formats (``format=`` option, else the guess of the registry of
+:mod:`annotations.formats`, the same guess as every command's):
 
-* ``jsonl`` (``.jsonl``): one document per line, as :mod:`annotations.jsonl`:
+* ``jsonl`` (``.jsonl``, or a ``.json`` of one object per line): one document per line, as :mod:`annotations.jsonl`:
   ``{"id", "text", "entities": [{"start", "end", "type", "text"?}], "relations"?}``.
   An entity's ``id`` may be left out (``P1``, ``P2``... are given) when no
   relation refers to it, and its ``text`` too (then it is not checked).
-* ``brat``: a directory of ``X.txt`` + ``X.ann`` pairs, or one ``.ann`` file.
-* ``conll`` (``.conll``, ``.tsv``, ``.bio``, ``.iob``, ``.iob2``): tokens and
-  BIO tags (:func:`annotations.conll.read_conll`). The tokens are aligned back
-  to the raw input text: their characters, white space aside, must be the
-  text's characters in order.
+* ``brat``: a directory of ``X.txt`` + ``X.ann`` pairs, or one pair.
+* ``conll`` (``.conll``, ``.tsv``, ``.bio``, ``.iob``, ``.iob2``, a ``.txt`` of
+  token/tag lines): tokens and BIO tags (:func:`annotations.conll.read_conll`).
+  The tokens are aligned back to the raw input text: their characters, white
+  space aside, must be the text's characters in order.
+* ``labelstudio`` (a ``.json`` list of tasks; their ``annotations``) and
+  ``hf`` (a ``datasets`` directory): read by their readers.
 
 Checks, like the gold's (every problem listed at once, with file:line, field,
 bad value and fix): offsets integers within the text, ``start < end``, the
@@ -42,7 +45,6 @@ after ``O`` starts a mention).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -50,6 +52,8 @@ from pathlib import Path
 from typing import Any
 
 from annotations.errors import AnnotationError, LabelMapError, ModelError
+from annotations.formats import FORMATS as REGISTRY
+from annotations.formats import infer_format, parse_documents
 from annotations.problems import Problem, problems_error
 from annotations.schema import default_schema
 from annotations.spans import Document, Relation, Span
@@ -59,25 +63,8 @@ from models.labelmap import LabelMap, parse_label_map
 __all__ = ["PredictionsFileModel", "FORMATS", "ADAPTER_VERSION", "load_prediction_documents"]
 
 ADAPTER_VERSION = "1"
-FORMATS = ("jsonl", "brat", "conll")
+FORMATS = tuple(REGISTRY)
 OPTIONS = ("format", "view", "label_map", "drop", "labels", "ids", "scheme", "name")
-_CONLL_SUFFIXES = {".conll", ".conll2003", ".tsv", ".bio", ".iob", ".iob2", ".bioes"}
-
-
-def _guess_format(path: Path) -> str:
-    if path.is_dir() or path.suffix == ".ann":
-        return "brat"
-    if path.suffix in {".jsonl", ".json"}:
-        return "jsonl"
-    if path.suffix.lower() in _CONLL_SUFFIXES:
-        return "conll"
-    raise ModelError(
-        "cannot tell the predictions file's format from its name",
-        file=path,
-        field="format",
-        value=path.suffix or path.name,
-        fix=f"pass format= one of {', '.join(FORMATS)} (or name it .jsonl, a BRAT directory/.ann, or .conll)",
-    )
 
 
 @dataclass(frozen=True)
@@ -85,85 +72,7 @@ class _Loaded:
     documents: list[Document]
     where: dict[tuple[str, str], tuple[str | None, int | None, str]]  # (doc id, ann id) -> (file, line, prefix)
     conll: bool
-
-
-def _parsed_documents(path: Path, fmt: str) -> tuple[list[Any], list[Problem]]:
-    """Parse JSONL or BRAT into ParsedDocuments (no gold-only checks)."""
-    from annotations.brat import parse_ann
-    from annotations.jsonl import parse_jsonl
-    from annotations.validate import decode_file, discover
-
-    problems: list[Problem] = []
-    parsed: list[Any] = []
-    if fmt == "jsonl":
-        content, problems = decode_file(path)
-        if content is not None:
-            docs, line_problems = parse_jsonl(_complete_entities(content.removeprefix("\ufeff")), file=path)
-            parsed += docs
-            problems += line_problems
-        return parsed, problems
-    pairs, _, problems = discover(path)
-    for stem, txt, ann in pairs:
-        if txt is None or ann is None:
-            missing = f"{stem}.txt" if txt is None else f"{stem}.ann"
-            problems.append(
-                Problem(str(txt or ann), None, None, f"BRAT pair misses {missing}", "write both X.txt and X.ann")
-            )
-            continue
-        text, p1 = decode_file(txt)
-        content, p2 = decode_file(ann)
-        problems += p1 + p2
-        if text is not None and content is not None:
-            doc = parse_ann(content, text, doc_id=stem, file=ann)
-            doc.text_file = str(txt)
-            parsed.append(doc)
-    return parsed, problems
-
-
-def _complete_entities(content: str) -> str:
-    """Fill what predictions may leave out, line by line (so line numbers stay).
-
-    An entity without ``id`` gets ``P1``, ``P2``...; an entity without ``text``
-    gets the slice its offsets cover (when they are valid; otherwise the
-    reader reports the offsets).
-    """
-    from annotations.jsonl import reject_duplicate_keys
-
-    lines = content.split("\n")
-    for n, line in enumerate(lines):
-        try:
-            data = json.loads(line, object_pairs_hook=reject_duplicate_keys)
-        except ValueError:
-            continue  # parse_jsonl reports it (a duplicate key too: rewriting the line would hide it)
-        entities = data.get("entities") if isinstance(data, dict) else None
-        if not isinstance(entities, list):
-            continue
-        text = data.get("text")
-        used = {e.get("id") for e in entities if isinstance(e, dict)}
-        changed = False
-        k = 0
-        for entity in entities:
-            if not isinstance(entity, dict):
-                continue
-            if "id" not in entity:
-                k += 1
-                while f"P{k}" in used:
-                    k += 1
-                entity["id"] = f"P{k}"
-                changed = True
-            start, end = entity.get("start"), entity.get("end")
-            if (
-                "text" not in entity
-                and isinstance(text, str)
-                and type(start) is int
-                and type(end) is int
-                and 0 <= start < end <= len(text)
-            ):
-                entity["text"] = text[start:end]
-                changed = True
-        if changed:
-            lines[n] = json.dumps(data, ensure_ascii=False)
-    return "\n".join(lines)
+    format: str
 
 
 def load_prediction_documents(path: str | Path, *, fmt: str | None = None, scheme: str = "BIO2") -> _Loaded:
@@ -176,17 +85,15 @@ def load_prediction_documents(path: str | Path, *, fmt: str | None = None, schem
     path = Path(path)
     if not path.exists():
         raise ModelError("predictions file not found", file=path, field="path", value=str(path), fix="check the path")
-    fmt = fmt or _guess_format(path)
-    if fmt not in FORMATS:
+    if fmt is not None and fmt not in FORMATS:
         raise ModelError(
             "unknown predictions format", field="format", value=fmt, fix=f"use one of {', '.join(FORMATS)}"
         )
-    if fmt == "conll":
-        from annotations.conll import read_conll
-
-        documents = read_conll(path, scheme=scheme)
-        return _Loaded(documents, {}, conll=True)
-    parsed, problems = _parsed_documents(path, fmt)
+    name = fmt or infer_format(path, option="format=")
+    options = {"scheme": scheme} if name == "conll" else {}  # the scheme only applies to CoNLL
+    format_, parsed, problems = parse_documents(path, format=name, **options)
+    if not format_.raw_text:
+        return _Loaded([d.document for d in parsed], {}, conll=True, format=format_.name)
     where: dict[tuple[str, str], tuple[str | None, int | None, str]] = {}
     for doc in parsed:
         problems += doc.problems
@@ -224,7 +131,7 @@ def load_prediction_documents(path: str | Path, *, fmt: str | None = None, schem
         problems.append(Problem(str(path), None, None, "no documents in the predictions file", "write one or more"))
     if any(p.is_error for p in problems):
         raise problems_error(problems, what=f"predictions {path}", file=str(path))
-    return _Loaded([d.document for d in parsed], where, conll=False)
+    return _Loaded([d.document for d in parsed], where, conll=False, format=format_.name)
 
 
 def _nonspace(text: str) -> tuple[str, list[int]]:
@@ -233,11 +140,11 @@ def _nonspace(text: str) -> tuple[str, list[int]]:
 
 
 class PredictionsFileModel:
-    """Predictions read from a JSONL, BRAT or CoNLL file (see the module docstring).
+    """Predictions read from a file or directory in any registry format (see the module docstring).
 
     Args:
         path: The file or directory.
-        format: ``jsonl``, ``brat`` or ``conll`` (default: guessed from the path).
+        format: A registry format name (default: the registry's guess from the path).
         view: The label view the file's labels live in (default ``native``).
         label_map: Raw label -> view label (option string ``"PER=PERS,..."``,
             a YAML/JSON file or a mapping); labels not in it must already be
@@ -300,7 +207,7 @@ class PredictionsFileModel:
                 )
         self.ids = list(ids) if ids is not None else None
         loaded = load_prediction_documents(self.path, fmt=format, scheme=scheme)
-        self.format = format or _guess_format(self.path)
+        self.format = loaded.format
         self._conll = loaded.conll
         self._check_labels(loaded, view_def.labels)
         self._docs = loaded.documents

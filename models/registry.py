@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotations.errors import ModelError, ModelUnavailableError
+from models.hub import download_hint
 
 if TYPE_CHECKING:
     from models.base import NERModel
@@ -354,7 +354,7 @@ def extra_available(extra: str) -> tuple[bool, str]:
 
 
 def hub_model_available(hub_id: str, revision: str | None = None) -> tuple[bool, str]:
-    """Whether a hub model (or local directory) can be loaded here now, and why (``models.hf.locate_model``).
+    """Whether a hub model (or local directory) can be loaded here now, and why (``models.hub.locate_model``).
 
     A local directory with a ``config.json`` is available; a hub id is
     available if it is in the local Hugging Face cache, or, when the hub is not
@@ -362,7 +362,7 @@ def hub_model_available(hub_id: str, revision: str | None = None) -> tuple[bool,
     adapter then downloads it). Nothing is downloaded here.
     """
     try:
-        from models.hf import locate_model  # light: the adapter imports torch only when a model loads
+        from models.hub import locate_model  # light: huggingface_hub is imported only when asked
 
         found = locate_model(hub_id, revision)
     except ImportError:
@@ -372,17 +372,6 @@ def hub_model_available(hub_id: str, revision: str | None = None) -> tuple[bool,
     if found.source is None and found.downloadable:
         return False, f"{found.reason}: {download_hint(hub_id, revision)}"
     return found.source is not None, found.reason
-
-
-def download_hint(hub_id: str, revision: str | None = None) -> str:
-    """How to make a hub model available offline (the remedy in availability and error messages)."""
-    rev = f" --revision {revision}" if revision else ""
-    offline = os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
-    network = "with network access and HF_HUB_OFFLINE unset" if offline else "with network access"
-    return (
-        f"download it once {network} (`hf download {hub_id}{rev}`; later runs work offline with HF_HUB_OFFLINE=1), "
-        "or pass a local directory (hf:/path/to/model)"
-    )
 
 
 def list_models() -> list[ModelInfo]:

@@ -13,9 +13,7 @@ from seqeval.metrics.sequence_labeling import get_entities
 from annotations.conll import (
     bio_to_spans,
     conll_export,
-    decode_tags,
     document_to_conll,
-    encode_tags,
     read_conll,
     read_conll_sentences,
     spans_to_bio,
@@ -24,6 +22,7 @@ from annotations.conll import (
 from annotations.errors import AnnotationError, ConversionError, SchemaError
 from annotations.schema import default_schema
 from annotations.spans import Document, Relation, Span, outermost
+from annotations.tags import decode, encode
 from annotations.tokenize import WordIndex, snap_span, word_offsets
 
 GOLD = Path(__file__).resolve().parents[1] / "annotations" / "gold"
@@ -81,8 +80,8 @@ def test_encode_then_decode_is_identity(scheme: str, data: st.DataObject) -> Non
     for a, b in itertools.pairwise(cuts):
         if a < b and data.draw(st.booleans()):
             entities.append((a, b, data.draw(st.sampled_from(["PER", "LOC"]))))
-    tags = encode_tags(entities, n, scheme=scheme)
-    assert decode_tags(tags, scheme=scheme) == entities
+    tags = encode(entities, n, scheme=scheme)
+    assert decode(tags, scheme=scheme).entities == entities
 
 
 @pytest.mark.parametrize(
@@ -100,8 +99,8 @@ def test_encode_then_decode_is_identity(scheme: str, data: st.DataObject) -> Non
     ],
 )
 def test_decode_known_sequences(scheme: str, tags: list[str], entities: list[tuple[int, int, str]]) -> None:
-    assert decode_tags(tags, scheme=scheme) == entities
-    assert encode_tags(entities, len(tags), scheme=scheme) == tags
+    assert decode(tags, scheme=scheme).entities == entities
+    assert encode(entities, len(tags), scheme=scheme) == tags
 
 
 def test_spans_to_bio_tags_overlapping_words() -> None:

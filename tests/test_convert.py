@@ -9,8 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotations.convert import FORMATS, ConversionReport, convert, get_format, infer_format, read_documents
+from annotations.convert import ConversionReport, convert
 from annotations.errors import AnnotationError, ConversionError
+from annotations.formats import FORMATS, get_format, infer_format, read_documents
 from annotations.jsonl import format_jsonl, parse_jsonl, write_jsonl
 from annotations.spans import Document, Relation, Span
 from annotations.tokenize import WordIndex, snap_span

@@ -171,10 +171,9 @@ SNAP_ALPHABET = "وبالقاهرة \u064e\u0640\n\t،.!«»-$+ab1"
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=SNAP_ALPHABET, max_size=25), st.integers(0, 27), st.integers(1, 10))
 def test_local_word_snapping_equals_the_word_index(text, start, length) -> None:
-    from annotations.tokenize import WordIndex
-    from eval.spans import _snap_in
+    from annotations.tokenize import WordIndex, snap_range
 
-    assert _snap_in(text, start, start + length) == WordIndex.of(text).snap(start, start + length)
+    assert snap_range(text, start, start + length) == WordIndex.of(text).snap(start, start + length)
 
 
 def test_fractional_credits_add_up_in_matching_order() -> None:

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotations.errors import ScoringError
+from annotations.errors import SchemaError, ScoringError
 from annotations.schema import default_schema
 from annotations.spans import Relation, Span
 from eval.relations import score_relations
@@ -81,9 +81,10 @@ def test_relation_errors() -> None:
 def test_view_projects_gold_and_reports_ignored_types() -> None:
     view = default_schema().view("conll4")
     gold = [[PERSON, ROLE, COMPANY, CITY]]
-    projected, dropped = project_gold(gold, view)
-    assert [s.label for s in projected[0]] == ["PER", "ORG", "LOC"]
-    assert dropped == {"OCC": 1}
+    projected = project_gold(gold, view)
+    assert [s.label for s in projected.spans[0]] == ["PER", "ORG", "LOC"]
+    assert projected.left_out == {"OCC": 1}
+    assert projected.out_of_scope() == {"OCC (not in view conll4)": 1}
     pred = [[PERSON.with_label("PER"), CITY.with_label("LOC"), COMPANY.with_label("MISC")]]
     scores = score_spans_in_view(gold, pred, view=view, mode="strict")
     assert scores.out_of_scope == {"OCC (not in view conll4)": 1}
@@ -225,3 +226,31 @@ def test_entity_level_never_counts_more_than_mention_level(gold, pred) -> None:
     entity = score_relations([gold], [pred], level="entity", texts=[ETEXT], gold_clusters=[E_CLUSTERS])
     assert entity.micro.tp + entity.micro.fn <= mention.micro.tp + mention.micro.fn
     assert entity.micro.tp + entity.micro.fp <= mention.micro.tp + mention.micro.fp
+
+
+def test_gold_in_a_coarser_view_is_projected_with_its_relations() -> None:
+    schema = default_schema()
+    fane = [[PERSON.with_label("PER"), COMPANY, CITY.with_label("GPE")]]
+    relations = [[Relation("EMPLOYED_BY", PERSON.with_label("PER"), COMPANY)]]
+    projected = project_gold(fane, schema.view("ace"), gold_view=schema.view("fane"), relations=relations)
+    assert [s.label for s in projected.spans[0]] == ["PER", "ORG", "GPE"]
+    assert [(r.arg1.label, r.arg2.label) for r in projected.relations[0]] == [("PER", "ORG")]
+    assert projected.left_out == {} and projected.relations_left_out == {}
+    # Into native nothing coarsens from fane: refused, never guessed.
+    with pytest.raises(SchemaError, match="does not coarsen into view 'native'"):
+        project_gold(fane, schema.view("native"), gold_view=schema.view("fane"))
+
+
+def test_relations_with_an_argument_the_view_leaves_out_are_counted() -> None:
+    view = default_schema().view("conll4")
+    projected = project_gold(
+        [[PERSON, ROLE, COMPANY]], view, gold_view=default_schema().view("native"), relations=[GOLD]
+    )
+    assert [r.label for r in projected.relations[0]] == ["EMPLOYED_BY", "LOCATED_IN"]
+    assert projected.left_out == {"OCC": 1}
+    assert projected.relations_out_of_scope() == {"HAS_ROLE (argument not in view conll4)": 1}
+
+
+def test_a_type_the_schema_does_not_know_is_an_error_not_a_drop() -> None:
+    with pytest.raises(SchemaError, match="has no entry for type 'CITY'"):
+        project_gold([[CITY.with_label("CITY")]], default_schema().view("conll4"))

@@ -165,7 +165,7 @@ def test_schema_has_wojood_types_relations_and_views() -> None:
     assert len(schema.entity_types) == 21 and "CURR" in schema.entity_types
     assert schema.relation_types["HEADS"].allows("GPE", "ORG")
     assert not schema.relation_types["HEADS"].allows("ORG", "GPE")
-    assert set(schema.views) == {"native", "conll4", "anercorp"}
+    assert set(schema.views) == {"native", "conll4", "anercorp", "ace", "fane"}
     assert schema.view("conll4").labels == {"PER", "LOC", "ORG", "MISC"}
 
 
@@ -180,12 +180,11 @@ def test_schema_errors_suggest_a_fix() -> None:
 def test_view_coarsening() -> None:
     views = default_schema().views
     assert views["native"].coarsening_to(views["conll4"])["GPE"] == "LOC"
-    assert views["anercorp"].coarsening_to(views["conll4"]) == {
-        "PERS": "PER",
-        "MISC": "MISC",
-        "ORG": "ORG",
-        "LOC": "LOC",
-    }
+    # ANERcorp leaves nationality adjectives, languages and laws untagged (conll4 scores them as MISC) and
+    # tags currencies MISC (conll4 does not): anercorp predictions cannot be relabelled into conll4.
+    assert views["anercorp"].coarsening_to(views["conll4"]) is None
+    assert views["native"].coarsening_to(views["anercorp"])["CURR"] == "MISC"
+    assert views["native"].coarsening_to(views["ace"])["NORP"] == "GPE"
     assert views["conll4"].coarsening_to(views["native"]) is None  # LOC behind GPE, LOC and FAC
 
 

@@ -72,7 +72,7 @@ def test_changed_options_recompute(tmp_path: Path, corpus: Path, counting: type[
 def test_edited_adapter_source_recomputes(
     tmp_path: Path, corpus: Path, counting: type[CountingModel], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import benchmark.run as run_module
+    import benchmark.runner as run_module
 
     _run(corpus, tmp_path / "cache", tmp_path / "a")
     original = run_module._adapter_code_hash

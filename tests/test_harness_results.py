@@ -31,7 +31,7 @@ def _run(corpus: Path, out: Path, cache_dir: Path, **kwargs: object) -> benchmar
 def test_two_runs_are_identical_apart_from_the_timestamp(
     tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import benchmark.run as run_module
+    import benchmark.runner as run_module
 
     commit = run_module._git_commit()
     assert commit is None or len(commit) == 40

@@ -19,7 +19,7 @@ from annotations.errors import AnnotationError, LabelMapError, ModelError
 
 def test_run_counts_gold_and_predictions_a_coarser_view_leaves_out(tmp_path: Path) -> None:
     """Scored in conll4, the gold OCC and DATE mentions (and the oracle's own OCC/DATE spans) are counted."""
-    from benchmark.run import run
+    from benchmark.runner import run
 
     corpus = write_brat_corpus(tmp_path / "gold")
     results = run(models=["oracle"], corpus=corpus, cache=False, bootstrap=0)
@@ -41,7 +41,7 @@ def test_run_counts_gold_and_predictions_a_coarser_view_leaves_out(tmp_path: Pat
 
 def test_reports_show_out_of_scope_gold_and_scorer_notes(tmp_path: Path) -> None:
     """summary.md and report.html show the headline setting's out_of_scope and notes, not only results.json."""
-    from benchmark.run import run
+    from benchmark.runner import run
 
     corpus = write_brat_corpus(tmp_path / "gold")
     out = tmp_path / "out"
@@ -257,7 +257,7 @@ def test_hf_raw_input_counts_model_words_that_join_text_words(tmp_path: Path) ->
 
 def test_run_reports_tags_of_a_conll_gold_read_by_the_conlleval_rules(tmp_path: Path) -> None:
     """An ill-formed gold tag (I- after O) changes the gold spans the run scores against: say how many."""
-    from benchmark.run import run
+    from benchmark.runner import run
 
     gold = tmp_path / "gold.conll"
     gold.write_text("قال\tO\nسامي\tI-PERS\nحسن\tI-PERS\nفي\tO\nالقاهرة\tB-LOC\n", encoding="utf-8")
@@ -308,7 +308,7 @@ def test_llm_relation_argument_naming_two_entities_is_counted() -> None:
 
 def test_run_refuses_options_for_a_model_that_is_not_run(tmp_path: Path) -> None:
     """A typo in a model_options key would run the model with its defaults: an error before anything runs."""
-    from benchmark.run import run
+    from benchmark.runner import run
 
     corpus = write_brat_corpus(tmp_path / "gold")
     with pytest.raises(ModelError, match="model_options") as info:

@@ -70,14 +70,11 @@ def test_card_views_resolve_and_coarsen_where_the_schema_allows() -> None:
     schema = default_schema()
     for card in CARDS.values():
         assert resolve_view(card.view.name) == card.view
-    # ANERcorp-labelled models line up with the conll4 view; the HRL view too
+    # ANERcorp-labelled models do not coarsen into conll4: ANERcorp leaves nationality adjectives untagged
+    # (conll4 scores them as MISC) and tags currencies MISC (conll4 does not score them); see docs/views.md.
     conll4 = schema.views["conll4"]
-    assert CARDS["camelbert-msa-ner"].view.coarsening_to(conll4) == {
-        "PERS": "PER",
-        "LOC": "LOC",
-        "ORG": "ORG",
-        "MISC": "MISC",
-    }
+    assert CARDS["camelbert-msa-ner"].view.coarsening_to(conll4) is None
+    assert CARDS["ychennlp-arabic-ner-ace"].view.coarsening_to(schema.views["fane"]) is None
     assert resolve_view("hrl").labels == {"PER", "ORG", "LOC", "DATE"}
     with pytest.raises(SchemaError, match="unknown label view"):
         resolve_view("no-such-view")

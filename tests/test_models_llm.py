@@ -598,7 +598,7 @@ def model_options(server: CannedServer, tmp_path: Path) -> dict[str, Any]:
 def test_end_to_end_scores_match_the_scorer_on_the_expected_spans(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import benchmark.run as run_module
+    import benchmark.runner as run_module
     from eval.relations import score_relations
     from eval.spans import score_spans
 
@@ -848,7 +848,7 @@ def test_a_corrupted_cache_entry_is_ignored_and_rewritten(tmp_path: Path, caplog
 
 
 def test_a_rejected_key_fails_only_that_model_in_a_run(tmp_path: Path) -> None:
-    import benchmark.run as run_module
+    import benchmark.runner as run_module
 
     write_brat(gold_document(), tmp_path / "gold")
     with CannedServer({PARAGRAPHS["good"]: [("status", 401, {"error": "invalid api key"}, {})]}) as server:

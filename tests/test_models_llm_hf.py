@@ -32,7 +32,7 @@ def tiny_lm(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_garbage_generations_are_counted_and_the_run_completes(tiny_lm: Path, tmp_path: Path) -> None:
-    import benchmark.run as run_module
+    import benchmark.runner as run_module
 
     start = TEXT.index("دمشق")
     write_brat(Document("d", TEXT, {"T1": Span(start, start + 4, "GPE")}), tmp_path / "gold")

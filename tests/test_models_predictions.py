@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotations.brat import write_brat
-from annotations.errors import AnnotationError, LabelMapError, ModelError
+from annotations.errors import AnnotationError, ConversionError, LabelMapError, ModelError
 from annotations.spans import Document, Relation, Span
 from annotations.tokenize import word_offsets
 from models.base import NERModel
@@ -169,7 +169,8 @@ def test_bad_specs(arg, options, error, message):
 def test_unknown_format(tmp_path):
     path = tmp_path / "p.xml"
     path.write_text("<x/>")
-    with pytest.raises(ModelError, match="cannot tell the predictions file's format"):
+    # the format registry's guess (the same in every command), naming the option that overrides it
+    with pytest.raises(ConversionError, match=r"cannot tell the format from the file name.*with format="):
         PredictionsFileModel(path)
     with pytest.raises(ModelError, match="unknown predictions format"):
         PredictionsFileModel(path, format="xml")

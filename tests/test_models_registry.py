@@ -289,20 +289,20 @@ def test_cli_models_unknown_name(capsys: pytest.CaptureFixture[str]) -> None:
 def test_uncached_hub_model_is_available_when_the_hub_has_it(
     monkeypatch: pytest.MonkeyPatch, tmp_path, status: str, available: bool, reason: str
 ) -> None:
-    import models.hf
+    import models.hub
     import models.registry as registry
 
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
-    monkeypatch.setattr(models.hf, "_UNREACHABLE_HUBS", {})
+    monkeypatch.setattr(models.hub, "_UNREACHABLE_HUBS", {})
     calls: list[str] = []
 
     def fake_probe(hub_id: str, revision: str | None = None, *, timeout: float = 2.0) -> tuple[str, str]:
         calls.append(hub_id)
         return status, "HTTP test"
 
-    monkeypatch.setattr(models.hf, "probe_hub", fake_probe)
+    monkeypatch.setattr(models.hub, "probe_hub", fake_probe)
     ok, why = registry.hub_model_available("someone/model-a")
     assert (ok, reason in why) == (available, True), why
     registry.hub_model_available("someone/model-b")

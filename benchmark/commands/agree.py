@@ -6,10 +6,11 @@ import argparse
 import json
 
 from benchmark.cli import EXIT_OK
+from eval.modes import relation_grid
 
 HELP = "agreement (F1 of B against A) of two annotation sets of the same texts, for entities and relations"
 
-_SETTINGS = (("strict", "char"), ("strict", "word"), ("boundaries", "char"), ("boundaries", "word"))
+_SETTINGS = tuple(relation_grid())
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

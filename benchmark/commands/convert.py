@@ -10,10 +10,13 @@ _EPILOG = """\
 formats (inferred from the paths when --from/--to are left out):
 {formats}
 
-  inference: an existing directory with dataset_dict.json is hf, one with .ann files
-  is brat; by suffix: .ann -> brat, .jsonl -> jsonl, .json -> labelstudio,
-  .conll/.txt/.tsv/.iob/.bio -> conll (a .txt next to its .ann is brat).
-  A new directory destination needs --to brat or --to hf.
+  inference (the same in every command): an existing directory with dataset_dict.json
+  is hf, one with .txt/.ann files is brat; .ann -> brat; a .txt is brat next to its
+  .ann, conll when its lines are token/tag lines, else an error; a .json is
+  labelstudio when it holds a list of tasks, jsonl when it holds one object per line;
+  .jsonl -> jsonl; .conll/.tsv/.iob/.bio -> conll. A destination that does not exist
+  is told by its suffix (.txt -> conll, .json -> labelstudio); a new directory
+  destination needs --to brat or --to hf.
 
 what is kept: every span (nested included) and relation in brat, jsonl, labelstudio
 and hf. CoNLL keeps the flat layer only (outermost spans, tagged BIO2 over whole
@@ -33,7 +36,7 @@ examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the arguments of ``arabench convert``."""
-    from annotations.convert import FORMATS, format_table
+    from annotations.formats import FORMATS, format_table
 
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = _EPILOG.format(formats=format_table())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from eval.modes import HEADLINE
+
 HELP = "run models on the gold corpus, score them and write results (JSON, Markdown, CSV, HTML)"
 
 EPILOG = """\
@@ -72,7 +74,7 @@ def main(args: argparse.Namespace) -> int:
     import sys
 
     from benchmark.report_text import fmt, fmt_ci
-    from benchmark.run import DEFAULT_BOOTSTRAP, run
+    from benchmark.runner import DEFAULT_BOOTSTRAP, run
 
     if args.quiet:  # also silence the progress bars of huggingface_hub and transformers
         import os
@@ -98,7 +100,11 @@ def main(args: argparse.Namespace) -> int:
         model_options=_llm_options(args),
     )
     if not args.quiet:
-        print(f"leaderboard (view {results.leaderboard_view}; strict, word boundaries, flat layer, micro F1):")
+        head = HEADLINE
+        print(
+            f"leaderboard (view {results.leaderboard_view}; "
+            f"{head.mode}, {head.boundary} boundaries, {head.layer} layer, micro F1):"
+        )
         for row in results.leaderboard():
             if row.status == "scored":
                 flag = " (flagged: not scorable in the leaderboard view)" if row.flagged else ""

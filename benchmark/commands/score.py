@@ -1,6 +1,7 @@
 """``arabench score --gold G --pred P``: score predictions from any system against gold annotations.
 
-Formats (``--format``, inferred from the paths when omitted):
+Formats (``--format``, else each path's format as the registry of
+:mod:`annotations.formats` guesses it, the same guess as every command's):
 
 * ``conll``: token/tag files (:mod:`annotations.conll`). Both files must hold
   the same tokens in the same order, split into the same sentences; the first
@@ -8,12 +9,12 @@ Formats (``--format``, inferred from the paths when omitted):
   with the conlleval rules (an ``I-X`` after ``O`` starts a mention), each
   sentence's tokens are joined by single spaces, and the spans are scored
   like any other (so ``--mode strict`` equals conlleval and seqeval's
-  default mode on the same file).
-* ``jsonl`` / ``brat``: character spans over document texts
-  (:mod:`annotations.jsonl`, :mod:`annotations.brat`). Documents are paired by
-  id; a document missing on either side, or whose text differs, is an error
-  naming it. Gold must validate; predictions are only parsed (a system may
-  emit duplicate or crossing spans: the scorer counts them).
+  default mode on the same file). Gold and predictions must then both be CoNLL.
+* ``jsonl`` / ``brat`` / ``labelstudio`` / ``hf``: character spans over
+  document texts. Documents are paired by id; a document missing on either
+  side, or whose text differs, is an error naming it. Gold must validate;
+  predictions are only parsed (a system may emit duplicate or crossing
+  spans: the scorer counts them).
 
 ``--view`` projects gold schema types into a label view (predictions are
 already labelled in it); without it labels are compared as they are.
@@ -34,30 +35,30 @@ from pathlib import Path
 from typing import Any
 
 from annotations.errors import ScoringError
+from annotations.formats import FORMATS as REGISTRY
+from annotations.formats import infer_format
+from eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES
 
-HELP = "score predictions from any system against gold (CoNLL, JSONL or BRAT), as a table or JSON"
+HELP = "score predictions from any system against gold (CoNLL, JSONL, BRAT, Label Studio, datasets), as a table or JSON"
 
 #: Version of the ``--json`` output; bumped on any incompatible change.
 SCHEMA_VERSION = 1
-FORMATS = ("conll", "jsonl", "brat")
-MODES = ("strict", "exact", "partial", "type")
-BOUNDARIES = ("char", "word")
-LAYERS = ("flat", "nested")
+FORMATS = tuple(REGISTRY)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``score`` options."""
     parser.add_argument(
-        "--gold", required=True, help="gold annotations: CoNLL file, .jsonl file or BRAT directory/pair"
+        "--gold", required=True, help="gold annotations: CoNLL, JSONL, BRAT, Label Studio or a datasets directory"
     )
-    parser.add_argument("--pred", required=True, help="predictions in the same format as --gold")
-    parser.add_argument("--format", choices=FORMATS, default=None, help="input format (default: inferred from --gold)")
-    parser.add_argument("--mode", choices=MODES, default="strict", help="match mode (default: strict)")
+    parser.add_argument("--pred", required=True, help="predictions (CoNLL if the gold is CoNLL, else any span format)")
+    parser.add_argument("--format", choices=FORMATS, default=None, help="format of both (default: guess each)")
+    parser.add_argument("--mode", choices=list(MODES), default=HEADLINE.mode, help="match mode (default: strict)")
     parser.add_argument(
-        "--boundary", choices=BOUNDARIES, default="word", help="char offsets or whole words (default: word)"
+        "--boundary", choices=BOUNDARIES, default=HEADLINE.boundary, help="char offsets or whole words (default: word)"
     )
     parser.add_argument(
-        "--layer", choices=LAYERS, default="flat", help="outermost spans only, or all spans (default: flat)"
+        "--layer", choices=LAYERS, default=HEADLINE.layer, help="outermost spans only, or all spans (default: flat)"
     )
     parser.add_argument(
         "--view",
@@ -79,22 +80,6 @@ class ScoreReport:
     view: str | None
     documents: int  # texts scored: documents (JSONL, BRAT) or sentences (CoNLL)
     notes: dict[str, int] = field(default_factory=dict)
-
-
-def infer_format(path: str | Path) -> str:
-    """Guess the format of a gold or prediction path.
-
-    A directory, a ``.ann`` file, or a ``.txt`` file with a sibling ``.ann`` is
-    BRAT; a ``.jsonl`` file is JSONL; any other file is CoNLL.
-    """
-    path = Path(path)
-    if path.is_dir() or path.suffix == ".ann":
-        return "brat"
-    if path.suffix == ".jsonl":
-        return "jsonl"
-    if path.suffix == ".txt" and path.with_suffix(".ann").exists():
-        return "brat"
-    return "conll"
 
 
 def _conll_documents(gold_path: str, pred_path: str, scheme: str) -> tuple[list[str], list[list], list[list]]:
@@ -155,55 +140,26 @@ def _check_same_tokens(gold: Sequence, pred: Sequence, gold_path: str, pred_path
         )
 
 
-def _read_predictions(path: str) -> list:
-    """Parse a BRAT directory/pair or JSONL file of predictions without the gold-only checks."""
-    from annotations.brat import parse_ann
-    from annotations.errors import AnnotationError
-    from annotations.jsonl import parse_jsonl
+def _read_predictions(path: str, fmt: str | None) -> list:
+    """Parse predictions in any span format without the gold-only checks."""
+    from annotations.formats import parse_documents
     from annotations.problems import problems_error
-    from annotations.validate import decode_file, discover
 
-    pairs, jsonl_files, problems = discover(Path(path))
-    documents = []
-    for stem, txt, ann in pairs:
-        if txt is None or ann is None:
-            missing = f"{stem}.txt" if txt is None else f"{stem}.ann"
-            raise AnnotationError(
-                "prediction document is missing a file",
-                file=ann or txt,
-                field="file",
-                value=missing,
-                fix="give every prediction document both its .txt and its .ann",
-            )
-        text, found = decode_file(txt)
-        content, more = decode_file(ann)
-        problems += found + more
-        if text is None or content is None:
-            continue
-        parsed = parse_ann(content, text, doc_id=stem, file=ann)
-        problems += parsed.problems
-        documents.append(parsed.document)
-    for file in jsonl_files:
-        content, found = decode_file(file)
-        problems += found
-        if content is None:
-            continue
-        parsed_docs, more = parse_jsonl(content, file=file)
-        problems += more
-        for parsed in parsed_docs:
-            problems += parsed.problems
-            documents.append(parsed.document)
+    _, parsed, problems = parse_documents(path, format=fmt, option="--format")
+    problems += [p for doc in parsed for p in doc.problems]
     if any(p.is_error for p in problems):
         raise problems_error(problems, what=f"predictions {path}", file=path)
-    return documents
+    return [doc.document for doc in parsed]
 
 
-def _span_documents(gold_path: str, pred_path: str, *, check_types: bool) -> tuple[list[str], list[list], list[list]]:
+def _span_documents(
+    gold_path: str, pred_path: str, *, check_types: bool, gold_format: str, pred_format: str | None
+) -> tuple[list[str], list[list], list[list]]:
     from annotations.corpus import read_corpus
 
-    gold = read_corpus(gold_path, check_types=check_types)
+    gold = read_corpus(gold_path, check_types=check_types, format=gold_format)
     pred = {}
-    for doc in _read_predictions(pred_path):
+    for doc in _read_predictions(pred_path, pred_format):
         if doc.id in pred:
             raise ScoringError(
                 "two prediction documents have the same id",
@@ -265,9 +221,9 @@ def score_files(
     """Read gold and predictions and score them (the library function behind ``arabench score``).
 
     Args:
-        gold: Gold path (CoNLL file, ``.jsonl`` file, BRAT directory or pair).
-        pred: Prediction path in the same format.
-        format: ``conll``, ``jsonl`` or ``brat``; inferred from ``gold`` when ``None``.
+        gold: Gold path in any registry format.
+        pred: Prediction path (CoNLL when the gold is CoNLL).
+        format: A registry format for both paths; when ``None`` each path's format is guessed.
         mode: Match mode (:mod:`eval.modes`).
         boundary: ``char`` or ``word``.
         layer: ``flat`` or ``nested``.
@@ -285,17 +241,29 @@ def score_files(
     from eval.spans import score_spans
     from eval.views import score_spans_in_view
 
-    fmt = format or infer_format(gold)
-    if fmt not in FORMATS:
-        raise ScoringError("unknown format", field="format", value=fmt, fix=f"use one of {', '.join(FORMATS)}")
+    if format is not None and format not in FORMATS:
+        raise ScoringError("unknown format", field="format", value=format, fix=f"use one of {', '.join(FORMATS)}")
     for name in (gold, pred):
         if not Path(name).exists():
             raise ScoringError("path does not exist", file=name, field="path", fix="check the path")
+    fmt = format or infer_format(gold, option="--format")
+    pred_fmt = format or infer_format(pred, option="--format")
+    if "conll" in (fmt, pred_fmt) and fmt != pred_fmt:
+        raise ScoringError(
+            f"the gold is {fmt} and the predictions are {pred_fmt}: CoNLL files are scored token by token "
+            "against CoNLL files only",
+            file=pred if fmt == "conll" else gold,
+            field="format",
+            value=pred_fmt if fmt == "conll" else fmt,
+            fix="convert the other file with `arabench convert` (CoNLL to CoNLL, or both to JSONL with --text-from)",
+        )
     view_obj = default_schema().view(view) if view is not None else None
     if fmt == "conll":
         texts, gold_spans, pred_spans = _conll_documents(str(gold), str(pred), scheme)
     else:
-        texts, gold_spans, pred_spans = _span_documents(str(gold), str(pred), check_types=view_obj is not None)
+        texts, gold_spans, pred_spans = _span_documents(
+            str(gold), str(pred), check_types=view_obj is not None, gold_format=fmt, pred_format=pred_fmt
+        )
     options = {"mode": mode, "boundary": boundary, "layer": layer, "texts": texts, "errors": False}
     if view_obj is not None:
         scores = score_spans_in_view(gold_spans, pred_spans, view=view_obj, **options)

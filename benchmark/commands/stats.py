@@ -13,9 +13,9 @@ HELP = "describe annotations: documents, tokens, sentences, mentions per type, n
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``stats`` options."""
-    parser.add_argument(
-        "path", nargs="?", default=None, help="BRAT directory, .ann or .txt file, or .jsonl file (default: the gold)"
-    )
+    from benchmark.commands.validate import add_path_arguments
+
+    add_path_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the statistics as JSON")
     parser.add_argument(
         "--no-type-check", action="store_true", help="do not check entity and relation types against the schema"
@@ -66,7 +66,7 @@ def main(args: argparse.Namespace) -> int:
     from benchmark.commands.validate import display_path
 
     path = Path(args.path) if args.path is not None else display_path(default_gold_path())
-    stats = corpus_stats(read_corpus(path, check_types=not args.no_type_check))
+    stats = corpus_stats(read_corpus(path, format=args.format, check_types=not args.no_type_check))
     if args.json:
         print(json.dumps({"path": str(path), **stats.to_dict()}, ensure_ascii=False, indent=2))
     else:

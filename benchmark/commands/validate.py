@@ -9,19 +9,37 @@ from pathlib import Path
 
 from benchmark.cli import EXIT_OK, EXIT_PROBLEMS
 
-HELP = "check annotations (BRAT directory, .ann/.txt pair or .jsonl; default: the gold) and list every problem"
+HELP = "check annotations (BRAT, JSONL, CoNLL, Label Studio, datasets; default: the gold) and list every problem"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``validate`` options."""
-    parser.add_argument(
-        "path", nargs="?", default=None, help="BRAT directory, .ann or .txt file, or .jsonl file (default: the gold)"
-    )
+    add_path_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument(
         "--no-type-check",
         action="store_true",
         help="do not check entity and relation types against the schema (for predictions in another label view)",
+    )
+
+
+def add_path_arguments(parser: argparse.ArgumentParser) -> None:
+    """The corpus path and ``--format`` (shared by ``validate`` and ``stats``)."""
+    from annotations.formats import FORMATS
+
+    parser.add_argument(
+        "path",
+        nargs="?",
+        default=None,
+        help="BRAT directory or .txt/.ann pair, .jsonl, CoNLL file, Label Studio .json, datasets directory "
+        "(default: the gold)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=list(FORMATS),
+        default=None,
+        metavar="FMT",
+        help=f"the format of PATH ({', '.join(FORMATS)}; default: guessed from the path and its content)",
     )
 
 
@@ -36,13 +54,15 @@ def display_path(path: Path) -> Path:
 def main(args: argparse.Namespace) -> int:
     """Validate and print each problem, then a summary; exit 1 if there is an error."""
     from annotations.corpus import default_gold_path
-    from annotations.validate import validate
+    from annotations.formats import check_path, infer_format
 
     path = Path(args.path) if args.path is not None else display_path(default_gold_path())
-    report = validate(path, check_types=not args.no_type_check)
+    fmt = args.format or (infer_format(path, option="--format") if path.exists() else None)
+    report = check_path(path, format=fmt, check_types=not args.no_type_check)
     if args.json:
         data = {
             "path": report.path,
+            "format": fmt,
             "ok": report.ok,
             "documents": report.document_count,
             "valid_documents": len(report.documents),

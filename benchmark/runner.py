@@ -27,7 +27,7 @@ Steps, per model:
    relations when the model predicts any.
 
 **The leaderboard view** (``view=None``): the first of ``native``,
-``conll4``, ``anercorp`` in which every scored model can be scored (``native``
+``conll4``, ``anercorp``, ``fane``, ``ace`` in which every scored model can be scored (``native``
 when all models predict the schema's types; ``conll4`` as soon as one model has
 a coarser tag set, since every view coarsens into it). If no view is shared
 (a model card view that does not coarsen into ``conll4``), ``conll4`` is used
@@ -48,18 +48,17 @@ import platform
 import subprocess
 import sys
 import time
-import types
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from annotations.errors import BenchmarkError, ModelError, ModelUnavailableError
 from annotations.schema import Schema, View, default_schema
-from annotations.spans import Relation, Span
 from benchmark.cache import PredictionCache
 from benchmark.corpus_io import Corpus, load_corpus
 from benchmark.results import (
@@ -67,12 +66,16 @@ from benchmark.results import (
     ModelResult,
     Results,
 )
+from benchmark.writing import write_results
+from eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES
+from eval.views import project_gold, relabel_relations, relabel_spans
+from models.base import NERModel, Prediction
+from models.cards import resolve_view
+
+if TYPE_CHECKING:
+    from models.registry import ModelInfo
 
 __all__ = [
-    "MODES",
-    "BOUNDARIES",
-    "LAYERS",
-    "HEADLINE",
     "VIEW_ORDER",
     "DEFAULT_BOOTSTRAP",
     "run",
@@ -81,13 +84,8 @@ __all__ = [
 
 log = logging.getLogger("arabench")
 
-MODES = ("strict", "exact", "partial", "type")
-BOUNDARIES = ("char", "word")
-LAYERS = ("flat", "nested")
-#: The headline setting: (mode, boundary, layer).
-HEADLINE = ("strict", "word", "flat")
 #: Preference order of the leaderboard view.
-VIEW_ORDER = ("native", "conll4", "anercorp")
+VIEW_ORDER = ("native", "conll4", "anercorp", "fane", "ace")
 #: Default number of bootstrap resamples (see ``tests/benchmarks/bench_harness.py`` for the timing).
 DEFAULT_BOOTSTRAP = 1000
 CONFIDENCE = 0.95
@@ -215,24 +213,6 @@ def _adapter_code_hash(target: str | None) -> str | None:
     return hashlib.sha256(Path(spec.origin).read_bytes()).hexdigest()
 
 
-def _model_view(model: Any, schema: Schema) -> View:
-    view = model.view
-    if isinstance(view, View):
-        return view
-    if view in schema.views:
-        return schema.views[view]
-    for attr in ("view_definition", "view_def", "view_object"):
-        candidate = getattr(model, attr, None)
-        if isinstance(candidate, View):
-            return candidate
-    card = getattr(model, "card", None)
-    if card is not None and isinstance(getattr(card, "view", None), View) and card.view.name == view:
-        return card.view
-    from models.cards import resolve_view
-
-    return resolve_view(view)
-
-
 def _view_json(view: View) -> dict[str, object]:
     return {"name": view.name, "mapping": dict(view.mapping)}
 
@@ -258,11 +238,11 @@ class _Predicted:
     view: View | None = None
     labels: frozenset[str] = frozenset()
     provenance: dict[str, object] | None = None
-    predictions: list[Any] | None = None
+    predictions: list[Prediction] | None = None
     loaded: bool = False
 
 
-def _hub_id(name: str, info: Any) -> str | None:
+def _hub_id(name: str, info: ModelInfo) -> str | None:
     """The Hugging Face repository id behind a card or ``hf:`` name (None for a local directory or another adapter)."""
     if getattr(info, "hub_id", None):
         return str(info.hub_id)
@@ -274,7 +254,7 @@ def _hub_id(name: str, info: Any) -> str | None:
     return None
 
 
-def _registry_target(name: str) -> tuple[Any, str | None]:
+def _registry_target(name: str) -> tuple[ModelInfo, str | None]:
     """The registry's info for a name (or None for an unknown name) and its adapter target."""
     from models.registry import get_info
 
@@ -283,7 +263,7 @@ def _registry_target(name: str) -> tuple[Any, str | None]:
 
 
 def _get_predictions(
-    model: str | Any,
+    model: str | NERModel,
     *,
     explicit: bool,
     corpus: Corpus,
@@ -297,7 +277,7 @@ def _get_predictions(
     if not isinstance(model, str):
         return _predict_with(
             model,
-            getattr(model, "name", type(model).__name__),
+            model.name,
             explicit,
             texts,
             cache,
@@ -349,7 +329,7 @@ def _get_predictions(
 
 
 def _predict_with(
-    instance: Any,
+    instance: NERModel,
     name: str,
     explicit: bool,
     texts: Sequence[str],
@@ -361,13 +341,13 @@ def _predict_with(
     timer: _Timer,
 ) -> _Predicted:
     try:
-        view = _model_view(instance, schema)
+        view = resolve_view(instance.view, schema=schema)
         labels = frozenset(instance.labels)
         provenance = dict(_jsonable(dict(instance.provenance())))  # type: ignore[arg-type]
     except Exception as exc:
         return _Predicted(name, explicit, "failed", f"{type(exc).__name__}: {exc}")
     model_key = PredictionCache.model_key(provenance, code_hash=code_hash)
-    predictions: list[Any | None] = [None] * len(texts)
+    predictions: list[Prediction | None] = [None] * len(texts)
     if cache is not None:
         predictions = cache.get_many(model_key, texts)
     todo = [i for i, p in enumerate(predictions) if p is None]
@@ -406,7 +386,7 @@ def _predict_with(
     return _Predicted(name, explicit, "scored", None, view, labels, provenance, list(predictions), loaded=True)
 
 
-def _check_prediction(prediction: Any, text: str, name: str, view: View) -> None:
+def _check_prediction(prediction: Prediction, text: str, name: str, view: View) -> None:
     """Refuse what could not be scored honestly: spans beyond the text, labels outside the model's view."""
     arguments = [s for r in prediction.relations for s in (r.arg1, r.arg2)]
     for span in [*prediction.spans, *arguments]:
@@ -429,25 +409,6 @@ def _check_prediction(prediction: Any, text: str, name: str, view: View) -> None
 # ----------------------------------------------------------------------------- scoring
 
 
-def _relabel(spans: Sequence[Span], mapping: Mapping[str, str | None]) -> list[Span]:
-    out = []
-    for span in spans:
-        label = mapping.get(span.label)
-        if label is not None:
-            out.append(span if label == span.label else span.with_label(label))
-    return out
-
-
-def _relabel_relations(relations: Sequence[Relation], mapping: Mapping[str, str | None]) -> list[Relation]:
-    out = []
-    for rel in relations:
-        a1, a2 = mapping.get(rel.arg1.label), mapping.get(rel.arg2.label)
-        if a1 is None or a2 is None:
-            continue
-        out.append(Relation(rel.label, rel.arg1.with_label(a1), rel.arg2.with_label(a2)))
-    return out
-
-
 def _target_views(model_view: View, gold_view: View, schema: Schema) -> list[tuple[View, dict[str, str | None]]]:
     """Views a model can be scored in, with its label map into each: its own first, then schema views."""
     candidates: list[View] = [model_view]
@@ -463,7 +424,7 @@ def _target_views(model_view: View, gold_view: View, schema: Schema) -> list[tup
 
 def score_predictions(
     corpus: Corpus,
-    predictions: Sequence[Any],
+    predictions: Sequence[Prediction],
     *,
     model_view: View,
     labels: frozenset[str],
@@ -493,54 +454,38 @@ def score_predictions(
     gold_view = corpus.view
     scores: dict[str, dict[str, Any]] = {}
     errors: dict[str, list[dict[str, Any]]] = {}
+    documents = corpus.documents
     for view, mapping in _target_views(model_view, gold_view, schema):
-        gold_map = gold_view.coarsening_to(view) or {}
-        gold_spans = [_relabel(d.spans, gold_map) for d in corpus.documents]
-        gold_relations = [_relabel_relations(list(d.relations.values()), gold_map) for d in corpus.documents]
-        pred_spans = [_relabel(p.spans, mapping) for p in predictions]
-        pred_relations = [_relabel_relations(p.relations, mapping) for p in predictions]
+        gold = project_gold(
+            [d.spans for d in documents],
+            view,
+            gold_view=gold_view,
+            relations=[list(d.relations.values()) for d in documents],
+        )
+        pred_spans = [relabel_spans(p.spans, mapping) for p in predictions]
+        pred_relations = [relabel_relations(p.relations, mapping) for p in predictions]
         view_labels = frozenset(mapping[label] for label in labels if mapping.get(label) is not None)
         # What the view leaves out is counted, never silently gone (README "Views").
-        gold_out: dict[str, int] = {}
-        for doc in corpus.documents:
-            for span in doc.spans:
-                if gold_map.get(span.label) is None:
-                    key = f"{span.label} (not in view {view.name})"
-                    gold_out[key] = gold_out.get(key, 0) + 1
-        pred_out: dict[str, int] = {}
-        for p in predictions:
-            for span in p.spans:
-                if mapping.get(span.label) is None:
-                    key = f"pred_out_of_view:{span.label}"
-                    pred_out[key] = pred_out.get(key, 0) + 1
-        relations_out: dict[str, int] = {}
-        for doc, kept in zip(corpus.documents, gold_relations, strict=True):
-            if len(kept) != len(doc.relations):
-                for rel in doc.relations.values():
-                    if gold_map.get(rel.arg1.label) is None or gold_map.get(rel.arg2.label) is None:
-                        key = f"{rel.label} (argument not in view {view.name})"
-                        relations_out[key] = relations_out.get(key, 0) + 1
+        pred_out = Counter(
+            f"pred_out_of_view:{s.label}" for p in predictions for s in p.spans if mapping.get(s.label) is None
+        )
         pred_relations_out = sum(len(p.relations) for p in predictions) - sum(len(r) for r in pred_relations)
         scores[view.name], errors[view.name] = score_view(
             corpus,
-            gold_spans,
+            gold,
             pred_spans,
-            gold_relations=gold_relations,
             pred_relations=pred_relations,
             labels=view_labels,
-            view=view,
             coarsened_from=None if view.name == model_view.name else model_view.name,
             n_resamples=n_resamples,
             seed=seed,
-            out_of_view=gold_out,
-            pred_out_of_view=pred_out,
-            relations_out_of_view=relations_out,
+            pred_out_of_view=dict(pred_out),
             pred_relations_out_of_view=pred_relations_out,
         )
     return scores, errors
 
 
-def _sum_diagnostics(predictions: Sequence[Any]) -> dict[str, int | float]:
+def _sum_diagnostics(predictions: Sequence[Prediction]) -> dict[str, int | float]:
     total: dict[str, int | float] = {}
     for p in predictions:
         for key, value in p.diagnostics.items():
@@ -561,7 +506,7 @@ def _choose_view(requested: str | None, scored: Sequence[ModelResult]) -> str:
 
 
 def run(
-    models: Sequence[str | Any] | None = None,
+    models: Sequence[str | NERModel] | None = None,
     *,
     corpus: str | Path | Corpus | None = None,
     view: str | None = None,
@@ -633,10 +578,10 @@ def run(
     store = PredictionCache(cache_dir) if cache else None
     results: list[ModelResult] = []
     all_errors: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    all_predictions: dict[str, list[Any]] = {}
+    all_predictions: dict[str, list[Prediction]] = {}
     bar = _progress(list(models), enabled=progress, desc="models", total=len(models))
     for model in bar:
-        name = model if isinstance(model, str) else getattr(model, "name", type(model).__name__)
+        name = model if isinstance(model, str) else model.name
         if progress:
             bar.set_postfix_str(name, refresh=True)
         options = dict(model_options.get(name, {}))
@@ -699,7 +644,7 @@ def run(
     scored = [m for m in results if m.status == "scored"]
     leaderboard_view = _choose_view(view, scored)
     created = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    from benchmark import __version__
+    from benchmark.version import __version__
 
     outcome = Results(
         schema_version=RESULTS_SCHEMA_VERSION,
@@ -711,7 +656,7 @@ def run(
             "bootstrap": {"n_resamples": bootstrap, "confidence": CONFIDENCE, "method": "percentile"},
             "leaderboard_view": leaderboard_view,
             "view_requested": view,
-            "headline": dict(zip(("mode", "boundary", "layer"), HEADLINE, strict=True)),
+            "headline": dict(HEADLINE._asdict()),
             "modes": list(MODES),
             "boundaries": list(BOUNDARIES),
             "layers": list(LAYERS),
@@ -725,19 +670,30 @@ def run(
     )
     if out is not None:
         with timer.step("write results"):
-            outcome.write(out)
+            write_results(outcome, out)
     if store is not None and store.corrupted:
         log.warning("%d corrupted cache entries were recomputed", len(store.corrupted))
     return outcome
 
 
-def _check_names(models: Sequence[str | Any]) -> None:
-    """Refuse unknown or repeated model names before anything runs (a typo should not cost a run)."""
+def _check_names(models: Sequence[str | NERModel]) -> None:
+    """Refuse unknown or repeated model names, and objects that are not models, before anything runs.
+
+    A typo should not cost a run; an object is spoken to only through :class:`models.base.NERModel`.
+    """
     from models.registry import get_info
 
     seen: set[str] = set()
     for model in models:
-        name = model if isinstance(model, str) else getattr(model, "name", type(model).__name__)
+        if not isinstance(model, (str, NERModel)):
+            raise ModelError(
+                "not a model name nor an NERModel",
+                field="model",
+                value=type(model).__name__,
+                fix="pass a registry name, or an object with name, view, labels, predict() and provenance() "
+                "(models.base.NERModel)",
+            )
+        name = model if isinstance(model, str) else model.name
         if name in seen:
             raise ModelError(
                 "model named twice", field="model", value=name, fix="name each model once (results are keyed by name)"
@@ -775,13 +731,3 @@ def _corpus_json(gold: Corpus) -> dict[str, object]:
         # mention): the spans scored are the ones read, so say how many tags were read that way.
         "gold_repairs": sum(len(doc.metadata.get("conll_repairs", ())) for doc in gold.documents),
     }
-
-
-class _CallableModule(types.ModuleType):
-    """Lets ``benchmark.run(...)`` call :func:`run` even after ``import benchmark.run`` bound the module there."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Results:
-        return run(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,1 @@
+"""Evidence behind the label views (annotations/evidence/views_evidence.py)."""
