@@ -347,17 +347,7 @@ def _parse_task(
         ident = rid if keep_rel_ids and rid is not None else f"R{n}"
         if rid is not None and ident != rid:
             id_map[ident] = rid
-        ends = []
-        for key in ("from_id", "to_id"):
-            ref = item.get(key)
-            if ref not in by_ls_id:
-                raise fail(
-                    "relation refers to no region of this annotation",
-                    f"{at}.{key}",
-                    ref,
-                    "link two labelled regions of the same annotation",
-                )
-            ends.append(by_ls_id[ref])
+        ends = [by_ls_id[ref] for ref in _ends(item, at, by_ls_id, fail, "relation")]
         labels = item.get("labels")
         if not isinstance(labels, list) or len(labels) != 1 or not isinstance(labels[0], str):
             raise fail(
@@ -381,17 +371,7 @@ def _parse_task(
     groups: list[list[str]] = []
     member: dict[str, list[str]] = {}
     for item, at in equivs:
-        ends = []
-        for key in ("from_id", "to_id"):
-            ref = item.get(key)
-            if ref not in by_ls_id:
-                raise fail(
-                    "Equiv relation refers to no region of this annotation",
-                    f"{at}.{key}",
-                    ref,
-                    "link two labelled regions of the same annotation",
-                )
-            ends.append(ident_of[ref])  # type: ignore[index]
+        ends = [ident_of[ref] for ref in _ends(item, at, by_ls_id, fail, "Equiv relation")]
         a, b = (member.get(end) for end in ends)
         if a is None and b is None:
             group = list(dict.fromkeys(ends))
@@ -420,6 +400,28 @@ def _parse_task(
     if bidirectional:
         metadata[BIDIRECTIONAL_KEY] = bidirectional
     return Document(doc_id, text, entities, out_relations, metadata, clusters)
+
+
+def _ends(
+    item: Mapping[str, object],
+    at: str,
+    regions: Mapping[str, Span],
+    fail: Callable[[str, str, object, str], AnnotationError],
+    what: str,
+) -> list[str]:
+    """The ``from_id`` and ``to_id`` of a relation item, each a region of the annotation."""
+    ends = []
+    for key in ("from_id", "to_id"):
+        ref = item.get(key)
+        if ref not in regions:
+            raise fail(
+                f"{what} refers to no region of this annotation",
+                f"{at}.{key}",
+                ref,
+                "link two labelled regions of the same annotation",
+            )
+        ends.append(str(ref))
+    return ends
 
 
 def _parse_region(

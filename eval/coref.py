@@ -198,13 +198,16 @@ def _muc_side(key: list[frozenset], response: list[frozenset]) -> tuple[float, f
     return numerator, denominator
 
 
-def muc(key: Partition, response: Partition) -> CorefMetric:
-    """MUC of one document (see the module docstring); mentions are de-duplicated first."""
+def _both_ways(side, key: Partition, response: Partition) -> CorefMetric:
+    """A metric whose precision is its recall with key and response swapped (MUC, B³)."""
     notes: Counter = Counter()
     k, r = _clean(key, notes, "key"), _clean(response, notes, "response")
-    recall = _muc_side(k, r)
-    precision = _muc_side(r, k)
-    return CorefMetric(recall[0], recall[1], precision[0], precision[1])
+    return CorefMetric(*side(k, r), *side(r, k))
+
+
+def muc(key: Partition, response: Partition) -> CorefMetric:
+    """MUC of one document (see the module docstring); mentions are de-duplicated first."""
+    return _both_ways(_muc_side, key, response)
 
 
 def _b_cubed_side(key: list[frozenset], response: list[frozenset]) -> tuple[float, float]:
@@ -218,11 +221,7 @@ def _b_cubed_side(key: list[frozenset], response: list[frozenset]) -> tuple[floa
 
 def b_cubed(key: Partition, response: Partition) -> CorefMetric:
     """B³ of one document (see the module docstring); mentions are de-duplicated first."""
-    notes: Counter = Counter()
-    k, r = _clean(key, notes, "key"), _clean(response, notes, "response")
-    recall = _b_cubed_side(k, r)
-    precision = _b_cubed_side(r, k)
-    return CorefMetric(recall[0], recall[1], precision[0], precision[1])
+    return _both_ways(_b_cubed_side, key, response)
 
 
 def ceaf_e(key: Partition, response: Partition) -> CorefMetric:
