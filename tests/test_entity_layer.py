@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from annotations.brat import format_ann, parse_ann
 from annotations.conll import ConllWriteReport, conll_export
@@ -177,3 +181,17 @@ def test_stats_count_entities_clusters_and_entity_relations() -> None:
     assert stats.clustered_mentions == {"GPE": 4, "PERS": 2}
     assert stats.cluster_sizes == {1: 10, 2: 3}
     assert stats.relations == {"HEADS": 4} and stats.entity_relations == {"HEADS": 2}
+
+
+@given(st.lists(st.integers(0, 3), min_size=8, max_size=8))
+def test_any_partition_round_trips_through_brat_and_jsonl(owners: list[int]) -> None:
+    """Clusters (groups of two or more mention ids) survive BRAT and JSONL, in order."""
+    doc = parse(BASE).document
+    ids = list(doc.entities)
+    groups = [tuple(i for i, o in zip(ids, owners, strict=True) if o == k) for k in sorted(set(owners))]
+    clustered = replace(doc, clusters=tuple(g for g in groups if len(g) > 1))
+    again = parse(format_ann(clustered)).document
+    assert again.clusters == clustered.clusters
+    (line,), _ = parse_jsonl(format_jsonl([clustered]))
+    assert line.document.clusters == clustered.clusters
+    assert sorted(i for g in clustered.entity_groups() for i in g) == sorted(ids)
