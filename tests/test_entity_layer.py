@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -195,3 +196,14 @@ def test_any_partition_round_trips_through_brat_and_jsonl(owners: list[int]) -> 
     (line,), _ = parse_jsonl(format_jsonl([clustered]))
     assert line.document.clusters == clustered.clusters
     assert sorted(i for g in clustered.entity_groups() for i in g) == sorted(ids)
+
+
+def test_a_predictions_file_with_clusters_says_they_are_not_scored(tmp_path: Path) -> None:
+    from annotations.jsonl import write_jsonl
+    from models.predictions import PredictionsFileModel
+
+    doc = parse(GOOD).document
+    path = write_jsonl([doc], tmp_path / "pred.jsonl")
+    (prediction,) = PredictionsFileModel(path).predict([TEXT])
+    assert prediction.diagnostics["clusters_not_scored"] == 2
+    assert len(prediction.relations) == 1
