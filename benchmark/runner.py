@@ -67,7 +67,7 @@ from benchmark.results import (
     Results,
 )
 from benchmark.writing import write_results
-from eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES
+from eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES, RELATION_LEVELS
 from eval.views import project_gold, relabel_relations, relabel_spans
 from models.base import NERModel, Prediction
 from models.cards import resolve_view
@@ -442,6 +442,7 @@ def score_predictions(
     n_resamples: int = DEFAULT_BOOTSTRAP,
     seed: int = 0,
     schema: Schema | None = None,
+    relation_level: str = "entity",
 ) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
     """Score one model's predictions in every view it can be scored in.
 
@@ -453,6 +454,8 @@ def score_predictions(
         n_resamples: Bootstrap resamples (0 for none).
         seed: Bootstrap seed.
         schema: The schema (default: the packaged one).
+        relation_level: Score relations between ``entity`` clusters (the
+            headline) or between ``mention`` spans (:mod:`eval.relations`).
 
     Returns:
         ``(scores, errors)``: per view name the JSON tree of scores (see
@@ -472,6 +475,7 @@ def score_predictions(
             view,
             gold_view=gold_view,
             relations=[list(d.relations.values()) for d in documents],
+            clusters=[d.span_clusters() for d in documents],
         )
         pred_spans = [relabel_spans(p.spans, mapping) for p in predictions]
         pred_relations = [relabel_relations(p.relations, mapping) for p in predictions]
@@ -492,6 +496,7 @@ def score_predictions(
             seed=seed,
             pred_out_of_view=dict(pred_out),
             pred_relations_out_of_view=pred_relations_out,
+            relation_level=relation_level,
         )
     return scores, errors
 
@@ -531,6 +536,7 @@ def run(
     progress: bool = False,
     verbose: bool = False,
     schema: Schema | None = None,
+    relation_level: str = "entity",
 ) -> Results:
     """Run the benchmark: everything ``arabench run`` does, as one call.
 
@@ -553,6 +559,8 @@ def run(
         progress: Show progress bars on stderr.
         verbose: Log per-step timings on stderr.
         schema: The schema (default: the packaged one).
+        relation_level: ``entity`` (default, the headline) or ``mention``:
+            what a relation's arguments are when relations are scored.
 
     Returns:
         The :class:`~benchmark.results.Results` (``exit_status`` is 1 if a model
@@ -566,6 +574,13 @@ def run(
     timer = _Timer(verbose)
     if view is not None:
         schema.view(view)  # unknown view: error before anything runs
+    if relation_level not in RELATION_LEVELS:
+        raise BenchmarkError(
+            "unknown relation level",
+            field="relation_level",
+            value=relation_level,
+            fix=f"use one of {', '.join(RELATION_LEVELS)}",
+        )
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0:
         raise BenchmarkError("must be a non-negative integer", field="bootstrap", value=bootstrap, fix="e.g. 1000")
     with timer.step("read corpus"):
@@ -636,6 +651,7 @@ def run(
                 n_resamples=bootstrap,
                 seed=seed,
                 schema=schema,
+                relation_level=relation_level,
             )
         all_errors[name] = errors
         all_predictions[name] = got.predictions
@@ -671,6 +687,7 @@ def run(
             "modes": list(MODES),
             "boundaries": list(BOUNDARIES),
             "layers": list(LAYERS),
+            "relation_level": relation_level,
         },
         environment=_environment(),
         models=results,
