@@ -71,7 +71,7 @@ from benchmark.results import (
     Results,
 )
 from benchmark.writing import write_results
-from eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES
+from eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES, RELATION_LEVELS
 from eval.views import project_gold, relabel_relations, relabel_spans
 from models.base import NERModel, Prediction
 from models.cards import resolve_view
@@ -446,6 +446,7 @@ def score_predictions(
     n_resamples: int = DEFAULT_BOOTSTRAP,
     seed: int = 0,
     schema: Schema | None = None,
+    relation_level: str = "entity",
 ) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
     """Score one model's predictions in every view it can be scored in.
 
@@ -457,6 +458,8 @@ def score_predictions(
         n_resamples: Bootstrap resamples (0 for none).
         seed: Bootstrap seed.
         schema: The schema (default: the packaged one).
+        relation_level: Score relations between ``entity`` clusters (the
+            headline) or between ``mention`` spans (:mod:`eval.relations`).
 
     Returns:
         ``(scores, errors)``: per view name the JSON tree of scores (see
@@ -476,6 +479,7 @@ def score_predictions(
             view,
             gold_view=gold_view,
             relations=[list(d.relations.values()) for d in documents],
+            clusters=[d.span_clusters() for d in documents],
         )
         pred_spans = [relabel_spans(p.spans, mapping) for p in predictions]
         pred_relations = [relabel_relations(p.relations, mapping) for p in predictions]
@@ -496,6 +500,7 @@ def score_predictions(
             seed=seed,
             pred_out_of_view=dict(pred_out),
             pred_relations_out_of_view=pred_relations_out,
+            relation_level=relation_level,
         )
     return scores, errors
 
@@ -548,6 +553,7 @@ def run(
     progress: bool = False,
     verbose: bool = False,
     schema: Schema | None = None,
+    relation_level: str = "entity",
     lock_wait: float = LOCK_WAIT,
 ) -> Results:
     """Run the benchmark: everything ``arabench run`` does, as one call.
@@ -571,6 +577,8 @@ def run(
         progress: Show progress bars on stderr.
         verbose: Log per-step timings on stderr.
         schema: The schema (default: the packaged one).
+        relation_level: ``entity`` (default, the headline) or ``mention``:
+            what a relation's arguments are when relations are scored.
         lock_wait: Seconds to wait for another run writing the same ``out``
             before refusing (:mod:`benchmark.outdir`).
 
@@ -588,6 +596,13 @@ def run(
     timer = _Timer(verbose)
     if view is not None:
         schema.view(view)  # unknown view: error before anything runs
+    if relation_level not in RELATION_LEVELS:
+        raise BenchmarkError(
+            "unknown relation level",
+            field="relation_level",
+            value=relation_level,
+            fix=f"use one of {', '.join(RELATION_LEVELS)}",
+        )
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0:
         raise BenchmarkError("must be a non-negative integer", field="bootstrap", value=bootstrap, fix="e.g. 1000")
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
@@ -612,6 +627,7 @@ def run(
             progress=progress,
             timer=timer,
             schema=schema,
+            relation_level=relation_level,
         )
 
 
@@ -631,6 +647,7 @@ def _run_locked(
     progress: bool,
     timer: _Timer,
     schema: Schema,
+    relation_level: str,
 ) -> Results:
     """:func:`run` once its arguments are checked and ``out`` is locked."""
     with timer.step("read corpus"):
@@ -701,6 +718,7 @@ def _run_locked(
                 n_resamples=bootstrap,
                 seed=seed,
                 schema=schema,
+                relation_level=relation_level,
             )
         all_errors[name] = errors
         all_predictions[name] = got.predictions
@@ -740,6 +758,7 @@ def _run_locked(
             "modes": list(MODES),
             "boundaries": list(BOUNDARIES),
             "layers": list(LAYERS),
+            "relation_level": relation_level,
         },
         environment=_environment(),
         models=results,

@@ -164,7 +164,7 @@ def test_brat_documents_in_subdirectories_are_not_skipped_silently(tmp_path: Pat
 
 def test_rules_count_a_candidate_dropped_for_another_label_on_the_same_range() -> None:
     """Two rules proposing one range with two labels: the lower-priority one is dropped and counted."""
-    from models.rules import RuleModel
+    from models.rules.adapter import RuleModel
 
     text = "يتحدث السكان اللغة الفرنسية في المدينة."
     prediction = RuleModel().predict([text])[0]

@@ -77,7 +77,7 @@ def test_list_models_has_names_prefixes_and_every_card() -> None:
 
 def test_contract_targets() -> None:
     targets = {i.name: i.adapter for i in list_models()}
-    assert targets["rules"] == "models.rules:RuleModel"
+    assert targets["rules"] == "models.rules.adapter:RuleModel"
     assert targets["oracle"] == "models.simple:OracleModel"
     assert targets["empty"] == "models.simple:EmptyModel"
     assert targets["file:"] == "models.predictions:PredictionsFileModel"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from eval.modes import HEADLINE
+from eval.modes import HEADLINE, RELATION_LEVELS
 
 HELP = "run models on the gold corpus, score them and write results (JSON, Markdown, CSV, HTML)"
 
@@ -64,6 +64,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-cache", action="store_true", help="read no cached prediction or LLM answer; overwrite the ones recomputed"
     )
     parser.add_argument(
+        "--relation-level",
+        choices=RELATION_LEVELS,
+        default=RELATION_LEVELS[0],
+        help="score relations between entities (clusters of coreferent mentions: the headline) or between "
+        f"mentions (default: {RELATION_LEVELS[0]})",
+    )
+    parser.add_argument(
         "--llm-base-url",
         metavar="URL",
         help="base URL of the OpenAI-compatible chat API for llm:<model> models, e.g. http://127.0.0.1:8000/v1 "
@@ -105,6 +112,7 @@ def main(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         verbose=args.verbose,
         model_options=_llm_options(args),
+        relation_level=args.relation_level,
     )
     if not args.quiet:
         head = HEADLINE
