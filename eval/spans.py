@@ -87,6 +87,8 @@ __all__ = [
     "MatchError",
     "SpanScores",
     "score_spans",
+    "score_span_sets",
+    "word_index",
     "match_spans",
     "is_proclitic_only",
     "TP",
@@ -196,7 +198,15 @@ def _solve(gold: Sequence[_T], pred: Sequence[_T], key: Callable) -> list[tuple[
     cluster_end = -1
     for item in items:
         if cluster and item[0] >= cluster_end:
-            _solve_cluster(cluster, gold, pred, key, pairs)
+            if len(cluster) == 2:  # the common clusters: one gold span and one prediction, or two of a side
+                first, second = cluster
+                if first[2] != second[2]:
+                    g, p = (first[3], second[3]) if first[2] == 0 else (second[3], first[3])
+                    k = key(gold[g], pred[p])
+                    if k is not None:
+                        pairs.append((g, p, k[0]))
+            elif len(cluster) > 2:
+                _solve_cluster(cluster, gold, pred, key, pairs)
             cluster = []
             cluster_end = -1
         cluster.append(item)
@@ -402,6 +412,34 @@ def _not_spans(spans: Sequence[Span], side: str) -> ScoringError:
         value=bad,
         fix="convert offsets to Span(start, end, label)",
     )
+
+
+#: Word indexes of recent texts (:func:`word_index`), oldest first, and the characters they cover.
+_INDEXES: dict[str, WordIndex] = {}
+_INDEXED_CHARS = [0]
+#: Texts indexed at most (characters); a longer text is indexed without being kept.
+INDEX_CACHE_CHARS = 8_000_000
+
+
+def word_index(text: str) -> WordIndex:
+    """The :class:`annotations.tokenize.WordIndex` of ``text``, built once and shared by every setting.
+
+    Scoring a corpus in every mode, boundary and layer asks for the index of
+    each text once per setting; the indexes of the most recent texts (up to
+    :data:`INDEX_CACHE_CHARS` characters in all) are kept, the oldest dropped first.
+    """
+    index = _INDEXES.get(text)
+    if index is not None:
+        return index
+    index = WordIndex.of(text)
+    if len(text) <= INDEX_CACHE_CHARS:
+        while _INDEXES and _INDEXED_CHARS[0] + len(text) > INDEX_CACHE_CHARS:
+            oldest = next(iter(_INDEXES))
+            del _INDEXES[oldest]
+            _INDEXED_CHARS[0] -= len(oldest)
+        _INDEXES[text] = index
+        _INDEXED_CHARS[0] += len(text)
+    return index
 
 
 def _prepare(spans: Sequence[Span], side: str, index: WordIndex | None, notes: Counter) -> set[_T]:
@@ -667,6 +705,44 @@ def score_spans(
         return _score(gold, pred, mm, boundary, layer, texts, units, scope, types, errors)
 
 
+def score_span_sets(
+    gold: Sequence[set[tuple[int, int, str]]],
+    pred: Sequence[set[tuple[int, int, str]]],
+    *,
+    mode: str | MatchMode = "strict",
+    boundary: str = "char",
+    layer: str = "nested",
+    notes: Mapping[str, int] | None = None,
+) -> SpanScores:
+    """Count spans already prepared: per document, the set of ``(start, end, label)`` tuples to score.
+
+    The fast path of readers that make spans themselves (``arabench score`` on
+    CoNLL files): no :class:`annotations.spans.Span` objects, no error records,
+    no scope. The sets must already be what :func:`score_spans` would score in
+    ``boundary`` and ``layer`` (spans decoded from tags are disjoint, so their
+    flat and nested layers are the same; over whole-word tokens they are whole
+    words); ``boundary`` and ``layer`` only name the setting in the result.
+    ``notes`` are carried into the result.
+    """
+    mm = get_mode(mode)
+    check_boundary(boundary)
+    check_layer(layer)
+    check_documents(gold, pred, units=None, items="span sets")
+    with _collection_paused():
+        scores = _score(gold, pred, mm, boundary, "nested", None, None, None, (), False, ready=True)
+    merged = Counter(scores.notes)
+    merged.update(notes or {})
+    return SpanScores(
+        types=scores.types,
+        unit_counts=scores.unit_counts,
+        unit_docs=scores.unit_docs,
+        mode=scores.mode,
+        boundary=boundary,
+        layer=layer,
+        notes={k: v for k, v in sorted(merged.items()) if v},
+    )
+
+
 @contextmanager
 def _collection_paused() -> Iterator[None]:
     """Pause Python's automatic garbage collection (when it is on) while scoring.
@@ -696,8 +772,10 @@ def _score(
     scope: frozenset[str] | None,
     types: Collection[str],
     errors: bool,
+    *,
+    ready: bool = False,
 ) -> SpanScores:
-    """:func:`score_spans` after its arguments are checked."""
+    """:func:`score_spans` after its arguments are checked (``ready``: sets of tuples, see :func:`score_span_sets`)."""
     n_docs = len(gold)
     # Strict matching pairs equal tuples only: the pairs are the intersection of the two sets.
     strict = mm.boundary_rule == "exact" and mm.type_rule
@@ -714,6 +792,10 @@ def _score(
     fn_labels, fn_rows = fn.labels, fn.rows
 
     def prepared() -> Iterator[tuple[int, set[_T], set[_T], WordIndex | None]]:
+        if ready:
+            for d in range(n_docs):
+                yield d, gold[d], pred[d], None  # type: ignore[misc]
+            return
         for d in range(n_docs):
             doc_gold = gold[d]
             if scope is not None:
@@ -724,7 +806,7 @@ def _score(
                     else:
                         out_of_scope[s.label] += 1
                 doc_gold = kept
-            index = WordIndex.of(texts[d]) if word else None  # type: ignore[index]
+            index = word_index(texts[d]) if word else None  # type: ignore[index]
             g_set = _prepare(doc_gold, "gold", index, notes)
             p_set = _prepare(pred[d], "pred", index, notes)
             if flat:
