@@ -270,6 +270,11 @@ def _solve_cluster(
             a, b = winners[0]
             pairs.append((a, b, keys[a, b][0]))
             return
+    weight_of = {ab: round(2 * k[0]) * m1 + int(k[1]) * m2 + k[2] for ab, k in keys.items()}
+    unique = _unique_optimum(gi, weight_of)
+    if unique is not None:  # every optimal assignment, the solver's included, keeps these pairs
+        pairs.extend((a, b, keys[a, b][0]) for a, b in unique)
+        return
     from scipy.optimize import linear_sum_assignment
 
     weights = np.zeros((len(gi), len(pi)))
@@ -282,6 +287,47 @@ def _solve_cluster(
         a, b = gi[r], pi[c]
         if (a, b) in keys:
             pairs.append((a, b, keys[a, b][0]))
+
+
+def _unique_optimum(gi: list[int], weights: Mapping[tuple[int, int], int]) -> list[tuple[int, int]] | None:
+    """The allowed pairs of the one maximum-weight matching, in ``gi`` order; ``None`` if several tie.
+
+    Enumerates the matchings over the allowed pairs (positive integer weights),
+    so only for small clusters (``None`` past 16 pairs). An assignment solver
+    fills the rest of its one-to-one assignment with weight-0 pairs, which
+    carry no credit and are dropped: when a single matching of allowed pairs
+    has the largest total, every optimal assignment keeps exactly its pairs.
+    This spares loading the solver for the clusters with one answer.
+    """
+    if len(weights) > 16:
+        return None
+    options: dict[int, list[int]] = {}
+    for a, b in weights:
+        options.setdefault(a, []).append(b)
+    golds = [a for a in gi if a in options]
+    best: list = [-1, 0, []]  # total, how many matchings reach it, the pairs of the first
+    chosen: list[tuple[int, int]] = []
+    used: set[int] = set()
+
+    def walk(i: int, total: int) -> None:
+        if i == len(golds):
+            if total > best[0]:
+                best[:] = [total, 1, list(chosen)]
+            elif total == best[0]:
+                best[1] += 1
+            return
+        walk(i + 1, total)
+        a = golds[i]
+        for b in options[a]:
+            if b not in used:
+                used.add(b)
+                chosen.append((a, b))
+                walk(i + 1, total + weights[a, b])
+                chosen.pop()
+                used.discard(b)
+
+    walk(0, 0)
+    return best[2] if best[1] == 1 else None
 
 
 def _match(gold: Sequence[_T], pred: Sequence[_T], mm: MatchMode) -> list[tuple[int, int, float]]:

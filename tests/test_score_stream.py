@@ -149,3 +149,32 @@ def test_array_decoding_equals_the_loop() -> None:
             assert (list(zip(starts.tolist(), ends.tolist(), labels, strict=True)), orphans.tolist()) == loop
             laid_out = ["O" if t == "" else t for t in tags]
             assert decode(laid_out, policy=policy).entities == loop[0]
+
+
+def test_a_unique_optimum_is_what_the_assignment_solver_keeps() -> None:
+    import random
+
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    from eval.spans import _unique_optimum
+
+    rng = random.Random(11)
+    unique_seen = 0
+    for _ in range(400):
+        n_gold, n_pred = rng.randint(1, 4), rng.randint(1, 4)
+        weights = {
+            (a, b): rng.choice((1, 2, 3, 5, 8)) for a in range(n_gold) for b in range(n_pred) if rng.random() < 0.6
+        }
+        if not weights:
+            continue
+        matrix = np.zeros((n_gold, n_pred))
+        for (a, b), w in weights.items():
+            matrix[a, b] = w
+        rows, cols = linear_sum_assignment(matrix, maximize=True)
+        kept = [(a, b) for a, b in zip(rows.tolist(), cols.tolist(), strict=True) if (a, b) in weights]
+        found = _unique_optimum(list(range(n_gold)), weights)
+        if found is not None:
+            unique_seen += 1
+            assert found == kept
+    assert unique_seen > 200
