@@ -88,6 +88,7 @@ __all__ = [
     "SpanScores",
     "score_spans",
     "score_span_sets",
+    "collection_paused",
     "word_index",
     "match_spans",
     "is_proclitic_only",
@@ -747,7 +748,7 @@ def score_spans(
             fix="pass texts=... or use boundary='char'",
         )
     scope = None if labels is None else frozenset(labels)
-    with _collection_paused():
+    with collection_paused():
         return _score(gold, pred, mm, boundary, layer, texts, units, scope, types, errors)
 
 
@@ -774,7 +775,7 @@ def score_span_sets(
     check_boundary(boundary)
     check_layer(layer)
     check_documents(gold, pred, units=None, items="span sets")
-    with _collection_paused():
+    with collection_paused():
         scores = _score(gold, pred, mm, boundary, "nested", None, None, None, (), False, ready=True)
     merged = Counter(scores.notes)
     merged.update(notes or {})
@@ -790,7 +791,7 @@ def score_span_sets(
 
 
 @contextmanager
-def _collection_paused() -> Iterator[None]:
+def collection_paused() -> Iterator[None]:
     """Pause Python's automatic garbage collection (when it is on) while scoring.
 
     Scoring allocates hundreds of thousands of small objects (span tuples, error records) and

@@ -398,7 +398,7 @@ def score_settings(
     """
     from annotations.schema import default_schema
     from eval.modes import check_boundary, check_layer, get_mode
-    from eval.spans import score_span_sets, score_spans
+    from eval.spans import collection_paused, score_span_sets, score_spans
     from eval.views import score_spans_in_view
 
     for setting in settings:
@@ -424,7 +424,8 @@ def score_settings(
     view_obj = default_schema().view(view) if view is not None else None
     read_notes: dict[str, int] = {}
     if fmt == "conll":
-        read = _read_conll(str(gold), str(pred), scheme)
+        with collection_paused():  # a read makes a million small objects and no reference cycle
+            read = _read_conll(str(gold), str(pred), scheme)
         texts, gold_spans, pred_spans, documents = read.texts, read.gold, read.pred, read.sentences
         read_notes = {k: v for k, v in read.notes.items() if v}
         if read.sets and view_obj is None:
