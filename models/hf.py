@@ -45,6 +45,7 @@ Diagnostics (per text):
 from __future__ import annotations
 
 import hashlib
+import os
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -76,6 +77,7 @@ OPTIONS = (
     "card",
     "device",
     "drop",
+    "full_hash",
     "input",
     "label_map",
     "local_files_only",
@@ -113,17 +115,38 @@ def _resolve(source: str, revision: str | None, *, local_files_only: bool | None
     return found.source
 
 
-def _fingerprint(directory: str) -> str:
-    """SHA-256 over the files of a local model directory (names and contents)."""
+#: Bytes hashed at each end of a file by the quick fingerprint (a safetensors header is at the start).
+_FINGERPRINT_ENDS = 1 << 20
+
+
+def _fingerprint(directory: str, *, full: bool = False) -> str:
+    """A fingerprint of a local model directory that changes when a file in it changes.
+
+    Quick (the default, read on every load): per file, sorted by name, its
+    name, size, modification and change times (ns), inode, and the SHA-256 of
+    its first and last MiB (the safetensors header and the whole of a small
+    file), so loading a base-size model reads 2 MiB a file, not the weights.
+    Rewriting a file changes its times (and its bytes, where they are read)
+    even at the same size. ``full=True`` hashes names and every byte (it
+    survives a copy, which the quick one does not; prefixed ``sha256:``).
+    """
     digest = hashlib.sha256()
     for path in sorted(Path(directory).iterdir()):
         if not path.is_file():
             continue
         digest.update(path.name.encode() + b"\0")
         with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()
+            if full:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+                continue
+            stat = os.fstat(handle.fileno())
+            digest.update(f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}\0".encode())
+            digest.update(handle.read(_FINGERPRINT_ENDS))
+            if stat.st_size > 2 * _FINGERPRINT_ENDS:
+                handle.seek(-_FINGERPRINT_ENDS, os.SEEK_END)
+            digest.update(handle.read())
+    return ("sha256:" if full else "quick:") + digest.hexdigest()
 
 
 def spans_from_words(
@@ -222,6 +245,7 @@ class HFTokenClassificationModel:
         drop: Iterable[str] | str = (),
         view: str | None = None,
         local_files_only: bool | None = None,
+        full_hash: bool = False,
     ) -> None:
         if isinstance(card, str):
             found = known_cards().get(card)
@@ -276,7 +300,8 @@ class HFTokenClassificationModel:
         self.model.to(self.device).eval()
         config = self.model.config
         self.commit = self._source.commit or getattr(config, "_commit_hash", None)
-        self.fingerprint = _fingerprint(self._source.path) if self._source.hub_id is None else None
+        local = self._source.hub_id is None
+        self.fingerprint = _fingerprint(self._source.path, full=full_hash) if local else None
         self.id2label = {int(k): str(v) for k, v in config.id2label.items()}
         raw_types = list(
             dict.fromkeys(t for t in (split_tag(v, "ANY")[1] for v in self.id2label.values()) if t is not None)
@@ -318,7 +343,8 @@ class HFTokenClassificationModel:
         sentences' chunks), ``max_length`` (window size in tokens), ``revision``,
         ``input`` (``raw``/``words``), ``label_map`` (``"RAW=LABEL,..."``, a
         YAML/JSON path or a mapping), ``drop`` (raw types to drop, list or
-        comma-separated), ``view``, ``card``, ``name``, ``local_files_only``.
+        comma-separated), ``view``, ``card``, ``name``, ``local_files_only``,
+        ``full_hash`` (fingerprint a local model by every byte, not the quick way).
 
         Raises:
             ModelError: For a missing argument or an unknown option.
