@@ -122,13 +122,14 @@ _FINGERPRINT_ENDS = 1 << 20
 def _fingerprint(directory: str, *, full: bool = False) -> str:
     """A fingerprint of a local model directory that changes when a file in it changes.
 
-    Quick (the default, read on every load): per file, sorted by name, its
-    name, size, modification and change times (ns), inode, and the SHA-256 of
+    Quick (the default, read on every load; prefixed ``quick:``): per file,
+    sorted by name, its name, size, modification time (ns) and the bytes of
     its first and last MiB (the safetensors header and the whole of a small
     file), so loading a base-size model reads 2 MiB a file, not the weights.
-    Rewriting a file changes its times (and its bytes, where they are read)
-    even at the same size. ``full=True`` hashes names and every byte (it
-    survives a copy, which the quick one does not; prefixed ``sha256:``).
+    Rewriting a file changes its modification time (and its bytes, where they
+    are read) even at the same size; a copy that keeps times (``cp -p``,
+    ``shutil.copytree``) keeps the fingerprint. ``full=True`` hashes names
+    and every byte (prefixed ``sha256:``).
     """
     digest = hashlib.sha256()
     for path in sorted(Path(directory).iterdir()):
@@ -141,7 +142,7 @@ def _fingerprint(directory: str, *, full: bool = False) -> str:
                     digest.update(block)
                 continue
             stat = os.fstat(handle.fileno())
-            digest.update(f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}\0".encode())
+            digest.update(f"{stat.st_size}:{stat.st_mtime_ns}\0".encode())
             digest.update(handle.read(_FINGERPRINT_ENDS))
             if stat.st_size > 2 * _FINGERPRINT_ENDS:
                 handle.seek(-_FINGERPRINT_ENDS, os.SEEK_END)
