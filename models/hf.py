@@ -157,6 +157,7 @@ def spans_from_words(
     *,
     index: WordIndex | None = None,
     model: str = "model",
+    breaks: Sequence[int] = (),
 ) -> tuple[list[Span], Counter[str]]:
     """Turn labelled model words into mapped, word-snapped spans of ``text``.
 
@@ -167,6 +168,9 @@ def spans_from_words(
         label_map: Raw type -> view label (dropped types counted).
         index: The text's :class:`WordIndex` (built if missing).
         model: The model name for error messages.
+        breaks: Sorted character offsets no span continues across (the
+            starts of sentences and lines): the tags are decoded between
+            them, so a window packing several sentences cannot join them.
 
     Returns:
         The sorted spans and the diagnostics counter (``repaired_tags``,
@@ -175,11 +179,19 @@ def spans_from_words(
     """
     index = index or WordIndex.of(text)
     diagnostics: Counter[str] = Counter()
-    decoded = decode([tag for _, _, tag in words], scheme="ANY", policy="adapter")
-    if decoded.repairs:
-        diagnostics["repaired_tags"] += decoded.repairs
+    tags = [tag for _, _, tag in words]
+    entities: list[tuple[int, int, str]] = []
+    repairs = 0
+    run = 0
+    for cut in [*_runs(words, breaks), len(words)]:
+        decoded = decode(tags[run:cut], scheme="ANY", policy="adapter")
+        repairs += decoded.repairs
+        entities.extend((run + first, run + stop, kind) for first, stop, kind in decoded.entities)
+        run = cut
+    if repairs:
+        diagnostics["repaired_tags"] += repairs
     spans: set[Span] = set()
-    for first, stop, kind in decoded.entities:
+    for first, stop, kind in entities:
         label = label_map.label(kind, model=model)
         if label is None:
             diagnostics[f"dropped_label:{kind}"] += 1
@@ -197,6 +209,20 @@ def spans_from_words(
             diagnostics["duplicate_spans"] += 1
         spans.add(span)
     return sorted(spans), diagnostics
+
+
+def _runs(words: Sequence[tuple[int, int, str]], breaks: Sequence[int]) -> list[int]:
+    """Indices of the words that start after a break the word before them does not (sorted)."""
+    if not breaks or not words:
+        return []
+    cuts = []
+    k = bisect_right(breaks, words[0][0])
+    for i in range(1, len(words)):
+        start = words[i][0]
+        if k < len(breaks) and breaks[k] <= start:
+            cuts.append(i)
+            k = bisect_right(breaks, start, k)
+    return cuts
 
 
 @dataclass
@@ -498,7 +524,10 @@ class HFTokenClassificationModel:
         for i, text in enumerate(texts):
             words = sorted(per_text[i], key=lambda w: (w[0], w[1]))
             index = WordIndex(starts=[a for a, _ in offsets[i]], ends=[b for _, b in offsets[i]])
-            spans, diagnostics = spans_from_words(text, words, self.label_map, index=index, model=self.name)
+            breaks = [start for start, _ in sentence_ranges(text)[1:]]  # sentences and lines: no span crosses one
+            spans, diagnostics = spans_from_words(
+                text, words, self.label_map, index=index, model=self.name, breaks=breaks
+            )
             diagnostics.update(counts[i])
             predictions.append(Prediction(spans=tuple(spans), diagnostics=dict(diagnostics)))
         return predictions
@@ -613,6 +642,7 @@ class HFTokenClassificationModel:
         import torch
 
         results: list[list[tuple[int, int, str]]] = [[] for _ in windows]
+        word_starts = [[s for s, _ in text_offsets] for text_offsets in offsets]  # once per text, not per window
         order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids or ()))
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         for b in range(0, len(order), self.batch_size):
@@ -642,9 +672,8 @@ class HFTokenClassificationModel:
                 probs = logits.softmax(-1).cpu().numpy()
                 best = probs.argmax(-1)
             for r, w in enumerate(batch):
-                word_starts = [s for s, _ in offsets[w.text_index]]
                 results[order[b + r]] = self._words(
-                    w, best[r], None if probs is None else probs[r], word_starts, offsets[w.text_index]
+                    w, best[r], None if probs is None else probs[r], word_starts[w.text_index], offsets[w.text_index]
                 )
         return results
 
