@@ -65,23 +65,52 @@ def _ci(interval: Any) -> list[float | None] | None:
     return [float(interval.low), float(interval.high)]
 
 
+#: How :func:`unit_counts_json` stores the non-zero rows (named in the JSON, so a reader can tell).
+UNIT_COUNTS_ENCODING = "zlib-base64 int64 rows: unit delta, type, 2*tp, 2*fp, 2*fn"
+
+
 def unit_counts_json(types: Sequence[str], array: np.ndarray) -> dict[str, Any]:
-    """The non-zero rows of a ``(n_units, n_types, 3)`` array as ``[unit, type, tp, fp, fn]`` lists."""
-    rows = []
+    """The non-zero ``(unit, type)`` cells of a ``(n_units, n_types, 3)`` array, exact and compact.
+
+    Each cell is a row ``(unit - previous row's unit, type, 2*tp, 2*fp, 2*fn)``
+    (counts are whole or halves, so doubled they are integers), the rows as
+    little-endian int64, zlib-compressed, base64 (:data:`UNIT_COUNTS_ENCODING`):
+    a 500k-token corpus takes a few kilobytes per setting instead of megabytes
+    of ``[unit, type, tp, fp, fn]`` lists. :func:`unit_counts_array` reads both.
+    """
+    import base64
+    import zlib
+
+    rows = np.zeros((0, 5), dtype="<i8")
     if array.size:
         nonzero = np.argwhere(array.sum(axis=2) != 0)
-        for u, t in nonzero:
-            tp, fp, fn = array[u, t]
-            rows.append([int(u), int(t), _num(tp), _num(fp), _num(fn)])
-    return {"types": list(types), "n_units": int(array.shape[0]), "rows": rows}
+        doubled = array[nonzero[:, 0], nonzero[:, 1]] * 2
+        if not np.array_equal(doubled, np.round(doubled)):
+            raise ValueError("unit counts must be whole or half counts")
+        rows = np.empty((len(nonzero), 5), dtype="<i8")
+        rows[:, 0] = np.diff(nonzero[:, 0], prepend=0)
+        rows[:, 1] = nonzero[:, 1]
+        rows[:, 2:] = np.round(doubled)
+    data = base64.b64encode(zlib.compress(rows.tobytes(), 9)).decode("ascii")
+    return {"types": list(types), "n_units": int(array.shape[0]), "encoding": UNIT_COUNTS_ENCODING, "data": data}
 
 
 def unit_counts_array(data: Mapping[str, Any]) -> tuple[tuple[str, ...], np.ndarray]:
-    """Inverse of :func:`unit_counts_json`: the types and the dense float array."""
+    """Inverse of :func:`unit_counts_json` (also reads the ``rows`` lists of earlier results): types, dense array."""
+    import base64
+    import zlib
+
     types = tuple(data["types"])
     array = np.zeros((int(data["n_units"]), len(types), 3), dtype=np.float64)
-    for u, t, tp, fp, fn in data["rows"]:
-        array[u, t] = (tp, fp, fn)
+    if "rows" in data:
+        for u, t, tp, fp, fn in data["rows"]:
+            array[u, t] = (tp, fp, fn)
+        return types, array
+    if data.get("encoding") != UNIT_COUNTS_ENCODING:
+        raise ValueError(f"unknown unit counts encoding {data.get('encoding')!r}")
+    rows = np.frombuffer(zlib.decompress(base64.b64decode(data["data"])), dtype="<i8").reshape(-1, 5)
+    units = np.cumsum(rows[:, 0])
+    array[units, rows[:, 1]] = rows[:, 2:] / 2
     return types, array
 
 
