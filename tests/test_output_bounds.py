@@ -20,5 +20,6 @@ def test_unit_counts_round_trip_exactly_with_half_counts() -> None:
 
 
 def test_earlier_results_with_row_lists_still_read() -> None:
-    types, array = unit_counts_array({"types": ["A", "B"], "n_units": 3, "rows": [[0, 1, 1, 0, 0], [2, 0, 0.5, 0.5, 0]]})
+    earlier = {"types": ["A", "B"], "n_units": 3, "rows": [[0, 1, 1, 0, 0], [2, 0, 0.5, 0.5, 0]]}
+    types, array = unit_counts_array(earlier)
     assert types == ("A", "B") and array[0, 1].tolist() == [1, 0, 0] and array[2, 0].tolist() == [0.5, 0.5, 0]
