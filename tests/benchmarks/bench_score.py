@@ -183,13 +183,13 @@ def main() -> int:
             arabench = [sys.executable, "-m", "benchmark.cli", "score", "--gold", str(gold), "--pred", str(pred)]
             score = median_of([measure([*arabench, "--json"], env, src) for _ in range(args.repeats)])
             if all_modes:
-                four = median_of([measure([*arabench, "--json", "--mode", "all"], env, src) for _ in range(args.repeats)])
+                every = [*arabench, "--json", "--mode", "all"]
+                four = median_of([measure(every, env, src) for _ in range(args.repeats)])
             else:
                 runs = []
                 for _ in range(args.repeats):
-                    parts = [
-                        measure([*arabench, "--json", "--mode", m], env, src) for m in ("strict", "exact", "partial", "type")
-                    ]
+                    modes = ("strict", "exact", "partial", "type")
+                    parts = [measure([*arabench, "--json", "--mode", m], env, src) for m in modes]
                     runs.append((sum(p[0] for p in parts), sum(p[1] for p in parts), max(p[2] for p in parts), ""))
                 four = median_of(runs)
             per_token[n] = score[0] / n_tokens
