@@ -39,6 +39,7 @@ from annotations.spans import Span, outermost
 from annotations.tags import decode_entities, encode, split_tag
 from annotations.tokenize import WordIndex
 from eval.counts import CountTable
+from eval.spans import word_index
 
 __all__ = [
     "TOKEN_SCHEMES",
@@ -331,7 +332,7 @@ def score_token_view(
     pred_sents: list[list[str]] = []
     docs: list[int] = []
     for d, text in enumerate(texts):
-        index = WordIndex.of(text)
+        index = word_index(text)
         doc_gold = list(gold[d])
         if scope is not None:
             for s in doc_gold:
