@@ -91,7 +91,7 @@ def unit_counts_json(types: Sequence[str], array: np.ndarray) -> dict[str, Any]:
         rows[:, 0] = np.diff(nonzero[:, 0], prepend=0)
         rows[:, 1] = nonzero[:, 1]
         rows[:, 2:] = np.round(doubled)
-    data = base64.b64encode(zlib.compress(rows.tobytes(), 9)).decode("ascii")
+    data = base64.b64encode(zlib.compress(rows.tobytes(), 6)).decode("ascii")
     return {"types": list(types), "n_units": int(array.shape[0]), "encoding": UNIT_COUNTS_ENCODING, "data": data}
 
 
