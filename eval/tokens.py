@@ -26,6 +26,7 @@ equal to ``seqeval`` and to the ``conlleval`` package.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ import numpy as np
 
 from annotations.errors import ScoringError
 from annotations.spans import Span, outermost
-from annotations.tags import decode_entities, encode, split_tag
+from annotations.tags import decode_entities, split_tag
 from annotations.tokenize import WordIndex
 from eval.counts import CountTable
 from eval.spans import word_index
@@ -274,16 +275,19 @@ def spans_to_tags(text: str, spans: Collection[Span], *, index: WordIndex | None
     index = index or WordIndex.of(text)
     tags = ["O"] * len(index)
     conflicts, unsnappable = [], []
+    starts, ends = index.starts, index.ends
     for span in outermost(spans):
-        found = index.token_range(span.start, span.end)
-        if found is None:
+        first = bisect_right(ends, span.start)  # index.token_range, inlined: a corpus has a span per 8 words
+        last = bisect_left(starts, span.end)
+        if first >= last:
             unsnappable.append(span)
             continue
-        first, last = found
-        if any(tags[k] != "O" for k in range(first, last)):
+        if tags[first] != "O" or (last - first > 1 and any(t != "O" for t in tags[first + 1 : last])):
             conflicts.append(span)
             continue
-        tags[first:last] = encode([(0, last - first, span.label)], last - first)
+        tags[first] = f"B-{span.label}"  # encode() of one BIO2 entity, inlined
+        if last - first > 1:
+            tags[first + 1 : last] = [f"I-{span.label}"] * (last - first - 1)
     offsets = tuple(zip(index.starts, index.ends, strict=True))
     return TagProjection(offsets, tuple(tags), tuple(conflicts), tuple(unsnappable))
 
