@@ -126,6 +126,8 @@ def test_token_mismatch_late_in_a_file_names_both_lines(tmp_path: Path, shape: s
         ("a \tO\n", False),  # ... and at its end
         ("a\tO\n \n", False),  # a line of white space
         ("a\tB-\n", False),  # a tag without a type
+        ("a\t\n", False),  # no tag
+        ("\ta\tO\n", False),  # an empty token
         ("a\tE-X\n", False),  # not BIO2
         ("a\tb\tO\nc\n", False),  # extra columns
         ("a\tO\r\n", False),

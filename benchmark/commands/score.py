@@ -174,19 +174,18 @@ def _read_conll_simple(gold_path: str, pred_path: str) -> _ConllRead | None:
                 if g_cols is None:
                     return None
                 p_text = "".join(p_lines) + ("" if p_lines[-1].endswith("\n") else "\n")
-                p_cols = simple_columns(p_text, tokens=g_cols[0])
+                p_cols = simple_columns(p_text, like=g_cols)
                 if p_cols is None:
                     return None
-                tokens = g_cols[0]
-                lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+                lengths = g_cols.lengths
                 blank = lengths == 0
                 sentences += int(np.count_nonzero(~blank[1:] & blank[:-1])) + int(not blank[0])
                 # Character offsets of the sentences laid end to end (a line's characters, then one gap).
-                offsets = np.zeros(len(tokens) + 1, dtype=np.int64)
+                offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
                 np.cumsum(lengths + 1, out=offsets[1:])
                 offsets += base
                 base = int(offsets[-1]) + 1
-                for tags, spans, side in ((g_cols[1], gold_spans, "gold"), (p_cols[1], pred_spans, "pred")):
+                for tags, spans, side in ((g_cols.tags, gold_spans, "gold"), (p_cols.tags, pred_spans, "pred")):
                     firsts, ends, labels, orphans = decode_bio2_arrays(tags, separator="")
                     notes[f"{side}_repairs"] += len(orphans)  # in BIO2 a repair is an I- that begins an entity
                     spans.extend(zip(offsets[firsts].tolist(), (offsets[ends] - 1).tolist(), labels, strict=True))
