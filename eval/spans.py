@@ -180,7 +180,9 @@ def _overlap(a: _T, b: _T) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
-def _solve(gold: Sequence[_T], pred: Sequence[_T], key: Callable) -> list[tuple[int, int, float]]:
+def _solve(
+    gold: Sequence[_T], pred: Sequence[_T], key: Callable, *, counts_only: bool = False
+) -> list[tuple[int, int, float]]:
     """Optimal one-to-one pairing of ``gold`` and ``pred`` (tuples).
 
     ``key(g, p)`` returns ``None`` if the pair is not allowed, else a tuple
@@ -207,14 +209,14 @@ def _solve(gold: Sequence[_T], pred: Sequence[_T], key: Callable) -> list[tuple[
                     if k is not None:
                         pairs.append((g, p, k[0]))
             elif len(cluster) > 2:
-                _solve_cluster(cluster, gold, pred, key, pairs)
+                _solve_cluster(cluster, gold, pred, key, pairs, counts_only)
             cluster = []
             cluster_end = -1
         cluster.append(item)
         if item[1] > cluster_end:
             cluster_end = item[1]
     if cluster:
-        _solve_cluster(cluster, gold, pred, key, pairs)
+        _solve_cluster(cluster, gold, pred, key, pairs, counts_only)
     return pairs
 
 
@@ -224,6 +226,7 @@ def _solve_cluster(
     pred: Sequence[_T],
     key: Callable,
     pairs: list[tuple[int, int, float]],
+    counts_only: bool = False,
 ) -> None:
     gi = [i for _, _, side, i in cluster if side == 0]
     pi = [i for _, _, side, i in cluster if side == 1]
@@ -272,7 +275,13 @@ def _solve_cluster(
             pairs.append((a, b, keys[a, b][0]))
             return
     weight_of = {ab: round(2 * k[0]) * m1 + int(k[1]) * m2 + k[2] for ab, k in keys.items()}
-    unique = _unique_optimum(gi, weight_of)
+    counts = None
+    if counts_only:  # what a pairing adds to the counts: its (gold label, predicted label, credit) triples
+
+        def counts(chosen: list[tuple[int, int]]) -> tuple:
+            return tuple(sorted((gold[a][2], pred[b][2], keys[a, b][0]) for a, b in chosen))
+
+    unique = _unique_optimum(gi, weight_of, counts)
     if unique is not None:  # every optimal assignment, the solver's included, keeps these pairs
         pairs.extend((a, b, keys[a, b][0]) for a, b in unique)
         return
@@ -290,7 +299,9 @@ def _solve_cluster(
             pairs.append((a, b, keys[a, b][0]))
 
 
-def _unique_optimum(gi: list[int], weights: Mapping[tuple[int, int], int]) -> list[tuple[int, int]] | None:
+def _unique_optimum(
+    gi: list[int], weights: Mapping[tuple[int, int], int], counts: Callable | None = None
+) -> list[tuple[int, int]] | None:
     """The allowed pairs of the one maximum-weight matching, in ``gi`` order; ``None`` if several tie.
 
     Enumerates the matchings over the allowed pairs (positive integer weights),
@@ -298,7 +309,10 @@ def _unique_optimum(gi: list[int], weights: Mapping[tuple[int, int], int]) -> li
     fills the rest of its one-to-one assignment with weight-0 pairs, which
     carry no credit and are dropped: when a single matching of allowed pairs
     has the largest total, every optimal assignment keeps exactly its pairs.
-    This spares loading the solver for the clusters with one answer.
+    This spares loading the solver for the clusters with one answer. With
+    ``counts`` (a matching -> what it adds to the counts), tied matchings that
+    add the same counts are one answer too (when only counts are wanted: the
+    solver's choice among them changes no count; error records need its choice).
     """
     if len(weights) > 16:
         return None
@@ -306,16 +320,17 @@ def _unique_optimum(gi: list[int], weights: Mapping[tuple[int, int], int]) -> li
     for a, b in weights:
         options.setdefault(a, []).append(b)
     golds = [a for a in gi if a in options]
-    best: list = [-1, 0, []]  # total, how many matchings reach it, the pairs of the first
+    best: list = [-1, 0, [], True]  # total, matchings reaching it, the first one, whether they add the same counts
     chosen: list[tuple[int, int]] = []
     used: set[int] = set()
 
     def walk(i: int, total: int) -> None:
         if i == len(golds):
             if total > best[0]:
-                best[:] = [total, 1, list(chosen)]
+                best[:] = [total, 1, list(chosen), True]
             elif total == best[0]:
                 best[1] += 1
+                best[3] = best[3] and counts is not None and counts(chosen) == counts(best[2])
             return
         walk(i + 1, total)
         a = golds[i]
@@ -328,10 +343,13 @@ def _unique_optimum(gi: list[int], weights: Mapping[tuple[int, int], int]) -> li
                 used.discard(b)
 
     walk(0, 0)
-    return best[2] if best[1] == 1 else None
+    return best[2] if best[1] == 1 or best[3] else None
 
 
-def _match(gold: Sequence[_T], pred: Sequence[_T], mm: MatchMode) -> list[tuple[int, int, float]]:
+def _match(
+    gold: Sequence[_T], pred: Sequence[_T], mm: MatchMode, *, counts_only: bool = False
+) -> list[tuple[int, int, float]]:
+    """Pair ``gold`` and ``pred`` under ``mm``; ``counts_only``: any optimal pairing that gives the same counts."""
     if mm.boundary_rule == "exact" and mm.type_rule:
         if len(pred) < 2:
             return [(i, 0, 1.0) for i, g in enumerate(gold) if pred and g == pred[0]]
@@ -350,7 +368,7 @@ def _match(gold: Sequence[_T], pred: Sequence[_T], mm: MatchMode) -> list[tuple[
             return None
         return (credit, same, ov)
 
-    return _solve(gold, pred, key)
+    return _solve(gold, pred, key, counts_only=counts_only)
 
 
 def match_spans(
@@ -918,7 +936,7 @@ def _score(
             text = None if texts is None else texts[d]
             gold_done = [False] * len(g)
             pred_done = [False] * len(p)
-            for gi, pi, credit in _match(g, p, mm):
+            for gi, pi, credit in _match(g, p, mm, counts_only=not errors and row_of is None):
                 gs, ps = g[gi], p[pi]
                 gold_done[gi] = pred_done[pi] = True
                 g_row = row if row_of is None else row_of[gs]

@@ -180,3 +180,28 @@ def test_a_unique_optimum_is_what_the_assignment_solver_keeps() -> None:
             unique_seen += 1
             assert found == kept
     assert unique_seen > 200
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_counts_without_error_records_equal_the_solvers_pairing(seed: int) -> None:
+    """Counting alone may take any optimal pairing that adds the same counts: never other counts."""
+    import random
+
+    from annotations.spans import Span
+
+    rng = random.Random(seed)
+    gold, pred = [], []
+    for _ in range(40):
+        doc_gold, doc_pred = set(), set()
+        for spans in (doc_gold, doc_pred):
+            for _ in range(rng.randint(0, 6)):
+                start = rng.randrange(0, 30)
+                spans.add(Span(start, start + rng.randint(1, 8), rng.choice("AB")))
+        gold.append(sorted(doc_gold))
+        pred.append(sorted(doc_pred))
+    for mode in ("exact", "partial", "type"):
+        counted = score_spans(gold, pred, mode=mode, errors=False)
+        solved = score_spans(gold, pred, mode=mode, errors=True)
+        assert {t: (c.tp, c.fp, c.fn) for t, c in counted.per_type.items()} == {
+            t: (c.tp, c.fp, c.fn) for t, c in solved.per_type.items()
+        }
