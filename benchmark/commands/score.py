@@ -99,7 +99,7 @@ class ScoreReport:
 
 
 #: Bytes of gold lines read per block by the fast CoNLL path (then up to the end of the sentence).
-_BLOCK = 1 << 22
+_BLOCK = 1 << 20
 
 
 @dataclass
