@@ -778,6 +778,7 @@ def score_span_sets(
     boundary: str = "char",
     layer: str = "nested",
     notes: Mapping[str, int] | None = None,
+    disjoint: bool = False,
 ) -> SpanScores:
     """Count spans already prepared: per document, the set of ``(start, end, label)`` tuples to score.
 
@@ -787,14 +788,17 @@ def score_span_sets(
     ``boundary`` and ``layer`` (spans decoded from tags are disjoint, so their
     flat and nested layers are the same; over whole-word tokens they are whole
     words); ``boundary`` and ``layer`` only name the setting in the result.
-    ``notes`` are carried into the result.
+    ``notes`` are carried into the result. ``disjoint``: no two spans of a
+    side overlap (spans decoded from tags), so a span equal to one of the other
+    side overlaps nothing else and is a full-credit pair in every mode, counted
+    without the matcher.
     """
     mm = get_mode(mode)
     check_boundary(boundary)
     check_layer(layer)
     check_documents(gold, pred, units=None, items="span sets")
     with collection_paused():
-        scores = _score(gold, pred, mm, boundary, "nested", None, None, None, (), False, ready=True)
+        scores = _score(gold, pred, mm, boundary, "nested", None, None, None, (), False, ready=True, disjoint=disjoint)
     merged = Counter(scores.notes)
     merged.update(notes or {})
     return SpanScores(
@@ -839,6 +843,7 @@ def _score(
     errors: bool,
     *,
     ready: bool = False,
+    disjoint: bool = False,
 ) -> SpanScores:
     """:func:`score_spans` after its arguments are checked (``ready``: sets of tuples, see :func:`score_span_sets`)."""
     n_docs = len(gold)
@@ -931,6 +936,13 @@ def _score(
             if errors:
                 records.leftovers(left_gold, left_pred, d, None if texts is None else texts[d], index)  # type: ignore[arg-type]
         else:
+            if disjoint and row_of is None:  # an equal span on the other side is alone with it: a full-credit pair
+                common = g_set & p_set
+                tp_labels.extend(map(_label_of, common))
+                tp_rows.extend(repeat(row, len(common)))
+                if tp.weights is not None:
+                    tp.weights.extend(repeat(1.0, len(common)))
+                g_set, p_set = g_set - common, p_set - common
             g, p = (g_sorted, p_sorted) if row_of is not None else (sorted(g_set), sorted(p_set))
             type_set.update(map(_label_of, p))
             text = None if texts is None else texts[d]

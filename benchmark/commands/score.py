@@ -432,7 +432,9 @@ def score_settings(
             reports = []
             for setting in settings:
                 if setting.mode not in by_mode:
-                    by_mode[setting.mode] = score_span_sets(gold_spans, pred_spans, mode=setting.mode, notes=read_notes)
+                    by_mode[setting.mode] = score_span_sets(
+                        gold_spans, pred_spans, mode=setting.mode, notes=read_notes, disjoint=True
+                    )
                 scores = dataclasses.replace(by_mode[setting.mode], boundary=setting.boundary, layer=setting.layer)
                 reports.append(ScoreReport(scores, fmt, view, documents, dict(scores.notes)))
             return reports
