@@ -348,6 +348,7 @@ def decode_bio2_arrays(
     if len(_BIO2_CODES) >= _MEMO_LIMIT:  # before coding, never while: every code of this call stays known
         _BIO2_CODES.clear()
         _BIO2_CODES["O"] = 0
+        _BIO2_TYPES.clear()
     known = _BIO2_CODES if separator is None else {**_BIO2_CODES, separator: 0}
     try:
         array = np.fromiter(map(known.get, tags), dtype=np.int64, count=len(tags))
