@@ -37,7 +37,7 @@ import numpy as np
 
 from annotations.errors import ScoringError
 from annotations.spans import Span, outermost
-from annotations.tags import decode_entities, split_tag
+from annotations.tags import decode_entities, encode, split_tag
 from annotations.tokenize import WordIndex
 from eval.counts import CountTable
 from eval.spans import word_index
@@ -285,9 +285,7 @@ def spans_to_tags(text: str, spans: Collection[Span], *, index: WordIndex | None
         if tags[first] != "O" or (last - first > 1 and any(t != "O" for t in tags[first + 1 : last])):
             conflicts.append(span)
             continue
-        tags[first] = f"B-{span.label}"  # encode() of one BIO2 entity, inlined
-        if last - first > 1:
-            tags[first + 1 : last] = [f"I-{span.label}"] * (last - first - 1)
+        tags[first:last] = encode([(0, last - first, span.label)], last - first)
     offsets = tuple(zip(index.starts, index.ends, strict=True))
     return TagProjection(offsets, tuple(tags), tuple(conflicts), tuple(unsnappable))
 
