@@ -4,7 +4,8 @@ Usage::
 
     python tests/benchmarks/bench_outputs.py [--tokens 100000 500000] [--models oracle empty] [--src DIR]
 
-Writes a seeded CoNLL file of one document (no ``-DOCSTART-``; sentences of
+Writes a seeded CoNLL file of one document (no ``-DOCSTART-``; ``--documents N``
+splits it into N documents, as a harness run over many documents; sentences of
 5-25 tokens, about one entity per 8 tokens, as in ``bench_score.py``) and runs
 ``arabench run -m ... --corpus FILE --no-cache`` in its own process (default
 options otherwise: 1,000 bootstrap resamples) under ``/usr/bin/time``. Prints,
@@ -35,12 +36,17 @@ from bench_score import sentence, vocabulary
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def write_document(path: Path, n_tokens: int, seed: int) -> None:
+def write_document(path: Path, n_tokens: int, seed: int, documents: int = 1) -> None:
+    """A CoNLL file of ``n_tokens`` tokens in ``documents`` documents (``-DOCSTART-`` between them)."""
     rng = random.Random(seed)
     words = vocabulary(rng)
     written = 0
+    started = 1
     with path.open("w", encoding="utf-8") as f:
         while written < n_tokens:
+            if written >= started * n_tokens / documents:
+                f.write("-DOCSTART-\tO\n\n")
+                started += 1
             tokens, gold, _ = sentence(rng, words)
             f.write("".join(f"{w}\t{t}\n" for w, t in zip(tokens, gold, strict=True)) + "\n")
             written += len(tokens)
@@ -70,6 +76,7 @@ def main() -> int:
     parser.add_argument("--tokens", type=int, nargs="+", default=[100_000, 500_000])
     parser.add_argument("--models", nargs="+", default=["oracle", "empty"])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--documents", type=int, default=1, help="documents in the corpus (default one)")
     parser.add_argument("--src", type=Path, default=ROOT)
     args = parser.parse_args()
     src = args.src.resolve()
@@ -79,7 +86,7 @@ def main() -> int:
         work = Path(tmp)
         for n in args.tokens:
             corpus = work / f"doc-{n}.conll"
-            write_document(corpus, n, args.seed)
+            write_document(corpus, n, args.seed, args.documents)
             out = work / f"out-{n}"
             command = [sys.executable, "-m", "benchmark.cli", "run", "--corpus", str(corpus), "--out", str(out)]
             command += [x for m in args.models for x in ("-m", m)] + ["--no-cache", "--quiet"]
@@ -90,7 +97,7 @@ def main() -> int:
             seconds, rss = float(line[1]), int(line[2])
             per_token[n] = seconds / n
             sizes = {f.name: f.stat().st_size for f in sorted(out.iterdir())} if out.exists() else {}
-            print(f"\n{n} tokens in one document, models {' '.join(args.models)} (exit {done.returncode})")
+            print(f"\n{n} tokens in {args.documents} document(s), models {' '.join(args.models)} (exit {done.returncode})")
             print(f"  wall {seconds:.1f} s, peak RSS {rss / 1024:.0f} MB")
             for name in ("results.json", "report.html", "errors.jsonl"):
                 if name in sizes:
