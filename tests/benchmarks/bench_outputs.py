@@ -97,7 +97,8 @@ def main() -> int:
             seconds, rss = float(line[1]), int(line[2])
             per_token[n] = seconds / n
             sizes = {f.name: f.stat().st_size for f in sorted(out.iterdir())} if out.exists() else {}
-            print(f"\n{n} tokens in {args.documents} document(s), models {' '.join(args.models)} (exit {done.returncode})")
+            models = " ".join(args.models)
+            print(f"\n{n} tokens in {args.documents} document(s), models {models} (exit {done.returncode})")
             print(f"  wall {seconds:.1f} s, peak RSS {rss / 1024:.0f} MB")
             for name in ("results.json", "report.html", "errors.jsonl"):
                 if name in sizes:
