@@ -205,3 +205,15 @@ def test_counts_without_error_records_equal_the_solvers_pairing(seed: int) -> No
         assert {t: (c.tp, c.fp, c.fn) for t, c in counted.per_type.items()} == {
             t: (c.tp, c.fp, c.fn) for t, c in solved.per_type.items()
         }
+
+
+def test_a_byte_order_mark_and_a_missing_last_newline_change_nothing(tmp_path: Path) -> None:
+    tokens, gold, pred = corpus(5)
+    gold_path = write(tmp_path / "g.conll", tokens, gold)
+    pred_path = write(tmp_path / "p.conll", tokens, pred)
+    plain = score_settings(gold_path, pred_path, settings=GRID)
+    gold_path.write_bytes(b"\xef\xbb\xbf" + gold_path.read_bytes())
+    pred_path.write_bytes(pred_path.read_bytes().rstrip(b"\n"))
+    marked = score_settings(gold_path, pred_path, settings=GRID)
+    for a, b in zip(plain, marked, strict=True):
+        assert a.scores.per_type == b.scores.per_type and a.notes == b.notes and a.documents == b.documents

@@ -152,10 +152,8 @@ def _read_conll_simple(gold_path: str, pred_path: str) -> _ConllRead | None:
     sentences = 0
     base = 0
     try:
-        with (
-            open(gold_path, encoding="utf-8-sig", newline="\n") as g,
-            open(pred_path, encoding="utf-8-sig", newline="\n") as p,
-        ):
+        with open(gold_path, "rb") as g, open(pred_path, "rb") as p:  # lines end at b"\n" only, as in the reader
+            first = True
             while True:
                 g_lines = g.readlines(_BLOCK)
                 if not g_lines:
@@ -170,10 +168,11 @@ def _read_conll_simple(gold_path: str, pred_path: str) -> _ConllRead | None:
                 p_lines = list(islice(p, len(g_lines)))
                 if len(p_lines) != len(g_lines):
                     return None
-                g_cols = simple_columns("".join(g_lines) + ("" if g_lines[-1].endswith("\n") else "\n"))
+                g_text, p_text = (_text(lines, first) for lines in (g_lines, p_lines))
+                first = False
+                g_cols = simple_columns(g_text)
                 if g_cols is None:
                     return None
-                p_text = "".join(p_lines) + ("" if p_lines[-1].endswith("\n") else "\n")
                 p_cols = simple_columns(p_text, like=g_cols)
                 if p_cols is None:
                     return None
@@ -191,6 +190,14 @@ def _read_conll_simple(gold_path: str, pred_path: str) -> _ConllRead | None:
                     spans.extend(zip(offsets[firsts].tolist(), (offsets[ends] - 1).tolist(), labels, strict=True))
     except (UnicodeDecodeError, OSError):
         return None
+
+
+def _text(lines: list[bytes], first: bool) -> str:
+    """UTF-8 lines as one text ending with a newline (a byte order mark dropped at the start of a file)."""
+    data = b"".join(lines)
+    if first and data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.decode("utf-8") + ("" if data.endswith(b"\n") else "\n")
 
 
 def _read_conll_checked(gold_path: str, pred_path: str, scheme: str) -> _ConllRead:
