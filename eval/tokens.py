@@ -37,7 +37,7 @@ import numpy as np
 
 from annotations.errors import ScoringError
 from annotations.spans import Span, outermost
-from annotations.tags import decode_entities, encode, split_tag
+from annotations.tags import POLICIES, decode_bio2_arrays, encode, split_tag
 from annotations.tokenize import WordIndex
 from eval.counts import CountTable
 from eval.spans import word_index
@@ -92,7 +92,7 @@ _POLICY = MappingProxyType({"conlleval": "conlleval", "iob2": "strict"})
 def _read(
     sentences: Sequence[Sequence[str]], side: str, type_ids: dict[str, int], scheme: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Read the chunks of every sentence with the one tag codec (:func:`annotations.tags.decode`).
+    """Read the chunks of every sentence with the one tag codec (:func:`annotations.tags.decode_bio2_arrays`).
 
     Positions are global: the sentences laid end to end with one ``O`` after
     each, so no chunk crosses a sentence and ``start * width + end`` is a key.
@@ -118,19 +118,11 @@ def _read(
         type_ids.setdefault(label, len(type_ids) + 1)
     # One decode over the sentences laid end to end, an ``O`` after each: no entity crosses an ``O``.
     laid = list(chain.from_iterable(chain(s, ("O",)) for s in sentences))
-    entities = decode_entities(laid, scheme="BIO2", policy=_POLICY[scheme])[0]
+    starts, ends, labels, _ = decode_bio2_arrays(laid, orphans_start=POLICIES[_POLICY[scheme]].orphans_start)
     lengths = np.fromiter((len(s) + 1 for s in sentences), dtype=np.int64, count=len(sentences))
     sentence_index = np.repeat(np.arange(len(sentences), dtype=np.int64), lengths)
-    if not entities:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty.copy(), empty.copy(), sentence_index
-    starts, ends, labels = zip(*entities, strict=True)
-    return (
-        np.array(starts, dtype=np.int64),
-        np.array(ends, dtype=np.int64),
-        np.fromiter(map(type_ids.__getitem__, labels), dtype=np.int64, count=len(labels)),
-        sentence_index,
-    )
+    tids = np.fromiter(map(type_ids.__getitem__, labels), dtype=np.int64, count=len(labels))
+    return starts.astype(np.int64), ends.astype(np.int64), tids, sentence_index
 
 
 def tag_chunks(sentences: Sequence[Sequence[str]], *, scheme: str = "conlleval") -> list[tuple[str, int, int, int]]:
