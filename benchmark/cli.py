@@ -73,10 +73,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return EXIT_USAGE if argv else EXIT_OK
+    from benchmark.escape import TerminalWriter, terminal
+
+    stdout, sys.stdout = sys.stdout, TerminalWriter(sys.stdout)  # data printed by a command is never raw
     try:
         return int(handler(args))
     except BenchmarkError as exc:
-        print(f"arabench {args.command}: error: {exc}", file=sys.stderr)
+        print(f"arabench {args.command}: error: {terminal(exc, newlines=True)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"arabench {args.command}: interrupted", file=sys.stderr)
@@ -84,8 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # The reader went away (``arabench stats | head``): stop quietly, as Unix tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stdout.fileno())
         return EXIT_OK
+    finally:
+        sys.stdout = stdout
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from annotations.errors import ScoringError
+from benchmark.escape import md_code, md_text, terminal
 from benchmark.report_text import fmt
 from benchmark.results import ModelResult, Results, load_results
 from benchmark.scoring import unit_counts_array
@@ -84,10 +85,11 @@ class Comparison:
     def to_markdown(self) -> str:
         """The comparison as a Markdown document."""
         lines = [
-            f"# `{self.model_b}` vs `{self.model_a}`",
+            f"# {md_code(self.model_b)} vs {md_code(self.model_a)}",
             "",
-            f"F1 difference B − A; view {self.view}, {self.mode} match, {self.boundary} boundaries, "
-            f"{self.layer} layer; {self.n_units} scoring units; corpus sha256 `{self.corpus_sha256[:16]}…`.",
+            f"F1 difference B − A; view {md_text(self.view)}, {md_text(self.mode)} match, {md_text(self.boundary)} "
+            f"boundaries, {md_text(self.layer)} layer; {self.n_units} scoring units; corpus sha256 "
+            f"{md_code(self.corpus_sha256[:16] + '…')}.",
             f"Paired bootstrap ({self.n_resamples} resamples, seed {self.seed}): 95% interval of the difference and "
             "one-sided p-value (H1: B better); approximate randomization: two-sided p-value.",
             "",
@@ -99,7 +101,7 @@ class Comparison:
             diff = "–" if r.diff is None else f"{r.diff:+.4f}"
             support = str(int(r.support)) if float(r.support).is_integer() else str(r.support)
             lines.append(
-                f"| {r.figure} | {support} | {fmt(r.a)} | {fmt(r.b)} | {diff} | {ci} | "
+                f"| {md_text(r.figure)} | {support} | {fmt(r.a)} | {fmt(r.b)} | {diff} | {ci} | "
                 f"{fmt(r.p_bootstrap)} | {fmt(r.p_randomization)} |"
             )
         lines.append("")
@@ -108,8 +110,9 @@ class Comparison:
     def to_text(self) -> str:
         """The comparison as a plain table for the terminal."""
         head = (
-            f"B = {self.model_b} ({self.source_b})\nA = {self.model_a} ({self.source_a})\n"
-            f"view {self.view}, {self.mode}/{self.boundary}/{self.layer}, {self.n_units} units, "
+            f"B = {terminal(self.model_b)} ({terminal(self.source_b)})\nA = {terminal(self.model_a)} "
+            f"({terminal(self.source_a)})\nview {terminal(self.view)}, {self.mode}/{self.boundary}/{self.layer}, "
+            f"{self.n_units} units, "
             f"{self.n_resamples} resamples, seed {self.seed}\n"
         )
         cols = (
@@ -120,7 +123,7 @@ class Comparison:
             ci = "" if r.ci_low is None or r.ci_high is None else f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}]"
             diff = "–" if r.diff is None else f"{r.diff:+.4f}"
             lines.append(
-                f"{r.figure:<12} {r.support:>7g} {fmt(r.a):>7} {fmt(r.b):>7} {diff:>8} {ci:>19} "
+                f"{terminal(r.figure):<12} {r.support:>7g} {fmt(r.a):>7} {fmt(r.b):>7} {diff:>8} {ci:>19} "
                 f"{fmt(r.p_bootstrap):>7} {fmt(r.p_randomization):>7}"
             )
         return "\n".join(lines) + "\n"
