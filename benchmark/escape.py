@@ -5,7 +5,8 @@ files and LLM answers. Every one of them passes through one of these helpers
 before it is written where it could change the meaning of the output:
 
 * :func:`terminal` (and :class:`TerminalWriter`, the stream every command
-  prints through): control characters (ANSI escape sequences, carriage returns, NUL, bidi overrides...) shown as ``\x1b``-style escapes, so data
+  prints through): control characters (ANSI escape sequences, carriage
+  returns, NUL, bidi overrides...) shown as ``\x1b``-style escapes, so data
   can never move the cursor, recolour or clear the terminal.
 * :func:`md_text`: text in a Markdown table cell or paragraph: ``|``,
   backticks, ``<``, ``>``, ``&``, ``*``, ``_``, ``[``, ``]``, ``\`` and a
