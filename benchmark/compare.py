@@ -88,11 +88,11 @@ class Comparison:
     def to_markdown(self) -> str:
         """The comparison as a Markdown document."""
         lines = [
-            f"# {md_code(self.model_b)} vs {md_code(self.model_a)}",
+            f"# {md_code(self.model_b, table=False)} vs {md_code(self.model_a, table=False)}",
             "",
             f"F1 difference B − A; view {md_text(self.view)}, {md_text(self.mode)} match, {md_text(self.boundary)} "
             f"boundaries, {md_text(self.layer)} layer; {self.n_units} scoring units; corpus sha256 "
-            f"{md_code(self.corpus_sha256[:16] + '…')}.",
+            f"{md_code(self.corpus_sha256[:16] + '…', table=False)}.",
             f"Paired bootstrap ({self.n_resamples} resamples, seed {self.seed}): 95% interval of the difference and "
             "one-sided p-value (H1: B better); approximate randomization: two-sided p-value.",
             "",

@@ -92,15 +92,19 @@ def md_text(value: object) -> str:
     return _MD_SPECIAL.sub(lambda m: _MD_ENTITY.get(m.group(1), "\\" + m.group(1)), text)
 
 
-def md_code(value: object) -> str:
-    """``value`` as a Markdown code span that no backtick, ``|`` or newline in it can end or break.
+def md_code(value: object, *, table: bool = True) -> str:
+    r"""``value`` as a Markdown code span that no backtick, ``|`` or newline in it can end or break.
 
     The span's fence is one backtick longer than the longest run inside; a
     value starting or ending with a backtick is padded with a space (CommonMark
-    strips one). ``|`` is escaped (a code span does not protect it in a table
-    row) and ``<``/``>``/``&`` are shown literally by the code span.
+    strips one). In a table (``table=True``) ``|`` is escaped (a code span
+    does not protect it in a table row; the table parser removes the ``\``);
+    elsewhere (a heading, prose) it is left as it is. ``<``/``>``/``&`` are
+    shown literally by the code span.
     """
-    text = terminal(str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")).replace("|", "\\|")
+    text = terminal(str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
+    if table:
+        text = text.replace("|", "\\|")
     if not text:
         return "` `"
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)

@@ -121,9 +121,10 @@ def render_summary(results: Results) -> str:
     lines = [
         "# arabench results",
         "",
-        f"Corpus: {md_code(corpus['path'])} ({md_text(corpus['format'])}, {len(corpus['documents'])} document(s), "
+        f"Corpus: {md_code(corpus['path'], table=False)} ({md_text(corpus['format'])}, "
+        f"{len(corpus['documents'])} document(s), "
         f"{md_text(corpus['n_units'])} scoring units ({md_text(corpus['unit'])}s), "
-        f"sha256 {md_code(str(corpus['sha256'])[:16] + '…')}).",
+        f"sha256 {md_code(str(corpus['sha256'])[:16] + '…', table=False)}).",
         f"Leaderboard view: **{md_text(s['leaderboard_view'])}**. Headline: {head['mode']} match, {head['boundary']} "
         f"boundaries, {head['layer']} layer, micro F1; intervals: {int(boot['confidence'] * 100)}% percentile "
         f"bootstrap over {corpus['unit']}s, {boot['n_resamples']} resamples, seed {s['seed']}.",
@@ -167,7 +168,10 @@ def render_summary(results: Results) -> str:
     if rank == 0:
         lines.append("| – | (no model was scored) | | | | | | | | |")
     if any(r.flagged for r in results.leaderboard()):
-        lines += ["", f"⚑ cannot be scored in the {md_code(s['leaderboard_view'])} view; shown in the view named."]
+        lines += [
+            "",
+            f"⚑ cannot be scored in the {md_code(s['leaderboard_view'], table=False)} view; shown in the view named.",
+        ]
     others = [m for m in results.models if m.status != "scored"]
     if others:
         lines += ["", "## Not scored", "", "| model | status | reason |", "| --- | --- | --- |"]
@@ -181,7 +185,7 @@ def render_summary(results: Results) -> str:
         setting = m.setting(view, head["mode"], head["boundary"], head["layer"])
         lines += [
             "",
-            f"## {md_code(m.name)} — view {md_text(view)}",
+            f"## {md_code(m.name, table=False)} — view {md_text(view)}",
             "",
             f"Scored in views: {', '.join(md_text(v) for v in m.scores)} (its own view: {md_text(m.view)}).",
             "",
@@ -215,7 +219,7 @@ def render_summary(results: Results) -> str:
                 f"{oos}.",
             ]
         if setting.get("notes"):
-            notes = ", ".join(f"{md_code(k)}: {md_text(_count(v))}" for k, v in setting["notes"].items())
+            notes = ", ".join(f"{md_code(k, table=False)}: {md_text(_count(v))}" for k, v in setting["notes"].items())
             lines += ["", f"Scorer notes: {notes}."]
         relations = (m.scores.get(view) or {}).get("relations")
         if relations:
@@ -233,7 +237,7 @@ def render_summary(results: Results) -> str:
                     f"| {fmt(r['precision'])} | {fmt(r['recall'])} | {fmt(r['f1'])} |"
                 )
         if m.diagnostics:
-            diag = ", ".join(f"{md_code(k)}: {md_text(_count(v))}" for k, v in m.diagnostics.items())
+            diag = ", ".join(f"{md_code(k, table=False)}: {md_text(_count(v))}" for k, v in m.diagnostics.items())
             lines += ["", f"Diagnostics (summed over documents): {diag}."]
     lines.append("")
     return "\n".join(lines)
