@@ -75,7 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE if argv else EXIT_OK
     from benchmark.escape import TerminalWriter, terminal
 
-    stdout, sys.stdout = sys.stdout, TerminalWriter(sys.stdout)  # data printed by a command is never raw
+    # Data printed by a command (ids, types, reasons, answers) never reaches the terminal raw.
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalWriter(stdout), TerminalWriter(stderr, carriage_returns=True)
     try:
         return int(handler(args))
     except BenchmarkError as exc:
@@ -90,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, stdout.fileno())
         return EXIT_OK
     finally:
-        sys.stdout = stdout
+        sys.stdout, sys.stderr = stdout, stderr
 
 
 if __name__ == "__main__":

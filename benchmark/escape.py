@@ -66,16 +66,25 @@ def terminal(value: object, *, newlines: bool = False) -> str:
 class TerminalWriter:
     """A text stream that passes everything written through :func:`terminal` (newlines and tabs kept).
 
-    ``arabench`` wraps ``sys.stdout`` in one while a command runs, so that no
-    command can print data (a type, an id, a model's answer) raw.
+    ``arabench`` wraps ``sys.stdout`` and ``sys.stderr`` in one while a
+    command runs, so that no command can print data (a type, an id, a
+    model's answer, a failure reason) raw.
     """
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, *, carriage_returns: bool = False) -> None:
         self._stream = stream
+        self._carriage_returns = carriage_returns
 
     def write(self, text: str) -> int:
-        """Write ``text`` with its control characters escaped; returns the length of ``text``."""
-        self._stream.write(terminal(text, newlines=True))
+        """Write ``text`` with its control characters escaped; returns the length of ``text``.
+
+        With ``carriage_returns`` (stderr, where progress bars redraw their
+        line) a bare ``\r`` is kept; every other control character is escaped.
+        """
+        if self._carriage_returns:
+            self._stream.write("\r".join(terminal(part, newlines=True) for part in text.split("\r")))
+        else:
+            self._stream.write(terminal(text, newlines=True))
         return len(text)
 
     def __getattr__(self, name: str) -> object:

@@ -179,3 +179,28 @@ def test_cli_error_escapes_ansi_in_data(tmp_path: Path, capsys: pytest.CaptureFi
     assert cli(["convert", str(path), str(tmp_path / "o.jsonl")]) == 2
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\\x1b[2J" in err
+
+
+def test_run_stderr_escapes_ansi_in_a_failure_reason(
+    hostile_run: tuple[benchmark.Results, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results, _ = hostile_run
+    corpus = results.corpus["path"]
+    model = f"file:{tmp_path}/\x1b[2J\x1b]0;title\x07missing.jsonl"
+    argv = [
+        "run",
+        "-m",
+        model,
+        "--corpus",
+        corpus,
+        "--out",
+        str(tmp_path / "o"),
+        "--no-cache",
+        "-q",
+        "--bootstrap",
+        "0",
+    ]
+    assert cli(argv) == 1
+    captured = capsys.readouterr()
+    assert "\x1b" not in captured.out + captured.err and "\x07" not in captured.err
+    assert "\\x1b[2J\\x1b]0;title\\x07missing.jsonl" in captured.err
