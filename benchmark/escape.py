@@ -76,7 +76,7 @@ class TerminalWriter:
         self._carriage_returns = carriage_returns
 
     def write(self, text: str) -> int:
-        """Write ``text`` with its control characters escaped; returns the length of ``text``.
+        r"""Write ``text`` with its control characters escaped; returns the length of ``text``.
 
         With ``carriage_returns`` (stderr, where progress bars redraw their
         line) a bare ``\r`` is kept; every other control character is escaped.
