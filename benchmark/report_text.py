@@ -11,7 +11,14 @@
   failures, unalignable strings and failed windows (:func:`extra_figures`).
 * ``per_type.csv``: one row per model × view × mode × boundary × layer × type,
   plus rows ``type = "<micro>"``, ``"<macro>"`` and ``"<weighted>"``. Empty cells
-  are undefined figures; numbers are exact ``repr`` floats.
+  are undefined figures; numbers are exact ``repr`` floats; a text cell that a
+  spreadsheet would run as a formula (starting with ``= + - @``, tab or carriage
+  return) gets a leading ``'`` (:func:`benchmark.escape.csv_cell`).
+
+Every user-controlled string in ``summary.md`` (model names, types, views,
+document ids, reasons, diagnostic keys) goes through
+:func:`benchmark.escape.md_code` or :func:`benchmark.escape.md_text`, so none
+can close a code span, add a table cell, start a heading or carry live HTML.
 * ``errors.jsonl``: one JSON object per line for every error of the strict,
   word-boundary setting, on the flat layer and the nested layer (``layer``
   says which; the flat errors are those behind the headline figure), in every
