@@ -205,8 +205,11 @@ def _validate_read(documents: Sequence[Document], source: Format, src: Path) -> 
     from annotations.formats import check_document_read
 
     problems = []
-    for document in documents:
-        problems += check_document_read(document, file=str(src), raw_text=source.raw_text, check_types="views").problems
+    for i, document in enumerate(documents):
+        where = f"tasks[{i}]" if source.name == "labelstudio" else None  # one document per task, in file order
+        problems += check_document_read(
+            document, file=str(src), raw_text=source.raw_text, check_types="views", where=where
+        ).problems
     if any(p.is_error for p in problems):
         raise problems_error(problems, what=f"source {src}", file=None)
 

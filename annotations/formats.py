@@ -476,9 +476,14 @@ def check_path(
         return report
     report.problems += [Problem(str(path), None, None, note, severity="warning") for note in notes]
     report.document_count = len(documents)
-    for document in documents:
+    for i, document in enumerate(documents):
         parsed = check_document_read(
-            document, file=str(path), raw_text=fmt.raw_text, schema=schema, check_types=check_types
+            document,
+            file=str(path),
+            raw_text=fmt.raw_text,
+            schema=schema,
+            check_types=check_types,
+            where=f"tasks[{i}]" if fmt.name == "labelstudio" else None,  # one document per task, in file order
         )
         report.problems += parsed.problems
         if parsed.ok:
@@ -493,10 +498,11 @@ def check_document_read(
     raw_text: bool = True,
     schema: Schema | None = None,
     check_types: bool | str = True,
+    where: str | None = None,
 ) -> ParsedDocument:
     """Every gold check on one document a reader returned; the problems are in the result's ``problems``.
 
-    Fields are named ``<document id>.text`` and ``<document id>/<annotation id>.<field>``.
+    Fields are named ``<where>.text`` and ``<where>/<annotation id>.<field>``.
 
     Args:
         document: The document.
@@ -508,15 +514,18 @@ def check_document_read(
             label of one of the schema's views, a relation type a schema
             type (the argument types are not checked: a corpus in another
             view reads back with ``arabench validate --no-type-check``).
+        where: Where the document is in its file (default: its id), e.g.
+            ``tasks[3]`` for a Label Studio task.
     """
     from annotations.schema import default_schema
     from annotations.validate import check_document, check_text
 
     schema = schema or default_schema()
-    where = {ident: (None, f"{document.id}/{ident}.") for ident in (*document.entities, *document.relations)}
-    parsed = ParsedDocument(document, file, None, where)
+    at = document.id if where is None else where
+    prefixes = {ident: (None, f"{at}/{ident}.") for ident in (*document.entities, *document.relations)}
+    parsed = ParsedDocument(document, file, None, prefixes)  # type: ignore[arg-type]
     if raw_text:
-        parsed.problems += check_text(document.text, file=file, field=f"{document.id}.text")
+        parsed.problems += check_text(document.text, file=file, field=f"{at}.text")
     if check_types != "views":
         parsed.problems += check_document(parsed, schema=schema, check_types=bool(check_types))
         return parsed
@@ -528,7 +537,7 @@ def check_document_read(
                 Problem(
                     file,
                     None,
-                    f"{document.id}/{ident}.type",
+                    f"{at}/{ident}.type",
                     "unknown entity type: neither a schema type nor a label of any view",
                     f"use one of the schema's types ({', '.join(schema.entity_types)}) or a view's labels",
                     span.label,
@@ -540,7 +549,7 @@ def check_document_read(
                 Problem(
                     file,
                     None,
-                    f"{document.id}/{ident}.type",
+                    f"{at}/{ident}.type",
                     "unknown relation type",
                     f"use one of {', '.join(schema.relation_types)}",
                     relation.label,

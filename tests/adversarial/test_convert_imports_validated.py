@@ -37,10 +37,10 @@ def _ls(tmp_path: Path, *regions: dict[str, object], text: str = TEXT, data: dic
 @pytest.mark.parametrize(
     ("regions", "field", "message"),
     [
-        ([_region("a", 3, 8, "PERS")], "7/T1.start", "span starts or ends with white space"),
-        ([_region("a", 4, 9, "PERS")], "7/T1.end", "span starts or ends with white space"),
-        ([_region("a", 4, 12, "PERS"), _region("b", 9, 16, "GPE")], "7/T2.start", "cross"),
-        ([_region("a", 4, 8, "PERSON")], "7/T1.type", "unknown entity type"),
+        ([_region("a", 3, 8, "PERS")], "tasks[0]/T1.start", "span starts or ends with white space"),
+        ([_region("a", 4, 9, "PERS")], "tasks[0]/T1.end", "span starts or ends with white space"),
+        ([_region("a", 4, 12, "PERS"), _region("b", 9, 16, "GPE")], "tasks[0]/T2.start", "cross"),
+        ([_region("a", 4, 8, "PERSON")], "tasks[0]/T1.type", "unknown entity type"),
     ],
 )
 @pytest.mark.parametrize("dst_name", ["out.jsonl", "brat_out"])
@@ -62,7 +62,7 @@ def test_labelstudio_crlf_text_is_refused(tmp_path: Path) -> None:
     src = _ls(tmp_path, _region("a", 6, 10, "PERS"), text="سطر\r\nزار محمد")
     with pytest.raises(AnnotationError) as caught:
         convert(src, tmp_path / "out.jsonl")
-    assert "7.text" in str(caught.value) and "CRLF line ending at character offset 3" in str(caught.value)
+    assert "tasks[0].text" in str(caught.value) and "CRLF line ending at character offset 3" in str(caught.value)
     assert "fix: save the text with LF line endings" in str(caught.value)
 
 
