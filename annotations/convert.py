@@ -167,6 +167,17 @@ def _write_staged(dst: Path, dst_format: Format, write: Callable[[Path], list[st
     (a ``manifest.yaml``, sub-directories); a saved dataset and a file are
     replaced whole.
     """
+    try:
+        return _swap_in(dst, dst_format, write)
+    except OSError as exc:
+        raise ConversionError(
+            f"cannot write the destination ({exc.strerror or exc}); it was left as it was",
+            file=dst,
+            fix="free disk space or fix the permissions of its directory, then convert again",
+        ) from None
+
+
+def _swap_in(dst: Path, dst_format: Format, write: Callable[[Path], list[str]]) -> list[str]:
     parent = dst.parent
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", suffix=".converting", dir=parent))

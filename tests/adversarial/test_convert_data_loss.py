@@ -108,3 +108,68 @@ def test_successful_overwrite_keeps_other_files_and_replaces_pairs(tmp_path: Pat
     assert sorted(p.name for p in dst.iterdir()) == ["manifest.yaml", "only.ann", "only.txt"]
     assert (dst / "manifest.yaml").read_text(encoding="utf-8") == "version: 1\n"
     assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("out_brat", "brat"),
+        ("pair.ann", "brat"),
+        ("out.jsonl", "jsonl"),
+        ("out.conll", "conll"),
+        ("out.json", "labelstudio"),
+        ("out_ds", "hf"),
+    ],
+)
+def test_every_destination_format_survives_a_failed_overwrite(tmp_path: Path, name: str, fmt: str) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"id": "pair", "text": "زار محمد", "entities": []}\n', encoding="utf-8")
+    dst = work / name
+    convert(good, dst, dst_format=fmt)
+    before = _snapshot(work)
+    bad = tmp_path / "bad.jsonl"
+    entity = '{"id": "T1", "start": 3, "end": 8, "type": "PERS", "text": " محمد"}'
+    bad.write_text(f'{{"id": "pair", "text": "زار محمد", "entities": [{entity}]}}\n', encoding="utf-8")
+    with pytest.raises(AnnotationError, match="span starts or ends with white space"):
+        convert(bad, dst, dst_format=fmt, overwrite=True)
+    assert _snapshot(work) == before
+    assert _leftovers(work) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [("out_brat", "brat"), ("pair.ann", "brat"), ("out.jsonl", "jsonl"), ("out.json", "labelstudio"), ("out_ds", "hf")],
+)
+def test_a_writer_failing_half_way_leaves_the_destination(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, fmt: str
+) -> None:
+    """The writer has written part of its output when it fails (disk full): the destination is as it was."""
+    import annotations.convert as convert_module
+
+    work = tmp_path / "work"
+    work.mkdir()
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"id": "pair", "text": "زار محمد", "entities": []}\n', encoding="utf-8")
+    dst = work / name
+    convert(good, dst, dst_format=fmt)
+    before = _snapshot(work)
+
+    def half_written(documents, path, *, format, **options):
+        if path.suffix in (".ann", ".jsonl", ".json"):
+            path.write_text("half", encoding="utf-8")
+        else:
+            path.mkdir(parents=True, exist_ok=True)
+            (path / "pair.txt").write_text("half", encoding="utf-8")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(convert_module, "write_documents", half_written)
+    with pytest.raises(ConversionError) as caught:
+        convert(good, dst, dst_format=fmt, overwrite=True)
+    assert str(caught.value) == (
+        f"{dst}: cannot write the destination (No space left on device); it was left as it was; "
+        "fix: free disk space or fix the permissions of its directory, then convert again"
+    )
+    assert _snapshot(work) == before
+    assert _leftovers(work) == []
