@@ -25,9 +25,9 @@ def _snapshot(root: Path) -> dict[str, bytes]:
 
 @pytest.fixture
 def dst(tmp_path: Path) -> Path:
-    """A BRAT corpus with a manifest, the destination every test tries to replace."""
+    """A BRAT corpus with a file of its own (NOTES.md), the destination every test tries to replace."""
     corpus = write_brat_corpus(tmp_path / "dst")
-    (corpus / "manifest.yaml").write_text("version: 1\n", encoding="utf-8")
+    (corpus / "NOTES.md").write_text("kept\n", encoding="utf-8")
     return corpus
 
 
@@ -105,8 +105,8 @@ def test_successful_overwrite_keeps_other_files_and_replaces_pairs(tmp_path: Pat
     src.write_text('{"id": "only", "text": "abc", "entities": []}\n', encoding="utf-8")
     report = convert(src, dst, dst_format="brat", overwrite=True)
     assert report.documents == 1
-    assert sorted(p.name for p in dst.iterdir()) == ["manifest.yaml", "only.ann", "only.txt"]
-    assert (dst / "manifest.yaml").read_text(encoding="utf-8") == "version: 1\n"
+    assert sorted(p.name for p in dst.iterdir()) == ["NOTES.md", "only.ann", "only.txt"]
+    assert (dst / "NOTES.md").read_text(encoding="utf-8") == "kept\n"
     assert _leftovers(tmp_path) == []
 
 
