@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from eval.modes import HEADLINE
+from eval.modes import HEADLINE, RELATION_LEVELS
 
 HELP = "run models on the gold corpus, score them and write results (JSON, Markdown, CSV, HTML)"
 
@@ -56,7 +56,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="bootstrap resamples per figure (default: 1000; 0 disables intervals)",
     )
-    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the predictions cache")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="read no cached prediction or LLM answer; overwrite the ones recomputed"
+    )
+    parser.add_argument(
+        "--relation-level",
+        choices=RELATION_LEVELS,
+        default=RELATION_LEVELS[0],
+        help="score relations between entities (clusters of coreferent mentions: the headline) or between "
+        f"mentions (default: {RELATION_LEVELS[0]})",
+    )
     parser.add_argument(
         "--llm-base-url",
         metavar="URL",
@@ -98,6 +107,7 @@ def main(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         verbose=args.verbose,
         model_options=_llm_options(args),
+        relation_level=args.relation_level,
     )
     if not args.quiet:
         head = HEADLINE
@@ -125,10 +135,18 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _llm_options(args: argparse.Namespace) -> dict[str, dict[str, object]]:
-    """``base_url`` for every ``llm:`` model named (explicit, so that it is part of the cache's name key)."""
+    """``base_url`` for every ``llm:`` model named (explicit, so that it is part of the cache's name key).
+
+    With ``--no-cache``, also ``cache="refresh"`` for ``llm:`` and ``llm-hf:`` models: their response cache
+    is then not read, and the answers received overwrite the stored ones.
+    """
     import os
 
     url = getattr(args, "llm_base_url", None) or os.environ.get("ARABENCH_LLM_BASE_URL")
-    if not url:
-        return {}
-    return {m: {"base_url": url} for m in args.models or () if m.startswith("llm:")}
+    refresh = {"cache": "refresh"} if getattr(args, "no_cache", False) else {}
+    found: dict[str, dict[str, object]] = {}
+    for m in args.models or ():
+        options = {**({"base_url": url} if url and m.startswith("llm:") else {}), **refresh}
+        if m.startswith(("llm:", "llm-hf:")) and options:
+            found[m] = options
+    return found
