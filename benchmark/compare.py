@@ -23,6 +23,8 @@ a view both models were scored in (A's leaderboard view if possible, else
 
 from __future__ import annotations
 
+import binascii
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,7 @@ from annotations.errors import BenchmarkError, ScoringError
 from benchmark.escape import md_code, md_text, terminal
 from benchmark.report_text import fmt
 from benchmark.results import ModelResult, Results, load_results
+from benchmark.scoring import unit_counts_array
 from eval.modes import HEADLINE
 
 __all__ = ["ComparisonRow", "Comparison", "compare", "DEFAULT_RESAMPLES"]
@@ -204,25 +207,12 @@ def _counts(setting: dict[str, Any], n_units: int, source: str, model: str) -> t
     if type(count) is not int or count != n_units:
         wanted = f"unit_counts.n_units must equal corpus.n_units ({n_units})"
         raise _malformed(source, wanted, f"{field}.n_units", count)
-    if not isinstance(rows, list):
+    if rows is None:
+        array = _decoded(data, source, field)
+    elif not isinstance(rows, list):
         raise _malformed(source, "unit_counts.rows must be a list", f"{field}.rows", type(rows).__name__)
-    array = np.zeros((n_units, len(types), 3), dtype=np.float64)
-    for k, row in enumerate(rows):
-        ok = (
-            isinstance(row, list)
-            and len(row) == 5
-            and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in row)
-            and type(row[0]) is int
-            and type(row[1]) is int
-            and 0 <= row[0] < n_units
-            and 0 <= row[1] < len(types)
-            and all(np.isfinite(x) and x >= 0 for x in row[2:])
-        )
-        if not ok:
-            raise _malformed(
-                source, "a unit_counts row is not [unit, type index, tp, fp, fn] in range", f"{field}.rows[{k}]", row
-            )
-        array[row[0], row[1]] += row[2:]
+    else:
+        array = _legacy_rows(rows, n_units, len(types), source, field)
     micro = setting.get("micro")
     stored = [micro.get(k) for k in ("tp", "fp", "fn")] if isinstance(micro, dict) else None
     totals = array.sum(axis=(0, 1)).tolist()
@@ -238,6 +228,47 @@ def _counts(setting: dict[str, Any], n_units: int, source: str, model: str) -> t
             stored,
         )
     return tuple(types), array
+
+
+#: The longest encoded ``unit_counts.data`` read (base64 characters): a corpus of millions of units fits.
+MAX_ENCODED = 64 * 1024 * 1024
+
+
+def _decoded(data: dict[str, Any], source: str, field: str) -> np.ndarray:
+    """The compact (zlib/base64) per-unit counts, decoded by :func:`unit_counts_array` and checked."""
+    encoded = data.get("data")
+    if not isinstance(encoded, str) or len(encoded) > MAX_ENCODED:
+        shown = type(encoded).__name__ if not isinstance(encoded, str) else f"{len(encoded)} characters"
+        raise _malformed(source, "unit_counts.data must be the encoded counts", f"{field}.data", shown)
+    try:
+        _, array = unit_counts_array(data)
+    except (ValueError, TypeError, KeyError, IndexError, zlib.error, binascii.Error) as exc:
+        raise _malformed(source, f"the per-unit counts cannot be decoded ({exc})", f"{field}.data", None) from None
+    if not np.isfinite(array).all() or (array < 0).any():
+        raise _malformed(source, "the per-unit counts hold negative or non-finite values", f"{field}.data", None)
+    return array
+
+
+def _legacy_rows(rows: list[Any], n_units: int, n_types: int, source: str, field: str) -> np.ndarray:
+    """The ``rows`` lists of earlier results (``[unit, type index, tp, fp, fn]``), checked."""
+    array = np.zeros((n_units, n_types, 3), dtype=np.float64)
+    for k, row in enumerate(rows):
+        ok = (
+            isinstance(row, list)
+            and len(row) == 5
+            and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in row)
+            and type(row[0]) is int
+            and type(row[1]) is int
+            and 0 <= row[0] < n_units
+            and 0 <= row[1] < n_types
+            and all(np.isfinite(x) and x >= 0 for x in row[2:])
+        )
+        if not ok:
+            raise _malformed(
+                source, "a unit_counts row is not [unit, type index, tp, fp, fn] in range", f"{field}.rows[{k}]", row
+            )
+        array[row[0], row[1]] += row[2:]
+    return array
 
 
 def _pick(results: Results, name: str | None, source: str, side: str) -> ModelResult:

@@ -54,12 +54,17 @@ FIX = "fix: pass a results.json written by arabench run, unedited (re-run araben
             "field 'corpus.documents[0].units': results file is malformed: a document has no unit list (got 7)",
         ),
         (
-            lambda d: _first_setting(d)["unit_counts"]["rows"].__setitem__(0, [99, 0, 1, 0, 0]),
+            lambda d: _first_setting(d)["unit_counts"].update(rows=[[99, 0, 1, 0, 0]], data=None),
             "field 'models[rules].unit_counts.rows[0]': results file is malformed: a unit_counts row is not "
             "[unit, type index, tp, fp, fn] in range (got [99, 0, 1, 0, 0])",
         ),
         (
-            lambda d: _first_setting(d)["unit_counts"]["rows"][0].__setitem__(2, 50),
+            lambda d: _first_setting(d)["unit_counts"].__setitem__("data", "bm90IHpsaWI="),
+            "field 'models[rules].unit_counts.data': results file is malformed: the per-unit counts cannot be "
+            "decoded (Error -3 while decompressing data: incorrect header check) (got None)",
+        ),
+        (
+            lambda d: _first_setting(d)["micro"].__setitem__("tp", _first_setting(d)["micro"]["tp"] + 5),
             "field 'models[rules].micro': results file is malformed: the per-unit counts sum to tp/fp/fn",
         ),
         (
