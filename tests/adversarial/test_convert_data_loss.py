@@ -110,6 +110,17 @@ def test_successful_overwrite_keeps_other_files_and_replaces_pairs(tmp_path: Pat
     assert _leftovers(tmp_path) == []
 
 
+def _converted(tmp_path: Path, name: str, fmt: str) -> tuple[Path, Path, Path]:
+    """A one-document destination ``work/name`` in ``fmt``: (its directory, the source, the destination)."""
+    work = tmp_path / "work"
+    work.mkdir()
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"id": "pair", "text": "زار محمد", "entities": []}\n', encoding="utf-8")
+    dst = work / name
+    convert(good, dst, dst_format=fmt)
+    return work, good, dst
+
+
 @pytest.mark.parametrize(
     ("name", "fmt"),
     [
@@ -122,12 +133,7 @@ def test_successful_overwrite_keeps_other_files_and_replaces_pairs(tmp_path: Pat
     ],
 )
 def test_every_destination_format_survives_a_failed_overwrite(tmp_path: Path, name: str, fmt: str) -> None:
-    work = tmp_path / "work"
-    work.mkdir()
-    good = tmp_path / "good.jsonl"
-    good.write_text('{"id": "pair", "text": "زار محمد", "entities": []}\n', encoding="utf-8")
-    dst = work / name
-    convert(good, dst, dst_format=fmt)
+    work, _, dst = _converted(tmp_path, name, fmt)
     before = _snapshot(work)
     bad = tmp_path / "bad.jsonl"
     entity = '{"id": "T1", "start": 3, "end": 8, "type": "PERS", "text": " محمد"}'
@@ -148,12 +154,7 @@ def test_a_writer_failing_half_way_leaves_the_destination(
     """The writer has written part of its output when it fails (disk full): the destination is as it was."""
     import annotations.convert as convert_module
 
-    work = tmp_path / "work"
-    work.mkdir()
-    good = tmp_path / "good.jsonl"
-    good.write_text('{"id": "pair", "text": "زار محمد", "entities": []}\n', encoding="utf-8")
-    dst = work / name
-    convert(good, dst, dst_format=fmt)
+    work, good, dst = _converted(tmp_path, name, fmt)
     before = _snapshot(work)
 
     def half_written(documents, path, *, format, **options):
