@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from benchmark.atomic import atomic_write_text, dump_json
 from benchmark.escape import csv_cell, md_code, md_text
+from benchmark.results import SCORED_STATUSES
 from eval.modes import HEADLINE
 
 if TYPE_CHECKING:
@@ -54,6 +55,13 @@ __all__ = [
     "relations_text",
     "llm_text",
 ]
+
+
+def status_text(status: str, failed_fraction: float | None) -> str:
+    """A leaderboard status: ``partial`` carries the share of failed windows (``partial (25.0% windows failed)``)."""
+    if status == "partial" and failed_fraction is not None:
+        return f"partial ({failed_fraction:.1%} windows failed)"
+    return status
 
 
 def fmt(value: float | None, digits: int = 4) -> str:
@@ -151,7 +159,7 @@ def render_summary(results: Results) -> str:
     extras = {
         row.model: extra_figures(results.model(row.model), str(row.view))
         for row in results.leaderboard()
-        if row.status == "scored"
+        if row.status in SCORED_STATUSES
     }
     with_relations = any("relations" in e for e in extras.values())
     with_llm = any("llm" in e for e in extras.values())
@@ -160,14 +168,14 @@ def render_summary(results: Results) -> str:
         lines[-1] += " --- |" * (with_relations + with_llm)
     rank = 0
     for row in results.leaderboard():
-        if row.status != "scored":
+        if row.status not in SCORED_STATUSES:
             continue
         rank += 1
         view = f"{md_text(row.view)} ⚑" if row.flagged else md_text(row.view)
         extra = extras[row.model]
         lines.append(
-            f"| {rank} | {md_code(row.model)} | {md_text(row.status)} | {view} | {fmt(row.precision)} "
-            f"| {fmt(row.recall)} | "
+            f"| {rank} | {md_code(row.model)} | {md_text(status_text(row.status, row.failed_fraction))} "
+            f"| {view} | {fmt(row.precision)} | {fmt(row.recall)} | "
             f"**{fmt(row.f1)}** | {fmt_ci(row.f1_ci)} | {fmt(row.char_f1)} | {fmt_ci(row.char_f1_ci)} |"
             + f" {md_text(relations_text(extra))} |" * with_relations
             + f" {md_text(llm_text(extra))} |" * with_llm
@@ -179,13 +187,17 @@ def render_summary(results: Results) -> str:
             "",
             f"⚑ cannot be scored in the {md_code(s['leaderboard_view'], table=False)} view; shown in the view named.",
         ]
-    others = [m for m in results.models if m.status != "scored"]
+    partial = [m for m in results.models if m.status == "partial"]
+    if partial:
+        lines += ["", "Partial models were scored from incomplete predictions (figures are lower bounds):"]
+        lines += [f"- {md_code(m.name, table=False)}: {md_text(m.reason or '')}" for m in partial]
+    others = [m for m in results.models if m.status not in SCORED_STATUSES]
     if others:
         lines += ["", "## Not scored", "", "| model | status | reason |", "| --- | --- | --- |"]
         for m in others:
             lines.append(f"| {md_code(m.name)} | {md_text(m.status)} | {md_text(m.reason or '')} |")
     for m in results.models:
-        if m.status != "scored":
+        if m.status not in SCORED_STATUSES:
             continue
         view, _ = results.scored_view(m)
         assert view is not None
