@@ -21,7 +21,8 @@ Sections:
 
 The template is ``benchmark/templates/report.html`` with ``report.css`` and
 ``report.js`` inlined into it; the data is one JSON object in a
-``<script type="application/json">`` element.
+``<script type="application/json">`` element, written by
+:func:`benchmark.escape.json_for_html` (any string in the data survives).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotations.schema import default_schema
 from benchmark.atomic import atomic_write_text
+from benchmark.escape import json_for_html
 from benchmark.report_text import error_records, status_text
 from benchmark.results import SCORED_STATUSES
 from eval.modes import HEADLINE
@@ -379,8 +381,7 @@ def render_html(results: Results) -> str:
             f'<div class="cmwrap" data-model="{_esc(m.name)}"><h3><code>{_esc(m.name)}</code> '
             f'<span class="muted">({_esc(view)})</span></h3>{table}</div>'
         )
-    payload = json.dumps(data, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
-    payload = payload.replace("</", "<\\/").replace("<!--", "<\\!--")
+    payload = json_for_html(data)
     boot = settings["bootstrap"]
     replacements = {
         "__CSS__": css,
