@@ -136,3 +136,19 @@ def test_example_runs(name: str, lineno: int, block: list[str], console: bool, t
         where = f"{name}:{lineno}: {command!r}"
         assert done.returncode == 0, f"{where} exited {done.returncode}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
         assert (done.stdout + done.stderr).strip(), f"{where} printed nothing"
+
+
+def test_quickstart_commands_are_the_ones_ci_runs() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```bash\n", 1)[1].split("```", 1)[0]
+    quickstart = [line for line in block.splitlines() if line.strip()]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert len(quickstart) == 2, f"README.md's Quickstart block holds {quickstart}; fix: keep its two commands"
+    missing = [line for line in quickstart if line not in ci]
+    assert not missing, f".ci/run does not run {missing} byte for byte; fix: keep README.md and .ci/run in step"
+
+
+def test_readme_stays_short() -> None:
+    n = len((ROOT / "README.md").read_text(encoding="utf-8").splitlines())
+    assert n <= 250, f"README.md has {n} lines (at most 250); fix: move the detail to a page of docs/ and link it"
