@@ -226,7 +226,10 @@ class Results:
             return self.leaderboard_view, False
         if "conll4" in model.scores:
             return "conll4", True
-        return model.view, True
+        if model.view in model.scores:
+            return model.view, True
+        # Not scorable in its own view (the gold does not coarsen into it): the first view it was scored in.
+        return (next(iter(model.scores)), True) if model.scores else (None, False)
 
     def leaderboard(self) -> list[LeaderboardRow]:
         """Scored models by headline F1 (best first; ties by name), then skipped and failed ones."""

@@ -520,6 +520,7 @@ def run(
     progress: bool = False,
     verbose: bool = False,
     schema: Schema | None = None,
+    configuration: Mapping[str, object] | None = None,
 ) -> Results:
     """Run the benchmark: everything ``arabench run`` does, as one call.
 
@@ -542,6 +543,8 @@ def run(
         progress: Show progress bars on stderr.
         verbose: Log per-step timings on stderr.
         schema: The schema (default: the packaged one).
+        configuration: The resolved run configuration (:mod:`benchmark.config`), recorded in
+            ``settings.configuration`` so that ``arabench run --config results.json`` repeats the run.
 
     Returns:
         The :class:`~benchmark.results.Results` (``exit_status`` is 1 if a model
@@ -626,6 +629,21 @@ def run(
                 seed=seed,
                 schema=schema,
             )
+        if not scores:  # no view holds both the gold and the model's labels: say so, never a crash or a 0
+            results.append(
+                ModelResult(
+                    name=name,
+                    status="failed",
+                    reason=f"cannot be scored on this corpus: its gold view {gold.view.name!r} and the model's view "
+                    f"{got.view.name!r} coarsen into no common view; pass --corpus-view, or map the model's labels "
+                    "into the corpus's view with --model-option MODEL label_map=... view=...",
+                    explicit=explicit,
+                    view=got.view.name,
+                    labels=sorted(got.labels),
+                    provenance=got.provenance,
+                )
+            )
+            continue
         all_errors[name] = errors
         all_predictions[name] = got.predictions
         results.append(
@@ -660,6 +678,7 @@ def run(
             "modes": list(MODES),
             "boundaries": list(BOUNDARIES),
             "layers": list(LAYERS),
+            **({} if configuration is None else {"configuration": _jsonable(dict(configuration))}),
         },
         environment=_environment(),
         models=results,

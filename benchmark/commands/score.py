@@ -16,8 +16,17 @@ Formats (``--format``, else each path's format as the registry of
   predictions are only parsed (a system may emit duplicate or crossing
   spans: the scorer counts them).
 
-``--view`` projects gold schema types into a label view (predictions are
-already labelled in it); without it labels are compared as they are.
+``--label-map``/``--drop`` relabel the predictions first (exact keys; a
+dropped label is counted in ``notes`` as ``dropped_label:<LABEL>``).
+``--view`` then projects *both* sides into a label view: a side whose labels
+are all labels of the view is taken as it is, a side in schema types is
+projected (what the view leaves out is counted: gold in ``out_of_scope``,
+predictions in ``notes`` as ``pred_out_of_view:<TYPE>``); other labels are an
+error. Without ``--view`` labels are compared as they are.
+
+``--strict-iob2`` (CoNLL, scheme BIO2) scores chunks the way seqeval's
+``mode="strict", scheme=IOB2`` does (:mod:`eval.tokens`): a chunk starts only
+at a ``B-`` tag and ill-formed ``I-`` tags start none.
 
 Output: a table (per type tp, fp, fn, support, P, R, F1, then micro, macro,
 weighted), or with ``--json`` one JSON object, schema version 1 (see
@@ -44,6 +53,8 @@ HELP = "score predictions from any system against gold (CoNLL, JSONL, BRAT, Labe
 #: Version of the ``--json`` output; bumped on any incompatible change.
 SCHEMA_VERSION = 1
 FORMATS = tuple(REGISTRY)
+#: The schemes ``--scheme`` accepts (``ANY`` is internal: it would read any prefix as a tag).
+SCHEME_CHOICES = ("BIO2", "IOB1", "IOE1", "IOE2", "BIOES", "BILOU", "IO", "IOB2", "BIO", "IOBES", "IOE")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -63,10 +74,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--view",
         default=None,
-        help="label view to project gold into (native, conll4, anercorp); default: compare labels as they are",
+        help="label view to project gold and predictions into (native, conll4, anercorp, ace, fane, a card's view); "
+        "default: compare labels as they are",
     )
     parser.add_argument(
-        "--scheme", default="BIO2", help="tagging scheme of CoNLL files (BIO2, IOB1, IOE2, BIOES, BILOU; default BIO2)"
+        "--label-map",
+        metavar="MAP",
+        help="relabel the predictions: 'RAW=LABEL,RAW2=LABEL2' (empty LABEL drops) or a .yaml/.json file",
+    )
+    parser.add_argument(
+        "--drop", metavar="LABELS", help="prediction labels to drop, comma-separated (counted in notes)"
+    )
+    parser.add_argument(
+        "--scheme",
+        default="BIO2",
+        choices=SCHEME_CHOICES,
+        help="tagging scheme of CoNLL files (default BIO2; IO is for bare tags without B-/I- prefixes)",
+    )
+    parser.add_argument(
+        "--strict-iob2",
+        action="store_true",
+        help="CoNLL only: seqeval's strict IOB2 numbers (mode='strict', scheme=IOB2) instead of the conlleval rules",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object (schema_version 1)")
 
@@ -88,6 +116,9 @@ def _conll_documents(gold_path: str, pred_path: str, scheme: str) -> tuple[list[
 
     gold = [s for s in read_conll_sentences(gold_path, scheme=scheme) if s.tokens]
     pred = [s for s in read_conll_sentences(pred_path, scheme=scheme) if s.tokens]
+    if scheme == "IO":
+        _refuse_prefixed(gold, gold_path)
+        _refuse_prefixed(pred, pred_path)
     _check_same_tokens(gold, pred, gold_path, pred_path)
     texts, gold_spans, pred_spans = [], [], []
     for g, p in zip(gold, pred, strict=True):
@@ -99,6 +130,35 @@ def _conll_documents(gold_path: str, pred_path: str, scheme: str) -> tuple[list[
         gold_spans.append(bio_to_spans(g.tags, offsets, scheme=scheme))
         pred_spans.append(bio_to_spans(p.tags, offsets, scheme=scheme))
     return texts, gold_spans, pred_spans
+
+
+def _refuse_prefixed(sentences: Sequence, path: str) -> None:
+    """Under ``--scheme IO`` a tag is a bare type: ``B-DATE`` would be scored as a type of its own."""
+    import re
+
+    prefixed = re.compile(r"^[BIESLU][-_]\S")
+    for sentence in sentences:
+        for tag, line in zip(sentence.tags, sentence.lines, strict=True):
+            if prefixed.match(tag):
+                raise ScoringError(
+                    "tag carries a BIO prefix but --scheme IO reads bare types",
+                    file=path,
+                    line=line,
+                    field="tag",
+                    value=tag,
+                    fix="pass the file's scheme (e.g. --scheme BIO2), or strip the prefixes",
+                )
+
+
+def _strict_iob2(gold_path: str, pred_path: str) -> Any:
+    """The strict IOB2 chunks of seqeval (:func:`eval.tokens.score_tags` with scheme ``iob2``)."""
+    from annotations.conll import read_conll_sentences
+    from eval.tokens import score_tags
+
+    gold = [s for s in read_conll_sentences(gold_path, scheme="BIO2") if s.tokens]
+    pred = [s for s in read_conll_sentences(pred_path, scheme="BIO2") if s.tokens]
+    _check_same_tokens(gold, pred, gold_path, pred_path)
+    return score_tags([s.tags for s in gold], [s.tags for s in pred], scheme="iob2"), len(gold)
 
 
 def _check_same_tokens(gold: Sequence, pred: Sequence, gold_path: str, pred_path: str) -> None:
@@ -217,6 +277,9 @@ def score_files(
     layer: str = "flat",
     view: str | None = None,
     scheme: str = "BIO2",
+    label_map: str | None = None,
+    drop: str | Sequence[str] = (),
+    strict_iob2: bool = False,
 ) -> ScoreReport:
     """Read gold and predictions and score them (the library function behind ``arabench score``).
 
@@ -227,8 +290,11 @@ def score_files(
         mode: Match mode (:mod:`eval.modes`).
         boundary: ``char`` or ``word``.
         layer: ``flat`` or ``nested``.
-        view: Label view to project gold into; ``None`` compares labels as they are.
+        view: Label view to project gold and predictions into; ``None`` compares labels as they are.
         scheme: Tagging scheme of CoNLL files.
+        label_map: Relabel the predictions (``"RAW=LABEL,..."`` or a YAML/JSON path).
+        drop: Prediction labels to drop (a list or comma-separated).
+        strict_iob2: Score CoNLL chunks as seqeval's strict IOB2 mode.
 
     Returns:
         The :class:`ScoreReport`.
@@ -239,7 +305,6 @@ def score_files(
     """
     from annotations.schema import default_schema
     from eval.spans import score_spans
-    from eval.views import score_spans_in_view
 
     if format is not None and format not in FORMATS:
         raise ScoringError("unknown format", field="format", value=format, fix=f"use one of {', '.join(FORMATS)}")
@@ -257,19 +322,117 @@ def score_files(
             value=pred_fmt if fmt == "conll" else fmt,
             fix="convert the other file with `arabench convert` (CoNLL to CoNLL, or both to JSONL with --text-from)",
         )
-    view_obj = default_schema().view(view) if view is not None else None
+    schema = default_schema()
+    view_obj = schema.view(view) if view is not None else None
+    if strict_iob2:
+        if fmt != "conll" or scheme not in ("BIO2", "IOB2", "BIO") or view or label_map or drop:
+            raise ScoringError(
+                "--strict-iob2 scores CoNLL files in scheme BIO2 as they are",
+                field="--strict-iob2",
+                value=fmt if fmt != "conll" else scheme,
+                fix="use it on CoNLL gold and predictions, without --view, --label-map, --drop or another --scheme",
+            )
+        token_scores, n = _strict_iob2(str(gold), str(pred))
+        return ScoreReport(scores=token_scores, format=fmt, view=None, documents=n, notes=dict(token_scores.notes))
     if fmt == "conll":
         texts, gold_spans, pred_spans = _conll_documents(str(gold), str(pred), scheme)
     else:
         texts, gold_spans, pred_spans = _span_documents(
-            str(gold), str(pred), check_types=view_obj is not None, gold_format=fmt, pred_format=pred_fmt
+            str(gold), str(pred), check_types=False, gold_format=fmt, pred_format=pred_fmt
         )
+    notes: dict[str, int] = {}
+    if label_map is not None or drop:
+        pred_spans = _relabel(pred_spans, label_map, drop, notes, view_obj, gold_spans)
     options = {"mode": mode, "boundary": boundary, "layer": layer, "texts": texts, "errors": False}
+    out_of_scope: dict[str, int] = {}
     if view_obj is not None:
-        scores = score_spans_in_view(gold_spans, pred_spans, view=view_obj, **options)
-    else:
-        scores = score_spans(gold_spans, pred_spans, **options)
+        gold_spans, left = _into_view(gold_spans, view_obj, schema, side="gold", path=str(gold))
+        for key, count in left.items():
+            out_of_scope[key] = out_of_scope.get(key, 0) + count
+        pred_spans, left = _into_view(pred_spans, view_obj, schema, side="predictions", path=str(pred))
+        for key, count in left.items():
+            notes[f"pred_out_of_view:{key}"] = count
+    scores = score_spans(gold_spans, pred_spans, **options)
+    if out_of_scope or notes:
+        from dataclasses import replace
+
+        merged = dict(scores.out_of_scope)
+        merged.update(out_of_scope)
+        scores = replace(scores, out_of_scope=merged, notes=dict(sorted({**scores.notes, **notes}.items())))
     return ScoreReport(scores=scores, format=fmt, view=view, documents=len(texts), notes=dict(scores.notes))
+
+
+def _relabel(
+    pred_spans: list[list],
+    label_map: str | None,
+    drop: str | Sequence[str],
+    notes: dict[str, int],
+    view: Any,
+    gold_spans: list[list],
+) -> list[list]:
+    """Apply ``--label-map``/``--drop`` to the predictions; a label neither mapped, dropped nor known is an error."""
+    from annotations.errors import LabelMapError
+    from annotations.schema import default_schema
+    from annotations.spans import Span
+    from models.labelmap import LabelMap, parse_label_map
+
+    drops = [d.strip() for d in drop.split(",") if d.strip()] if isinstance(drop, str) else list(drop)
+    lmap = LabelMap({}, frozenset(drops), "option") if label_map is None else parse_label_map(label_map, drop=drops)
+    if view is not None:
+        known = set(view.labels) | set(default_schema().entity_types)
+    else:
+        known = {s.label for spans in gold_spans for s in spans}
+    out = []
+    for spans in pred_spans:
+        kept = []
+        for span in spans:
+            if span.label in lmap.drop:
+                notes[f"dropped_label:{span.label}"] = notes.get(f"dropped_label:{span.label}", 0) + 1
+            elif span.label in lmap.mapping:
+                target = lmap.mapping[span.label]
+                kept.append(Span(span.start, span.end, target))
+            elif span.label in known:
+                kept.append(span)
+            else:
+                raise LabelMapError(
+                    "prediction label neither mapped, dropped nor a label of the "
+                    + ("view" if view is not None else "gold"),
+                    field="--label-map",
+                    value=span.label,
+                    fix=f"add {span.label}=<LABEL> to --label-map or list it in --drop",
+                )
+        out.append(kept)
+    return out
+
+
+def _into_view(spans: list[list], view: Any, schema: Any, *, side: str, path: str) -> tuple[list[list], dict[str, int]]:
+    """One side in ``view``: as it is when every label is a view label, projected when in schema types."""
+    from annotations.spans import Span
+
+    labels = {s.label for doc in spans for s in doc}
+    if labels <= view.labels:
+        return spans, {}
+    if labels <= set(schema.entity_types):
+        left: dict[str, int] = {}
+        out = []
+        for doc in spans:
+            kept = []
+            for span in doc:
+                label = view.label_of(span.label)
+                if label is None:
+                    left[span.label] = left.get(span.label, 0) + 1
+                else:
+                    kept.append(Span(span.start, span.end, label))
+            out.append(kept)
+        return out, dict(sorted(left.items()))
+    stray = sorted(labels - view.labels - set(schema.entity_types))
+    raise ScoringError(
+        f"the {side} carry labels that are neither labels of view {view.name!r} nor schema types",
+        file=path,
+        field="label",
+        value=stray,
+        fix="relabel them with --label-map (predictions), or pick the view they are in with --view",
+    )
 
 
 def _number(value: float) -> int | float:
@@ -295,9 +458,9 @@ def report_json(report: ScoreReport) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "format": report.format,
-        "mode": s.mode,
-        "boundary": s.boundary,
-        "layer": s.layer,
+        "mode": getattr(s, "mode", "strict-iob2"),
+        "boundary": getattr(s, "boundary", "token"),
+        "layer": getattr(s, "layer", "flat"),
         "view": report.view,
         "documents": report.documents,
         "micro": _counts_json(s.micro),
@@ -324,7 +487,8 @@ def report_table(report: ScoreReport) -> str:
     width = max([len(t) for t in s.per_type] + [8])
     head = f"{'type':<{width}} {'tp':>7} {'fp':>7} {'fn':>7} {'support':>7} {'P':>7} {'R':>7} {'F1':>7}"
     lines = [
-        f"{report.format} · mode {s.mode} · boundary {s.boundary} · layer {s.layer} · view {report.view or '(as is)'}"
+        f"{report.format} · mode {getattr(s, 'mode', 'strict-iob2')} · boundary {getattr(s, 'boundary', 'token')}"
+        f" · layer {getattr(s, 'layer', 'flat')} · view {report.view or '(as is)'}"
         f" · {report.documents} {'sentence' if report.format == 'conll' else 'document'}(s)",
         head,
         "-" * len(head),
@@ -363,6 +527,9 @@ def main(args: argparse.Namespace) -> int:
         layer=args.layer,
         view=args.view,
         scheme=args.scheme,
+        label_map=args.label_map,
+        drop=args.drop or (),
+        strict_iob2=args.strict_iob2,
     )
     if args.json:
         json.dump(report_json(report), sys.stdout, ensure_ascii=False)
