@@ -402,9 +402,9 @@ def _one_split(dataset: Any, split: str | None, where: object) -> tuple[Any, str
 
 def is_token_table(dataset: Any) -> bool:
     """True if ``dataset`` (a split or a dict of splits) has ``tokens`` and ``ner_tags``, no arabench ``entities``."""
-    tables = (
-        list(dataset.values()) if hasattr(dataset, "values") and not hasattr(dataset, "column_names") else [dataset]
-    )
+    from datasets import DatasetDict
+
+    tables = list(dataset.values()) if isinstance(dataset, DatasetDict) else [dataset]
     return bool(tables) and all(
         "tokens" in t.column_names and "ner_tags" in t.column_names and "entities" not in t.column_names for t in tables
     )

@@ -418,6 +418,8 @@ def _models(value: object, path: Path, line: int | None, base: Path) -> tuple[li
             value=value,
             fix="write models: [rules, {name: file:preds.conll, options: {view: anercorp}}]",
         )
+    from models.registry import get_info
+
     names: list[str] = []
     options: dict[str, dict[str, object]] = {}
     for i, item in enumerate(value):
@@ -447,6 +449,12 @@ def _models(value: object, path: Path, line: int | None, base: Path) -> tuple[li
                 fix="write - rules, or - {name: MODEL, options: {KEY: VALUE}}",
             )
         name = _model_path(name, base)
+        try:
+            get_info(name)  # an unknown name: "did you mean", with the line
+        except ModelError as exc:
+            raise ModelError(
+                exc.message, file=path, line=item_line, field=f"models[{i}]", value=exc.value, fix=exc.fix
+            ) from None
         opts: dict[str, object] = {}
         option_lines = getattr(given, "lines", {})
         for key, raw in given.items():

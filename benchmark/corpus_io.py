@@ -182,6 +182,8 @@ def load_corpus(
             "corpus not found", file=root, fix="pass a BRAT directory, a .jsonl file or a CoNLL file with --corpus"
         )
     fmt = get_format(format or infer_format(root, option=None))
+    if fmt.name == "hf" and _is_token_dataset_dir(root):
+        return _dataset_corpus(str(root), view=view, schema=schema, prefer=prefer)
     if fmt.native_labels:
         from annotations.corpus import read_corpus
 
@@ -202,6 +204,20 @@ def load_corpus(
         raise AnnotationError("the corpus holds no document", file=root, fix="check the path")
     base, files = source_files(root, format=fmt.name)
     return _make_corpus(root, fmt.name, documents, schema.view(view_name), corpus_sha256(base, files), files)
+
+
+def _is_token_dataset_dir(root: Path) -> bool:
+    """True if a ``save_to_disk`` directory holds ``tokens`` and ``ner_tags`` and no arabench ``entities``."""
+    import json
+
+    for info in [root / "dataset_info.json", *root.glob("*/dataset_info.json")]:
+        if info.is_file():
+            try:
+                features = json.loads(info.read_text(encoding="utf-8")).get("features") or {}
+            except (OSError, ValueError):
+                return False
+            return "tokens" in features and "ner_tags" in features and "entities" not in features
+    return False
 
 
 def _dataset_corpus(source: str, *, view: str | None, schema: Schema, prefer: str | None) -> Corpus:

@@ -347,8 +347,7 @@ def score_files(
     out_of_scope: dict[str, int] = {}
     if view_obj is not None:
         gold_spans, left = _into_view(gold_spans, view_obj, schema, side="gold", path=str(gold))
-        for key, count in left.items():
-            out_of_scope[key] = out_of_scope.get(key, 0) + count
+        out_of_scope.update({f"{key} (not in view {view_obj.name})": n for key, n in left.items()})
         pred_spans, left = _into_view(pred_spans, view_obj, schema, side="predictions", path=str(pred))
         for key, count in left.items():
             notes[f"pred_out_of_view:{key}"] = count
