@@ -170,7 +170,7 @@ def test_view_conll4_on_a_fane_corpus_is_not_answered_with_conll4_labels(tmp_pat
     assert done.returncode in (0, 1)
 
 
-def _token_dataset(tmp_path: Path):  # noqa: ANN202
+def _token_dataset(tmp_path: Path):
     datasets = pytest.importorskip("datasets")
     names = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "I-MISC"]
     features = datasets.Features(
