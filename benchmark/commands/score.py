@@ -424,9 +424,10 @@ def _into_view(spans: list[list], view: Any, schema: Any, *, side: str, path: st
                     kept.append(Span(span.start, span.end, label))
             out.append(kept)
         return out, dict(sorted(left.items()))
-    stray = sorted(labels - view.labels - set(schema.entity_types))
+    stray = sorted(labels - view.labels)
     raise ScoringError(
-        f"the {side} carry labels that are neither labels of view {view.name!r} nor schema types",
+        f"the {side} carry labels that are not labels of view {view.name!r}, and not all are schema types "
+        "(a side is read either in the view's labels or in schema types)",
         file=path,
         field="label",
         value=stray,
