@@ -25,8 +25,10 @@ checked by the adapter when the model is built.
     out: results/                       # --out
     cache: true                         # false = --no-cache
     llm_base_url: http://127.0.0.1:8000/v1
+    directory: /path/to/project         # relative paths are read from here
 
-Relative paths are read relative to the file's directory. Flags given on the
+Relative paths are read relative to ``directory``, by default the file's directory
+(``results.json`` records the working directory of the run there). Flags given on the
 command line override the file. A ``results.json`` written by ``run`` can be
 given as ``--config`` too: it records the resolved configuration
 (``settings.configuration``), so the run is repeated from it.
@@ -35,6 +37,7 @@ given as ``--config`` too: it records the resolved configuration
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,6 +217,7 @@ CONFIG_KEYS: dict[str, str] = {
     "llm_base_url": "a URL",
     "quiet": "true or false",
     "verbose": "true or false",
+    "directory": "the directory relative paths are read from (default: the file's own)",
 }
 _PATH_KEYS = ("views", "cards", "out")
 
@@ -262,6 +266,7 @@ class RunConfig:
             "out": self.out,
             "cache": self.cache,
             "llm_base_url": self.llm_base_url,
+            "directory": os.getcwd(),
         }
         return {k: v for k, v in data.items() if v is not None}
 
@@ -352,6 +357,17 @@ def load_config(path: str | Path) -> RunConfig:
     path = Path(path).expanduser()
     data, line_of = _read(path)
     base = path.resolve().parent
+    if "directory" in data:
+        if not isinstance(data["directory"], str) or not (base / data["directory"]).is_dir():
+            raise BenchmarkError(
+                "configuration key 'directory' must be an existing directory",
+                file=path,
+                line=line_of("directory"),
+                field="directory",
+                value=data["directory"],
+                fix="name the directory relative paths are read from, or leave the key out",
+            )
+        base = (path.resolve().parent / data["directory"]).resolve()
 
     def bad(key: str, value: object, expected: str, line: int | None = None) -> BenchmarkError:
         return BenchmarkError(

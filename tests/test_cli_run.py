@@ -291,6 +291,21 @@ def test_a_run_repeats_from_its_recorded_configuration(tmp_path: Path) -> None:
     assert a["settings"]["configuration"]["seed"] == 3 and b["settings"]["configuration"]["bootstrap"] == 50
 
 
+def test_a_run_from_the_shell_repeats_from_another_directory(tmp_path: Path) -> None:
+    write_conll(tmp_path / "anercorp.conll", ANERCORP_GOLD)
+    first = arabench(
+        "run", "-m", "oracle", "--corpus", "anercorp.conll", "--bootstrap", "20", "--out", "r", "-q", cwd=tmp_path
+    )
+    assert first.returncode == 0, first.stderr
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    again = arabench("run", "--config", "../r/results.json", "--out", "again", "-q", cwd=elsewhere)
+    assert again.returncode == 0, again.stderr
+    a = json.loads((tmp_path / "r" / "results.json").read_text(encoding="utf-8"))
+    b = json.loads((elsewhere / "again" / "results.json").read_text(encoding="utf-8"))
+    assert a["models"] == b["models"] and a["corpus"]["sha256"] == b["corpus"]["sha256"]
+
+
 def test_flags_override_the_configuration_file(tmp_path: Path) -> None:
     (tmp_path / "suite.yaml").write_text("models: [empty]\nseed: 3\nbootstrap: 5\n", encoding="utf-8")
     done = arabench("run", "--config", "suite.yaml", "--seed", "7", "--out", "r", "-q", cwd=tmp_path)
