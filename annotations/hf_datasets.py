@@ -207,26 +207,7 @@ def from_dataset_dict(dataset: DatasetDict | Dataset, *, split: str | None = Non
             missing, a relation refers to an unknown entity id, or ``ner_tags``
             disagree with the entities (the dataset was edited inconsistently).
     """
-    from datasets import DatasetDict
-
-    if isinstance(dataset, DatasetDict):
-        names = list(dataset)
-        if split is None:
-            if len(names) != 1:
-                raise AnnotationError(
-                    f"the dataset has {len(names)} splits; which one to read is not guessed",
-                    field="split",
-                    value=names,
-                    fix=f"pass split= (--split) with one of {', '.join(names)}",
-                )
-            split = names[0]
-        if split not in dataset:
-            raise AnnotationError(
-                "no such split", field="split", value=split, fix=f"use one of {', '.join(names) or '(none)'}"
-            )
-        table = dataset[split]
-    else:
-        table = dataset
+    table, split = _one_split(dataset, split, None, how="pass split= (--split) with one of ")
     missing = [c for c in ("id", "text", "entities", "relations", "metadata") if c not in table.column_names]
     if missing:
         raise AnnotationError(
@@ -377,7 +358,8 @@ def read_hf(path: str | os.PathLike[str], *, split: str | None = None) -> list[D
 # --------------------------------------------------------------------------- token-classification datasets
 
 
-def _one_split(dataset: Any, split: str | None, where: object) -> tuple[Any, str | None]:
+def _one_split(dataset: Any, split: str | None, where: object, *, how: str) -> tuple[Any, str | None]:
+    """The split to read of a ``DatasetDict`` (the only one when ``split`` is None), or ``dataset`` itself."""
     from datasets import DatasetDict
 
     if not isinstance(dataset, DatasetDict):
@@ -387,15 +369,19 @@ def _one_split(dataset: Any, split: str | None, where: object) -> tuple[Any, str
         if len(names) != 1:
             raise AnnotationError(
                 f"the dataset has {len(names)} splits; which one to read is not guessed",
-                file=str(where),
+                file=None if where is None else str(where),
                 field="split",
                 value=names,
-                fix=f"name one after @, e.g. hf-dataset:<id>@{names[0] if names else 'test'}",
+                fix=how + ", ".join(names),
             )
         split = names[0]
     if split not in dataset:
         raise AnnotationError(
-            "no such split", file=str(where), field="split", value=split, fix=f"use one of {', '.join(names)}"
+            "no such split",
+            file=None if where is None else str(where),
+            field="split",
+            value=split,
+            fix=f"use one of {', '.join(names) or '(none)'}",
         )
     return dataset[split], split
 
@@ -418,7 +404,7 @@ def _token_documents(dataset: Any, *, split: str | None, name: str, where: objec
     """
     from annotations.conll import read_conll
 
-    table, split = _one_split(dataset, split, where)
+    table, split = _one_split(dataset, split, where, how="name one after @ (hf-dataset:<id>@SPLIT): ")
     feature = table.features["ner_tags"]
     inner = getattr(feature, "feature", None)
     names = getattr(inner, "names", None)
