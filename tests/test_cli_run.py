@@ -398,3 +398,18 @@ def test_a_model_scorable_in_no_common_view_fails_with_the_reason(tmp_path: Path
     assert "Traceback" not in done.stderr
     assert done.returncode == 1
     assert "coarsen into no common view" in done.stdout + done.stderr
+
+
+def test_several_corpora_write_one_directory_each(tmp_path: Path) -> None:
+    write_conll(tmp_path / "anercorp.conll", ANERCORP_GOLD)
+    write_conll(tmp_path / "fane.conll", FANE)
+    missing = arabench("run", "-m", "oracle", "--corpus", "anercorp.conll", "--corpus", "nothere.conll", cwd=tmp_path)
+    assert missing.returncode == 2 and not (tmp_path / "results").exists()
+    done = arabench(
+        "run", "-m", "oracle", "--corpus", "anercorp.conll", "--corpus", "fane.conll", "--bootstrap", "0",
+        "--out", "r", "-q", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    for name, view in (("anercorp", "anercorp"), ("fane", "fane")):
+        data = json.loads((tmp_path / "r" / name / "results.json").read_text(encoding="utf-8"))
+        assert data["corpus"]["view"] == view and data["settings"]["configuration"]["corpus"] == f"{name}.conll"

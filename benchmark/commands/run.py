@@ -181,10 +181,22 @@ def main(args: argparse.Namespace) -> int:
     if config.bootstrap is None:
         config.bootstrap = DEFAULT_BOOTSTRAP
     corpora: list[str | None] = list(config.corpus) or [None]
+    # Every corpus is read before any model runs: a bad path or tag set costs no run.
+    names = [_corpus_name(c) for c in corpora]
+    if len(set(names)) != len(names):
+        from annotations.errors import BenchmarkError
+
+        twice = next(n for n in names if names.count(n) > 1)
+        raise BenchmarkError(
+            "two corpora would write the same results directory",
+            field="--corpus",
+            value=twice,
+            fix="give the corpora different file names, or run them one at a time with their own --out",
+        )
+    golds = [load_corpus(c, view=config.corpus_view, prefer=config.view) for c in corpora]
     status = 0
-    for corpus_path in corpora:
+    for corpus_path, gold in zip(corpora, golds, strict=True):
         out = config.out if len(corpora) == 1 else str(Path(config.out) / _corpus_name(corpus_path))
-        gold = load_corpus(corpus_path, view=config.corpus_view, prefer=config.view)
         recorded = replace(config, corpus=[] if corpus_path is None else [corpus_path], out=out)
         results = run(
             config.models,
