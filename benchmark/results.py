@@ -10,7 +10,8 @@
                 "gold_mentions": {TYPE: n}},
      "settings": {"seed", "bootstrap": {"n_resamples", "confidence", "method"},
                   "leaderboard_view", "view_requested", "headline": {"mode", "boundary", "layer"},
-                  "modes", "boundaries", "layers"},
+                  "modes", "boundaries", "layers",
+                  "configuration"},               # arabench run: the resolved run configuration (benchmark.config)
      "environment": {"python", "implementation", "platform", "machine", "cpu_count",
                      "libraries": {NAME: version or null}},
      "models": [{"name", "status", "reason", "explicit", "view", "labels",
