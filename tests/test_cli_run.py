@@ -413,3 +413,26 @@ def test_several_corpora_write_one_directory_each(tmp_path: Path) -> None:
     for name, view in (("anercorp", "anercorp"), ("fane", "fane")):
         data = json.loads((tmp_path / "r" / name / "results.json").read_text(encoding="utf-8"))
         assert data["corpus"]["view"] == view and data["settings"]["configuration"]["corpus"] == f"{name}.conll"
+
+
+def test_hf_options_from_the_shell_reach_the_adapter(tmp_path: Path) -> None:
+    pytest.importorskip("transformers")
+    from tests.tiny_models import build_tiny_bert
+
+    build_tiny_bert(tmp_path / "bert")
+    model = "hf:bert"
+    options = [
+        "view=anercorp", "label_map=PERS=PERS,LOC=LOC,ORG=ORG,MISC=MISC", "batch_size=2", "aggregation=max",
+        "max_length=32", "stride=4", "input=words", "device=cpu",
+    ]  # fmt: skip
+    args = [a for o in options for a in ("--model-option", model, o)]
+    done = arabench("run", "-m", model, *args, "--bootstrap", "0", "--out", "r", "--no-cache", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    data = json.loads((tmp_path / "r" / "results.json").read_text(encoding="utf-8"))
+    entry = data["models"][0]
+    assert entry["status"] == "scored" and entry["view"] == "anercorp"
+    assert data["settings"]["configuration"]["models"][0]["options"]["batch_size"] == 2
+    text = json.dumps(entry["provenance"])
+    assert '"aggregation": "max"' in text and '"stride": 4' in text
+    bad = arabench("run", "-m", model, "--model-option", model, "aggregation=mean", "--out", "r2", cwd=tmp_path)
+    assert bad.returncode == 1 and "unknown aggregation" in bad.stderr
