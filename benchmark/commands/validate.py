@@ -6,8 +6,13 @@ import argparse
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from benchmark.cli import EXIT_OK, EXIT_PROBLEMS
+
+if TYPE_CHECKING:
+    from annotations.problems import Problem
+    from annotations.validate import ValidationReport
 
 HELP = "check annotations (BRAT, JSONL, CoNLL, Label Studio, datasets; default: the gold) and list every problem"
 
@@ -62,7 +67,26 @@ def report_warnings(path: Path, fmt: str | None) -> list[str]:
 
     if not path.exists():
         return []
-    return [str(p) for p in check_path(path, format=fmt, check_types=False).problems if not p.is_error]
+    report = check_path(path, format=fmt, check_types=False)
+    return [str(p) for p in [*report.problems, *nfc_warnings(report, path, fmt)] if not p.is_error]
+
+
+def nfc_warnings(report: ValidationReport, path: Path, fmt: str | None) -> list[Problem]:
+    """Texts rebuilt from tokens (CoNLL, datasets) not in NFC: a warning with the position, nothing normalized.
+
+    Formats that store the raw text get this check (and the BOM and CRLF ones) from the validator itself.
+    """
+    from annotations.formats import get_format, infer_format
+    from annotations.validate import check_text
+
+    if not path.exists() or get_format(fmt or infer_format(path, option=None)).raw_text:
+        return []
+    found = []
+    for document in report.documents:
+        for problem in check_text(document.text, file=str(path), field=f"{document.id}.text"):
+            if problem.message.startswith("text is not in Unicode NFC"):
+                found.append(problem)
+    return found
 
 
 def main(args: argparse.Namespace) -> int:
@@ -79,6 +103,7 @@ def main(args: argparse.Namespace) -> int:
     report = check_path(path, format=fmt, check_types=not args.no_type_check and native)
     if not native and not args.no_type_check and report.ok:
         report.problems += _view_problems(path, report.documents)
+    report.problems += nfc_warnings(report, path, fmt)
     if args.json:
         data = {
             "path": report.path,
