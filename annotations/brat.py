@@ -7,11 +7,14 @@ What each line kind becomes:
   a span and are reported as an error; the first fragment is never taken
   silently.
 * ``R1\tTYPE Arg1:T1 Arg2:T2``: a :class:`~annotations.spans.Relation`.
+* ``*\tEquiv T1 T2 ...``: one cluster of the entity layer
+  (:attr:`~annotations.spans.Document.clusters`): the listed mentions denote
+  one entity; a mention in no ``Equiv`` line is a singleton entity.
 * ``#`` annotator notes, ``A``/``M`` attributes, ``N`` normalizations and
-  ``*`` equivalences are kept verbatim in ``document.metadata["brat"]`` so the
-  file round-trips byte for byte (BRAT -> JSONL -> BRAT too); attributes,
-  normalizations and equivalences are not scored, and the parser says so with
-  a warning. ``E`` events are an error: the benchmark has no events.
+  equivalences of another type than ``Equiv`` are kept verbatim in
+  ``document.metadata["brat"]`` so the file round-trips byte for byte
+  (BRAT -> JSONL -> BRAT too); they are not scored, and the parser says so
+  with a warning. ``E`` events are an error: the benchmark has no events.
 
 The layout of the file (the order of the lines of each kind, a trailing tab
 after a relation, the final newline) is recorded in the same metadata entry
@@ -30,7 +33,7 @@ from pathlib import Path
 from annotations.errors import ConversionError
 from annotations.problems import ERROR, WARNING, ParsedDocument, Problem
 from annotations.schema import Schema, default_schema
-from annotations.spans import Document, Relation, Span
+from annotations.spans import EQUIV, Document, Relation, Span
 
 __all__ = ["BRAT_METADATA_KEY", "parse_ann", "format_ann", "write_brat", "annotation_conf"]
 
@@ -39,10 +42,22 @@ BRAT_METADATA_KEY = "brat"
 
 _ENTITY_FORMAT = "'T<n>\\tTYPE START END\\tTEXT' (tab-separated; START END are character offsets into the .txt)"
 _RELATION_FORMAT = "'R<n>\\tTYPE Arg1:T<i> Arg2:T<j>' (tab-separated)"
+_EQUIV_FORMAT = "'*\\tEquiv T<i> T<j> ...' (a tab after '*', then ids separated by single spaces)"
 _KINDS = (
     "a BRAT line starts with its id: T (entity), R (relation), # (note), A or M (attribute), "
     "N (normalization), * (equivalence) or E (event)"
 )
+
+
+def _equiv_ids(line: str) -> list[str] | None:
+    r"""The ids of a well-formed ``*\tEquiv ID ID ...`` line (two or more), else None."""
+    parts = line.split("\t")
+    if len(parts) != 2 or parts[0] != "*":
+        return None
+    fields = parts[1].split(" ")
+    if fields[0] != EQUIV or len(fields) < 3 or not all(fields[1:]):
+        return None
+    return fields[1:]
 
 
 def _is_offset(token: str) -> bool:
@@ -65,6 +80,7 @@ class _Parser:
         self.relation_lines: list[tuple[int, str, list[str]]] = []
         self.references: list[tuple[int, str, str]] = []  # (line, field, id) to check once all ids are known
         self.relation_tab: list[str] = []
+        self.cluster_lines: list[tuple[int, list[str]]] = []
 
     def problem(self, line: int | None, field: str | None, message: str, fix: str, *args: object, **kw: object) -> None:
         value = {"value": args[0]} if args else {}
@@ -108,10 +124,11 @@ class _Parser:
             line = raw[:-1] if raw.endswith("\r") else raw
             self.line(lineno, line)
         relations = self.resolve_relations()
+        clusters = self.resolve_clusters()
         self.check_references()
         metadata: dict[str, object] = {}
         layout = "".join(self.layout)
-        default_layout = "T" * len(self.entities) + "R" * len(relations)
+        default_layout = "T" * len(self.entities) + "R" * len(relations) + "*" * len(clusters)
         brat: dict[str, object] = {}
         if layout != default_layout or self.extra:
             brat["layout"] = layout
@@ -123,7 +140,7 @@ class _Parser:
             brat["relation_tab"] = list(self.relation_tab)
         if brat:
             metadata[BRAT_METADATA_KEY] = brat
-        document = Document(self.doc_id, self.text, self.entities, relations, metadata)
+        document = Document(self.doc_id, self.text, self.entities, relations, metadata, clusters)
         return ParsedDocument(document, self.file or "", None, self.where, problems=self.problems)
 
     def line(self, lineno: int, line: str) -> None:
@@ -135,6 +152,9 @@ class _Parser:
             self.layout.append("R")
             parts = line.split("\t", 2)
             self.relation_lines.append((lineno, line, parts))
+        elif _equiv_ids(line) is not None:
+            self.layout.append("*")
+            self.cluster_lines.append((lineno, _equiv_ids(line) or []))
         else:
             self.layout.append("x")
             self.extra.append(line)
@@ -218,6 +238,13 @@ class _Parser:
         if fresh:
             self.entities[ident] = Span(start, end, label)
             self.where[ident] = (lineno, "")
+
+    def resolve_clusters(self) -> tuple[tuple[str, ...], ...]:
+        for n, (lineno, ids) in enumerate(self.cluster_lines):
+            self.where[f"*{n}"] = (lineno, "")
+            for target in ids:
+                self.references.append((lineno, "target", target))
+        return tuple(tuple(ids) for _, ids in self.cluster_lines)
 
     def resolve_relations(self) -> dict[str, Relation]:
         relations: dict[str, Relation] = {}
@@ -326,7 +353,7 @@ class _Parser:
                 self.problem(
                     lineno,
                     None,
-                    "malformed equivalence line; the format is '*\\tEquiv ID ID ...'",
+                    f"malformed equivalence line; the format is {_EQUIV_FORMAT}",
                     "rewrite it",
                     line,
                 )
@@ -336,8 +363,8 @@ class _Parser:
             self.problem(
                 lineno,
                 None,
-                "equivalence is kept in the document metadata but not scored",
-                "nothing to do if that is intended; scores ignore BRAT equivalences",
+                f"equivalence type {fields[0]!r} is kept in the document metadata but not scored",
+                f"write '{EQUIV}' to make it part of the entity layer (coreference); other types are ignored",
                 severity=WARNING,
             )
         elif kind == "E":
@@ -385,13 +412,14 @@ def parse_ann(ann: str, text: str, *, doc_id: str, file: str | Path | None = Non
 
 
 def format_ann(document: Document) -> str:
-    """Write a document's annotations as BRAT standoff.
+    r"""Write a document's annotations as BRAT standoff.
 
     Entities are written in ``document.entities`` order, then relations in
-    ``document.relations`` order, unless ``document.metadata["brat"]`` holds the
-    layout of the file the document was read from: then the lines come back in
-    their original order with the notes, attributes and other kept lines, so a
-    read-then-written file is identical byte for byte. Annotations added after
+    ``document.relations`` order, then one ``*\tEquiv`` line per cluster,
+    unless ``document.metadata["brat"]`` holds the layout of the file the
+    document was read from: then the lines come back in their original order
+    with the notes, attributes and other kept lines, so a read-then-written
+    file is identical byte for byte. Annotations added after
     reading are appended.
 
     Raises:
@@ -428,8 +456,20 @@ def format_ann(document: Document) -> str:
         tab = "\t" if ident in relation_tab else ""
         return f"{ident}\t{relation.label} Arg1:{ids[0]} Arg2:{ids[1]}{tab}"
 
+    def cluster_line(group: tuple[str, ...]) -> str:
+        for ident in group:
+            if ident not in document.entities:
+                raise ConversionError(
+                    f"a cluster of document {document.id!r} names an id that is not an entity",
+                    field="clusters",
+                    value=ident,
+                    fix="list only ids of the document's entities",
+                )
+        return f"*\t{EQUIV} {' '.join(group)}"
+
     entities = iter(document.entities.items())
     relations = iter(document.relations.items())
+    clusters = iter(document.clusters)
     extra = iter(brat.get("extra") or ())
     out: list[str] = []
     for kind in brat.get("layout", ""):
@@ -441,12 +481,17 @@ def format_ann(document: Document) -> str:
             item = next(relations, None)
             if item is not None:
                 out.append(relation_line(*item))
+        elif kind == "*":
+            group = next(clusters, None)
+            if group is not None:
+                out.append(cluster_line(group))
         else:
             line = next(extra, None)
             if line is not None:
                 out.append(str(line))
     out.extend(entity_line(*item) for item in entities)
     out.extend(relation_line(*item) for item in relations)
+    out.extend(cluster_line(group) for group in clusters)
     out.extend(str(line) for line in extra)
     if not out:
         return ""
@@ -505,7 +550,9 @@ def annotation_conf(schema: Schema | None = None) -> str:
     annotators can only choose schema types and allowed relation arguments.
     Overlaps of any kind are allowed in BRAT (``<OVERLAP> ... <ANY>``) so that
     nested mentions can be drawn; crossing spans, which the benchmark does not
-    accept, are then reported by ``arabench validate``.
+    accept, are then reported by ``arabench validate``. ``Equiv`` is BRAT's
+    symmetric-transitive equivalence, the entity layer (guidelines §14):
+    BRAT saves it as ``Equiv`` lines, which the reader takes as clusters.
 
     Args:
         schema: The schema (default: the packaged schema).
@@ -524,6 +571,7 @@ def annotation_conf(schema: Schema | None = None) -> str:
         "",
         "[relations]",
         "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>",
+        f"{EQUIV}\tArg1:<ENTITY>, Arg2:<ENTITY>, <REL-TYPE>:symmetric-transitive",
         *(f"{name}\tArg1:{types(rel.arg1)}, Arg2:{types(rel.arg2)}" for name, rel in schema.relation_types.items()),
         "",
         "[events]",

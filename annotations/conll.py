@@ -30,10 +30,10 @@ their word, as in ANERcorp). The tagged layer is the flat layer
 (:func:`annotations.spans.outermost`): a token is tagged if it overlaps a span,
 ``B-`` on the first such token and ``I-`` on the rest (BIO2), so a span that
 starts or ends inside a word is widened to the whole word (counted as
-``widened``). Nested spans and relations cannot be written in CoNLL: they are
-counted, never silently lost. Two flat spans that share a token (two mentions in
-one word, crossing spans, or one range with two types) cannot be tagged and are
-an error naming them.
+``widened``). Nested spans, relations and the entity layer (coreference
+clusters) cannot be written in CoNLL: they are counted, never silently lost.
+Two flat spans that share a token (two mentions in one word, crossing spans, or
+one range with two types) cannot be tagged and are an error naming them.
 
 **Sentence rule.** With ``sentence_split=True`` sentences are those of
 :func:`annotations.tokenize.sentence_ranges` (the rule of the bootstrap units
@@ -588,6 +588,7 @@ class ConllExport:
         nested_spans: Entities not written because another span contains them.
         relations: Relations not written (CoNLL has none).
         widened: Flat spans that started or ended inside a word (written as whole words).
+        clusters: Coreference clusters not written (CoNLL has no entity layer).
     """
 
     text: str
@@ -597,6 +598,7 @@ class ConllExport:
     nested_spans: int
     relations: int
     widened: int
+    clusters: int = 0
 
 
 @dataclass
@@ -610,6 +612,7 @@ class ConllWriteReport:
     nested_spans: int = 0
     relations: int = 0
     widened: int = 0
+    clusters: int = 0
     comments: bool = True
     per_document: list[ConllExport] = field(default_factory=list, repr=False)
 
@@ -622,6 +625,7 @@ class ConllWriteReport:
         self.nested_spans += export.nested_spans
         self.relations += export.relations
         self.widened += export.widened
+        self.clusters += export.clusters
         self.per_document.append(export)
 
     def losses(self) -> list[str]:
@@ -632,6 +636,8 @@ class ConllWriteReport:
                 f"CoNLL keeps the flat layer: {self.nested_spans} nested spans and "
                 f"{self.relations} relations are not in this file"
             )
+        if self.clusters:
+            notes.append(f"CoNLL has no entity layer: {self.clusters} coreference clusters are not in this file")
         if self.widened:
             notes.append(f"{self.widened} spans start or end inside a word and are tagged as whole words")
         if not self.comments and self.documents:
@@ -711,6 +717,7 @@ def conll_export(document: Document, *, sentence_split: bool = True, comments: b
         nested_spans=len(document.entities) - len(flat),
         relations=len(document.relations),
         widened=widened,
+        clusters=len(document.clusters),
     )
 
 

@@ -49,7 +49,7 @@ import importlib
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import get_close_matches
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -119,7 +119,7 @@ FORMATS: dict[str, Format] = {
         Format(
             "brat",
             "BRAT standoff: a directory of X.txt + X.ann pairs (or one .ann file)",
-            "every span (nested included) and relation",
+            "every span (nested included), relation and the entity layer (Equiv lines)",
             "document metadata other than BRAT's own",
             "annotations.formats:_read_validated",
             "annotations.formats:_write_brat",
@@ -129,7 +129,7 @@ FORMATS: dict[str, Format] = {
         ),
         Format(
             "jsonl",
-            "JSON Lines, one document per line (id, text, entities, relations, metadata)",
+            "JSON Lines, one document per line (id, text, entities, relations, clusters, metadata)",
             "everything",
             "",
             "annotations.formats:_read_validated",
@@ -141,7 +141,7 @@ FORMATS: dict[str, Format] = {
             "conll",
             "CoNLL token<TAB>tag, BIO2 over words, blank line between sentences (flat layer only)",
             "the flat layer over whole words, in one tagging scheme (annotations.conll.SCHEMES, --scheme)",
-            "nested spans, relations, the raw text's white space, document metadata",
+            "nested spans, relations, the entity layer (coreference), the raw text's white space, document metadata",
             "annotations.formats:_read_conll",
             "annotations.formats:_write_conll",
             (".conll", ".conll2003", ".txt", ".tsv", ".iob", ".iob2", ".bio", ".bioes"),
@@ -162,7 +162,7 @@ FORMATS: dict[str, Format] = {
         ),
         Format(
             "hf",
-            "Hugging Face datasets directory (save_to_disk): tokens, ner_tags, entities, relations",
+            "Hugging Face datasets directory (save_to_disk): tokens, ner_tags, entities, relations, clusters",
             "everything",
             "",
             "annotations.formats:_read_hf",
@@ -732,7 +732,7 @@ def _write_brat(documents: Sequence[Document], path: Path) -> list[str]:
 
 
 def _renamed(document: Document, new_id: str) -> Document:
-    return Document(new_id, document.text, document.entities, document.relations, document.metadata)
+    return replace(document, id=new_id)
 
 
 def _write_jsonl(documents: Sequence[Document], path: Path) -> list[str]:

@@ -11,6 +11,10 @@ One row per document, with columns:
 ``token_offsets``   ``[start, end]`` character offsets of every token
 ``entities``        EVERY span, nested ones included: ``{id, start, end, type}``
 ``relations``       ``{id, type, arg1, arg2}`` (entity ids)
+``clusters``        the entity layer: lists of the entity ids of two or more
+                    coreferent mentions (BRAT's ``Equiv`` lines); a mention
+                    in no list is a singleton. Optional on reading (a
+                    dataset written before it existed has no clusters)
 ``metadata``        the document metadata as a JSON string
 ==================  ==========================================================
 
@@ -89,6 +93,7 @@ def features(*, schema: Schema | None = None, types: Sequence[str] | None = None
             "relations": list_of(
                 {"id": Value("string"), "type": Value("string"), "arg1": Value("string"), "arg2": Value("string")}
             ),
+            "clusters": list_of(list_of(Value("string"))),
             "metadata": Value("string"),
         }
     )
@@ -142,6 +147,7 @@ def _row(document: Document, label_ids: Mapping[str, int]) -> dict[str, object]:
             {"id": ident, "start": s.start, "end": s.end, "type": s.label} for ident, s in document.entities.items()
         ],
         "relations": relations,
+        "clusters": [list(group) for group in document.clusters],
         "metadata": metadata,
     }
 
@@ -273,13 +279,23 @@ def from_dataset_dict(dataset: DatasetDict | Dataset, *, split: str | None = Non
                     )
                 args.append(entities[relation[key]])
             relations[relation["id"]] = Relation(relation["type"], args[0], args[1])
+        clusters = tuple(tuple(group) for group in (row.get("clusters") or []))
+        for n, group in enumerate(clusters):
+            for ident in group:
+                if ident not in entities:
+                    raise AnnotationError(
+                        "cluster names an id that is not an entity of this document",
+                        field=f"{where}.clusters[{n}]",
+                        value=ident,
+                        fix="use the ids of entities of the same row",
+                    )
         try:
             metadata = json.loads(row["metadata"]) if row["metadata"] else {}
         except json.JSONDecodeError as exc:
             raise AnnotationError(
                 f"metadata is not JSON ({exc.msg})", field=f"{where}.metadata", fix="store a JSON object string"
             ) from exc
-        document = Document(str(row["id"]), text, entities, relations, metadata)
+        document = Document(str(row["id"]), text, entities, relations, metadata, clusters)
         if tag_names is not None and "ner_tags" in row:
             _check_tags(document, [tag_names[t] for t in row["ner_tags"]], where)
         documents.append(document)

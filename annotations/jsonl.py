@@ -5,10 +5,14 @@ Each line is one object::
     {"id": "doc1", "text": "...",
      "entities": [{"id": "T1", "start": 0, "end": 4, "type": "PERS", "text": "..."}],
      "relations": [{"id": "R1", "type": "HAS_ROLE", "arg1": "T1", "arg2": "T2"}],
+     "clusters": [["T1", "T5"]],
      "metadata": {...}}
 
-``id``, ``text`` and ``entities`` are required; ``relations`` and ``metadata``
-may be left out (meaning none). An entity's ``text`` must equal
+``id``, ``text`` and ``entities`` are required; ``relations``, ``clusters``
+and ``metadata`` may be left out (meaning none). ``clusters`` is the entity
+layer: each list holds the ids of two or more mentions of one entity (BRAT's
+``*\tEquiv`` lines, in order); a mention in no list is a singleton entity.
+It is written only when the document has clusters. An entity's ``text`` must equal
 ``text[start:end]``. The format is lossless against BRAT: ids and order are
 kept, and what BRAT needs to write the same ``.ann`` back is in
 ``metadata["brat"]`` (see :mod:`annotations.brat`).
@@ -36,12 +40,12 @@ __all__ = [
     "write_jsonl",
 ]
 
-_DOC_KEYS = {"id", "text", "entities", "relations", "metadata"}
+_DOC_KEYS = {"id", "text", "entities", "relations", "clusters", "metadata"}
 _ENTITY_KEYS = ("id", "start", "end", "type", "text")
 _RELATION_KEYS = ("id", "type", "arg1", "arg2")
 _FORMAT = (
     'one JSON object per line: {"id", "text", "entities": [{"id","start","end","type","text"}], '
-    '"relations": [{"id","type","arg1","arg2"}], "metadata": {}}'
+    '"relations": [{"id","type","arg1","arg2"}], "clusters": [["T1","T2"]], "metadata": {}}'
 )
 
 
@@ -115,9 +119,10 @@ class _DocParser:
             )
         entities = self.entities(data.get("entities", []), text)
         relations = self.relations(data.get("relations", []), entities)
+        clusters = self.clusters(data.get("clusters", []), entities)
         if doc_id is None or text is None:
             return None
-        document = Document(doc_id, text, entities, relations, metadata)
+        document = Document(doc_id, text, entities, relations, metadata, clusters)
         return ParsedDocument(document, self.file or "", None, self.where, self.lineno, self.problems)
 
     def entities(self, items: object, text: str | None) -> dict[str, Span]:
@@ -240,6 +245,28 @@ class _DocParser:
                 self.where[ident] = (self.lineno, f"{field}.")
         return result
 
+    def clusters(self, items: object, entities: Mapping[str, Span]) -> list[tuple[str, ...]]:
+        result: list[tuple[str, ...]] = []
+        if not isinstance(items, list):
+            self.problem("clusters", "clusters must be a list", "use a JSON list of lists of entity ids", items)
+            return result
+        for i, item in enumerate(items):
+            field = f"clusters[{i}]"
+            if not isinstance(item, list) or not all(isinstance(x, str) for x in item):
+                self.problem(field, "a cluster must be a list of entity ids", 'use a list like ["T1", "T5"]', item)
+                continue
+            for target in item:
+                if target not in entities and target not in self.broken:
+                    self.problem(
+                        field,
+                        "cluster names an id that is not an entity of this document",
+                        "use the ids of the document's entities",
+                        target,
+                    )
+            self.where[f"*{len(result)}"] = (self.lineno, f"{field}.")
+            result.append(tuple(item))
+        return result
+
 
 def parse_jsonl(content: str, *, file: str | Path | None = None) -> tuple[list[ParsedDocument], list[Problem]]:
     """Parse JSON Lines content into documents.
@@ -311,7 +338,7 @@ def document_to_dict(document: Document) -> dict[str, object]:
         {"id": ident, "type": relation.label, "arg1": arg_ids[ident][0], "arg2": arg_ids[ident][1]}
         for ident, relation in document.relations.items()
     ]
-    return {
+    result: dict[str, object] = {
         "id": document.id,
         "text": document.text,
         "entities": [
@@ -319,8 +346,11 @@ def document_to_dict(document: Document) -> dict[str, object]:
             for i, s in document.entities.items()
         ],
         "relations": relations,
-        "metadata": _plain(document.metadata),
     }
+    if document.clusters:
+        result["clusters"] = [list(group) for group in document.clusters]
+    result["metadata"] = _plain(document.metadata)
+    return result
 
 
 def _plain(value: object) -> object:

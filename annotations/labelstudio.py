@@ -28,6 +28,14 @@ Rules:
   they carry an ``id`` (arabench writes one). ``direction`` ``right`` means
   ``from`` is the first argument, ``left`` means ``to`` is; ``bi`` reads as
   ``right`` and is remembered in ``metadata["labelstudio_bidirectional"]``.
+* The entity layer (coreference clusters, BRAT's ``Equiv`` lines) is written as
+  relations labelled ``Equiv`` (:data:`annotations.spans.EQUIV`, never a
+  schema relation type) with ``direction`` ``bi`` and no id, from a cluster's
+  first mention to each other mention, so annotators see and edit clusters
+  with Label Studio's own relation tool (add ``<Relation value="Equiv"/>`` to
+  the labelling config). On reading, every ``Equiv`` relation joins its two
+  regions, whatever the shape drawn (star or chain); a cluster lists its
+  mentions in the order they first occur in those relations.
 * A task with several annotations needs an explicit ``annotation_index``;
   arabench never silently takes the first.
 * The document id is ``data.doc_id`` if present, else the task id.
@@ -45,7 +53,7 @@ from pathlib import Path
 from annotations.errors import AnnotationError, ConversionError
 from annotations.jsonl import DuplicateKeyError, reject_duplicate_keys
 from annotations.schema import Schema
-from annotations.spans import Document, Relation, Span
+from annotations.spans import EQUIV, Document, Relation, Span
 
 __all__ = [
     "IDS_KEY",
@@ -298,6 +306,7 @@ def _parse_task(
     table = _utf16_table(text)
     regions: list[tuple[str, Span]] = []
     relations: list[tuple[str | None, Mapping[str, object], str]] = []
+    equivs: list[tuple[Mapping[str, object], str]] = []
     others: list[object] = []
     for j, item in enumerate(result):
         at = f"{where_run}.result[{j}]"
@@ -306,6 +315,8 @@ def _parse_task(
         kind_j = item.get("type")
         if kind_j == "labels":
             regions.append(_parse_region(item, at, text, table, fail, schema, file))
+        elif kind_j == "relation" and item.get("labels") == [EQUIV]:
+            equivs.append((item, at))
         elif kind_j == "relation":
             relations.append((item.get("id") if isinstance(item.get("id"), str) else None, item, at))
         else:
@@ -336,17 +347,7 @@ def _parse_task(
         ident = rid if keep_rel_ids and rid is not None else f"R{n}"
         if rid is not None and ident != rid:
             id_map[ident] = rid
-        ends = []
-        for key in ("from_id", "to_id"):
-            ref = item.get(key)
-            if ref not in by_ls_id:
-                raise fail(
-                    "relation refers to no region of this annotation",
-                    f"{at}.{key}",
-                    ref,
-                    "link two labelled regions of the same annotation",
-                )
-            ends.append(by_ls_id[ref])
+        ends = [by_ls_id[ref] for ref in _ends(item, at, by_ls_id, fail, "relation")]
         labels = item.get("labels")
         if not isinstance(labels, list) or len(labels) != 1 or not isinstance(labels[0], str):
             raise fail(
@@ -366,6 +367,26 @@ def _parse_task(
             raise fail("unknown relation direction", f"{at}.direction", direction, "use right, left or bi")
         out_relations[ident] = Relation(labels[0], ends[0], ends[1])
 
+    ident_of = {rid: ident for ident, rid in ((i, id_map.get(i, i)) for i in entities)}
+    groups: list[list[str]] = []
+    member: dict[str, list[str]] = {}
+    for item, at in equivs:
+        ends = [ident_of[ref] for ref in _ends(item, at, by_ls_id, fail, "Equiv relation")]
+        a, b = (member.get(end) for end in ends)
+        if a is None and b is None:
+            group = list(dict.fromkeys(ends))
+            groups.append(group)
+        elif a is not None and b is not None and a is not b:
+            a.extend(b)
+            groups.remove(b)
+            group = a
+        else:
+            group = a if a is not None else b  # type: ignore[assignment]
+            group.extend(end for end in ends if end not in group)
+        for ident in group:
+            member[ident] = group
+    clusters = tuple(tuple(group) for group in groups)
+
     metadata: dict[str, object] = {}
     meta = task.get("meta")
     if isinstance(meta, Mapping):
@@ -378,7 +399,29 @@ def _parse_task(
         metadata[OTHER_RESULTS_KEY] = others
     if bidirectional:
         metadata[BIDIRECTIONAL_KEY] = bidirectional
-    return Document(doc_id, text, entities, out_relations, metadata)
+    return Document(doc_id, text, entities, out_relations, metadata, clusters)
+
+
+def _ends(
+    item: Mapping[str, object],
+    at: str,
+    regions: Mapping[str, Span],
+    fail: Callable[[str, str, object, str], AnnotationError],
+    what: str,
+) -> list[str]:
+    """The ``from_id`` and ``to_id`` of a relation item, each a region of the annotation."""
+    ends = []
+    for key in ("from_id", "to_id"):
+        ref = item.get(key)
+        if ref not in regions:
+            raise fail(
+                f"{what} refers to no region of this annotation",
+                f"{at}.{key}",
+                ref,
+                "link two labelled regions of the same annotation",
+            )
+        ends.append(str(ref))
+    return ends
 
 
 def _parse_region(
@@ -496,6 +539,18 @@ def documents_to_labelstudio(
                 "labels": [relation.label],
             }
             result.append(item)
+        for group in document.clusters:
+            first = str(id_map.get(group[0], group[0]))
+            for other in group[1:]:
+                result.append(
+                    {
+                        "type": "relation",
+                        "from_id": first,
+                        "to_id": str(id_map.get(other, other)),
+                        "direction": "bi",
+                        "labels": [EQUIV],
+                    }
+                )
         result.extend(others)
         run: dict[str, object] = {"result": result}
         if predictions and model_version is not None:

@@ -17,6 +17,9 @@ from annotations.errors import AnnotationError, ConversionError
 
 __all__ = ["Span", "Relation", "Document", "outermost"]
 
+#: The relation label that marks coreference (BRAT's ``*\tEquiv T1 T2 ...``); never a schema relation type.
+EQUIV = "Equiv"
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class Span:
@@ -101,10 +104,15 @@ def _frozen(mapping: Mapping[str, object] | None) -> Mapping[str, object]:
 
 @dataclass(frozen=True, eq=True)
 class Document:
-    """One text with its entity mentions and relations.
+    r"""One text with its entity mentions, its entity layer and its relations.
 
     ``entities`` and ``relations`` map annotation ids (BRAT's ``T1``, ``R1``)
     to values, in file order, so that formats with ids round-trip exactly.
+    ``entities`` holds *mentions*; the *entity layer* groups them: ``clusters``
+    lists the groups of two or more coreferent mentions (by id, as written:
+    BRAT's ``*\tEquiv T1 T2 ...`` lines), and every mention in no cluster is
+    an entity of its own (a singleton). :meth:`entity_groups` gives the full
+    partition.
 
     Args:
         id: The document id (the BRAT file stem).
@@ -113,6 +121,10 @@ class Document:
         relations: Relation id to relation, in order; arguments are spans
             that also appear in ``entities``.
         metadata: Free-form document metadata (source, date, licence, ...).
+        clusters: Groups of entity ids that denote one entity, in order; a
+            mention in no group is a singleton. Checked by
+            :func:`annotations.validate.validate` (every id an entity, each id
+            in at most one group, two or more ids per group).
     """
 
     id: str
@@ -120,11 +132,13 @@ class Document:
     entities: Mapping[str, Span] = field(default_factory=dict)
     relations: Mapping[str, Relation] = field(default_factory=dict)
     metadata: Mapping[str, object] = field(default_factory=dict, compare=False)
+    clusters: tuple[tuple[str, ...], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "entities", _frozen(self.entities))
         object.__setattr__(self, "relations", _frozen(self.relations))
         object.__setattr__(self, "metadata", _frozen(self.metadata))
+        object.__setattr__(self, "clusters", tuple(tuple(group) for group in self.clusters))
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -163,6 +177,49 @@ class Document:
                     )
             result[ident] = (span_ids[relation.arg1], span_ids[relation.arg2])
         return result
+
+    def entity_groups(self) -> list[tuple[str, ...]]:
+        """The entity layer as a partition of the mention ids, singletons included.
+
+        Each group lists its ids in the order given (a cluster) or is one id
+        (a mention in no cluster); groups are ordered by the position of their
+        first mention in :attr:`entities`.
+
+        Raises:
+            AnnotationError: If a cluster names an id that is not an entity,
+                or an id is in two clusters (validation reports both first).
+        """
+        order = {ident: n for n, ident in enumerate(self.entities)}
+        seen: dict[str, int] = {}
+        groups: list[tuple[str, ...]] = []
+        for n, group in enumerate(self.clusters):
+            for ident in group:
+                if ident not in order:
+                    raise AnnotationError(
+                        f"cluster {n + 1} of document {self.id!r} names an id that is not an entity",
+                        field=f"clusters[{n}]",
+                        value=ident,
+                        fix="list only ids of the document's entities",
+                    )
+                if ident in seen:
+                    raise AnnotationError(
+                        f"entity {ident} of document {self.id!r} is in two clusters ({seen[ident] + 1} and {n + 1})",
+                        field=f"clusters[{n}]",
+                        value=ident,
+                        fix="merge the two clusters into one: a mention belongs to one entity",
+                    )
+                seen[ident] = n
+            groups.append(tuple(group))
+        groups.extend((ident,) for ident in self.entities if ident not in seen)
+        return sorted(groups, key=lambda g: min((order[i] for i in g), default=len(order)))
+
+    def entity_index(self) -> dict[str, int]:
+        """Map every mention id to the index of its entity in :meth:`entity_groups`."""
+        return {ident: n for n, group in enumerate(self.entity_groups()) for ident in group}
+
+    def span_clusters(self) -> list[list[Span]]:
+        """The entity layer as lists of spans (every mention in exactly one list, singletons included)."""
+        return [[self.entities[ident] for ident in group] for group in self.entity_groups()]
 
     def entity_id(self, span: Span) -> str:
         """Return the id of the first entity equal to ``span``.

@@ -18,6 +18,14 @@ Definitions (the numbers :func:`corpus_stats` reports):
   it and differ from its own; outermost mentions have depth 1.
 * **surface forms**: distinct covered strings ``text[start:end]`` per type,
   exactly as written (no normalization).
+* **entities** (the entity layer, guidelines §14): every cluster of
+  coreferent mentions is one entity and every mention in no cluster is a
+  singleton entity, so ``entities = clusters + singletons`` per type. An
+  entity's type is its mentions' type (a GPE entity may hold NORP mentions:
+  :func:`annotations.validate.entity_type`). **clusters** are the entities of
+  two or more mentions; **clustered mentions** the mentions they hold.
+* **entity relations**: relations collapsed to one per (type, entity of
+  arg1, entity of arg2), the unit of entity-level relation scoring.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from dataclasses import dataclass, field
 
 from annotations.spans import Document, Span
 from annotations.tokenize import sentence_ranges, words
+from annotations.validate import entity_type
 
 __all__ = ["CorpusStats", "corpus_stats", "sentence_count", "mention_depths"]
 
@@ -68,6 +77,11 @@ class CorpusStats:
         depths: Number of mentions at each nesting depth (1 = outermost).
         relations: Relations per type.
         surface_forms: Distinct surface forms per type.
+        entities: Entities per entity type (clusters and singletons).
+        clusters: Entities of two or more mentions, per entity type.
+        clustered_mentions: Mentions inside clusters, per entity type.
+        cluster_sizes: Number of entities of each size (mentions per entity).
+        entity_relations: Relations per type after collapsing to entity pairs.
     """
 
     documents: int
@@ -80,6 +94,26 @@ class CorpusStats:
     depths: Mapping[int, int] = field(default_factory=dict)
     relations: Mapping[str, int] = field(default_factory=dict)
     surface_forms: Mapping[str, int] = field(default_factory=dict)
+    entities: Mapping[str, int] = field(default_factory=dict)
+    clusters: Mapping[str, int] = field(default_factory=dict)
+    clustered_mentions: Mapping[str, int] = field(default_factory=dict)
+    cluster_sizes: Mapping[int, int] = field(default_factory=dict)
+    entity_relations: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def total_entities(self) -> int:
+        """All entities (clusters and singletons)."""
+        return sum(self.entities.values())
+
+    @property
+    def total_clusters(self) -> int:
+        """All entities of two or more mentions."""
+        return sum(self.clusters.values())
+
+    @property
+    def total_entity_relations(self) -> int:
+        """All relations after collapsing to entity pairs."""
+        return sum(self.entity_relations.values())
 
     @property
     def total_mentions(self) -> int:
@@ -120,11 +154,19 @@ class CorpusStats:
             "max_depth": self.max_depth,
             "relations": dict(self.relations),
             "surface_forms": dict(self.surface_forms),
+            "entities": dict(self.entities),
+            "clusters": dict(self.clusters),
+            "clustered_mentions": dict(self.clustered_mentions),
+            "cluster_sizes": {str(k): v for k, v in self.cluster_sizes.items()},
+            "entity_relations": dict(self.entity_relations),
             "totals": {
                 "mentions": self.total_mentions,
                 "outermost": self.total_outermost,
                 "nested": self.total_nested,
                 "relations": self.total_relations,
+                "entities": self.total_entities,
+                "clusters": self.total_clusters,
+                "entity_relations": self.total_entity_relations,
             },
         }
 
@@ -138,6 +180,11 @@ def corpus_stats(documents: Iterable[Document]) -> CorpusStats:
     depths: Counter[int] = Counter()
     relations: Counter[str] = Counter()
     forms: dict[str, set[str]] = {}
+    entities: Counter[str] = Counter()
+    clusters: Counter[str] = Counter()
+    clustered: Counter[str] = Counter()
+    sizes: Counter[int] = Counter()
+    entity_relations: Counter[str] = Counter()
     for doc in documents:
         n_docs += 1
         characters += len(doc.text)
@@ -150,6 +197,18 @@ def corpus_stats(documents: Iterable[Document]) -> CorpusStats:
             (outer if depth == 1 else nested)[span.label] += 1
             forms.setdefault(span.label, set()).add(doc.text[span.start : span.end])
         relations.update(r.label for r in doc.relations.values())
+        groups = doc.entity_groups()
+        for group in groups:
+            labels = [doc.entities[ident].label for ident in group]
+            kind = entity_type(labels) or "/".join(sorted(set(labels)))
+            entities[kind] += 1
+            sizes[len(group)] += 1
+            if len(group) > 1:
+                clusters[kind] += 1
+                clustered[kind] += len(group)
+        index = doc.entity_index()
+        pairs = {(doc.relations[i].label, index[a], index[b]) for i, (a, b) in doc.relation_arg_ids().items()}
+        entity_relations.update(label for label, _, _ in pairs)
     return CorpusStats(
         documents=n_docs,
         characters=characters,
@@ -161,4 +220,9 @@ def corpus_stats(documents: Iterable[Document]) -> CorpusStats:
         depths=dict(sorted(depths.items())),
         relations=dict(sorted(relations.items())),
         surface_forms={k: len(v) for k, v in sorted(forms.items())},
+        entities=dict(sorted(entities.items())),
+        clusters=dict(sorted(clusters.items())),
+        clustered_mentions=dict(sorted(clustered.items())),
+        cluster_sizes=dict(sorted(sizes.items())),
+        entity_relations=dict(sorted(entity_relations.items())),
     )

@@ -19,6 +19,16 @@ argument). The checks, in the order a file meets them:
   argument of a type the schema does not allow (allowed types named),
   the same span (range and type) twice, the same relation twice, crossing
   spans (overlapping without nesting; both ids named);
+* the entity layer (:func:`check_entity_layer`, guidelines §14): a cluster
+  naming an id that is not an entity, an id in two clusters or twice in one,
+  a cluster of fewer than two mentions, a mention clustered with a mention
+  nested in it, mentions of incompatible types in one entity (the types must
+  be equal, except that an entity with a GPE mention may hold NORP mentions,
+  :data:`STANDS_FOR`), a value type (:data:`UNCLUSTERED_TYPES`) in a cluster,
+  a relation between two mentions of one entity, the same two entities related
+  both ways by a containment type (:data:`ACYCLIC_RELATIONS`); and, as
+  warnings, the same two entities related by two types the guidelines exclude
+  together (:data:`EXCLUSIVE_RELATIONS`);
 * the manifest (:func:`check_manifest`): a BRAT directory holding a
   ``manifest.yaml`` (the packaged gold does) must list every document with
   the required fields, and each text's sha256, character, byte and line
@@ -45,16 +55,55 @@ from annotations.schema import Schema, default_schema
 from annotations.spans import Document
 
 __all__ = [
-    "MANIFEST",
-    "MANIFEST_FIELDS",
     "ValidationReport",
     "validate",
     "check_document",
-    "check_manifest",
+    "check_entity_layer",
+    "entity_type",
     "check_text",
     "decode_file",
     "discover",
+    "STANDS_FOR",
+    "UNCLUSTERED_TYPES",
+    "ACYCLIC_RELATIONS",
+    "EXCLUSIVE_RELATIONS",
+    "MANIFEST",
+    "MANIFEST_FIELDS",
+    "check_manifest",
 ]
+
+#: Mention types that may join an entity of another type (guidelines §14.3-14.4):
+#: a NORP adjective used as the actor stands for its country's GPE entity.
+STANDS_FOR: dict[str, str] = {"NORP": "GPE"}
+#: Value types: never clustered, every mention is a singleton (guidelines §14.2 item 7).
+UNCLUSTERED_TYPES: frozenset[str] = frozenset(
+    {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "QUANTITY", "UNIT", "MONEY", "CURR"}
+)
+#: Relation types that cannot hold both ways between two entities (containment).
+ACYCLIC_RELATIONS: frozenset[str] = frozenset({"PART_OF", "MEMBER_OF", "LOCATED_IN"})
+#: Pairs of relation types the guidelines do not give the same two entities (§5, §11).
+EXCLUSIVE_RELATIONS: tuple[frozenset[str], ...] = (
+    frozenset({"HEADS", "EMPLOYED_BY"}),
+    frozenset({"PART_OF", "AFFILIATED_WITH"}),
+    frozenset({"PART_OF", "MEMBER_OF"}),
+)
+
+
+def entity_type(labels: Iterable[str]) -> str | None:
+    """The type of an entity whose mentions have ``labels``, or None if they are incompatible.
+
+    All labels equal gives that label; labels that are the same type plus
+    mentions that stand for it (:data:`STANDS_FOR`, e.g. NORP in a GPE
+    entity) give that type; anything else is incompatible.
+    """
+    kinds = set(labels)
+    if len(kinds) == 1:
+        return next(iter(kinds))
+    heads = {kind for kind in kinds if kind not in STANDS_FOR or STANDS_FOR[kind] not in kinds}
+    if len(heads) == 1 and all(STANDS_FOR.get(kind) in heads for kind in kinds - heads):
+        return next(iter(heads))
+    return None
+
 
 #: The manifest file of a BRAT directory.
 MANIFEST = "manifest.yaml"
@@ -287,6 +336,145 @@ def check_document(parsed: ParsedDocument, *, schema: Schema | None = None, chec
             )
         else:
             relation_seen[rkey] = ident
+    problems.extend(check_entity_layer(parsed, check_types=check_types))
+    return problems
+
+
+def check_entity_layer(parsed: ParsedDocument, *, check_types: bool = True) -> list[Problem]:
+    """Check a document's entity layer (clusters) and its relations at the entity level.
+
+    Args:
+        parsed: A parsed document.
+        check_types: Also check type compatibility, value types and the
+            relation-type rules (off for predictions in another label view).
+
+    Returns:
+        The problems found (see the module docstring for the list).
+    """
+    doc = parsed.document
+    problems: list[Problem] = []
+
+    def where(n: int) -> tuple[int | None, str]:
+        line, prefix = parsed.where.get(f"*{n}", (None, ""))
+        return line, prefix.rstrip(".") or "Equiv"
+
+    def add(n: int, message: str, fix: str, *value: object, severity: str = "error") -> None:
+        line, field_name = where(n)
+        kwargs = {"value": value[0]} if value else {}
+        problems.append(Problem(parsed.file, line, field_name, message, fix, severity=severity, **kwargs))  # type: ignore[arg-type]
+
+    owner: dict[str, int] = {}
+    for n, group in enumerate(doc.clusters):
+        known = []
+        for ident in group:
+            if ident not in doc.entities:
+                add(n, f"cluster names {ident}, which is not an entity", "list only ids of entity (T) lines", ident)
+            elif ident in owner and owner[ident] == n:
+                add(n, f"{ident} is listed twice in one cluster", "list each mention once", ident)
+            elif ident in owner:
+                add(
+                    n,
+                    f"{ident} is already in cluster {owner[ident] + 1}: a mention belongs to one entity",
+                    "merge the two clusters into one line, or take the mention out of one",
+                    ident,
+                )
+            else:
+                owner[ident] = n
+                known.append(ident)
+        if len(set(group)) < 2:
+            add(
+                n,
+                "a cluster needs two or more mentions",
+                "remove it: a mention in no cluster is already an entity of its own",
+                list(group),
+            )
+        spans = [(ident, doc.entities[ident]) for ident in known]
+        for i, (a, span_a) in enumerate(spans):
+            for b, span_b in spans[i + 1 :]:
+                if span_a.contains(span_b) or span_b.contains(span_a):
+                    add(
+                        n,
+                        f"{a} and {b} are nested, and a mention never denotes the entity of the mention around it",
+                        "split the cluster (guidelines §14.2 item 3)",
+                        [a, b],
+                    )
+        if not check_types or not known:
+            continue
+        labels = [doc.entities[ident].label for ident in known]
+        values = sorted({label for label in labels if label in UNCLUSTERED_TYPES})
+        if values:
+            add(
+                n,
+                f"value type(s) {', '.join(values)} in a cluster: values are never clustered",
+                "take the value mentions out of the cluster (guidelines §14.2 item 7)",
+                values,
+            )
+        elif entity_type(labels) is None:
+            add(
+                n,
+                f"mentions of incompatible types in one entity ({', '.join(sorted(set(labels)))})",
+                "an entity's mentions share one type; only NORP mentions may join a GPE entity "
+                "(guidelines §14.3-14.4): split the cluster",
+                sorted(set(labels)),
+            )
+    if any(problem.is_error for problem in problems):
+        return problems
+    index = doc.entity_index()
+    try:
+        arg_ids = doc.relation_arg_ids()
+    except ValueError:
+        return problems  # a dangling argument is reported by the reader
+    by_pair: dict[tuple[int, int], dict[str, str]] = {}
+    for ident, (a1, a2) in arg_ids.items():
+        label = doc.relations[ident].label
+        e1, e2 = index[a1], index[a2]
+        line, prefix = parsed.where.get(ident, (None, ""))
+        if e1 == e2:
+            problems.append(
+                Problem(
+                    parsed.file,
+                    line,
+                    f"{prefix}arg2",
+                    f"relation {ident} links two mentions of one entity ({a1} and {a2})",
+                    "a relation is between two different entities: fix the relation or the cluster",
+                    a2,
+                )
+            )
+            continue
+        by_pair.setdefault((e1, e2), {}).setdefault(label, ident)
+    if not check_types:
+        return problems
+    for (e1, e2), labels_ in by_pair.items():
+        for label, ident in labels_.items():
+            line, prefix = parsed.where.get(ident, (None, ""))
+            back = by_pair.get((e2, e1), {}).get(label)
+            if label in ACYCLIC_RELATIONS and back is not None and e1 < e2:
+                problems.append(
+                    Problem(
+                        parsed.file,
+                        line,
+                        f"{prefix}type",
+                        f"{label} holds both ways between the same two entities ({ident} and {back})",
+                        f"{label} is a containment: keep the direction the text states and delete the other",
+                        label,
+                    )
+                )
+        for pair in EXCLUSIVE_RELATIONS:
+            if pair <= labels_.keys():
+                ids = sorted(labels_[label] for label in pair)
+                line, prefix = parsed.where.get(ids[-1], (None, ""))
+                problems.append(
+                    Problem(
+                        parsed.file,
+                        line,
+                        f"{prefix}type",
+                        f"the same two entities are related by both {' and '.join(sorted(pair))} ({', '.join(ids)})",
+                        "the guidelines give one of them (head of an ORG: HEADS, not EMPLOYED_BY; a sub-unit: "
+                        "PART_OF, not MEMBER_OF or AFFILIATED_WITH); delete the other if the text does not state both",
+                        sorted(pair),
+                        severity="warning",
+                    )
+                )
     return problems
 
 

@@ -1,59 +1,21 @@
 """Atomic file writes: a reader sees the old file or the new one, never half of one.
 
 Every file the harness writes (results, reports, cache entries) goes through
-:func:`atomic_write_bytes`: the content is written to a temporary file in the
-*same directory*, flushed and fsynced, then moved over the target with
-:func:`os.replace`, which is atomic on POSIX and Windows. If anything fails
-before the replace (an exception while producing the content, a full disk, a
-kill), the temporary file is removed and the old target is left untouched.
+:func:`annotations.files.atomic_write_bytes` (a temporary file in the same
+directory, fsynced, then :func:`os.replace`d over the target); this module adds
+the deterministic JSON layout of results files (:func:`dump_json`) and
+:func:`atomic_write_json`. ``atomic_write_bytes`` and ``atomic_write_text`` are
+imported here because the harness writes everything through this module.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from annotations.files import atomic_write_bytes, atomic_write_text
+
 __all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_json", "dump_json"]
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write_bytes(path: str | Path, data: bytes, *, durable: bool = True) -> Path:
-    """Write ``data`` to ``path`` atomically and return the path.
-
-    The parent directory is created if needed. ``durable=False`` skips the
-    ``fsync`` (still atomic against an interrupted process, not against a power
-    loss): for cache entries, which are recomputed when lost.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; results are ordinary files
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            if durable:
-                os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
-
-
-def atomic_write_text(path: str | Path, text: str) -> Path:
-    r"""Write ``text`` as UTF-8 (``\\n`` line ends, no translation) atomically."""
-    return atomic_write_bytes(path, text.encode("utf-8"))
 
 
 #: A container whose one-line JSON is at most this long is written on one line.

@@ -8,8 +8,9 @@ Layout under the cache root (``$ARABENCH_CACHE``, else ``~/.cache/arabench``)::
 **Prediction entries.** The *model key* is the sha256 of the canonical JSON of
 the model's :meth:`~models.base.NERModel.provenance` (id, revision, label map,
 adapter version, view, ...) together with the sha256 of the adapter's source
-file, so editing an adapter invalidates its entries even when its author forgot
-to bump ``adapter_version``. The text key is the sha256 of the UTF-8 text. An
+file (of every file of its subpackage, for ``models.llm``), so editing an
+adapter invalidates its entries even when its author forgot to bump
+``adapter_version``. The text key is the sha256 of the UTF-8 text. An
 entry stores the prediction, the two keys, and a sha256 checksum of the
 canonical JSON of its payload.
 
@@ -26,20 +27,30 @@ all.
 
 **Corruption.** An entry that is not valid JSON, has the wrong shape, or whose
 checksum does not match is reported with a :class:`CacheWarning` naming the file,
-ignored, and recomputed (the fresh entry replaces it). All writes are atomic
-(:mod:`benchmark.atomic`), so an interrupted run leaves no half-written entry.
+ignored, and recomputed (the fresh entry replaces it); so is an entry whose
+spans do not have integer offsets inside the text and a label of the model's view. All writes are
+atomic (:mod:`annotations.files`), so an interrupted run leaves no half-written entry.
+
+**Incomplete predictions.** A prediction whose diagnostics report
+``failed_windows`` (an LLM window that got no answer: connection errors,
+timeouts, HTTP errors) is never stored, and such an entry left by an older
+version is discarded, so a model that could not run is asked again next time.
+
+**Refresh.** ``PredictionCache(refresh=True)`` (a ``--no-cache`` run) reads
+nothing and writes what it computes, so no stale entry survives it; a cache
+that cannot be written is then only a warning.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from annotations.files import canonical_json, canonical_sha256, default_cache_dir, path_fingerprint, text_sha256
 from annotations.spans import Document, Relation, Span
 from benchmark.atomic import atomic_write_json
 
@@ -47,12 +58,10 @@ __all__ = [
     "CACHE_VERSION",
     "CacheWarning",
     "PredictionCache",
-    "default_cache_dir",
     "prediction_to_json",
     "prediction_from_json",
-    "text_sha256",
-    "canonical_sha256",
     "fingerprint",
+    "incomplete",
 ]
 
 #: Bumped when the entry format changes; older entries are then ignored.
@@ -63,49 +72,15 @@ class CacheWarning(UserWarning):
     """A cache entry was corrupted or unreadable and is being recomputed."""
 
 
-def default_cache_dir() -> Path:
-    """``$ARABENCH_CACHE`` if set, else ``~/.cache/arabench``."""
-    env = os.environ.get("ARABENCH_CACHE")
-    if env:
-        return Path(env).expanduser()
-    return Path("~/.cache/arabench").expanduser()
-
-
-def text_sha256(text: str) -> str:
-    """The sha256 hex digest of ``text`` encoded as UTF-8."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _canonical(data: object) -> bytes:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default).encode(
-        "utf-8"
-    )
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, (set, frozenset)):
-        return sorted(value, key=repr)
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, Mapping):
-        return dict(value)
-    if isinstance(value, (tuple, list)):
-        return list(value)
-    raise TypeError(f"not JSON-serializable: {type(value).__name__}")
-
-
-def canonical_sha256(data: object) -> str:
-    """sha256 of the canonical JSON (sorted keys, no spaces) of ``data``."""
-    return hashlib.sha256(_canonical(data)).hexdigest()
-
-
 def _span_json(span: Span) -> list[object]:
     return [span.start, span.end, span.label]
 
 
 def _span_from(value: Any) -> Span:
     start, end, label = value
-    return Span(int(start), int(end), str(label))
+    if type(start) is not int or type(end) is not int or not isinstance(label, str) or not label:
+        raise ValueError(f"not a [start, end, label] span with integer offsets and a label: {value!r}")
+    return Span(start, end, label)
 
 
 def prediction_to_json(prediction: Any) -> dict[str, object]:
@@ -122,8 +97,13 @@ def prediction_from_json(data: Mapping[str, Any]) -> Any:
     from models.base import Prediction
 
     spans = tuple(_span_from(s) for s in data["spans"])
-    relations = tuple(Relation(str(r[0]), _span_from(r[1]), _span_from(r[2])) for r in data["relations"])
-    diagnostics = {str(k): v for k, v in dict(data["diagnostics"]).items()}
+    for r in data["relations"]:
+        if not isinstance(r, list) or len(r) != 3 or not isinstance(r[0], str) or not r[0]:
+            raise ValueError(f"not a [label, span, span] relation: {r!r}")
+    relations = tuple(Relation(r[0], _span_from(r[1]), _span_from(r[2])) for r in data["relations"])
+    if not isinstance(data["diagnostics"], Mapping):
+        raise ValueError("diagnostics is not a mapping")
+    diagnostics = {str(k): v for k, v in data["diagnostics"].items()}
     return Prediction(spans=spans, relations=relations, diagnostics=diagnostics)
 
 
@@ -153,18 +133,6 @@ def fingerprint(value: object) -> object:
     raise TypeError(f"no fingerprint for {type(value).__name__}")
 
 
-def path_fingerprint(path: Path) -> list[list[object]]:
-    """Relative name, size and mtime (ns) of ``path`` or of every file under it, sorted."""
-    if path.is_file():
-        stat = path.stat()
-        return [[path.name, stat.st_size, stat.st_mtime_ns]]
-    rows: list[list[object]] = []
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        stat = file.stat()
-        rows.append([file.relative_to(path).as_posix(), stat.st_size, stat.st_mtime_ns])
-    return rows
-
-
 def hub_refs(hub_id: str) -> dict[str, str] | None:
     """The refs (branch or tag -> commit) of a model repository in the local Hugging Face cache, if any."""
     env = os.environ.get("HF_HUB_CACHE")
@@ -186,15 +154,22 @@ def hub_refs(hub_id: str) -> dict[str, str] | None:
         return None
 
 
+def incomplete(prediction: Any) -> bool:
+    """Whether a prediction reports failed windows (it must not be cached: see the module docstring)."""
+    return bool(prediction.diagnostics.get("failed_windows"))
+
+
 class PredictionCache:
     """Predictions on disk, keyed by model provenance and text hash.
 
     Args:
         root: The cache directory (created on first write).
+        refresh: Read nothing, write every prediction computed (see the module docstring).
     """
 
-    def __init__(self, root: str | Path | None = None) -> None:
+    def __init__(self, root: str | Path | None = None, *, refresh: bool = False) -> None:
         self.root = Path(root) if root is not None else default_cache_dir()
+        self.refresh = refresh
         self.hits = 0
         self.misses = 0
         self.corrupted: list[Path] = []
@@ -274,16 +249,28 @@ class PredictionCache:
         warnings.warn(f"corrupted cache entry {path} {what}; ignoring it and recomputing", CacheWarning, stacklevel=4)
 
     def _write(self, path: Path, kind: str, payload: Mapping[str, object]) -> None:
-        payload = json.loads(_canonical(payload))
-        atomic_write_json(
-            path,
-            {"cache_version": CACHE_VERSION, "kind": kind, "checksum": canonical_sha256(payload), "payload": payload},
-            indent=None,
-            durable=False,  # atomic, but no fsync: a lost entry is detected and recomputed
-        )
+        payload = json.loads(canonical_json(payload))
+        entry = {
+            "cache_version": CACHE_VERSION,
+            "kind": kind,
+            "checksum": canonical_sha256(payload),
+            "payload": payload,
+        }
+        try:
+            atomic_write_json(path, entry, indent=None, durable=False)  # no fsync: a lost entry is recomputed
+        except OSError as exc:
+            if not self.refresh:
+                raise
+            warnings.warn(f"cannot refresh the cache entry {path} ({exc})", CacheWarning, stacklevel=3)
 
-    def get(self, model_key: str, text: str) -> Any | None:
-        """The cached prediction of ``text`` under ``model_key``, or ``None`` (missing or corrupted)."""
+    def get(self, model_key: str, text: str, *, labels: Collection[str] | None = None) -> Any | None:
+        """The cached prediction of ``text`` under ``model_key``, or ``None`` (missing or corrupted).
+
+        With ``labels`` (the model's view), an entry holding another label is corrupted too.
+        """
+        if self.refresh:
+            self.misses += 1
+            return None
         text_hash = text_sha256(text)
         path = self._entry_path(model_key, text_hash)
         payload = self._read_checked(path, "prediction")
@@ -298,16 +285,22 @@ class PredictionCache:
             self._warn(path, f"holds a malformed prediction ({exc})")
             self.misses += 1
             return None
-        for span in prediction.spans:
-            if span.end > len(text):
-                self._warn(path, f"holds a span beyond the text ({span})")
+        for span in [*prediction.spans, *(s for r in prediction.relations for s in (r.arg1, r.arg2))]:
+            if span.end > len(text) or (labels is not None and span.label not in labels):
+                self._warn(path, f"holds a span beyond the text or with a label outside the model's view ({span})")
                 self.misses += 1
                 return None
+        if incomplete(prediction):
+            self._warn(path, "holds a partial prediction (failed windows)")
+            self.misses += 1
+            return None
         self.hits += 1
         return prediction
 
     def put(self, model_key: str, text: str, prediction: Any) -> None:
-        """Store ``prediction`` for ``text`` under ``model_key`` (atomic)."""
+        """Store ``prediction`` for ``text`` under ``model_key`` (atomic); an incomplete one is not stored."""
+        if incomplete(prediction):
+            return
         text_hash = text_sha256(text)
         self._write(
             self._entry_path(model_key, text_hash),
@@ -315,13 +308,15 @@ class PredictionCache:
             {"model_key": model_key, "text_sha256": text_hash, "prediction": prediction_to_json(prediction)},
         )
 
-    def get_many(self, model_key: str, texts: Sequence[str]) -> list[Any | None]:
+    def get_many(
+        self, model_key: str, texts: Sequence[str], *, labels: Collection[str] | None = None
+    ) -> list[Any | None]:
         """:meth:`get` for every text, in order."""
-        return [self.get(model_key, t) for t in texts]
+        return [self.get(model_key, t, labels=labels) for t in texts]
 
     def lookup_name(self, name_key: str | None) -> dict[str, Any] | None:
         """What a model name resolved to last time: ``{"provenance", "model_key", "info"}`` or ``None``."""
-        if name_key is None:
+        if name_key is None or self.refresh:
             return None
         payload = self._read_checked(self._index_path(name_key), "model")
         if payload is None:

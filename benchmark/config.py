@@ -25,6 +25,7 @@ checked by the adapter when the model is built.
     out: results/                       # --out
     cache: true                         # false = --no-cache
     llm_base_url: http://127.0.0.1:8000/v1
+    relation_level: entity              # --relation-level (entity or mention)
     directory: /path/to/project         # relative paths are read from here
 
 Relative paths are read relative to ``directory``, by default the file's directory
@@ -215,6 +216,7 @@ CONFIG_KEYS: dict[str, str] = {
     "out": "a directory",
     "cache": "true or false",
     "llm_base_url": "a URL",
+    "relation_level": "entity or mention",
     "quiet": "true or false",
     "verbose": "true or false",
     "directory": "the directory relative paths are read from (default: the file's own)",
@@ -241,6 +243,7 @@ class RunConfig:
     out: str = "results"
     cache: bool = True
     llm_base_url: str | None = None
+    relation_level: str = "entity"
     quiet: bool = False
     verbose: bool = False
     source: str | None = None
@@ -266,6 +269,7 @@ class RunConfig:
             "out": self.out,
             "cache": self.cache,
             "llm_base_url": self.llm_base_url,
+            "relation_level": self.relation_level,
             "directory": os.getcwd(),
         }
         return {k: v for k, v in data.items() if v is not None}
@@ -391,6 +395,12 @@ def load_config(path: str | Path) -> RunConfig:
             fix=f"use one of: {', '.join(CONFIG_KEYS)}",
         )
     config = RunConfig(source=str(path))
+    if "relation_level" in data:
+        from eval.modes import RELATION_LEVELS
+
+        if data["relation_level"] not in RELATION_LEVELS:
+            raise bad("relation_level", data["relation_level"], " or ".join(RELATION_LEVELS))
+        config.relation_level = data["relation_level"]
     for key in ("corpus_view", "view", "llm_base_url", *_PATH_KEYS):
         if key in data:
             value = data[key]

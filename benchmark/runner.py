@@ -67,7 +67,7 @@ from benchmark.results import (
     Results,
 )
 from benchmark.writing import write_results
-from eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES
+from eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES, RELATION_LEVELS
 from eval.views import project_gold, relabel_relations, relabel_spans
 from models.base import NERModel, Prediction
 from models.cards import resolve_view
@@ -197,7 +197,12 @@ def _jsonable(value: object) -> object:
 
 
 def _adapter_code_hash(target: str | None) -> str | None:
-    """sha256 of the source file of an adapter ``module:Class`` without importing the module."""
+    """sha256 of the source of an adapter ``module:Class`` without importing the module.
+
+    The source is the module's file, or, for a module in a subpackage of
+    ``models`` (``models.llm.adapters``), every file of that subpackage (code
+    and data, not ``__pycache__``).
+    """
     if not target:
         return None
     import hashlib
@@ -210,7 +215,13 @@ def _adapter_code_hash(target: str | None) -> str | None:
         return None
     if spec is None or not spec.origin or not Path(spec.origin).is_file():
         return None
-    return hashlib.sha256(Path(spec.origin).read_bytes()).hexdigest()
+    files = [Path(spec.origin)]
+    if module_name.count(".") >= 2:  # the adapter's code is its whole subpackage
+        files = sorted(p for p in files[0].parent.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
 
 
 def _view_json(view: View) -> dict[str, object]:
@@ -300,15 +311,15 @@ def _get_predictions(
         with timer.step(f"{name}: cache lookup"):
             known = cache.lookup_name(name_key)
             if known is not None:
-                cached = cache.get_many(known["model_key"], texts)
-                if all(p is not None for p in cached):
-                    info_json = known.get("info", {})
-                    try:
-                        view = _view_from_json(info_json["view"], schema)
-                        labels = frozenset(info_json["labels"])
-                    except (KeyError, TypeError, BenchmarkError):
-                        pass
-                    else:
+                info_json = known.get("info", {})
+                try:
+                    view = _view_from_json(info_json["view"], schema)
+                    labels = frozenset(info_json["labels"])
+                except (KeyError, TypeError, BenchmarkError):
+                    pass
+                else:
+                    cached = cache.get_many(known["model_key"], texts, labels=view.labels)
+                    if all(p is not None for p in cached):
                         log.info("%s: all %d predictions from the cache, model not loaded", name, len(texts))
                         provenance = dict(_jsonable(known["provenance"]))  # type: ignore[arg-type]
                         return _Predicted(name, explicit, "scored", None, view, labels, provenance, list(cached))
@@ -349,7 +360,7 @@ def _predict_with(
     model_key = PredictionCache.model_key(provenance, code_hash=code_hash)
     predictions: list[Prediction | None] = [None] * len(texts)
     if cache is not None:
-        predictions = cache.get_many(model_key, texts)
+        predictions = cache.get_many(model_key, texts, labels=view.labels)
     todo = [i for i, p in enumerate(predictions) if p is None]
     batches = [todo[k : k + PREDICT_BATCH] for k in range(0, len(todo), PREDICT_BATCH)]
     try:
@@ -431,6 +442,7 @@ def score_predictions(
     n_resamples: int = DEFAULT_BOOTSTRAP,
     seed: int = 0,
     schema: Schema | None = None,
+    relation_level: str = "entity",
 ) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
     """Score one model's predictions in every view it can be scored in.
 
@@ -442,6 +454,8 @@ def score_predictions(
         n_resamples: Bootstrap resamples (0 for none).
         seed: Bootstrap seed.
         schema: The schema (default: the packaged one).
+        relation_level: Score relations between ``entity`` clusters (the
+            headline) or between ``mention`` spans (:mod:`eval.relations`).
 
     Returns:
         ``(scores, errors)``: per view name the JSON tree of scores (see
@@ -461,6 +475,7 @@ def score_predictions(
             view,
             gold_view=gold_view,
             relations=[list(d.relations.values()) for d in documents],
+            clusters=[d.span_clusters() for d in documents],
         )
         pred_spans = [relabel_spans(p.spans, mapping) for p in predictions]
         pred_relations = [relabel_relations(p.relations, mapping) for p in predictions]
@@ -481,6 +496,7 @@ def score_predictions(
             seed=seed,
             pred_out_of_view=dict(pred_out),
             pred_relations_out_of_view=pred_relations_out,
+            relation_level=relation_level,
         )
     return scores, errors
 
@@ -520,6 +536,7 @@ def run(
     progress: bool = False,
     verbose: bool = False,
     schema: Schema | None = None,
+    relation_level: str = "entity",
     configuration: Mapping[str, object] | None = None,
 ) -> Results:
     """Run the benchmark: everything ``arabench run`` does, as one call.
@@ -535,7 +552,7 @@ def run(
         out: Write ``results.json``, ``summary.md``, ``per_type.csv``,
             ``errors.jsonl`` and ``report.html`` into this directory.
         seed: The bootstrap seed.
-        cache: Use the predictions cache.
+        cache: Read the predictions cache (``False``: read nothing, overwrite the entries recomputed).
         cache_dir: The cache directory (default ``$ARABENCH_CACHE`` or ``~/.cache/arabench``).
         bootstrap: Bootstrap resamples per figure (0 disables intervals).
         model_options: Per model name, options passed to ``create_model``.
@@ -543,6 +560,8 @@ def run(
         progress: Show progress bars on stderr.
         verbose: Log per-step timings on stderr.
         schema: The schema (default: the packaged one).
+        relation_level: ``entity`` (default, the headline) or ``mention``:
+            what a relation's arguments are when relations are scored.
         configuration: The resolved run configuration (:mod:`benchmark.config`), recorded in
             ``settings.configuration`` so that ``arabench run --config results.json`` repeats the run.
 
@@ -558,6 +577,13 @@ def run(
     timer = _Timer(verbose)
     if view is not None:
         schema.view(view)  # unknown view: error before anything runs
+    if relation_level not in RELATION_LEVELS:
+        raise BenchmarkError(
+            "unknown relation level",
+            field="relation_level",
+            value=relation_level,
+            fix=f"use one of {', '.join(RELATION_LEVELS)}",
+        )
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0:
         raise BenchmarkError("must be a non-negative integer", field="bootstrap", value=bootstrap, fix="e.g. 1000")
     with timer.step("read corpus"):
@@ -578,7 +604,7 @@ def run(
             value=stray[0],
             fix=f"key the options by a model name of the run: {', '.join(names)}",
         )
-    store = PredictionCache(cache_dir) if cache else None
+    store = PredictionCache(cache_dir, refresh=not cache)
     results: list[ModelResult] = []
     all_errors: dict[str, dict[str, list[dict[str, Any]]]] = {}
     all_predictions: dict[str, list[Prediction]] = {}
@@ -628,6 +654,7 @@ def run(
                 n_resamples=bootstrap,
                 seed=seed,
                 schema=schema,
+                relation_level=relation_level,
             )
         if not scores:  # no view holds both the gold and the model's labels: say so, never a crash or a 0
             results.append(
@@ -678,6 +705,7 @@ def run(
             "modes": list(MODES),
             "boundaries": list(BOUNDARIES),
             "layers": list(LAYERS),
+            "relation_level": relation_level,
             **({} if configuration is None else {"configuration": _jsonable(dict(configuration))}),
         },
         environment=_environment(),

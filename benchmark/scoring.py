@@ -5,6 +5,7 @@ The JSON tree of one view (``results.json`` → ``models[i].scores[VIEW]``)::
     {"view", "coarsened_from", "labels",
      "spans": {MODE: {BOUNDARY: {LAYER: SETTING}}},
      "tokens": {"conlleval": TOKENS, "strict_iob2": TOKENS},
+     "relation_level": "entity" | "mention",
      "relations": {MODE: {BOUNDARY: SETTING}} or null when the model predicts none}
 
     SETTING = {"per_type": {TYPE: FIGURES}, "micro": FIGURES,
@@ -173,8 +174,15 @@ def score_view(
     confidence: float = 0.95,
     pred_out_of_view: Mapping[str, int] | None = None,
     pred_relations_out_of_view: int = 0,
+    relation_level: str = "entity",
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Score one model in one view: the gold projected into it, predictions already in its labels.
+
+    Relations are scored at ``relation_level``: ``entity`` (the headline; a
+    relation is right when its type and its arguments' gold entities match,
+    the gold entity layer being ``gold.clusters``; predictions carry no
+    clusters, so unmatched mentions group by their string, see
+    :mod:`eval.relations`) or ``mention``.
 
     What the projection into the view left out is counted, never silently gone:
     the gold mentions it leaves out (:meth:`eval.views.GoldInView.out_of_scope`) are
@@ -235,6 +243,7 @@ def score_view(
                 confidence=confidence,
             ).items()
         },
+        "relation_level": relation_level,
         "relations": None,
     }
     if any(pred_relations) or pred_relations_out_of_view:
@@ -249,6 +258,8 @@ def score_view(
                 pred_relations,
                 texts=texts,
                 units=units,
+                level=relation_level,
+                clusters=gold.clusters,
                 n_resamples=n_resamples,
                 seed=seed,
                 confidence=confidence,
@@ -282,6 +293,8 @@ def _relations(
     *,
     texts: Sequence[str],
     units: Sequence[Sequence[tuple[int, int]]],
+    level: str,
+    clusters: Sequence[Sequence[Sequence[Span]]],
     n_resamples: int,
     seed: int,
     confidence: float,
@@ -292,7 +305,15 @@ def _relations(
     out: dict[str, Any] = {}
     for mode, boundary in relation_grid():
         scores = score_relations(
-            gold, pred, mode=mode, symmetric=symmetric, boundary=boundary, texts=texts, units=units
+            gold,
+            pred,
+            mode=mode,
+            symmetric=symmetric,
+            boundary=boundary,
+            texts=texts,
+            units=units,
+            level=level,
+            gold_clusters=clusters if level == "entity" else None,
         )
         out.setdefault(mode, {})[boundary] = setting_json(
             scores, n_resamples=n_resamples, seed=seed, confidence=confidence, half_counts=False

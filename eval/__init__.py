@@ -6,7 +6,10 @@ Public API (stable):
   (the per-unit count arrays every result carries).
 * :mod:`eval.modes`: :class:`MatchMode`, :data:`MODES` (strict, exact, partial, type).
 * :mod:`eval.spans`: :func:`score_spans` -> :class:`SpanScores`, :class:`MatchError`.
-* :mod:`eval.relations`: :func:`score_relations` -> :class:`RelationScores`.
+* :mod:`eval.relations`: :func:`score_relations` -> :class:`RelationScores`
+  (``level="mention"`` or ``"entity"``).
+* :mod:`eval.coref`: :func:`score_coref`, :func:`score_entity_layers` ->
+  :class:`CorefScores` (MUC, B³, CEAF-e, CoNLL average).
 * :mod:`eval.tokens`: :func:`score_tags`, :func:`score_token_view` -> :class:`TokenScores`.
 * :mod:`eval.views`: :func:`score_spans_in_view`.
 """

@@ -25,7 +25,8 @@ Layers (:data:`LAYERS`): ``flat`` scores the outermost spans only
 **The scoring grid** is declared here and nowhere else: :data:`MODES` ×
 :data:`BOUNDARIES` × :data:`LAYERS` (in that order, which is the order of
 ``results.json``) for spans (:func:`span_grid`), :data:`RELATION_MODES` ×
-:data:`BOUNDARIES` for relations (:func:`relation_grid`), and the
+:data:`BOUNDARIES` for relations (:func:`relation_grid`, at one of the
+:data:`RELATION_LEVELS`), and the
 :data:`HEADLINE` setting. Agreement names its entity matches after the
 relation modes (:data:`ENTITY_MATCHES`). The harness, ``arabench score``,
 ``arabench compare`` and agreement read these.
@@ -45,6 +46,7 @@ __all__ = [
     "BOUNDARIES",
     "LAYERS",
     "RELATION_MODES",
+    "RELATION_LEVELS",
     "ENTITY_MATCHES",
     "Setting",
     "HEADLINE",
@@ -104,6 +106,10 @@ LAYERS: tuple[str, ...] = ("flat", "nested")
 #: Relation match modes (:func:`eval.relations.score_relations`): ``strict`` also
 #: compares the argument types, ``boundaries`` only the argument ranges.
 RELATION_MODES: tuple[str, ...] = ("strict", "boundaries")
+
+#: Relation levels (:mod:`eval.relations`): what a relation's arguments are. The
+#: first, ``entity`` (clusters of coreferent mentions), is the headline.
+RELATION_LEVELS: tuple[str, ...] = ("entity", "mention")
 
 #: Entity matches named like the relation modes (agreement) -> the :data:`MODES` mode scoring them.
 ENTITY_MATCHES: dict[str, str] = {"strict": "strict", "boundaries": "exact"}

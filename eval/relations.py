@@ -1,5 +1,32 @@
 """Relation scoring: a predicted relation is correct when its type and its arguments match a gold relation.
 
+Levels (:data:`RELATION_LEVELS`):
+
+* ``mention``: the arguments are mentions; a predicted relation is right when
+  its two argument spans match the gold relation's two spans.
+* ``entity`` (the headline, as in ACE's entity-level relations and DocRED):
+  the arguments are *entities* (clusters of coreferent mentions, guidelines
+  §14); a predicted relation is right when its type and the gold entities of
+  its two arguments match a gold relation's, whichever mentions either side
+  named. Gold relations are collapsed to one per (type, entity, entity).
+
+  A predicted mention is mapped to a gold entity through the mention key of
+  the mode (:func:`mention_key`: the same range, and under ``strict`` the same
+  type; widened to whole words under ``boundary="word"``): it takes the entity
+  of the gold mention with that key. A predicted mention that matches no gold
+  mention (*unmatched*) stands for an entity that is not in the gold, so every
+  relation naming it is a false positive; unmatched mentions are grouped into
+  such spurious entities by the system's own clusters when it predicts some,
+  and otherwise by their covered string (and type, under ``strict``), so that
+  one wrong relation repeated between occurrences of the same two strings
+  counts as one false positive, as it would for the same gold entity. Matched
+  mentions always take their gold entity, even when the system's clusters
+  group them differently: a system's coreference is scored by
+  :mod:`eval.coref`, not twice. ``notes`` counts ``pred_unmatched_arguments``
+  (relation arguments that matched no gold mention) and, at both levels,
+  ``gold_duplicates``/``pred_duplicates`` (relations that collapsed into one
+  already counted).
+
 Modes:
 
 * ``strict``: relation type, and both arguments' boundaries *and* entity types.
@@ -9,11 +36,14 @@ Modes:
 Relation types listed in ``symmetric`` ignore argument order. With
 ``boundary="word"`` argument spans are widened to whole words first.
 
-Relations are sets per document: a duplicate (same key under the mode) is
-counted in :attr:`RelationScores.notes` and scored once. Matching is on the
-key alone, so it is one-to-one by construction. Counts go to the relation
-type (``tp``/``fn`` to the gold relation's type, ``fp`` to the predicted one's);
-a relation belongs to the scoring unit containing its first argument's start.
+Relations are sets per document: a duplicate (same key under the mode and
+level) is counted in :attr:`RelationScores.notes` and scored once. Matching
+is on the key alone, so it is one-to-one by construction. Counts go to the
+relation type (``tp``/``fn`` to the gold relation's type, ``fp`` to the
+predicted one's); a relation belongs to the scoring unit containing its first
+argument's start (at the entity level: the first argument of the first
+relation, in the order given, that has its key), so bootstrap intervals
+resample sentences also for entity-level relations.
 """
 
 from __future__ import annotations
@@ -30,9 +60,9 @@ from annotations.errors import ScoringError
 from annotations.spans import Relation, Span
 from annotations.tokenize import WordIndex, snap_span
 from eval.counts import FN, FP, TP, CountTable
-from eval.modes import RELATION_MODES, check_boundary, check_documents
+from eval.modes import RELATION_LEVELS, RELATION_MODES, check_boundary, check_documents
 
-__all__ = ["RELATION_MODES", "RelationScores", "score_relations"]
+__all__ = ["RELATION_MODES", "RELATION_LEVELS", "RelationScores", "score_relations", "mention_key"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,11 +76,14 @@ class RelationScores(CountTable):
         unit_docs: The document index of each unit row.
         mode: ``strict`` or ``boundaries``.
         boundary: ``char`` or ``word``.
-        notes: ``gold_duplicates``/``pred_duplicates`` (non-zero only).
+        level: ``mention`` or ``entity``.
+        notes: ``gold_duplicates``/``pred_duplicates`` and, at the entity
+            level, ``pred_unmatched_arguments`` (non-zero only).
     """
 
     mode: str = "strict"
     boundary: str = "char"
+    level: str = "mention"
     notes: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -58,10 +91,28 @@ class RelationScores(CountTable):
         object.__setattr__(self, "notes", MappingProxyType(dict(self.notes)))
 
 
-def _arg(span: Span, index: WordIndex | None, typed: bool) -> tuple:
+def mention_key(span: Span, index: WordIndex | None, typed: bool) -> tuple:
+    """The key two mentions must share to match: ``(start, end[, label])``.
+
+    Args:
+        span: The mention.
+        index: The text's word index to widen the span to whole words
+            (``boundary="word"``), or ``None`` for character offsets.
+        typed: Include the label (``strict``).
+    """
     if index is not None:
         span = snap_span(span, index) or span
     return (span.start, span.end, span.label) if typed else (span.start, span.end)
+
+
+def _entity_maps(
+    clusters: Sequence[Sequence[Span]], index: WordIndex | None, typed: bool
+) -> dict[tuple, tuple[str, int]]:
+    found: dict[tuple, tuple[str, int]] = {}
+    for n, entity in enumerate(clusters):
+        for span in entity:
+            found.setdefault(mention_key(span, index, typed), ("gold", n))
+    return found
 
 
 def score_relations(
@@ -74,6 +125,9 @@ def score_relations(
     texts: Sequence[str] | None = None,
     units: Sequence[Sequence[tuple[int, int]]] | None = None,
     types: Collection[str] = (),
+    level: str = "mention",
+    gold_clusters: Sequence[Sequence[Sequence[Span]]] | None = None,
+    pred_clusters: Sequence[Sequence[Sequence[Span]] | None] | None = None,
 ) -> RelationScores:
     """Score predicted relations against gold relations, document by document.
 
@@ -87,35 +141,66 @@ def score_relations(
         texts: The document texts (for ``word``).
         units: Per document, scoring-unit character ranges (default: one per document).
         types: Relation types to put on the type axis even if absent.
+        level: ``mention`` (default) or ``entity`` (see the module docstring).
+        gold_clusters: For ``entity``: per document, the gold entity layer as
+            lists of spans, every gold mention in exactly one list
+            (:meth:`annotations.spans.Document.span_clusters`).
+        pred_clusters: For ``entity``: per document, the predicted entities
+            (lists of spans), or ``None`` (for all documents or one) when
+            the system predicts no clusters.
 
     Returns:
         The :class:`RelationScores`.
 
     Raises:
-        ScoringError: On an unknown mode or boundary, mismatched lengths,
-            ``word`` without texts, or a relation outside every unit.
+        ScoringError: On an unknown mode, level or boundary, mismatched
+            lengths, ``word`` or ``entity`` without texts, ``entity`` without
+            gold clusters or with a gold argument in none of them, or a
+            relation outside every unit.
     """
     if mode not in RELATION_MODES:
         raise ScoringError(
             "unknown relation mode", field="mode", value=mode, fix=f"use one of {', '.join(RELATION_MODES)}"
         )
+    if level not in RELATION_LEVELS:
+        raise ScoringError(
+            "unknown relation level", field="level", value=level, fix=f"use one of {', '.join(RELATION_LEVELS)}"
+        )
     check_boundary(boundary)
     n_docs = check_documents(gold, pred, units=units, items="relations")
-    if boundary == "word" and (texts is None or len(texts) != n_docs):
+    if (boundary == "word" or level == "entity") and (texts is None or len(texts) != n_docs):
         raise ScoringError(
-            "word boundaries need one text per document",
+            f"{'word boundaries' if boundary == 'word' else 'entity-level relations'} need one text per document",
             field="texts",
             value=None if texts is None else len(texts),
-            fix="pass texts=... or use boundary='char'",
+            fix="pass texts=... (one per document)",
         )
+    if level == "entity":
+        if gold_clusters is None or len(gold_clusters) != n_docs:
+            raise ScoringError(
+                "entity-level relations need the gold entity layer of every document",
+                field="gold_clusters",
+                value=None if gold_clusters is None else len(gold_clusters),
+                fix="pass gold_clusters=[doc.span_clusters() for doc in gold documents], or level='mention'",
+            )
+        if pred_clusters is not None and len(pred_clusters) != n_docs:
+            raise ScoringError(
+                "pred_clusters must have one entry per document",
+                field="pred_clusters",
+                value=len(pred_clusters),
+                fix=f"pass {n_docs} entries (None for a document without predicted clusters)",
+            )
     typed = mode == "strict"
     sym = frozenset(symmetric)
     notes: Counter = Counter()
 
-    def keys(relations: Sequence[Relation], index: WordIndex | None, side: str) -> dict[tuple, Relation]:
+    def keys(relations: Sequence[Relation], index: WordIndex | None, side: str, arg=None) -> dict[tuple, Relation]:
         found: dict[tuple, Relation] = {}
         for r in relations:
-            a1, a2 = _arg(r.arg1, index, typed), _arg(r.arg2, index, typed)
+            if arg is None:
+                a1, a2 = mention_key(r.arg1, index, typed), mention_key(r.arg2, index, typed)
+            else:
+                a1, a2 = arg(r.arg1), arg(r.arg2)
             if r.label in sym and a2 < a1:
                 a1, a2 = a2, a1
             key = (r.label, a1, a2)
@@ -129,7 +214,21 @@ def score_relations(
     type_set: set[str] = set(types)
     for d in range(n_docs):
         index = WordIndex.of(texts[d]) if boundary == "word" else None  # type: ignore[index]
-        g, p = keys(gold[d], index, "gold"), keys(pred[d], index, "pred")
+        if level == "mention":
+            g, p = keys(gold[d], index, "gold"), keys(pred[d], index, "pred")
+        else:
+            g, p = _entity_keys(
+                d,
+                gold[d],
+                pred[d],
+                texts[d],
+                index,
+                typed,
+                gold_clusters[d],
+                pred_clusters,
+                keys,
+                notes,  # type: ignore[index]
+            )
         docs.append((g, p))
         type_set.update(k[0] for k in g)
         type_set.update(k[0] for k in p)
@@ -166,8 +265,50 @@ def score_relations(
     return RelationScores(
         mode=mode,
         boundary=boundary,
+        level=level,
         types=axis,
         unit_counts=array,
         unit_docs=tuple(unit_docs),
         notes={k: v for k, v in sorted(notes.items()) if v},
     )
+
+
+def _entity_keys(
+    d: int,
+    gold: Sequence[Relation],
+    pred: Sequence[Relation],
+    text: str,
+    index: WordIndex | None,
+    typed: bool,
+    gold_clusters: Sequence[Sequence[Span]],
+    pred_clusters: Sequence[Sequence[Sequence[Span]] | None] | None,
+    keys,
+    notes: Counter,
+) -> tuple[dict[tuple, Relation], dict[tuple, Relation]]:
+    """Gold and predicted relations of one document keyed by (type, entity, entity)."""
+    entity_of = _entity_maps(gold_clusters, index, typed)
+    own = None if pred_clusters is None else pred_clusters[d]
+    pred_entity = {} if own is None else {mention_key(s, index, typed): n for n, e in enumerate(own) for s in e}
+
+    def gold_arg(span: Span) -> tuple:
+        key = mention_key(span, index, typed)
+        if key not in entity_of:
+            raise ScoringError(
+                f"document {d}: a gold relation argument is in none of the gold clusters",
+                field="gold_clusters",
+                value=span,
+                fix="pass every gold mention in exactly one cluster (Document.span_clusters())",
+            )
+        return entity_of[key]
+
+    def pred_arg(span: Span) -> tuple:
+        key = mention_key(span, index, typed)
+        if key in entity_of:
+            return entity_of[key]
+        notes["pred_unmatched_arguments"] += 1
+        if key in pred_entity:
+            return ("pred", pred_entity[key])
+        snapped = key[:2]
+        return ("string", text[snapped[0] : snapped[1]], *key[2:])
+
+    return keys(gold, index, "gold", gold_arg), keys(pred, index, "pred", pred_arg)

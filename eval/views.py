@@ -56,6 +56,9 @@ class GoldInView:
             argument the view leaves out are not kept).
         left_out: Gold spans the view leaves out, per gold label, sorted.
         relations_left_out: Gold relations left out, per relation type, sorted.
+        clusters: The projected entity layer, per document: each gold entity's
+            mentions in the view (mentions the view leaves out are dropped, and
+            an entity left with none with them); empty when not projected.
     """
 
     view: View
@@ -63,6 +66,7 @@ class GoldInView:
     relations: list[list[Relation]] = field(default_factory=list)
     left_out: dict[str, int] = field(default_factory=dict)
     relations_left_out: dict[str, int] = field(default_factory=dict)
+    clusters: list[list[list[Span]]] = field(default_factory=list)
 
     def out_of_scope(self) -> dict[str, int]:
         """``left_out`` keyed the way reports show it: ``"<type> (not in view <name>)"``."""
@@ -79,8 +83,9 @@ def project_gold(
     *,
     gold_view: View | None = None,
     relations: Sequence[Sequence[Relation]] | None = None,
+    clusters: Sequence[Sequence[Sequence[Span]]] | None = None,
 ) -> GoldInView:
-    """Project gold spans (and relations) into ``view``.
+    """Project gold spans (and relations, and the entity layer) into ``view``.
 
     Args:
         gold: Gold spans per document.
@@ -88,6 +93,8 @@ def project_gold(
         gold_view: The view the gold labels are in; ``None`` for schema types
             (then a type the schema does not know is an error).
         relations: Gold relations per document, or ``None``.
+        clusters: The gold entity layer per document (every mention in one
+            list, :meth:`annotations.spans.Document.span_clusters`), or ``None``.
 
     Raises:
         SchemaError: If ``gold_view`` is None and a gold label is not a schema type,
@@ -126,6 +133,7 @@ def project_gold(
         relations=projected_relations,
         left_out=dict(sorted(left_out.items())),
         relations_left_out=dict(sorted(relations_left_out.items())),
+        clusters=[[kept for entity in doc if (kept := relabel_spans(entity, mapping))] for doc in clusters or ()],
     )
 
 

@@ -39,7 +39,9 @@ Diagnostics (per text): ``dropped_label:<RAW>``, ``duplicate_spans``,
 ``realigned_spans``, ``dropped_relations`` (a relation whose argument was
 dropped), ``repaired_tags`` (CoNLL tags that differ from their canonical
 encoding in the declared scheme, read with the conlleval rules: an ``I-``
-after ``O`` starts a mention).
+after ``O`` starts a mention), ``clusters_not_scored`` (coreference clusters in
+the file: a prediction carries mentions and relations only, so the harness does
+not score a system's entity layer; ``eval.coref`` does).
 """
 
 from __future__ import annotations
@@ -343,6 +345,8 @@ class PredictionsFileModel:
                     diagnostics["dropped_relations"] += 1
                     continue
                 relations.append(Relation(rel.label, a1, a2))
+            if doc.clusters:
+                diagnostics["clusters_not_scored"] += len(doc.clusters)
             out.append(
                 Prediction(
                     spans=tuple(sorted(set(mapping.values()))), relations=relations, diagnostics=dict(diagnostics)

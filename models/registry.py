@@ -6,7 +6,7 @@ transformers) is imported only when :func:`create_model` builds that model, so
 
 Names a user can give:
 
-* a plain name: ``rules``, ``oracle``, ``empty``;
+* a plain name: ``rules``, ``oracle``, ``empty``, ``crf``;
 * a prefixed name ``PREFIX:ARG``: ``hf:<hub id or local path>[@revision]``,
   ``file:<path>``, ``camel:<model name or path>``, ``llm:<model>``,
   ``llm-hf:<path>``; ``ARG`` (the part after the first ``:``) is passed to the
@@ -69,11 +69,18 @@ class _Entry:
 
 #: Plain names (no argument): name -> entry.
 NAMES: dict[str, _Entry] = {
-    "rules": _Entry("models.rules:RuleModel", "native", (), None, "offline rule and gazetteer baseline"),
+    "rules": _Entry("models.rules.adapter:RuleModel", "native", (), None, "offline rule and gazetteer baseline"),
     "oracle": _Entry(
         "models.simple:OracleModel", "native", ("gold documents (option gold=)",), None, "echoes the gold spans"
     ),
     "empty": _Entry("models.simple:EmptyModel", "native", (), None, "predicts nothing (a floor for every score)"),
+    "crf": _Entry(
+        "models.crf.adapter:CRFModel",
+        "anercorp",
+        ("trains once on first use (under a minute), then cached",),
+        None,
+        "offline CRF baseline trained on the ANERcorp train split",
+    ),
 }
 
 #: Prefixes (``PREFIX:ARG``): prefix -> entry.
@@ -100,14 +107,14 @@ PREFIXES: dict[str, _Entry] = {
         "CAMeL Tools NER: camel:<model name or path>",
     ),
     "llm": _Entry(
-        "models.llm:OpenAIChatModel",
+        "models.llm.adapters:OpenAIChatModel",
         "native",
         ("extra: llm", "network: an OpenAI-compatible chat endpoint"),
         "llm",
         "an LLM behind an OpenAI-compatible chat API: llm:<model>",
     ),
     "llm-hf": _Entry(
-        "models.llm:HFGenerationModel",
+        "models.llm.adapters:HFGenerationModel",
         "native",
         ("extra: hf", "local path"),
         "hf",

@@ -353,4 +353,5 @@ def test_annotation_conf_lists_the_schema() -> None:
         arg1, arg2 = (part.split(":")[1] for part in args.split(", ")[:2])
         relations[name] = (set(arg1.split("|")), set(arg2.split("|")))
     assert relations.pop("<OVERLAP>") == ({"<ENTITY>"}, {"<ENTITY>"})
+    assert relations.pop("Equiv") == ({"<ENTITY>"}, {"<ENTITY>"})  # the entity layer (coreference)
     assert relations == {name: (set(r.arg1), set(r.arg2)) for name, r in schema.relation_types.items()}

@@ -122,7 +122,15 @@ def test_stats_command_table_and_json(tmp_path: Path, capsys: pytest.CaptureFixt
     assert cli_main(["stats", str(path), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["tokens"] == 30 and data["depths"] == {"1": 7, "2": 2, "3": 1}
-    assert data["totals"] == {"mentions": 10, "outermost": 7, "nested": 3, "relations": 1}
+    assert data["totals"] == {
+        "mentions": 10,
+        "outermost": 7,
+        "nested": 3,
+        "relations": 1,
+        "entities": 10,
+        "clusters": 0,
+        "entity_relations": 1,
+    }
     assert cli_main(["stats", str(path)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"{path}: 2 document(s), {len(TEXT1) + len(TEXT2)} characters, 30 tokens, 5 sentences"

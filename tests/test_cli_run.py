@@ -324,6 +324,7 @@ def test_flags_override_the_configuration_file(tmp_path: Path) -> None:
         ("models:\n  - rulez\n", "unknown model"),
         ("corpus: [1, 2]\n", "suite.yaml:1: field 'corpus'"),
         ("seed: [\n", "configuration file is not valid YAML"),
+        ("relation_level: both\n", "suite.yaml:1: field 'relation_level': configuration key 'relation_level' must be"),
     ],
 )
 def test_configuration_errors_name_file_and_line(tmp_path: Path, text: str, message: str) -> None:
@@ -436,3 +437,13 @@ def test_hf_options_from_the_shell_reach_the_adapter(tmp_path: Path) -> None:
     assert '"aggregation": "max"' in text and '"stride": 4' in text
     bad = arabench("run", "-m", model, "--model-option", model, "aggregation=mean", "--out", "r2", cwd=tmp_path)
     assert bad.returncode == 1 and "unknown aggregation" in bad.stderr
+
+
+def test_no_cache_refreshes_llm_response_caches_without_recording_it() -> None:
+    from benchmark.commands.run import _run_options
+    from benchmark.config import RunConfig
+
+    config = RunConfig(models=["rules", "llm:m", "llm-hf:dir"], cache=False, model_options={"llm:m": {"seed": 1}})
+    assert _run_options(config) == {"llm:m": {"seed": 1, "cache": "refresh"}, "llm-hf:dir": {"cache": "refresh"}}
+    assert config.model_options == {"llm:m": {"seed": 1}}
+    assert _run_options(RunConfig(models=["llm:m"])) == {}

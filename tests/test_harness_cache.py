@@ -56,11 +56,12 @@ def test_second_run_loads_no_model(tmp_path: Path, corpus: Path, counting: type[
     assert second.models[0].diagnostics == {"texts_seen": 2}
 
 
-def test_no_cache_always_constructs(tmp_path: Path, corpus: Path, counting: type[CountingModel]) -> None:
+def test_no_cache_always_constructs_and_overwrites(tmp_path: Path, corpus: Path, counting: type[CountingModel]) -> None:
     _run(corpus, tmp_path / "cache", tmp_path / "a", cache=False)
     _run(corpus, tmp_path / "cache", tmp_path / "b", cache=False)
     assert counting.constructed == 2
-    assert not (tmp_path / "cache").exists()
+    _run(corpus, tmp_path / "cache", tmp_path / "c")  # reads what the no-cache runs wrote
+    assert (counting.constructed, counting.predicted) == (2, 4)
 
 
 def test_changed_options_recompute(tmp_path: Path, corpus: Path, counting: type[CountingModel]) -> None:

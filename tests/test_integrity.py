@@ -164,7 +164,7 @@ def test_brat_documents_in_subdirectories_are_not_skipped_silently(tmp_path: Pat
 
 def test_rules_count_a_candidate_dropped_for_another_label_on_the_same_range() -> None:
     """Two rules proposing one range with two labels: the lower-priority one is dropped and counted."""
-    from models.rules import RuleModel
+    from models.rules.adapter import RuleModel
 
     text = "يتحدث السكان اللغة الفرنسية في المدينة."
     prediction = RuleModel().predict([text])[0]
@@ -174,7 +174,7 @@ def test_rules_count_a_candidate_dropped_for_another_label_on_the_same_range() -
 
 
 def test_llm_label_map_option_refuses_a_raw_label_given_twice() -> None:
-    from models.llm import OpenAIChatModel
+    from models.llm.adapters import OpenAIChatModel
 
     with pytest.raises(ModelError, match="twice"):
         OpenAIChatModel.from_spec(
@@ -285,7 +285,8 @@ def test_conll_predictions_count_tags_read_with_the_conlleval_rules(tmp_path: Pa
 
 def test_llm_relation_argument_naming_two_entities_is_counted() -> None:
     """Two answer entities with one id: a relation naming it takes the first; that choice is counted."""
-    from models.llm import align_entities, align_relations, parse_answer
+    from models.llm.alignment import align_entities, align_relations
+    from models.llm.parsing import parse_answer
 
     text = "عين الرئيس سامي حسن وزيرا للخارجية في القاهرة."
     answer = json.dumps(

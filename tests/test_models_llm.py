@@ -24,20 +24,12 @@ from annotations.brat import write_brat
 from annotations.errors import ModelError
 from annotations.schema import default_schema
 from annotations.spans import Document, Relation, Span
-from annotations.tokenize import WordIndex
-from models.llm import (
-    KEY_ALIASES,
-    AnswerEntity,
-    AnswerRelation,
-    OpenAIChatModel,
-    align_entities,
-    align_relations,
-    available_prompts,
-    load_prompt,
-    normalize_with_map,
-    parse_answer,
-    split_windows,
-)
+from annotations.tokenize import WordIndex, normalize_with_map
+from models.llm.adapters import OpenAIChatModel
+from models.llm.alignment import align_entities, align_relations
+from models.llm.parsing import KEY_ALIASES, AnswerEntity, AnswerRelation, parse_answer
+from models.llm.prompts import available_prompts, load_prompt
+from models.llm.windows import split_windows
 
 TYPES = tuple(default_schema().entity_types)
 FATHA, SHADDA, TATWEEL = "\u064e", "\u0651", "\u0640"
@@ -689,11 +681,12 @@ def test_retry_after_is_honoured_and_retries_are_bounded(tmp_path: Path) -> None
         model = OpenAIChatModel.from_spec("m", **{**model_options(server, tmp_path), "max_retries": 4, "backoff": 0.5})
         delays: list[float] = []
         model._sleep = delays.append
-        prediction = model.predict([text])[0]
+        prediction, answered = model.predict([text, "عاد الطالب."])
     assert delays == [7.0, 7.0, 2.0, 4.0]  # Retry-After, then backoff * 2**attempt
-    assert len(server.requests) == 5
+    assert len(server.requests) == 6
     assert prediction.spans == ()
     assert dict(prediction.diagnostics) == {"windows": 1, "http_errors": 5, "retries": 4, "failed_windows": 1}
+    assert dict(answered.diagnostics) == {"windows": 1}
 
 
 def test_json_mode_falls_back_once_when_the_server_rejects_it(tmp_path: Path) -> None:
@@ -720,11 +713,11 @@ def test_configuration_errors_stop_the_model(tmp_path: Path, status: int) -> Non
 
 
 def test_other_client_errors_and_bad_bodies_fail_only_the_window(tmp_path: Path) -> None:
-    texts = ["ذهب الطالب.", "عاد الطالب."]
+    texts = ["ذهب الطالب.", "عاد الطالب.", "نام الطالب."]
     script_ = {texts[0]: [("status", 422, {"error": "bad"}, {})], texts[1]: [("status", 200, {"nothing": 1}, {})]}
     with CannedServer(script_) as server:
         model = OpenAIChatModel.from_spec("m", **model_options(server, tmp_path))
-        a, b = model.predict(texts)
+        a, b, _ = model.predict(texts)
     assert dict(a.diagnostics) == {"windows": 1, "http_errors": 1, "failed_windows": 1}
     assert dict(b.diagnostics) == {"windows": 1, "bad_responses": 1, "failed_windows": 1}
     assert model.samples["bad_responses"]
@@ -734,8 +727,11 @@ def test_connection_refused_is_counted(tmp_path: Path) -> None:
     with CannedServer({}) as server:
         url = server.url
     model = OpenAIChatModel.from_spec("m", base_url=url, max_retries=1, backoff=0.0, cache=False, timeout=0.5)
-    prediction = model.predict(["ذهب الطالب."])[0]
-    assert dict(prediction.diagnostics) == {"windows": 1, "connection_errors": 2, "retries": 1, "failed_windows": 1}
+    with pytest.raises(
+        ModelError, match=r"every window failed \(1 of 1: connection_errors 2\); last error: ConnectError"
+    ):
+        model.predict(["ذهب الطالب."])
+    assert model.stats["failed_windows"] == 1 and model.samples["connection_errors"]
 
 
 @pytest.mark.parametrize(
@@ -825,7 +821,7 @@ def test_a_proclitic_is_stripped_when_the_rest_stands_alone_in_the_text(text: st
 
 
 def test_find_mentions_lists_what_occurrence_counts() -> None:
-    from models.llm import find_mentions
+    from models.llm.alignment import find_mentions
 
     text = "مصر والمصرية ومصر. بمصر"
     assert find_mentions(text, "مصر") == [(0, 3), (14, 17), (20, 23)]
@@ -833,17 +829,56 @@ def test_find_mentions_lists_what_occurrence_counts() -> None:
     assert find_mentions(text, "باريس") == []
 
 
-def test_a_corrupted_cache_entry_is_ignored_and_rewritten(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_alignment_accepts_exactly_the_shared_proclitics_before_a_mention() -> None:
+    """The prefixes alignment lets a mention start behind are annotations.tokenize.PROCLITICS, no more, no fewer."""
+    from itertools import product
+
+    from annotations.tokenize import PROCLITIC_LETTERS, PROCLITICS
+    from models.llm.alignment import find_mentions
+
+    letters = [*sorted(PROCLITIC_LETTERS), "\u0633", "\u0627", "\u062a"]  # and three letters that are no proclitic
+    prefixes = {"".join(p) for n in (1, 2) for p in product(letters, repeat=n)}
+    egypt = "\u0645\u0635\u0631"
+    assert {p for p in prefixes if find_mentions(p + egypt, egypt)} == set(PROCLITICS)
+
+
+def test_alignment_strips_every_shared_proclitic_before_the_article() -> None:
+    from annotations.tokenize import PROCLITICS
+
+    cairo = "\u0627\u0644\u0642\u0627\u0647\u0631\u0629"
+    for proclitic in PROCLITICS:
+        text = "\u0632\u0627\u0631 " + proclitic + cairo
+        aligned = align_entities(text, [AnswerEntity(None, proclitic + cairo, "GPE")])
+        assert [text[s.start : s.end] for s in aligned.spans] == [cairo], proclitic
+        assert aligned.counts["stripped_proclitics"] == 1
+
+
+@pytest.mark.parametrize(
+    ("edit", "why"),
+    [
+        (lambda entry: "{not json", "cannot be read"),
+        (lambda entry: json.dumps({**entry, "content": 7}), "not a string or null"),
+        (lambda entry: json.dumps({**entry, "finish_reason": ["stop"]}), "not a string or null"),
+        (lambda entry: json.dumps({**entry, "spans": [[0, 3, "PERS"]]}), "does not have the fields"),
+        (lambda entry: json.dumps([entry]), "does not have the fields"),
+        (lambda entry: json.dumps({**entry, "key": "0" * 64}), "another key"),
+    ],
+)
+def test_a_corrupted_or_hand_edited_cache_entry_is_discarded_counted_and_rewritten(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, edit: Any, why: str
+) -> None:
     text = PARAGRAPHS["good"]
     with CannedServer(script()) as server:
         options = model_options(server, tmp_path)
         first = OpenAIChatModel.from_spec("m", **options).predict([text])[0]
         (entry,) = (tmp_path / "cache" / "llm").rglob("*.json")
-        entry.write_text("{not json", encoding="utf-8")
+        entry.write_text(edit(json.loads(entry.read_text(encoding="utf-8"))), encoding="utf-8")
         with caplog.at_level("WARNING", logger="arabench"):
             again = OpenAIChatModel.from_spec("m", **options).predict([text])[0]
-        assert len(server.requests) == 2 and again == first
-    assert "unreadable LLM cache entry" in caplog.text
+        assert len(server.requests) == 2
+    assert (again.spans, again.relations) == (first.spans, first.relations)
+    assert dict(again.diagnostics) == {**first.diagnostics, "discarded_cache_entries": 1}
+    assert "discarding LLM cache entry" in caplog.text and why in caplog.text
     assert json.loads(entry.read_text(encoding="utf-8"))["content"]
 
 
@@ -863,3 +898,25 @@ def test_a_rejected_key_fails_only_that_model_in_a_run(tmp_path: Path) -> None:
     failed = results.model("llm:m")
     assert failed.status == "failed" and "HTTP 401" in (failed.reason or "") and "OPENAI_API_KEY" in failed.reason
     assert results.exit_status == 1
+
+
+def test_the_cache_key_code_hash_covers_the_whole_adapter_subpackage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Editing alignment.py (not the adapters module the registry names) must invalidate cached predictions."""
+    from benchmark.runner import _adapter_code_hash
+
+    package = tmp_path / "fakemodels" / "llmx"
+    package.mkdir(parents=True)
+    for name in ("__init__.py", "adapters.py", "alignment.py"):
+        (package / name).write_text(f"# {name}\n", encoding="utf-8")
+    (tmp_path / "fakemodels" / "__init__.py").write_text("", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = _adapter_code_hash("fakemodels.llmx.adapters:Model")
+    (package / "alignment.py").write_text("# alignment.py, edited\n", encoding="utf-8")
+    edited = _adapter_code_hash("fakemodels.llmx.adapters:Model")
+    assert before is not None and edited != before
+    (package / "data").mkdir()
+    (package / "data" / "words.yaml").write_text("- a\n", encoding="utf-8")  # data files count too
+    assert _adapter_code_hash("fakemodels.llmx.adapters:Model") != edited
+    assert _adapter_code_hash("models.llm.adapters:OpenAIChatModel") != _adapter_code_hash("models.simple:EmptyModel")

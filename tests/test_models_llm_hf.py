@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from annotations.brat import write_brat
-from annotations.errors import ModelUnavailableError
+from annotations.errors import ModelError, ModelUnavailableError
 from annotations.spans import Document, Span
 from annotations.tokenize import WordIndex
 
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from models.llm import HFGenerationModel
+from models.llm.adapters import HFGenerationModel
 
 TEXT = "ذهب الطالب إلى المدرسة في دمشق.\nقرأت الطالبة كتاباً عن تاريخ الأندلس."
 
@@ -88,3 +88,11 @@ def test_chat_template_cache_and_context_limit(tiny_lm: Path, tmp_path: Path) ->
 def test_missing_model_directory_is_unavailable(tmp_path: Path) -> None:
     with pytest.raises(ModelUnavailableError, match="llm-hf:/path"):
         HFGenerationModel.from_spec(str(tmp_path / "nowhere"))
+
+
+def test_a_model_no_window_fits_fails_with_the_fix(tiny_lm: Path, tmp_path: Path) -> None:
+    model = HFGenerationModel.from_spec(str(tiny_lm), max_new_tokens=4, cache=False)
+    model.context = 100  # no prompt fits: nothing can be answered, so nothing is scored
+    with pytest.raises(ModelError, match=r"every window failed \(1 of 1: prompt_too_long 1\)") as info:
+        model.predict(["ذهب الطالب."])
+    assert info.value.field == "max_window_chars" and "context of 100" in str(info.value)

@@ -77,14 +77,14 @@ def test_list_models_has_names_prefixes_and_every_card() -> None:
 
 def test_contract_targets() -> None:
     targets = {i.name: i.adapter for i in list_models()}
-    assert targets["rules"] == "models.rules:RuleModel"
+    assert targets["rules"] == "models.rules.adapter:RuleModel"
     assert targets["oracle"] == "models.simple:OracleModel"
     assert targets["empty"] == "models.simple:EmptyModel"
     assert targets["file:"] == "models.predictions:PredictionsFileModel"
     assert targets["hf:"] == "models.hf:HFTokenClassificationModel"
     assert targets["camel:"] == "models.camel:CamelToolsModel"
-    assert targets["llm:"] == "models.llm:OpenAIChatModel"
-    assert targets["llm-hf:"] == "models.llm:HFGenerationModel"
+    assert targets["llm:"] == "models.llm.adapters:OpenAIChatModel"
+    assert targets["llm-hf:"] == "models.llm.adapters:HFGenerationModel"
     assert targets["camelbert-msa-ner"] == "models.hf:HFTokenClassificationModel"
 
 

@@ -10,12 +10,17 @@ from annotations.errors import ModelError
 from annotations.spans import Span
 from annotations.tokenize import word_offsets
 from models.base import NERModel
-from models.rules import RULES, RuleModel, gazetteer_size, normalize
+from models.rules.adapter import RuleModel
+from models.rules.catalog import BELOW_BAR, RULES
+from models.rules.gazetteers import gazetteer_size
+from models.rules.text import normalize
 
 MODEL = RuleModel()
+#: Every rule on, including those below the precision bar (off by default): the table below tests each rule.
+FULL = RuleModel(include=list(BELOW_BAR))
 
 
-def found(text, model=MODEL):
+def found(text, model=FULL):
     return sorted((s.label, s.text_in(text)) for s in model.predict([text])[0].spans)
 
 
@@ -96,7 +101,9 @@ CASES = [
     # a speaker's name between a reporting verb and إن/أن or a colon, even when not a known given name
     ("وقال سامح شكري إن القاهرة ترحب بالمبادرة.", [("GPE", "القاهرة"), ("PERS", "سامح شكري")]),
     ("وأضاف غوتيريش: «نرحب بالاتفاق».", [("PERS", "غوتيريش")]),
-    ("وقال نائب إن الجلسة رفعت.", [("PERS", "نائب")]),
+    ("وقال غوتيريش إن الجلسة رفعت.", [("PERS", "غوتيريش")]),
+    # ... but not a common word of news text (common_words: counts from a training split)
+    ("وقال نائب إن الجلسة رفعت.", []),
     # ... but not a common noun in the speaker's place, nor a definite noun
     ("وقال مسؤول إن الوفد وصل.", []),
     ("وأكد المتحدث أن الاجتماع انتهى.", []),
@@ -168,11 +175,13 @@ CASES = [
         [("NORP", "البرتغالي"), ("OCC", "المدرب البرتغالي"), ("PERS", "جوزيه مورينيو")],
     ),
     ("اجتمع الوفد برئاسة سامي الحسيني مع المسؤولين.", [("PERS", "سامي الحسيني")]),
-    # a family name used alone after the full name, with a bare title before it
+    # a family name used alone shortly after a full name with a person cue, with a bare title before it
     (
-        "وصل جون كيري أمس. واستقبل الرئيس كيري الوفد.",
+        "وقال جون كيري إن الوفد وصل أمس. واستقبل الرئيس كيري الوفد.",
         [("DATE", "أمس"), ("OCC", "الرئيس"), ("PERS", "جون كيري"), ("PERS", "كيري")],
     ),
+    # ... not from a full name without a cue (a known given name alone is no cue)
+    ("وصل جون كيري أمس. واستقبل الوزير كيري الوفد.", [("DATE", "أمس"), ("PERS", "جون كيري")]),
     # the team after a coach title, the army after a commander title; not a generic «المنتخب»
     (
         "قال مدرب الزمالك إن الفريق جاهز وقال مدرب المنتخب إن اللاعبين مستعدون.",
@@ -203,8 +212,7 @@ CASES = [
             ("GPE", "القاهرة"),
             ("NORP", "الأمريكية"),
             ("NORP", "اللبنانية"),
-            ("ORG", "الجامعة الأمريكية في القاهرة"),
-            ("ORG", "الجامعة اللبنانية"),
+            ("ORG", "الجامعة الأمريكية في القاهرة"),  # «الجامعة اللبنانية»: common words only, no name
         ],
     ),
     # a ministry's double portfolio; a plain و still ends an ORG
@@ -288,14 +296,14 @@ def test_diacritics_and_hamza_forms_match_without_changing_offsets():
 
 def test_nested_output():
     text = "تخرج في جامعة القاهرة."
-    spans = MODEL.predict([text])[0].spans
+    spans = FULL.predict([text])[0].spans
     assert at(text, "جامعة القاهرة", "ORG") in spans and at(text, "القاهرة", "GPE") in spans
 
 
 def test_explain_names_a_rule_for_every_span():
     text = "قالت منظمة الصحة العالمية في 5 يونيو 2020 إن 20% من سكان مصر تلقوا اللقاح."
-    explained = MODEL.explain(text)
-    assert [s for s, _ in explained] == list(MODEL.predict([text])[0].spans)
+    explained = FULL.explain(text)
+    assert [s for s, _ in explained] == list(FULL.predict([text])[0].spans)
     assert dict((s.text_in(text), r) for s, r in explained) == {
         "منظمة الصحة العالمية": "org.trigger_phrase",
         "5 يونيو 2020": "date.day_month_year",
@@ -319,8 +327,9 @@ def test_exclude_option_and_labels():
     ("arg", "options", "message"),
     [
         ("x", {}, "takes no argument"),
-        (None, {"colour": 1}, r"field 'colour': unknown option for model 'rules'.*use: exclude"),
+        (None, {"colour": 1}, r"field 'colour': unknown option for model 'rules'.*use: exclude, include"),
         (None, {"exclude": ["NOPE"]}, r"unknown rule or label to exclude \(got \['NOPE'\]\)"),
+        (None, {"include": ["gpe.alias"]}, r"field 'include': only rules below the precision bar.*\['gpe.alias'\]"),
     ],
 )
 def test_bad_options(arg, options, message):
@@ -328,12 +337,47 @@ def test_bad_options(arg, options, message):
         RuleModel.from_spec(arg, **options)
 
 
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0][:30] for c in CASES])
+def test_the_default_model_is_every_rule_minus_those_below_the_bar(text, expected):
+    # (a compass region also takes in the continent it names, «شمال آسيا»: compared without it)
+    reference = RuleModel(include=[r for r in BELOW_BAR if r != "loc.compass_region"])
+    full = [(s, rule) for s, rule in reference.explain(text) if rule not in BELOW_BAR]
+    assert MODEL.explain(text) == full
+    assert not {rule for _, rule in MODEL.explain(text)} & set(BELOW_BAR)
+
+
+def test_below_bar_rules_are_in_the_catalogue_with_their_measured_reason():
+    assert set(BELOW_BAR) < set(RULES)
+    assert all("right on" in reason for reason in BELOW_BAR.values())
+    assert RuleModel.from_spec(None, include=["org.trigger_phrase"]).enabled == MODEL.enabled | {"org.trigger_phrase"}
+
+
+def test_a_family_name_alone_counts_only_shortly_after_its_full_name():
+    from models.rules.people import SURNAME_WINDOW
+
+    name = "وقال الرئيس جوزيف عون إن الحكومة ستتشكل."
+    filler = " ".join(["وناقش المجلس الخطة"] * (SURNAME_WINDOW // 3 + 1)) + "."
+    near = f"{name} وكلف عون الوزير."
+    far = f"{name} {filler} وكلف عون الوزير."
+    before = f"وكلف عون الوزير. {name}"
+    assert ("PERS", "عون") in found(near)
+    assert [p for p in found(far) if p == ("PERS", "عون")] == []
+    assert [p for p in found(before) if p == ("PERS", "عون")] == []
+
+
+@pytest.mark.parametrize("word", ["حيث", "عدد", "مثل", "خلال"])
+def test_a_common_word_is_never_a_family_name(word):
+    text = f"وقال الرئيس أحمد {word} إن الوضع مستقر. وأكد {word} أن الحكومة مستعدة."
+    assert ("PERS", word) not in found(text)
+
+
 def test_provenance_names_babel_and_data_digest():
     import babel
 
     prov = MODEL.provenance()
     assert prov["revision"].startswith(f"babel-{babel.__version__}+")
-    assert prov["rules"] == sorted(RULES)
+    assert prov["rules"] == sorted(set(RULES) - set(BELOW_BAR))
+    assert FULL.provenance()["rules"] == sorted(RULES)
     assert RuleModel(exclude=["NORP"]).provenance()["rules"] != prov["rules"]
 
 
@@ -428,31 +472,220 @@ def test_rules_beat_empty_on_the_gold_in_every_targeted_type():
     assert not worse, f"rules do not beat empty on {worse}"
 
 
-def test_hand_written_gazetteers_hold_no_name_of_the_gold_article():
-    """The baseline must not be tuned to the gold: its hand-written name lists share no gold name.
+#: sha256 of the packaged seed article's text (annotations/gold/manifest.yaml): the one text the hand-written
+#: lists are guarded against. Documents a user adds to the gold are theirs: ordinary news names in them
+#: (أيمن، الرباط، جامعة الدول العربية) may well be in the lists, and that is no tuning.
+SEED_SHA256 = "c1430c53f12883b188662f0b7e572a2ce16eeca13b5d1c7ab8fd33669bdc65a9"
+#: The hand-written name lists (provenance: general knowledge) and the kind of gold name each is checked against.
+NAME_LISTS = {"given_names": "person words", "gpe_aliases": "names", "cities": "names", "loc_names": "names",
+              "org_names": "names"}  # fmt: skip
+
+
+def seed_article_names_in_hand_written_lists(gold_dir):
+    """Per hand-written name list, the names of the packaged seed article (found by its sha256) it holds.
 
     Names CLDR itself gives (read through Babel at run time, e.g. «الأمم المتحدة») are allowed.
     """
-    if not any(GOLD_DIR.glob("*.ann")):
-        pytest.skip("the gold annotation (annotations/gold/*.ann) has not landed yet")
+    import hashlib
+
     from babel import Locale
 
-    import models.rules as rules_module
     from annotations.corpus import read_corpus
+    from models.rules.lists import word_list
 
-    docs = read_corpus(GOLD_DIR)
-    names = {d.text[s.start : s.end] for d in docs for s in d.spans if s.label in {"PERS", "ORG", "GPE", "LOC"}}
-    name_words = {w for d in docs for s in d.spans if s.label == "PERS" for w in d.text[s.start : s.end].split()}
+    seeds = [d for d in read_corpus(gold_dir) if hashlib.sha256(d.text.encode("utf-8")).hexdigest() == SEED_SHA256]
+    assert len(seeds) == 1, f"the seed article (sha256 {SEED_SHA256[:12]}...) is not in {gold_dir}"
+    (seed,) = seeds
+    kinds = {
+        "names": {seed.text[s.start : s.end] for s in seed.spans if s.label in {"PERS", "ORG", "GPE", "LOC"}},
+        "person words": {w for s in seed.spans if s.label == "PERS" for w in seed.text[s.start : s.end].split()},
+    }
     cldr = set(Locale("ar").territories.values())
-    gazetteers = {
-        "_GIVEN_NAMES": name_words,
-        "_GPE_ALIASES": names,
-        "_CITIES": names,
-        "_LOC_NAMES": names,
-        "_ORG_NAMES": names,
-    }
-    shared = {
-        list_name: sorted((set(getattr(rules_module, list_name)) & gold) - cldr)
-        for list_name, gold in gazetteers.items()
-    }
+    shared = {}
+    for list_name, kind in NAME_LISTS.items():
+        entry = word_list(list_name)
+        assert entry.provenance.startswith("general knowledge"), list_name
+        shared[list_name] = sorted((set(entry.words) & kinds[kind]) - cldr)
+    return shared
+
+
+def test_hand_written_gazetteers_hold_no_name_of_the_gold_article():
+    """The baseline must not be tuned to the gold: its hand-written name lists share no name of the seed article."""
+    if not any(GOLD_DIR.glob("*.ann")):
+        pytest.skip("the gold annotation (annotations/gold/*.ann) has not landed yet")
+    shared = seed_article_names_in_hand_written_lists(GOLD_DIR)
     assert not any(shared.values()), f"hand-written lists hold names of the gold article: {shared}"
+
+
+# A document a user might add, with ordinary news names that the hand-written lists hold.
+USER_DOC = "قال أيمن ناصر في الرباط إن جامعة الدول العربية تتابع الوضع في الشرق الأوسط."
+USER_SPANS = [("PERS", "أيمن ناصر"), ("GPE", "الرباط"), ("ORG", "جامعة الدول العربية"), ("LOC", "الشرق الأوسط")]
+
+
+def test_extending_the_annotations_keeps_the_rule_tests_green(tmp_path):
+    """Follow "Extending the annotations" end to end: add a document to a copy of the gold, guard, validate, run."""
+    import hashlib
+    import shutil
+    import unicodedata
+
+    import yaml
+
+    import benchmark
+    from annotations.validate import validate
+    from models.rules.lists import words
+
+    gold = tmp_path / "gold"
+    shutil.copytree(GOLD_DIR, gold)
+    # 1. the text: UTF-8, LF, NFC; an entry in manifest.yaml
+    text = unicodedata.normalize("NFC", USER_DOC)
+    (gold / "001_user.txt").write_text(text, encoding="utf-8", newline="")
+    manifest = yaml.safe_load((gold / "manifest.yaml").read_text(encoding="utf-8"))
+    manifest["documents"].append(
+        {"id": "001_user", "text": "001_user.txt", "annotation": "001_user.ann", "language": "ar", "genre": "news",
+         "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "characters": len(text)}
+    )  # fmt: skip
+    (gold / "manifest.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False), "utf-8")
+    # 2. the annotation (BRAT standoff)
+    lines = []
+    for n, (label, part) in enumerate(USER_SPANS, start=1):
+        start = text.index(part)
+        lines.append(f"T{n}\t{label} {start} {start + len(part)}\t{part}")
+    (gold / "001_user.ann").write_text("\n".join(lines) + "\n", encoding="utf-8", newline="")
+    # the user's names are in the hand-written lists: a guard over the whole corpus would fail here
+    assert {"أيمن", "ناصر"} <= set(words("given_names")) and "الرباط" in words("cities")
+    assert {"جامعة الدول العربية"} <= set(words("org_names")) and "الشرق الأوسط" in words("loc_names")
+    # the rule tests' guard concerns the seed article only, found by its hash: still green
+    assert not any(seed_article_names_in_hand_written_lists(gold).values())
+    # 3. validate: clean
+    report = validate(gold)
+    assert not report.errors, [str(p) for p in report.errors]
+    assert report.document_count == 2
+    # run: both documents scored
+    results = benchmark.run(models=["rules"], corpus=gold, out=tmp_path / "results", bootstrap=50, cache=False)
+    (scored,) = [m for m in results.models if m.name == "rules"]
+    assert scored.status == "scored"
+    assert (tmp_path / "results" / "results.json").exists()
+
+
+# ----------------------------------------------------------------------------- the word list files
+
+
+def test_every_word_list_has_its_provenance_and_is_read_by_the_rules():
+    from models.rules.lists import DATA_DIR, word_lists
+
+    lists = word_lists()
+    assert len(lists) > 50
+    code = "\n".join(p.read_text(encoding="utf-8") for p in DATA_DIR.parent.glob("*.py"))
+    for name, entry in lists.items():
+        assert entry.provenance.strip() and entry.about.strip() and entry.words, name
+        assert len(set(entry.words)) == len(entry.words), f"{name} lists a word twice"
+        # read by name (f-string families such as relative_nouns_{gender} are read by their stem)
+        stem = name.rsplit("_", 1)[0] + "_{"
+        assert f'"{name}"' in code or stem in code, f"word list {name} is not read by the rules"
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"a.yaml": "x:\n  about: a\n  words: [b]\n"}, r"field 'x': a word list needs exactly the keys"),
+        ({"a.yaml": "x:\n  provenance: ''\n  about: a\n  words: [b]\n"}, r"field 'x\.provenance': a word list needs"),
+        ({"a.yaml": "x:\n  provenance: p\n  about: a\n  words: b\n"}, r"field 'x\.words': words must be a list"),
+        ({"a.yaml": "x:\n  provenance: p\n  about: a\n  words: [' b']\n"}, r"without edge spaces"),
+        ({"a.yaml": "- x\n"}, r"must map list names to entries"),
+        ({"a.yaml": "x: [\n"}, r"cannot parse"),
+        (
+            {"a.yaml": "x:\n  provenance: p\n  about: a\n  words: [b]\n", "b.yaml": "x:\n  provenance: p\n  about: a\n"
+             "  words: [c]\n"},
+            r"b\.yaml: field 'x': word list name given twice \(got 'also in a\.yaml'\)",
+        ),
+    ],
+)  # fmt: skip
+def test_malformed_word_list_files_are_errors_naming_file_and_list(tmp_path, files, message):
+    from models.rules.lists import read_word_lists
+
+    for name, content in files.items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    with pytest.raises(ModelError, match=message):
+        read_word_lists(tmp_path)
+
+
+# ----------------------------------------------------------------------------- shared text facts
+
+
+@pytest.mark.parametrize("clitic", ["وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك"])
+def test_the_rules_strip_exactly_the_shared_proclitics(clitic):
+    from annotations import tokenize
+    from models.rules.text import text_words
+
+    assert clitic in tokenize.PROCLITICS
+    (word,) = text_words(clitic + "مصر")
+    assert (len(clitic), "مصر") in word.stems()
+
+
+def test_every_prefix_the_rules_cut_is_a_shared_proclitic():
+    from annotations import tokenize
+    from models.rules.text import text_words
+
+    cut = set()
+    for word in text_words("وبالقاهرة فللبنك لمصر كالأردن سمصر فيصل والعربية بإحدى ملك"):
+        for start, _ in word.stems():
+            cut.add(word.raw[: start - word.start])
+    cut.discard("")
+    assert cut <= set(tokenize.PROCLITICS)  # «فللبنك»: فل + لبنك, cut before the second ل
+    assert cut >= {"وب", "فل", "ل", "ك", "و", "ب"}
+
+
+def test_the_rules_compare_words_with_the_shared_normalization():
+    from annotations import tokenize
+    from models.rules.text import COMPARE, normalize, text_words
+
+    sample = "أَحْمَدُ\u0640 إيران\u200c ی"
+    assert normalize(sample) == tokenize.normalize_with_map(sample, **COMPARE)[0]
+    assert normalize("إِفْرِيقِيَا") == "افريقيا"
+    for word in text_words(sample):
+        assert word.norm == normalize(word.raw)
+        assert "".join(word.raw[k] for k in word.keep) == "".join(
+            ch for ch in word.raw if not tokenize.is_ignorable(ch, zero_width=False)
+        )
+
+
+# ----------------------------------------------------------------------------- lists counted in a training split
+
+_TRAIN = [
+    (["قال", "جورج", "بوش", "في", "لندن"], ["O", "B-PERS", "I-PERS", "O", "B-LOC"]),
+    (["زار", "جورج", "بوش", "لندن"], ["O", "B-PERS", "I-PERS", "B-LOC"]),
+    (["وصل", "جورج", "إلى", "ولندن"], ["O", "B-PERS", "O", "B-LOC"]),
+    (["قال", "إنه", "في", "لندن", "أمس"], ["O", "O", "O", "O", "O"]),
+]
+
+
+def test_counted_lists_follow_their_thresholds():
+    from models.rules.derive import common_words, entity_names, person_starts, tag_counts
+
+    counts = tag_counts(_TRAIN)
+    assert counts["لندن"] == {"B-LOC": 2, "O": 1}
+    assert common_words(counts, min_count=2, min_outside=0.99) == ["في", "قال"]
+    assert person_starts(counts, label="PERS", min_count=3, min_precision=0.8) == ["جورج"]
+    assert person_starts(counts, label="PERS", min_count=4, min_precision=0.8) == []
+    # «لندن»: tagged 2 of 3 times; «ولندن» is «لندن» behind a proclitic, left to the rules' own readings
+    assert entity_names(_TRAIN, label="LOC", min_count=2, min_precision=0.6) == ["لندن"]
+    assert entity_names(_TRAIN, label="LOC", min_count=2, min_precision=0.8) == []
+    assert entity_names(_TRAIN, label="PERS", min_count=2, min_precision=0.8) == ["جورج بوش"]
+
+
+def test_derive_writes_the_lists_the_rules_ship():
+    from models.rules.derive import derived_yaml
+    from models.rules.lists import DATA_DIR
+
+    shipped = (DATA_DIR / "derived.yaml").read_text(encoding="utf-8")
+    assert "counts from the ANERcorp train split" in shipped
+    rebuilt = derived_yaml(_TRAIN, name="a toy split")
+    assert set(yaml_lists(rebuilt)) == set(yaml_lists(shipped)) == {
+        "common_words", "person_starts", "train_names_loc", "train_names_org"
+    }  # fmt: skip
+
+
+def yaml_lists(text):
+    import yaml
+
+    return yaml.safe_load(text)

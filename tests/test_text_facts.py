@@ -86,7 +86,7 @@ def test_the_codec_and_the_hub_logic_are_defined_once() -> None:
         assert defined[name] == ["models/hub.py"]
     for name in ("is_proclitic_prefix", "is_ignorable", "normalize_with_map", "snap_range", "sentence_ranges"):
         assert "annotations/tokenize.py" in defined[name]
-        assert all(where in ("annotations/tokenize.py", "models/llm.py", "models/rules.py") for where in defined[name])
+        assert all(where in ("annotations/tokenize.py", "models/rules.py") for where in defined[name])
 
 
 def _imports(path: Path) -> set[str]:

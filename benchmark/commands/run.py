@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from eval.modes import HEADLINE
+from eval.modes import HEADLINE, RELATION_LEVELS
 
 if TYPE_CHECKING:
     from benchmark.config import RunConfig
@@ -99,7 +99,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_const",
         const=False,
         default=None,
-        help="neither read nor write the predictions cache",
+        help="read no cached prediction or LLM answer; overwrite the ones recomputed",
+    )
+    parser.add_argument(
+        "--relation-level",
+        choices=RELATION_LEVELS,
+        default=None,
+        help="score relations between entities (clusters of coreferent mentions: the headline) or between "
+        f"mentions (default: {RELATION_LEVELS[0]})",
     )
     parser.add_argument(
         "--llm-base-url",
@@ -137,6 +144,7 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
         "bootstrap": args.bootstrap,
         "cache": args.cache,
         "llm_base_url": args.llm_base_url,
+        "relation_level": args.relation_level,
         "quiet": args.quiet,
         "verbose": args.verbose,
     }
@@ -208,8 +216,9 @@ def main(args: argparse.Namespace) -> int:
             bootstrap=config.bootstrap,
             progress=not config.quiet,
             verbose=config.verbose,
-            model_options=config.model_options,
+            model_options=_run_options(config),
             configuration=recorded.as_json(),
+            relation_level=config.relation_level,
         )
         if not config.quiet:
             _print_leaderboard(results, out, corpus=corpus_path if len(corpora) > 1 else None)
@@ -218,6 +227,19 @@ def main(args: argparse.Namespace) -> int:
                 print(f"arabench run: model {m.name!r} {m.status}: {m.reason}", file=sys.stderr)
         status = max(status, results.exit_status)
     return status
+
+
+def _run_options(config: RunConfig) -> dict[str, dict[str, object]]:
+    """The model options of the run, with ``cache="refresh"`` for ``llm:``/``llm-hf:`` models under ``--no-cache``.
+
+    Their response cache is then not read, and the answers received overwrite the stored ones.
+    """
+    options = {name: dict(given) for name, given in config.model_options.items()}
+    if not config.cache:
+        for model in config.models or ():
+            if model.startswith(("llm:", "llm-hf:")):
+                options.setdefault(model, {}).setdefault("cache", "refresh")
+    return options
 
 
 def _corpus_name(path: str | None) -> str:

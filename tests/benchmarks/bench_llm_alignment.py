@@ -10,8 +10,8 @@ three styles:
 * ``with proclitics``: like ``strings`` but each string taken with the whole
   word's proclitics (``وبالقاهرة``), which the adapter must strip.
 
-The answers are aligned with :func:`models.llm.align_entities` and the relations
-with :func:`models.llm.align_relations`, then scored against the gold with
+The answers are aligned with :func:`models.llm.alignment.align_entities` and the relations
+with :func:`models.llm.alignment.align_relations`, then scored against the gold with
 :mod:`eval` (strict, char and word boundaries, nested layer). F1 below 1 is the
 ceiling the alignment rule puts on any LLM. It also times the whole adapter
 over HTTP against a loopback server (first run and cached re-run).
@@ -35,15 +35,10 @@ from annotations.tokenize import WordIndex
 from benchmark.corpus_io import load_corpus
 from eval.relations import score_relations
 from eval.spans import score_spans
-from models.llm import (
-    AnswerEntity,
-    AnswerRelation,
-    OpenAIChatModel,
-    align_entities,
-    align_relations,
-    find_mentions,
-    split_windows,
-)
+from models.llm.adapters import OpenAIChatModel
+from models.llm.alignment import align_entities, align_relations, find_mentions
+from models.llm.parsing import AnswerEntity, AnswerRelation
+from models.llm.windows import split_windows
 
 
 def perfect_answer(doc: Document, start: int, end: int, style: str) -> dict[str, list[dict[str, object]]]:

@@ -1,0 +1,945 @@
+"""The LLM adapters: windows, prompts, cache, parsing and alignment around a backend.
+
+**Robustness.** HTTP 429, 5xx, connection errors and timeouts are retried with
+exponential backoff (``backoff`` × 2^attempt seconds, at most ``max_backoff``;
+``Retry-After`` is honoured), at most ``max_retries`` times. A 400 that mentions
+``response_format`` is retried once without it (``json_mode_unsupported``) and
+JSON mode stays off for the rest of the run. 401, 403 and 404 are configuration
+errors (bad key, model or URL) and raise :class:`~annotations.errors.ModelError`.
+Anything else that goes wrong in a window gives that window no spans and is
+counted ``failed_windows``; the run goes on, and the window's answer is not
+cached. If no window of a model could be answered, the model fails with the
+adapter's error (see :class:`LLMExtractor`).
+
+**Bounds.** Each request attempt ends within ``timeout`` seconds (in total,
+not between bytes), each decoded response within ``max_response_bytes``, and
+all requests of a model within ``run_timeout`` seconds (:mod:`models.llm.http`).
+What is cut is counted (``timeouts``, ``oversized_responses``,
+``deadline_windows``), logged as a warning, and named in the error. When the
+first window that is sent gets no response at all (only connection errors or
+timeouts, after every retry), the server is taken to be unreachable: the
+remaining windows are not sent (``unsent_windows``) and the model fails at
+once instead of retrying every window.
+
+**Secrets.** The API key is sent, never kept. URLs are kept and printed with
+their credentials redacted; a response body reaches a message or a sample
+only as a short redacted excerpt; an answer is stored with the known secret
+values replaced.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import ipaddress
+import json
+import logging
+import os
+import re
+import time
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from annotations.errors import ModelError, ModelUnavailableError
+from annotations.files import canonical_sha256, path_fingerprint
+from annotations.schema import Schema, default_schema
+from annotations.spans import Relation, Span
+from models.base import Prediction
+from models.llm.alignment import align_entities, align_relations
+from models.llm.cache import ResponseCache
+from models.llm.http import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DeadlineExceeded,
+    HTTPResponse,
+    ResponseTooLarge,
+    UnsupportedEncoding,
+    endpoint,
+    excerpt,
+    post_json,
+    redact_text,
+    redact_url,
+    url_secrets,
+)
+from models.llm.parsing import parse_answer
+from models.llm.prompts import DEFAULT_PROMPT, load_prompt
+from models.llm.windows import split_windows
+
+__all__ = ["ADAPTER_VERSION", "COMMON_OPTIONS", "HFGenerationModel", "LLMExtractor", "MAX_SAMPLES", "OpenAIChatModel"]
+
+log = logging.getLogger("arabench")
+
+#: Bumped whenever the adapters change what they predict.
+ADAPTER_VERSION = "1"
+#: Samples kept per problem kind in :attr:`LLMExtractor.samples`.
+MAX_SAMPLES = 20
+
+
+@dataclass
+class _Answer:
+    content: str | None
+    finish_reason: str | None = None
+    counts: Counter[str] = field(default_factory=Counter)
+    failed: bool = False
+
+
+#: Diagnostics logged (INFO) after each text when non-zero.
+_REPORTED = ("failed_windows", "parse_failures", "empty_answers", "unalignable", "unalignable_relations", "timeouts")
+
+COMMON_OPTIONS = ("cache", "cache_dir", "label_map", "labels", "max_window_chars", "name", "prompt")
+
+#: The diagnostics that explain failed windows (named in the error when every window failed).
+_FAILURES = (
+    "bad_responses",
+    "connection_errors",
+    "deadline_windows",
+    "http_errors",
+    "oversized_responses",
+    "prompt_too_long",
+    "timeouts",
+    "unsent_windows",
+    "window_errors",
+)
+
+
+def _cache_mode(value: object) -> bool | str:
+    """The ``cache`` option: true, false or ``"refresh"`` (send every request, overwrite the stored answers)."""
+    if isinstance(value, str) and value.strip().lower() == "refresh":
+        return "refresh"
+    try:
+        return _truthy_option(value, "cache")
+    except ModelError:
+        raise ModelError(
+            "must be true, false or refresh", field="cache", value=value, fix="pass true, false or refresh"
+        ) from None
+
+
+def _parse_labels(labels: Iterable[str] | str | None, schema: Schema) -> frozenset[str]:
+    if labels is None:
+        return frozenset(schema.entity_types)
+    items = [x.strip() for x in labels.split(",")] if isinstance(labels, str) else [str(x).strip() for x in labels]
+    items = [x for x in items if x]
+    bad = [x for x in items if x not in schema.entity_types]
+    if bad or not items:
+        raise ModelError(
+            "labels must be schema entity types",
+            field="labels",
+            value=bad or items,
+            fix=f"use some of {', '.join(schema.entity_types)}",
+        )
+    return frozenset(items)
+
+
+def _parse_label_map(spec: Mapping[str, object] | str | None, schema: Schema) -> dict[str, str | None] | None:
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        pairs: dict[str, object] = {}
+        for part in spec.split(","):
+            if not part.strip():
+                continue
+            raw, sep, label = part.partition("=")
+            if not sep:
+                raise ModelError(
+                    "label_map entries are RAW=TYPE", field="label_map", value=part, fix="e.g. 'PERSON=PERS,MISC='"
+                )
+            if raw.strip() in pairs:
+                raise ModelError(
+                    "raw label given twice in label_map", field="label_map", value=raw.strip(), fix="give it once"
+                )
+            pairs[raw.strip()] = label.strip() or None
+        spec = pairs
+    out: dict[str, str | None] = {}
+    for raw, label in spec.items():
+        if label is not None and str(label) not in schema.entity_types:
+            raise ModelError(
+                "label_map targets must be schema entity types (or null to drop)",
+                field=f"label_map.{raw}",
+                value=label,
+                fix=f"use one of {', '.join(schema.entity_types)}",
+            )
+        out[str(raw)] = None if label is None else str(label)
+    return out
+
+
+class LLMExtractor:
+    """What both LLM adapters share: windows, prompts, cache, parsing, alignment, diagnostics.
+
+    Subclasses implement :meth:`_generate` (one window's messages -> answer) and
+    :meth:`_identity` (what identifies the backend in provenance and cache keys).
+
+    Attributes:
+        name: The registry name.
+        view: ``"native"``.
+        labels: The schema types it is asked for (all 21 by default).
+        prompt: The :class:`~models.llm.prompts.PromptTemplate`.
+        samples: Examples of problems (unalignable strings, unparsable answers,
+            failed windows), at most :data:`MAX_SAMPLES` per kind, for people
+            checking a run.
+        stats: Counters of the whole life of the object (``requests``,
+            ``cache_hits``, ``answered_windows``, ``failed_windows``).
+
+    **Failures.** A window with no usable answer (connection errors, timeouts,
+    HTTP errors after the retries, an oversized or malformed response) is
+    counted ``failed_windows`` and its answer is never cached. When every
+    window of a :meth:`predict` call failed and no window of this object was
+    ever answered, the model could not run at all: :meth:`predict` raises
+    :class:`~annotations.errors.ModelError` naming the failures, so the harness
+    reports the model failed rather than scoring empty predictions. Otherwise
+    each prediction reports ``windows`` and ``failed_windows``: a prediction
+    with ``failed_windows > 0`` is partial.
+    """
+
+    adapter = "llm"
+    view = "native"
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        prompt: str | Path = DEFAULT_PROMPT,
+        labels: Iterable[str] | str | None = None,
+        label_map: Mapping[str, object] | str | None = None,
+        max_window_chars: int = 1500,
+        cache: bool | str = True,
+        cache_dir: str | Path | None = None,
+    ) -> None:
+        self.schema = default_schema()
+        self.name = name
+        self.labels = _parse_labels(labels, self.schema)
+        self.label_map = _parse_label_map(label_map, self.schema)
+        if isinstance(max_window_chars, bool) or not isinstance(max_window_chars, int) or max_window_chars < 10:
+            raise ModelError(
+                "max_window_chars must be an integer of at least 10",
+                field="max_window_chars",
+                value=max_window_chars,
+                fix="e.g. 1500",
+            )
+        self.max_window_chars = max_window_chars
+        self.prompt = load_prompt(prompt)
+        self.system = self.prompt.render_system(self.schema, self.labels)
+        self.prompt_sha256 = hashlib.sha256(
+            json.dumps(self.prompt.messages("{{text}}", system=self.system), ensure_ascii=False).encode("utf-8")
+        ).hexdigest()
+        mode = _cache_mode(cache)
+        self.cache = ResponseCache(cache_dir, refresh=mode == "refresh") if mode else None
+        self.samples: dict[str, list[dict[str, object]]] = {}
+        self.stats: Counter[str] = Counter()
+        self._last_error: str | None = None
+
+    # -- to implement -----------------------------------------------------------------------
+
+    def _identity(self) -> dict[str, object]:
+        raise NotImplementedError
+
+    def _request_key(self, messages: list[dict[str, str]]) -> list[dict[str, object]]:
+        """The cache-key data of a request (several candidates: the first is written)."""
+        raise NotImplementedError
+
+    def _generate(self, messages: list[dict[str, str]]) -> _Answer:
+        raise NotImplementedError
+
+    def _redact(self, text: str) -> str:
+        """``text`` without the secrets this adapter knows (none by default)."""
+        return redact_text(text)
+
+    # -- shared -----------------------------------------------------------------------------
+
+    def _sample(self, kind: str, **data: object) -> None:
+        bucket = self.samples.setdefault(kind, [])
+        if len(bucket) < MAX_SAMPLES:
+            bucket.append(data)
+
+    def provenance(self) -> dict[str, object]:
+        """Everything that changes predictions (never the API key)."""
+        return {
+            "id": self.name,
+            "adapter": self.adapter,
+            "adapter_version": ADAPTER_VERSION,
+            **self._identity(),
+            "view": self.view,
+            "labels": sorted(self.labels),
+            "label_map": self.label_map,
+            "prompt": {"name": self.prompt.name, "version": self.prompt.version, "sha256": self.prompt_sha256},
+            "max_window_chars": self.max_window_chars,
+        }
+
+    def _failure_context(self, totals: Mapping[str, int]) -> dict[str, object]:
+        """``field``, ``value`` and ``fix`` of the error raised when no window could be answered."""
+        return {"field": "model", "value": self.name, "fix": "see the samples of the failed windows"}
+
+    def _answer(self, messages: list[dict[str, str]]) -> _Answer:
+        keys = [ResponseCache.key(k) for k in self._request_key(messages)]
+        discarded: Counter[str] = Counter()
+        if self.cache is not None:
+            before = self.cache.discarded
+            for key in keys:
+                hit = self.cache.get(key)
+                if hit is not None:
+                    self.stats["cache_hits"] += 1
+                    if self.cache.discarded > before:
+                        discarded["discarded_cache_entries"] = self.cache.discarded - before
+                    return _Answer(hit.get("content"), hit.get("finish_reason"), discarded)
+            if self.cache.discarded > before:
+                discarded["discarded_cache_entries"] = self.cache.discarded - before
+        answer = self._generate(messages)
+        answer.counts.update(discarded)
+        self.stats["requests"] += 1
+        if self.cache is not None and not answer.failed:
+            written = ResponseCache.key(self._request_key(messages)[0])  # json mode may have changed
+            self.cache.put(written, answer.content, answer.finish_reason)
+        return answer
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        """Extract entities and relations from every text (see the :mod:`models.llm` docstring)."""
+        if isinstance(texts, str):
+            raise ModelError(
+                "predict takes a sequence of texts", field="texts", value=texts[:40], fix="wrap it: [text]"
+            )
+        predictions = [self._predict_one(text) for text in texts]
+        windows = sum(p.diagnostics.get("windows", 0) for p in predictions)
+        failed = sum(p.diagnostics.get("failed_windows", 0) for p in predictions)
+        if windows and failed == windows and not self.stats["answered_windows"]:
+            totals: Counter[str] = Counter()
+            for p in predictions:
+                totals.update({k: v for k, v in p.diagnostics.items() if k in _FAILURES and v})
+            why = ", ".join(f"{k} {v}" for k, v in sorted(totals.items())) or "no usable answer"
+            last = f"; last error: {self._last_error}" if self._last_error else ""
+            raise ModelError(
+                f"every window failed ({failed} of {windows}: {why}){last}; no prediction was made or cached",
+                **self._failure_context(totals),  # type: ignore[arg-type]
+            )
+        return predictions
+
+    def _predict_one(self, text: str) -> Prediction:
+        counts: Counter[str] = Counter()
+        spans: dict[Span, None] = {}
+        relations: dict[Relation, None] = {}
+        for start, end in split_windows(text, max_chars=self.max_window_chars):
+            counts["windows"] += 1
+            if end - start > self.max_window_chars:
+                counts["oversized_windows"] += 1
+            try:
+                window_spans, window_relations, window_counts = self._window(text, start, end)
+            except ModelError:
+                raise
+            except Exception as exc:  # one bad window must not stop the run
+                log.debug("LLM window %d-%d failed", start, end, exc_info=True)
+                counts["window_errors"] += 1
+                counts["failed_windows"] += 1
+                self.stats["failed_windows"] += 1
+                self._last_error = self._redact(f"{type(exc).__name__}: {exc}")
+                self._sample("window_errors", window=[start, end], error=self._last_error)
+                continue
+            counts.update(window_counts)
+            for span in window_spans:
+                if span in spans:
+                    counts["duplicate_spans"] += 1
+                spans[span] = None
+            for rel in window_relations:
+                relations[rel] = None
+        problems = {k: counts[k] for k in _REPORTED if counts.get(k)}
+        if problems:
+            examples = [str(x.get("text")) for x in self.samples.get("unalignable", [])[:3]]
+            log.info(
+                "%s: %s%s",
+                self.name,
+                ", ".join(f"{k} {v}" for k, v in problems.items()),
+                f" (unalignable e.g. {examples})" if examples else "",
+            )
+        return Prediction(spans=tuple(spans), relations=tuple(relations), diagnostics=dict(counts))
+
+    def _window(self, text: str, start: int, end: int) -> tuple[list[Span], list[Relation], Counter[str]]:
+        messages = self.prompt.messages(text[start:end], system=self.system)
+        answer = self._answer(messages)
+        counts = Counter(answer.counts)
+        if answer.failed:
+            counts["failed_windows"] += 1
+            self.stats["failed_windows"] += 1
+            return [], [], counts
+        self.stats["answered_windows"] += 1
+        if answer.finish_reason == "length":
+            counts["truncated_answers"] += 1
+        parsed = parse_answer(answer.content, entity_types=self.schema.entity_types)
+        counts.update(parsed.counts)
+        if not parsed.ok:
+            self._sample("parse_failures", window=[start, end], answer=excerpt(answer.content or "", limit=500))
+            return [], [], counts
+        aligned = align_entities(
+            text,
+            parsed.entities,
+            window=(start, end),
+            labels=self.labels,
+            label_map=self.label_map,
+            schema=self.schema,
+        )
+        counts.update(aligned.counts)
+        for missing in aligned.unaligned:
+            self._sample("unalignable", window=[start, end], text=missing)
+        relations, rel_counts = align_relations(parsed.relations, parsed.entities, aligned, schema=self.schema)
+        counts.update(rel_counts)
+        return aligned.spans, relations, counts
+
+
+def _check_options(adapter: str, options: Mapping[str, Any], accepted: Sequence[str]) -> None:
+    """Raise for an unknown option (its value is not shown: it could be a secret)."""
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        hint = (
+            " (the API key is read from the environment variable named by api_key_env)" if "api_key" in unknown else ""
+        )
+        raise ModelError(
+            f"unknown option for the {adapter} adapter",
+            field="option",
+            value=unknown[0],
+            fix=f"use one of: {', '.join(sorted(accepted))}{hint}",
+        )
+
+
+def _truthy_option(value: object, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    raise ModelError("must be true or false", field=name, value=value, fix="pass true or false")
+
+
+def _number(value: object, name: str, *, minimum: float = 0.0, integer: bool = False) -> Any:
+    try:
+        number = int(value) if integer else float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ModelError("must be a number", field=name, value=value, fix=f"pass a number >= {minimum}") from None
+    if isinstance(value, bool) or number < minimum or (integer and float(value) != number):  # type: ignore[arg-type]
+        raise ModelError(
+            "out of range", field=name, value=value, fix=f"pass a {'whole ' if integer else ''}number >= {minimum}"
+        )
+    return number
+
+
+def _is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class OpenAIChatModel(LLMExtractor):
+    """An LLM behind an OpenAI-compatible chat-completions endpoint (``llm:<model>``).
+
+    Requests go through :func:`models.llm.http.post_json`: each attempt must
+    finish (connect, send, headers, every byte) within ``timeout`` seconds,
+    the decoded response within ``max_response_bytes``, and all requests of
+    the object within ``run_timeout`` seconds. What is cut is counted
+    (``timeouts``, ``oversized_responses``, ``deadline_windows``), logged, and
+    named in the error when no window could be answered. URLs are stored and
+    printed only through :func:`~models.llm.http.redact_url`, response bodies
+    only through :func:`~models.llm.http.excerpt`.
+
+    Args:
+        model: The model name sent to the server.
+        base_url: The API root, e.g. ``https://api.openai.com/v1`` or
+            ``http://127.0.0.1:8000/v1`` (default ``$ARABENCH_LLM_BASE_URL``).
+            A query string (``?api-version=...``) stays after the request path.
+        api_key_env: The environment variable holding the API key (default
+            ``OPENAI_API_KEY``; no key: no ``Authorization`` header, fine for local servers).
+        json_mode: Ask for ``response_format: json_object`` (default on).
+        temperature: Sampling temperature (default 0).
+        seed: Sampling seed sent to the server (default 0).
+        max_tokens: ``max_tokens`` of the answer (default: not sent, the server's default).
+        timeout: Seconds per request attempt, in total (default 120).
+        run_timeout: Seconds for all requests of this model object, in total
+            (default: no limit); windows left when it passes are not sent and
+            are counted ``deadline_windows``.
+        max_response_bytes: The cap on a decoded response body (default 8,000,000).
+        max_retries: Retries after 429, 5xx, connection errors and timeouts (default 4).
+        backoff: First retry delay in seconds, doubled each retry (default 1).
+        max_backoff: The longest delay, ``Retry-After`` included (default 60).
+        extra_body: More request fields (server-specific), sent as is and part of the cache key.
+        **common: ``name``, ``prompt``, ``labels``, ``label_map``,
+            ``max_window_chars``, ``cache``, ``cache_dir`` (see :class:`LLMExtractor`).
+    """
+
+    adapter = "llm"
+    OPTIONS = (
+        *COMMON_OPTIONS,
+        "api_key_env",
+        "backoff",
+        "base_url",
+        "extra_body",
+        "json_mode",
+        "max_backoff",
+        "max_response_bytes",
+        "max_retries",
+        "max_tokens",
+        "run_timeout",
+        "seed",
+        "temperature",
+        "timeout",
+    )
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        base_url: str | None = None,
+        api_key_env: str = "OPENAI_API_KEY",
+        json_mode: bool | str = True,
+        temperature: float = 0.0,
+        seed: int | None = 0,
+        max_tokens: int | None = None,
+        timeout: float = 120.0,
+        run_timeout: float | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_retries: int = 4,
+        backoff: float = 1.0,
+        max_backoff: float = 60.0,
+        extra_body: Mapping[str, object] | None = None,
+        name: str | None = None,
+        **common: Any,
+    ) -> None:
+        try:
+            import httpx
+        except ImportError as exc:
+            raise ModelUnavailableError(
+                "the llm adapter needs httpx", field="model", value=model, fix="pip install 'arabench[llm]'"
+            ) from exc
+        super().__init__(name=name or f"llm:{model}", **common)
+        self.model = model
+        base_url = base_url or os.environ.get("ARABENCH_LLM_BASE_URL")
+        if not base_url:
+            raise ModelError(
+                "the llm adapter needs the base URL of an OpenAI-compatible server",
+                field="base_url",
+                value=None,
+                fix="pass --llm-base-url URL (or base_url=URL, or set ARABENCH_LLM_BASE_URL), "
+                "e.g. https://api.openai.com/v1 or http://127.0.0.1:8000/v1",
+            )
+        try:
+            parsed = urlparse(base_url)
+            hostname = parsed.hostname
+        except ValueError:
+            parsed, hostname = None, None
+        if parsed is None or parsed.scheme not in ("http", "https") or not hostname:
+            raise ModelError(
+                "base_url must be an http(s) URL",
+                field="base_url",
+                value=redact_url(base_url),
+                fix="e.g. http://127.0.0.1:8000/v1",
+            )
+        self._base_url = base_url.rstrip("/")  # with its credentials: used for requests only
+        #: The base URL as stored and printed: credentials redacted.
+        self.base_url = redact_url(self._base_url)
+        self._url = endpoint(self._base_url, "chat/completions")
+        if not isinstance(api_key_env, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", api_key_env):
+            raise ModelError(
+                "api_key_env is the NAME of an environment variable",
+                field="api_key_env",
+                value="<hidden>",
+                fix="e.g. OPENAI_API_KEY (never pass the key itself)",
+            )
+        self.api_key_env = api_key_env
+        self.json_mode = _truthy_option(json_mode, "json_mode")
+        self.temperature = _number(temperature, "temperature")
+        self.seed = None if seed is None else _number(seed, "seed", integer=True)
+        self.max_tokens = None if max_tokens is None else _number(max_tokens, "max_tokens", minimum=1, integer=True)
+        self.timeout = _number(timeout, "timeout", minimum=0.001)
+        self.run_timeout = None if run_timeout is None else _number(run_timeout, "run_timeout", minimum=0.001)
+        self.max_response_bytes = _number(max_response_bytes, "max_response_bytes", minimum=1, integer=True)
+        self.max_retries = _number(max_retries, "max_retries", integer=True)
+        self.backoff = _number(backoff, "backoff")
+        self.max_backoff = _number(max_backoff, "max_backoff")
+        if extra_body is not None and not isinstance(extra_body, Mapping):
+            raise ModelError(
+                "extra_body must be a mapping", field="extra_body", value=extra_body, fix='e.g. {"top_p": 1}'
+            )
+        self.extra_body = dict(extra_body or {})
+        self._json_mode_ok = self.json_mode
+        self._client = httpx.Client(timeout=self.timeout, trust_env=not _is_loopback(hostname))
+        self._sleep = time.sleep
+        self._clock = time.monotonic
+        self._run_deadline: float | None = None
+        self._unreachable = False
+
+    @classmethod
+    def from_spec(cls, arg: str | None, **options: Any) -> OpenAIChatModel:
+        """Build from ``llm:<model>`` (``arg`` is the model name sent to the server).
+
+        Raises:
+            ModelError: For a missing model name, a missing base URL or an unknown option.
+        """
+        _check_options("llm", options, cls.OPTIONS)
+        if not arg:
+            raise ModelError(
+                "llm needs a model name", field="model", value=arg, fix="llm:<model>, e.g. llm:gpt-4o-mini"
+            )
+        return cls(arg, **options)
+
+    def close(self) -> None:
+        """Close the HTTP connection pool."""
+        self._client.close()
+
+    def _identity(self) -> dict[str, object]:
+        return {
+            "revision": self.model,
+            "model": self.model,
+            "base_url": self.base_url,
+            "parameters": self._parameters(json_mode=self.json_mode),
+        }
+
+    def _parameters(self, *, json_mode: bool) -> dict[str, object]:
+        params: dict[str, object] = {"temperature": self.temperature}
+        if self.seed is not None:
+            params["seed"] = self.seed
+        if self.max_tokens is not None:
+            params["max_tokens"] = self.max_tokens
+        if json_mode:
+            params["response_format"] = {"type": "json_object"}
+        params.update(self.extra_body)
+        return params
+
+    def _payload(self, messages: list[dict[str, str]], *, json_mode: bool) -> dict[str, object]:
+        return {"model": self.model, "messages": messages, **self._parameters(json_mode=json_mode)}
+
+    def _request_key(self, messages: list[dict[str, str]]) -> list[dict[str, object]]:
+        base = {
+            "backend": "openai-chat",
+            "base_url": self.base_url,
+            "prompt": {"name": self.prompt.name, "version": self.prompt.version, "sha256": self.prompt_sha256},
+        }
+        modes = [self._json_mode_ok] + ([False] if self._json_mode_ok else [])
+        return [{**base, "request": self._payload(messages, json_mode=mode)} for mode in modes]
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Content-Type": "application/json"}
+        key = os.environ.get(self.api_key_env)
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        return headers
+
+    def _secrets(self) -> list[str]:
+        key = os.environ.get(self.api_key_env)
+        return [*url_secrets(self._base_url), *([key] if key else [])]
+
+    def _redact(self, text: str) -> str:
+        return redact_text(text, self._secrets())
+
+    def _failure_context(self, totals: Mapping[str, int]) -> dict[str, object]:
+        if totals.get("oversized_responses"):
+            return {
+                "field": "max_response_bytes",
+                "value": self.max_response_bytes,
+                "fix": "check what the server sends; raise max_response_bytes only if such answers are expected",
+            }
+        return {
+            "field": "base_url",
+            "value": self.base_url,
+            "fix": f"check that an OpenAI-compatible server answers POST {redact_url(self._url)} "
+            "(--llm-base-url), or raise timeout/run_timeout if it is only slow",
+        }
+
+    def _deadline_passed(self, counts: Counter[str], *, waiting: float = 0.0) -> bool:
+        """Whether the run deadline has passed, or would pass while ``waiting`` (then the window is given up).
+
+        A window given up is counted ``deadline_windows``; the first one is logged.
+        """
+        if self._run_deadline is None or self._clock() + waiting < self._run_deadline:
+            return False
+        counts["deadline_windows"] += 1
+        if not self.stats["deadline_windows"]:
+            log.warning(
+                "%s: run_timeout of %g s reached; windows left are not sent (counted deadline_windows)",
+                self.name,
+                self.run_timeout,
+            )
+        self.stats["deadline_windows"] += 1
+        self._last_error = f"run_timeout of {self.run_timeout:g} s reached"
+        return True
+
+    def _failed(self, counts: Counter[str], error: str) -> _Answer:
+        self._last_error = error
+        return _Answer(None, counts=counts, failed=True)
+
+    def _generate(self, messages: list[dict[str, str]]) -> _Answer:
+        import httpx
+
+        counts: Counter[str] = Counter()
+        url = redact_url(self._url)
+        if self._unreachable:
+            counts["unsent_windows"] += 1
+            return _Answer(None, counts=counts, failed=True)
+        if self.run_timeout is not None and self._run_deadline is None:
+            self._run_deadline = self._clock() + self.run_timeout
+        attempt = 0
+        tried_without_json = False
+        while True:
+            if self._deadline_passed(counts):
+                return _Answer(None, counts=counts, failed=True)
+            deadline = self._clock() + self.timeout
+            if self._run_deadline is not None:
+                deadline = min(deadline, self._run_deadline)
+            payload = self._payload(messages, json_mode=self._json_mode_ok)
+            delay: float | None = None
+            error = ""
+            try:
+                response = post_json(
+                    self._client,
+                    self._url,
+                    payload,
+                    headers=self._headers(),
+                    deadline=deadline,
+                    max_bytes=self.max_response_bytes,
+                    clock=self._clock,
+                )
+            except DeadlineExceeded as exc:
+                counts["timeouts"] += 1
+                error = f"timeout: {exc} ({url})"
+                self._sample("timeouts", url=url, error=str(exc))
+            except ResponseTooLarge as exc:
+                counts["oversized_responses"] += 1
+                error = f"{exc} ({url}; max_response_bytes={self.max_response_bytes})"
+                self._sample("oversized_responses", url=url, read=exc.read, cap=exc.cap)
+                log.warning("%s: a response was cut: %s; the window failed", self.name, error)
+                return self._failed(counts, error)
+            except (UnsupportedEncoding, zlib.error) as exc:
+                counts["bad_responses"] += 1
+                error = self._redact(f"undecodable response: {exc} ({url})")
+                self._sample("bad_responses", url=url, error=error)
+                return self._failed(counts, error)
+            except httpx.TransportError as exc:
+                counts["connection_errors"] += 1
+                error = self._redact(f"{type(exc).__name__}: {exc} ({url})")
+                self._sample("connection_errors", url=url, error=error)
+            else:
+                status = response.status
+                if 200 <= status < 300:
+                    return self._read_body(response, counts)
+                counts["http_errors"] += 1
+                body = excerpt(response.body, self._secrets(), limit=500)
+                error = f"HTTP {status} from {url}: {body[:200]}"
+                self._sample("http_errors", status=status, body=body)
+                wants_json_off = b"response_format" in response.body
+                if status == 400 and wants_json_off and self._json_mode_ok and not tried_without_json:
+                    counts["json_mode_unsupported"] += 1
+                    self._json_mode_ok = False
+                    tried_without_json = True
+                    log.warning("%s: the server rejected response_format; retrying without JSON mode", self.name)
+                    continue
+                if status in (401, 403, 404):
+                    raise ModelError(
+                        f"the LLM server answered HTTP {status} for {url}: {body[:200]}",
+                        field="model" if status == 404 else "api_key_env",
+                        value=self.model if status == 404 else self.api_key_env,
+                        fix="check the model name and --llm-base-url"
+                        if status == 404
+                        else f"set the API key in ${self.api_key_env} (or pass api_key_env=NAME)",
+                    )
+                if status != 429 and status < 500:
+                    return self._failed(counts, error)
+                delay = _retry_after(response.headers.get("retry-after"))
+            if attempt >= self.max_retries:
+                if set(counts) <= {"connection_errors", "timeouts", "retries"} and not self.stats["answered_windows"]:
+                    self._unreachable = True  # not one response, ever: the other windows are not sent
+                    log.warning(
+                        "%s: no response from %s after %d attempts and no window answered yet; "
+                        "the remaining windows are not sent (counted unsent_windows)",
+                        self.name,
+                        url,
+                        attempt + 1,
+                    )
+                return self._failed(counts, error)
+            if delay is None:
+                delay = self.backoff * (2**attempt)
+            delay = min(delay, self.max_backoff)
+            if self._deadline_passed(counts, waiting=delay):  # the retry would start after the run deadline
+                return _Answer(None, counts=counts, failed=True)
+            attempt += 1
+            counts["retries"] += 1
+            self._sleep(delay)
+
+    def _read_body(self, response: HTTPResponse, counts: Counter[str]) -> _Answer:
+        try:
+            data = json.loads(response.body.decode("utf-8"))
+            choice = data["choices"][0]
+            content = choice["message"].get("content")
+            finish = choice.get("finish_reason")
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+            counts["bad_responses"] += 1
+            body = excerpt(response.body, self._secrets(), limit=500)
+            self._sample("bad_responses", body=body)
+            return self._failed(counts, f"a 2xx response without an answer: {body[:200]}")
+        if content is not None and not isinstance(content, str):
+            content = json.dumps(content, ensure_ascii=False)
+        if content is not None:
+            content = redact_text(content, self._secrets(), patterns=False)  # a server echoing the key
+        if finish is not None and not isinstance(finish, str):
+            finish = str(finish)
+        return _Answer(content, finish, counts)
+
+
+class HFGenerationModel(LLMExtractor):
+    """A local Hugging Face causal LM prompted for NER (``llm-hf:<path>``).
+
+    Args:
+        source: A local model directory (or a hub id already in the local cache).
+        device: Torch device (default ``cpu``).
+        max_new_tokens: The most tokens generated per window (default 512).
+        local_files_only: Never download (default True).
+        **common: ``name``, ``prompt``, ``labels``, ``label_map``,
+            ``max_window_chars``, ``cache``, ``cache_dir``.
+    """
+
+    adapter = "llm-hf"
+    OPTIONS = (*COMMON_OPTIONS, "device", "local_files_only", "max_new_tokens")
+
+    def __init__(
+        self,
+        source: str,
+        *,
+        device: str = "cpu",
+        max_new_tokens: int = 512,
+        local_files_only: bool = True,
+        name: str | None = None,
+        **common: Any,
+    ) -> None:
+        super().__init__(name=name or f"llm-hf:{source}", **common)
+        self.source = source
+        self.max_new_tokens = _number(max_new_tokens, "max_new_tokens", minimum=1, integer=True)
+        try:
+            import torch
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+        except ImportError as exc:
+            raise ModelUnavailableError(
+                f"llm-hf needs torch and transformers ({exc})",
+                field="model",
+                value=source,
+                fix="pip install 'arabench[hf]'",
+            ) from exc
+        path = Path(source).expanduser()
+        if not path.is_dir() and source.startswith((".", "/", "~")):
+            raise ModelUnavailableError(
+                "no such local model directory", field="model", value=source, fix="llm-hf:/path/to/saved/model"
+            )
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(
+                str(path) if path.is_dir() else source, local_files_only=local_files_only
+            )
+            self.model = AutoModelForCausalLM.from_pretrained(
+                str(path) if path.is_dir() else source, local_files_only=local_files_only
+            )
+        except OSError as exc:
+            raise ModelUnavailableError(
+                f"cannot load the causal LM: {str(exc).splitlines()[0]}",
+                field="model",
+                value=source,
+                fix="pass a local directory saved with save_pretrained (llm-hf:/path), or download the model once",
+            ) from exc
+        self.device = torch.device(device)
+        self.model.to(self.device).eval()
+        self.fingerprint = self._fingerprint(path) if path.is_dir() else None
+        self.chat = bool(getattr(self.tokenizer, "chat_template", None))
+        limit = getattr(self.model.config, "max_position_embeddings", None) or getattr(
+            self.model.config, "n_positions", None
+        )
+        self.context = int(limit) if limit else None
+
+    @staticmethod
+    def _fingerprint(path: Path) -> str:
+        return canonical_sha256(path_fingerprint(path))
+
+    @classmethod
+    def from_spec(cls, arg: str | None, **options: Any) -> HFGenerationModel:
+        """Build from ``llm-hf:<path>``.
+
+        Raises:
+            ModelError: For a missing path or an unknown option.
+            ModelUnavailableError: If the model cannot be loaded here.
+        """
+        _check_options("llm-hf", options, cls.OPTIONS)
+        if not arg:
+            raise ModelError("llm-hf needs a model path", field="model", value=arg, fix="llm-hf:/path/to/model")
+        return cls(arg, **options)
+
+    def _identity(self) -> dict[str, object]:
+        return {
+            "revision": self.fingerprint,
+            "source": self.source,
+            "local_fingerprint": self.fingerprint,
+            "chat_template": self.chat,
+            "parameters": {"do_sample": False, "max_new_tokens": self.max_new_tokens},
+        }
+
+    def _request_key(self, messages: list[dict[str, str]]) -> list[dict[str, object]]:
+        return [
+            {
+                "backend": "hf-generate",
+                "model": self.source,
+                "fingerprint": self.fingerprint,
+                "prompt": {"name": self.prompt.name, "version": self.prompt.version, "sha256": self.prompt_sha256},
+                "parameters": {"do_sample": False, "max_new_tokens": self.max_new_tokens, "chat": self.chat},
+                "messages": messages,
+            }
+        ]
+
+    def _failure_context(self, totals: Mapping[str, int]) -> dict[str, object]:
+        if totals.get("prompt_too_long"):
+            return {
+                "field": "max_window_chars",
+                "value": self.max_window_chars,
+                "fix": f"lower max_window_chars or max_new_tokens so that a prompt fits the context of {self.context}",
+            }
+        return super()._failure_context(totals)
+
+    def _render(self, messages: list[dict[str, str]]) -> str:
+        if self.chat:
+            return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        parts = [f"{m['role'].capitalize()}: {m['content']}" for m in messages]
+        return "\n\n".join(parts) + "\n\nAssistant:"
+
+    def _generate(self, messages: list[dict[str, str]]) -> _Answer:
+        import torch
+
+        counts: Counter[str] = Counter()
+        prompt = self._render(messages)
+        encoded = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=not self.chat)
+        n_prompt = encoded["input_ids"].shape[1]
+        if self.context is not None and n_prompt + self.max_new_tokens > self.context:
+            counts["prompt_too_long"] += 1
+            self._sample("prompt_too_long", tokens=n_prompt, context=self.context)
+            self._last_error = f"a prompt of {n_prompt} tokens + max_new_tokens exceeds the context of {self.context}"
+            return _Answer(None, counts=counts, failed=True)
+        pad = self.tokenizer.pad_token_id
+        if pad is None:
+            pad = self.tokenizer.eos_token_id
+        with torch.inference_mode():
+            output = self.model.generate(
+                **{k: v.to(self.device) for k, v in encoded.items()},
+                do_sample=False,
+                max_new_tokens=self.max_new_tokens,
+                pad_token_id=pad,
+            )
+        new = output[0, n_prompt:]
+        content = self.tokenizer.decode(new, skip_special_tokens=True)
+        finish = "length" if len(new) >= self.max_new_tokens else "stop"
+        return _Answer(content, finish, counts)

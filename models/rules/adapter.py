@@ -1,0 +1,106 @@
+"""``rules``: the adapter (:class:`RuleModel`) behind the registry name ``rules``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import babel
+
+from annotations.errors import ModelError
+from annotations.spans import Span
+from models.base import Prediction
+from models.rules.catalog import ADAPTER_VERSION, BELOW_BAR, RULES
+from models.rules.gazetteers import data
+from models.rules.matcher import Matcher
+from models.rules.resolve import resolve
+
+__all__ = ["RuleModel"]
+
+
+class RuleModel:
+    """The offline rule baseline (view ``native``); see :mod:`models.rules` and :data:`RULES`.
+
+    Args:
+        exclude: Rule names or labels to switch off (e.g. ``["NORP",
+            "pers.given_name"]``).
+        include: Rules below the precision bar (:data:`~models.rules.catalog.BELOW_BAR`, off by
+            default) to switch on.
+
+    Raises:
+        ModelError: If ``exclude`` names an unknown rule or label, or ``include`` a rule that is not
+            below the bar.
+    """
+
+    name = "rules"
+    view = "native"
+
+    def __init__(self, *, exclude: Iterable[str] = (), include: Iterable[str] = ()) -> None:
+        excluded = set(exclude) if not isinstance(exclude, str) else {exclude}
+        included = set(include) if not isinstance(include, str) else {include}
+        if included - set(BELOW_BAR):
+            raise ModelError(
+                "only rules below the precision bar can be included (the others are on by default)",
+                field="include",
+                value=sorted(included - set(BELOW_BAR)),
+                fix=f"use one of: {', '.join(BELOW_BAR)}",
+            )
+        labels = {label for label, _ in RULES.values()}
+        known = set(RULES) | labels
+        unknown = sorted(excluded - known)
+        if unknown:
+            raise ModelError(
+                "unknown rule or label to exclude",
+                field="exclude",
+                value=unknown,
+                fix=f"use rule names ({', '.join(RULES)}) or labels ({', '.join(sorted(labels))})",
+            )
+        self.exclude = frozenset(excluded)
+        self.include = frozenset(included)
+        off = (set(BELOW_BAR) - included) | excluded
+        self.enabled = frozenset(r for r, (label, _) in RULES.items() if r not in off and label not in excluded)
+        self.labels = frozenset(RULES[r][0] for r in self.enabled)
+
+    @classmethod
+    def from_spec(cls, arg: str | None, **options: Any) -> RuleModel:
+        """Create from the registry name ``rules`` (``arg`` must be ``None``).
+
+        Raises:
+            ModelError: On an argument after the name or an unknown option.
+        """
+        if arg:
+            raise ModelError("the rules model takes no argument", field="name", value=f"rules:{arg}", fix="use 'rules'")
+        for key in options:
+            if key not in ("exclude", "include"):
+                raise ModelError(
+                    "unknown option for model 'rules'", field=key, value=options[key], fix="use: exclude, include"
+                )
+        return cls(**options)
+
+    def explain(self, text: str) -> list[tuple[Span, str]]:
+        """Return every predicted span with the name of the rule that made it, in text order."""
+        kept, _, _ = resolve(Matcher(text, self.enabled).run())
+        return [(Span(c.start, c.end, c.label), c.rule) for c in kept]
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        """Apply the rules to each text."""
+        out = []
+        for text in texts:
+            kept, dropped, relabelled = resolve(Matcher(text, self.enabled).run())
+            diagnostics = {"crossing_dropped": dropped} if dropped else {}
+            if relabelled:
+                diagnostics["same_range_dropped"] = relabelled
+            out.append(Prediction(spans=tuple(Span(c.start, c.end, c.label) for c in kept), diagnostics=diagnostics))
+        return out
+
+    def provenance(self) -> dict[str, object]:
+        """Identify the rules: adapter version, Babel/CLDR version, a digest of the looked-up data, rules on."""
+        return {
+            "id": self.name,
+            "adapter": "models.rules.adapter:RuleModel",
+            "adapter_version": ADAPTER_VERSION,
+            "revision": f"babel-{babel.__version__}+{data().digest}",
+            "view": self.view,
+            "label_map": None,
+            "rules": sorted(self.enabled),
+        }

@@ -1,0 +1,247 @@
+"""Gazetteers: names, months, weekdays, relative dates, currencies, languages and nisba forms.
+
+Place names, month names, weekday names, relative-date phrases, currency and
+language names are read at run time from CLDR through Babel (the ``ar`` locale
+and every ``ar_*`` locale: ``territories``, ``time_zones`` exemplar cities,
+``months`` and ``days`` (wide, format and stand-alone), ``date_fields``
+relative day/week/month/year phrases, ``currencies``, ``languages``); the
+hand-written lists of :mod:`models.rules.lists` add what CLDR does not name.
+Everything is keyed by normalized word tuples and built once per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+from babel import Locale
+
+from models.rules.lists import normalized, word_lists, words
+from models.rules.text import normalize, word_strings
+
+__all__ = ["Data", "Entry", "data", "gazetteer_size", "name_key"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A gazetteer name's label and the rule that emits it."""
+
+    label: str
+    rule: str
+
+
+def _ar_locales() -> list[Locale]:
+    """The ``ar`` locale and every ``ar_*`` locale of Babel's CLDR data."""
+    from babel.localedata import locale_identifiers
+
+    ids = sorted(i for i in locale_identifiers() if i == "ar" or i.startswith("ar_"))
+    return [Locale.parse(i) for i in ids]
+
+
+def _clean_place(name: str) -> list[str]:
+    """Split a CLDR display name into the plain names it holds (drop parentheses, skip comma lists)."""
+    if "،" in name or "," in name:
+        return []
+    outer = regex.sub(r"\s*\(.*?\)\s*", " ", name).strip()
+    inner = regex.findall(r"\((.*?)\)", name)
+    return [n for n in [outer, *inner] if n and "منطقة" not in n and "لكنات" not in n]
+
+
+def name_key(name: str) -> tuple[str, ...]:
+    """The normalized word tuple a name is looked up by."""
+    return tuple(normalize(w) for w in word_strings(name))
+
+
+@dataclass(frozen=True)
+class Data:
+    """Everything the rules look up, keyed by normalized word tuples."""
+
+    names: Mapping[tuple[str, ...], Entry]  # places, regions, organisations (gazetteer)
+    max_name: int
+    months: Mapping[tuple[str, ...], str]  # normalized month words -> source locale
+    max_month: int
+    weekdays: frozenset[str]
+    relative: Mapping[tuple[str, ...], str]  # relative-date phrases
+    max_relative: int
+    currencies: frozenset[str]
+    languages: frozenset[str]
+    nisba: Mapping[str, str]  # normalized demonym -> country name
+    digest: str
+
+
+def _nisba_forms(name: str) -> list[str]:
+    """Regular nisba adjectives of a one-word country name, or none if the rule does not apply."""
+    stem = name[2:] if name.startswith("ال") else name
+    if len(stem) < 3:
+        return []
+    if stem.endswith("ا"):
+        stem = stem[:-1]
+        # «ليبيا» → «ليبي», «إيطاليا» → «إيطالي»: the ي of -يا is already the nisba ending
+        base = stem if stem.endswith("ي") and len(stem) >= 4 else stem + "ي"
+    elif stem.endswith(("ي", "ة", "و")):
+        return []
+    else:
+        base = stem + "ي"
+    if base == name:
+        return []
+    forms = [base, base + "ة", base + "ون", base + "ين"]
+    return forms + ["ال" + f for f in forms]
+
+
+@lru_cache(maxsize=1)
+def data() -> Data:
+    """Build the gazetteers (once per process)."""
+    names: dict[tuple[str, ...], Entry] = {}
+
+    def add(name: str, label: str, rule: str) -> None:
+        key = name_key(name)
+        if not key or (len(key) == 1 and key[0] in _AMBIG_N):
+            return
+        names.setdefault(key, Entry(label, rule))
+
+    def add_list(list_name: str, label: str, rule: str) -> None:
+        for name in words(list_name):
+            add(name, label, rule)
+
+    locales = _ar_locales()
+    org_codes = {"UN", "EU"}
+    skip_codes = {"001", "ZZ", "XA", "XB", "EZ", "QO"}
+    country_names: set[str] = set()
+    for locale in locales:
+        for code, name in locale.territories.items():
+            if code in skip_codes:
+                continue
+            for plain in _clean_place(name):
+                if code in org_codes:
+                    add(plain, "ORG", "org.known")
+                elif code.isdigit():
+                    add(plain, "LOC", "loc.cldr_region")
+                else:
+                    add(plain, "GPE", "gpe.cldr_territory")
+                    country_names.add(plain)
+    add_list("org_names", "ORG", "org.known")
+    add_list("loc_names", "LOC", "loc.cldr_region")
+    add_list("gpe_aliases", "GPE", "gpe.alias")
+    country_names.update(words("gpe_aliases"))
+    for locale in locales:
+        for zone in locale.time_zones.values():
+            city = zone.get("city")
+            if city:
+                for plain in _clean_place(city):
+                    add(plain, "GPE", "gpe.cldr_city")
+    add_list("cities", "GPE", "gpe.alias")
+    add_list("train_names_org", "ORG", "org.train_names")  # counted names come after every other source
+    add_list("train_names_loc", "GPE", "gpe.train_names")
+
+    months: dict[tuple[str, ...], str] = {}
+    weekdays: set[str] = set()
+    relative: dict[tuple[str, ...], str] = {}
+    currencies: set[str] = set(normalized("currency_words"))
+    languages: set[str] = set()
+    for locale in locales:
+        for context in ("format", "stand-alone"):
+            for name in locale.months[context]["wide"].values():
+                months.setdefault(name_key(name), str(locale))
+            for name in locale.days[context]["wide"].values():
+                weekdays.add(normalize(name))
+        fields = locale._data["date_fields"]
+        for field in ("day", "week", "month", "year"):
+            for phrase in dict(fields[field].get("relative", {})).values():
+                for variant in _relative_variants(phrase):
+                    relative.setdefault(name_key(variant), field)
+        for name in locale.currencies.values():
+            first = word_strings(name)
+            if first and len(first[0]) > 1:
+                currencies.add(normalize(first[0]))
+        for code, name in locale.languages.items():
+            if len(code) <= 3 and name.startswith("ال") and " " not in name:
+                languages.add(normalize(name))
+    for day in list(weekdays):
+        for adjective in words("weekday_adjectives"):
+            relative.setdefault(name_key(f"{day} {adjective}"), "weekday")
+    for gender in ("masculine", "feminine"):  # «العقد الماضي», «الأيام الماضية»
+        for noun in words(f"relative_nouns_{gender}"):
+            for adjective in words(f"relative_adjectives_{gender}"):
+                relative.setdefault(name_key(f"{noun} {adjective}"), "general")
+    for phrase in words("relative_phrases"):
+        relative.setdefault(name_key(phrase), "general")
+    # «الأشهر الستة المقبلة», «السنوات العشر الماضية», «الأيام الثلاثة الأخيرة»
+    for noun in words("relative_plural_nouns"):
+        for number in words("definite_numbers"):
+            for adjective in words("relative_plural_adjectives"):
+                relative.setdefault(name_key(f"{noun} {number} {adjective}"), "general")
+    # duals: «اليومين المقبلين», «العامين الماضيين»
+    for dual in words("relative_duals"):
+        for adjective in words("relative_dual_adjectives"):
+            relative.setdefault(name_key(f"{dual} {adjective}"), "general")
+    # «العام المالي المقبل», «السنة الدراسية الجديدة», «الموسم الماضي»
+    for noun, kinds, gender in (
+        ("العام", words("year_kinds_masculine"), "masculine"),
+        ("السنة", words("year_kinds_feminine"), "feminine"),
+        ("الموسم", ("",), "masculine"),
+    ):
+        for kind in kinds:
+            for adjective in words(f"year_kind_adjectives_{gender}"):
+                relative.setdefault(name_key(f"{noun} {kind} {adjective}"), "general")
+
+    nisba: dict[str, str] = {}
+    for country in sorted(country_names):
+        key = name_key(country)
+        if len(key) == 1:
+            for form in _nisba_forms(key[0]):
+                if (form,) not in names and form not in _AMBIG_N:
+                    nisba.setdefault(form, country)
+
+    for form in words("norp_extra"):
+        nisba.setdefault(normalize(form), "general knowledge")
+
+    payload = json.dumps(
+        [sorted((k, v.label, v.rule) for k, v in names.items()), sorted(months), sorted(weekdays), sorted(relative),
+         sorted(currencies), sorted(languages), sorted(nisba),
+         sorted((n, e.provenance, e.words) for n, e in word_lists().items())],
+        ensure_ascii=False,
+    )  # fmt: skip
+    return Data(
+        names=names,
+        max_name=max(len(k) for k in names),
+        months=months,
+        max_month=max(len(k) for k in months),
+        weekdays=frozenset(weekdays),
+        relative=relative,
+        max_relative=max(len(k) for k in relative),
+        currencies=frozenset(currencies),
+        languages=frozenset(languages),
+        nisba=nisba,
+        digest=hashlib.sha256(payload.encode()).hexdigest()[:16],
+    )
+
+
+_AMBIG_N = normalized("ambiguous_places")
+
+
+def _relative_variants(phrase: str) -> list[str]:
+    """A CLDR relative phrase and its common synonyms (القادم ↔ المقبل, السنة ↔ العام)."""
+    out = {phrase, phrase.replace("القادمة", "المقبلة").replace("القادم", "المقبل")}
+    out |= {p.replace("السنة", "العام").replace("الماضية", "الماضي").replace("الحالية", "الحالي") for p in set(out)}
+    out |= {p.replace("المقبلة", "المقبل") for p in set(out) if p.startswith("العام")}
+    out |= {p.replace("غدًا", "غدا") for p in set(out)}
+    return sorted(out)
+
+
+def gazetteer_size() -> dict[str, int]:
+    """Counts of the looked-up entries per kind (for the README and the provenance)."""
+    built = data()
+    counts: dict[str, int] = {}
+    for entry in built.names.values():
+        counts[entry.rule] = counts.get(entry.rule, 0) + 1
+    counts["months"] = len(built.months)
+    counts["weekdays"] = len(built.weekdays)
+    counts["relative_dates"] = len(built.relative)
+    counts["currency_words"] = len(built.currencies)
+    counts["languages"] = len(built.languages)
+    counts["nisba_forms"] = len(built.nisba)
+    return counts
