@@ -69,6 +69,7 @@ __all__ = [
     "EXCLUSIVE_RELATIONS",
     "MANIFEST",
     "MANIFEST_FIELDS",
+    "MANIFEST_RECOMMENDED",
     "check_manifest",
 ]
 
@@ -107,8 +108,10 @@ def entity_type(labels: Iterable[str]) -> str | None:
 
 #: The manifest file of a BRAT directory.
 MANIFEST = "manifest.yaml"
-#: Fields every manifest entry must give.
-MANIFEST_FIELDS = ("id", "text", "annotation", "language", "genre", "source", "licence", "sha256", "characters")
+#: Fields every manifest entry must give (an error when missing).
+MANIFEST_FIELDS = ("id", "text", "annotation", "sha256")
+#: Fields a manifest entry should give (a warning when missing): the provenance a reader of the results needs.
+MANIFEST_RECOMMENDED = ("language", "genre", "source", "licence", "characters")
 
 
 @dataclass
@@ -665,12 +668,13 @@ def _is_packaged_gold(path: Path) -> bool:
 def check_manifest(manifest: str | Path) -> list[Problem]:
     """Check a corpus manifest against the files beside it.
 
-    Every entry must give :data:`MANIFEST_FIELDS`; its ``text`` and ``annotation`` files must exist; the
+    Every entry must give :data:`MANIFEST_FIELDS` (and should give :data:`MANIFEST_RECOMMENDED`: a
+    warning); its ``text`` and ``annotation`` files must exist; the
     text's sha256, ``characters``, ``bytes_utf8`` and ``lines`` (when given) must be the file's; every ``.txt``
     of the directory must have an entry, and no id may be listed twice.
 
     Returns:
-        The problems (errors), naming the manifest, the entry's line and field, the bad value and the fix.
+        The problems, naming the manifest, the entry's line and field, the bad value and the fix.
     """
     import yaml
 
@@ -696,10 +700,18 @@ def check_manifest(manifest: str | Path) -> list[Problem]:
         if not isinstance(entry, dict):
             problems.append(Problem(name, line, "documents", "an entry is not a mapping", "write KEY: VALUE fields"))
             continue
-        missing = [f for f in MANIFEST_FIELDS if entry.get(f) in (None, "")]
+        missing = [f for f in (*MANIFEST_FIELDS, *MANIFEST_RECOMMENDED) if entry.get(f) in (None, "")]
         for field_name in missing:
+            required = field_name in MANIFEST_FIELDS
             problems.append(
-                Problem(name, line, field_name, "manifest entry misses a required field", f"add {field_name}")
+                Problem(
+                    name,
+                    line,
+                    field_name,
+                    f"manifest entry misses a {'required' if required else 'recommended'} field",
+                    f"add {field_name}",
+                    severity="error" if required else "warning",
+                )
             )
         doc_id = str(entry.get("id"))
         if doc_id in seen:

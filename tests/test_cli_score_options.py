@@ -147,12 +147,9 @@ def test_stats_reads_a_parquet_corpus(tmp_path: Path, capsys: pytest.CaptureFixt
     ("edit", "message"),
     [
         (lambda m: m.replace("sha256: c", "sha256: 0c"), "field 'sha256': sha256 is not the one of 000_"),
-        (
-            lambda m: m.replace("    characters: 3191\n", ""),
-            "field 'characters': manifest entry misses a required field",
-        ),
+        (lambda m: m.replace("    sha256: c", "    sha: c"), "field 'sha256': manifest entry misses a required field"),
         (lambda m: m.replace("characters: 3191", "characters: 3190"), "characters is not the one of"),
-        (lambda m: m.replace("    licence: >-\n", "    licence_: >-\n"), "field 'licence': manifest entry misses"),
+        (lambda m: m.replace("text: 000_", "text: 001_"), "field 'text': the file named is not in the directory"),
     ],
 )
 def test_the_manifest_is_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str], edit, message: str) -> None:
@@ -170,3 +167,15 @@ def test_the_packaged_manifest_is_valid(capsys: pytest.CaptureFixture[str]) -> N
     from annotations.validate import check_manifest
 
     assert check_manifest(default_corpus_path() / "manifest.yaml") == []
+
+
+def test_a_manifest_entry_without_provenance_is_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = tmp_path / "gold"
+    shutil.copytree(default_corpus_path(), corpus)
+    manifest = corpus / "manifest.yaml"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace("    licence: >-\n", "    licence_: >-\n"), "utf-8"
+    )
+    assert main(["validate", str(corpus)]) == 0
+    out = capsys.readouterr().out
+    assert "field 'licence': manifest entry misses a recommended field" in out and "0 error(s), 1 warning(s)" in out
