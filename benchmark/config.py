@@ -249,11 +249,20 @@ class RunConfig:
     source: str | None = None
 
     def as_json(self) -> dict[str, object]:
-        """The configuration as recorded in ``results.json`` (the keys of a configuration file)."""
+        """The configuration as recorded in ``results.json`` (the keys of a configuration file).
+
+        Credentials in a URL (``user:password@``, secret query values) are recorded as ``***``: a run repeated
+        from the record needs them given again.
+        """
+        from models.llm.http import redact_url
+
+        def recorded(options: Mapping[str, object]) -> dict[str, object]:
+            return {k: redact_url(v) if k == "base_url" and isinstance(v, str) else v for k, v in options.items()}
+
         models: list[object] | None = None
         if self.models is not None:
             models = [
-                {"name": m, "options": dict(self.model_options[m])} if self.model_options.get(m) else m
+                {"name": m, "options": recorded(self.model_options[m])} if self.model_options.get(m) else m
                 for m in self.models
             ]
         corpus: object = self.corpus[0] if len(self.corpus) == 1 else (list(self.corpus) or None)
@@ -268,7 +277,7 @@ class RunConfig:
             "bootstrap": self.bootstrap,
             "out": self.out,
             "cache": self.cache,
-            "llm_base_url": self.llm_base_url,
+            "llm_base_url": None if self.llm_base_url is None else redact_url(self.llm_base_url),
             "relation_level": self.relation_level,
             "directory": os.getcwd(),
         }

@@ -447,3 +447,13 @@ def test_no_cache_refreshes_llm_response_caches_without_recording_it() -> None:
     assert _run_options(config) == {"llm:m": {"seed": 1, "cache": "refresh"}, "llm-hf:dir": {"cache": "refresh"}}
     assert config.model_options == {"llm:m": {"seed": 1}}
     assert _run_options(RunConfig(models=["llm:m"])) == {}
+
+
+def test_the_recorded_configuration_holds_no_credentials() -> None:
+    from benchmark.config import RunConfig
+
+    url = "http://user:s3cret-pw@127.0.0.1:9/v1?api-key=s3cret-key&api-version=1"
+    config = RunConfig(models=["llm:m"], llm_base_url=url, model_options={"llm:m": {"base_url": url, "seed": 2}})
+    text = json.dumps(config.as_json())
+    assert "s3cret" not in text and "127.0.0.1:9/v1" in text and '"seed": 2' in text
+    assert config.model_options["llm:m"]["base_url"] == url  # the run itself still gets them
