@@ -97,6 +97,70 @@ def test_strict_iob2_refuses_other_options(tmp_path: Path, capsys: pytest.Captur
     assert "--strict-iob2 scores CoNLL files in scheme BIO2 as they are" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "extra",
+    [["--mode", "partial"], ["--mode", "all"], ["--mode", "strict", "--mode", "exact"], ["--boundary", "all"]],
+)
+def test_strict_iob2_is_one_setting_of_mode_strict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str]
+) -> None:
+    gold = conll(tmp_path / "g.conll", GOLD_TAGS)
+    assert main(["score", "--gold", str(gold), "--pred", str(gold), "--strict-iob2", *extra]) == 2
+    assert "--strict-iob2 is one setting of its own" in capsys.readouterr().err
+    out = score_json(capsys, "--gold", str(gold), "--pred", str(gold), "--strict-iob2", "--mode", "strict")
+    assert out["mode"] == "strict-iob2" and out["micro"]["tp"] == 3 and out["micro"]["fp"] == 0
+
+
+def test_strict_iob2_names_the_first_token_that_differs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    gold = tmp_path / "g.conll"
+    gold.write_text("a\tO\nb\tB-PERS\n\nc\tO\nd\tO\n", encoding="utf-8")
+    pred = tmp_path / "p.conll"
+    pred.write_text("a\tO\nb\tB-PERS\n\nc\tO\nx\tO\n", encoding="utf-8")
+    assert main(["score", "--gold", str(gold), "--pred", str(pred), "--strict-iob2"]) == 2
+    assert "tokens differ: " in (err := capsys.readouterr().err) and "g.conll:5 has 'd'" in err and "p.conll:5" in err
+
+
+def test_scheme_io_names_the_line_of_a_later_sentence_in_either_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gold = tmp_path / "g.conll"
+    gold.write_text("a\tPERS\nb\tO\n\nc\tO\nd\tGPE\n", encoding="utf-8")
+    pred = tmp_path / "p.conll"
+    pred.write_text("a\tPERS\nb\tO\n\nc\tO\nd\tB-GPE\n", encoding="utf-8")
+    out = score_json(capsys, "--gold", str(gold), "--pred", str(gold), "--scheme", "IO")
+    assert out["micro"]["tp"] == 2
+    assert main(["score", "--gold", str(gold), "--pred", str(pred), "--scheme", "IO"]) == 2
+    assert "p.conll:5: field 'tag': tag carries a BIO prefix but --scheme IO reads bare types" in (
+        capsys.readouterr().err
+    )
+
+
+@pytest.mark.parametrize("view", [None, "conll4"])
+def test_label_map_and_drop_in_every_setting_equal_relabelled_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], view: str | None
+) -> None:
+    """The fast CoNLL path steps aside for --label-map/--drop/--view: every setting sees the relabelled predictions."""
+    gold = conll(tmp_path / "g.conll", GOLD_TAGS)
+    raw = conll(tmp_path / "raw.conll", ["O", "B-PER", "I-PER", "O", "I-CITY", "O", "B-TIME", "O"])
+    relabelled = conll(tmp_path / "ok.conll", ["O", "B-PERS", "I-PERS", "O", "I-GPE", "O", "O", "O"])
+    options = ["--mode", "all", "--boundary", "all", "--json"] + (["--view", view] if view else [])
+    assert main(["score", "--gold", str(gold), "--pred", str(relabelled), *options]) == 0
+    expected = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    mapped = ["--label-map", "PER=PERS,CITY=GPE", "--drop", "TIME"]
+    assert main(["score", "--gold", str(gold), "--pred", str(raw), *options, *mapped]) == 0
+    got = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(got) == len(expected) == 8
+    for g, e in zip(got, expected, strict=True):
+        assert (g["mode"], g["boundary"], g["micro"], g["per_type"]) == (
+            e["mode"],
+            e["boundary"],
+            e["micro"],
+            e["per_type"],
+        )
+        assert g["notes"] == {**e["notes"], "dropped_label:TIME": 1}
+        assert g["notes"]["pred_repairs"] == 1
+
+
 # ----------------------------------------------------------------------------- stats / validate
 
 

@@ -36,9 +36,11 @@ weighted), or with ``--json`` one JSON object, schema version 1 (see
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,7 +48,7 @@ from typing import Any
 from annotations.errors import ScoringError
 from annotations.formats import FORMATS as REGISTRY
 from annotations.formats import infer_format
-from eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES
+from eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES, Setting
 
 HELP = "score predictions from any system against gold (CoNLL, JSONL, BRAT, Label Studio, datasets), as a table or JSON"
 
@@ -64,12 +66,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--pred", required=True, help="predictions (CoNLL if the gold is CoNLL, else any span format)")
     parser.add_argument("--format", choices=FORMATS, default=None, help="format of both (default: guess each)")
-    parser.add_argument("--mode", choices=list(MODES), default=HEADLINE.mode, help="match mode (default: strict)")
     parser.add_argument(
-        "--boundary", choices=BOUNDARIES, default=HEADLINE.boundary, help="char offsets or whole words (default: word)"
+        "--mode",
+        action="append",
+        choices=[*MODES, "all"],
+        help="match mode, repeatable, or all (default: strict); every setting is scored from one read",
     )
     parser.add_argument(
-        "--layer", choices=LAYERS, default=HEADLINE.layer, help="outermost spans only, or all spans (default: flat)"
+        "--boundary",
+        action="append",
+        choices=[*BOUNDARIES, "all"],
+        help="char offsets or whole words, repeatable, or all (default: word)",
+    )
+    parser.add_argument(
+        "--layer",
+        action="append",
+        choices=[*LAYERS, "all"],
+        help="outermost spans only, or all spans; repeatable, or all (default: flat)",
     )
     parser.add_argument(
         "--view",
@@ -96,7 +109,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="CoNLL only: seqeval's strict IOB2 numbers (mode='strict', scheme=IOB2) instead of the conlleval rules",
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object (schema_version 1)")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object (schema_version 1); one per line, in grid order, for several settings",
+    )
 
 
 @dataclass(frozen=True)
@@ -110,61 +127,212 @@ class ScoreReport:
     notes: dict[str, int] = field(default_factory=dict)
 
 
-def _conll_documents(gold_path: str, pred_path: str, scheme: str) -> tuple[list[str], list[list], list[list]]:
-    """Read two CoNLL files, check their tokens agree, and return texts and spans per sentence."""
-    from annotations.conll import bio_to_spans, read_conll_sentences
+#: Bytes of gold lines read per block by the fast CoNLL path (then up to the end of the sentence).
+_BLOCK = 1 << 20
 
-    gold = [s for s in read_conll_sentences(gold_path, scheme=scheme) if s.tokens]
-    pred = [s for s in read_conll_sentences(pred_path, scheme=scheme) if s.tokens]
-    if scheme == "IO":
-        _refuse_prefixed(gold, gold_path)
-        _refuse_prefixed(pred, pred_path)
-    _check_same_tokens(gold, pred, gold_path, pred_path)
-    texts, gold_spans, pred_spans = [], [], []
-    for g, p in zip(gold, pred, strict=True):
+
+@dataclass
+class _ConllRead:
+    """What one read of a gold and a prediction CoNLL file gives the scorer.
+
+    ``gold``/``pred`` hold, per document, the set of ``(start, end, type)``
+    character spans when ``sets`` (the fast path: the whole file is one
+    document, sentences laid end to end), else lists of
+    :class:`annotations.spans.Span` per sentence with ``texts``.
+    """
+
+    gold: list
+    pred: list
+    texts: list[str] | None
+    sentences: int
+    notes: dict[str, int]
+    sets: bool
+
+
+def _read_conll(gold_path: str, pred_path: str, scheme: str) -> _ConllRead:
+    """Read two CoNLL files together, sentence by sentence, check their tokens agree, decode their tags."""
+    from annotations.tags import scheme_of
+
+    if scheme_of(scheme).name == "BIO2":
+        fast = _read_conll_simple(gold_path, pred_path)
+        if fast is not None:
+            return fast
+    return _read_conll_checked(gold_path, pred_path, scheme)
+
+
+def _read_conll_simple(gold_path: str, pred_path: str) -> _ConllRead | None:
+    """The fast path: both files in the simplest shape (:func:`annotations.conll.simple_columns`), same tokens.
+
+    Reads aligned blocks of lines (a block ends with a sentence) and decodes
+    each block's tags in one pass. Returns ``None`` as soon as a block is not
+    in that shape or its tokens or sentence breaks differ from the gold's: the
+    checked path then reads both files again and names the place.
+    """
+    from itertools import islice
+
+    import numpy as np
+
+    from annotations.conll import simple_columns
+    from annotations.tags import decode_bio2_arrays
+
+    gold_spans: list[tuple[int, int, str]] = []
+    pred_spans: list[tuple[int, int, str]] = []
+    notes = {"gold_repairs": 0, "pred_repairs": 0}
+    sentences = 0
+    base = 0
+    try:
+        with open(gold_path, "rb") as g, open(pred_path, "rb") as p:  # lines end at b"\n" only, as in the reader
+            first = True
+            while True:
+                g_lines = g.readlines(_BLOCK)
+                if not g_lines:
+                    if p.read(1):
+                        return None
+                    return _ConllRead([set(gold_spans)], [set(pred_spans)], None, sentences, notes, True)
+                while g_lines[-1].strip():  # end the block with its sentence
+                    line = g.readline()
+                    if not line:
+                        break
+                    g_lines.append(line)
+                p_lines = list(islice(p, len(g_lines)))
+                if len(p_lines) != len(g_lines):
+                    return None
+                g_text, p_text = (_text(lines, first) for lines in (g_lines, p_lines))
+                first = False
+                g_cols = simple_columns(g_text)
+                if g_cols is None:
+                    return None
+                p_cols = simple_columns(p_text, like=g_cols)
+                if p_cols is None:
+                    return None
+                lengths = g_cols.lengths
+                blank = lengths == 0
+                sentences += int(np.count_nonzero(~blank[1:] & blank[:-1])) + int(not blank[0])
+                # Character offsets of the sentences laid end to end (a line's characters, then one gap).
+                offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+                np.cumsum(lengths + 1, out=offsets[1:])
+                offsets += base
+                base = int(offsets[-1]) + 1
+                for tags, spans, side in ((g_cols.tags, gold_spans, "gold"), (p_cols.tags, pred_spans, "pred")):
+                    firsts, ends, labels, orphans = decode_bio2_arrays(tags, separator="")
+                    notes[f"{side}_repairs"] += len(orphans)  # in BIO2 a repair is an I- that begins an entity
+                    spans.extend(zip(offsets[firsts].tolist(), (offsets[ends] - 1).tolist(), labels, strict=True))
+    except (UnicodeDecodeError, OSError):
+        return None
+
+
+def _text(lines: list[bytes], first: bool) -> str:
+    """UTF-8 lines as one text ending with a newline (a byte order mark dropped at the start of a file)."""
+    data = b"".join(lines)
+    if first and data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.decode("utf-8") + ("" if data.endswith(b"\n") else "\n")
+
+
+def _read_conll_checked(gold_path: str, pred_path: str, scheme: str) -> _ConllRead:
+    """The general path: every line checked (:func:`annotations.conll.iter_conll_sentences`), read together."""
+    from annotations.spans import Span
+    from annotations.tags import decode
+
+    texts: list[str] = []
+    gold_spans: list[list] = []
+    pred_spans: list[list] = []
+    notes = {"gold_repairs": 0, "pred_repairs": 0}
+    for g, p in _paired_sentences(gold_path, pred_path, scheme):
+        tokens = g[0]
         offsets, pos = [], 0
-        for token in g.tokens:
+        for token in tokens:
             offsets.append((pos, pos + len(token)))
             pos += len(token) + 1
-        texts.append(" ".join(g.tokens))
-        gold_spans.append(bio_to_spans(g.tags, offsets, scheme=scheme))
-        pred_spans.append(bio_to_spans(p.tags, offsets, scheme=scheme))
-    return texts, gold_spans, pred_spans
+        texts.append(" ".join(tokens))
+        for tags, spans, side in ((g[1], gold_spans, "gold"), (p[1], pred_spans, "pred")):
+            decoded = decode(tags, scheme=scheme)
+            notes[f"{side}_repairs"] += decoded.repairs
+            spans.append([Span(offsets[a][0], offsets[b - 1][1], label) for a, b, label in decoded.entities])
+    return _ConllRead(gold_spans, pred_spans, texts, len(texts), notes, False)
 
 
-def _refuse_prefixed(sentences: Sequence, path: str) -> None:
-    """Under ``--scheme IO`` a tag is a bare type: ``B-DATE`` would be scored as a type of its own."""
-    import re
+def _paired_sentences(gold_path: str, pred_path: str, scheme: str) -> Iterator[tuple[tuple, tuple]]:
+    """Stream both files' ``(tokens, tags, first line)`` sentences in pairs, their tokens checked to agree.
 
-    prefixed = re.compile(r"^[BIESLU][-_]\S")
-    for sentence in sentences:
-        for tag, line in zip(sentence.tags, sentence.lines, strict=True):
-            if prefixed.match(tag):
-                raise ScoringError(
-                    "tag carries a BIO prefix but --scheme IO reads bare types",
-                    file=path,
-                    line=line,
-                    field="tag",
-                    value=tag,
-                    fix="pass the file's scheme (e.g. --scheme BIO2), or strip the prefixes",
-                )
+    Under ``--scheme IO`` a prefixed tag is an error (:func:`_refuse_prefixed`);
+    the first difference in tokens or sentence breaks is an error naming both places.
+    """
+    from annotations.conll import iter_conll_sentences
+    from annotations.tags import scheme_of
+
+    gold_iter = iter_conll_sentences(gold_path, scheme=scheme)
+    pred_iter = iter_conll_sentences(pred_path, scheme=scheme)
+    bare = scheme_of(scheme).name == "IO"
+    sentences = tokens_before = 0
+    for g in gold_iter:
+        p = next(pred_iter, None)
+        if bare:
+            _refuse_prefixed(g, gold_path)
+            if p is not None:
+                _refuse_prefixed(p, pred_path)
+        if p is None or p[0] != g[0]:
+            _check_same_tokens(
+                [g, *gold_iter], [] if p is None else [p, *pred_iter], gold_path, pred_path, sentences, tokens_before
+            )
+        sentences += 1
+        tokens_before += len(g[0])
+        yield g, p
+    rest = list(pred_iter)
+    if rest:
+        _check_same_tokens([], rest, gold_path, pred_path, sentences, tokens_before)
 
 
-def _strict_iob2(gold_path: str, pred_path: str) -> Any:
-    """The strict IOB2 chunks of seqeval (:func:`eval.tokens.score_tags` with scheme ``iob2``)."""
-    from annotations.conll import read_conll_sentences
+def _refuse_prefixed(sentence: tuple[list[str], list[str], int], path: str) -> None:
+    """Under ``--scheme IO`` a tag is a bare type: ``B-DATE`` would be scored as a type of its own.
+
+    ``sentence`` is a ``(tokens, tags, first line)`` sentence of the streaming reader.
+    """
+    _, tags, first = sentence
+    for j, tag in enumerate(tags):
+        if _PREFIXED.match(tag):
+            raise ScoringError(
+                "tag carries a BIO prefix but --scheme IO reads bare types",
+                file=path,
+                line=first + j,
+                field="tag",
+                value=tag,
+                fix="pass the file's scheme (e.g. --scheme BIO2), or strip the prefixes",
+            )
+
+
+#: A tag with a BIO/BIOES/BILOU prefix (what ``--scheme IO`` refuses).
+_PREFIXED = re.compile(r"^[BIESLU][-_]\S")
+
+
+def _strict_iob2(gold_path: str, pred_path: str) -> tuple[Any, int]:
+    """The strict IOB2 chunks of seqeval (:func:`eval.tokens.score_tags` with scheme ``iob2``).
+
+    Both files are streamed together (:func:`annotations.conll.iter_conll_sentences`)
+    and their tokens checked as in :func:`_read_conll_checked`; returns the
+    scores and the number of sentences.
+    """
     from eval.tokens import score_tags
 
-    gold = [s for s in read_conll_sentences(gold_path, scheme="BIO2") if s.tokens]
-    pred = [s for s in read_conll_sentences(pred_path, scheme="BIO2") if s.tokens]
-    _check_same_tokens(gold, pred, gold_path, pred_path)
-    return score_tags([s.tags for s in gold], [s.tags for s in pred], scheme="iob2"), len(gold)
+    gold_tags: list[list[str]] = []
+    pred_tags: list[list[str]] = []
+    for g, p in _paired_sentences(gold_path, pred_path, "BIO2"):
+        gold_tags.append(g[1])
+        pred_tags.append(p[1])
+    return score_tags(gold_tags, pred_tags, scheme="iob2"), len(gold_tags)
 
 
-def _check_same_tokens(gold: Sequence, pred: Sequence, gold_path: str, pred_path: str) -> None:
-    """Raise a :class:`ScoringError` at the first token or sentence break where the files differ."""
-    gold_tokens = [(t, line, i) for i, s in enumerate(gold) for t, line in zip(s.tokens, s.lines, strict=True)]
-    pred_tokens = [(t, line, i) for i, s in enumerate(pred) for t, line in zip(s.tokens, s.lines, strict=True)]
+def _check_same_tokens(
+    gold: Sequence, pred: Sequence, gold_path: str, pred_path: str, sentence_base: int, tokens_base: int
+) -> None:
+    """Raise a :class:`ScoringError` at the first token or sentence break where the files differ.
+
+    ``gold`` and ``pred`` are the ``(tokens, tags, first line)`` sentences of
+    both files from the first sentence that differs on; ``sentence_base`` and
+    ``tokens_base`` count the sentences and tokens before it (equal in both).
+    """
+    gold_tokens = [(t, first + j, i) for i, (toks, _, first) in enumerate(gold) for j, t in enumerate(toks)]
+    pred_tokens = [(t, first + j, i) for i, (toks, _, first) in enumerate(pred) for j, t in enumerate(toks)]
     for (gt, gl, gs), (pt, pl, ps) in zip(gold_tokens, pred_tokens, strict=False):
         if gt != pt:
             raise ScoringError(
@@ -177,8 +345,8 @@ def _check_same_tokens(gold: Sequence, pred: Sequence, gold_path: str, pred_path
             )
         if gs != ps:
             raise ScoringError(
-                f"sentence breaks differ: {gold_path}:{gl} is in sentence {gs + 1}, "
-                f"{pred_path}:{pl} in sentence {ps + 1}",
+                f"sentence breaks differ: {gold_path}:{gl} is in sentence {sentence_base + gs + 1}, "
+                f"{pred_path}:{pl} in sentence {sentence_base + ps + 1}",
                 file=pred_path,
                 line=pl,
                 field="sentence",
@@ -191,7 +359,8 @@ def _check_same_tokens(gold: Sequence, pred: Sequence, gold_path: str, pred_path
             longer, path, n = (pred_tokens, pred_path, len(gold_tokens))
         token, line, _ = longer[n]
         raise ScoringError(
-            f"{path} has more tokens ({len(longer)} against {n}); the first extra one is at {path}:{line}",
+            f"{path} has more tokens ({tokens_base + len(longer)} against {tokens_base + n}); "
+            f"the first extra one is at {path}:{line}",
             file=path,
             line=line,
             field="token",
@@ -294,7 +463,7 @@ def score_files(
         scheme: Tagging scheme of CoNLL files.
         label_map: Relabel the predictions (``"RAW=LABEL,..."`` or a YAML/JSON path).
         drop: Prediction labels to drop (a list or comma-separated).
-        strict_iob2: Score CoNLL chunks as seqeval's strict IOB2 mode.
+        strict_iob2: Score CoNLL chunks as seqeval's strict IOB2 mode (``mode`` must be ``strict``).
 
     Returns:
         The :class:`ScoreReport`.
@@ -303,9 +472,52 @@ def score_files(
         ScoringError: If gold and predictions do not align (naming the place).
         AnnotationError: If a file is malformed.
     """
-    from annotations.schema import default_schema
-    from eval.spans import score_spans
+    setting = Setting(mode, boundary, layer)
+    return score_settings(
+        gold,
+        pred,
+        settings=[setting],
+        format=format,
+        view=view,
+        scheme=scheme,
+        label_map=label_map,
+        drop=drop,
+        strict_iob2=strict_iob2,
+    )[0]
 
+
+def score_settings(
+    gold: str | Path,
+    pred: str | Path,
+    *,
+    settings: Sequence[Setting],
+    format: str | None = None,
+    view: str | None = None,
+    scheme: str = "BIO2",
+    label_map: str | None = None,
+    drop: str | Sequence[str] = (),
+    strict_iob2: bool = False,
+) -> list[ScoreReport]:
+    """Read gold and predictions once and score them in every setting asked for (see :func:`score_files`).
+
+    CoNLL files are read together, sentence by sentence; the tags of the
+    ``notes`` key ``gold_repairs``/``pred_repairs`` were not well-formed and
+    were read with the conlleval rules (an ``I-`` without ``B-`` begins a mention).
+    A label map, a drop list or a view is applied once, before every setting.
+    ``strict_iob2`` scores one setting only, in mode ``strict`` (seqeval's
+    strict IOB2 chunks are one mode of their own; other modes are an error).
+
+    Returns:
+        One :class:`ScoreReport` per setting, in the order given.
+    """
+    from annotations.schema import default_schema
+    from eval.modes import check_boundary, check_layer, get_mode
+    from eval.spans import collection_paused, score_span_sets, score_spans
+
+    for setting in settings:
+        get_mode(setting.mode)
+        check_boundary(setting.boundary)
+        check_layer(setting.layer)
     if format is not None and format not in FORMATS:
         raise ScoringError("unknown format", field="format", value=format, fix=f"use one of {', '.join(FORMATS)}")
     for name in (gold, pred):
@@ -325,25 +537,41 @@ def score_files(
     schema = default_schema()
     view_obj = schema.view(view) if view is not None else None
     if strict_iob2:
-        if fmt != "conll" or scheme not in ("BIO2", "IOB2", "BIO") or view or label_map or drop:
-            raise ScoringError(
-                "--strict-iob2 scores CoNLL files in scheme BIO2 as they are",
-                field="--strict-iob2",
-                value=fmt if fmt != "conll" else scheme,
-                fix="use it on CoNLL gold and predictions, without --view, --label-map, --drop or another --scheme",
-            )
+        _check_strict_iob2(settings, fmt=fmt, scheme=scheme, view=view, label_map=label_map, drop=drop)
         token_scores, n = _strict_iob2(str(gold), str(pred))
-        return ScoreReport(scores=token_scores, format=fmt, view=None, documents=n, notes=dict(token_scores.notes))
+        return [ScoreReport(scores=token_scores, format=fmt, view=None, documents=n, notes=dict(token_scores.notes))]
+    relabel = label_map is not None or bool(drop)
+    read_notes: dict[str, int] = {}
     if fmt == "conll":
-        texts, gold_spans, pred_spans = _conll_documents(str(gold), str(pred), scheme)
+        with collection_paused():  # a read makes a million small objects and no reference cycle
+            read = _read_conll(str(gold), str(pred), scheme)
+        texts, gold_spans, pred_spans, documents = read.texts, read.gold, read.pred, read.sentences
+        read_notes = {k: v for k, v in read.notes.items() if v}
+        if read.sets and view_obj is None and not relabel:
+            by_mode: dict[str, Any] = {}
+            reports = []
+            for setting in settings:
+                if setting.mode not in by_mode:
+                    by_mode[setting.mode] = score_span_sets(
+                        gold_spans, pred_spans, mode=setting.mode, notes=read_notes, disjoint=True
+                    )
+                scores = dataclasses.replace(by_mode[setting.mode], boundary=setting.boundary, layer=setting.layer)
+                reports.append(ScoreReport(scores, fmt, view, documents, dict(scores.notes)))
+            return reports
+        if read.sets:  # a view or a label map needs Span objects: the one document of the fast path, text-free
+            from annotations.spans import Span
+
+            gold_spans = [[Span(*t) for t in sorted(gold_spans[0])]]
+            pred_spans = [[Span(*t) for t in sorted(pred_spans[0])]]
+            texts = None
     else:
         texts, gold_spans, pred_spans = _span_documents(
             str(gold), str(pred), check_types=False, gold_format=fmt, pred_format=pred_fmt
         )
+        documents = len(texts)
     notes: dict[str, int] = {}
-    if label_map is not None or drop:
+    if relabel:
         pred_spans = _relabel(pred_spans, label_map, drop, notes, view_obj, gold_spans)
-    options = {"mode": mode, "boundary": boundary, "layer": layer, "texts": texts, "errors": False}
     out_of_scope: dict[str, int] = {}
     if view_obj is not None:
         gold_spans, left = _into_view(gold_spans, view_obj, schema, side="gold", path=str(gold))
@@ -351,14 +579,51 @@ def score_files(
         pred_spans, left = _into_view(pred_spans, view_obj, schema, side="predictions", path=str(pred))
         for key, count in left.items():
             notes[f"pred_out_of_view:{key}"] = count
-    scores = score_spans(gold_spans, pred_spans, **options)
-    if out_of_scope or notes:
-        from dataclasses import replace
+    reports = []
+    for setting in settings:
+        boundary = setting.boundary
+        if texts is None:  # spans over whole tokens of a simple CoNLL file: whole words already
+            boundary = "char"
+        options = {"mode": setting.mode, "boundary": boundary, "layer": setting.layer, "texts": texts, "errors": False}
+        scores = score_spans(gold_spans, pred_spans, **options)
+        if boundary != setting.boundary:
+            scores = dataclasses.replace(scores, boundary=setting.boundary)
+        if out_of_scope or notes:
+            merged = {**scores.out_of_scope, **out_of_scope}
+            scores = dataclasses.replace(
+                scores, out_of_scope=merged, notes=dict(sorted({**scores.notes, **notes}.items()))
+            )
+        reports.append(
+            ScoreReport(scores=scores, format=fmt, view=view, documents=documents, notes={**scores.notes, **read_notes})
+        )
+    return reports
 
-        merged = dict(scores.out_of_scope)
-        merged.update(out_of_scope)
-        scores = replace(scores, out_of_scope=merged, notes=dict(sorted({**scores.notes, **notes}.items())))
-    return ScoreReport(scores=scores, format=fmt, view=view, documents=len(texts), notes=dict(scores.notes))
+
+def _check_strict_iob2(
+    settings: Sequence[Setting],
+    *,
+    fmt: str,
+    scheme: str,
+    view: str | None,
+    label_map: str | None,
+    drop: str | Sequence[str],
+) -> None:
+    """``--strict-iob2`` scores CoNLL files in BIO2 as they are, in one setting of mode ``strict``."""
+    if fmt != "conll" or scheme not in ("BIO2", "IOB2", "BIO") or view or label_map or drop:
+        raise ScoringError(
+            "--strict-iob2 scores CoNLL files in scheme BIO2 as they are",
+            field="--strict-iob2",
+            value=fmt if fmt != "conll" else scheme,
+            fix="use it on CoNLL gold and predictions, without --view, --label-map, --drop or another --scheme",
+        )
+    modes = sorted({s.mode for s in settings})
+    if len(settings) != 1 or modes != ["strict"]:
+        raise ScoringError(
+            "--strict-iob2 is one setting of its own (seqeval's strict IOB2 chunks over whole tokens)",
+            field="--mode",
+            value=", ".join(modes) if modes != ["strict"] else f"{len(settings)} settings",
+            fix="drop --strict-iob2 to score several settings or other modes, or score with --mode strict alone",
+        )
 
 
 def _relabel(
@@ -516,15 +781,28 @@ def report_table(report: ScoreReport) -> str:
     return "\n".join(lines)
 
 
+def _chosen(values: list[str] | None, every: tuple[str, ...], default: str) -> list[str]:
+    """The values of a repeatable option: ``all`` is every value; duplicates once; default when absent."""
+    if not values:
+        return [default]
+    if "all" in values:
+        return list(every)
+    return list(dict.fromkeys(values))
+
+
 def main(args: argparse.Namespace) -> int:
-    """Score and print the table or the JSON object."""
-    report = score_files(
+    """Score and print the table or the JSON object (one per setting)."""
+    settings = [
+        Setting(mode, boundary, layer)
+        for mode in _chosen(args.mode, MODES, HEADLINE.mode)
+        for boundary in _chosen(args.boundary, BOUNDARIES, HEADLINE.boundary)
+        for layer in _chosen(args.layer, LAYERS, HEADLINE.layer)
+    ]
+    reports = score_settings(
         args.gold,
         args.pred,
+        settings=settings,
         format=args.format,
-        mode=args.mode,
-        boundary=args.boundary,
-        layer=args.layer,
         view=args.view,
         scheme=args.scheme,
         label_map=args.label_map,
@@ -532,8 +810,8 @@ def main(args: argparse.Namespace) -> int:
         strict_iob2=args.strict_iob2,
     )
     if args.json:
-        json.dump(report_json(report), sys.stdout, ensure_ascii=False)
-        sys.stdout.write("\n")
+        for report in reports:
+            sys.stdout.write(json.dumps(report_json(report), ensure_ascii=False, separators=(",", ":")) + "\n")
     else:
-        print(report_table(report))
+        print("\n\n".join(report_table(report) for report in reports))
     return 0
