@@ -3,9 +3,10 @@
 Every fenced ``bash``/``sh``/``shell``/``console`` block of those files must be preceded (on the line
 before, blank lines allowed) by a marker comment:
 
-* ``<!-- docs-test: run -->``: each command of the block is run as written, in order, in a fresh
-  temporary copy of the repository, offline (``HF_HUB_OFFLINE=1``) with a temporary ``ARABENCH_CACHE``;
-  it must exit 0 and print something.
+* ``<!-- docs-test: run -->``: the block is run as written, as one bash script with ``set -euo pipefail``
+  (so every command's exit status is checked, and a failing one is named), in a fresh temporary copy of the
+  repository, offline (``HF_HUB_OFFLINE=1``) with a temporary ``ARABENCH_CACHE`` and ``TMPDIR``; it must
+  exit 0 and print something (unless it asks for quiet: ``-q``, ``--quiet`` or output sent to /dev/null).
 * ``<!-- docs-test: skip (REASON) -->``: not run (it needs a network, a GPU, a download or minutes);
   the reason is required.
 
@@ -103,6 +104,24 @@ def test_readme_has_runnable_examples() -> None:
     assert all(commands(b[4], console=b[5]) for b in runnable)
 
 
+PRELUDE = "set -euo pipefail\ntrap 'echo \"failed: $BASH_COMMAND\" >&2' ERR\n"
+
+
+def run_block(script: str, *, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run one block as a bash script that stops at, and names, the first failing command."""
+    return subprocess.run(
+        ["bash", "-c", PRELUDE + script], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_a_failing_command_fails_its_block(tmp_path: Path) -> None:
+    done = run_block("echo first\nls no-such-file\necho never", cwd=tmp_path)
+    assert done.returncode != 0
+    assert "never" not in done.stdout
+    assert "failed: ls no-such-file" in done.stderr
+    assert run_block("false | cat", cwd=tmp_path).returncode != 0  # pipefail: a pipeline fails with any part
+
+
 RUNNABLE = [b for b in all_blocks() if b[2] == "run"]
 
 
@@ -129,13 +148,14 @@ def test_example_runs(name: str, lineno: int, block: list[str], console: bool, t
         PATH=os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", ""),
     )
     env.pop("OPENAI_API_KEY", None)
-    for command in commands(block, console=console):
-        done = subprocess.run(
-            ["bash", "-c", command], cwd=work, env=env, capture_output=True, text=True, timeout=120, check=False
-        )
-        where = f"{name}:{lineno}: {command!r}"
-        assert done.returncode == 0, f"{where} exited {done.returncode}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
-        assert (done.stdout + done.stderr).strip(), f"{where} printed nothing"
+    (tmp_path / "tmp").mkdir()
+    env["TMPDIR"] = str(tmp_path / "tmp")
+    script = "\n".join(commands(block, console=True) if console else block)
+    done = run_block(script, cwd=work, env=env)
+    where = f"{name}:{lineno}"
+    assert done.returncode == 0, f"{where} exited {done.returncode}\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+    quiet = re.search(r"(^|\s)(-q|--quiet)(\s|$)|>\s*/dev/null", script)
+    assert quiet or (done.stdout + done.stderr).strip(), f"{where} printed nothing"
 
 
 def test_quickstart_commands_are_the_ones_ci_runs() -> None:
