@@ -60,8 +60,8 @@ def format_table(stats: object, *, title: str, type_order: list[str]) -> str:
     )
     if stats.total_clusters:
         lines.append(
-            "by type: "
-            + ", ".join(f"{t} {stats.entities[t]} ({stats.clusters.get(t, 0)} clusters)" for t in entity_types)
+            "by type, entities (of which clusters): "
+            + ", ".join(f"{t} {stats.entities[t]} ({stats.clusters.get(t, 0)})" for t in entity_types)
         )
     if stats.relations:
         rel_width = max(len(r) for r in stats.relations)
