@@ -15,16 +15,14 @@ from benchmark.agreement import agreement
 from benchmark.cli import main as cli_main
 from benchmark.corpus_io import load_corpus
 from eval.views import project_gold
+from tests.eval_helpers import nth_span
 
 # "Sami Nour, head of the energy committee, said that Egypt chairs the committee. Nour added ..." (general text)
 TEXT = "قال سامي نور رئيس لجنة الطاقة إن مصر تترأس لجنة الطاقة. وأضاف نور أن الرئاسة المصرية للجنة الطاقة مستمرة."
 
 
-def at(word: str, label: str, nth: int = 0, skip: int = 0) -> Span:
-    start = -1
-    for _ in range(nth + 1):
-        start = TEXT.index(word, start + 1)
-    return Span(start + skip, start + len(word), label)
+def at(word: str, label: str, nth: int = 0) -> Span:
+    return nth_span(TEXT, word, label, nth)
 
 
 SAMI, NOUR = at("سامي نور", "PERS"), at("نور", "PERS", 1)
