@@ -89,8 +89,9 @@ def test_run_scores_relations_at_the_entity_level_by_default(tmp_path: Path) -> 
 
     write_brat(A, tmp_path / "gold")
     corpus = load_corpus(tmp_path / "gold")
-    results = run(["oracle"], corpus=corpus, bootstrap=0, cache=False)
+    results = run(["oracle"], corpus=corpus, bootstrap=0, cache=False, out=tmp_path / "out")
     assert results.settings["relation_level"] == "entity"
+    assert "relations F1, entity level (strict / boundaries)" in (tmp_path / "out" / "summary.md").read_text("utf-8")
     (model,) = results.models
     tree = model.scores["native"]
     assert tree["relation_level"] == "entity"
