@@ -17,6 +17,18 @@ Every figure is given for the nested layer (every mention) under
 each with ``char`` boundaries (raw character offsets) and ``word`` boundaries
 (spans widened to whole words first, so ``بعمان`` and ``عمان`` inside it agree).
 
+The **entity layer** (coreference clusters, guidelines §14) is compared in the
+same four settings with MUC, B³, CEAF-e and their CoNLL average
+(:func:`eval.coref.score_entity_layers`; every mention is an entity, singletons
+included; a mention of B is a mention of A when the setting's key matches), and
+**relations at the entity level** (the headline, :func:`eval.relations.score_relations`
+with ``level="entity"``): a relation of B agrees when its type and the entities
+*of A* that its arguments' mentions belong to match a relation of A, whichever
+mentions either set named. B's mentions are read through A's entity layer (A
+is the reference); a mention of B that A does not have takes B's own cluster.
+Entity-level counts are therefore not exactly symmetric when the two entity
+layers differ; the coreference metrics say by how much they do.
+
 Documents are paired by id; both sets must hold the same ids and, for each,
 the identical text, or a :class:`~annotations.errors.ScoringError` names the
 document.
@@ -25,12 +37,13 @@ document.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotations.errors import ScoringError
 from annotations.schema import Schema, default_schema
 from annotations.spans import Document
+from eval.coref import CorefScores, score_entity_layers
 from eval.modes import BOUNDARIES, ENTITY_MATCHES, RELATION_MODES, relation_grid
 from eval.relations import RelationScores, score_relations
 from eval.spans import SpanScores, score_spans
@@ -51,9 +64,12 @@ class Agreement:
         document_ids: The documents compared, sorted.
         entities: ``(match, boundary)`` -> span scores (nested layer), for
             every match of :data:`ENTITY_MATCHES` and boundary of :data:`BOUNDARIES`.
-        relations: ``(match, boundary)`` -> relation scores.
+        relations: ``(match, boundary)`` -> relation scores (mention level).
+        entity_relations: ``(match, boundary)`` -> relation scores at the entity level.
+        coref: ``(match, boundary)`` -> coreference scores of B's entity layer against A's.
         entity_counts: Mentions in A and in B.
         relation_counts: Relations in A and in B.
+        cluster_counts: Entities (clusters and singletons) in A and in B.
     """
 
     reference: str
@@ -63,6 +79,9 @@ class Agreement:
     relations: Mapping[tuple[str, str], RelationScores]
     entity_counts: tuple[int, int]
     relation_counts: tuple[int, int]
+    entity_relations: Mapping[tuple[str, str], RelationScores] = field(default_factory=dict)
+    coref: Mapping[tuple[str, str], CorefScores] = field(default_factory=dict)
+    cluster_counts: tuple[int, int] = (0, 0)
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dict: per setting, overall and per-type counts with P, R, F1."""
@@ -83,6 +102,9 @@ class Agreement:
             "relation_counts": {"reference": self.relation_counts[0], "other": self.relation_counts[1]},
             "entities": {f"{m}/{b}": table(s) for (m, b), s in self.entities.items()},
             "relations": {f"{m}/{b}": table(s) for (m, b), s in self.relations.items()},
+            "entity_counts_layer": {"reference": self.cluster_counts[0], "other": self.cluster_counts[1]},
+            "entity_relations": {f"{m}/{b}": table(s) for (m, b), s in self.entity_relations.items()},
+            "coref": {f"{m}/{b}": s.as_dict() for (m, b), s in self.coref.items()},
         }
 
 
@@ -180,6 +202,27 @@ def agreement(
         )
         for match, boundary in relation_grid()
     }
+    gold_layer = [x.span_clusters() for x, _ in pairs]
+    pred_layer = [y.span_clusters() for _, y in pairs]
+    entity_relations = {
+        (match, boundary): score_relations(
+            gold_rel,
+            pred_rel,
+            mode=match,
+            symmetric=symmetric,
+            boundary=boundary,
+            texts=texts,
+            types=relation_types,
+            level="entity",
+            gold_clusters=gold_layer,
+            pred_clusters=pred_layer,
+        )
+        for match, boundary in relation_grid()
+    }
+    coref = {
+        (match, boundary): score_entity_layers(gold_layer, pred_layer, mode=match, boundary=boundary, texts=texts)
+        for match, boundary in relation_grid()
+    }
     return Agreement(
         reference=reference,
         other=other,
@@ -188,6 +231,9 @@ def agreement(
         relations=relations,
         entity_counts=(sum(map(len, gold)), sum(map(len, pred))),
         relation_counts=(sum(map(len, gold_rel)), sum(map(len, pred_rel))),
+        entity_relations=entity_relations,
+        coref=coref,
+        cluster_counts=(sum(map(len, gold_layer)), sum(map(len, pred_layer))),
     )
 
 

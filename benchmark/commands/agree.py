@@ -8,7 +8,10 @@ import json
 from benchmark.cli import EXIT_OK
 from eval.modes import relation_grid
 
-HELP = "agreement (F1 of B against A) of two annotation sets of the same texts, for entities and relations"
+HELP = (
+    "agreement (F1 of B against A) of two annotation sets of the same texts: mentions, entity layers "
+    "(MUC, B3, CEAF-e, CoNLL) and relations at the entity and mention level"
+)
 
 _SETTINGS = tuple(relation_grid())
 
@@ -33,6 +36,25 @@ def _cell(counts: object) -> str:
     return f"{score} {_num(counts.tp)}/{_num(counts.fn)}/{_num(counts.fp)}"  # type: ignore[attr-defined]
 
 
+def _table(rows: list[list[str]], header: list[str]) -> list[str]:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return [
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in [header, *rows]
+    ]
+
+
+def _score(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
+def _coref_cell(metric: object) -> str:
+    f1, recall, precision = (getattr(metric, k) for k in ("f1", "recall", "precision"))
+    return "-" if f1 is None else f"{_score(f1)} (R {_score(recall)} P {_score(precision)})"
+
+
 def format_agreement(result: object, *, type_order: list[str]) -> str:
     """Render a :class:`benchmark.agreement.Agreement` as plain-text tables."""
     from benchmark.agreement import Agreement
@@ -40,28 +62,37 @@ def format_agreement(result: object, *, type_order: list[str]) -> str:
     assert isinstance(result, Agreement)
     lines = [
         f"agreement of B against A: F1, then counts both/only A/only B, over {len(result.document_ids)} document(s)",
-        f"A: {result.reference} ({result.entity_counts[0]} entities, {result.relation_counts[0]} relations)",
-        f"B: {result.other} ({result.entity_counts[1]} entities, {result.relation_counts[1]} relations)",
+        f"A: {result.reference} ({result.entity_counts[0]} mentions in {result.cluster_counts[0]} entities, "
+        f"{result.relation_counts[0]} relations)",
+        f"B: {result.other} ({result.entity_counts[1]} mentions in {result.cluster_counts[1]} entities, "
+        f"{result.relation_counts[1]} relations)",
     ]
-    for title, tables in (("entities (nested layer)", result.entities), ("relations", result.relations)):
+    tables_in_order = (
+        ("mentions (nested layer)", result.entities),
+        ("relations, entity level (B's mentions read through A's entities)", result.entity_relations),
+        ("relations, mention level", result.relations),
+    )
+    for title, tables in tables_in_order:
         first = tables[_SETTINGS[0]]
         present = list(first.types)
         types = [t for t in type_order if t in present] + sorted(t for t in present if t not in type_order)
         rows = [[t, *(_cell(tables[s].per_type[t]) for s in _SETTINGS)] for t in types]
         rows.append(["overall", *(_cell(tables[s].micro) for s in _SETTINGS)])
-        header = ["type", *(f"{m}/{b}" for m, b in _SETTINGS)]
-        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-        lines += ["", title]
-        for row in [header, *rows]:
-            lines.append(
-                "  ".join(
-                    cell.ljust(w) if i == 0 else cell.rjust(w)
-                    for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-                ).rstrip()
-            )
+        lines += ["", title, *_table(rows, ["type", *(f"{m}/{b}" for m, b in _SETTINGS)])]
         notes = {f"{m}/{b}": dict(tables[(m, b)].notes) for m, b in _SETTINGS if tables[(m, b)].notes}
         for setting, counted in notes.items():
             lines.append(f"note ({setting}): " + ", ".join(f"{k} {v}" for k, v in counted.items()))
+    rows = [
+        [name, *(_coref_cell(getattr(result.coref[s], name)) for s in _SETTINGS)]
+        for name in ("muc", "b_cubed", "ceaf_e")
+    ]
+    conll = [result.coref[s].conll_f1 for s in _SETTINGS]
+    rows.append(["CoNLL F1", *(_score(v) for v in conll)])
+    lines += [
+        "",
+        "entity layer (coreference; every mention an entity, singletons included): F1 (recall, precision)",
+        *_table(rows, ["metric", *(f"{m}/{b}" for m, b in _SETTINGS)]),
+    ]
     return "\n".join(lines)
 
 
