@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 
 from eval.modes import HEADLINE, RELATION_LEVELS
 
@@ -123,10 +124,11 @@ def main(args: argparse.Namespace) -> int:
                     f"  char F1 {fmt(row.char_f1)}{flag}"
                 )
             else:
-                reason = row.reason or ""
-                if len(reason) > 110:  # the full reason is in summary.md and results.json
-                    reason = reason[:109] + "…"
-                print(f"  {row.model:<40} {row.status}: {reason}")
+                # The reason ends with its fix: wrapped, never cut (also: `arabench models NAME`).
+                lines = textwrap.wrap(f"{row.status}: {row.reason or ''}", width=78) or [row.status]
+                print(f"  {row.model:<40} {lines[0]}")
+                for line in lines[1:]:
+                    print(f"  {'':<40} {line}")
         print(f"results written to {args.out}/ (results.json, summary.md, per_type.csv, errors.jsonl, report.html)")
     for m in results.models:
         if m.explicit and m.status != "scored":
