@@ -106,7 +106,7 @@ PREFIXES: dict[str, _Entry] = {
         "anercorp",
         ("extra: camel", "download or local path"),
         "camel",
-        "CAMeL Tools NER: camel:<model name or path> (camel: alone: the catalogue's default model)",
+        "CAMeL Tools NER: camel:<model name or path> (bare 'camel:' is the catalogue's default model)",
         bare=True,
     ),
     "llm": _Entry(

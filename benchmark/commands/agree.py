@@ -6,6 +6,7 @@ import argparse
 import json
 
 from benchmark.cli import EXIT_OK
+from benchmark.commands.options import add_no_type_check
 from eval.modes import relation_grid
 
 HELP = (
@@ -21,9 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("a", help="reference annotations: BRAT directory, .ann file or .jsonl")
     parser.add_argument("b", help="other annotations of the same texts")
     parser.add_argument("--json", action="store_true", help="print every count and score as JSON")
-    parser.add_argument(
-        "--no-type-check", action="store_true", help="do not check entity and relation types against the schema"
-    )
+    add_no_type_check(parser)
 
 
 def _num(value: float) -> str:

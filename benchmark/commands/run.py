@@ -26,17 +26,11 @@ report.html. Predictions are cached in $ARABENCH_CACHE (default
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the options of ``arabench run``."""
+    from benchmark.commands.options import add_model, add_seed
+
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
-    parser.add_argument(
-        "--model",
-        "-m",
-        dest="models",
-        action="append",
-        metavar="M",
-        help="a model to run (repeatable): rules, oracle, empty, hf:<id or dir>[@rev], file:<predictions>, "
-        "a model card name ... (default: the default suite, see `arabench models`)",
-    )
+    add_model(parser)
     parser.add_argument(
         "--corpus",
         metavar="DIR|FILE",
@@ -49,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "for a CoNLL corpus also the view of its tags (default: inferred from the tags)",
     )
     parser.add_argument("--out", default="results", metavar="DIR", help="output directory (default: ./results)")
-    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+    add_seed(parser)
     parser.add_argument(
         "--bootstrap",
         type=int,

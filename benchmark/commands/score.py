@@ -53,33 +53,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--gold", required=True, help="gold annotations: CoNLL, JSONL, BRAT, Label Studio or a datasets directory"
     )
     parser.add_argument("--pred", required=True, help="predictions (CoNLL if the gold is CoNLL, else any span format)")
-    parser.add_argument("--format", choices=FORMATS, default=None, help="format of both (default: guess each)")
-    parser.add_argument(
-        "--mode",
-        action="append",
-        choices=[*MODES, "all"],
-        help="match mode, repeatable, or all (default: strict); every setting is scored from one read",
-    )
-    parser.add_argument(
-        "--boundary",
-        action="append",
-        choices=[*BOUNDARIES, "all"],
-        help="char offsets or whole words, repeatable, or all (default: word)",
-    )
-    parser.add_argument(
-        "--layer",
-        action="append",
-        choices=[*LAYERS, "all"],
-        help="outermost spans only, or all spans; repeatable, or all (default: flat)",
-    )
+    from benchmark.commands.options import add_format, add_grid
+
+    add_format(parser)
+    add_grid(parser, repeatable=True)
     parser.add_argument(
         "--view",
         default=None,
         help="label view to project gold into (native, conll4, anercorp); default: compare labels as they are",
     )
-    parser.add_argument(
-        "--scheme", default="BIO2", help="tagging scheme of CoNLL files (BIO2, IOB1, IOE2, BIOES, BILOU; default BIO2)"
-    )
+    from benchmark.commands.options import add_scheme
+
+    add_scheme(parser, default="BIO2")
     parser.add_argument(
         "--json",
         action="store_true",

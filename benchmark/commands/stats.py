@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from benchmark.cli import EXIT_OK
+from benchmark.commands.options import add_no_type_check
 
 HELP = "describe annotations: documents, tokens, sentences, mentions per type, nesting, entities, relations"
 
@@ -17,9 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     add_path_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the statistics as JSON")
-    parser.add_argument(
-        "--no-type-check", action="store_true", help="do not check entity and relation types against the schema"
-    )
+    add_no_type_check(parser)
 
 
 def format_table(stats: object, *, title: str, type_order: list[str]) -> str:
