@@ -1,4 +1,4 @@
-"""report.html layout: no horizontal overflow at phone and desktop widths; Arabic letters stay joined at highlight edges.
+"""report.html layout: no horizontal overflow at phone and desktop widths; letters stay joined at highlight edges.
 
 Headless Chromium's window is at least 500 px wide, so the page is measured inside an iframe of the width under
 test (``srcdoc``: same origin, so the parent page can read the frame's layout and writes it into its own DOM).
