@@ -79,10 +79,8 @@ def _import_camel() -> tuple[Any, Any]:
 #: The fix for a CAMeL Tools install without its data (also the text of the unavailable reason).
 DATA_FIX = (
     "run `camel_data -i ner` once with network access, or point $CAMELTOOLS_DATA at a "
-    "directory holding CAMeL Tools' catalogue.json and data/ner/<model>"
+    "directory holding CAMeL Tools' catalogue.json and its installed NER model"
 )
-#: The catalogue's default NER model.
-DEFAULT_MODEL = "arabert"
 
 
 def _camel_data_dir() -> Path:
@@ -98,8 +96,9 @@ def camel_available(model: str | None = None) -> tuple[bool, str]:
     Nothing is imported or downloaded: importing ``camel_tools.ner`` fetches
     ``catalogue.json`` when it is missing (offline: a failure after a network
     timeout), so the probe looks for that file, and for a catalogue name (or
-    ``camel:`` alone, the default ``arabert``) for the installed model
-    directory ``data/ner/<name>``; a local model directory needs a ``config.json``.
+    ``camel:`` alone, the catalogue's default) for the installed model
+    directory the catalogue gives (``data/<path>/config.json``); a local model
+    directory needs a ``config.json``.
 
     Args:
         model: A local model directory or a catalogue name (``None``: the default).
@@ -111,9 +110,20 @@ def camel_available(model: str | None = None) -> tuple[bool, str]:
     if model and Path(model).expanduser().is_dir():
         config = Path(model).expanduser() / "config.json"
         return (True, f"local model {config.parent}") if config.is_file() else (False, f"no {config}")
-    installed = data / "data" / "ner" / (model or DEFAULT_MODEL)
-    if not installed.is_dir():
-        return False, f"the CAMeL Tools NER model {model or DEFAULT_MODEL!r} is not installed in {data}: {DATA_FIX}"
+    try:  # the catalogue names the default NER model and where each is installed (as camel_tools reads it)
+        ner = json.loads(catalogue.read_text(encoding="utf-8"))["components"]["NamedEntityRecognition"]
+        name = model or ner["default"]
+        datasets = ner["datasets"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return False, f"camel-tools cannot read {catalogue} ({type(exc).__name__}: {exc}): {DATA_FIX}"
+    if name not in datasets:
+        return False, f"no CAMeL Tools NER model {name!r} in {catalogue}: use one of {', '.join(sorted(datasets))}"
+    installed = data / "data" / str(datasets[name].get("path", ""))
+    if not (installed / "config.json").is_file():
+        return (
+            False,
+            f"the CAMeL Tools NER model {name!r} is not installed (no {installed / 'config.json'}): {DATA_FIX}",
+        )
     return True, f"installed in {installed}"
 
 

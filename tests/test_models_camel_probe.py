@@ -20,21 +20,36 @@ def _fresh_probe():
     camel.camel_available.cache_clear()
 
 
+#: The part of CAMeL Tools' catalogue.json the probe reads (the shape of camel_tools.data.catalogue's input).
+CATALOGUE = {
+    "version": "1.6",
+    "packages": {},
+    "components": {"NamedEntityRecognition": {"default": "arabert", "datasets": {"arabert": {"path": "ner/arabert"}}}},
+}
+
+
 @pytest.mark.parametrize(
-    ("files", "model", "ok", "reason"),
+    ("catalogue", "files", "model", "ok", "reason"),
     [
-        ((), None, False, "no .*catalogue.json: run `camel_data -i ner`"),
-        (("catalogue.json",), None, False, "NER model 'arabert' is not installed"),
-        (("catalogue.json", "data/ner/arabert/config.json"), None, True, "installed in"),
-        (("catalogue.json", "data/ner/arabert/config.json"), "other", False, "NER model 'other' is not installed"),
+        (None, (), None, False, r"no .*catalogue.json: run `camel_data -i ner`"),
+        ("{not json", (), None, False, r"cannot read .*catalogue.json \(JSONDecodeError"),
+        (CATALOGUE, (), None, False, r"NER model 'arabert' is not installed \(no .*ner/arabert/config.json\)"),
+        (CATALOGUE, ("data/ner/arabert/config.json",), None, True, "installed in"),
+        (CATALOGUE, ("data/ner/arabert/config.json",), "arabert", True, "installed in"),
+        (CATALOGUE, ("data/ner/arabert/config.json",), "other", False, "no CAMeL Tools NER model 'other' .*arabert"),
+        (CATALOGUE, ("model/config.json",), "{root}/model", True, "local model"),
+        (CATALOGUE, ("model/weights.bin",), "{root}/model", False, r"no .*model/config.json"),
     ],
 )
-def test_probe_reads_the_data_directory(tmp_path, monkeypatch, files, model, ok, reason):
+def test_probe_reads_the_data_directory(tmp_path, monkeypatch, catalogue, files, model, ok, reason):
+    if catalogue is not None:
+        text = catalogue if isinstance(catalogue, str) else json.dumps(catalogue)
+        (tmp_path / "catalogue.json").write_text(text)
     for name in files:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("{}")
     monkeypatch.setenv("CAMELTOOLS_DATA", str(tmp_path))
-    got_ok, why = camel.camel_available(model)
+    got_ok, why = camel.camel_available(model.format(root=tmp_path) if model else model)
     assert got_ok is ok
     assert re.search(reason, why), why
 
@@ -95,4 +110,7 @@ def test_run_prints_the_skip_reason_with_its_fix_in_full(tmp_path, monkeypatch):
     ).stdout
     assert "…" not in out
     joined = " ".join(out.split())
-    assert "point $CAMELTOOLS_DATA at a directory holding CAMeL Tools' catalogue.json and data/ner/<model>" in joined
+    assert (
+        "point $CAMELTOOLS_DATA at a directory holding CAMeL Tools' catalogue.json and its installed NER model"
+        in joined
+    )
