@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Any
 
 from annotations.schema import default_schema
 from benchmark.atomic import atomic_write_text
-from benchmark.report_text import error_records
+from benchmark.report_text import error_records, status_text
+from benchmark.results import SCORED_STATUSES
 from eval.modes import HEADLINE
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def _esc(text: object) -> str:
 def f1_chart_svg(results: Results) -> str:
     """Per-type headline F1 of every scored model in the leaderboard view, with interval whiskers."""
     view = results.leaderboard_view
-    models = [m for m in results.models if m.status == "scored" and view in m.scores]
+    models = [m for m in results.models if m.status in SCORED_STATUSES and view in m.scores]
     types: list[str] = []
     for m in models:
         for t, row in m.setting(view)["per_type"].items():
@@ -273,7 +274,7 @@ def _data(results: Results) -> dict[str, Any]:
     gold = {"native": [_spans_within(d.spans, n) for d, n in zip(documents, shown, strict=True)]}
     models = []
     for m in results.models:
-        if m.status != "scored":
+        if m.status not in SCORED_STATUSES:
             continue
         preds = results.predictions.get(m.name, [])
         models.append(
@@ -333,8 +334,12 @@ def render_html(results: Results) -> str:
     corpus = results.corpus
 
     board = []
-    for rank, row in enumerate(r for r in results.leaderboard() if r.status == "scored"):
+    for rank, row in enumerate(r for r in results.leaderboard() if r.status in SCORED_STATUSES):
         flag = ' <span class="flag" title="not scorable in the leaderboard view">⚑</span>' if row.flagged else ""
+        if row.status == "partial":  # incomplete predictions: said on the leaderboard itself
+            shown = _esc(status_text(row.status, row.failed_fraction))
+            flag += f' <span class="flag" title="{_esc(row.reason or "")}">{shown}</span>'
+
         board.append(
             # data-label: the column names the narrow layout (report.css) writes before each cell
             f"<tr><td class='rank'>{rank + 1}</td><td class='model'><code>{_esc(row.model)}</code></td>"
@@ -354,12 +359,12 @@ def render_html(results: Results) -> str:
     skipped = [
         f"<tr><td><code>{_esc(m.name)}</code></td><td>{_esc(m.status)}</td><td>{_esc(m.reason or '')}</td></tr>"
         for m in results.models
-        if m.status != "scored"
+        if m.status not in SCORED_STATUSES
     ]
     head = settings["headline"]
     diagnostics = []
     for m in results.models:
-        if m.status == "scored":
+        if m.status in SCORED_STATUSES:
             items = ", ".join(f"<code>{_esc(k)}</code>: {_esc(v)}" for k, v in m.diagnostics.items()) or "none"
             view, _ = results.scored_view(m)
             if view is not None:  # what the headline setting left out or had to do, as summary.md shows it

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from benchmark.atomic import atomic_write_text, dump_json
+from benchmark.results import SCORED_STATUSES
 from eval.modes import HEADLINE
 
 if TYPE_CHECKING:
@@ -46,6 +47,13 @@ __all__ = [
     "relations_text",
     "llm_text",
 ]
+
+
+def status_text(status: str, failed_fraction: float | None) -> str:
+    """A leaderboard status: ``partial`` carries the share of failed windows (``partial (25.0% windows failed)``)."""
+    if status == "partial" and failed_fraction is not None:
+        return f"partial ({failed_fraction:.1%} windows failed)"
+    return status
 
 
 def fmt(value: float | None, digits: int = 4) -> str:
@@ -145,7 +153,7 @@ def render_summary(results: Results) -> str:
     extras = {
         row.model: extra_figures(results.model(row.model), str(row.view))
         for row in results.leaderboard()
-        if row.status == "scored"
+        if row.status in SCORED_STATUSES
     }
     with_relations = any("relations" in e for e in extras.values())
     with_llm = any("llm" in e for e in extras.values())
@@ -156,13 +164,14 @@ def render_summary(results: Results) -> str:
         lines[-1] += " --- |" * (with_relations + with_llm)
     rank = 0
     for row in results.leaderboard():
-        if row.status != "scored":
+        if row.status not in SCORED_STATUSES:
             continue
         rank += 1
         view = f"{row.view} ⚑" if row.flagged else str(row.view)
         extra = extras[row.model]
         lines.append(
-            f"| {rank} | `{row.model}` | {row.status} | {view} | {fmt(row.precision)} | {fmt(row.recall)} | "
+            f"| {rank} | `{row.model}` | {status_text(row.status, row.failed_fraction)} | {view} "
+            f"| {fmt(row.precision)} | {fmt(row.recall)} | "
             f"**{fmt(row.f1)}** | {fmt_ci(row.f1_ci)} | {fmt(row.char_f1)} | {fmt_ci(row.char_f1_ci)} |"
             + f" {relations_text(extra)} |" * with_relations
             + f" {llm_text(extra)} |" * with_llm
@@ -171,13 +180,17 @@ def render_summary(results: Results) -> str:
         lines.append("| – | (no model was scored) | | | | | | | | |")
     if any(r.flagged for r in results.leaderboard()):
         lines += ["", f"⚑ cannot be scored in the `{s['leaderboard_view']}` view; shown in the view named."]
-    others = [m for m in results.models if m.status != "scored"]
+    partial = [m for m in results.models if m.status == "partial"]
+    if partial:
+        lines += ["", "Partial models were scored from incomplete predictions (figures are lower bounds):"]
+        lines += [f"- `{m.name}`: {_md_escape(m.reason or '')}" for m in partial]
+    others = [m for m in results.models if m.status not in SCORED_STATUSES]
     if others:
         lines += ["", "## Not scored", "", "| model | status | reason |", "| --- | --- | --- |"]
         for m in others:
             lines.append(f"| `{m.name}` | {m.status} | {_md_escape(m.reason or '')} |")
     for m in results.models:
-        if m.status != "scored":
+        if m.status not in SCORED_STATUSES:
             continue
         view, _ = results.scored_view(m)
         assert view is not None

@@ -251,12 +251,24 @@ class PredictionsFileModel:
             )
 
     def _file_digest(self) -> str:
+        """sha256 of the content of the file, or of every file under the directory (relative names included).
+
+        The content, never size and mtime: a replacement with the same size and
+        mtime, or an edit of a path holding ``@``, gives another digest (and so
+        another cache key: it is the ``revision`` of :meth:`provenance`).
+        """
         digest = hashlib.sha256()
-        files = sorted(p for p in self.path.rglob("*") if p.is_file()) if self.path.is_dir() else [self.path]
+        if self.path.is_dir():
+            files = sorted((p for p in self.path.rglob("*") if p.is_file()), key=lambda p: p.as_posix())
+        else:
+            files = [self.path]
         for file in files:
-            digest.update(file.name.encode())
-            digest.update(file.read_bytes())
-        return digest.hexdigest()[:16]
+            name = (file.relative_to(self.path).as_posix() if self.path.is_dir() else file.name).encode(
+                "utf-8", "surrogateescape"
+            )
+            content = file.read_bytes()
+            digest.update(len(name).to_bytes(8, "big") + name + len(content).to_bytes(8, "big") + content)
+        return digest.hexdigest()
 
     @classmethod
     def from_spec(cls, arg: str | None, **options: Any) -> PredictionsFileModel:
