@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 
-from eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES
+from annotations.errors import BenchmarkError
+from benchmark.commands.options import add_grid, add_seed
 
 HELP = "compare two models (two results, or two models of one results file) with paired bootstrap and randomization"
 
@@ -21,13 +24,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model-a", metavar="NAME", help="model A (needed when RESULTS_A holds several)")
     parser.add_argument("--model-b", metavar="NAME", help="model B (needed when RESULTS_B holds several)")
     parser.add_argument("--view", choices=("native", "conll4", "anercorp"), help="view to compare in")
-    parser.add_argument("--mode", default=HEADLINE.mode, choices=list(MODES))
-    parser.add_argument("--boundary", default=HEADLINE.boundary, choices=BOUNDARIES)
-    parser.add_argument("--layer", default=HEADLINE.layer, choices=LAYERS)
+    add_grid(parser, repeatable=False)
     parser.add_argument(
         "--resamples", type=int, default=10_000, metavar="N", help="bootstrap resamples (default 10000)"
     )
-    parser.add_argument("--seed", type=int, default=0)
+    add_seed(parser)
     parser.add_argument("--markdown", metavar="FILE", help="also write the comparison as Markdown to FILE")
 
 
@@ -36,6 +37,8 @@ def main(args: argparse.Namespace) -> int:
     from benchmark.atomic import atomic_write_text
     from benchmark.compare import compare
 
+    if args.markdown:
+        _check_writable(Path(args.markdown))
     result = compare(
         args.results_a,
         args.results_b,
@@ -50,6 +53,33 @@ def main(args: argparse.Namespace) -> int:
     )
     print(result.to_text(), end="")
     if args.markdown:
-        atomic_write_text(args.markdown, result.to_markdown())
+        try:
+            atomic_write_text(args.markdown, result.to_markdown())
+        except OSError as exc:
+            raise BenchmarkError(
+                f"cannot write the Markdown file: {exc.strerror or exc}",
+                file=args.markdown,
+                field="--markdown",
+                fix="give a writable file path",
+            ) from None
         print(f"markdown written to {args.markdown}")
     return 0
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse a ``--markdown`` path that cannot be written, before the (long) comparison runs."""
+    parent = path.parent if str(path.parent) else Path(".")
+    problem = None
+    if path.is_dir():
+        problem = "it is a directory"
+    elif not parent.is_dir():
+        problem = f"its directory {parent} does not exist"
+    elif not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        problem = "it is not writable"
+    if problem:
+        raise BenchmarkError(
+            f"cannot write the Markdown file: {problem}",
+            file=path,
+            field="--markdown",
+            fix="give a writable file path in an existing directory",
+        )

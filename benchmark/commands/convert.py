@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from benchmark.commands.options import add_scheme
+
 HELP = "convert annotations between BRAT, JSONL, CoNLL, Label Studio JSON and Hugging Face datasets"
 
 _EPILOG = """\
@@ -23,6 +25,13 @@ and hf. CoNLL keeps the flat layer only (outermost spans, tagged BIO2 over whole
 words) and says how many nested spans and relations the file leaves out; two
 outermost spans sharing a word are an error. The report printed at the end gives
 the counts read and written and everything the destination cannot hold.
+
+safety: the source is read and checked like the gold (arabench validate --no-type-check:
+white space at span edges, crossing or repeated spans, unknown types, BOM, CRLF, lone
+surrogates) before the destination is touched; the destination is written into a
+temporary sibling and swapped into place only after the write succeeded (with
+--overwrite a BRAT directory keeps its other files, e.g. manifest.yaml); a source or
+--text-from corpus inside the destination is refused.
 
 examples:
   arabench convert annotations/gold gold.jsonl
@@ -47,11 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", dest="dst_format", choices=names, metavar="FMT", help="destination format")
     parser.add_argument("--overwrite", action="store_true", help="replace a destination that exists and is not empty")
     group = parser.add_argument_group("format options (an option the formats do not take is an error)")
-    group.add_argument(
-        "--scheme",
-        metavar="S",
-        help="conll source: tagging scheme BIO2 (default), IOB1, IOE1, IOE2, BIOES, BILOU or IO (bare types)",
-    )
+    add_scheme(group, default=None)
     group.add_argument(
         "--text-from",
         metavar="CORPUS",
