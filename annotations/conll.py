@@ -56,10 +56,13 @@ With ``text=`` (the original raw text) tokens are aligned to it in order.
 from __future__ import annotations
 
 import os
+import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import regex
 
@@ -78,6 +81,9 @@ __all__ = [
     "spans_to_bio",
     "bio_to_spans",
     "read_conll_sentences",
+    "iter_conll_sentences",
+    "simple_columns",
+    "SimpleColumns",
     "parse_conll",
     "read_conll",
     "conll_export",
@@ -229,13 +235,6 @@ def _load(source: str | os.PathLike[str]) -> tuple[str, str | None]:
     return str(source), None
 
 
-def _detect_separator(lines: Sequence[str]) -> str:
-    for line in lines:
-        if "\t" in line:
-            return "\t"
-    return " "
-
-
 def parse_conll(
     content: str,
     *,
@@ -245,51 +244,80 @@ def parse_conll(
     scheme: str = "BIO2",
 ) -> list[ConllSentence]:
     """Parse CoNLL content (a string) into sentences; see :func:`read_conll_sentences`."""
-    tag_scheme = scheme_of(scheme)
-    key, allowed = tag_scheme.name, tag_scheme.prefixes
-    label_set = None if labels is None else frozenset(labels)
     raw_lines = content.split("\n")
     if raw_lines and raw_lines[-1] == "":
         raw_lines.pop()
     lines = [line[:-1] if line.endswith("\r") else line for line in raw_lines]
-    sep = _detect_separator(lines)
-    columns = _token_columns(lines, sep)
-    sentences: list[ConllSentence] = []
+    sep = "\t" if "\t" in content else " "
+    records = _records(
+        lines, sep=sep, columns=_token_columns(lines, sep), file=file, schema=schema, labels=labels, scheme=scheme
+    )
+    return [
+        ConllSentence(
+            tuple(tokens), tuple(tags), tuple(range(first, first + len(tokens))), tuple(extras), tuple(comments), doc
+        )
+        for tokens, tags, first, extras, comments, doc in records
+    ]
+
+
+#: One record of :func:`_records`: tokens, tags, the line of the first token, extra columns, comments, document.
+_Record = tuple[list[str], list[str], int, list[tuple[str, ...]], list[str], int]
+
+
+def _records(
+    lines: Iterable[str],
+    *,
+    sep: str,
+    columns: int,
+    file: str | None,
+    schema: Schema | None = None,
+    labels: Iterable[str] | None = None,
+    scheme: str = "BIO2",
+    extra: bool = True,
+) -> Iterator[_Record]:
+    """The sentences of CoNLL lines (without their newlines), one record each, checking every line.
+
+    Records with no tokens carry comments that no sentence followed, or an
+    empty document. A sentence's tokens are on consecutive lines, so the line
+    of token ``i`` is ``first + i``. Each distinct tag is checked once (its
+    first occurrence, so an error names the first line with it). With
+    ``extra=False`` the extra columns are not kept (the list stays empty).
+    """
+    tag_scheme = scheme_of(scheme)
+    key, allowed = tag_scheme.name, tag_scheme.prefixes
+    label_set = None if labels is None else frozenset(labels)
+    checked: set[str] = set()
     tokens: list[str] = []
     tags: list[str] = []
-    numbers: list[int] = []
     extras: list[tuple[str, ...]] = []
     comments: list[str] = []
+    first = 0
     document = 0
     seen_tokens_in_doc = False
     doc_opened = False
-
-    def flush() -> None:
-        nonlocal tokens, tags, numbers, extras, comments
-        if tokens:
-            sentences.append(
-                ConllSentence(tuple(tokens), tuple(tags), tuple(numbers), tuple(extras), tuple(comments), document)
-            )
-            tokens, tags, numbers, extras, comments = [], [], [], [], []
-
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            flush()
+        if not line or line.isspace():
+            if tokens:
+                yield tokens, tags, first, extras, comments, document
+                tokens, tags, extras, comments = [], [], [], []
             continue
         fields = line.split(sep)
-        if line.split(None, 1)[0] == DOCSTART:
-            flush()
+        if DOCSTART in line and line.split(None, 1)[0] == DOCSTART:
+            if tokens:
+                yield tokens, tags, first, extras, comments, document
+                tokens, tags, extras, comments = [], [], [], []
             if doc_opened or seen_tokens_in_doc:
                 if not seen_tokens_in_doc:  # an empty document is kept, with its comments
-                    sentences.append(ConllSentence((), (), (), (), tuple(comments), document))
+                    yield [], [], 0, [], comments, document
                     comments = []
                 document += 1
             doc_opened = True
             seen_tokens_in_doc = False
             continue
-        if line.startswith("#") and not _is_hash_token(fields, sep, tag_scheme, columns):
+        if line[0] == "#" and not _is_hash_token(fields, sep, tag_scheme, columns):
             if tokens:
-                flush()
+                yield tokens, tags, first, extras, comments, document
+                tokens, tags, extras, comments = [], [], [], []
             comments.append(line)
             continue
         if len(fields) < 2:
@@ -311,7 +339,7 @@ def parse_conll(
                 value=line,
                 fix="remove the extra separator at the start of the line",
             )
-        if any(not f for f in fields[1:-1]):
+        if len(fields) > 2 and not all(fields[1:-1]):
             raise AnnotationError(
                 "empty column (two separators in a row)",
                 file=file,
@@ -320,38 +348,57 @@ def parse_conll(
                 value=line,
                 fix="separate columns with exactly one tab or one space",
             )
-        try:
-            prefix, label = split_tag(tag, tag_scheme)
-        except ValueError:
+        if tag not in checked:
+            _check_tag(tag, tag_scheme, key, allowed, schema, label_set, file, number)
+            checked.add(tag)
+        if not tokens:
+            first = number
+        tokens.append(token)
+        tags.append(tag)
+        if extra:
+            extras.append(tuple(fields[1:-1]))
+        seen_tokens_in_doc = True
+    if tokens:
+        yield tokens, tags, first, extras, comments, document
+        comments = []
+    if comments or (doc_opened and not seen_tokens_in_doc):
+        yield [], [], 0, [], comments, document
+
+
+def _check_tag(
+    tag: str,
+    tag_scheme: Scheme,
+    key: str,
+    allowed: frozenset[str],
+    schema: Schema | None,
+    label_set: frozenset[str] | None,
+    file: str | None,
+    number: int,
+) -> None:
+    """Raise :class:`AnnotationError` if ``tag`` (on line ``number``) is malformed or its type unknown."""
+    try:
+        prefix, label = split_tag(tag, tag_scheme)
+    except ValueError:
+        raise AnnotationError(
+            f"malformed tag for scheme {key}",
+            file=file,
+            line=number,
+            field="tag",
+            value=tag,
+            fix=_tag_fix(tag, key, allowed),
+        ) from None
+    if prefix != "O":
+        if schema is not None:
+            schema.check_entity_type(label, file=file, line=number)
+        if label_set is not None and label not in label_set:
             raise AnnotationError(
-                f"malformed tag for scheme {key}",
+                "unknown label",
                 file=file,
                 line=number,
                 field="tag",
                 value=tag,
-                fix=_tag_fix(tag, key, allowed),
-            ) from None
-        if prefix != "O":
-            if schema is not None:
-                schema.check_entity_type(label, file=file, line=number)
-            if label_set is not None and label not in label_set:
-                raise AnnotationError(
-                    "unknown label",
-                    file=file,
-                    line=number,
-                    field="tag",
-                    value=tag,
-                    fix=f"use one of {', '.join(sorted(label_set))}",
-                )
-        tokens.append(token)
-        tags.append(tag)
-        numbers.append(number)
-        extras.append(tuple(fields[1:-1]))
-        seen_tokens_in_doc = True
-    flush()
-    if comments or (doc_opened and not seen_tokens_in_doc):
-        sentences.append(ConllSentence((), (), (), (), tuple(comments), document))
-    return sentences
+                fix=f"use one of {', '.join(sorted(label_set))}",
+            )
 
 
 def _token_columns(lines: Sequence[str], sep: str) -> int:
@@ -411,6 +458,128 @@ def read_conll_sentences(
     """
     content, file = _load(path)
     return parse_conll(content, file=file, schema=schema, labels=labels, scheme=scheme)
+
+
+def _file_lines(path: Path) -> Iterator[str]:
+    """The lines of a UTF-8 file (a BOM dropped), without the newline and one carriage return, read as needed."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="\n") as f:
+            for line in f:
+                if line[-1:] == "\n":
+                    line = line[:-1]
+                yield line[:-1] if line[-1:] == "\r" else line
+    except UnicodeDecodeError:
+        _load(path)  # raises the error naming the byte offset in the whole file
+        raise
+    except OSError:
+        _load(path)
+        raise
+
+
+def _file_separator(path: Path) -> str:
+    """A tab if the file has a tab anywhere, else a space (read in blocks, stopping at the first tab)."""
+    try:
+        with path.open("rb") as f:
+            while block := f.read(1 << 20):
+                if b"\t" in block:
+                    return "\t"
+    except OSError:
+        _load(path)
+        raise
+    return " "
+
+
+def iter_conll_sentences(
+    path: str | os.PathLike[str], *, scheme: str = "BIO2"
+) -> Iterator[tuple[list[str], list[str], int]]:
+    """Stream the sentences of a CoNLL file: ``(tokens, tags, line of the first token)`` each.
+
+    The same lines, checks and errors as :func:`read_conll_sentences`, read as
+    they are needed (a file of any size in bounded memory); sentences without
+    tokens are skipped and extra columns are not kept. The line of token ``i``
+    is ``first + i``.
+    """
+    file = Path(path)
+    sep = _file_separator(file)
+    lines = _file_lines(file)
+    head: list[str] = []
+    columns = 2
+    for line in lines:  # the first token line decides the number of columns (for "#" tokens)
+        head.append(line)
+        if line.strip() and not line.startswith("#") and line.split(None, 1)[0] != DOCSTART:
+            columns = len(line.split(sep))
+            break
+    records = _records(chain(head, lines), sep=sep, columns=columns, file=str(file), scheme=scheme, extra=False)
+    for tokens, tags, first, _, _, _ in records:
+        if tokens:
+            yield tokens, tags, first
+
+
+#: The tag column of CoNLL lines (each line ends with a newline; a blank line gives ``""``). Python's ``re`` is
+#: faster at this scan than ``regex``.
+_TAG_COLUMN = re.compile(r"[^\t\n]*\t?([^\t\n]*)\n")
+
+
+class SimpleColumns(NamedTuple):
+    """The columns of CoNLL lines in the simplest shape (:func:`simple_columns`), one entry per line.
+
+    Attributes:
+        lengths: Characters of each line's token (0 on a blank line), a numpy ``int64`` array.
+        tags: Each line's tag (``""`` on a blank line).
+        tokens: The code points of the token column and the line breaks (what two files must share).
+    """
+
+    lengths: Any
+    tags: list[str]
+    tokens: Any
+
+
+def simple_columns(text: str, *, like: SimpleColumns | None = None) -> SimpleColumns | None:
+    """The token lengths and tags of CoNLL lines in the simplest shape, with array and C-speed scans.
+
+    The simplest shape: every line is blank or ``TOKEN<TAB>TAG`` with a BIO2
+    tag; no comment, no ``-DOCSTART-``, no carriage return, no white space at
+    either end of a token (so a span over whole tokens is a span over whole
+    words, and a blank line is empty). ``text`` is whole lines, each ending
+    with a newline. With ``like`` (the columns of the same lines of another
+    file, already found simple) the tokens and blank lines must be the same.
+
+    Returns ``None`` when the lines are anything else: read such files with
+    :func:`iter_conll_sentences`, which checks and reports every line. For
+    the lines it accepts it gives what that reader gives.
+    """
+    import numpy as np
+
+    if DOCSTART in text or "\r" in text or text[:1] == "#" or "\n#" in text:
+        return None
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    breaks = np.flatnonzero(codes == 10)
+    tabs = np.flatnonzero(codes == 9)
+    starts = np.zeros_like(breaks)
+    starts[1:] = breaks[:-1] + 1
+    filled = breaks != starts
+    lines = np.flatnonzero(filled)
+    if len(tabs) != len(lines) or not np.array_equal(np.searchsorted(breaks, tabs), lines):
+        return None  # not one tab on every token line and none elsewhere
+    lengths = np.zeros(len(breaks), dtype=np.int64)
+    lengths[filled] = tabs - starts[filled]
+    if like is None:  # no white space at either end of a token or at a tag's start (nor an empty token)
+        edges = np.unique(np.concatenate([codes[starts[filled]], codes[tabs - 1], codes[tabs + 1]]))
+        if any(chr(c).isspace() for c in edges.tolist()):
+            return None
+    inside_tag = np.zeros(len(codes) + 1, dtype=np.int8)
+    inside_tag[tabs] = 1
+    inside_tag[breaks[filled]] = -1
+    tokens = codes[np.cumsum(inside_tag[:-1], dtype=np.int8) == 0]
+    if like is not None and not np.array_equal(tokens, like.tokens):
+        return None
+    tags = _TAG_COLUMN.findall(text)
+    if tags.count("") != len(breaks) - len(tabs):  # an empty tag on a token line
+        return None
+    for tag in set(tags):
+        if tag and tag != "O" and not (len(tag) > 2 and tag[0] in "BI" and tag[1] == "-"):
+            return None
+    return SimpleColumns(lengths, tags, tokens)
 
 
 def _document_comments(sentences: Sequence[ConllSentence]) -> tuple[str | None, list[str]]:

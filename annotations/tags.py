@@ -35,6 +35,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
+from typing import Any
 
 from annotations.errors import ConversionError
 
@@ -49,6 +50,8 @@ __all__ = [
     "scheme_of",
     "split_tag",
     "decode",
+    "decode_entities",
+    "decode_bio2_arrays",
     "encode",
 ]
 
@@ -178,6 +181,9 @@ def scheme_of(scheme: str | Scheme) -> Scheme:
     """
     if isinstance(scheme, Scheme):
         return scheme
+    found = _BY_NAME.get(scheme)
+    if found is not None:
+        return found
     key = scheme.upper()
     key = SCHEME_ALIASES.get(key, key)
     found = SCHEMES.get(key)
@@ -186,6 +192,12 @@ def scheme_of(scheme: str | Scheme) -> Scheme:
             "unknown tagging scheme", field="scheme", value=scheme, fix=f"use one of {', '.join(SCHEMES)}"
         )
     return found
+
+
+#: Exact spellings of the names and aliases (the fast path of :func:`scheme_of`).
+_BY_NAME: Mapping[str, Scheme] = MappingProxyType(
+    {**SCHEMES, **{alias: SCHEMES[name] for alias, name in SCHEME_ALIASES.items()}}
+)
 
 
 def split_tag(tag: str, scheme: str | Scheme = "BIO2") -> tuple[str, str | None]:
@@ -207,25 +219,162 @@ def split_tag(tag: str, scheme: str | Scheme = "BIO2") -> tuple[str, str | None]
     raise ValueError(tag)
 
 
-def _roles(tags: Sequence[str], s: Scheme) -> dict[str, tuple[str, str, bool]]:
-    """Each distinct tag -> ``(role, type, prefixed)``; raises :class:`ConversionError` on a bad tag."""
-    parsed: dict[str, tuple[str, str, bool]] = {}
-    for tag in set(tags):
-        try:
-            prefix, label = split_tag(tag, s)
-        except ValueError:
-            allowed = "".join(sorted(s.prefixes))
-            raise ConversionError(
-                f"malformed tag for scheme {s.name} at token {list(tags).index(tag)}",
-                field="tag",
-                value=tag,
-                fix=f"use O or PREFIX-TYPE with a prefix in {allowed}",
-            ) from None
-        if label is None:
-            parsed[tag] = ("O", "", False)
-        else:
-            parsed[tag] = (ROLES[prefix], label, len(label) != len(tag))
-    return parsed
+#: The memoized codec: per scheme, each tag seen so far -> ``(role, type, prefixed)``.
+_ROLE_MEMO: dict[str, dict[str, tuple[str, str, bool]]] = {name: {} for name in SCHEMES}
+#: Distinct tags remembered per scheme; past it the memo starts again (an adversarial file cannot grow it forever).
+_MEMO_LIMIT = 65_536
+
+
+def _role(tag: str, s: Scheme, tags: Sequence[str]) -> tuple[str, str, bool]:
+    """``(role, type, prefixed)`` of one tag (memoized); raises :class:`ConversionError` on a bad tag."""
+    try:
+        prefix, label = split_tag(tag, s)
+    except (ValueError, TypeError):
+        allowed = "".join(sorted(s.prefixes))
+        raise ConversionError(
+            f"malformed tag for scheme {s.name} at token {list(tags).index(tag)}",
+            field="tag",
+            value=tag,
+            fix=f"use O or PREFIX-TYPE with a prefix in {allowed}",
+        ) from None
+    role = ("O", "", False) if label is None else (ROLES[prefix], label, len(label) != len(tag))
+    memo = _ROLE_MEMO[s.name]
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[tag] = role
+    return role
+
+
+def decode_entities(
+    tags: Sequence[str], *, scheme: str | Scheme = "BIO2", policy: str = "conlleval", separator: str | None = None
+) -> tuple[list[tuple[int, int, str]], list[int]]:
+    """The entities and orphan positions of :func:`decode`, without building a :class:`Decoded`.
+
+    The fast path of readers that decode many sequences (``arabench score``,
+    the token view): the same rules, the same errors. With ``separator`` (a
+    value that is no tag, such as ``""`` for the blank line between sentences)
+    that value reads as ``O``, so sentences laid end to end with a separator
+    between them decode in one call to the entities of each.
+    """
+    s = scheme_of(scheme)
+    orphans_start = POLICIES[policy].orphans_start
+    entities: list[tuple[int, int, str]] = []
+    orphans: list[int] = []
+    if tags.count("O") + (0 if separator is None else tags.count(separator)) == len(tags):  # no entity at all
+        return entities, orphans
+    if s is _BIO2 and len(tags) >= _VECTOR_FROM:
+        return _decode_bio2(tags, orphans_start, separator)
+    memo = _ROLE_MEMO[s.name]
+    if separator is not None:
+        memo = {**memo, separator: ("O", "", False)}
+    begin = -1
+    prev, prev_type = "O", ""
+    for i, tag in enumerate(tags):
+        parsed = memo.get(tag)
+        if parsed is None:
+            parsed = _role(tag, s, tags)
+        cur, cur_type, prefixed = parsed
+        if cur == "O":  # the common case: close what is open
+            if begin >= 0:
+                entities.append((begin, i, prev_type))
+                begin = -1
+            prev = "O"
+            continue
+        if begin >= 0 and (
+            prev in "ES" or (prev != "O" and (cur in "BSO" or prev_type != cur_type))
+        ):  # conlleval: the open entity ends before this tag
+            entities.append((begin, i, prev_type))
+            begin = -1
+        if cur in "BS":
+            begin = i
+        elif not (prev in "BI" and prev_type == cur_type):  # an I/E that continues nothing: an orphan
+            if prefixed:
+                orphans.append(i)
+            begin = i if orphans_start else -1
+        if begin >= 0 and cur in "ES":
+            entities.append((begin, i + 1, cur_type))
+            begin = -1
+        prev, prev_type = cur, cur_type
+    if begin >= 0:
+        entities.append((begin, len(tags), prev_type))
+    return entities, orphans
+
+
+_BIO2 = SCHEMES["BIO2"]
+#: Sequences at least this long are decoded with array operations (:func:`_decode_bio2`).
+_VECTOR_FROM = 512
+#: BIO2 tags seen so far -> code: 0 for ``O``, else ``2 * type_number + (0 for B, 1 for I)`` (type numbers from 1).
+_BIO2_CODES: dict[str, int] = {"O": 0}
+_BIO2_TYPES: dict[str, int] = {}
+
+
+def _bio2_code(tag: str, tags: Sequence[str]) -> int:
+    role, label, _ = _ROLE_MEMO["BIO2"].get(tag) or _role(tag, _BIO2, tags)
+    if role == "O":
+        return 0
+    number = _BIO2_TYPES.setdefault(label, len(_BIO2_TYPES) + 1)
+    code = _BIO2_CODES[tag] = 2 * number + (role == "I")
+    return code
+
+
+def _decode_bio2(
+    tags: Sequence[str], orphans_start: bool, separator: str | None = None
+) -> tuple[list[tuple[int, int, str]], list[int]]:
+    """:func:`decode_entities` for BIO2 with array operations (the same entities and orphans as the loop)."""
+    starts, ends, labels, orphans = decode_bio2_arrays(tags, orphans_start=orphans_start, separator=separator)
+    return list(zip(starts.tolist(), ends.tolist(), labels, strict=True)), orphans.tolist()
+
+
+def decode_bio2_arrays(
+    tags: Sequence[str], *, orphans_start: bool = True, separator: str | None = None
+) -> tuple[Any, Any, list[str], Any]:
+    """BIO2 tags decoded with array operations: ``(starts, ends, labels, orphans)``.
+
+    ``starts``/``ends`` (half-open token ranges) and ``orphans`` (positions of
+    ``I`` tags that continue nothing) are numpy ``int64`` arrays, ``labels`` a
+    list: what :func:`decode_entities` gives for ``scheme="BIO2"`` (policy
+    ``conlleval`` with ``orphans_start``, else ``strict``), for readers that go
+    on with arrays. An entity is a run of tags that starts at a tag not
+    continuing the one before (a ``B``, or an ``I`` after ``O`` or another
+    type: an orphan) and goes on over the ``I`` tags of its type; without
+    ``orphans_start`` runs that start with an orphan are no entity.
+    ``separator`` reads as ``O`` (see :func:`decode_entities`).
+
+    Raises:
+        ConversionError: If a tag is malformed (naming the first such token).
+    """
+    import numpy as np
+
+    if len(_BIO2_CODES) >= _MEMO_LIMIT:  # before coding, never while: every code of this call stays known
+        _BIO2_CODES.clear()
+        _BIO2_CODES["O"] = 0
+        _BIO2_TYPES.clear()
+    known = _BIO2_CODES if separator is None else {**_BIO2_CODES, separator: 0}
+    try:
+        array = np.fromiter(map(known.get, tags), dtype=np.int64, count=len(tags))
+    except TypeError:  # a tag not seen before: check it (in order), code it
+        for tag in tags:
+            if tag not in known:
+                known[tag] = _bio2_code(tag, tags)
+        array = np.fromiter(map(known.get, tags), dtype=np.int64, count=len(tags))
+    types = array >> 1
+    inside = (array & 1).astype(bool)
+    previous = np.empty_like(types)
+    previous[:1] = 0
+    previous[1:] = types[:-1]
+    continues = inside & (previous == types)
+    starts_run = (types > 0) & ~continues
+    orphan = inside & ~continues
+    starts = np.flatnonzero(starts_run)
+    following = np.zeros_like(continues)
+    following[:-1] = continues[1:]
+    ends = np.flatnonzero((types > 0) & ~following) + 1
+    numbers = types[starts]
+    if not orphans_start:
+        keep = ~orphan[starts]
+        starts, ends, numbers = starts[keep], ends[keep], numbers[keep]
+    names = {number: name for name, number in _BIO2_TYPES.items()}
+    return starts, ends, list(map(names.__getitem__, numbers.tolist())), np.flatnonzero(orphan)
 
 
 def decode(tags: Sequence[str], *, scheme: str | Scheme = "BIO2", policy: str = "conlleval") -> Decoded:
@@ -245,37 +394,7 @@ def decode(tags: Sequence[str], *, scheme: str | Scheme = "BIO2", policy: str = 
     """
     s = scheme_of(scheme)
     rule = POLICIES[policy]
-    parsed = _roles(tags, s)
-    entities: list[tuple[int, int, str]] = []
-    orphans: list[int] = []
-    begin = -1
-    prev, prev_type = "O", ""
-    for i, tag in enumerate(tags):
-        cur, cur_type, prefixed = parsed[tag]
-        if cur == "O":  # the common case: close what is open
-            if begin >= 0:
-                entities.append((begin, i, prev_type))
-                begin = -1
-            prev = "O"
-            continue
-        if begin >= 0 and (
-            prev in "ES" or (prev != "O" and (cur in "BSO" or prev_type != cur_type))
-        ):  # conlleval: the open entity ends before this tag
-            entities.append((begin, i, prev_type))
-            begin = -1
-        continues = cur in "IE" and prev in "BI" and prev_type == cur_type
-        if cur in "BS":
-            begin = i
-        elif cur in "IE" and not continues:
-            if prefixed:
-                orphans.append(i)
-            begin = i if rule.orphans_start else -1
-        if begin >= 0 and cur in "ES":
-            entities.append((begin, i + 1, cur_type))
-            begin = -1
-        prev, prev_type = cur, cur_type
-    if begin >= 0:
-        entities.append((begin, len(tags), prev_type))
+    entities, orphans = decode_entities(tags, scheme=s, policy=policy)
     return Decoded(entities, tags, s, rule, tuple(orphans))
 
 

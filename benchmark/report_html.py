@@ -207,10 +207,64 @@ def _matrix_html(matrix: dict[str, Any]) -> str:
     return "".join(out)
 
 
+#: Characters of document text the page embeds at most, over all documents (the article view).
+ARTICLE_CHARS = 200_000
+#: Error records the page embeds at most per model and kind (every record is in ``errors.jsonl``).
+ERRORS_PER_KIND = 100
+
+
+def _shown(results: Results) -> list[int]:
+    """Characters of each document the page shows: documents in order until :data:`ARTICLE_CHARS` are used."""
+    left = ARTICLE_CHARS
+    shown = []
+    for d in results.documents:
+        if left <= 0:
+            break
+        shown.append(min(len(d.text), left))
+        left -= shown[-1]
+    return shown
+
+
+def _spans_within(spans: Any, n: int) -> list[list[Any]]:
+    return [[s.start, s.end, s.label] for s in spans if s.end <= n]
+
+
+def _capped_errors(results: Results) -> tuple[list[dict[str, Any]], dict[str, dict[str, int]]]:
+    """The first :data:`ERRORS_PER_KIND` records of each model and kind, and the totals (model -> kind -> n)."""
+    kept, totals = [], {}
+    for record in error_records(results):
+        by_kind = totals.setdefault(record["model"], {})
+        by_kind[record["kind"]] = by_kind.get(record["kind"], 0) + 1
+        if by_kind[record["kind"]] <= ERRORS_PER_KIND:
+            kept.append(record)
+    return kept, totals
+
+
+def _bounds_html(data: dict[str, Any]) -> str:
+    """The sentence saying what the page holds and what it leaves out (and where that is)."""
+    bounds = data["bounds"]
+    parts = [
+        f"This page embeds the text of {bounds['documents_shown']} of {bounds['documents']} document(s) "
+        f"({bounds['chars_shown']:,} of {bounds['chars']:,} characters; at most {ARTICLE_CHARS:,}) with their spans"
+    ]
+    if bounds["chars_shown"] < bounds["chars"]:
+        parts.append("the rest of the text is scored but not shown here (it is in the corpus file)")
+    left_out = sum(bounds["errors"].values()) - bounds["errors_shown"]
+    parts.append(
+        f"{bounds['errors_shown']:,} of {sum(bounds['errors'].values()):,} error records (the first "
+        f"{ERRORS_PER_KIND} per model and kind"
+        + (f"; {left_out:,} left out" if left_out else "")
+        + "; every record is in errors.jsonl)"
+    )
+    return _esc("; ".join(parts) + ".")
+
+
 def _data(results: Results) -> dict[str, Any]:
     view = results.leaderboard_view
-    docs = [{"id": d.id, "text": d.text} for d in results.documents]
-    gold = {"native": [[[s.start, s.end, s.label] for s in d.spans] for d in results.documents]}
+    shown = _shown(results)
+    documents = results.documents[: len(shown)]
+    docs = [{"id": d.id, "text": d.text[:n]} for d, n in zip(documents, shown, strict=True)]
+    gold = {"native": [_spans_within(d.spans, n) for d, n in zip(documents, shown, strict=True)]}
     models = []
     for m in results.models:
         if m.status != "scored":
@@ -220,7 +274,7 @@ def _data(results: Results) -> dict[str, Any]:
             {
                 "name": m.name,
                 "view": m.view,
-                "spans": [[[s.start, s.end, s.label] for s in p.spans] for p in preds],
+                "spans": [_spans_within(p.spans, n) for p, n in zip(preds, shown, strict=False)],
             }
         )
         if m.view and m.view not in gold and results.gold_view is not None:
@@ -231,18 +285,27 @@ def _data(results: Results) -> dict[str, Any]:
             if target is not None:
                 mapping = results.gold_view.coarsening_to(target) or {}
                 gold[m.view] = [
-                    [[s.start, s.end, mapping[s.label]] for s in d.spans if mapping.get(s.label)]
-                    for d in results.documents
+                    [[s.start, s.end, mapping[s.label]] for s in d.spans if mapping.get(s.label) and s.end <= n]
+                    for d, n in zip(documents, shown, strict=True)
                 ]
     if results.gold_view is not None and results.gold_view.name != "native":
         gold = {results.gold_view.name: gold["native"], **{k: v for k, v in gold.items() if k != "native"}}
+    errors, totals = _capped_errors(results)
     return {
         "view": view,
         "gold_view": None if results.gold_view is None else results.gold_view.name,
         "documents": docs,
         "gold": gold,
         "models": models,
-        "errors": error_records(results),
+        "errors": errors,
+        "bounds": {
+            "documents_shown": len(docs),
+            "documents": len(results.documents),
+            "chars_shown": sum(shown),
+            "chars": sum(len(d.text) for d in results.documents),
+            "errors_shown": len(errors),
+            "errors": {f"{model}/{kind}": n for model, kinds in totals.items() for kind, n in kinds.items()},
+        },
     }
 
 
@@ -334,6 +397,7 @@ def render_html(results: Results) -> str:
             f"{boot['n_resamples']} resamples, seed {settings['seed']} · arabench {results.arabench['version']}"
         ),
         "__CREATED__": _esc(results.created),
+        "__BOUNDS__": _bounds_html(data),
         "__LEADERBOARD__": "".join(board),
         "__CHART__": f1_chart_svg(results),
         "__MATRICES__": "".join(matrices) or '<p class="muted">No model was scored.</p>',

@@ -87,6 +87,9 @@ __all__ = [
     "MatchError",
     "SpanScores",
     "score_spans",
+    "score_span_sets",
+    "collection_paused",
+    "word_index",
     "match_spans",
     "is_proclitic_only",
     "TP",
@@ -177,7 +180,9 @@ def _overlap(a: _T, b: _T) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
-def _solve(gold: Sequence[_T], pred: Sequence[_T], key: Callable) -> list[tuple[int, int, float]]:
+def _solve(
+    gold: Sequence[_T], pred: Sequence[_T], key: Callable, *, counts_only: bool = False
+) -> list[tuple[int, int, float]]:
     """Optimal one-to-one pairing of ``gold`` and ``pred`` (tuples).
 
     ``key(g, p)`` returns ``None`` if the pair is not allowed, else a tuple
@@ -196,14 +201,22 @@ def _solve(gold: Sequence[_T], pred: Sequence[_T], key: Callable) -> list[tuple[
     cluster_end = -1
     for item in items:
         if cluster and item[0] >= cluster_end:
-            _solve_cluster(cluster, gold, pred, key, pairs)
+            if len(cluster) == 2:  # the common clusters: one gold span and one prediction, or two of a side
+                first, second = cluster
+                if first[2] != second[2]:
+                    g, p = (first[3], second[3]) if first[2] == 0 else (second[3], first[3])
+                    k = key(gold[g], pred[p])
+                    if k is not None:
+                        pairs.append((g, p, k[0]))
+            elif len(cluster) > 2:
+                _solve_cluster(cluster, gold, pred, key, pairs, counts_only)
             cluster = []
             cluster_end = -1
         cluster.append(item)
         if item[1] > cluster_end:
             cluster_end = item[1]
     if cluster:
-        _solve_cluster(cluster, gold, pred, key, pairs)
+        _solve_cluster(cluster, gold, pred, key, pairs, counts_only)
     return pairs
 
 
@@ -213,6 +226,7 @@ def _solve_cluster(
     pred: Sequence[_T],
     key: Callable,
     pairs: list[tuple[int, int, float]],
+    counts_only: bool = False,
 ) -> None:
     gi = [i for _, _, side, i in cluster if side == 0]
     pi = [i for _, _, side, i in cluster if side == 1]
@@ -260,6 +274,17 @@ def _solve_cluster(
             a, b = winners[0]
             pairs.append((a, b, keys[a, b][0]))
             return
+    weight_of = {ab: round(2 * k[0]) * m1 + int(k[1]) * m2 + k[2] for ab, k in keys.items()}
+    counts = None
+    if counts_only:  # what a pairing adds to the counts: its (gold label, predicted label, credit) triples
+
+        def counts(chosen: list[tuple[int, int]]) -> tuple:
+            return tuple(sorted((gold[a][2], pred[b][2], keys[a, b][0]) for a, b in chosen))
+
+    unique = _unique_optimum(gi, weight_of, counts)
+    if unique is not None:  # every optimal assignment, the solver's included, keeps these pairs
+        pairs.extend((a, b, keys[a, b][0]) for a, b in unique)
+        return
     from scipy.optimize import linear_sum_assignment
 
     weights = np.zeros((len(gi), len(pi)))
@@ -274,7 +299,57 @@ def _solve_cluster(
             pairs.append((a, b, keys[a, b][0]))
 
 
-def _match(gold: Sequence[_T], pred: Sequence[_T], mm: MatchMode) -> list[tuple[int, int, float]]:
+def _unique_optimum(
+    gi: list[int], weights: Mapping[tuple[int, int], int], counts: Callable | None = None
+) -> list[tuple[int, int]] | None:
+    """The allowed pairs of the one maximum-weight matching, in ``gi`` order; ``None`` if several tie.
+
+    Enumerates the matchings over the allowed pairs (positive integer weights),
+    so only for small clusters (``None`` past 16 pairs). An assignment solver
+    fills the rest of its one-to-one assignment with weight-0 pairs, which
+    carry no credit and are dropped: when a single matching of allowed pairs
+    has the largest total, every optimal assignment keeps exactly its pairs.
+    This spares loading the solver for the clusters with one answer. With
+    ``counts`` (a matching -> what it adds to the counts), tied matchings that
+    add the same counts are one answer too (when only counts are wanted: the
+    solver's choice among them changes no count; error records need its choice).
+    """
+    if len(weights) > 16:
+        return None
+    options: dict[int, list[int]] = {}
+    for a, b in weights:
+        options.setdefault(a, []).append(b)
+    golds = [a for a in gi if a in options]
+    best: list = [-1, 0, [], True]  # total, matchings reaching it, the first one, whether they add the same counts
+    chosen: list[tuple[int, int]] = []
+    used: set[int] = set()
+
+    def walk(i: int, total: int) -> None:
+        if i == len(golds):
+            if total > best[0]:
+                best[:] = [total, 1, list(chosen), True]
+            elif total == best[0]:
+                best[1] += 1
+                best[3] = best[3] and counts is not None and counts(chosen) == counts(best[2])
+            return
+        walk(i + 1, total)
+        a = golds[i]
+        for b in options[a]:
+            if b not in used:
+                used.add(b)
+                chosen.append((a, b))
+                walk(i + 1, total + weights[a, b])
+                chosen.pop()
+                used.discard(b)
+
+    walk(0, 0)
+    return best[2] if best[1] == 1 or best[3] else None
+
+
+def _match(
+    gold: Sequence[_T], pred: Sequence[_T], mm: MatchMode, *, counts_only: bool = False
+) -> list[tuple[int, int, float]]:
+    """Pair ``gold`` and ``pred`` under ``mm``; ``counts_only``: any optimal pairing that gives the same counts."""
     if mm.boundary_rule == "exact" and mm.type_rule:
         if len(pred) < 2:
             return [(i, 0, 1.0) for i, g in enumerate(gold) if pred and g == pred[0]]
@@ -293,7 +368,7 @@ def _match(gold: Sequence[_T], pred: Sequence[_T], mm: MatchMode) -> list[tuple[
             return None
         return (credit, same, ov)
 
-    return _solve(gold, pred, key)
+    return _solve(gold, pred, key, counts_only=counts_only)
 
 
 def match_spans(
@@ -402,6 +477,34 @@ def _not_spans(spans: Sequence[Span], side: str) -> ScoringError:
         value=bad,
         fix="convert offsets to Span(start, end, label)",
     )
+
+
+#: Word indexes of recent texts (:func:`word_index`), oldest first, and the characters they cover.
+_INDEXES: dict[str, WordIndex] = {}
+_INDEXED_CHARS = [0]
+#: Texts indexed at most (characters); a longer text is indexed without being kept.
+INDEX_CACHE_CHARS = 8_000_000
+
+
+def word_index(text: str) -> WordIndex:
+    """The :class:`annotations.tokenize.WordIndex` of ``text``, built once and shared by every setting.
+
+    Scoring a corpus in every mode, boundary and layer asks for the index of
+    each text once per setting; the indexes of the most recent texts (up to
+    :data:`INDEX_CACHE_CHARS` characters in all) are kept, the oldest dropped first.
+    """
+    index = _INDEXES.get(text)
+    if index is not None:
+        return index
+    index = WordIndex.of(text)
+    if len(text) <= INDEX_CACHE_CHARS:
+        while _INDEXES and _INDEXED_CHARS[0] + len(text) > INDEX_CACHE_CHARS:
+            oldest = next(iter(_INDEXES))
+            del _INDEXES[oldest]
+            _INDEXED_CHARS[0] -= len(oldest)
+        _INDEXES[text] = index
+        _INDEXED_CHARS[0] += len(text)
+    return index
 
 
 def _prepare(spans: Sequence[Span], side: str, index: WordIndex | None, notes: Counter) -> set[_T]:
@@ -663,12 +766,54 @@ def score_spans(
             fix="pass texts=... or use boundary='char'",
         )
     scope = None if labels is None else frozenset(labels)
-    with _collection_paused():
+    with collection_paused():
         return _score(gold, pred, mm, boundary, layer, texts, units, scope, types, errors)
 
 
+def score_span_sets(
+    gold: Sequence[set[tuple[int, int, str]]],
+    pred: Sequence[set[tuple[int, int, str]]],
+    *,
+    mode: str | MatchMode = "strict",
+    boundary: str = "char",
+    layer: str = "nested",
+    notes: Mapping[str, int] | None = None,
+    disjoint: bool = False,
+) -> SpanScores:
+    """Count spans already prepared: per document, the set of ``(start, end, label)`` tuples to score.
+
+    The fast path of readers that make spans themselves (``arabench score`` on
+    CoNLL files): no :class:`annotations.spans.Span` objects, no error records,
+    no scope. The sets must already be what :func:`score_spans` would score in
+    ``boundary`` and ``layer`` (spans decoded from tags are disjoint, so their
+    flat and nested layers are the same; over whole-word tokens they are whole
+    words); ``boundary`` and ``layer`` only name the setting in the result.
+    ``notes`` are carried into the result. ``disjoint``: no two spans of a
+    side overlap (spans decoded from tags), so a span equal to one of the other
+    side overlaps nothing else and is a full-credit pair in every mode, counted
+    without the matcher.
+    """
+    mm = get_mode(mode)
+    check_boundary(boundary)
+    check_layer(layer)
+    check_documents(gold, pred, units=None, items="span sets")
+    with collection_paused():
+        scores = _score(gold, pred, mm, boundary, "nested", None, None, None, (), False, ready=True, disjoint=disjoint)
+    merged = Counter(scores.notes)
+    merged.update(notes or {})
+    return SpanScores(
+        types=scores.types,
+        unit_counts=scores.unit_counts,
+        unit_docs=scores.unit_docs,
+        mode=scores.mode,
+        boundary=boundary,
+        layer=layer,
+        notes={k: v for k, v in sorted(merged.items()) if v},
+    )
+
+
 @contextmanager
-def _collection_paused() -> Iterator[None]:
+def collection_paused() -> Iterator[None]:
     """Pause Python's automatic garbage collection (when it is on) while scoring.
 
     Scoring allocates hundreds of thousands of small objects (span tuples, error records) and
@@ -696,8 +841,11 @@ def _score(
     scope: frozenset[str] | None,
     types: Collection[str],
     errors: bool,
+    *,
+    ready: bool = False,
+    disjoint: bool = False,
 ) -> SpanScores:
-    """:func:`score_spans` after its arguments are checked."""
+    """:func:`score_spans` after its arguments are checked (``ready``: sets of tuples, see :func:`score_span_sets`)."""
     n_docs = len(gold)
     # Strict matching pairs equal tuples only: the pairs are the intersection of the two sets.
     strict = mm.boundary_rule == "exact" and mm.type_rule
@@ -714,6 +862,10 @@ def _score(
     fn_labels, fn_rows = fn.labels, fn.rows
 
     def prepared() -> Iterator[tuple[int, set[_T], set[_T], WordIndex | None]]:
+        if ready:
+            for d in range(n_docs):
+                yield d, gold[d], pred[d], None  # type: ignore[misc]
+            return
         for d in range(n_docs):
             doc_gold = gold[d]
             if scope is not None:
@@ -724,7 +876,7 @@ def _score(
                     else:
                         out_of_scope[s.label] += 1
                 doc_gold = kept
-            index = WordIndex.of(texts[d]) if word else None  # type: ignore[index]
+            index = word_index(texts[d]) if word else None  # type: ignore[index]
             g_set = _prepare(doc_gold, "gold", index, notes)
             p_set = _prepare(pred[d], "pred", index, notes)
             if flat:
@@ -784,12 +936,19 @@ def _score(
             if errors:
                 records.leftovers(left_gold, left_pred, d, None if texts is None else texts[d], index)  # type: ignore[arg-type]
         else:
+            if disjoint and row_of is None:  # an equal span on the other side is alone with it: a full-credit pair
+                common = g_set & p_set
+                tp_labels.extend(map(_label_of, common))
+                tp_rows.extend(repeat(row, len(common)))
+                if tp.weights is not None:
+                    tp.weights.extend(repeat(1.0, len(common)))
+                g_set, p_set = g_set - common, p_set - common
             g, p = (g_sorted, p_sorted) if row_of is not None else (sorted(g_set), sorted(p_set))
             type_set.update(map(_label_of, p))
             text = None if texts is None else texts[d]
             gold_done = [False] * len(g)
             pred_done = [False] * len(p)
-            for gi, pi, credit in _match(g, p, mm):
+            for gi, pi, credit in _match(g, p, mm, counts_only=not errors and row_of is None):
                 gs, ps = g[gi], p[pi]
                 gold_done[gi] = pred_done[pi] = True
                 g_row = row if row_of is None else row_of[gs]

@@ -26,6 +26,7 @@ equal to ``seqeval`` and to the ``conlleval`` package.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,9 +37,10 @@ import numpy as np
 
 from annotations.errors import ScoringError
 from annotations.spans import Span, outermost
-from annotations.tags import decode, encode, split_tag
+from annotations.tags import POLICIES, decode_bio2_arrays, encode, split_tag
 from annotations.tokenize import WordIndex
 from eval.counts import CountTable
+from eval.spans import word_index
 
 __all__ = [
     "TOKEN_SCHEMES",
@@ -90,7 +92,7 @@ _POLICY = MappingProxyType({"conlleval": "conlleval", "iob2": "strict"})
 def _read(
     sentences: Sequence[Sequence[str]], side: str, type_ids: dict[str, int], scheme: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Read the chunks of every sentence with the one tag codec (:func:`annotations.tags.decode`).
+    """Read the chunks of every sentence with the one tag codec (:func:`annotations.tags.decode_bio2_arrays`).
 
     Positions are global: the sentences laid end to end with one ``O`` after
     each, so no chunk crosses a sentence and ``start * width + end`` is a key.
@@ -114,26 +116,13 @@ def _read(
                 fix="use O, B-TYPE or I-TYPE (convert IOBES/IOB1 tags to IOB2 first)",
             )
         type_ids.setdefault(label, len(type_ids) + 1)
-    policy = _POLICY[scheme]
-    starts: list[int] = []
-    ends: list[int] = []
-    tids: list[int] = []
-    offset = 0
-    for tags in sentences:
-        for first, end, label in decode(tags, scheme="BIO2", policy=policy).entities:
-            starts.append(offset + first)
-            ends.append(offset + end)
-            tids.append(type_ids[label])
-        offset += len(tags) + 1
+    # One decode over the sentences laid end to end, an ``O`` after each: no entity crosses an ``O``.
+    laid = list(chain.from_iterable(chain(s, ("O",)) for s in sentences))
+    starts, ends, labels, _ = decode_bio2_arrays(laid, orphans_start=POLICIES[_POLICY[scheme]].orphans_start)
     lengths = np.fromiter((len(s) + 1 for s in sentences), dtype=np.int64, count=len(sentences))
     sentence_index = np.repeat(np.arange(len(sentences), dtype=np.int64), lengths)
-    as_array = np.array
-    return (
-        as_array(starts, dtype=np.int64),
-        as_array(ends, dtype=np.int64),
-        as_array(tids, dtype=np.int64),
-        sentence_index,
-    )
+    tids = np.fromiter(map(type_ids.__getitem__, labels), dtype=np.int64, count=len(labels))
+    return starts.astype(np.int64), ends.astype(np.int64), tids, sentence_index
 
 
 def tag_chunks(sentences: Sequence[Sequence[str]], *, scheme: str = "conlleval") -> list[tuple[str, int, int, int]]:
@@ -278,13 +267,14 @@ def spans_to_tags(text: str, spans: Collection[Span], *, index: WordIndex | None
     index = index or WordIndex.of(text)
     tags = ["O"] * len(index)
     conflicts, unsnappable = [], []
+    starts, ends = index.starts, index.ends
     for span in outermost(spans):
-        found = index.token_range(span.start, span.end)
-        if found is None:
+        first = bisect_right(ends, span.start)  # index.token_range, inlined: a corpus has a span per 8 words
+        last = bisect_left(starts, span.end)
+        if first >= last:
             unsnappable.append(span)
             continue
-        first, last = found
-        if any(tags[k] != "O" for k in range(first, last)):
+        if tags[first] != "O" or (last - first > 1 and any(t != "O" for t in tags[first + 1 : last])):
             conflicts.append(span)
             continue
         tags[first:last] = encode([(0, last - first, span.label)], last - first)
@@ -336,7 +326,7 @@ def score_token_view(
     pred_sents: list[list[str]] = []
     docs: list[int] = []
     for d, text in enumerate(texts):
-        index = WordIndex.of(text)
+        index = word_index(text)
         doc_gold = list(gold[d])
         if scope is not None:
             for s in doc_gold:

@@ -45,6 +45,7 @@ Diagnostics (per text):
 from __future__ import annotations
 
 import hashlib
+import os
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -76,6 +77,7 @@ OPTIONS = (
     "card",
     "device",
     "drop",
+    "full_hash",
     "input",
     "label_map",
     "local_files_only",
@@ -113,17 +115,39 @@ def _resolve(source: str, revision: str | None, *, local_files_only: bool | None
     return found.source
 
 
-def _fingerprint(directory: str) -> str:
-    """SHA-256 over the files of a local model directory (names and contents)."""
+#: Bytes hashed at each end of a file by the quick fingerprint (a safetensors header is at the start).
+_FINGERPRINT_ENDS = 1 << 20
+
+
+def _fingerprint(directory: str, *, full: bool = False) -> str:
+    """A fingerprint of a local model directory that changes when a file in it changes.
+
+    Quick (the default, read on every load; prefixed ``quick:``): per file,
+    sorted by name, its name, size, modification time (ns) and the bytes of
+    its first and last MiB (the safetensors header and the whole of a small
+    file), so loading a base-size model reads 2 MiB a file, not the weights.
+    Rewriting a file changes its modification time (and its bytes, where they
+    are read) even at the same size; a copy that keeps times (``cp -p``,
+    ``shutil.copytree``) keeps the fingerprint. ``full=True`` hashes names
+    and every byte (prefixed ``sha256:``).
+    """
     digest = hashlib.sha256()
     for path in sorted(Path(directory).iterdir()):
         if not path.is_file():
             continue
         digest.update(path.name.encode() + b"\0")
         with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()
+            if full:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+                continue
+            stat = os.fstat(handle.fileno())
+            digest.update(f"{stat.st_size}:{stat.st_mtime_ns}\0".encode())
+            digest.update(handle.read(_FINGERPRINT_ENDS))
+            if stat.st_size > 2 * _FINGERPRINT_ENDS:
+                handle.seek(-_FINGERPRINT_ENDS, os.SEEK_END)
+            digest.update(handle.read())
+    return ("sha256:" if full else "quick:") + digest.hexdigest()
 
 
 def spans_from_words(
@@ -133,6 +157,7 @@ def spans_from_words(
     *,
     index: WordIndex | None = None,
     model: str = "model",
+    breaks: Sequence[int] = (),
 ) -> tuple[list[Span], Counter[str]]:
     """Turn labelled model words into mapped, word-snapped spans of ``text``.
 
@@ -143,6 +168,9 @@ def spans_from_words(
         label_map: Raw type -> view label (dropped types counted).
         index: The text's :class:`WordIndex` (built if missing).
         model: The model name for error messages.
+        breaks: Sorted character offsets no span continues across (the
+            starts of sentences and lines): the tags are decoded between
+            them, so a window packing several sentences cannot join them.
 
     Returns:
         The sorted spans and the diagnostics counter (``repaired_tags``,
@@ -151,11 +179,19 @@ def spans_from_words(
     """
     index = index or WordIndex.of(text)
     diagnostics: Counter[str] = Counter()
-    decoded = decode([tag for _, _, tag in words], scheme="ANY", policy="adapter")
-    if decoded.repairs:
-        diagnostics["repaired_tags"] += decoded.repairs
+    tags = [tag for _, _, tag in words]
+    entities: list[tuple[int, int, str]] = []
+    repairs = 0
+    run = 0
+    for cut in [*_runs(words, breaks), len(words)]:
+        decoded = decode(tags[run:cut], scheme="ANY", policy="adapter")
+        repairs += decoded.repairs
+        entities.extend((run + first, run + stop, kind) for first, stop, kind in decoded.entities)
+        run = cut
+    if repairs:
+        diagnostics["repaired_tags"] += repairs
     spans: set[Span] = set()
-    for first, stop, kind in decoded.entities:
+    for first, stop, kind in entities:
         label = label_map.label(kind, model=model)
         if label is None:
             diagnostics[f"dropped_label:{kind}"] += 1
@@ -173,6 +209,20 @@ def spans_from_words(
             diagnostics["duplicate_spans"] += 1
         spans.add(span)
     return sorted(spans), diagnostics
+
+
+def _runs(words: Sequence[tuple[int, int, str]], breaks: Sequence[int]) -> list[int]:
+    """Indices of the words that start after a break the word before them does not (sorted)."""
+    if not breaks or not words:
+        return []
+    cuts = []
+    k = bisect_right(breaks, words[0][0])
+    for i in range(1, len(words)):
+        start = words[i][0]
+        if k < len(breaks) and breaks[k] <= start:
+            cuts.append(i)
+            k = bisect_right(breaks, start, k)
+    return cuts
 
 
 @dataclass
@@ -222,6 +272,7 @@ class HFTokenClassificationModel:
         drop: Iterable[str] | str = (),
         view: str | None = None,
         local_files_only: bool | None = None,
+        full_hash: bool = False,
     ) -> None:
         if isinstance(card, str):
             found = known_cards().get(card)
@@ -276,7 +327,8 @@ class HFTokenClassificationModel:
         self.model.to(self.device).eval()
         config = self.model.config
         self.commit = self._source.commit or getattr(config, "_commit_hash", None)
-        self.fingerprint = _fingerprint(self._source.path) if self._source.hub_id is None else None
+        local = self._source.hub_id is None
+        self.fingerprint = _fingerprint(self._source.path, full=full_hash) if local else None
         self.id2label = {int(k): str(v) for k, v in config.id2label.items()}
         raw_types = list(
             dict.fromkeys(t for t in (split_tag(v, "ANY")[1] for v in self.id2label.values()) if t is not None)
@@ -318,7 +370,8 @@ class HFTokenClassificationModel:
         sentences' chunks), ``max_length`` (window size in tokens), ``revision``,
         ``input`` (``raw``/``words``), ``label_map`` (``"RAW=LABEL,..."``, a
         YAML/JSON path or a mapping), ``drop`` (raw types to drop, list or
-        comma-separated), ``view``, ``card``, ``name``, ``local_files_only``.
+        comma-separated), ``view``, ``card``, ``name``, ``local_files_only``,
+        ``full_hash`` (fingerprint a local model by every byte, not the quick way).
 
         Raises:
             ModelError: For a missing argument or an unknown option.
@@ -471,7 +524,10 @@ class HFTokenClassificationModel:
         for i, text in enumerate(texts):
             words = sorted(per_text[i], key=lambda w: (w[0], w[1]))
             index = WordIndex(starts=[a for a, _ in offsets[i]], ends=[b for _, b in offsets[i]])
-            spans, diagnostics = spans_from_words(text, words, self.label_map, index=index, model=self.name)
+            breaks = [start for start, _ in sentence_ranges(text)[1:]]  # sentences and lines: no span crosses one
+            spans, diagnostics = spans_from_words(
+                text, words, self.label_map, index=index, model=self.name, breaks=breaks
+            )
             diagnostics.update(counts[i])
             predictions.append(Prediction(spans=tuple(spans), diagnostics=dict(diagnostics)))
         return predictions
@@ -586,6 +642,7 @@ class HFTokenClassificationModel:
         import torch
 
         results: list[list[tuple[int, int, str]]] = [[] for _ in windows]
+        word_starts = [[s for s, _ in text_offsets] for text_offsets in offsets]  # once per text, not per window
         order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids or ()))
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         for b in range(0, len(order), self.batch_size):
@@ -615,9 +672,8 @@ class HFTokenClassificationModel:
                 probs = logits.softmax(-1).cpu().numpy()
                 best = probs.argmax(-1)
             for r, w in enumerate(batch):
-                word_starts = [s for s, _ in offsets[w.text_index]]
                 results[order[b + r]] = self._words(
-                    w, best[r], None if probs is None else probs[r], word_starts, offsets[w.text_index]
+                    w, best[r], None if probs is None else probs[r], word_starts[w.text_index], offsets[w.text_index]
                 )
         return results
 

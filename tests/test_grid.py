@@ -50,9 +50,11 @@ def test_command_options_follow_the_grid(command: str) -> None:
     parser = argparse.ArgumentParser()
     module.add_arguments(parser)
     actions = {a.dest: a for a in parser._actions}
+    repeatable = command == "score"  # score's --mode/--boundary/--layer repeat or say all; absent: the headline
     for dest, values in (("mode", list(MODES)), ("boundary", list(BOUNDARIES)), ("layer", list(LAYERS))):
-        assert list(actions[dest].choices) == values
-        assert actions[dest].default == getattr(HEADLINE, dest)
+        assert list(actions[dest].choices) == values + ["all"] * repeatable
+        default = module._chosen(None, tuple(values), getattr(HEADLINE, dest)) if repeatable else actions[dest].default
+        assert default in (getattr(HEADLINE, dest), [getattr(HEADLINE, dest)])
 
 
 def test_agreement_follows_the_grid() -> None:

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
         (spans, "is_proclitic_prefix", text.is_proclitic_prefix),
         (spans, "snap_range", text.snap_range),
         (spans, "WordIndex", text.WordIndex),
-        (tokens, "decode", tags.decode),
+        (tokens, "decode_bio2_arrays", tags.decode_bio2_arrays),
         (tokens, "encode", tags.encode),
         (tokens, "split_tag", tags.split_tag),
         (tokens, "WordIndex", text.WordIndex),

@@ -27,6 +27,7 @@ weighted), or with ``--json`` one JSON object, schema version 1 (see
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -37,7 +38,7 @@ from typing import Any
 from annotations.errors import ScoringError
 from annotations.formats import FORMATS as REGISTRY
 from annotations.formats import infer_format
-from eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES
+from eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES, Setting
 
 HELP = "score predictions from any system against gold (CoNLL, JSONL, BRAT, Label Studio, datasets), as a table or JSON"
 
@@ -53,12 +54,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--pred", required=True, help="predictions (CoNLL if the gold is CoNLL, else any span format)")
     parser.add_argument("--format", choices=FORMATS, default=None, help="format of both (default: guess each)")
-    parser.add_argument("--mode", choices=list(MODES), default=HEADLINE.mode, help="match mode (default: strict)")
     parser.add_argument(
-        "--boundary", choices=BOUNDARIES, default=HEADLINE.boundary, help="char offsets or whole words (default: word)"
+        "--mode",
+        action="append",
+        choices=[*MODES, "all"],
+        help="match mode, repeatable, or all (default: strict); every setting is scored from one read",
     )
     parser.add_argument(
-        "--layer", choices=LAYERS, default=HEADLINE.layer, help="outermost spans only, or all spans (default: flat)"
+        "--boundary",
+        action="append",
+        choices=[*BOUNDARIES, "all"],
+        help="char offsets or whole words, repeatable, or all (default: word)",
+    )
+    parser.add_argument(
+        "--layer",
+        action="append",
+        choices=[*LAYERS, "all"],
+        help="outermost spans only, or all spans; repeatable, or all (default: flat)",
     )
     parser.add_argument(
         "--view",
@@ -68,7 +80,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--scheme", default="BIO2", help="tagging scheme of CoNLL files (BIO2, IOB1, IOE2, BIOES, BILOU; default BIO2)"
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object (schema_version 1)")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object (schema_version 1); one per line, in grid order, for several settings",
+    )
 
 
 @dataclass(frozen=True)
@@ -82,29 +98,155 @@ class ScoreReport:
     notes: dict[str, int] = field(default_factory=dict)
 
 
-def _conll_documents(gold_path: str, pred_path: str, scheme: str) -> tuple[list[str], list[list], list[list]]:
-    """Read two CoNLL files, check their tokens agree, and return texts and spans per sentence."""
-    from annotations.conll import bio_to_spans, read_conll_sentences
+#: Bytes of gold lines read per block by the fast CoNLL path (then up to the end of the sentence).
+_BLOCK = 1 << 20
 
-    gold = [s for s in read_conll_sentences(gold_path, scheme=scheme) if s.tokens]
-    pred = [s for s in read_conll_sentences(pred_path, scheme=scheme) if s.tokens]
-    _check_same_tokens(gold, pred, gold_path, pred_path)
-    texts, gold_spans, pred_spans = [], [], []
-    for g, p in zip(gold, pred, strict=True):
+
+@dataclass
+class _ConllRead:
+    """What one read of a gold and a prediction CoNLL file gives the scorer.
+
+    ``gold``/``pred`` hold, per document, the set of ``(start, end, type)``
+    character spans when ``sets`` (the fast path: the whole file is one
+    document, sentences laid end to end), else lists of
+    :class:`annotations.spans.Span` per sentence with ``texts``.
+    """
+
+    gold: list
+    pred: list
+    texts: list[str] | None
+    sentences: int
+    notes: dict[str, int]
+    sets: bool
+
+
+def _read_conll(gold_path: str, pred_path: str, scheme: str) -> _ConllRead:
+    """Read two CoNLL files together, sentence by sentence, check their tokens agree, decode their tags."""
+    from annotations.tags import scheme_of
+
+    if scheme_of(scheme).name == "BIO2":
+        fast = _read_conll_simple(gold_path, pred_path)
+        if fast is not None:
+            return fast
+    return _read_conll_checked(gold_path, pred_path, scheme)
+
+
+def _read_conll_simple(gold_path: str, pred_path: str) -> _ConllRead | None:
+    """The fast path: both files in the simplest shape (:func:`annotations.conll.simple_columns`), same tokens.
+
+    Reads aligned blocks of lines (a block ends with a sentence) and decodes
+    each block's tags in one pass. Returns ``None`` as soon as a block is not
+    in that shape or its tokens or sentence breaks differ from the gold's: the
+    checked path then reads both files again and names the place.
+    """
+    from itertools import islice
+
+    import numpy as np
+
+    from annotations.conll import simple_columns
+    from annotations.tags import decode_bio2_arrays
+
+    gold_spans: list[tuple[int, int, str]] = []
+    pred_spans: list[tuple[int, int, str]] = []
+    notes = {"gold_repairs": 0, "pred_repairs": 0}
+    sentences = 0
+    base = 0
+    try:
+        with open(gold_path, "rb") as g, open(pred_path, "rb") as p:  # lines end at b"\n" only, as in the reader
+            first = True
+            while True:
+                g_lines = g.readlines(_BLOCK)
+                if not g_lines:
+                    if p.read(1):
+                        return None
+                    return _ConllRead([set(gold_spans)], [set(pred_spans)], None, sentences, notes, True)
+                while g_lines[-1].strip():  # end the block with its sentence
+                    line = g.readline()
+                    if not line:
+                        break
+                    g_lines.append(line)
+                p_lines = list(islice(p, len(g_lines)))
+                if len(p_lines) != len(g_lines):
+                    return None
+                g_text, p_text = (_text(lines, first) for lines in (g_lines, p_lines))
+                first = False
+                g_cols = simple_columns(g_text)
+                if g_cols is None:
+                    return None
+                p_cols = simple_columns(p_text, like=g_cols)
+                if p_cols is None:
+                    return None
+                lengths = g_cols.lengths
+                blank = lengths == 0
+                sentences += int(np.count_nonzero(~blank[1:] & blank[:-1])) + int(not blank[0])
+                # Character offsets of the sentences laid end to end (a line's characters, then one gap).
+                offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+                np.cumsum(lengths + 1, out=offsets[1:])
+                offsets += base
+                base = int(offsets[-1]) + 1
+                for tags, spans, side in ((g_cols.tags, gold_spans, "gold"), (p_cols.tags, pred_spans, "pred")):
+                    firsts, ends, labels, orphans = decode_bio2_arrays(tags, separator="")
+                    notes[f"{side}_repairs"] += len(orphans)  # in BIO2 a repair is an I- that begins an entity
+                    spans.extend(zip(offsets[firsts].tolist(), (offsets[ends] - 1).tolist(), labels, strict=True))
+    except (UnicodeDecodeError, OSError):
+        return None
+
+
+def _text(lines: list[bytes], first: bool) -> str:
+    """UTF-8 lines as one text ending with a newline (a byte order mark dropped at the start of a file)."""
+    data = b"".join(lines)
+    if first and data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.decode("utf-8") + ("" if data.endswith(b"\n") else "\n")
+
+
+def _read_conll_checked(gold_path: str, pred_path: str, scheme: str) -> _ConllRead:
+    """The general path: every line checked (:func:`annotations.conll.iter_conll_sentences`), read together."""
+    from annotations.conll import iter_conll_sentences
+    from annotations.spans import Span
+    from annotations.tags import decode
+
+    texts: list[str] = []
+    gold_spans: list[list] = []
+    pred_spans: list[list] = []
+    notes = {"gold_repairs": 0, "pred_repairs": 0}
+    gold_iter = iter_conll_sentences(gold_path, scheme=scheme)
+    pred_iter = iter_conll_sentences(pred_path, scheme=scheme)
+    tokens_before = 0
+    for k, g in enumerate(gold_iter):
+        p = next(pred_iter, None)
+        if p is None or p[0] != g[0]:
+            _check_same_tokens(
+                [g, *gold_iter], [] if p is None else [p, *pred_iter], gold_path, pred_path, k, tokens_before
+            )
+        tokens = g[0]
+        tokens_before += len(tokens)
         offsets, pos = [], 0
-        for token in g.tokens:
+        for token in tokens:
             offsets.append((pos, pos + len(token)))
             pos += len(token) + 1
-        texts.append(" ".join(g.tokens))
-        gold_spans.append(bio_to_spans(g.tags, offsets, scheme=scheme))
-        pred_spans.append(bio_to_spans(p.tags, offsets, scheme=scheme))
-    return texts, gold_spans, pred_spans
+        texts.append(" ".join(tokens))
+        for tags, spans, side in ((g[1], gold_spans, "gold"), (p[1], pred_spans, "pred")):
+            decoded = decode(tags, scheme=scheme)
+            notes[f"{side}_repairs"] += decoded.repairs
+            spans.append([Span(offsets[a][0], offsets[b - 1][1], label) for a, b, label in decoded.entities])
+    rest = list(pred_iter)
+    if rest:
+        _check_same_tokens([], rest, gold_path, pred_path, len(texts), tokens_before)
+    return _ConllRead(gold_spans, pred_spans, texts, len(texts), notes, False)
 
 
-def _check_same_tokens(gold: Sequence, pred: Sequence, gold_path: str, pred_path: str) -> None:
-    """Raise a :class:`ScoringError` at the first token or sentence break where the files differ."""
-    gold_tokens = [(t, line, i) for i, s in enumerate(gold) for t, line in zip(s.tokens, s.lines, strict=True)]
-    pred_tokens = [(t, line, i) for i, s in enumerate(pred) for t, line in zip(s.tokens, s.lines, strict=True)]
+def _check_same_tokens(
+    gold: Sequence, pred: Sequence, gold_path: str, pred_path: str, sentence_base: int, tokens_base: int
+) -> None:
+    """Raise a :class:`ScoringError` at the first token or sentence break where the files differ.
+
+    ``gold`` and ``pred`` are the ``(tokens, tags, first line)`` sentences of
+    both files from the first sentence that differs on; ``sentence_base`` and
+    ``tokens_base`` count the sentences and tokens before it (equal in both).
+    """
+    gold_tokens = [(t, first + j, i) for i, (toks, _, first) in enumerate(gold) for j, t in enumerate(toks)]
+    pred_tokens = [(t, first + j, i) for i, (toks, _, first) in enumerate(pred) for j, t in enumerate(toks)]
     for (gt, gl, gs), (pt, pl, ps) in zip(gold_tokens, pred_tokens, strict=False):
         if gt != pt:
             raise ScoringError(
@@ -117,8 +259,8 @@ def _check_same_tokens(gold: Sequence, pred: Sequence, gold_path: str, pred_path
             )
         if gs != ps:
             raise ScoringError(
-                f"sentence breaks differ: {gold_path}:{gl} is in sentence {gs + 1}, "
-                f"{pred_path}:{pl} in sentence {ps + 1}",
+                f"sentence breaks differ: {gold_path}:{gl} is in sentence {sentence_base + gs + 1}, "
+                f"{pred_path}:{pl} in sentence {sentence_base + ps + 1}",
                 file=pred_path,
                 line=pl,
                 field="sentence",
@@ -131,7 +273,8 @@ def _check_same_tokens(gold: Sequence, pred: Sequence, gold_path: str, pred_path
             longer, path, n = (pred_tokens, pred_path, len(gold_tokens))
         token, line, _ = longer[n]
         raise ScoringError(
-            f"{path} has more tokens ({len(longer)} against {n}); the first extra one is at {path}:{line}",
+            f"{path} has more tokens ({tokens_base + len(longer)} against {tokens_base + n}); "
+            f"the first extra one is at {path}:{line}",
             file=path,
             line=line,
             field="token",
@@ -237,10 +380,37 @@ def score_files(
         ScoringError: If gold and predictions do not align (naming the place).
         AnnotationError: If a file is malformed.
     """
+    setting = Setting(mode, boundary, layer)
+    return score_settings(gold, pred, settings=[setting], format=format, view=view, scheme=scheme)[0]
+
+
+def score_settings(
+    gold: str | Path,
+    pred: str | Path,
+    *,
+    settings: Sequence[Setting],
+    format: str | None = None,
+    view: str | None = None,
+    scheme: str = "BIO2",
+) -> list[ScoreReport]:
+    """Read gold and predictions once and score them in every setting asked for (see :func:`score_files`).
+
+    CoNLL files are read together, sentence by sentence; the tags of the
+    ``notes`` key ``gold_repairs``/``pred_repairs`` were not well-formed and
+    were read with the conlleval rules (an ``I-`` without ``B-`` begins a mention).
+
+    Returns:
+        One :class:`ScoreReport` per setting, in the order given.
+    """
     from annotations.schema import default_schema
-    from eval.spans import score_spans
+    from eval.modes import check_boundary, check_layer, get_mode
+    from eval.spans import collection_paused, score_span_sets, score_spans
     from eval.views import score_spans_in_view
 
+    for setting in settings:
+        get_mode(setting.mode)
+        check_boundary(setting.boundary)
+        check_layer(setting.layer)
     if format is not None and format not in FORMATS:
         raise ScoringError("unknown format", field="format", value=format, fix=f"use one of {', '.join(FORMATS)}")
     for name in (gold, pred):
@@ -258,18 +428,49 @@ def score_files(
             fix="convert the other file with `arabench convert` (CoNLL to CoNLL, or both to JSONL with --text-from)",
         )
     view_obj = default_schema().view(view) if view is not None else None
+    read_notes: dict[str, int] = {}
     if fmt == "conll":
-        texts, gold_spans, pred_spans = _conll_documents(str(gold), str(pred), scheme)
+        with collection_paused():  # a read makes a million small objects and no reference cycle
+            read = _read_conll(str(gold), str(pred), scheme)
+        texts, gold_spans, pred_spans, documents = read.texts, read.gold, read.pred, read.sentences
+        read_notes = {k: v for k, v in read.notes.items() if v}
+        if read.sets and view_obj is None:
+            by_mode: dict[str, Any] = {}
+            reports = []
+            for setting in settings:
+                if setting.mode not in by_mode:
+                    by_mode[setting.mode] = score_span_sets(
+                        gold_spans, pred_spans, mode=setting.mode, notes=read_notes, disjoint=True
+                    )
+                scores = dataclasses.replace(by_mode[setting.mode], boundary=setting.boundary, layer=setting.layer)
+                reports.append(ScoreReport(scores, fmt, view, documents, dict(scores.notes)))
+            return reports
+        if read.sets:  # a view needs Span objects: the one document of the fast path, as text-free spans
+            from annotations.spans import Span
+
+            gold_spans = [[Span(*t) for t in sorted(gold_spans[0])]]
+            pred_spans = [[Span(*t) for t in sorted(pred_spans[0])]]
+            texts = None
     else:
         texts, gold_spans, pred_spans = _span_documents(
             str(gold), str(pred), check_types=view_obj is not None, gold_format=fmt, pred_format=pred_fmt
         )
-    options = {"mode": mode, "boundary": boundary, "layer": layer, "texts": texts, "errors": False}
-    if view_obj is not None:
-        scores = score_spans_in_view(gold_spans, pred_spans, view=view_obj, **options)
-    else:
-        scores = score_spans(gold_spans, pred_spans, **options)
-    return ScoreReport(scores=scores, format=fmt, view=view, documents=len(texts), notes=dict(scores.notes))
+        documents = len(texts)
+    reports = []
+    for setting in settings:
+        boundary = setting.boundary
+        if texts is None:  # spans over whole tokens of a simple CoNLL file: whole words already
+            boundary = "char"
+        options = {"mode": setting.mode, "boundary": boundary, "layer": setting.layer, "texts": texts, "errors": False}
+        if view_obj is not None:
+            scores = score_spans_in_view(gold_spans, pred_spans, view=view_obj, **options)
+        else:
+            scores = score_spans(gold_spans, pred_spans, **options)
+        if boundary != setting.boundary:
+            scores = dataclasses.replace(scores, boundary=setting.boundary)
+        notes = {**scores.notes, **read_notes}
+        reports.append(ScoreReport(scores=scores, format=fmt, view=view, documents=documents, notes=notes))
+    return reports
 
 
 def _number(value: float) -> int | float:
@@ -352,21 +553,29 @@ def report_table(report: ScoreReport) -> str:
     return "\n".join(lines)
 
 
+def _chosen(values: list[str] | None, every: tuple[str, ...], default: str) -> list[str]:
+    """The values of a repeatable option: ``all`` is every value; duplicates once; default when absent."""
+    if not values:
+        return [default]
+    if "all" in values:
+        return list(every)
+    return list(dict.fromkeys(values))
+
+
 def main(args: argparse.Namespace) -> int:
-    """Score and print the table or the JSON object."""
-    report = score_files(
-        args.gold,
-        args.pred,
-        format=args.format,
-        mode=args.mode,
-        boundary=args.boundary,
-        layer=args.layer,
-        view=args.view,
-        scheme=args.scheme,
+    """Score and print the table or the JSON object (one per setting)."""
+    settings = [
+        Setting(mode, boundary, layer)
+        for mode in _chosen(args.mode, MODES, HEADLINE.mode)
+        for boundary in _chosen(args.boundary, BOUNDARIES, HEADLINE.boundary)
+        for layer in _chosen(args.layer, LAYERS, HEADLINE.layer)
+    ]
+    reports = score_settings(
+        args.gold, args.pred, settings=settings, format=args.format, view=args.view, scheme=args.scheme
     )
     if args.json:
-        json.dump(report_json(report), sys.stdout, ensure_ascii=False)
-        sys.stdout.write("\n")
+        for report in reports:
+            sys.stdout.write(json.dumps(report_json(report), ensure_ascii=False, separators=(",", ":")) + "\n")
     else:
-        print(report_table(report))
+        print("\n\n".join(report_table(report) for report in reports))
     return 0
