@@ -482,9 +482,10 @@ def get_info(name: str) -> ModelInfo:
 
 
 def default_suite() -> list[str]:
-    """The models ``arabench run`` evaluates by default: ``rules`` plus every known hub model card.
+    """The models ``arabench run`` evaluates by default: the two offline baselines, then every known hub model card.
 
-    Hub models that are not available here are reported (not silently
-    skipped) by the harness; see :meth:`ModelInfo.available`.
+    ``rules`` (written) and ``crf`` (trained on the packaged ANERcorp train split
+    on first use) run everywhere. Hub models that are not available here are
+    reported (not silently skipped) by the harness; see :meth:`ModelInfo.available`.
     """
-    return ["rules", *sorted(n for n, c in _cards().items() if c.default)]
+    return ["rules", "crf", *sorted(n for n, c in _cards().items() if c.default)]
