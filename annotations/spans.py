@@ -217,6 +217,17 @@ class Document:
         """Map every mention id to the index of its entity in :meth:`entity_groups`."""
         return {ident: n for n, group in enumerate(self.entity_groups()) for ident in group}
 
+    def entity_relations(self) -> dict[tuple[str, int, int], list[str]]:
+        """Relations collapsed to entities: ``(type, arg1 entity, arg2 entity)`` -> the relation ids stating it.
+
+        Entities are indices into :meth:`entity_groups`; ids are in file order.
+        """
+        index = self.entity_index()
+        result: dict[tuple[str, int, int], list[str]] = {}
+        for ident, (a1, a2) in self.relation_arg_ids().items():
+            result.setdefault((self.relations[ident].label, index[a1], index[a2]), []).append(ident)
+        return result
+
     def span_clusters(self) -> list[list[Span]]:
         """The entity layer as lists of spans (every mention in exactly one list, singletons included)."""
         return [[self.entities[ident] for ident in group] for group in self.entity_groups()]

@@ -206,9 +206,7 @@ def corpus_stats(documents: Iterable[Document]) -> CorpusStats:
             if len(group) > 1:
                 clusters[kind] += 1
                 clustered[kind] += len(group)
-        index = doc.entity_index()
-        pairs = {(doc.relations[i].label, index[a], index[b]) for i, (a, b) in doc.relation_arg_ids().items()}
-        entity_relations.update(label for label, _, _ in pairs)
+        entity_relations.update(label for label, _, _ in doc.entity_relations())
     return CorpusStats(
         documents=n_docs,
         characters=characters,

@@ -164,7 +164,9 @@ def render_summary(results: Results) -> str:
     with_relations = any("relations" in e for e in extras.values())
     with_llm = any("llm" in e for e in extras.values())
     if with_relations or with_llm:
-        lines[-2] += " relations F1 (strict / boundaries) |" * with_relations + " LLM extraction |" * with_llm
+        level = results.settings.get("relation_level", "mention")
+        lines[-2] += f" relations F1, {level} level (strict / boundaries) |" * with_relations
+        lines[-2] += " LLM extraction |" * with_llm
         lines[-1] += " --- |" * (with_relations + with_llm)
     rank = 0
     for row in results.leaderboard():

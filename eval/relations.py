@@ -50,7 +50,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -194,7 +194,9 @@ def score_relations(
     sym = frozenset(symmetric)
     notes: Counter = Counter()
 
-    def keys(relations: Sequence[Relation], index: WordIndex | None, side: str, arg=None) -> dict[tuple, Relation]:
+    def keys(
+        relations: Sequence[Relation], index: WordIndex | None, side: str, arg: Callable[[Span], tuple] | None = None
+    ) -> dict[tuple, Relation]:
         found: dict[tuple, Relation] = {}
         for r in relations:
             if arg is None:
@@ -282,7 +284,7 @@ def _entity_keys(
     typed: bool,
     gold_clusters: Sequence[Sequence[Span]],
     pred_clusters: Sequence[Sequence[Sequence[Span]] | None] | None,
-    keys,
+    keys: Callable[..., dict[tuple, Relation]],
     notes: Counter,
 ) -> tuple[dict[tuple, Relation], dict[tuple, Relation]]:
     """Gold and predicted relations of one document keyed by (type, entity, entity)."""

@@ -107,3 +107,11 @@ def chunks_to_spans(tags: Sequence[Sequence[str]], scheme: str) -> tuple[list[st
     for label, k, start, end in tag_chunks(tags, scheme=scheme):
         spans[k].append(Span(offsets[k][start][0], offsets[k][end - 1][1], label))
     return texts, spans
+
+
+def nth_span(text: str, word: str, label: str, nth: int = 0) -> Span:
+    """The span of the ``nth`` (0-based) occurrence of ``word`` in ``text``, labelled ``label``."""
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(word, start + 1)
+    return Span(start, start + len(word), label)

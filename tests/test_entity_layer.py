@@ -207,3 +207,10 @@ def test_a_predictions_file_with_clusters_says_they_are_not_scored(tmp_path: Pat
     (prediction,) = PredictionsFileModel(path).predict([TEXT])
     assert prediction.diagnostics["clusters_not_scored"] == 2
     assert len(prediction.relations) == 1
+
+
+def test_entity_relations_collapse_r_lines_to_entity_pairs() -> None:
+    doc = parse(BASE + "R1\tHEADS Arg1:T2 Arg2:T3\nR2\tHEADS Arg1:T4 Arg2:T3\n*\tEquiv T2 T4\n").document
+    groups = doc.entity_groups()
+    egypt, committee = groups.index(("T2", "T4")), groups.index(("T3",))
+    assert doc.entity_relations() == {("HEADS", egypt, committee): ["R1", "R2"]}

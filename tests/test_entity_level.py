@@ -15,16 +15,14 @@ from benchmark.agreement import agreement
 from benchmark.cli import main as cli_main
 from benchmark.corpus_io import load_corpus
 from eval.views import project_gold
+from tests.eval_helpers import nth_span
 
 # "Sami Nour, head of the energy committee, said that Egypt chairs the committee. Nour added ..." (general text)
 TEXT = "قال سامي نور رئيس لجنة الطاقة إن مصر تترأس لجنة الطاقة. وأضاف نور أن الرئاسة المصرية للجنة الطاقة مستمرة."
 
 
-def at(word: str, label: str, nth: int = 0, skip: int = 0) -> Span:
-    start = -1
-    for _ in range(nth + 1):
-        start = TEXT.index(word, start + 1)
-    return Span(start + skip, start + len(word), label)
+def at(word: str, label: str, nth: int = 0) -> Span:
+    return nth_span(TEXT, word, label, nth)
 
 
 SAMI, NOUR = at("سامي نور", "PERS"), at("نور", "PERS", 1)
@@ -91,8 +89,9 @@ def test_run_scores_relations_at_the_entity_level_by_default(tmp_path: Path) -> 
 
     write_brat(A, tmp_path / "gold")
     corpus = load_corpus(tmp_path / "gold")
-    results = run(["oracle"], corpus=corpus, bootstrap=0, cache=False)
+    results = run(["oracle"], corpus=corpus, bootstrap=0, cache=False, out=tmp_path / "out")
     assert results.settings["relation_level"] == "entity"
+    assert "relations F1, entity level (strict / boundaries)" in (tmp_path / "out" / "summary.md").read_text("utf-8")
     (model,) = results.models
     tree = model.scores["native"]
     assert tree["relation_level"] == "entity"

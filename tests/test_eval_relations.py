@@ -9,6 +9,7 @@ from annotations.schema import default_schema
 from annotations.spans import Relation, Span
 from eval.relations import score_relations
 from eval.views import project_gold, score_spans_in_view
+from tests.eval_helpers import nth_span
 
 TEXT = "عيّن مجلس الإدارة سمير علي مديرا لشركة النفط في بيروت"
 
@@ -101,15 +102,12 @@ def test_view_projects_gold_and_reports_ignored_types() -> None:
 ETEXT = "قال سامي نور رئيس لجنة الطاقة إن مصر والأردن عضوان. وأضاف نور أن برئاسة مصرية للجنة الطاقة"
 
 
-def ent(word: str, label: str, nth: int = 0, skip: int = 0) -> Span:
-    start = -1
-    for _ in range(nth + 1):
-        start = ETEXT.index(word, start + 1)
-    return Span(start + skip, start + len(word), label)
+def ent(word: str, label: str, nth: int = 0) -> Span:
+    return nth_span(ETEXT, word, label, nth)
 
 
 SAMI, NOUR = ent("سامي نور", "PERS"), ent("نور", "PERS", 1)
-COMMITTEE, COMMITTEE2 = ent("لجنة الطاقة", "ORG"), ent("لجنة الطاقة", "ORG", 1, skip=1)
+COMMITTEE, COMMITTEE2 = ent("لجنة الطاقة", "ORG"), ent("لجنة الطاقة", "ORG", 1)  # the second after لل
 EGYPT, JORDAN, EGYPTIAN = ent("مصر", "GPE"), ent("الأردن", "GPE"), ent("مصرية", "NORP")
 E_CLUSTERS = [[SAMI, NOUR], [COMMITTEE, COMMITTEE2], [EGYPT, EGYPTIAN], [JORDAN]]
 E_GOLD = [Relation("HEADS", SAMI, COMMITTEE), Relation("HEADS", EGYPT, COMMITTEE2)]

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 
 from benchmark.cli import EXIT_OK
+from benchmark.commands.options import add_no_type_check
 from eval.modes import relation_grid
 
-HELP = "agreement (F1 of B against A) of two annotation sets of the same texts, for entities and relations"
+HELP = (
+    "agreement (F1 of B against A) of two annotation sets of the same texts: mentions, entity layers "
+    "(MUC, B3, CEAF-e, CoNLL) and relations at the entity and mention level; lists every disagreement side by side"
+)
 
 _SETTINGS = tuple(relation_grid())
 
@@ -17,10 +22,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``agree`` options."""
     parser.add_argument("a", help="reference annotations: BRAT directory, .ann file or .jsonl")
     parser.add_argument("b", help="other annotations of the same texts")
-    parser.add_argument("--json", action="store_true", help="print every count and score as JSON")
     parser.add_argument(
-        "--no-type-check", action="store_true", help="do not check entity and relation types against the schema"
+        "--json", action="store_true", help="print every count and score, and the disagreements, as JSON"
     )
+    add_no_type_check(parser)
 
 
 def _num(value: float) -> str:
@@ -33,6 +38,25 @@ def _cell(counts: object) -> str:
     return f"{score} {_num(counts.tp)}/{_num(counts.fn)}/{_num(counts.fp)}"  # type: ignore[attr-defined]
 
 
+def _table(rows: list[list[str]], header: list[str]) -> list[str]:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return [
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in [header, *rows]
+    ]
+
+
+def _score(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
+def _coref_cell(metric: object) -> str:
+    f1, recall, precision = (getattr(metric, k) for k in ("f1", "recall", "precision"))
+    return "-" if f1 is None else f"{_score(f1)} (R {_score(recall)} P {_score(precision)})"
+
+
 def format_agreement(result: object, *, type_order: list[str]) -> str:
     """Render a :class:`benchmark.agreement.Agreement` as plain-text tables."""
     from benchmark.agreement import Agreement
@@ -40,29 +64,86 @@ def format_agreement(result: object, *, type_order: list[str]) -> str:
     assert isinstance(result, Agreement)
     lines = [
         f"agreement of B against A: F1, then counts both/only A/only B, over {len(result.document_ids)} document(s)",
-        f"A: {result.reference} ({result.entity_counts[0]} entities, {result.relation_counts[0]} relations)",
-        f"B: {result.other} ({result.entity_counts[1]} entities, {result.relation_counts[1]} relations)",
+        f"A: {result.reference} ({result.entity_counts[0]} mentions in {result.cluster_counts[0]} entities, "
+        f"{result.relation_counts[0]} relations)",
+        f"B: {result.other} ({result.entity_counts[1]} mentions in {result.cluster_counts[1]} entities, "
+        f"{result.relation_counts[1]} relations)",
     ]
-    for title, tables in (("entities (nested layer)", result.entities), ("relations", result.relations)):
+    tables_in_order = (
+        ("mentions (nested layer)", result.entities),
+        ("relations, entity level (B's mentions read through A's entities)", result.entity_relations),
+        ("relations, mention level", result.relations),
+    )
+    for title, tables in tables_in_order:
         first = tables[_SETTINGS[0]]
         present = list(first.types)
         types = [t for t in type_order if t in present] + sorted(t for t in present if t not in type_order)
         rows = [[t, *(_cell(tables[s].per_type[t]) for s in _SETTINGS)] for t in types]
         rows.append(["overall", *(_cell(tables[s].micro) for s in _SETTINGS)])
-        header = ["type", *(f"{m}/{b}" for m, b in _SETTINGS)]
-        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-        lines += ["", title]
-        for row in [header, *rows]:
-            lines.append(
-                "  ".join(
-                    cell.ljust(w) if i == 0 else cell.rjust(w)
-                    for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-                ).rstrip()
-            )
+        lines += ["", title, *_table(rows, ["type", *(f"{m}/{b}" for m, b in _SETTINGS)])]
         notes = {f"{m}/{b}": dict(tables[(m, b)].notes) for m, b in _SETTINGS if tables[(m, b)].notes}
         for setting, counted in notes.items():
             lines.append(f"note ({setting}): " + ", ".join(f"{k} {v}" for k, v in counted.items()))
+    rows = [
+        [name, *(_coref_cell(getattr(result.coref[s], name)) for s in _SETTINGS)]
+        for name in ("muc", "b_cubed", "ceaf_e")
+    ]
+    conll = [result.coref[s].conll_f1 for s in _SETTINGS]
+    rows.append(["CoNLL F1", *(_score(v) for v in conll)])
+    lines += [
+        "",
+        "entity layer (coreference; every mention an entity, singletons included): F1 (recall, precision)",
+        *_table(rows, ["metric", *(f"{m}/{b}" for m, b in _SETTINGS)]),
+    ]
+    lines += format_disagreements(result.disagreements)
     return "\n".join(lines)
+
+
+#: Mentions of an entity shown per argument in the terminal (``--json`` has them all).
+_SHOWN_MENTIONS = 3
+
+
+def _mention_text(m: dict) -> str:
+    return f"{m['type']} {m['start']}-{m['end']} «{m['text']}»"
+
+
+def _item_text(item: dict | None) -> str:
+    if item is None:
+        return "-"
+    if "arg1" not in item:
+        return _mention_text(item)
+
+    def arg(value: dict) -> str:
+        if "mentions" not in value:
+            return _mention_text(value)
+        mentions = value["mentions"]
+        more = len(mentions) - _SHOWN_MENTIONS
+        shown = " = ".join(map(_mention_text, mentions[:_SHOWN_MENTIONS]))
+        return shown + (f" = {more} more mention(s) (--json lists them)" if more > 0 else "")
+
+    return f"{item['type']}({arg(item['arg1'])}, {arg(item['arg2'])})"
+
+
+def format_disagreements(disagreements: Sequence[object]) -> list[str]:
+    """Lines listing every disagreement, per document, A above B (see :func:`benchmark.agreement.disagreements`)."""
+    from benchmark.agreement import LEVELS, Disagreement
+
+    found = [d for d in disagreements if isinstance(d, Disagreement)]
+    counts = ", ".join(f"{sum(d.level == level for d in found)} {level}s" for level in LEVELS)
+    lines = [
+        "",
+        f"disagreements (strict match, character offsets; every disagreement of a looser setting is among them): "
+        f"{counts}",
+    ]
+    document = None
+    for d in found:
+        if d.document != document:
+            document = d.document
+            lines.append(f"document {document}")
+        head = f"  {d.level:<15} {d.kind:<15}"
+        lines.append(f"{head} A: {_item_text(d.a)}")
+        lines.append(f"{'':<{len(head)}} B: {_item_text(d.b)}")
+    return lines
 
 
 def main(args: argparse.Namespace) -> int:

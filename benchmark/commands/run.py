@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,18 +37,11 @@ cache without loading models.
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the options of ``arabench run``."""
+    from benchmark.commands.options import add_model, add_seed
+
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
-    parser.add_argument(
-        "--model",
-        "-m",
-        dest="models",
-        action="append",
-        metavar="M",
-        help="a model to run (repeatable): rules, oracle, empty, hf:<id or dir>[@rev], file:<predictions>, "
-        "camel:<name>, llm:<model>, llm-hf:<dir>, a model card name (default: the default suite, "
-        "see `arabench models`)",
-    )
+    add_model(parser)
     parser.add_argument(
         "--model-option",
         nargs=2,
@@ -89,7 +83,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a directory of user model cards, next to the packaged ones (also $ARABENCH_CARDS)",
     )
     parser.add_argument("--out", default=None, metavar="DIR", help="output directory (default: ./results)")
-    parser.add_argument("--seed", type=int, default=None, help="bootstrap seed (default: 0)")
+    add_seed(parser, default=None)
     parser.add_argument(
         "--bootstrap",
         type=int,
@@ -273,5 +267,9 @@ def _print_leaderboard(results: Results, out: str, *, corpus: str | None) -> Non
                 f"  char F1 {fmt(row.char_f1)}{flag}"
             )
         else:
-            print(f"  {row.model:<40} {row.status}: {row.reason or ''}")
+            # The reason ends with its fix: wrapped, never cut (also: `arabench models NAME`).
+            lines = textwrap.wrap(f"{row.status}: {row.reason or ''}", width=78) or [row.status]
+            print(f"  {row.model:<40} {lines[0]}")
+            for line in lines[1:]:
+                print(f"  {'':<40} {line}")
     print(f"results written to {out}/ (results.json, summary.md, per_type.csv, errors.jsonl, report.html)")

@@ -55,8 +55,6 @@ HELP = "score predictions from any system against gold (CoNLL, JSONL, BRAT, Labe
 #: Version of the ``--json`` output; bumped on any incompatible change.
 SCHEMA_VERSION = 1
 FORMATS = tuple(REGISTRY)
-#: The schemes ``--scheme`` accepts (``ANY`` is internal: it would read any prefix as a tag).
-SCHEME_CHOICES = ("BIO2", "IOB1", "IOE1", "IOE2", "BIOES", "BILOU", "IO", "IOB2", "BIO", "IOBES", "IOE")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -65,25 +63,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--gold", required=True, help="gold annotations: CoNLL, JSONL, BRAT, Label Studio or a datasets directory"
     )
     parser.add_argument("--pred", required=True, help="predictions (CoNLL if the gold is CoNLL, else any span format)")
-    parser.add_argument("--format", choices=FORMATS, default=None, help="format of both (default: guess each)")
-    parser.add_argument(
-        "--mode",
-        action="append",
-        choices=[*MODES, "all"],
-        help="match mode, repeatable, or all (default: strict); every setting is scored from one read",
-    )
-    parser.add_argument(
-        "--boundary",
-        action="append",
-        choices=[*BOUNDARIES, "all"],
-        help="char offsets or whole words, repeatable, or all (default: word)",
-    )
-    parser.add_argument(
-        "--layer",
-        action="append",
-        choices=[*LAYERS, "all"],
-        help="outermost spans only, or all spans; repeatable, or all (default: flat)",
-    )
+    from benchmark.commands.options import add_format, add_grid, add_scheme
+
+    add_format(parser)
+    add_grid(parser, repeatable=True)
     parser.add_argument(
         "--view",
         default=None,
@@ -98,12 +81,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--drop", metavar="LABELS", help="prediction labels to drop, comma-separated (counted in notes)"
     )
-    parser.add_argument(
-        "--scheme",
-        default="BIO2",
-        choices=SCHEME_CHOICES,
-        help="tagging scheme of CoNLL files (default BIO2; IO is for bare tags without B-/I- prefixes)",
-    )
+    add_scheme(parser, default="BIO2")
     parser.add_argument(
         "--strict-iob2",
         action="store_true",

@@ -7,8 +7,9 @@ import json
 from pathlib import Path
 
 from benchmark.cli import EXIT_OK
+from benchmark.commands.options import add_no_type_check
 
-HELP = "describe annotations: documents, tokens, sentences, mentions per type, nesting, relations"
+HELP = "describe annotations: documents, tokens, sentences, mentions per type, nesting, entities, relations"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,9 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     add_path_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the statistics as JSON")
-    parser.add_argument(
-        "--no-type-check", action="store_true", help="do not check entity and relation types against the schema"
-    )
+    add_no_type_check(parser)
 
 
 def format_table(stats: object, *, title: str, type_order: list[str]) -> str:
@@ -48,11 +47,28 @@ def format_table(stats: object, *, title: str, type_order: list[str]) -> str:
         )
     depths = ", ".join(f"depth {d}: {n}" for d, n in stats.depths.items())
     lines += ["", f"nesting: max depth {stats.max_depth}" + (f" ({depths})" if depths else "")]
+    clustered = sum(stats.clustered_mentions.values())
+    singletons = stats.cluster_sizes.get(1, 0)
+    lines += [
+        "",
+        f"entities: {stats.total_entities} ({stats.total_clusters} clusters holding {clustered} mentions, "
+        f"{singletons} singletons)",
+    ]
+    entity_types = [t for t in type_order if t in stats.entities] + sorted(
+        t for t in stats.entities if t not in type_order
+    )
+    if stats.total_clusters:
+        lines.append(
+            "by type, entities (of which clusters): "
+            + ", ".join(f"{t} {stats.entities[t]} ({stats.clusters.get(t, 0)})" for t in entity_types)
+        )
     if stats.relations:
         rel_width = max(len(r) for r in stats.relations)
-        lines += ["", f"{'relation':<{rel_width}}  count"]
-        lines += [f"{r:<{rel_width}}  {n:>5}" for r, n in stats.relations.items()]
-        lines.append(f"{'total':<{rel_width}}  {stats.total_relations:>5}")
+        lines += ["", f"{'relation':<{rel_width}}  count  entity pairs"]
+        lines += [
+            f"{r:<{rel_width}}  {n:>5}  {stats.entity_relations.get(r, 0):>12}" for r, n in stats.relations.items()
+        ]
+        lines.append(f"{'total':<{rel_width}}  {stats.total_relations:>5}  {stats.total_entity_relations:>12}")
     else:
         lines += ["", "relations: none"]
     return "\n".join(line.rstrip() for line in lines)

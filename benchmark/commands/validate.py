@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from benchmark.cli import EXIT_OK, EXIT_PROBLEMS
+from benchmark.commands.options import add_no_type_check
 
 if TYPE_CHECKING:
     from annotations.problems import Problem
@@ -21,16 +22,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``validate`` options."""
     add_path_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument(
-        "--no-type-check",
-        action="store_true",
-        help="do not check entity and relation types against the schema (for predictions in another label view)",
-    )
+    add_no_type_check(parser)
 
 
 def add_path_arguments(parser: argparse.ArgumentParser) -> None:
     """The corpus path and ``--format`` (shared by ``validate`` and ``stats``)."""
-    from annotations.formats import FORMATS
+    from benchmark.commands.options import add_format
 
     parser.add_argument(
         "path",
@@ -39,13 +36,7 @@ def add_path_arguments(parser: argparse.ArgumentParser) -> None:
         help="BRAT directory or .txt/.ann pair, .jsonl, CoNLL file, Label Studio .json, datasets directory "
         "(default: the gold)",
     )
-    parser.add_argument(
-        "--format",
-        choices=list(FORMATS),
-        default=None,
-        metavar="FMT",
-        help=f"the format of PATH ({', '.join(FORMATS)}; default: guessed from the path and its content)",
-    )
+    add_format(parser)
 
 
 def display_path(path: Path) -> Path:
