@@ -172,3 +172,15 @@ def test_quickstart_commands_are_the_ones_ci_runs() -> None:
 def test_readme_stays_short() -> None:
     n = len((ROOT / "README.md").read_text(encoding="utf-8").splitlines())
     assert n <= 250, f"README.md has {n} lines (at most 250); fix: move the detail to a page of docs/ and link it"
+
+
+def test_relative_links_point_to_files() -> None:
+    broken = []
+    for path in markdown_files():
+        text = re.sub(r"(?ms)^```.*?^```", "", path.read_text(encoding="utf-8"))
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"[a-z]+:", target) or target.startswith("#"):
+                continue
+            if not (path.parent / target.split("#", 1)[0]).exists():
+                broken.append(f"{path.relative_to(ROOT).as_posix()}: {target}")
+    assert not broken, f"links to missing files: {broken}; fix: correct the path or add the page"
