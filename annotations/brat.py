@@ -508,6 +508,18 @@ def _check_id(ident: str, kind: str, doc_id: str) -> None:
         )
 
 
+#: The longest document id (UTF-8 bytes) that makes a file name with ``.ann`` on common file systems (255 bytes).
+MAX_ID_BYTES = 250
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def write_brat(document: Document, directory: str | Path) -> tuple[Path, Path]:
     """Write ``<id>.txt`` (the text, byte for byte) and ``<id>.ann`` into ``directory``.
 
@@ -523,6 +535,22 @@ def write_brat(document: Document, directory: str | Path) -> tuple[Path, Path]:
             field="id",
             value=document.id,
             fix="use an id without path separators",
+        )
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in document.id) or not _encodable(document.id):
+        raise ConversionError(
+            "document id cannot be used as a BRAT file name: it holds a control character (NUL, newline...) "
+            "or a lone surrogate",
+            field="id",
+            value=document.id,
+            fix="use an id of printable characters",
+        )
+    if len(document.id.encode("utf-8")) > MAX_ID_BYTES:
+        raise ConversionError(
+            f"document id cannot be used as a BRAT file name: {len(document.id.encode('utf-8'))} bytes in UTF-8, "
+            f"file names hold at most 255 (with .ann)",
+            field="id",
+            value=document.id[:40] + "…",
+            fix=f"use an id of at most {MAX_ID_BYTES} bytes (e.g. a short name plus a hash)",
         )
     ann = format_ann(document)
     directory = Path(directory)

@@ -8,18 +8,28 @@ cannot hold are the registry of :mod:`annotations.formats` (``brat``,
 :class:`ConversionReport` with the counts read and written and, in words,
 what the destination format cannot hold. Nothing is dropped silently, and an
 existing non-empty destination is never overwritten unless asked.
+
+Nothing is lost on a failure: the source is read and checked like the gold
+(white space at span edges, crossing or duplicate spans, unknown types, BOM,
+CRLF, lone surrogates: :func:`annotations.formats.check_document_read`)
+before the destination is touched; the destination is written into a
+temporary sibling and swapped into place only after the write succeeded; a
+source or ``text_from`` corpus inside the destination is refused.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotations.errors import ConversionError
 from annotations.formats import Format, check_options, get_format, infer_format, read_documents, write_documents
+from annotations.problems import problems_error
+from annotations.spans import Document
 
 __all__ = ["ConversionReport", "convert"]
 
@@ -82,47 +92,137 @@ class ConversionReport:
         return "\n".join(self.lines())
 
 
+def _inside(path: Path, parent: Path) -> bool:
+    """True if ``path`` is ``parent`` or lies under it (symbolic links resolved)."""
+    child, root = path.resolve(), parent.resolve()
+    return child == root or root in child.parents
+
+
+def _destinations(dst: Path, dst_format: Format) -> list[Path]:
+    """The paths a conversion replaces: a BRAT pair's two files, else ``dst`` itself."""
+    if dst_format.name == "brat" and dst.suffix.lower() in (".ann", ".txt"):
+        return [dst.with_suffix(".txt"), dst.with_suffix(".ann")]
+    return [dst]
+
+
+def _check_sources(dst: Path, dst_format: Format, sources: Sequence[tuple[str, str, Path | None]]) -> None:
+    """Refuse a source (or ``--text-from`` corpus) that the destination would replace."""
+    for field_name, option, source in sources:
+        if source is None:
+            continue
+        for target in _destinations(dst, dst_format):
+            if target.exists() and _inside(source, target):
+                raise ConversionError(
+                    f"the {option} is inside the destination, which the conversion replaces",
+                    file=source,
+                    field=field_name,
+                    value=str(target),
+                    fix="write to a destination outside the source (convert to a new path, then move it)",
+                )
+
+
 def _check_destination(dst: Path, src: Path, overwrite: bool, dst_format: Format) -> None:
     if dst.resolve() == src.resolve():
         raise ConversionError("source and destination are the same path", file=dst, fix="write to another path")
-    if dst_format.name == "brat" and dst.suffix.lower() in (".ann", ".txt"):
-        for pair in (dst.with_suffix(".txt"), dst.with_suffix(".ann")):
-            if pair.is_file() and pair.stat().st_size > 0 and not overwrite:
-                raise ConversionError(
-                    "destination exists and is not empty",
-                    file=pair,
-                    fix="choose another destination, or pass overwrite=True (--overwrite) to replace it",
-                )
-        return
-    if not dst.exists():
-        return
-    non_empty = any(dst.iterdir()) if dst.is_dir() else dst.stat().st_size > 0
-    if not non_empty:
-        return
-    if not overwrite:
-        raise ConversionError(
-            "destination exists and is not empty",
-            file=dst,
-            fix="choose another destination, or pass overwrite=True (--overwrite) to replace it",
-        )
-    if dst.is_dir():
-        if dst_format.name == "hf":
-            if not ((dst / "dataset_dict.json").is_file() or (dst / "dataset_info.json").is_file()):
-                raise ConversionError(
-                    "refusing to replace a directory that is not a saved dataset",
-                    file=dst,
-                    fix="choose an empty or new directory",
-                )
-            shutil.rmtree(dst)
-        elif dst_format.name == "brat":
-            for old in [*dst.glob("*.ann"), *dst.glob("*.txt")]:
-                old.unlink()
-        else:
+    for target in _destinations(dst, dst_format):
+        if not target.exists():
+            continue
+        non_empty = any(target.iterdir()) if target.is_dir() else target.stat().st_size > 0
+        if non_empty and not overwrite:
+            raise ConversionError(
+                "destination exists and is not empty",
+                file=target,
+                fix="choose another destination, or pass overwrite=True (--overwrite) to replace it",
+            )
+        if not target.is_dir():
+            if target.suffix.lower() in (".ann", ".txt") or not dst_format.directory:
+                continue
+            raise ConversionError(
+                f"destination is a file but {dst_format.name} writes a directory", file=target, fix="give a directory"
+            )
+        if not non_empty:
+            continue
+        if dst_format.name == "hf" and not _is_saved_dataset(target):
+            raise ConversionError(
+                "refusing to replace a directory that is not a saved dataset",
+                file=target,
+                fix="choose an empty or new directory",
+            )
+        if not dst_format.directory:
             raise ConversionError(
                 f"destination is a directory but {dst_format.name} writes a file",
-                file=dst,
+                file=target,
                 fix="give a file path",
             )
+
+
+def _is_saved_dataset(path: Path) -> bool:
+    return (path / "dataset_dict.json").is_file() or (path / "dataset_info.json").is_file()
+
+
+def _write_staged(dst: Path, dst_format: Format, write: Callable[[Path], list[str]]) -> list[str]:
+    """Write into a temporary sibling of ``dst``, then swap it into place: a failed write leaves ``dst`` as it was.
+
+    A BRAT directory keeps its files other than the top-level ``.txt``/``.ann``
+    (a ``manifest.yaml``, sub-directories); a saved dataset and a file are
+    replaced whole.
+    """
+    try:
+        return _swap_in(dst, dst_format, write)
+    except OSError as exc:
+        raise ConversionError(
+            f"cannot write the destination ({exc.strerror or exc}); it was left as it was",
+            file=dst,
+            fix="free disk space or fix the permissions of its directory, then convert again",
+        ) from None
+
+
+def _swap_in(dst: Path, dst_format: Format, write: Callable[[Path], list[str]]) -> list[str]:
+    parent = dst.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", suffix=".converting", dir=parent))
+    try:
+        staged = staging / dst.name
+        not_kept = write(staged)
+        targets = _destinations(dst, dst_format)
+        if len(targets) == 2:  # a BRAT pair: two files
+            for target in targets:
+                os.replace(staging / target.name, target)
+            return not_kept
+        if dst_format.name == "brat" and dst.is_dir():
+            staged.mkdir(exist_ok=True)
+            for old in dst.iterdir():
+                if old.is_file() and old.suffix in (".txt", ".ann"):
+                    continue
+                if not (staged / old.name).exists():
+                    (shutil.copytree if old.is_dir() else shutil.copy2)(old, staged / old.name)
+        if dst.is_dir() and not dst.is_symlink():
+            old = staging / ".replaced"
+            os.replace(dst, old)
+            try:
+                os.replace(staged, dst)
+            except OSError:
+                os.replace(old, dst)
+                raise
+        else:
+            os.replace(staged, dst)
+        return not_kept
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _validate_read(documents: Sequence[Document], source: Format, src: Path) -> None:
+    """Refuse to convert documents that ``arabench validate --no-type-check`` would reject once written."""
+    from annotations.formats import check_document_read
+
+    problems = []
+    for i, document in enumerate(documents):
+        where = f"tasks[{i}]" if source.name == "labelstudio" else None  # one document per task, in file order
+        problems += check_document_read(
+            document, file=str(src), raw_text=source.raw_text, check_types="views", where=where
+        ).problems
+    if any(p.is_error for p in problems):
+        raise problems_error(problems, what=f"source {src}", file=None)
 
 
 def convert(
@@ -185,8 +285,13 @@ def convert(
     check_options(source, read_opts, source.read_options, "reading")
     check_options(target, write_opts, target.write_options, "writing")
     _check_destination(dst_path, src_path, overwrite, target)
+    text_path = None if text_from is None else Path(text_from)
+    _check_sources(dst_path, target, [("src", "source", src_path), ("text_from", "--text-from corpus", text_path)])
     documents, notes = read_documents(src_path, format=source.name, **read_opts)
-    not_kept = write_documents(documents, dst_path, format=target.name, **write_opts)
+    _validate_read(documents, source, src_path)
+    not_kept = _write_staged(
+        dst_path, target, lambda path: write_documents(documents, path, format=target.name, **write_opts)
+    )
     spans = sum(len(d.entities) for d in documents)
     relations = sum(len(d.relations) for d in documents)
     if target.name == "conll":

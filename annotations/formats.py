@@ -72,6 +72,7 @@ __all__ = [
     "read_documents",
     "write_documents",
     "check_path",
+    "check_document_read",
     "parse_documents",
     "source_files",
     "format_table",
@@ -459,7 +460,7 @@ def check_path(
     Raises:
         ConversionError: If the format cannot be told, or an option does not apply.
     """
-    from annotations.validate import ValidationReport, check_document, check_text, validate
+    from annotations.validate import ValidationReport, validate
 
     if not Path(path).exists():
         return ValidationReport(str(path), [Problem(str(path), None, None, "path does not exist", "check the path")])
@@ -475,15 +476,86 @@ def check_path(
         return report
     report.problems += [Problem(str(path), None, None, note, severity="warning") for note in notes]
     report.document_count = len(documents)
-    for document in documents:
-        parsed = ParsedDocument(document, str(path), None, {})
-        if fmt.raw_text:
-            parsed.problems += check_text(document.text, file=str(path), field=f"{document.id}.text")
-        parsed.problems += check_document(parsed, schema=schema, check_types=check_types)
+    for i, document in enumerate(documents):
+        parsed = check_document_read(
+            document,
+            file=str(path),
+            raw_text=fmt.raw_text,
+            schema=schema,
+            check_types=check_types,
+            where=f"tasks[{i}]" if fmt.name == "labelstudio" else None,  # one document per task, in file order
+        )
         report.problems += parsed.problems
         if parsed.ok:
             report.documents.append(document)
     return report
+
+
+def check_document_read(
+    document: Document,
+    *,
+    file: str,
+    raw_text: bool = True,
+    schema: Schema | None = None,
+    check_types: bool | str = True,
+    where: str | None = None,
+) -> ParsedDocument:
+    """Every gold check on one document a reader returned; the problems are in the result's ``problems``.
+
+    Fields are named ``<where>.text`` and ``<where>/<annotation id>.<field>``.
+
+    Args:
+        document: The document.
+        file: The file it was read from (named in the problems).
+        raw_text: The format stores the raw text (BOM, CRLF, NFC, lone surrogates are checked).
+        schema: The schema (default: the packaged one).
+        check_types: ``True``: types must be schema types; ``False``: not
+            checked; ``"views"``: an entity type must be a schema type or a
+            label of one of the schema's views, a relation type a schema
+            type (the argument types are not checked: a corpus in another
+            view reads back with ``arabench validate --no-type-check``).
+        where: Where the document is in its file (default: its id), e.g.
+            ``tasks[3]`` for a Label Studio task.
+    """
+    from annotations.schema import default_schema
+    from annotations.validate import check_document, check_text
+
+    schema = schema or default_schema()
+    at = document.id if where is None else where
+    prefixes = {ident: (None, f"{at}/{ident}.") for ident in (*document.entities, *document.relations)}
+    parsed = ParsedDocument(document, file, None, prefixes)  # type: ignore[arg-type]
+    if raw_text:
+        parsed.problems += check_text(document.text, file=file, field=f"{at}.text")
+    if check_types != "views":
+        parsed.problems += check_document(parsed, schema=schema, check_types=bool(check_types))
+        return parsed
+    parsed.problems += check_document(parsed, schema=schema, check_types=False)
+    known = set(schema.entity_types).union(*(v.labels for v in schema.views.values()))
+    for ident, span in document.entities.items():
+        if span.label not in known:
+            parsed.problems.append(
+                Problem(
+                    file,
+                    None,
+                    f"{at}/{ident}.type",
+                    "unknown entity type: neither a schema type nor a label of any view",
+                    f"use one of the schema's types ({', '.join(schema.entity_types)}) or a view's labels",
+                    span.label,
+                )
+            )
+    for ident, relation in document.relations.items():
+        if relation.label not in schema.relation_types:
+            parsed.problems.append(
+                Problem(
+                    file,
+                    None,
+                    f"{at}/{ident}.type",
+                    "unknown relation type",
+                    f"use one of {', '.join(schema.relation_types)}",
+                    relation.label,
+                )
+            )
+    return parsed
 
 
 def _read_validated(path: Path, *, format: str, notes: bool = True) -> _Read:

@@ -235,84 +235,173 @@ def from_dataset_dict(dataset: DatasetDict | Dataset, *, split: str | None = Non
             value=missing,
             fix="write the dataset with arabench convert (or annotations.hf_datasets.to_dataset_dict)",
         )
-    names_feature = table.features.get("ner_tags")
-    tag_names = names_feature.feature.names if names_feature is not None else None
+    tag_names = _tag_names(table.features.get("ner_tags"))
     documents = []
     seen: dict[str, str] = {}
     for i, row in enumerate(table):
         where = f"{split or 'dataset'}[{i}]"
-        text = row["text"]
-        if str(row["id"]) in seen:
-            raise AnnotationError(
-                f"duplicate document id (first in {seen[str(row['id'])]})",
-                field=f"{where}.id",
-                value=str(row["id"]),
-                fix="give every row its own document id",
-            )
-        seen[str(row["id"])] = where
-        entities: dict[str, Span] = {}
-        for entity in _records(row["entities"]):
-            if entity["id"] in entities:
-                raise AnnotationError(
-                    "duplicate entity id in one row (the second would silently replace the first)",
-                    field=f"{where}.entities.{entity['id']}",
-                    value=entity["id"],
-                    fix="give every entity of a row its own id",
-                )
-            try:
-                entities[entity["id"]] = Span(int(entity["start"]), int(entity["end"]), entity["type"])
-            except AnnotationError as exc:
-                raise AnnotationError(
-                    exc.message, field=f"{where}.entities.{entity['id']}", value=exc.value, fix=exc.fix
-                ) from None
-            if entities[entity["id"]].end > len(text):
-                raise AnnotationError(
-                    "entity ends beyond the text",
-                    field=f"{where}.entities.{entity['id']}",
-                    value=(entity["start"], entity["end"]),
-                    fix=f"use offsets within 0..{len(text)}",
-                )
-        relations: dict[str, Relation] = {}
-        for relation in _records(row["relations"]):
-            if relation["id"] in relations:
-                raise AnnotationError(
-                    "duplicate relation id in one row (the second would silently replace the first)",
-                    field=f"{where}.relations.{relation['id']}",
-                    value=relation["id"],
-                    fix="give every relation of a row its own id",
-                )
-            args = []
-            for key in ("arg1", "arg2"):
-                if relation[key] not in entities:
-                    raise AnnotationError(
-                        "relation argument is not an entity id of this document",
-                        field=f"{where}.relations.{relation['id']}.{key}",
-                        value=relation[key],
-                        fix="use the id of an entity of the same row",
-                    )
-                args.append(entities[relation[key]])
-            relations[relation["id"]] = Relation(relation["type"], args[0], args[1])
-        clusters = tuple(tuple(group) for group in (row.get("clusters") or []))
-        for n, group in enumerate(clusters):
-            for ident in group:
-                if ident not in entities:
-                    raise AnnotationError(
-                        "cluster names an id that is not an entity of this document",
-                        field=f"{where}.clusters[{n}]",
-                        value=ident,
-                        fix="use the ids of entities of the same row",
-                    )
         try:
-            metadata = json.loads(row["metadata"]) if row["metadata"] else {}
-        except json.JSONDecodeError as exc:
+            documents.append(_row_document(row, where, seen, tag_names))
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            if isinstance(exc, AnnotationError):
+                raise
             raise AnnotationError(
-                f"metadata is not JSON ({exc.msg})", field=f"{where}.metadata", fix="store a JSON object string"
-            ) from exc
-        document = Document(str(row["id"]), text, entities, relations, metadata, clusters)
-        if tag_names is not None and "ner_tags" in row:
-            _check_tags(document, [tag_names[t] for t in row["ner_tags"]], where)
-        documents.append(document)
+                f"the row does not have arabench's column types ({type(exc).__name__}: {exc})",
+                field=where,
+                fix="write the dataset with arabench convert (or annotations.hf_datasets.to_dataset_dict)",
+            ) from None
     return documents
+
+
+def _tag_names(feature: object) -> list[str] | None:
+    """The class names of a ``Sequence(ClassLabel)`` ``ner_tags`` feature; ``None`` without the column."""
+    if feature is None:
+        return None
+    names = getattr(getattr(feature, "feature", None), "names", None)
+    if not isinstance(names, list):
+        raise AnnotationError(
+            "ner_tags is not a sequence of ClassLabel tags, so its tag names are unknown",
+            field="features.ner_tags",
+            value=repr(feature)[:120],
+            fix="store ner_tags as Sequence(ClassLabel(names=...)) (as arabench convert does), or drop the column",
+        )
+    return names
+
+
+def _check_row_types(row: Mapping[str, Any], where: str) -> None:
+    ident, text = row["id"], row["text"]
+    if isinstance(ident, bool) or not isinstance(ident, (str, int)) or ident == "":
+        raise AnnotationError(
+            "a document id must be a non-empty string or an integer",
+            field=f"{where}.id",
+            value=ident,
+            fix="give every row a string id",
+        )
+    if not isinstance(text, str):
+        raise AnnotationError(
+            "a document text must be a string", field=f"{where}.text", value=text, fix="store the raw text"
+        )
+    for column, keys, ints in (
+        ("entities", ("id", "type"), ("start", "end")),
+        ("relations", ("id", "type", "arg1", "arg2"), ()),
+    ):
+        for record in _records(row[column]):
+            for key in keys:
+                if not isinstance(record.get(key), str) or not record.get(key):
+                    raise AnnotationError(
+                        f"{column} {key} must be a non-empty string",
+                        field=f"{where}.{column}.{key}",
+                        value=record.get(key),
+                        fix="write the dataset with arabench convert",
+                    )
+            for key in ints:
+                if isinstance(record.get(key), bool) or not isinstance(record.get(key), int):
+                    raise AnnotationError(
+                        f"{column} {key} must be an integer offset",
+                        field=f"{where}.{column}.{record.get('id')}.{key}",
+                        value=record.get(key),
+                        fix="store integer character offsets",
+                    )
+    metadata = row["metadata"]
+    if metadata is not None and not isinstance(metadata, str):
+        raise AnnotationError(
+            "metadata must be a JSON object string",
+            field=f"{where}.metadata",
+            value=metadata,
+            fix="store the metadata as a JSON object string",
+        )
+
+
+def _row_document(row: Mapping[str, Any], where: str, seen: dict[str, str], tag_names: list[str] | None) -> Document:
+    _check_row_types(row, where)
+    text = row["text"]
+    if str(row["id"]) in seen:
+        raise AnnotationError(
+            f"duplicate document id (first in {seen[str(row['id'])]})",
+            field=f"{where}.id",
+            value=str(row["id"]),
+            fix="give every row its own document id",
+        )
+    seen[str(row["id"])] = where
+    entities: dict[str, Span] = {}
+    for entity in _records(row["entities"]):
+        if entity["id"] in entities:
+            raise AnnotationError(
+                "duplicate entity id in one row (the second would silently replace the first)",
+                field=f"{where}.entities.{entity['id']}",
+                value=entity["id"],
+                fix="give every entity of a row its own id",
+            )
+        try:
+            entities[entity["id"]] = Span(int(entity["start"]), int(entity["end"]), entity["type"])
+        except AnnotationError as exc:
+            raise AnnotationError(
+                exc.message, field=f"{where}.entities.{entity['id']}", value=exc.value, fix=exc.fix
+            ) from None
+        if entities[entity["id"]].end > len(text):
+            raise AnnotationError(
+                "entity ends beyond the text",
+                field=f"{where}.entities.{entity['id']}",
+                value=(entity["start"], entity["end"]),
+                fix=f"use offsets within 0..{len(text)}",
+            )
+    relations: dict[str, Relation] = {}
+    for relation in _records(row["relations"]):
+        if relation["id"] in relations:
+            raise AnnotationError(
+                "duplicate relation id in one row (the second would silently replace the first)",
+                field=f"{where}.relations.{relation['id']}",
+                value=relation["id"],
+                fix="give every relation of a row its own id",
+            )
+        args = []
+        for key in ("arg1", "arg2"):
+            if relation[key] not in entities:
+                raise AnnotationError(
+                    "relation argument is not an entity id of this document",
+                    field=f"{where}.relations.{relation['id']}.{key}",
+                    value=relation[key],
+                    fix="use the id of an entity of the same row",
+                )
+            args.append(entities[relation[key]])
+        relations[relation["id"]] = Relation(relation["type"], args[0], args[1])
+    clusters = tuple(tuple(group) for group in (row.get("clusters") or []))
+    for n, group in enumerate(clusters):
+        for ident in group:
+            if ident not in entities:
+                raise AnnotationError(
+                    "cluster names an id that is not an entity of this document",
+                    field=f"{where}.clusters[{n}]",
+                    value=ident,
+                    fix="use the ids of entities of the same row",
+                )
+    try:
+        metadata = json.loads(row["metadata"]) if row["metadata"] else {}
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise AnnotationError(
+            f"metadata is not JSON ({getattr(exc, 'msg', exc)})",
+            field=f"{where}.metadata",
+            fix="store a JSON object string",
+        ) from None
+    if not isinstance(metadata, dict):
+        raise AnnotationError(
+            "metadata is not a JSON object",
+            field=f"{where}.metadata",
+            value=row["metadata"][:80],
+            fix="store a JSON object string",
+        )
+    document = Document(str(row["id"]), text, entities, relations, metadata, clusters)
+    if tag_names is not None and "ner_tags" in row:
+        tags = row["ner_tags"]
+        if not isinstance(tags, list) or not all(type(t) is int and 0 <= t < len(tag_names) for t in tags):
+            raise AnnotationError(
+                "ner_tags must be a list of tag indices",
+                field=f"{where}.ner_tags",
+                value=tags if not isinstance(tags, list) else tags[:10],
+                fix=f"use indices 0..{len(tag_names) - 1} of the ClassLabel names",
+            )
+        _check_tags(document, [tag_names[t] for t in tags], where)
+    return document
 
 
 def _check_tags(document: Document, tags: list[str], where: str) -> None:
@@ -377,6 +466,8 @@ def read_hf(path: str | os.PathLike[str], *, split: str | None = None) -> list[D
         )
     try:
         dataset = load_from_disk(str(path))
-    except (OSError, ValueError) as exc:
-        raise AnnotationError(f"cannot load the dataset: {exc}", file=path, fix="re-save it with save_to_disk") from exc
+    except Exception as exc:  # datasets fails in many ways on a damaged directory: each is the user's to mend
+        raise AnnotationError(
+            f"cannot load the dataset ({type(exc).__name__}: {exc})", file=path, fix="re-save it with save_to_disk"
+        ) from None
     return from_dataset_dict(dataset, split=split)

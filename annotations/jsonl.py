@@ -24,6 +24,7 @@ other Unicode line separators.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from annotations.problems import WARNING, ParsedDocument, Problem
 from annotations.spans import Document, Relation, Span
 
 __all__ = [
+    "find_lone_surrogate",
     "DuplicateKeyError",
     "parse_jsonl",
     "reject_duplicate_keys",
@@ -51,6 +53,39 @@ _FORMAT = (
 
 class DuplicateKeyError(ValueError):
     """A JSON object holds the same key twice (``json.loads`` would keep only the last value)."""
+
+
+def find_lone_surrogate(value: object, *, skip: frozenset[str] = frozenset()) -> tuple[str, str] | None:
+    r"""The first string (key or value) in parsed JSON holding a lone surrogate: ``(field path, string)``.
+
+    JSON's ``\ud800``-style escapes can encode half a surrogate pair; Python
+    keeps it, but no file can be written with it (UTF-8 refuses it), so a
+    reader reports it where it is instead of a writer failing later.
+
+    Args:
+        value: Parsed JSON.
+        skip: Top-level keys not to look into (checked elsewhere).
+    """
+    stack: list[tuple[str, object]] = [("", value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return path or "(value)", item
+        elif isinstance(item, dict):
+            for key, child in reversed(list(item.items())):
+                if path == "" and key in skip:
+                    continue
+                where = f"{path}.{key}" if path else str(key)
+                if _SURROGATE.search(str(key)):
+                    return where, str(key)
+                stack.append((where, child))
+        elif isinstance(item, list):
+            stack += [(f"{path}[{i}]", child) for i, child in reversed(list(enumerate(item)))]
+    return None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def reject_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
@@ -317,6 +352,19 @@ def parse_jsonl(content: str, *, file: str | Path | None = None) -> tuple[list[P
             continue
         if not isinstance(data, dict):
             problems.append(Problem(name, lineno, None, "line is not a JSON object", f"write {_FORMAT}", line[:80]))
+            continue
+        surrogate = find_lone_surrogate(data, skip=frozenset({"text"}))  # the text's own check reports it there
+        if surrogate is not None:
+            problems.append(
+                Problem(
+                    name,
+                    lineno,
+                    surrogate[0],
+                    "string holds a lone surrogate (half of a '\\ud800'-style pair), which no file can store",
+                    "remove it, or give the full surrogate pair",
+                    surrogate[1],
+                )
+            )
             continue
         parser = _DocParser(name, lineno, data)
         parsed = parser.run()

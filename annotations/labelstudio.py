@@ -51,7 +51,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from annotations.errors import AnnotationError, ConversionError
-from annotations.jsonl import DuplicateKeyError, reject_duplicate_keys
+from annotations.jsonl import DuplicateKeyError, find_lone_surrogate, reject_duplicate_keys
 from annotations.schema import Schema
 from annotations.spans import EQUIV, Document, Relation, Span
 
@@ -164,7 +164,29 @@ def _load(source: str | os.PathLike[str] | Sequence[Mapping[str, object]]) -> tu
                 line=exc.lineno,
                 fix="export the project as JSON from Label Studio",
             ) from exc
+        except RecursionError:
+            raise AnnotationError(
+                "JSON nested too deeply to be a Label Studio export",
+                file=path,
+                fix="export the project as JSON from Label Studio",
+            ) from None
+        except ValueError as exc:  # e.g. an integer of thousands of digits
+            raise AnnotationError(
+                f"not a readable JSON value: {exc}", file=path, fix="export the project as JSON from Label Studio"
+            ) from None
     return source, None
+
+
+def _check_strings(tasks: object, file: str | None) -> None:
+    found = find_lone_surrogate(tasks)
+    if found is not None:
+        raise AnnotationError(
+            "string holds a lone surrogate (half of a UTF-16 pair), which no file can store and no offset can count",
+            file=file,
+            field=f"tasks{found[0]}" if found[0].startswith("[") else found[0],
+            value=found[1],
+            fix="remove it, or give the full surrogate pair",
+        )
 
 
 def read_labelstudio(
@@ -215,6 +237,7 @@ def parse_labelstudio(
     """Turn parsed Label Studio JSON (a list of tasks) into documents; see :func:`read_labelstudio`."""
     if isinstance(tasks, Mapping):
         tasks = [tasks]
+    _check_strings(tasks, file)
     if not isinstance(tasks, list):
         raise AnnotationError(
             "a Label Studio export must be a JSON list of tasks",
@@ -265,6 +288,14 @@ def _parse_task(
         )
     text: str = data[text_key]
     doc_id = data.get("doc_id", task.get("id", i + 1))
+    if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)) or doc_id == "":
+        field = f"{where}.data.doc_id" if "doc_id" in data else f"{where}.id"
+        raise fail(
+            "a document id must be a non-empty string or an integer",
+            field,
+            doc_id,
+            "give the task a string data.doc_id (an object or list would be turned into an unreadable id)",
+        )
     doc_id = str(doc_id)
     kind = "predictions" if predictions else "annotations"
     runs = task.get(kind)

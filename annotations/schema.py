@@ -412,6 +412,10 @@ def load_views(path: str | Path, *, schema: Schema | None = None) -> dict[str, V
         root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     except OSError as exc:
         raise SchemaError(f"cannot read views file: {exc}", file=path, fix="check the path") from exc
+    except UnicodeDecodeError as exc:
+        raise SchemaError(
+            f"views file is not UTF-8 (byte offset {exc.start})", file=path, fix="save it as UTF-8"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise SchemaError(

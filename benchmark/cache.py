@@ -17,19 +17,29 @@ canonical JSON of its payload.
 **Name index.** To re-score a run without loading any model (loading a
 transformer takes seconds, and may not be possible offline), the harness also
 records, per *name key*, the provenance a model name resolved to. The name key
-is the sha256 of the model name, the options it was created with, the arabench
-version, the adapter's source hash and a fingerprint (size and mtime of every
-file) of a local path named in the model name (``hf:/path/to/model``,
-``file:preds.jsonl``), or, for a hub model, the refs of its repository in the
-local Hugging Face cache (so a newly downloaded snapshot is noticed). If the
-name index and an entry for every text exist, the model is not constructed at
-all.
+is the sha256 of the model name, the options it was created with (gold
+documents by their text, spans and relations), the arabench version, the
+adapter's source hash and the *content* (sha256 of every file, never size and
+mtime alone) of a local path named in the model name (``hf:/path/to/model``,
+``file:preds.jsonl``; a name whose whole argument is an existing path is that
+path even when it holds ``@``), or, for a hub model, the refs of its
+repository in the local Hugging Face cache (so a newly downloaded snapshot is
+noticed). If the name index and an entry for every text exist, the model is
+not constructed at all.
 
 **Corruption.** An entry that is not valid JSON, has the wrong shape, or whose
 checksum does not match is reported with a :class:`CacheWarning` naming the file,
-ignored, and recomputed (the fresh entry replaces it); so is an entry whose
-spans do not have integer offsets inside the text and a label of the model's view. All writes are
-atomic (:mod:`annotations.files`), so an interrupted run leaves no half-written entry.
+ignored, and recomputed (the fresh entry replaces it); so is an entry that
+would be refused as a predictions file: spans without integer offsets ``0 <=
+start < end <= len(text)``, labels outside the model's view (when the caller
+passes them), diagnostics that are not numbers. A path in the cache that is
+not a regular file (a FIFO, a device) is skipped with a warning, never opened
+for reading. All writes are atomic (:mod:`annotations.files`), so an
+interrupted run leaves no half-written entry.
+
+**Unwritable cache.** A cache that cannot be written (read-only, full, a file
+where a directory should be) is one :class:`CacheWarning`; the model runs
+uncached and is scored as usual.
 
 **Incomplete predictions.** A prediction whose diagnostics report
 ``failed_windows`` (an LLM window that got no answer: connection errors,
@@ -38,19 +48,21 @@ version is discarded, so a model that could not run is asked again next time.
 
 **Refresh.** ``PredictionCache(refresh=True)`` (a ``--no-cache`` run) reads
 nothing and writes what it computes, so no stale entry survives it; a cache
-that cannot be written is then only a warning.
+that cannot be written is then only a warning, as always.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import stat
 import warnings
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from annotations.files import canonical_json, canonical_sha256, default_cache_dir, path_fingerprint, text_sha256
+from annotations.files import canonical_json, canonical_sha256, default_cache_dir, text_sha256
 from annotations.spans import Document, Relation, Span
 from benchmark.atomic import atomic_write_json
 
@@ -62,10 +74,12 @@ __all__ = [
     "prediction_from_json",
     "fingerprint",
     "incomplete",
+    "path_digest",
+    "local_path",
 ]
 
 #: Bumped when the entry format changes; older entries are then ignored.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 class CacheWarning(UserWarning):
@@ -133,6 +147,45 @@ def fingerprint(value: object) -> object:
     raise TypeError(f"no fingerprint for {type(value).__name__}")
 
 
+def path_digest(path: Path) -> str:
+    """sha256 of the content of a file, or of every regular file under a directory (relative names included).
+
+    Content, not size and mtime: a replacement file with the same size and
+    mtime is a different digest. Non-regular files (FIFOs, sockets) are left
+    out, so a digest never blocks on one.
+    """
+    digest = hashlib.sha256()
+    if path.is_dir():
+        files = sorted((p for p in path.rglob("*") if p.is_file()), key=lambda p: p.relative_to(path).as_posix())
+        names = [p.relative_to(path).as_posix() for p in files]
+    else:
+        files = [path] if path.is_file() else []
+        names = [path.name] * len(files)
+    for name, file in zip(names, files, strict=True):
+        encoded = name.encode("utf-8", "surrogateescape")
+        digest.update(len(encoded).to_bytes(8, "big") + encoded)
+        digest.update(file.stat().st_size.to_bytes(8, "big"))
+        with file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def local_path(name: str) -> Path | None:
+    """The existing local path a model name names (``file:a@b.jsonl``, ``hf:/dir@rev``), or ``None``.
+
+    The whole argument is tried first, so a path holding ``@`` is not split as
+    ``path@revision``; failing that, the part before the last ``@``.
+    """
+    _, _, arg = name.partition(":")
+    if not arg:
+        return None
+    for candidate in (arg, arg.rpartition("@")[0]):
+        if candidate and Path(candidate).expanduser().exists():
+            return Path(candidate).expanduser()
+    return None
+
+
 def hub_refs(hub_id: str) -> dict[str, str] | None:
     """The refs (branch or tag -> commit) of a model repository in the local Hugging Face cache, if any."""
     env = os.environ.get("HF_HUB_CACHE")
@@ -170,6 +223,7 @@ class PredictionCache:
     def __init__(self, root: str | Path | None = None, *, refresh: bool = False) -> None:
         self.root = Path(root) if root is not None else default_cache_dir()
         self.refresh = refresh
+        self.writable = True
         self.hits = 0
         self.misses = 0
         self.corrupted: list[Path] = []
@@ -196,13 +250,11 @@ class PredictionCache:
             opts = fingerprint(dict(options))
         except TypeError:
             return None
-        local: object = None
-        _, _, arg = name.partition(":")
-        arg = arg.split("@", 1)[0]
-        if arg:
-            candidate = Path(arg).expanduser()
-            if candidate.exists():
-                local = path_fingerprint(candidate)
+        path = local_path(name)
+        try:
+            local = None if path is None else [str(path), path_digest(path)]
+        except OSError:
+            return None  # unreadable: no name index, the model is constructed and keyed by its provenance
         return canonical_sha256(
             {
                 "name": name,
@@ -224,8 +276,8 @@ class PredictionCache:
     # ---------------------------------------------------------- read/write
     def _read_checked(self, path: Path, kind: str) -> dict[str, Any] | None:
         try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
+            raw = _read_regular(path)
+        except (FileNotFoundError, NotADirectoryError):  # absent (a file where a directory should be: absent too)
             return None
         except OSError as exc:
             self._warn(path, f"cannot be read ({exc})")
@@ -256,12 +308,18 @@ class PredictionCache:
             "checksum": canonical_sha256(payload),
             "payload": payload,
         }
+        if not self.writable:
+            return
         try:
             atomic_write_json(path, entry, indent=None, durable=False)  # no fsync: a lost entry is recomputed
-        except OSError as exc:
-            if not self.refresh:
-                raise
-            warnings.warn(f"cannot refresh the cache entry {path} ({exc})", CacheWarning, stacklevel=3)
+        except OSError as exc:  # read-only, full, or a non-directory in the way: warn once, run uncached
+            self.writable = False
+            warnings.warn(
+                f"the predictions cache {self.root} cannot be written ({exc}); models run uncached "
+                "(fix: free space or make it writable, or set ARABENCH_CACHE to another directory)",
+                CacheWarning,
+                stacklevel=3,
+            )
 
     def get(self, model_key: str, text: str, *, labels: Collection[str] | None = None) -> Any | None:
         """The cached prediction of ``text`` under ``model_key``, or ``None`` (missing or corrupted).
@@ -285,11 +343,11 @@ class PredictionCache:
             self._warn(path, f"holds a malformed prediction ({exc})")
             self.misses += 1
             return None
-        for span in [*prediction.spans, *(s for r in prediction.relations for s in (r.arg1, r.arg2))]:
-            if span.end > len(text) or (labels is not None and span.label not in labels):
-                self._warn(path, f"holds a span beyond the text or with a label outside the model's view ({span})")
-                self.misses += 1
-                return None
+        problem = _prediction_problem(prediction, text, labels)
+        if problem is not None:
+            self._warn(path, problem)
+            self.misses += 1
+            return None
         if incomplete(prediction):
             self._warn(path, "holds a partial prediction (failed windows)")
             self.misses += 1
@@ -337,3 +395,29 @@ class PredictionCache:
             "model",
             {"provenance": dict(provenance), "model_key": model_key, "info": dict(info)},
         )
+
+
+def _read_regular(path: Path) -> bytes:
+    """The bytes of ``path``, refusing (``OSError``) anything but a regular file without blocking on it."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise OSError(f"not a regular file (mode {stat.filemode(mode)}); skipping it")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
+def _prediction_problem(prediction: Any, text: str, labels: frozenset[str] | None) -> str | None:
+    """What would make ``prediction`` refused as a predictions file for ``text`` (``None`` when it is sound)."""
+    for span in [*prediction.spans, *(s for r in prediction.relations for s in (r.arg1, r.arg2))]:
+        if not 0 <= span.start < span.end <= len(text):
+            return f"holds a span beyond the text of length {len(text)} ({span})"
+        if labels is not None and span.label not in labels:
+            return f"holds a label outside the model's view ({span.label!r})"
+    for key, value in prediction.diagnostics.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"holds a diagnostic that is not a number ({key!r}: {value!r})"
+    return None

@@ -73,10 +73,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return EXIT_USAGE if argv else EXIT_OK
+    from benchmark.escape import TerminalWriter, terminal
+
+    # Data printed by a command (ids, types, reasons, answers) never reaches the terminal raw.
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalWriter(stdout), TerminalWriter(stderr, carriage_returns=True)
     try:
         return int(handler(args))
     except BenchmarkError as exc:
-        print(f"arabench {args.command}: error: {exc}", file=sys.stderr)
+        print(f"arabench {args.command}: error: {terminal(exc, newlines=True)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"arabench {args.command}: interrupted", file=sys.stderr)
@@ -84,8 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # The reader went away (``arabench stats | head``): stop quietly, as Unix tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stdout.fileno())
         return EXIT_OK
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
 
 
 if __name__ == "__main__":

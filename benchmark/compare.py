@@ -12,6 +12,10 @@ mentions, and for micro and macro F1, it reports ``F1(B) - F1(A)`` with:
 
 Both results must come from the same corpus (same sha256) with the same
 scoring units; otherwise the comparison is refused with an error saying so.
+A results file is checked before use: a missing corpus, a unit count that
+is not the number of the documents' units, a per-unit count row out of range,
+or per-unit counts that do not sum to the stored micro counts (an edited
+file) are errors naming the field; ``n_resamples`` must be 1..1000000.
 The setting defaults to the headline (strict, word boundaries, flat layer) in
 a view both models were scored in (A's leaderboard view if possible, else
 ``conll4``, else any shared view).
@@ -19,13 +23,16 @@ a view both models were scored in (A's leaderboard view if possible, else
 
 from __future__ import annotations
 
+import binascii
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from annotations.errors import ScoringError
+from annotations.errors import BenchmarkError, ScoringError
+from benchmark.escape import md_code, md_text, terminal
 from benchmark.report_text import fmt
 from benchmark.results import ModelResult, Results, load_results
 from benchmark.scoring import unit_counts_array
@@ -84,10 +91,11 @@ class Comparison:
     def to_markdown(self) -> str:
         """The comparison as a Markdown document."""
         lines = [
-            f"# `{self.model_b}` vs `{self.model_a}`",
+            f"# {md_code(self.model_b, table=False)} vs {md_code(self.model_a, table=False)}",
             "",
-            f"F1 difference B − A; view {self.view}, {self.mode} match, {self.boundary} boundaries, "
-            f"{self.layer} layer; {self.n_units} scoring units; corpus sha256 `{self.corpus_sha256[:16]}…`.",
+            f"F1 difference B − A; view {md_text(self.view)}, {md_text(self.mode)} match, {md_text(self.boundary)} "
+            f"boundaries, {md_text(self.layer)} layer; {self.n_units} scoring units; corpus sha256 "
+            f"{md_code(self.corpus_sha256[:16] + '…', table=False)}.",
             f"Paired bootstrap ({self.n_resamples} resamples, seed {self.seed}): 95% interval of the difference and "
             "one-sided p-value (H1: B better); approximate randomization: two-sided p-value.",
             "",
@@ -99,7 +107,7 @@ class Comparison:
             diff = "–" if r.diff is None else f"{r.diff:+.4f}"
             support = str(int(r.support)) if float(r.support).is_integer() else str(r.support)
             lines.append(
-                f"| {r.figure} | {support} | {fmt(r.a)} | {fmt(r.b)} | {diff} | {ci} | "
+                f"| {md_text(r.figure)} | {support} | {fmt(r.a)} | {fmt(r.b)} | {diff} | {ci} | "
                 f"{fmt(r.p_bootstrap)} | {fmt(r.p_randomization)} |"
             )
         lines.append("")
@@ -108,8 +116,9 @@ class Comparison:
     def to_text(self) -> str:
         """The comparison as a plain table for the terminal."""
         head = (
-            f"B = {self.model_b} ({self.source_b})\nA = {self.model_a} ({self.source_a})\n"
-            f"view {self.view}, {self.mode}/{self.boundary}/{self.layer}, {self.n_units} units, "
+            f"B = {terminal(self.model_b)} ({terminal(self.source_b)})\nA = {terminal(self.model_a)} "
+            f"({terminal(self.source_a)})\nview {terminal(self.view)}, {self.mode}/{self.boundary}/{self.layer}, "
+            f"{self.n_units} units, "
             f"{self.n_resamples} resamples, seed {self.seed}\n"
         )
         cols = (
@@ -120,10 +129,146 @@ class Comparison:
             ci = "" if r.ci_low is None or r.ci_high is None else f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}]"
             diff = "–" if r.diff is None else f"{r.diff:+.4f}"
             lines.append(
-                f"{r.figure:<12} {r.support:>7g} {fmt(r.a):>7} {fmt(r.b):>7} {diff:>8} {ci:>19} "
+                f"{terminal(r.figure):<12} {r.support:>7g} {fmt(r.a):>7} {fmt(r.b):>7} {diff:>8} {ci:>19} "
                 f"{fmt(r.p_bootstrap):>7} {fmt(r.p_randomization):>7}"
             )
         return "\n".join(lines) + "\n"
+
+
+#: Upper bounds that keep a tampered or hostile results file from exhausting memory or time.
+MAX_RESAMPLES = 1_000_000
+MAX_UNITS = 10_000_000
+MAX_TYPES = 10_000
+
+
+def _malformed(source: str, what: str, field: str, value: object) -> BenchmarkError:
+    return BenchmarkError(
+        f"results file is malformed: {what}",
+        file=source,
+        field=field,
+        value=value,
+        fix="pass a results.json written by arabench run, unedited (re-run arabench run to get one)",
+    )
+
+
+def _load(source: str | Path) -> Results:
+    """:func:`load_results`, with every malformation (missing keys, wrong types, deep nesting) a clear error."""
+    try:
+        results = load_results(source)
+    except BenchmarkError:
+        raise
+    except KeyError as exc:
+        raise _malformed(str(source), "a required key is missing", str(exc.args[0]), None) from None
+    except RecursionError:
+        raise _malformed(str(source), "JSON nested too deeply", "(document)", None) from None
+    except OSError as exc:
+        raise BenchmarkError(
+            f"cannot read the results file: {exc.strerror or exc}", file=source, fix="check the path"
+        ) from None
+    except (TypeError, AttributeError, ValueError) as exc:
+        raise _malformed(str(source), f"{type(exc).__name__}: {exc}", "(document)", None) from None
+    _check_corpus(results, str(source))
+    return results
+
+
+def _check_corpus(results: Results, source: str) -> None:
+    corpus = results.corpus
+    if not isinstance(corpus, dict):
+        raise _malformed(source, "it records no corpus", "corpus", type(corpus).__name__)
+    for key, kind in (("sha256", str), ("unit", str), ("n_units", int), ("documents", list)):
+        if not isinstance(corpus.get(key), kind) or isinstance(corpus.get(key), bool):
+            raise _malformed(source, f"corpus.{key} must be a {kind.__name__}", f"corpus.{key}", corpus.get(key))
+    units = 0
+    for i, document in enumerate(corpus["documents"]):
+        found = document.get("units") if isinstance(document, dict) else None
+        if not isinstance(found, list):
+            raise _malformed(source, "a document has no unit list", f"corpus.documents[{i}].units", found)
+        units += len(found)
+    if not 0 <= corpus["n_units"] <= MAX_UNITS or units != corpus["n_units"]:
+        raise _malformed(
+            source,
+            f"corpus.n_units ({corpus['n_units']}) is not the number of units of its documents ({units})",
+            "corpus.n_units",
+            corpus["n_units"],
+        )
+    if not isinstance(results.models, list) or not all(isinstance(m.scores, dict) for m in results.models):
+        raise _malformed(source, "models must be a list of model results", "models", None)
+
+
+def _counts(setting: dict[str, Any], n_units: int, source: str, model: str) -> tuple[tuple[str, ...], np.ndarray]:
+    """The per-unit counts of a setting, checked: shape, indices, and sums equal to the stored micro counts."""
+    field = f"models[{model}].unit_counts"
+    data = setting.get("unit_counts") if isinstance(setting, dict) else None
+    if not isinstance(data, dict):
+        raise _malformed(source, "the setting has no per-unit counts", field, None)
+    types, rows, count = data.get("types"), data.get("rows"), data.get("n_units")
+    if not isinstance(types, list) or not all(isinstance(t, str) for t in types) or len(types) > MAX_TYPES:
+        raise _malformed(source, "unit_counts.types must be a list of type names", f"{field}.types", types)
+    if type(count) is not int or count != n_units:
+        wanted = f"unit_counts.n_units must equal corpus.n_units ({n_units})"
+        raise _malformed(source, wanted, f"{field}.n_units", count)
+    if rows is None:
+        array = _decoded(data, source, field)
+    elif not isinstance(rows, list):
+        raise _malformed(source, "unit_counts.rows must be a list", f"{field}.rows", type(rows).__name__)
+    else:
+        array = _legacy_rows(rows, n_units, len(types), source, field)
+    micro = setting.get("micro")
+    stored = [micro.get(k) for k in ("tp", "fp", "fn")] if isinstance(micro, dict) else None
+    totals = array.sum(axis=(0, 1)).tolist()
+    if (
+        stored is None
+        or not all(isinstance(x, (int, float)) for x in stored)
+        or not np.allclose(totals, stored, rtol=0, atol=1e-6)
+    ):
+        raise _malformed(
+            source,
+            f"the per-unit counts sum to tp/fp/fn {totals}, the stored micro counts are {stored} (edited?)",
+            f"models[{model}].micro",
+            stored,
+        )
+    return tuple(types), array
+
+
+#: The longest encoded ``unit_counts.data`` read (base64 characters): a corpus of millions of units fits.
+MAX_ENCODED = 64 * 1024 * 1024
+
+
+def _decoded(data: dict[str, Any], source: str, field: str) -> np.ndarray:
+    """The compact (zlib/base64) per-unit counts, decoded by :func:`unit_counts_array` and checked."""
+    encoded = data.get("data")
+    if not isinstance(encoded, str) or len(encoded) > MAX_ENCODED:
+        shown = type(encoded).__name__ if not isinstance(encoded, str) else f"{len(encoded)} characters"
+        raise _malformed(source, "unit_counts.data must be the encoded counts", f"{field}.data", shown)
+    try:
+        _, array = unit_counts_array(data)
+    except (ValueError, TypeError, KeyError, IndexError, zlib.error, binascii.Error) as exc:
+        raise _malformed(source, f"the per-unit counts cannot be decoded ({exc})", f"{field}.data", None) from None
+    if not np.isfinite(array).all() or (array < 0).any():
+        raise _malformed(source, "the per-unit counts hold negative or non-finite values", f"{field}.data", None)
+    return array
+
+
+def _legacy_rows(rows: list[Any], n_units: int, n_types: int, source: str, field: str) -> np.ndarray:
+    """The ``rows`` lists of earlier results (``[unit, type index, tp, fp, fn]``), checked."""
+    array = np.zeros((n_units, n_types, 3), dtype=np.float64)
+    for k, row in enumerate(rows):
+        ok = (
+            isinstance(row, list)
+            and len(row) == 5
+            and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in row)
+            and type(row[0]) is int
+            and type(row[1]) is int
+            and 0 <= row[0] < n_units
+            and 0 <= row[1] < n_types
+            and all(np.isfinite(x) and x >= 0 for x in row[2:])
+        )
+        if not ok:
+            raise _malformed(
+                source, "a unit_counts row is not [unit, type index, tp, fp, fn] in range", f"{field}.rows[{k}]", row
+            )
+        array[row[0], row[1]] += row[2:]
+    return array
 
 
 def _pick(results: Results, name: str | None, source: str, side: str) -> ModelResult:
@@ -191,9 +336,11 @@ def _choose_view(a: Results, ma: ModelResult, mb: ModelResult, view: str | None)
     )
 
 
-def _aligned(setting_a: dict[str, Any], setting_b: dict[str, Any]) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
-    types_a, array_a = unit_counts_array(setting_a["unit_counts"])
-    types_b, array_b = unit_counts_array(setting_b["unit_counts"])
+def _aligned(
+    setting_a: dict[str, Any], setting_b: dict[str, Any], n_units: int, sources: tuple[str, str], names: tuple[str, str]
+) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    types_a, array_a = _counts(setting_a, n_units, sources[0], names[0])
+    types_b, array_b = _counts(setting_b, n_units, sources[1], names[1])
     if array_a.shape[0] != array_b.shape[0]:
         raise ScoringError(
             "the two count arrays have different numbers of units",
@@ -245,20 +392,29 @@ def compare(
     """
     from eval.stats import approximate_randomization, paired_bootstrap
 
+    if type(n_resamples) is not int or not 1 <= n_resamples <= MAX_RESAMPLES:
+        raise ScoringError(
+            "the number of resamples must be a whole number from 1 to 1000000",
+            field="n_resamples (--resamples)",
+            value=n_resamples,
+            fix=f"use a positive count, e.g. the default {DEFAULT_RESAMPLES}",
+        )
     source_a = str(a) if not isinstance(a, Results) else "results A"
-    res_a = a if isinstance(a, Results) else load_results(a)
+    res_a = a if isinstance(a, Results) else _load(a)
     if b is None:
         res_b, source_b = res_a, source_a
     else:
         source_b = str(b) if not isinstance(b, Results) else "results B"
-        res_b = b if isinstance(b, Results) else load_results(b)
+        res_b = b if isinstance(b, Results) else _load(b)
     _check_same_corpus(res_a, res_b, source_a, source_b)
     ma = _pick(res_a, model_a, source_a, "a")
     mb = _pick(res_b, model_b, source_b, "b")
     chosen = _choose_view(res_a, ma, mb, view)
     setting_a = ma.setting(chosen, mode, boundary, layer)
     setting_b = mb.setting(chosen, mode, boundary, layer)
-    types, array_a, array_b = _aligned(setting_a, setting_b)
+    types, array_a, array_b = _aligned(
+        setting_a, setting_b, int(res_a.corpus["n_units"]), (source_a, source_b), (ma.name, mb.name)
+    )
     if mode == "partial":  # half credits: doubling leaves every ratio unchanged (see benchmark.scoring)
         array_a, array_b = array_a * 2, array_b * 2
     support = array_a.sum(axis=0)[:, 0] + array_a.sum(axis=0)[:, 2]

@@ -21,7 +21,8 @@ Sections:
 
 The template is ``benchmark/templates/report.html`` with ``report.css`` and
 ``report.js`` inlined into it; the data is one JSON object in a
-``<script type="application/json">`` element.
+``<script type="application/json">`` element, written by
+:func:`benchmark.escape.json_for_html` (any string in the data survives).
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ from typing import TYPE_CHECKING, Any
 
 from annotations.schema import default_schema
 from benchmark.atomic import atomic_write_text
-from benchmark.report_text import error_records
+from benchmark.escape import json_for_html
+from benchmark.report_text import error_records, status_text
+from benchmark.results import SCORED_STATUSES
 from eval.modes import HEADLINE
 
 if TYPE_CHECKING:
@@ -94,7 +97,7 @@ def _esc(text: object) -> str:
 def f1_chart_svg(results: Results) -> str:
     """Per-type headline F1 of every scored model in the leaderboard view, with interval whiskers."""
     view = results.leaderboard_view
-    models = [m for m in results.models if m.status == "scored" and view in m.scores]
+    models = [m for m in results.models if m.status in SCORED_STATUSES and view in m.scores]
     types: list[str] = []
     for m in models:
         for t, row in m.setting(view)["per_type"].items():
@@ -267,7 +270,7 @@ def _data(results: Results) -> dict[str, Any]:
     gold = {"native": [_spans_within(d.spans, n) for d, n in zip(documents, shown, strict=True)]}
     models = []
     for m in results.models:
-        if m.status != "scored":
+        if m.status not in SCORED_STATUSES:
             continue
         preds = results.predictions.get(m.name, [])
         models.append(
@@ -327,8 +330,12 @@ def render_html(results: Results) -> str:
     corpus = results.corpus
 
     board = []
-    for rank, row in enumerate(r for r in results.leaderboard() if r.status == "scored"):
+    for rank, row in enumerate(r for r in results.leaderboard() if r.status in SCORED_STATUSES):
         flag = ' <span class="flag" title="not scorable in the leaderboard view">⚑</span>' if row.flagged else ""
+        if row.status == "partial":  # incomplete predictions: said on the leaderboard itself
+            shown = _esc(status_text(row.status, row.failed_fraction))
+            flag += f' <span class="flag" title="{_esc(row.reason or "")}">{shown}</span>'
+
         board.append(
             f"<tr><td>{rank + 1}</td><td><code>{_esc(row.model)}</code></td><td>{_esc(row.view)}{flag}</td>"
             f"<td>{fmt(row.precision)}</td><td>{fmt(row.recall)}</td><td class='f1'><b>{fmt(row.f1)}</b></td>"
@@ -345,12 +352,12 @@ def render_html(results: Results) -> str:
     skipped = [
         f"<tr><td><code>{_esc(m.name)}</code></td><td>{_esc(m.status)}</td><td>{_esc(m.reason or '')}</td></tr>"
         for m in results.models
-        if m.status != "scored"
+        if m.status not in SCORED_STATUSES
     ]
     head = settings["headline"]
     diagnostics = []
     for m in results.models:
-        if m.status == "scored":
+        if m.status in SCORED_STATUSES:
             items = ", ".join(f"<code>{_esc(k)}</code>: {_esc(v)}" for k, v in m.diagnostics.items()) or "none"
             view, _ = results.scored_view(m)
             if view is not None:  # what the headline setting left out or had to do, as summary.md shows it
@@ -374,8 +381,7 @@ def render_html(results: Results) -> str:
             f'<div class="cmwrap" data-model="{_esc(m.name)}"><h3><code>{_esc(m.name)}</code> '
             f'<span class="muted">({_esc(view)})</span></h3>{table}</div>'
         )
-    payload = json.dumps(data, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
-    payload = payload.replace("</", "<\\/").replace("<!--", "<\\!--")
+    payload = json_for_html(data)
     boot = settings["bootstrap"]
     replacements = {
         "__CSS__": css,

@@ -11,7 +11,14 @@
   failures, unalignable strings and failed windows (:func:`extra_figures`).
 * ``per_type.csv``: one row per model × view × mode × boundary × layer × type,
   plus rows ``type = "<micro>"``, ``"<macro>"`` and ``"<weighted>"``. Empty cells
-  are undefined figures; numbers are exact ``repr`` floats.
+  are undefined figures; numbers are exact ``repr`` floats; a text cell that a
+  spreadsheet would run as a formula (starting with ``= + - @``, tab or carriage
+  return) gets a leading ``'`` (:func:`benchmark.escape.csv_cell`).
+
+Every user-controlled string in ``summary.md`` (model names, types, views,
+document ids, reasons, diagnostic keys) goes through
+:func:`benchmark.escape.md_code` or :func:`benchmark.escape.md_text`, so none
+can close a code span, add a table cell, start a heading or carry live HTML.
 * ``errors.jsonl``: one JSON object per line for every error of the strict,
   word-boundary setting, on the flat layer and the nested layer (``layer``
   says which; the flat errors are those behind the headline figure), in every
@@ -30,6 +37,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from benchmark.atomic import atomic_write_text, dump_json
+from benchmark.escape import csv_cell, md_code, md_text
+from benchmark.results import SCORED_STATUSES
 from eval.modes import HEADLINE
 
 if TYPE_CHECKING:
@@ -46,6 +55,13 @@ __all__ = [
     "relations_text",
     "llm_text",
 ]
+
+
+def status_text(status: str, failed_fraction: float | None) -> str:
+    """A leaderboard status: ``partial`` carries the share of failed windows (``partial (25.0% windows failed)``)."""
+    if status == "partial" and failed_fraction is not None:
+        return f"partial ({failed_fraction:.1%} windows failed)"
+    return status
 
 
 def fmt(value: float | None, digits: int = 4) -> str:
@@ -111,10 +127,6 @@ def _count(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def render_summary(results: Results) -> str:
     """The Markdown text of ``summary.md``."""
     s = results.settings
@@ -124,9 +136,11 @@ def render_summary(results: Results) -> str:
     lines = [
         "# arabench results",
         "",
-        f"Corpus: `{corpus['path']}` ({corpus['format']}, {len(corpus['documents'])} document(s), "
-        f"{corpus['n_units']} scoring units ({corpus['unit']}s), sha256 `{corpus['sha256'][:16]}…`).",
-        f"Leaderboard view: **{s['leaderboard_view']}**. Headline: {head['mode']} match, {head['boundary']} "
+        f"Corpus: {md_code(corpus['path'], table=False)} ({md_text(corpus['format'])}, "
+        f"{len(corpus['documents'])} document(s), "
+        f"{md_text(corpus['n_units'])} scoring units ({md_text(corpus['unit'])}s), "
+        f"sha256 {md_code(str(corpus['sha256'])[:16] + '…', table=False)}).",
+        f"Leaderboard view: **{md_text(s['leaderboard_view'])}**. Headline: {head['mode']} match, {head['boundary']} "
         f"boundaries, {head['layer']} layer, micro F1; intervals: {int(boot['confidence'] * 100)}% percentile "
         f"bootstrap over {corpus['unit']}s, {boot['n_resamples']} resamples, seed {s['seed']}.",
     ]
@@ -145,7 +159,7 @@ def render_summary(results: Results) -> str:
     extras = {
         row.model: extra_figures(results.model(row.model), str(row.view))
         for row in results.leaderboard()
-        if row.status == "scored"
+        if row.status in SCORED_STATUSES
     }
     with_relations = any("relations" in e for e in extras.values())
     with_llm = any("llm" in e for e in extras.values())
@@ -156,37 +170,45 @@ def render_summary(results: Results) -> str:
         lines[-1] += " --- |" * (with_relations + with_llm)
     rank = 0
     for row in results.leaderboard():
-        if row.status != "scored":
+        if row.status not in SCORED_STATUSES:
             continue
         rank += 1
-        view = f"{row.view} ⚑" if row.flagged else str(row.view)
+        view = f"{md_text(row.view)} ⚑" if row.flagged else md_text(row.view)
         extra = extras[row.model]
         lines.append(
-            f"| {rank} | `{row.model}` | {row.status} | {view} | {fmt(row.precision)} | {fmt(row.recall)} | "
+            f"| {rank} | {md_code(row.model)} | {md_text(status_text(row.status, row.failed_fraction))} "
+            f"| {view} | {fmt(row.precision)} | {fmt(row.recall)} | "
             f"**{fmt(row.f1)}** | {fmt_ci(row.f1_ci)} | {fmt(row.char_f1)} | {fmt_ci(row.char_f1_ci)} |"
-            + f" {relations_text(extra)} |" * with_relations
-            + f" {llm_text(extra)} |" * with_llm
+            + f" {md_text(relations_text(extra))} |" * with_relations
+            + f" {md_text(llm_text(extra))} |" * with_llm
         )
     if rank == 0:
         lines.append("| – | (no model was scored) | | | | | | | | |")
     if any(r.flagged for r in results.leaderboard()):
-        lines += ["", f"⚑ cannot be scored in the `{s['leaderboard_view']}` view; shown in the view named."]
-    others = [m for m in results.models if m.status != "scored"]
+        lines += [
+            "",
+            f"⚑ cannot be scored in the {md_code(s['leaderboard_view'], table=False)} view; shown in the view named.",
+        ]
+    partial = [m for m in results.models if m.status == "partial"]
+    if partial:
+        lines += ["", "Partial models were scored from incomplete predictions (figures are lower bounds):"]
+        lines += [f"- {md_code(m.name, table=False)}: {md_text(m.reason or '')}" for m in partial]
+    others = [m for m in results.models if m.status not in SCORED_STATUSES]
     if others:
         lines += ["", "## Not scored", "", "| model | status | reason |", "| --- | --- | --- |"]
         for m in others:
-            lines.append(f"| `{m.name}` | {m.status} | {_md_escape(m.reason or '')} |")
+            lines.append(f"| {md_code(m.name)} | {md_text(m.status)} | {md_text(m.reason or '')} |")
     for m in results.models:
-        if m.status != "scored":
+        if m.status not in SCORED_STATUSES:
             continue
         view, _ = results.scored_view(m)
         assert view is not None
         setting = m.setting(view, head["mode"], head["boundary"], head["layer"])
         lines += [
             "",
-            f"## `{m.name}` — view {view}",
+            f"## {md_code(m.name, table=False)} — view {md_text(view)}",
             "",
-            f"Scored in views: {', '.join(m.scores)} (its own view: {m.view}).",
+            f"Scored in views: {', '.join(md_text(v) for v in m.scores)} (its own view: {md_text(m.view)}).",
             "",
             "| type | tp | fp | fn | support | P | R | F1 | F1 95% CI |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
@@ -194,7 +216,8 @@ def render_summary(results: Results) -> str:
         for t, row in setting["per_type"].items():
             ci = (row.get("ci") or {}).get("f1")
             lines.append(
-                f"| {t} | {_count(row['tp'])} | {_count(row['fp'])} | {_count(row['fn'])} | {_count(row['support'])} "
+                f"| {md_text(t)} | {_count(row['tp'])} | {_count(row['fp'])} | {_count(row['fn'])} "
+                f"| {_count(row['support'])} "
                 f"| {fmt(row['precision'])} | {fmt(row['recall'])} | {fmt(row['f1'])} | {fmt_ci(ci)} |"
             )
         micro = setting["micro"]
@@ -210,14 +233,14 @@ def render_summary(results: Results) -> str:
                 f"| {fmt_ci((avg.get('ci') or {}).get('f1'))} |"
             )
         if setting["out_of_scope"]:
-            oos = ", ".join(f"{k}: {v}" for k, v in setting["out_of_scope"].items())
+            oos = ", ".join(f"{md_text(k)}: {md_text(v)}" for k, v in setting["out_of_scope"].items())
             lines += [
                 "",
                 f"Gold mentions not scored (labels it cannot emit, types the view leaves out; not counted as misses): "
                 f"{oos}.",
             ]
         if setting.get("notes"):
-            notes = ", ".join(f"`{k}`: {_count(v)}" for k, v in setting["notes"].items())
+            notes = ", ".join(f"{md_code(k, table=False)}: {md_text(_count(v))}" for k, v in setting["notes"].items())
             lines += ["", f"Scorer notes: {notes}."]
         relations = (m.scores.get(view) or {}).get("relations")
         if relations:
@@ -231,11 +254,11 @@ def render_summary(results: Results) -> str:
             for mode, by_boundary in relations.items():
                 r = by_boundary[HEADLINE.boundary]["micro"]
                 lines.append(
-                    f"| {mode} | {_count(r['tp'])} | {_count(r['fp'])} | {_count(r['fn'])} "
+                    f"| {md_text(mode)} | {_count(r['tp'])} | {_count(r['fp'])} | {_count(r['fn'])} "
                     f"| {fmt(r['precision'])} | {fmt(r['recall'])} | {fmt(r['f1'])} |"
                 )
         if m.diagnostics:
-            diag = ", ".join(f"`{k}`: {_count(v)}" for k, v in m.diagnostics.items())
+            diag = ", ".join(f"{md_code(k, table=False)}: {md_text(_count(v))}" for k, v in m.diagnostics.items())
             lines += ["", f"Diagnostics (summed over documents): {diag}."]
     lines.append("")
     return "\n".join(lines)
@@ -270,11 +293,7 @@ PER_TYPE_COLUMNS = (
 
 
 def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
+    return csv_cell(value)
 
 
 def _ci_cells(row: dict[str, Any]) -> list[str]:
@@ -296,11 +315,11 @@ def write_per_type(results: Results, path: str | Path) -> Path:
             for mode, by_boundary in tree["spans"].items():
                 for boundary, by_layer in by_boundary.items():
                     for layer, setting in by_layer.items():
-                        key = [m.name, view, mode, boundary, layer]
+                        key = [_cell(k) for k in (m.name, view, mode, boundary, layer)]
                         for t, row in setting["per_type"].items():
                             writer.writerow(
                                 key
-                                + [t]
+                                + [_cell(t)]
                                 + [_cell(row[k]) for k in ("tp", "fp", "fn", "support", "precision", "recall", "f1")]
                                 + _ci_cells(row)
                             )

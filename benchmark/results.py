@@ -16,8 +16,10 @@
      "models": [{"name", "status", "reason", "explicit", "view", "labels",
                  "provenance", "diagnostics", "scores": {VIEW: VIEW_TREE}}]}
 
-``status`` is ``scored``, ``skipped`` (a default-suite model that cannot run
-here; ``reason`` says why) or ``failed`` (``reason`` holds the error).
+``status`` is ``scored``, ``partial`` (scored, but some LLM windows got no
+answer: ``reason`` gives how many and the share, ``diagnostics`` the counts),
+``skipped`` (a default-suite model that cannot run here; ``reason`` says why)
+or ``failed`` (``reason`` holds the error).
 ``VIEW_TREE`` is described in :mod:`benchmark.scoring`. Floats are written with
 Python's exact ``repr``; undefined scores are ``null``. Two runs on the same
 inputs (same corpus bytes, models, seed, machine and arabench commit) give
@@ -49,11 +51,14 @@ __all__ = [
     "Results",
     "load_results",
     "TIMESTAMP_FIELD",
+    "SCORED_STATUSES",
 ]
 
 RESULTS_SCHEMA_VERSION = 1
 #: The one field that differs between two runs on the same inputs.
 TIMESTAMP_FIELD = "created"
+#: Statuses that carry scores: ``partial`` is scored from incomplete predictions (some windows failed).
+SCORED_STATUSES = ("scored", "partial")
 
 
 @dataclass
@@ -62,8 +67,8 @@ class ModelResult:
 
     Attributes:
         name: The model name as given.
-        status: ``scored``, ``skipped`` or ``failed``.
-        reason: Why it was skipped or failed (``None`` when scored).
+        status: ``scored``, ``partial``, ``skipped`` or ``failed``.
+        reason: Why it is partial, skipped or failed (``None`` when scored).
         explicit: Whether the user named it (its failure makes the exit status 1).
         view: Its own label view.
         labels: The labels it can emit, in its view.
@@ -111,6 +116,15 @@ class ModelResult:
             scores=dict(data.get("scores", {})),
         )
 
+    @property
+    def failed_fraction(self) -> float | None:
+        """The share of windows that failed (``failed_windows / windows``), ``None`` when none failed."""
+        failed = self.diagnostics.get("failed_windows", 0)
+        windows = self.diagnostics.get("windows", 0)
+        if not failed:
+            return None
+        return failed / windows if windows else 1.0
+
     def setting(
         self, view: str, mode: str = HEADLINE.mode, boundary: str = HEADLINE.boundary, layer: str = HEADLINE.layer
     ) -> dict[str, Any]:
@@ -136,7 +150,7 @@ class LeaderboardRow:
 
     Attributes:
         model: The model name.
-        status: ``scored``, ``skipped`` or ``failed``.
+        status: ``scored``, ``partial``, ``skipped`` or ``failed``.
         view: The view the figures are in (``None`` if not scored).
         flagged: True when the model could not be scored in the leaderboard view
             and is shown in ``view`` instead.
@@ -146,7 +160,8 @@ class LeaderboardRow:
         f1_ci: Its bootstrap interval.
         char_f1: Micro F1 with strict character boundaries (flat layer).
         char_f1_ci: Its interval.
-        reason: Why a model was skipped or failed.
+        reason: Why a model is partial, skipped or failed.
+        failed_fraction: For a ``partial`` model, the share of windows that failed.
     """
 
     model: str
@@ -160,6 +175,7 @@ class LeaderboardRow:
     char_f1: float | None = None
     char_f1_ci: tuple[float, float] | None = None
     reason: str | None = None
+    failed_fraction: float | None = None
 
 
 def _ci_tuple(ci: Any, measure: str = "f1") -> tuple[float, float] | None:
@@ -199,7 +215,7 @@ class Results:
 
     @property
     def exit_status(self) -> int:
-        """1 if a model the user named explicitly was not scored, else 0."""
+        """1 if a model the user named explicitly was not fully scored (failed, skipped or partial), else 0."""
         return 1 if any(m.explicit and m.status != "scored" for m in self.models) else 0
 
     def model(self, name: str) -> ModelResult:
@@ -220,7 +236,7 @@ class Results:
 
     def scored_view(self, model: ModelResult) -> tuple[str | None, bool]:
         """The view a model is shown in on the leaderboard, and whether it is flagged (not the leaderboard view)."""
-        if model.status != "scored":
+        if model.status not in SCORED_STATUSES:
             return None, False
         if self.leaderboard_view in model.scores:
             return self.leaderboard_view, False
@@ -229,7 +245,7 @@ class Results:
         return model.view, True
 
     def leaderboard(self) -> list[LeaderboardRow]:
-        """Scored models by headline F1 (best first; ties by name), then skipped and failed ones."""
+        """Scored and partial models by headline F1 (best first; ties by name), then failed and skipped ones."""
         rows = []
         for m in self.models:
             view, flagged = self.scored_view(m)
@@ -250,9 +266,11 @@ class Results:
                     f1_ci=_ci_tuple(head.get("ci")),
                     char_f1=char["f1"],
                     char_f1_ci=_ci_tuple(char.get("ci")),
+                    reason=m.reason,
+                    failed_fraction=m.failed_fraction,
                 )
             )
-        order = {"scored": 0, "failed": 1, "skipped": 2}
+        order = {"scored": 0, "partial": 0, "failed": 1, "skipped": 2}
         return sorted(rows, key=lambda r: (order.get(r.status, 3), -(r.f1 if r.f1 is not None else -1.0), r.model))
 
     # ---------------------------------------------------------------- JSON

@@ -33,11 +33,13 @@ a coarser tag set, since every view coarsens into it). If no view is shared
 (a model card view that does not coarsen into ``conll4``), ``conll4`` is used
 and a model that cannot be scored in it is shown in its own view, flagged.
 
-**Statuses.** ``scored``; ``skipped`` (a default-suite model that cannot run
+**Statuses.** ``scored``; ``partial`` (scored, but some windows of an LLM
+got no answer: the share is in ``reason`` and on every leaderboard; failed
+windows are never cached); ``skipped`` (a default-suite model that cannot run
 here: not in the local hub cache, a missing extra); ``failed`` (a model the
 user named explicitly that could not be loaded or raised while predicting, or
 any model that crashed). :attr:`Results.exit_status` is 1 when a model named
-explicitly is not scored, else 0.
+explicitly is not fully scored (failed or partial), else 0.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
@@ -61,8 +63,10 @@ from annotations.errors import BenchmarkError, ModelError, ModelUnavailableError
 from annotations.schema import Schema, View, default_schema
 from benchmark.cache import PredictionCache
 from benchmark.corpus_io import Corpus, load_corpus
+from benchmark.outdir import LOCK_WAIT, OutputLock, check_output_dir, output_lock
 from benchmark.results import (
     RESULTS_SCHEMA_VERSION,
+    SCORED_STATUSES,
     ModelResult,
     Results,
 )
@@ -378,8 +382,6 @@ def _predict_with(
                 for i, prediction in zip(batch, got, strict=True):
                     _check_prediction(prediction, texts[i], name, view)
                     predictions[i] = prediction
-                    if cache is not None:
-                        cache.put(model_key, texts[i], prediction)
                 if bar is not None:
                     bar.update(len(batch))
             if bar is not None:
@@ -387,7 +389,9 @@ def _predict_with(
     except Exception as exc:
         log.debug("predicting with %s failed", name, exc_info=True)
         return _Predicted(name, explicit, "failed", f"{type(exc).__name__}: {exc}", view, labels, provenance)
-    if cache is not None:
+    if cache is not None:  # only a model that predicted every text is cached (never part of a failed one)
+        for i in todo:
+            cache.put(model_key, texts[i], predictions[i])  # put() skips predictions with failed windows
         cache.remember_name(
             name_key,
             provenance=provenance,
@@ -509,6 +513,19 @@ def _sum_diagnostics(predictions: Sequence[Prediction]) -> dict[str, int | float
     return {k: total[k] for k in sorted(total)}
 
 
+def _completeness(diagnostics: Mapping[str, int | float]) -> tuple[str, str | None]:
+    """``("scored", None)``, or ``("partial", why)`` when some windows got no answer (``failed_windows``)."""
+    failed = diagnostics.get("failed_windows", 0)
+    if not failed:
+        return "scored", None
+    windows = diagnostics.get("windows", 0)
+    share = f"{failed / windows:.1%}" if windows else "an unknown share"
+    return "partial", (
+        f"{failed:g} of {windows:g} windows failed ({share}); their text was predicted empty, so these "
+        "figures are lower bounds (fix: make the model reachable and run again; failed windows are not cached)"
+    )
+
+
 def _choose_view(requested: str | None, scored: Sequence[ModelResult]) -> str:
     if requested is not None:
         return requested
@@ -537,6 +554,7 @@ def run(
     verbose: bool = False,
     schema: Schema | None = None,
     relation_level: str = "entity",
+    lock_wait: float = LOCK_WAIT,
 ) -> Results:
     """Run the benchmark: everything ``arabench run`` does, as one call.
 
@@ -561,14 +579,18 @@ def run(
         schema: The schema (default: the packaged one).
         relation_level: ``entity`` (default, the headline) or ``mention``:
             what a relation's arguments are when relations are scored.
+        lock_wait: Seconds to wait for another run writing the same ``out``
+            before refusing (:mod:`benchmark.outdir`).
 
     Returns:
         The :class:`~benchmark.results.Results` (``exit_status`` is 1 if a model
-        named explicitly was not scored).
+        named explicitly was not fully scored).
 
     Raises:
-        BenchmarkError: For a bad corpus, view or option, an unknown or repeated
-            model name (no model is run then).
+        BenchmarkError: For a bad corpus, view, seed or option, an unknown or
+            repeated model name, an ``out`` that names a file, cannot be written
+            or is busy with another run (no model is run then); a results
+            directory that could not be written (the old one is left as it was).
     """
     schema = schema or default_schema()
     timer = _Timer(verbose)
@@ -583,6 +605,51 @@ def run(
         )
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0:
         raise BenchmarkError("must be a non-negative integer", field="bootstrap", value=bootstrap, fix="e.g. 1000")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        raise BenchmarkError("the seed must be an integer from 0 to 2**63 - 1", field="seed", value=seed, fix="e.g. 0")
+    with ExitStack() as stack:
+        lock = None
+        if out is not None:  # refused before any model runs; held until the directory is in place
+            out = check_output_dir(out)
+            lock = stack.enter_context(output_lock(out, wait=lock_wait))
+        return _run_locked(
+            models,
+            corpus=corpus,
+            view=view,
+            corpus_view=corpus_view,
+            out=out,
+            lock=lock,
+            seed=seed,
+            cache=cache,
+            cache_dir=cache_dir,
+            bootstrap=bootstrap,
+            model_options=model_options,
+            progress=progress,
+            timer=timer,
+            schema=schema,
+            relation_level=relation_level,
+        )
+
+
+def _run_locked(
+    models: Sequence[str | NERModel] | None,
+    *,
+    corpus: str | Path | Corpus | None,
+    view: str | None,
+    corpus_view: str | None,
+    out: Path | None,
+    lock: OutputLock | None,
+    seed: int,
+    cache: bool,
+    cache_dir: str | Path | None,
+    bootstrap: int,
+    model_options: Mapping[str, Mapping[str, object]] | None,
+    progress: bool,
+    timer: _Timer,
+    schema: Schema,
+    relation_level: str,
+) -> Results:
+    """:func:`run` once its arguments are checked and ``out`` is locked."""
     with timer.step("read corpus"):
         gold = corpus if isinstance(corpus, Corpus) else load_corpus(corpus, view=corpus_view, schema=schema)
     explicit = models is not None
@@ -655,20 +722,24 @@ def run(
             )
         all_errors[name] = errors
         all_predictions[name] = got.predictions
+        diagnostics = _sum_diagnostics(got.predictions)
+        status, reason = _completeness(diagnostics)
+        if status == "partial":
+            log.warning("%s partial: %s", name, reason)
         results.append(
             ModelResult(
                 name=name,
-                status="scored",
-                reason=None,
+                status=status,
+                reason=reason,
                 explicit=explicit,
                 view=got.view.name,
                 labels=sorted(got.labels),
                 provenance=got.provenance,
-                diagnostics=_sum_diagnostics(got.predictions),
+                diagnostics=diagnostics,
                 scores=scores,
             )
         )
-    scored = [m for m in results if m.status == "scored"]
+    scored = [m for m in results if m.status in SCORED_STATUSES]
     leaderboard_view = _choose_view(view, scored)
     created = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     from benchmark.version import __version__
@@ -698,7 +769,7 @@ def run(
     )
     if out is not None:
         with timer.step("write results"):
-            write_results(outcome, out)
+            write_results(outcome, out, lock=lock)
     if store is not None and store.corrupted:
         log.warning("%d corrupted cache entries were recomputed", len(store.corrupted))
     return outcome

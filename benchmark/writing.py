@@ -4,13 +4,19 @@ The one module that knows both :class:`~benchmark.results.Results` and the
 report writers (:mod:`benchmark.report_text`, :mod:`benchmark.report_html`),
 so that imports point one way: writers read ``Results``, ``Results`` knows no
 writer.
+
+The directory is written as a unit (:mod:`benchmark.outdir`): every file goes
+into a temporary sibling directory, which then replaces ``out``, under the
+lock of ``out``; a reader never sees files of two runs side by side.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from annotations.errors import BenchmarkError
 from benchmark.atomic import atomic_write_text, dump_json
+from benchmark.outdir import OutputLock, check_output_dir, replace_directory
 from benchmark.report_html import write_html
 from benchmark.report_text import write_errors, write_per_type, write_summary
 from benchmark.results import Results
@@ -18,18 +24,48 @@ from benchmark.results import Results
 __all__ = ["write_results"]
 
 
-def write_results(results: Results, out: str | Path) -> dict[str, Path]:
-    """Write every results file into the directory ``out`` (each file atomically).
+def write_results(results: Results, out: str | Path, *, lock: OutputLock | None = None) -> dict[str, Path]:
+    """Write every results file into the directory ``out``, as a unit (see the module docstring).
+
+    Args:
+        results: What to write.
+        out: The results directory (replaced as a whole).
+        lock: The lock of ``out`` when the caller already holds it (:func:`benchmark.runner.run`
+            takes it before any model runs); otherwise it is taken here.
 
     Returns:
         File kind to path: ``results``, ``summary``, ``per_type``, ``errors``, ``report``.
+
+    Raises:
+        BenchmarkError: For an ``out`` that cannot be written (:func:`benchmark.outdir.check_output_dir`),
+            one another run is writing, or a write that failed (``out`` is then left as it was).
     """
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    return {
-        "results": atomic_write_text(out / "results.json", dump_json(results.to_json())),
-        "summary": write_summary(results, out / "summary.md"),
-        "per_type": write_per_type(results, out / "per_type.csv"),
-        "errors": write_errors(results, out / "errors.jsonl"),
-        "report": write_html(results, out / "report.html"),
-    }
+    out = check_output_dir(out)
+
+    def fill(tmp: Path) -> dict[str, Path]:
+        written = {
+            "results": atomic_write_text(tmp / "results.json", dump_json(results.to_json())),
+            "summary": write_summary(results, tmp / "summary.md"),
+            "per_type": write_per_type(results, tmp / "per_type.csv"),
+            "errors": write_errors(results, tmp / "errors.jsonl"),
+            "report": write_html(results, tmp / "report.html"),
+        }
+        return {kind: out / path.relative_to(tmp) for kind, path in written.items()}
+
+    held = lock if lock is not None else OutputLock(out)
+    try:
+        if lock is None:
+            held.acquire()
+        try:
+            return replace_directory(out, fill)
+        except OSError as exc:
+            raise BenchmarkError(
+                f"cannot write the results ({exc.strerror or exc}); the directory was left as it was",
+                file=out,
+                field="out",
+                value=str(out),
+                fix="free disk space or choose another --out",
+            ) from None
+    finally:
+        if lock is None:
+            held.release()

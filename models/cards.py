@@ -139,7 +139,7 @@ def load_card(path: str | Path) -> ModelCard:
             value=exc.args[0],
             fix="give each key (e.g. each raw label of label_map) once",
         ) from None
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, RecursionError, yaml.YAMLError) as exc:
         raise ModelError(f"cannot read model card: {exc}", file=path, fix="check the path and the YAML syntax") from exc
     if not isinstance(data, Mapping):
         raise ModelError("a model card must be a YAML mapping", file=path, fix="see models/cards.py for the fields")

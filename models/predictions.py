@@ -35,6 +35,12 @@ from the input only in white space (offsets are then carried over character
 by character, counted as ``realigned_spans``). A text with no document is an
 error naming it; it is never predicted empty.
 
+Documents of the file that no input text matches are never ignored without
+a word: they are counted as ``documents_not_in_gold`` (summed over a run:
+how many of the file's documents the run's texts left unmatched) and a
+warning names them (:meth:`PredictionsFileModel.unmatched_documents` lists
+them).
+
 Diagnostics (per text): ``dropped_label:<RAW>``, ``duplicate_spans``,
 ``realigned_spans``, ``dropped_relations`` (a relation whose argument was
 dropped), ``repaired_tags`` (CoNLL tags that differ from their canonical
@@ -47,6 +53,7 @@ not score a system's entity layer; ``eval.coref`` does).
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -67,6 +74,8 @@ __all__ = ["PredictionsFileModel", "FORMATS", "ADAPTER_VERSION", "load_predictio
 ADAPTER_VERSION = "1"
 FORMATS = tuple(REGISTRY)
 OPTIONS = ("format", "view", "label_map", "drop", "labels", "ids", "scheme", "name")
+
+log = logging.getLogger("arabench")
 
 
 @dataclass(frozen=True)
@@ -229,6 +238,8 @@ class PredictionsFileModel:
             self._by_text.setdefault(doc.text, doc)
             self._by_nonspace.setdefault(_nonspace(doc.text)[0], []).append(doc)
         self._digest = self._file_digest()
+        self._matched: set[str] = set()
+        self._unmatched_reported = 0
 
     def _check_labels(self, loaded: _Loaded, view_labels: frozenset[str]) -> None:
         bad: dict[str, tuple[str | None, int | None, str]] = {}
@@ -251,12 +262,24 @@ class PredictionsFileModel:
             )
 
     def _file_digest(self) -> str:
+        """sha256 of the content of the file, or of every file under the directory (relative names included).
+
+        The content, never size and mtime: a replacement with the same size and
+        mtime, or an edit of a path holding ``@``, gives another digest (and so
+        another cache key: it is the ``revision`` of :meth:`provenance`).
+        """
         digest = hashlib.sha256()
-        files = sorted(p for p in self.path.rglob("*") if p.is_file()) if self.path.is_dir() else [self.path]
+        if self.path.is_dir():
+            files = sorted((p for p in self.path.rglob("*") if p.is_file()), key=lambda p: p.as_posix())
+        else:
+            files = [self.path]
         for file in files:
-            digest.update(file.name.encode())
-            digest.update(file.read_bytes())
-        return digest.hexdigest()[:16]
+            name = (file.relative_to(self.path).as_posix() if self.path.is_dir() else file.name).encode(
+                "utf-8", "surrogateescape"
+            )
+            content = file.read_bytes()
+            digest.update(len(name).to_bytes(8, "big") + name + len(content).to_bytes(8, "big") + content)
+        return digest.hexdigest()
 
     @classmethod
     def from_spec(cls, arg: str | None, **options: Any) -> PredictionsFileModel:
@@ -319,6 +342,7 @@ class PredictionsFileModel:
         out = []
         for i, text in enumerate(texts):
             doc, realign = self._find(i, text)
+            self._matched.add(doc.id)
             diagnostics: Counter[str] = Counter()
             repairs = len(doc.metadata.get("conll_repairs", ()) or ())
             if repairs:  # CoNLL tags read with the conlleval rules (an I- after O starts a mention)
@@ -352,7 +376,37 @@ class PredictionsFileModel:
                     spans=tuple(sorted(set(mapping.values()))), relations=relations, diagnostics=dict(diagnostics)
                 )
             )
+        self._report_unmatched(out)
         return out
+
+    def unmatched_documents(self) -> list[str]:
+        """Ids of the file's documents that no text given to :meth:`predict` so far matched (file order)."""
+        return [d.id for d in self._docs if d.id not in self._matched]
+
+    def _report_unmatched(self, out: list[Prediction]) -> None:
+        """Count the file's documents matched by no input text (``documents_not_in_gold``) and warn, naming them.
+
+        The count is carried as a change on the last prediction of each call,
+        so that the diagnostics summed over a run give the number of the
+        file's documents matched by none of the run's texts.
+        """
+        unmatched = self.unmatched_documents()
+        change = len(unmatched) - self._unmatched_reported
+        self._unmatched_reported = len(unmatched)
+        if change and out:
+            diagnostics = dict(out[-1].diagnostics)
+            diagnostics["documents_not_in_gold"] = diagnostics.get("documents_not_in_gold", 0) + change
+            out[-1] = Prediction(spans=out[-1].spans, relations=out[-1].relations, diagnostics=diagnostics)
+        if unmatched:
+            shown = ", ".join(repr(i) for i in unmatched[:10]) + (" ..." if len(unmatched) > 10 else "")
+            log.warning(
+                "%s: %d of the %d documents in %s match no input text so far and are not scored: %s",
+                self.name,
+                len(unmatched),
+                len(self._docs),
+                self.path,
+                shown,
+            )
 
     @staticmethod
     def _carrier(source: str, target: str) -> Any:

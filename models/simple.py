@@ -5,7 +5,9 @@ run against it must report F1 = 1.0 in every scored type; ``empty`` predicts no
 span at all, so it must report recall 0 and no false positives. Both exist to
 check the harness end to end, and as the floor and ceiling of a results table.
 
-Neither model reads anything but its options; neither needs a download.
+Neither model reads anything but its options; neither needs a download. The
+oracle's provenance carries a digest of the gold content it echoes (spans and
+relations, not only document ids), so its cached predictions follow the gold.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from annotations.errors import ModelError
+from annotations.files import canonical_sha256, text_sha256
 from annotations.schema import default_schema
 from annotations.spans import Document, Span
 from models.base import Prediction
@@ -172,8 +175,31 @@ class OracleModel:
             )
         return result
 
+    def gold_sha256(self) -> str:
+        """sha256 of everything the oracle echoes: each gold document's id, text, spans and relations.
+
+        Part of :meth:`provenance`, so the predictions cache (keyed by it)
+        never serves the oracle of a gold that has since been corrected, nor of
+        another corpus that shares a document id and text.
+        """
+        return canonical_sha256(
+            [
+                {
+                    "id": doc.id,
+                    "text": text_sha256(doc.text),
+                    "spans": sorted([s.start, s.end, s.label] for s in doc.spans),
+                    "flat": sorted([s.start, s.end, s.label] for s in doc.flat_spans),
+                    "relations": sorted(
+                        [r.label, [r.arg1.start, r.arg1.end, r.arg1.label], [r.arg2.start, r.arg2.end, r.arg2.label]]
+                        for r in doc.relations.values()
+                    ),
+                }
+                for doc in sorted(self._by_text.values(), key=lambda d: (d.id, text_sha256(d.text)))
+            ]
+        )
+
     def provenance(self) -> dict[str, object]:
-        """Identify the oracle: its gold document ids and text count, layer and view."""
+        """Identify the oracle: its gold (ids and a content digest), layer and view."""
         return {
             "id": self.name,
             "adapter": "models.simple:OracleModel",
@@ -185,6 +211,7 @@ class OracleModel:
             "layer": self.layer,
             "relations": self.relations,
             "gold_ids": sorted(d.id for d in self._by_text.values()),
+            "gold_sha256": self.gold_sha256(),
         }
 
 

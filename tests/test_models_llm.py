@@ -612,7 +612,7 @@ def test_end_to_end_scores_match_the_scorer_on_the_expected_spans(
     assert all(r["temperature"] == 0 and r["seed"] == 0 and r["model"] == "canned-model" for r in server.requests)
     assert all(r["response_format"] == {"type": "json_object"} for r in server.requests)
     model = results.model(name)
-    assert model.status == "scored", model.reason
+    assert model.status == "partial", model.reason  # one window of the script fails: EXPECTED_DIAGNOSTICS
     assert dict(model.diagnostics) == EXPECTED_DIAGNOSTICS
 
     spans, relations = expected_prediction()

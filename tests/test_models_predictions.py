@@ -105,7 +105,8 @@ def test_label_outside_the_view_is_an_error_with_its_line(tmp_path):
     assert list(model.predict([TEXT_B])[0].spans) == [at(TEXT_B, "المغرب", "GPE")]
     model = PredictionsFileModel(path, drop=["LOCATION"])
     (pred,) = model.predict([TEXT_B])
-    assert pred.spans == () and pred.diagnostics == {"dropped_label:LOCATION": 1}
+    # document "a" matches no input text: counted, never ignored without a word
+    assert pred.spans == () and pred.diagnostics == {"dropped_label:LOCATION": 1, "documents_not_in_gold": 1}
     with pytest.raises(LabelMapError, match="targets labels that are not labels of view"):
         PredictionsFileModel(path, label_map="LOCATION=PLACE")
 

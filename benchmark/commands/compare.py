@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 
+from annotations.errors import BenchmarkError
 from eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES
 
 HELP = "compare two models (two results, or two models of one results file) with paired bootstrap and randomization"
@@ -36,6 +39,8 @@ def main(args: argparse.Namespace) -> int:
     from benchmark.atomic import atomic_write_text
     from benchmark.compare import compare
 
+    if args.markdown:
+        _check_writable(Path(args.markdown))
     result = compare(
         args.results_a,
         args.results_b,
@@ -50,6 +55,33 @@ def main(args: argparse.Namespace) -> int:
     )
     print(result.to_text(), end="")
     if args.markdown:
-        atomic_write_text(args.markdown, result.to_markdown())
+        try:
+            atomic_write_text(args.markdown, result.to_markdown())
+        except OSError as exc:
+            raise BenchmarkError(
+                f"cannot write the Markdown file: {exc.strerror or exc}",
+                file=args.markdown,
+                field="--markdown",
+                fix="give a writable file path",
+            ) from None
         print(f"markdown written to {args.markdown}")
     return 0
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse a ``--markdown`` path that cannot be written, before the (long) comparison runs."""
+    parent = path.parent if str(path.parent) else Path(".")
+    problem = None
+    if path.is_dir():
+        problem = "it is a directory"
+    elif not parent.is_dir():
+        problem = f"its directory {parent} does not exist"
+    elif not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        problem = "it is not writable"
+    if problem:
+        raise BenchmarkError(
+            f"cannot write the Markdown file: {problem}",
+            file=path,
+            field="--markdown",
+            fix="give a writable file path in an existing directory",
+        )

@@ -24,6 +24,13 @@ words) and says how many nested spans and relations the file leaves out; two
 outermost spans sharing a word are an error. The report printed at the end gives
 the counts read and written and everything the destination cannot hold.
 
+safety: the source is read and checked like the gold (arabench validate --no-type-check:
+white space at span edges, crossing or repeated spans, unknown types, BOM, CRLF, lone
+surrogates) before the destination is touched; the destination is written into a
+temporary sibling and swapped into place only after the write succeeded (with
+--overwrite a BRAT directory keeps its other files, e.g. manifest.yaml); a source or
+--text-from corpus inside the destination is refused.
+
 examples:
   arabench convert annotations/gold gold.jsonl
   arabench convert annotations/gold gold.conll

@@ -12,14 +12,18 @@ EPILOG = """\
 exit status:
   0  every model named with --model was scored (without --model: the default
      suite ran; models that cannot run here are listed as skipped)
-  1  a model named with --model could not be loaded or failed (the results of
-     the others are written)
+  1  a model named with --model could not be loaded or failed, or is partial
+     (some of its windows got no answer; it is scored and marked partial with
+     the share of failed windows); the results of the others are written
   2  bad usage or bad input (an unknown or repeated model name, an unknown
-     view, an unreadable corpus); nothing is run
+     view, an unreadable corpus, a negative --seed, an --out that is a file,
+     read-only or busy with another run); nothing is run
 
 files written to --out: results.json, summary.md, per_type.csv, errors.jsonl,
-report.html. Predictions are cached in $ARABENCH_CACHE (default
-~/.cache/arabench); a second run re-scores from the cache without loading models.
+report.html, as a unit (a temporary sibling directory renamed into place; a
+second run into a busy --out waits 5 s, then refuses). Predictions are cached
+in $ARABENCH_CACHE (default ~/.cache/arabench); a second run re-scores from the
+cache without loading models.
 """
 
 
@@ -82,7 +86,8 @@ def main(args: argparse.Namespace) -> int:
     import logging
     import sys
 
-    from benchmark.report_text import fmt, fmt_ci
+    from benchmark.report_text import fmt, fmt_ci, status_text
+    from benchmark.results import SCORED_STATUSES
     from benchmark.runner import DEFAULT_BOOTSTRAP, run
 
     if args.quiet:  # also silence the progress bars of huggingface_hub and transformers
@@ -116,8 +121,10 @@ def main(args: argparse.Namespace) -> int:
             f"{head.mode}, {head.boundary} boundaries, {head.layer} layer, micro F1):"
         )
         for row in results.leaderboard():
-            if row.status == "scored":
+            if row.status in SCORED_STATUSES:
                 flag = " (flagged: not scorable in the leaderboard view)" if row.flagged else ""
+                if row.status == "partial":
+                    flag += f" {status_text(row.status, row.failed_fraction).upper()}"
                 print(
                     f"  {row.model:<40} {row.view:<9} F1 {fmt(row.f1)} {fmt_ci(row.f1_ci)}"
                     f"  char F1 {fmt(row.char_f1)}{flag}"
