@@ -52,7 +52,13 @@ __all__ = [
     "write_hf",
     "read_hf",
     "is_hf_dataset_dir",
+    "HUB_PREFIX",
+    "read_token_dataset",
+    "is_token_table",
 ]
+
+#: ``--corpus hf-dataset:<id>[:config][@split]`` names a dataset of the Hugging Face hub (or a local file/directory).
+HUB_PREFIX = "hf-dataset:"
 
 DEFAULT_SPLIT = "test"
 
@@ -207,26 +213,7 @@ def from_dataset_dict(dataset: DatasetDict | Dataset, *, split: str | None = Non
             missing, a relation refers to an unknown entity id, or ``ner_tags``
             disagree with the entities (the dataset was edited inconsistently).
     """
-    from datasets import DatasetDict
-
-    if isinstance(dataset, DatasetDict):
-        names = list(dataset)
-        if split is None:
-            if len(names) != 1:
-                raise AnnotationError(
-                    f"the dataset has {len(names)} splits; which one to read is not guessed",
-                    field="split",
-                    value=names,
-                    fix=f"pass split= (--split) with one of {', '.join(names)}",
-                )
-            split = names[0]
-        if split not in dataset:
-            raise AnnotationError(
-                "no such split", field="split", value=split, fix=f"use one of {', '.join(names) or '(none)'}"
-            )
-        table = dataset[split]
-    else:
-        table = dataset
+    table, split = _one_split(dataset, split, None, how="pass split= (--split) with one of ")
     missing = [c for c in ("id", "text", "entities", "relations", "metadata") if c not in table.column_names]
     if missing:
         raise AnnotationError(
@@ -470,4 +457,162 @@ def read_hf(path: str | os.PathLike[str], *, split: str | None = None) -> list[D
         raise AnnotationError(
             f"cannot load the dataset ({type(exc).__name__}: {exc})", file=path, fix="re-save it with save_to_disk"
         ) from None
+    if is_token_table(dataset):  # a token-classification dataset (tokens + ner_tags), not an arabench export
+        return _token_documents(dataset, split=split, name=path.name, where=path)
     return from_dataset_dict(dataset, split=split)
+
+
+# --------------------------------------------------------------------------- token-classification datasets
+
+
+def _one_split(dataset: Any, split: str | None, where: object, *, how: str) -> tuple[Any, str | None]:
+    """The split to read of a ``DatasetDict`` (the only one when ``split`` is None), or ``dataset`` itself."""
+    from datasets import DatasetDict
+
+    if not isinstance(dataset, DatasetDict):
+        return dataset, split
+    names = list(dataset)
+    if split is None:
+        if len(names) != 1:
+            raise AnnotationError(
+                f"the dataset has {len(names)} splits; which one to read is not guessed",
+                file=None if where is None else str(where),
+                field="split",
+                value=names,
+                fix=how + ", ".join(names),
+            )
+        split = names[0]
+    if split not in dataset:
+        raise AnnotationError(
+            "no such split",
+            file=None if where is None else str(where),
+            field="split",
+            value=split,
+            fix=f"use one of {', '.join(names) or '(none)'}",
+        )
+    return dataset[split], split
+
+
+def is_token_table(dataset: Any) -> bool:
+    """True if ``dataset`` (a split or a dict of splits) has ``tokens`` and ``ner_tags``, no arabench ``entities``."""
+    from datasets import DatasetDict
+
+    tables = list(dataset.values()) if isinstance(dataset, DatasetDict) else [dataset]
+    return bool(tables) and all(
+        "tokens" in t.column_names and "ner_tags" in t.column_names and "entities" not in t.column_names for t in tables
+    )
+
+
+def _token_documents(dataset: Any, *, split: str | None, name: str, where: object) -> list[Document]:
+    """One document of a token-classification split: one sentence (line) per row, tokens joined by spaces.
+
+    Tag names come from the ``ner_tags`` ``ClassLabel`` feature (or are the strings stored); the tags are
+    read as BIO2 by the CoNLL reader (its repairs are recorded as for a CoNLL file).
+    """
+    from annotations.conll import read_conll
+
+    table, split = _one_split(dataset, split, where, how="name one after @ (hf-dataset:<id>@SPLIT): ")
+    feature = table.features["ner_tags"]
+    inner = getattr(feature, "feature", None)
+    names = getattr(inner, "names", None)
+    lines: list[str] = []
+    for i, row in enumerate(table):
+        tokens, tags = row["tokens"], row["ner_tags"]
+        if len(tokens) != len(tags):
+            raise AnnotationError(
+                f"row {i} has {len(tokens)} tokens and {len(tags)} tags",
+                file=str(where),
+                field=f"{split or 'dataset'}[{i}].ner_tags",
+                fix="give one tag per token",
+            )
+        for j, (token, tag) in enumerate(zip(tokens, tags, strict=True)):
+            if isinstance(tag, int):
+                if names is None:
+                    raise AnnotationError(
+                        "ner_tags are integers but the dataset has no ClassLabel feature naming them",
+                        file=str(where),
+                        field="features.ner_tags",
+                        value=tag,
+                        fix="cast the column to Sequence(ClassLabel(names=[...])) or store the tag strings",
+                    )
+                tag = names[tag]
+            if not token or any(c.isspace() for c in token):
+                raise AnnotationError(
+                    "a token is empty or holds white space",
+                    file=str(where),
+                    field=f"{split or 'dataset'}[{i}].tokens[{j}]",
+                    value=token,
+                    fix="split the token at its white space",
+                )
+            lines.append(f"{token}\t{tag}")
+        lines.append("")
+    if not any(lines):
+        return []
+    doc_id = f"{name}@{split}" if split else name
+    return read_conll("\n".join(lines) + "\n", doc_id=doc_id)
+
+
+def read_token_dataset(source: str, *, split: str | None = None) -> list[Document]:
+    """Read a ``datasets`` corpus of ``tokens`` and ``ner_tags``: a hub id, a saved directory, parquet or JSON files.
+
+    Args:
+        source: ``hf-dataset:<id>[:config][@split]`` (a hub dataset, or a local path after the prefix),
+            a directory written by ``save_to_disk``, or a ``.parquet``/``.json``/``.jsonl`` file.
+        split: The split (default: the one after ``@``, or the only one).
+
+    Raises:
+        AnnotationError: If the dataset cannot be loaded (offline and not cached: at once, with the fix),
+            lacks the columns, or the split is missing or ambiguous.
+    """
+    spec = source[len(HUB_PREFIX) :] if source.startswith(HUB_PREFIX) else source
+    if "@" in spec and not Path(spec).exists():
+        spec, _, at = spec.rpartition("@")
+        split = split or at or None
+    path = Path(spec).expanduser()
+    from datasets import load_dataset
+    from datasets.utils.logging import disable_progress_bar
+
+    disable_progress_bar()
+    if path.is_dir():
+        return read_hf(path, split=split)
+    if path.is_file():
+        kind = {".parquet": "parquet", ".json": "json", ".jsonl": "json"}.get(path.suffix.lower())
+        if kind is None:
+            raise AnnotationError(
+                "not a datasets file", file=path, fix="use a .parquet, .json or .jsonl file, or a saved directory"
+            )
+        try:
+            dataset = load_dataset(kind, data_files=str(path), split="train")
+        except Exception as exc:  # datasets raises many kinds for an unreadable file
+            raise AnnotationError(f"cannot load the dataset: {exc}", file=path, fix="check the file") from exc
+        return _checked_tokens(dataset, split=None, name=path.name, where=path)
+    if not source.startswith(HUB_PREFIX):
+        raise AnnotationError("corpus not found", file=path, fix=f"pass an existing path, or {HUB_PREFIX}<hub id>")
+    repo, _, config = spec.partition(":")
+    offline = os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+    try:
+        dataset = load_dataset(repo, config or None, split=split)
+    except Exception as exc:  # offline, missing, gated: datasets raises many kinds
+        how = "with network access and HF_HUB_OFFLINE unset" if offline else "with network access"
+        raise AnnotationError(
+            f"cannot load the hub dataset {repo!r}"
+            + (" (the hub is offline: HF_HUB_OFFLINE=1, and it is not in the local cache)" if offline else "")
+            + f": {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+            field="corpus",
+            value=source,
+            fix=f"load it once {how} (datasets.load_dataset({repo!r}"
+            + (f", {config!r}" if config else "")
+            + ") fills the local cache), or save it with save_to_disk and pass the directory",
+        ) from None
+    return _checked_tokens(dataset, split=split, name=repo, where=source)
+
+
+def _checked_tokens(dataset: Any, *, split: str | None, name: str, where: object) -> list[Document]:
+    if not is_token_table(dataset):
+        raise AnnotationError(
+            "the dataset has no 'tokens' and 'ner_tags' columns",
+            file=str(where),
+            field="columns",
+            fix="use a token-classification dataset (tokens, ner_tags), or an arabench export",
+        )
+    return _token_documents(dataset, split=split, name=name, where=where)

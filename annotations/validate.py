@@ -28,14 +28,23 @@ argument). The checks, in the order a file meets them:
   a relation between two mentions of one entity, the same two entities related
   both ways by a containment type (:data:`ACYCLIC_RELATIONS`); and, as
   warnings, the same two entities related by two types the guidelines exclude
-  together (:data:`EXCLUSIVE_RELATIONS`).
+  together (:data:`EXCLUSIVE_RELATIONS`);
+* the manifest (:func:`check_manifest`): a BRAT directory holding a
+  ``manifest.yaml`` (the packaged gold does) must list every document with
+  the required fields, and each text's sha256, character, byte and line
+  counts must be those of the file.
+
+Text not in NFC is an error for the packaged gold (its offsets are defined on
+NFC text) and a warning, with its position, for any other corpus: nothing is
+normalized silently, and a corpus converted losslessly stays readable.
 """
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from annotations.brat import parse_ann
@@ -58,6 +67,10 @@ __all__ = [
     "UNCLUSTERED_TYPES",
     "ACYCLIC_RELATIONS",
     "EXCLUSIVE_RELATIONS",
+    "MANIFEST",
+    "MANIFEST_FIELDS",
+    "MANIFEST_RECOMMENDED",
+    "check_manifest",
 ]
 
 #: Mention types that may join an entity of another type (guidelines §14.3-14.4):
@@ -91,6 +104,14 @@ def entity_type(labels: Iterable[str]) -> str | None:
     if len(heads) == 1 and all(STANDS_FOR.get(kind) in heads for kind in kinds - heads):
         return next(iter(heads))
     return None
+
+
+#: The manifest file of a BRAT directory.
+MANIFEST = "manifest.yaml"
+#: Fields every manifest entry must give (an error when missing).
+MANIFEST_FIELDS = ("id", "text", "annotation", "sha256")
+#: Fields a manifest entry should give (a warning when missing): the provenance a reader of the results needs.
+MANIFEST_RECOMMENDED = ("language", "genre", "source", "licence", "characters")
 
 
 @dataclass
@@ -161,7 +182,9 @@ def decode_file(path: Path) -> tuple[str | None, list[Problem]]:
         ]
 
 
-def check_text(text: str, *, file: str, line: int | None = None, field: str | None = None) -> list[Problem]:
+def check_text(
+    text: str, *, file: str, line: int | None = None, field: str | None = None, nfc: str = "warning"
+) -> list[Problem]:
     """Check a document text: BOM, CRLF line ends, NFC.
 
     Args:
@@ -170,6 +193,7 @@ def check_text(text: str, *, file: str, line: int | None = None, field: str | No
         line: The line holding the whole text (JSONL); ``None`` if the text
             is a file of its own, then lines are counted in ``text``.
         field: The field holding the text (JSONL ``"text"``).
+        nfc: The severity of text not in NFC (``"error"`` for the packaged gold, else ``"warning"``).
     """
     problems = []
 
@@ -218,6 +242,7 @@ def check_text(text: str, *, file: str, line: int | None = None, field: str | No
                 f"(NFC has {nfc[first : first + 2]!r})",
                 "normalize the text to NFC before annotating (offsets change, so annotate after normalizing)",
                 text[first : first + 2],
+                severity="error" if nfc == "error" else "warning",
             )
         )
     return problems
@@ -620,8 +645,124 @@ def validate(
         report.problems += problems if parsed is None else finish(parsed)
     for file in jsonl_files:
         report.problems += _validate_jsonl(file, report, finish)
+    if path.is_dir() and (path / MANIFEST).is_file():
+        report.problems += check_manifest(path / MANIFEST)
+    if _is_packaged_gold(path):  # the gold's offsets are defined on NFC text: there it is an error
+        report.problems = [
+            replace(p, severity="error") if p.message.startswith("text is not in Unicode NFC") else p
+            for p in report.problems
+        ]
     report.documents.sort(key=lambda d: d.id)
     return report
+
+
+def _is_packaged_gold(path: Path) -> bool:
+    gold = Path(__file__).resolve().parent / "gold"
+    try:
+        resolved = path.resolve()
+    except OSError:
+        return False
+    return resolved == gold or resolved.parent == gold
+
+
+def check_manifest(manifest: str | Path) -> list[Problem]:
+    """Check a corpus manifest against the files beside it.
+
+    Every entry must give :data:`MANIFEST_FIELDS` (and should give :data:`MANIFEST_RECOMMENDED`: a
+    warning); its ``text`` and ``annotation`` files must exist; the
+    text's sha256, ``characters``, ``bytes_utf8`` and ``lines`` (when given) must be the file's; every ``.txt``
+    of the directory must have an entry, and no id may be listed twice.
+
+    Returns:
+        The problems, naming the manifest, the entry's line and field, the bad value and the fix.
+    """
+    import yaml
+
+    manifest = Path(manifest)
+    name = str(manifest)
+    try:
+        root = yaml.compose(manifest.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        return [Problem(name, None, None, f"cannot read the manifest: {exc}", "fix the YAML syntax")]
+    entries = data.get("documents") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        return [Problem(name, 1, "documents", "the manifest has no 'documents' list", "list one entry per document")]
+    lines: list[int | None] = [None] * len(entries)
+    if isinstance(root, yaml.MappingNode):
+        for key, value in root.value:
+            if key.value == "documents" and isinstance(value, yaml.SequenceNode):
+                lines = [item.start_mark.line + 1 for item in value.value] + lines[len(value.value) :]
+    problems: list[Problem] = []
+    seen: dict[str, int | None] = {}
+    listed: set[str] = set()
+    for entry, line in zip(entries, lines, strict=False):
+        if not isinstance(entry, dict):
+            problems.append(Problem(name, line, "documents", "an entry is not a mapping", "write KEY: VALUE fields"))
+            continue
+        missing = [f for f in (*MANIFEST_FIELDS, *MANIFEST_RECOMMENDED) if entry.get(f) in (None, "")]
+        for field_name in missing:
+            required = field_name in MANIFEST_FIELDS
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    field_name,
+                    f"manifest entry misses a {'required' if required else 'recommended'} field",
+                    f"add {field_name}",
+                    severity="error" if required else "warning",
+                )
+            )
+        doc_id = str(entry.get("id"))
+        if doc_id in seen:
+            problems.append(
+                Problem(
+                    name, line, "id", f"document listed twice (first on line {seen[doc_id]})", "list it once", doc_id
+                )
+            )
+        seen[doc_id] = line
+        for key in ("text", "annotation"):
+            if isinstance(entry.get(key), str) and not (manifest.parent / entry[key]).is_file():
+                problems.append(
+                    Problem(name, line, key, "the file named is not in the directory", "fix the name", entry[key])
+                )
+        text_name = entry.get("text")
+        if not isinstance(text_name, str) or not (manifest.parent / text_name).is_file():
+            continue
+        listed.add(text_name)
+        raw = (manifest.parent / text_name).read_bytes()
+        digest = hashlib.sha256(raw).hexdigest()
+        if "sha256" not in missing and entry["sha256"] != digest:
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    "sha256",
+                    f"sha256 is not the one of {text_name} ({digest})",
+                    "the text changed since the manifest was written: restore the text, or record its new hash",
+                    entry["sha256"],
+                )
+            )
+        text = raw.decode("utf-8", errors="replace")
+        facts = {"characters": len(text), "bytes_utf8": len(raw), "lines": text.count("\n") + 1}
+        for key, actual in facts.items():
+            if key in entry and entry[key] is not None and entry[key] != actual:
+                problems.append(
+                    Problem(
+                        name,
+                        line,
+                        key,
+                        f"{key} is not the one of {text_name} ({actual})",
+                        f"write {actual}",
+                        entry[key],
+                    )
+                )
+    for txt in sorted(manifest.parent.glob("*.txt")):
+        if txt.name not in listed:
+            problems.append(
+                Problem(name, None, "documents", "a text of the directory has no manifest entry", "add it", txt.name)
+            )
+    return problems
 
 
 def _validate_jsonl(

@@ -29,6 +29,18 @@ is the reference); a mention of B that A does not have takes B's own cluster.
 Entity-level counts are therefore not exactly symmetric when the two entity
 layers differ; the coreference metrics say by how much they do.
 
+**Disagreements** (:class:`Disagreement`, :func:`disagreements`) list, for
+adjudication, every mention and relation the strictest setting (``strict``,
+``char``) does not count as held by both, side by side: a mention of A and the
+mention of B it most likely corresponds to (same range, else same type and the
+largest overlap) are one line of kind ``type``, ``boundaries`` or
+``boundaries+type``; what has no overlapping counterpart is ``only A`` or
+``only B``. Relations are paired the same way (arguments overlapping in order,
+either order for symmetric types) into ``type``, ``arguments`` or
+``type+arguments``, at the mention level and at the entity level (a relation
+between entities, each shown with its mentions; B's mentions read through A's
+entity layer as above). Every disagreement of any looser setting is among them.
+
 Documents are paired by id; both sets must hold the same ids and, for each,
 the identical text, or a :class:`~annotations.errors.ScoringError` names the
 document.
@@ -39,16 +51,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from annotations.errors import ScoringError
 from annotations.schema import Schema, default_schema
-from annotations.spans import Document
+from annotations.spans import Document, Span
 from eval.coref import CorefScores, score_entity_layers
 from eval.modes import BOUNDARIES, ENTITY_MATCHES, RELATION_MODES, relation_grid
 from eval.relations import RelationScores, score_relations
 from eval.spans import SpanScores, score_spans
 
-__all__ = ["ENTITY_MATCHES", "RELATION_MATCHES", "BOUNDARIES", "Agreement", "agreement", "agreement_of_paths"]
+__all__ = [
+    "ENTITY_MATCHES",
+    "RELATION_MATCHES",
+    "BOUNDARIES",
+    "Agreement",
+    "Disagreement",
+    "agreement",
+    "agreement_of_paths",
+    "disagreements",
+]
 
 #: Relation matches (the :func:`eval.relations.score_relations` modes, declared in :mod:`eval.modes`).
 RELATION_MATCHES: tuple[str, ...] = RELATION_MODES
@@ -82,6 +104,7 @@ class Agreement:
     entity_relations: Mapping[tuple[str, str], RelationScores] = field(default_factory=dict)
     coref: Mapping[tuple[str, str], CorefScores] = field(default_factory=dict)
     cluster_counts: tuple[int, int] = (0, 0)
+    disagreements: tuple[Disagreement, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dict: per setting, overall and per-type counts with P, R, F1."""
@@ -105,7 +128,187 @@ class Agreement:
             "entity_counts_layer": {"reference": self.cluster_counts[0], "other": self.cluster_counts[1]},
             "entity_relations": {f"{m}/{b}": table(s) for (m, b), s in self.entity_relations.items()},
             "coref": {f"{m}/{b}": s.as_dict() for (m, b), s in self.coref.items()},
+            "disagreements": [d.as_dict() for d in self.disagreements],
         }
+
+
+#: Kinds of :class:`Disagreement`, in the order they are listed within a document.
+LEVELS: tuple[str, ...] = ("mention", "relation", "entity relation")
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """One mention or relation the two sets do not share (strict match, character offsets), side by side.
+
+    Attributes:
+        document: The document id.
+        level: ``"mention"``, ``"relation"`` (mention level) or ``"entity relation"``.
+        kind: ``"type"``, ``"boundaries"``, ``"boundaries+type"`` (mentions),
+            ``"type"``, ``"arguments"``, ``"type+arguments"`` (relations),
+            ``"only A"`` or ``"only B"``.
+        a: A's item as JSON-ready data (``None`` for ``only B``): a mention is
+            ``{"type", "start", "end", "text"}``; a relation is ``{"type",
+            "arg1", "arg2"}`` whose arguments are mentions (mention level) or
+            ``{"mentions": [...]}`` (entity level).
+        b: B's item (``None`` for ``only A``).
+    """
+
+    document: str
+    level: str
+    kind: str
+    a: dict[str, Any] | None
+    b: dict[str, Any] | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {"document": self.document, "level": self.level, "kind": self.kind, "a": self.a, "b": self.b}
+
+
+def _mention(span: Span, text: str) -> dict[str, Any]:
+    return {"type": span.label, "start": span.start, "end": span.end, "text": span.text_in(text)}
+
+
+def _greedy(left: list[Any], right: list[Any], score: Any) -> tuple[list[tuple[Any, Any]], list[Any], list[Any]]:
+    """Pair items of ``left`` and ``right`` greedily by ``score(l, r)`` (``None``: not pairable), best first."""
+    candidates = sorted(
+        ((sc, i, j) for i, x in enumerate(left) for j, y in enumerate(right) if (sc := score(x, y)) is not None),
+        key=lambda c: (tuple(-v for v in c[0]), c[1], c[2]),
+    )
+    used_l: set[int] = set()
+    used_r: set[int] = set()
+    pairs = []
+    for _, i, j in candidates:
+        if i not in used_l and j not in used_r:
+            used_l.add(i)
+            used_r.add(j)
+            pairs.append((i, j))
+    pairs.sort()
+    return (
+        [(left[i], right[j]) for i, j in pairs],
+        [x for i, x in enumerate(left) if i not in used_l],
+        [y for j, y in enumerate(right) if j not in used_r],
+    )
+
+
+def _overlap(x: Span, y: Span) -> int:
+    return max(0, min(x.end, y.end) - max(x.start, y.start))
+
+
+def _mention_score(x: Span, y: Span) -> tuple[int, ...] | None:
+    size = _overlap(x, y)
+    return None if not size else (int(x.range == y.range), int(x.label == y.label), size)
+
+
+def _mention_kind(x: Span, y: Span) -> str:
+    if x.range == y.range:
+        return "type"
+    return "boundaries" if x.label == y.label else "boundaries+type"
+
+
+#: A relation reduced for pairing: type, the mentions of each argument (one at the mention level), symmetric.
+_Rel = tuple[str, tuple[Span, ...], tuple[Span, ...], bool]
+
+
+def _args_overlap(x: tuple[Span, ...], y: tuple[Span, ...]) -> int:
+    return max((_overlap(p, q) for p in x for q in y), default=0)
+
+
+def _relation_score(x: _Rel, y: _Rel) -> tuple[int, ...] | None:
+    orders = [(y[1], y[2])] + ([(y[2], y[1])] if x[3] or y[3] else [])
+    best = max(min(_args_overlap(x[1], a1), _args_overlap(x[2], a2)) for a1, a2 in orders)
+    return None if not best else (int(x[0] == y[0]), best)
+
+
+def _relation_kind(x: _Rel, y: _Rel) -> str:
+    same_args = {x[1], x[2]} == {y[1], y[2]} if (x[3] or y[3]) else (x[1], x[2]) == (y[1], y[2])
+    if x[0] != y[0]:
+        return "type" if same_args else "type+arguments"
+    return "arguments"
+
+
+def _relation_item(rel: _Rel, text: str, *, entity: bool) -> dict[str, Any]:
+    def arg(spans: tuple[Span, ...]) -> dict[str, Any]:
+        return {"mentions": [_mention(s, text) for s in spans]} if entity else _mention(spans[0], text)
+
+    return {"type": rel[0], "arg1": arg(rel[1]), "arg2": arg(rel[2])}
+
+
+def _rel_key(rel: _Rel) -> tuple[object, ...]:
+    args = sorted((rel[1], rel[2])) if rel[3] else [rel[1], rel[2]]
+    return (rel[0], *args)
+
+
+def _entity_relations(doc: Document, through: Document | None, symmetric: frozenset[str]) -> list[_Rel]:
+    """``doc``'s relations between entities; with ``through``, a mention that ``through`` has takes its entity."""
+    groups = doc.entity_groups()
+    index = doc.entity_index()
+    if through is not None:
+        theirs = {}
+        for group in through.entity_groups():
+            spans = tuple(sorted(through.entities[i] for i in group))
+            for ident in group:
+                theirs.setdefault(through.entities[ident], spans)
+    found: dict[tuple[object, ...], _Rel] = {}
+    for ident, (a1, a2) in doc.relation_arg_ids().items():
+        args = []
+        for mention in (a1, a2):
+            span = doc.entities[mention]
+            if through is not None and span in theirs:
+                args.append(theirs[span])
+            else:
+                args.append(tuple(sorted(doc.entities[i] for i in groups[index[mention]])))
+        label = doc.relations[ident].label
+        rel = (label, args[0], args[1], label in symmetric)
+        found.setdefault(_rel_key(rel), rel)
+    return list(found.values())
+
+
+def disagreements(a: Document, b: Document, *, symmetric: Sequence[str] = ()) -> list[Disagreement]:
+    """Every mention and relation of one document that A and B do not share, paired side by side.
+
+    Matching is strict at character offsets (see the module docstring); pairs
+    come first in document order, then ``only A``, then ``only B``.
+
+    Args:
+        a: A's document.
+        b: B's document of the same text.
+        symmetric: Relation types whose argument order is ignored.
+    """
+    text = a.text
+    sym = frozenset(symmetric)
+    out: list[Disagreement] = []
+    a_spans, b_spans = set(a.entities.values()), set(b.entities.values())
+    pairs, only_a, only_b = _greedy(sorted(a_spans - b_spans), sorted(b_spans - a_spans), _mention_score)
+    out += [Disagreement(a.id, "mention", _mention_kind(x, y), _mention(x, text), _mention(y, text)) for x, y in pairs]
+    out += [Disagreement(a.id, "mention", "only A", _mention(x, text), None) for x in only_a]
+    out += [Disagreement(a.id, "mention", "only B", None, _mention(y, text)) for y in only_b]
+    for level, rels_a, rels_b in (
+        (
+            "relation",
+            [(r.label, (r.arg1,), (r.arg2,), r.label in sym) for r in a.relations.values()],
+            [(r.label, (r.arg1,), (r.arg2,), r.label in sym) for r in b.relations.values()],
+        ),
+        ("entity relation", _entity_relations(a, None, sym), _entity_relations(b, a, sym)),
+    ):
+        keys_a = {_rel_key(r) for r in rels_a}
+        keys_b = {_rel_key(r) for r in rels_b}
+        left = sorted({_rel_key(r): r for r in rels_a if _rel_key(r) not in keys_b}.values(), key=_rel_key)
+        right = sorted({_rel_key(r): r for r in rels_b if _rel_key(r) not in keys_a}.values(), key=_rel_key)
+        pairs_r, only_ra, only_rb = _greedy(left, right, _relation_score)
+        entity = level == "entity relation"
+        out += [
+            Disagreement(
+                a.id,
+                level,
+                _relation_kind(x, y),
+                _relation_item(x, text, entity=entity),
+                _relation_item(y, text, entity=entity),
+            )
+            for x, y in pairs_r
+        ]
+        out += [Disagreement(a.id, level, "only A", _relation_item(x, text, entity=entity), None) for x in only_ra]
+        out += [Disagreement(a.id, level, "only B", None, _relation_item(y, text, entity=entity)) for y in only_rb]
+    return out
 
 
 def _pair(a: Sequence[Document], b: Sequence[Document], a_name: str, b_name: str) -> list[tuple[Document, Document]]:
@@ -234,6 +437,7 @@ def agreement(
         entity_relations=entity_relations,
         coref=coref,
         cluster_counts=(sum(map(len, gold_layer)), sum(map(len, pred_layer))),
+        disagreements=tuple(d for x, y in pairs for d in disagreements(x, y, symmetric=symmetric)),
     )
 
 

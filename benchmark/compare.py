@@ -113,11 +113,32 @@ class Comparison:
         lines.append("")
         return "\n".join(lines)
 
+    def verdict(self) -> str:
+        """One sentence: which model is better on micro F1, by how much, with its interval and p-values."""
+        micro = next((r for r in self.rows if r.figure == "(micro)"), None)
+        if micro is None or micro.diff is None or micro.a is None or micro.b is None:
+            return "micro F1 is undefined for one of the models: no verdict"
+        if micro.diff == 0:
+            return f"A and B have the same micro F1 ({fmt(micro.a)})"
+        better, worse = ("B", "A") if micro.diff > 0 else ("A", "B")
+        names = {"A": self.model_a, "B": self.model_b}
+        ci = "" if micro.ci_low is None or micro.ci_high is None else f"[{micro.ci_low:+.4f}, {micro.ci_high:+.4f}]"
+        significant = micro.p_randomization is not None and micro.p_randomization < 0.05
+        return (
+            f"{better} ({names[better]}) is better than {worse} ({names[worse]}) by {abs(micro.diff):.4f} micro F1 "
+            f"(B − A = {micro.diff:+.4f}, 95% CI {ci}); "
+            + (
+                f"significant at 0.05 (p AR {fmt(micro.p_randomization)})"
+                if significant
+                else f"not significant at 0.05 (p AR {fmt(micro.p_randomization)})"
+            )
+        )
+
     def to_text(self) -> str:
-        """The comparison as a plain table for the terminal."""
+        """The comparison as a plain table for the terminal: A before B, a verdict and a legend of the p-values."""
         head = (
-            f"B = {terminal(self.model_b)} ({terminal(self.source_b)})\nA = {terminal(self.model_a)} "
-            f"({terminal(self.source_a)})\nview {terminal(self.view)}, {self.mode}/{self.boundary}/{self.layer}, "
+            f"A = {terminal(self.model_a)} ({terminal(self.source_a)})\nB = {terminal(self.model_b)} "
+            f"({terminal(self.source_b)})\nview {terminal(self.view)}, {self.mode}/{self.boundary}/{self.layer}, "
             f"{self.n_units} units, "
             f"{self.n_resamples} resamples, seed {self.seed}\n"
         )
@@ -132,6 +153,7 @@ class Comparison:
                 f"{terminal(r.figure):<12} {r.support:>7g} {fmt(r.a):>7} {fmt(r.b):>7} {diff:>8} {ci:>19} "
                 f"{fmt(r.p_bootstrap):>7} {fmt(r.p_randomization):>7}"
             )
+        lines += ["", self.verdict(), "", *LEGEND]
         return "\n".join(lines) + "\n"
 
 
@@ -269,6 +291,15 @@ def _legacy_rows(rows: list[Any], n_units: int, n_types: int, source: str, field
             )
         array[row[0], row[1]] += row[2:]
     return array
+
+
+#: What the columns of the terminal table mean.
+LEGEND = (
+    "B-A     F1 of B minus F1 of A (negative: A is better); 95% CI: paired-bootstrap percentile interval of B-A",
+    "p boot  paired bootstrap, one-sided: H0 'B is not better than A' (small p: B better; near 1: B not better,",
+    "        which includes A better)",
+    "p AR    approximate randomization, two-sided: H0 'no difference between A and B' (small p: they differ)",
+)
 
 
 def _pick(results: Results, name: str | None, source: str, side: str) -> ModelResult:

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotations.errors import AnnotationError, SchemaError
+from annotations.hf_datasets import HUB_PREFIX
 from annotations.schema import Schema, View, default_schema
 from annotations.spans import Document
 from annotations.tokenize import sentence_ranges
@@ -118,14 +119,30 @@ def corpus_sha256(root: Path, files: Sequence[str]) -> str:
     return digest.hexdigest()
 
 
-def infer_view(labels: set[str], *, schema: Schema | None = None) -> str:
-    """Infer the view of a CoNLL tag set (see the module docstring)."""
+def infer_view(labels: set[str], *, schema: Schema | None = None, prefer: str | None = None) -> str:
+    """Infer the view of a corpus's tag set (see the module docstring).
+
+    ``prefer`` (the run's ``--view``) is taken when the tags fit it; otherwise schema types only give
+    ``native``, else the smallest view whose labels hold every tag (:meth:`Schema.views_with_labels`).
+
+    Raises:
+        SchemaError: If the tags fit no view, naming them and the views known.
+    """
     schema = schema or default_schema()
+    if prefer is not None and prefer in schema.views and labels <= schema.views[prefer].labels:
+        return prefer
     if not labels or labels <= set(schema.entity_types):
         return "native"
-    if "PER" in labels:
-        return "conll4"
-    return "anercorp"
+    fits = schema.views_with_labels(labels)
+    if fits:
+        return fits[0]
+    raise SchemaError(
+        "the corpus's tags fit no label view",
+        field="labels",
+        value=sorted(labels),
+        fix=f"define a view with these labels in a views file (--views FILE) and pass --corpus-view NAME; "
+        f"known views: {', '.join(f'{n} ({len(v.labels)} labels)' for n, v in schema.views.items())}",
+    )
 
 
 def load_corpus(
@@ -134,6 +151,7 @@ def load_corpus(
     view: str | None = None,
     schema: Schema | None = None,
     format: str | None = None,
+    prefer: str | None = None,
 ) -> Corpus:
     """Read a gold corpus for scoring.
 
@@ -144,6 +162,7 @@ def load_corpus(
             ignored for BRAT and JSONL, whose labels are schema types.
         schema: The schema (default: the packaged one).
         format: The format (default: the registry's guess from ``path``).
+        prefer: The view to infer when the tags fit it (the run's leaderboard view).
 
     Raises:
         AnnotationError: If the path does not exist, holds no document, or is malformed.
@@ -153,12 +172,18 @@ def load_corpus(
     from annotations.formats import get_format, infer_format, source_files
 
     schema = schema or default_schema()
+    if view is not None:
+        schema.view(view)  # an unknown view name: the schema's error, with its suggestion
+    if isinstance(path, str) and (path.startswith(HUB_PREFIX) or path.lower().endswith(".parquet")):
+        return _dataset_corpus(path, view=view, schema=schema, prefer=prefer)
     root = Path(path if path is not None else default_corpus_path()).expanduser().resolve()
     if not root.exists():
         raise AnnotationError(
             "corpus not found", file=root, fix="pass a BRAT directory, a .jsonl file or a CoNLL file with --corpus"
         )
     fmt = get_format(format or infer_format(root, option=None))
+    if fmt.name == "hf" and _is_token_dataset_dir(root):
+        return _dataset_corpus(str(root), view=view, schema=schema, prefer=prefer)
     if fmt.native_labels:
         from annotations.corpus import read_corpus
 
@@ -174,10 +199,50 @@ def load_corpus(
 
             documents, _ = read_documents(root, format=fmt.name, notes=False)
         labels = {s.label for d in documents for s in d.entities.values()}
-        view_name = view or infer_view(labels, schema=schema)
+        view_name = view or infer_view(labels, schema=schema, prefer=prefer)
     if not documents:
         raise AnnotationError("the corpus holds no document", file=root, fix="check the path")
-    gold_view = schema.view(view_name)
+    base, files = source_files(root, format=fmt.name)
+    return _make_corpus(root, fmt.name, documents, schema.view(view_name), corpus_sha256(base, files), files)
+
+
+def _is_token_dataset_dir(root: Path) -> bool:
+    """True if a ``save_to_disk`` directory holds ``tokens`` and ``ner_tags`` and no arabench ``entities``."""
+    import json
+
+    for info in [root / "dataset_info.json", *root.glob("*/dataset_info.json")]:
+        if info.is_file():
+            try:
+                features = json.loads(info.read_text(encoding="utf-8")).get("features") or {}
+            except (OSError, ValueError):
+                return False
+            return "tokens" in features and "ner_tags" in features and "entities" not in features
+    return False
+
+
+def _dataset_corpus(source: str, *, view: str | None, schema: Schema, prefer: str | None) -> Corpus:
+    """A ``datasets`` corpus of tokens and ``ner_tags`` (a hub id after ``hf-dataset:``, parquet or JSON files)."""
+    from annotations.hf_datasets import read_token_dataset
+
+    documents = read_token_dataset(source)
+    if not documents:
+        raise AnnotationError("the corpus holds no document", file=source, fix="check the dataset and its split")
+    labels = {s.label for d in documents for s in d.entities.values()}
+    view_name = view or infer_view(labels, schema=schema, prefer=prefer)
+    digest = hashlib.sha256()
+    for doc in documents:  # the content read (a hub dataset has no local file of its own to hash)
+        digest.update(doc.text.encode())
+        for span in sorted(doc.entities.values()):
+            digest.update(f"\0{span.start}\0{span.end}\0{span.label}".encode())
+    local = Path(source.removeprefix(HUB_PREFIX).split("@", 1)[0]).expanduser()
+    root = local.resolve() if local.exists() else Path(source)
+    return _make_corpus(root, "hf-dataset", documents, schema.view(view_name), digest.hexdigest(), [source])
+
+
+def _make_corpus(
+    root: Path, fmt: str, documents: Sequence[Document], gold_view: View, sha: str, files: Sequence[str]
+) -> Corpus:
+    view_name = gold_view.name
     for doc in documents:
         for key, span in doc.entities.items():
             if span.label not in gold_view.labels:
@@ -186,10 +251,9 @@ def load_corpus(
                     file=root,
                     field=f"{doc.id}:{key}",
                     value=span.label,
-                    fix=f"use one of {', '.join(sorted(gold_view.labels))} or pass --view",
+                    fix=f"use one of {', '.join(sorted(gold_view.labels))}, or pass --corpus-view with the view "
+                    "of the corpus's tags",
                 )
-    base, files = source_files(root, format=fmt.name)
-    sha = corpus_sha256(base, files)
     if len(documents) > MAX_DOCUMENTS_FOR_SENTENCE_UNITS:
         unit = "document"
         units = tuple(((0, len(d.text)),) for d in documents)
@@ -198,7 +262,7 @@ def load_corpus(
         units = tuple(tuple(sentence_units(d.text)) for d in documents)
     return Corpus(
         path=root,
-        format=fmt.name,
+        format=fmt,
         documents=tuple(documents),
         view=gold_view,
         sha256=sha,

@@ -107,11 +107,19 @@ def f1_chart_svg(results: Results) -> str:
     types.sort(key=lambda t: (order.index(t) if t in order else len(order), t))
     if not models or not types:
         return '<p class="muted">No per-type scores to chart.</p>'
-    bar, gap, label_w, plot_w = 12, 10, 96, 560
+    # Narrow enough to stay legible when report.css scales it down to a phone's width (max-width: 100%).
+    bar, gap, label_w, plot_w = 12, 10, 96, 420
     group = bar * len(models) + gap
-    top = 28
-    height = top + group * len(types) + 34
     width = label_w + plot_w + 40
+    legend, x, row = [], label_w, 0  # the model legend wraps onto as many rows as it needs
+    for j, m in enumerate(models):
+        step = 24 + 7 * len(m.name)
+        if x > label_w and x + step > width:
+            x, row = label_w, row + 1
+        legend.append((j, m, x, 6 + 16 * row))
+        x += step
+    top = 28 + 16 * row
+    height = top + group * len(types) + 34
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-label="per-type F1 with 95% intervals" direction="ltr">'
@@ -148,12 +156,10 @@ def f1_chart_svg(results: Results) -> str:
                     f'<path d="M{x1:.2f},{yc:.1f}H{x2:.2f}M{x1:.2f},{yc - 3:.1f}V{yc + 3:.1f}'
                     f'M{x2:.2f},{yc - 3:.1f}V{yc + 3:.1f}" class="whisker"/>'
                 )
-    x = label_w
-    for j, m in enumerate(models):
+    for j, m, x, y in legend:
         color = MODEL_PALETTE[j % len(MODEL_PALETTE)]
-        out.append(f'<rect x="{x}" y="6" width="10" height="10" fill="{color}"/>')
-        out.append(f'<text x="{x + 14}" y="15" class="axis">{_esc(m.name)}</text>')
-        x += 24 + 7 * len(m.name)
+        out.append(f'<rect x="{x}" y="{y}" width="10" height="10" fill="{color}"/>')
+        out.append(f'<text x="{x + 14}" y="{y + 9}" class="axis">{_esc(m.name)}</text>')
     out.append("</svg>")
     return "".join(out)
 
@@ -337,9 +343,12 @@ def render_html(results: Results) -> str:
             flag += f' <span class="flag" title="{_esc(row.reason or "")}">{shown}</span>'
 
         board.append(
-            f"<tr><td>{rank + 1}</td><td><code>{_esc(row.model)}</code></td><td>{_esc(row.view)}{flag}</td>"
-            f"<td>{fmt(row.precision)}</td><td>{fmt(row.recall)}</td><td class='f1'><b>{fmt(row.f1)}</b></td>"
-            f"<td class='ci'>{fmt_ci(row.f1_ci)}</td><td>{fmt(row.char_f1)}</td>"
+            # data-label: the column names the narrow layout (report.css) writes before each cell
+            f"<tr><td class='rank'>{rank + 1}</td><td class='model'><code>{_esc(row.model)}</code></td>"
+            f"<td data-label='view'>{_esc(row.view)}{flag}</td>"
+            f"<td data-label='P'>{fmt(row.precision)}</td><td data-label='R'>{fmt(row.recall)}</td>"
+            f"<td class='f1' data-label='F1 (word)'><b>{fmt(row.f1)}</b></td>"
+            f"<td class='ci'>{fmt_ci(row.f1_ci)}</td><td data-label='F1 (char)'>{fmt(row.char_f1)}</td>"
             f"<td class='ci'>{fmt_ci(row.char_f1_ci)}</td></tr>"
         )
         extra = extra_figures(results.model(row.model), str(row.view))

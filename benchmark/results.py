@@ -10,7 +10,8 @@
                 "gold_mentions": {TYPE: n}},
      "settings": {"seed", "bootstrap": {"n_resamples", "confidence", "method"},
                   "leaderboard_view", "view_requested", "headline": {"mode", "boundary", "layer"},
-                  "modes", "boundaries", "layers"},
+                  "modes", "boundaries", "layers",
+                  "configuration"},               # arabench run: the resolved run configuration (benchmark.config)
      "environment": {"python", "implementation", "platform", "machine", "cpu_count",
                      "libraries": {NAME: version or null}},
      "models": [{"name", "status", "reason", "explicit", "view", "labels",
@@ -242,7 +243,10 @@ class Results:
             return self.leaderboard_view, False
         if "conll4" in model.scores:
             return "conll4", True
-        return model.view, True
+        if model.view in model.scores:
+            return model.view, True
+        # Not scorable in its own view (the gold does not coarsen into it): the first view it was scored in.
+        return (next(iter(model.scores)), True) if model.scores else (None, False)
 
     def leaderboard(self) -> list[LeaderboardRow]:
         """Scored and partial models by headline F1 (best first; ties by name), then failed and skipped ones."""

@@ -555,6 +555,7 @@ def run(
     schema: Schema | None = None,
     relation_level: str = "entity",
     lock_wait: float = LOCK_WAIT,
+    configuration: Mapping[str, object] | None = None,
 ) -> Results:
     """Run the benchmark: everything ``arabench run`` does, as one call.
 
@@ -581,6 +582,8 @@ def run(
             what a relation's arguments are when relations are scored.
         lock_wait: Seconds to wait for another run writing the same ``out``
             before refusing (:mod:`benchmark.outdir`).
+        configuration: The resolved run configuration (:mod:`benchmark.config`), recorded in
+            ``settings.configuration`` so that ``arabench run --config results.json`` repeats the run.
 
     Returns:
         The :class:`~benchmark.results.Results` (``exit_status`` is 1 if a model
@@ -628,6 +631,7 @@ def run(
             timer=timer,
             schema=schema,
             relation_level=relation_level,
+            configuration=configuration,
         )
 
 
@@ -648,6 +652,7 @@ def _run_locked(
     timer: _Timer,
     schema: Schema,
     relation_level: str,
+    configuration: Mapping[str, object] | None,
 ) -> Results:
     """:func:`run` once its arguments are checked and ``out`` is locked."""
     with timer.step("read corpus"):
@@ -720,6 +725,21 @@ def _run_locked(
                 schema=schema,
                 relation_level=relation_level,
             )
+        if not scores:  # no view holds both the gold and the model's labels: say so, never a crash or a 0
+            results.append(
+                ModelResult(
+                    name=name,
+                    status="failed",
+                    reason=f"cannot be scored on this corpus: its gold view {gold.view.name!r} and the model's view "
+                    f"{got.view.name!r} coarsen into no common view; pass --corpus-view, or map the model's labels "
+                    "into the corpus's view with --model-option MODEL label_map=... view=...",
+                    explicit=explicit,
+                    view=got.view.name,
+                    labels=sorted(got.labels),
+                    provenance=got.provenance,
+                )
+            )
+            continue
         all_errors[name] = errors
         all_predictions[name] = got.predictions
         diagnostics = _sum_diagnostics(got.predictions)
@@ -759,6 +779,7 @@ def _run_locked(
             "boundaries": list(BOUNDARIES),
             "layers": list(LAYERS),
             "relation_level": relation_level,
+            **({} if configuration is None else {"configuration": _jsonable(dict(configuration))}),
         },
         environment=_environment(),
         models=results,

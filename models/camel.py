@@ -31,8 +31,10 @@ Importing ``camel_tools.ner`` itself needs CAMeL Tools' ``catalogue.json``
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,7 +46,7 @@ from annotations.tokenize import WordIndex
 from models.base import Prediction
 from models.labelmap import LabelMap, infer_label_map, parse_label_map, split_tag
 
-__all__ = ["CamelToolsModel", "ADAPTER_VERSION", "INSTALL_HINT", "align_words"]
+__all__ = ["CamelToolsModel", "ADAPTER_VERSION", "INSTALL_HINT", "align_words", "camel_available"]
 
 ADAPTER_VERSION = "1"
 INSTALL_HINT = "pip install 'arabench[camel]'"
@@ -69,10 +71,60 @@ def _import_camel() -> tuple[Any, Any]:
             f"camel-tools cannot start: {type(exc).__name__}: {exc}".split("\n")[0][:300],
             field="model",
             value="camel",
-            fix="run `camel_data -i ner` once with network access, or point $CAMELTOOLS_DATA at a "
-            "directory holding CAMeL Tools' catalogue.json",
+            fix=DATA_FIX,
         ) from exc
     return NERecognizer, simple_word_tokenize
+
+
+#: The fix for a CAMeL Tools install without its data (also the text of the unavailable reason).
+DATA_FIX = (
+    "run `camel_data -i ner` once with network access, or point $CAMELTOOLS_DATA at a "
+    "directory holding CAMeL Tools' catalogue.json and its installed NER model"
+)
+
+
+def _camel_data_dir() -> Path:
+    """CAMeL Tools' data directory, found the way ``camel_tools.data.catalogue`` finds it (without importing it)."""
+    env = os.environ.get("CAMELTOOLS_DATA")
+    return Path(env).expanduser().absolute() if env else Path.home() / ".camel_tools"
+
+
+@functools.cache
+def camel_available(model: str | None = None) -> tuple[bool, str]:
+    """Whether ``camel:<model>`` can start here without network, and why (not); cheap, cached per process.
+
+    Nothing is imported or downloaded: importing ``camel_tools.ner`` fetches
+    ``catalogue.json`` when it is missing (offline: a failure after a network
+    timeout), so the probe looks for that file, and for a catalogue name (or
+    ``camel:`` alone, the catalogue's default) for the installed model
+    directory the catalogue gives (``data/<path>/config.json``); a local model
+    directory needs a ``config.json``.
+
+    Args:
+        model: A local model directory or a catalogue name (``None``: the default).
+    """
+    data = _camel_data_dir()
+    catalogue = data / "catalogue.json"
+    if not catalogue.is_file():
+        return False, f"camel-tools cannot start offline: no {catalogue}: {DATA_FIX}"
+    if model and Path(model).expanduser().is_dir():
+        config = Path(model).expanduser() / "config.json"
+        return (True, f"local model {config.parent}") if config.is_file() else (False, f"no {config}")
+    try:  # the catalogue names the default NER model and where each is installed (as camel_tools reads it)
+        ner = json.loads(catalogue.read_text(encoding="utf-8"))["components"]["NamedEntityRecognition"]
+        name = model or ner["default"]
+        datasets = ner["datasets"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return False, f"camel-tools cannot read {catalogue} ({type(exc).__name__}: {exc}): {DATA_FIX}"
+    if name not in datasets:
+        return False, f"no CAMeL Tools NER model {name!r} in {catalogue}: use one of {', '.join(sorted(datasets))}"
+    installed = data / "data" / str(datasets[name].get("path", ""))
+    if not (installed / "config.json").is_file():
+        return (
+            False,
+            f"the CAMeL Tools NER model {name!r} is not installed (no {installed / 'config.json'}): {DATA_FIX}",
+        )
+    return True, f"installed in {installed}"
 
 
 def align_words(text: str, words: Sequence[str]) -> list[tuple[int, int] | None]:

@@ -29,10 +29,16 @@ name (what :func:`models.registry.create_model` accepts). Fields:
     Whether ``arabench run`` evaluates it by default.
 ``adapter``
     Optional ``"module:Class"``; the Hugging Face adapter when absent.
+
+**User cards.** Directories of card files named in ``$ARABENCH_CARDS``
+(``os.pathsep``-separated) or added with :func:`add_cards_dir` (``arabench
+run --cards DIR``) are read next to the packaged ones and checked the same
+way; a user card may not take the name of another card.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -44,9 +50,22 @@ from annotations.errors import ModelError, SchemaError
 from annotations.schema import Schema, View, default_schema, make_view
 from models.labelmap import DuplicateKeyError, LabelMap, UniqueKeyLoader, split_tag
 
-__all__ = ["CARDS_DIR", "ModelCard", "card_for", "known_cards", "load_card", "resolve_view"]
+__all__ = [
+    "CARDS_DIR",
+    "CARDS_ENV",
+    "ModelCard",
+    "add_cards_dir",
+    "card_for",
+    "known_cards",
+    "load_card",
+    "resolve_view",
+    "user_cards_dirs",
+]
 
 CARDS_DIR = Path(__file__).with_name("cards")
+#: Environment variable naming directories of user model cards (``os.pathsep``-separated).
+CARDS_ENV = "ARABENCH_CARDS"
+_added_dirs: list[str] = []
 
 _REQUIRED = (
     "name",
@@ -269,9 +288,73 @@ def _load_dir(directory: str) -> dict[str, ModelCard]:
     return cards
 
 
-def known_cards(directory: str | Path = CARDS_DIR) -> dict[str, ModelCard]:
-    """Every card in ``directory`` (``models/cards`` by default), by name; cached."""
-    return dict(_load_dir(str(directory)))
+def user_cards_dirs() -> list[str]:
+    """The directories of user cards: ``$ARABENCH_CARDS`` first, then those given to :func:`add_cards_dir`."""
+    env = [d for d in os.environ.get(CARDS_ENV, "").split(os.pathsep) if d.strip()]
+    return list(dict.fromkeys([*env, *_added_dirs]))
+
+
+def _check_cards_dir(directory: str | Path, *, origin: str) -> Path:
+    path = Path(directory).expanduser()
+    if not path.is_dir():
+        raise ModelError(
+            "model cards directory not found", file=path, field=origin, fix="name a directory of card .yaml files"
+        )
+    return path.resolve()
+
+
+def add_cards_dir(directory: str | Path) -> None:
+    """Read user model cards from ``directory`` too (checked at once, like the packaged ones).
+
+    Raises:
+        ModelError: If the directory does not exist, or a card in it is invalid or takes a known name.
+    """
+    path = str(_check_cards_dir(directory, origin="--cards"))
+    if path not in _added_dirs:
+        _added_dirs.append(path)
+    try:
+        known_cards()
+    except ModelError:
+        _added_dirs.remove(path)
+        raise
+
+
+def known_cards(directory: str | Path | None = None) -> dict[str, ModelCard]:
+    """Every card by name; cached per directory.
+
+    Args:
+        directory: Read only this directory; by default the packaged cards (``models/cards``) and
+            the user cards (:func:`user_cards_dirs`).
+
+    Raises:
+        ModelError: For an invalid card, or a user card whose name or view name another card has.
+    """
+    if directory is not None:
+        return dict(_load_dir(str(directory)))
+    cards = dict(_load_dir(str(CARDS_DIR)))
+    for user_dir in user_cards_dirs():
+        path = _check_cards_dir(user_dir, origin=f"${CARDS_ENV}" if user_dir not in _added_dirs else "--cards")
+        views = {c.view.name: c for c in cards.values()}
+        for name, card in _load_dir(str(path)).items():
+            if name in cards:
+                raise ModelError(
+                    "a user model card takes the name of another card",
+                    file=card.path,
+                    field="name",
+                    value=name,
+                    fix="rename the card file (and its name field)",
+                )
+            other = views.get(card.view.name)
+            if other is not None and dict(other.view.mapping) != dict(card.view.mapping):
+                raise ModelError(
+                    f"view {card.view.name!r} is defined differently by card {other.name!r}",
+                    file=card.path,
+                    field="view",
+                    value=card.view.name,
+                    fix="give the view another name, or copy the other card's map",
+                )
+            cards[name] = card
+    return cards
 
 
 def card_for(name_or_hub_id: str) -> ModelCard | None:

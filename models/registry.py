@@ -65,6 +65,8 @@ class _Entry:
     needs: tuple[str, ...]
     extra: str | None
     description: str
+    #: A prefix whose argument may be empty (``camel:`` alone is the catalogue's default model).
+    bare: bool = False
 
 
 #: Plain names (no argument): name -> entry.
@@ -104,7 +106,8 @@ PREFIXES: dict[str, _Entry] = {
         "anercorp",
         ("extra: camel", "download or local path"),
         "camel",
-        "CAMeL Tools NER: camel:<model name or path>",
+        "CAMeL Tools NER: camel:<model name or path> (bare 'camel:' is the catalogue's default model)",
+        bare=True,
     ),
     "llm": _Entry(
         "models.llm.adapters:OpenAIChatModel",
@@ -254,7 +257,7 @@ def create_model(name: str, **options: Any) -> NERModel:
         return cls.from_spec(None, **options)
     head, arg = split_name(name)
     if arg is not None:
-        if not arg:
+        if not arg and not PREFIXES[head].bare:
             raise ModelError(
                 f"model prefix {head!r} needs an argument",
                 field="model",
@@ -262,7 +265,7 @@ def create_model(name: str, **options: Any) -> NERModel:
                 fix=f"write {head}:<argument>, e.g. {PREFIXES[head].description.split(': ')[-1]}",
             )
         cls = load_adapter(PREFIXES[head].target)
-        return cls.from_spec(arg, **options)
+        return cls.from_spec(arg or None, **options)
     cards = _cards()
     if name in cards:
         card = cards[name]
@@ -396,7 +399,7 @@ def list_models() -> list[ModelInfo]:
             e.needs,
             e.extra,
             description=e.description,
-            _probe=_network_probe if prefix == "llm" else None,
+            _probe=_PREFIX_PROBES[prefix]() if prefix in _PREFIX_PROBES else None,
         )
         for prefix, e in PREFIXES.items()
     ]
@@ -426,6 +429,22 @@ def _network_probe() -> tuple[bool, str]:
     return True, "ready if its chat endpoint answers at run time (not checked offline)"
 
 
+def _camel_probe(model: str | None = None) -> Callable[[], tuple[bool, str]]:
+    def probe() -> tuple[bool, str]:
+        from models.camel import camel_available  # light: camel_tools itself is not imported
+
+        return camel_available(model or None)
+
+    return probe
+
+
+#: Availability probes of prefixes (``camel:`` alone probes the catalogue's default model).
+_PREFIX_PROBES: dict[str, Callable[[], Callable[[], tuple[bool, str]]]] = {
+    "llm": lambda: _network_probe,
+    "camel": _camel_probe,
+}
+
+
 def _path_probe(path: str) -> Callable[[], tuple[bool, str]]:
     def probe() -> tuple[bool, str]:
         found = Path(path).expanduser()
@@ -452,6 +471,8 @@ def get_info(name: str) -> ModelInfo:
             probe = _hub_probe(hub_id, rev or None)
         elif head == "llm-hf" and arg:
             probe = _hub_probe(arg, None)
+        elif head == "camel":
+            probe = _camel_probe(arg)
         elif head == "file" and arg:
             probe = _path_probe(arg)
         return ModelInfo(
@@ -461,9 +482,10 @@ def get_info(name: str) -> ModelInfo:
 
 
 def default_suite() -> list[str]:
-    """The models ``arabench run`` evaluates by default: ``rules`` plus every known hub model card.
+    """The models ``arabench run`` evaluates by default: the two offline baselines, then every known hub model card.
 
-    Hub models that are not available here are reported (not silently
-    skipped) by the harness; see :meth:`ModelInfo.available`.
+    ``rules`` (written) and ``crf`` (trained on the packaged ANERcorp train split
+    on first use) run everywhere. Hub models that are not available here are
+    reported (not silently skipped) by the harness; see :meth:`ModelInfo.available`.
     """
-    return ["rules", *sorted(n for n, c in _cards().items() if c.default)]
+    return ["rules", "crf", *sorted(n for n, c in _cards().items() if c.default)]

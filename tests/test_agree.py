@@ -161,3 +161,88 @@ def test_agree_command_refuses_different_texts(tmp_path: Path, capsys: pytest.Ca
     write_brat(Document("d", TEXT[:-1], {}), tmp_path / "b")
     assert cli_main(["agree", str(tmp_path / "a"), str(tmp_path / "b")]) == 2
     assert "document 'd' has different texts" in capsys.readouterr().err
+
+
+def _lines(result) -> list[tuple[str, str, str | None, str | None]]:
+    def key(item):
+        if item is None:
+            return None
+        if "arg1" in item:
+            return f"{item['type']}:{key(item['arg1'])}>{key(item['arg2'])}"
+        if "mentions" in item:
+            return "=".join(key(m) for m in item["mentions"])
+        return f"{item['type']}@{item['start']}-{item['end']}"
+
+    return [(d.level, d.kind, key(d.a), key(d.b)) for d in result.disagreements]
+
+
+def test_disagreements_are_listed_side_by_side() -> None:
+    assert _lines(agreement([set_a()], [set_b()])) == [
+        ("mention", "boundaries", "OCC@6-27", "OCC@6-19"),
+        ("mention", "type", "NORP@20-27", "GPE@20-27"),
+        ("mention", "boundaries+type", "GPE@71-75", "LOC@70-75"),
+        ("mention", "only B", None, "ORG@56-69"),
+        ("relation", "arguments", "HAS_ROLE:PERS@28-41>OCC@6-27", "HAS_ROLE:PERS@28-41>OCC@6-19"),
+        ("relation", "arguments", "LOCATED_IN:ORG@50-69>GPE@71-75", "LOCATED_IN:ORG@50-69>LOC@70-75"),
+        ("entity relation", "arguments", "HAS_ROLE:PERS@28-41>OCC@6-27", "HAS_ROLE:PERS@28-41>OCC@6-19"),
+        ("entity relation", "arguments", "LOCATED_IN:ORG@50-69>GPE@71-75", "LOCATED_IN:ORG@50-69>LOC@70-75"),
+    ]
+
+
+def test_disagreement_lines_add_up_to_the_strict_char_counts() -> None:
+    result = agreement([set_a()], [set_b()])
+    for level, table in (("mention", result.entities), ("relation", result.relations)):
+        mine = [d for d in result.disagreements if d.level == level]
+        micro = table["strict", "char"].micro
+        assert sum(d.a is not None for d in mine) == micro.fn
+        assert sum(d.b is not None for d in mine) == micro.fp
+
+
+def test_identical_sets_have_no_disagreement() -> None:
+    assert agreement([set_a()], [set_a()]).disagreements == ()
+
+
+def test_relation_type_and_entity_level_disagreements() -> None:
+    # A: Khaled (T3) and "the minister" (T1) corefer; B states the relation on another mention of the same entity.
+    pers, occ, org = Span(28, 41, "PERS"), Span(6, 27, "OCC"), Span(50, 69, "ORG")
+    a = Document("d", TEXT, {"T1": occ, "T3": pers, "T4": org}, {"R1": Relation("HAS_ROLE", pers, occ)}, clusters=())
+    b = Document("d", TEXT, {"T1": occ, "T3": pers, "T4": org}, {"R1": Relation("MEMBER_OF", pers, org)})
+    lines = _lines(agreement([a], [b]))
+    assert ("relation", "only A", "HAS_ROLE:PERS@28-41>OCC@6-27", None) in lines
+    assert ("relation", "only B", None, "MEMBER_OF:PERS@28-41>ORG@50-69") in lines
+    same_args = Document("d", TEXT, a.entities, {"R1": Relation("MEMBER_OF", pers, occ)})
+    assert ("relation", "type", "HAS_ROLE:PERS@28-41>OCC@6-27", "MEMBER_OF:PERS@28-41>OCC@6-27") in _lines(
+        agreement([a], [same_args])
+    )
+
+
+def test_entity_level_reads_b_through_a_entities() -> None:
+    # A clusters the two ORG mentions; B relates the other mention of that entity: the same entity relation.
+    pers, org, org2 = Span(28, 41, "PERS"), Span(50, 69, "ORG"), Span(56, 69, "ORG")
+    ents = {"T1": pers, "T2": org, "T3": org2}
+    a = Document("d", TEXT, ents, {"R1": Relation("MEMBER_OF", pers, org)}, clusters=(("T2", "T3"),))
+    b = Document("d", TEXT, ents, {"R1": Relation("MEMBER_OF", pers, org2)})
+    lines = _lines(agreement([a], [b]))
+    assert [x for x in lines if x[0] == "entity relation"] == []
+    assert ("relation", "arguments", "MEMBER_OF:PERS@28-41>ORG@50-69", "MEMBER_OF:PERS@28-41>ORG@56-69") in lines
+
+
+def test_agree_command_prints_and_exports_the_disagreements(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_brat(set_a(), tmp_path / "a")
+    path_b = write_jsonl([set_b()], tmp_path / "b.jsonl")
+    assert cli_main(["agree", str(tmp_path / "a"), str(path_b), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    first = data["disagreements"][0]
+    assert first == {
+        "document": "d",
+        "level": "mention",
+        "kind": "boundaries",
+        "a": {"type": "OCC", "start": 6, "end": 27, "text": "وزير الخارجية الأردني"},
+        "b": {"type": "OCC", "start": 6, "end": 19, "text": "وزير الخارجية"},
+    }
+    assert cli_main(["agree", str(tmp_path / "a"), str(path_b)]) == 0
+    out = capsys.readouterr().out
+    assert "4 mentions, 2 relations, 2 entity relations" in out
+    assert "mention         type            A: NORP 20-27 «الأردني»" in out
+    b_line = out.splitlines()[out.splitlines().index(next(x for x in out.splitlines() if "A: NORP 20-27" in x)) + 1]
+    assert b_line.strip() == "B: GPE 20-27 «الأردني»"

@@ -128,3 +128,41 @@ def test_cli_compare_writes_markdown(runs: dict[str, Path], tmp_path: Path, caps
     assert "B = rules" in printed and "(micro)" in printed
     assert md.read_text(encoding="utf-8").startswith("# `rules` vs `empty`")
     assert main(["compare", str(runs["rules"]), str(runs["other"])]) == 2
+
+
+def _comparison(diff: float | None, p_ar: float | None):
+    from benchmark.compare import Comparison, ComparisonRow
+
+    a = 0.5
+    row = ComparisonRow("(micro)", 10, a, None if diff is None else a + diff, diff, -0.01, 0.02, 0.9, p_ar)
+    return Comparison("ma", "mb", "ra", "rb", "native", "strict", "word", "flat", "0" * 64, 3, 100, 0, (row,))
+
+
+@pytest.mark.parametrize(
+    ("diff", "p_ar", "expected"),
+    [
+        (
+            -0.0078,
+            0.5,
+            "A (ma) is better than B (mb) by 0.0078 micro F1 (B − A = -0.0078, 95% CI [-0.0100, +0.0200]); "
+            "not significant at 0.05",
+        ),
+        (
+            0.1,
+            0.001,
+            "B (mb) is better than A (ma) by 0.1000 micro F1 (B − A = +0.1000, 95% CI [-0.0100, +0.0200]); "
+            "significant at 0.05",
+        ),
+        (0.0, 1.0, "A and B have the same micro F1"),
+        (None, None, "micro F1 is undefined"),
+    ],
+)
+def test_verdict_says_which_model_is_better(diff, p_ar, expected) -> None:
+    assert _comparison(diff, p_ar).verdict().startswith(expected)
+
+
+def test_terminal_table_puts_a_before_b_and_explains_the_p_values() -> None:
+    text = _comparison(-0.0078, 0.5).to_text()
+    assert text.index("A = ma") < text.index("B = mb")
+    assert "H0 'B is not better than A'" in text and "H0 'no difference between A and B'" in text
+    assert text.index("(micro)") < text.index("A (ma) is better")

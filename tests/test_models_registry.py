@@ -88,10 +88,10 @@ def test_contract_targets() -> None:
     assert targets["camelbert-msa-ner"] == "models.hf:HFTokenClassificationModel"
 
 
-def test_default_suite_is_rules_plus_every_default_card() -> None:
+def test_default_suite_is_the_offline_baselines_plus_every_default_card() -> None:
     suite = default_suite()
-    assert suite[0] == "rules"
-    assert set(suite[1:]) == {n for n, c in known_cards().items() if c.default}
+    assert suite[:2] == ["rules", "crf"]
+    assert set(suite[2:]) == {n for n, c in known_cards().items() if c.default}
     names = {i.name for i in list_models()}
     assert set(suite) <= names
 

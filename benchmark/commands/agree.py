@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 
 from benchmark.cli import EXIT_OK
+from benchmark.commands.options import add_no_type_check
 from eval.modes import relation_grid
 
 HELP = (
     "agreement (F1 of B against A) of two annotation sets of the same texts: mentions, entity layers "
-    "(MUC, B3, CEAF-e, CoNLL) and relations at the entity and mention level"
+    "(MUC, B3, CEAF-e, CoNLL) and relations at the entity and mention level; lists every disagreement side by side"
 )
 
 _SETTINGS = tuple(relation_grid())
@@ -20,10 +22,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``agree`` options."""
     parser.add_argument("a", help="reference annotations: BRAT directory, .ann file or .jsonl")
     parser.add_argument("b", help="other annotations of the same texts")
-    parser.add_argument("--json", action="store_true", help="print every count and score as JSON")
     parser.add_argument(
-        "--no-type-check", action="store_true", help="do not check entity and relation types against the schema"
+        "--json", action="store_true", help="print every count and score, and the disagreements, as JSON"
     )
+    add_no_type_check(parser)
 
 
 def _num(value: float) -> str:
@@ -93,7 +95,55 @@ def format_agreement(result: object, *, type_order: list[str]) -> str:
         "entity layer (coreference; every mention an entity, singletons included): F1 (recall, precision)",
         *_table(rows, ["metric", *(f"{m}/{b}" for m, b in _SETTINGS)]),
     ]
+    lines += format_disagreements(result.disagreements)
     return "\n".join(lines)
+
+
+#: Mentions of an entity shown per argument in the terminal (``--json`` has them all).
+_SHOWN_MENTIONS = 3
+
+
+def _mention_text(m: dict) -> str:
+    return f"{m['type']} {m['start']}-{m['end']} «{m['text']}»"
+
+
+def _item_text(item: dict | None) -> str:
+    if item is None:
+        return "-"
+    if "arg1" not in item:
+        return _mention_text(item)
+
+    def arg(value: dict) -> str:
+        if "mentions" not in value:
+            return _mention_text(value)
+        mentions = value["mentions"]
+        more = len(mentions) - _SHOWN_MENTIONS
+        shown = " = ".join(map(_mention_text, mentions[:_SHOWN_MENTIONS]))
+        return shown + (f" = {more} more mention(s) (--json lists them)" if more > 0 else "")
+
+    return f"{item['type']}({arg(item['arg1'])}, {arg(item['arg2'])})"
+
+
+def format_disagreements(disagreements: Sequence[object]) -> list[str]:
+    """Lines listing every disagreement, per document, A above B (see :func:`benchmark.agreement.disagreements`)."""
+    from benchmark.agreement import LEVELS, Disagreement
+
+    found = [d for d in disagreements if isinstance(d, Disagreement)]
+    counts = ", ".join(f"{sum(d.level == level for d in found)} {level}s" for level in LEVELS)
+    lines = [
+        "",
+        f"disagreements (strict match, character offsets; every disagreement of a looser setting is among them): "
+        f"{counts}",
+    ]
+    document = None
+    for d in found:
+        if d.document != document:
+            document = d.document
+            lines.append(f"document {document}")
+        head = f"  {d.level:<15} {d.kind:<15}"
+        lines.append(f"{head} A: {_item_text(d.a)}")
+        lines.append(f"{'':<{len(head)}} B: {_item_text(d.b)}")
+    return lines
 
 
 def main(args: argparse.Namespace) -> int:

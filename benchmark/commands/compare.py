@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from annotations.errors import BenchmarkError
-from eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES
+from benchmark.commands.options import add_grid, add_seed
 
 HELP = "compare two models (two results, or two models of one results file) with paired bootstrap and randomization"
 
@@ -24,13 +24,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model-a", metavar="NAME", help="model A (needed when RESULTS_A holds several)")
     parser.add_argument("--model-b", metavar="NAME", help="model B (needed when RESULTS_B holds several)")
     parser.add_argument("--view", choices=("native", "conll4", "anercorp"), help="view to compare in")
-    parser.add_argument("--mode", default=HEADLINE.mode, choices=list(MODES))
-    parser.add_argument("--boundary", default=HEADLINE.boundary, choices=BOUNDARIES)
-    parser.add_argument("--layer", default=HEADLINE.layer, choices=LAYERS)
+    add_grid(parser, repeatable=False)
     parser.add_argument(
         "--resamples", type=int, default=10_000, metavar="N", help="bootstrap resamples (default 10000)"
     )
-    parser.add_argument("--seed", type=int, default=0)
+    add_seed(parser)
     parser.add_argument("--markdown", metavar="FILE", help="also write the comparison as Markdown to FILE")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from benchmark.commands.options import add_scheme
+
 HELP = "convert annotations between BRAT, JSONL, CoNLL, Label Studio JSON and Hugging Face datasets"
 
 _EPILOG = """\
@@ -54,11 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", dest="dst_format", choices=names, metavar="FMT", help="destination format")
     parser.add_argument("--overwrite", action="store_true", help="replace a destination that exists and is not empty")
     group = parser.add_argument_group("format options (an option the formats do not take is an error)")
-    group.add_argument(
-        "--scheme",
-        metavar="S",
-        help="conll source: tagging scheme BIO2 (default), IOB1, IOE1, IOE2, BIOES, BILOU or IO (bare types)",
-    )
+    add_scheme(group, default=None)
     group.add_argument(
         "--text-from",
         metavar="CORPUS",

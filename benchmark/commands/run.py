@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eval.modes import HEADLINE, RELATION_LEVELS
+
+if TYPE_CHECKING:
+    from benchmark.config import RunConfig
+    from benchmark.results import Results
 
 HELP = "run models on the gold corpus, score them and write results (JSON, Markdown, CSV, HTML)"
 
@@ -29,30 +37,53 @@ cache without loading models.
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the options of ``arabench run``."""
+    from benchmark.commands.options import add_model, add_seed
+
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
+    add_model(parser)
     parser.add_argument(
-        "--model",
-        "-m",
-        dest="models",
+        "--model-option",
+        nargs=2,
         action="append",
-        metavar="M",
-        help="a model to run (repeatable): rules, oracle, empty, hf:<id or dir>[@rev], file:<predictions>, "
-        "a model card name ... (default: the default suite, see `arabench models`)",
+        default=[],
+        metavar=("MODEL", "KEY=VALUE"),
+        help="an option of one model (repeatable), checked by its adapter, e.g. "
+        "--model-option file:preds.conll view=anercorp; hf: takes label_map, drop, view, input, batch_size, "
+        "device, max_length, stride, aggregation",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="a run configuration (YAML; see docs/cli.md), or a results.json to repeat its run; flags override it",
     )
     parser.add_argument(
         "--corpus",
-        metavar="DIR|FILE",
-        help="gold corpus: a BRAT directory, a .ann, .jsonl or CoNLL file (default: the packaged gold)",
+        action="append",
+        metavar="PATH",
+        help="gold corpus (repeatable: one results directory per corpus under --out): a BRAT directory, a .ann, "
+        ".jsonl, CoNLL or Label Studio file, a datasets directory or .parquet file, or "
+        "hf-dataset:<id>[:config][@split] (default: the packaged gold)",
+    )
+    parser.add_argument(
+        "--corpus-view",
+        metavar="VIEW",
+        help="the view of the corpus's tags (default: --view if the tags fit it, else inferred from the tags)",
     )
     parser.add_argument(
         "--view",
-        choices=("native", "conll4", "anercorp"),
-        help="the leaderboard view (default: native when every model predicts schema types, else conll4); "
-        "for a CoNLL corpus also the view of its tags (default: inferred from the tags)",
+        metavar="VIEW",
+        help="the leaderboard view: native, conll4, anercorp, ace, fane, a card's or a --views view "
+        "(default: native when every model predicts schema types, else the first view all share)",
     )
-    parser.add_argument("--out", default="results", metavar="DIR", help="output directory (default: ./results)")
-    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+    parser.add_argument("--views", metavar="FILE", help="a YAML file of user label views (see docs/views.md)")
+    parser.add_argument(
+        "--cards",
+        metavar="DIR",
+        help="a directory of user model cards, next to the packaged ones (also $ARABENCH_CARDS)",
+    )
+    parser.add_argument("--out", default=None, metavar="DIR", help="output directory (default: ./results)")
+    add_seed(parser, default=None)
     parser.add_argument(
         "--bootstrap",
         type=int,
@@ -61,12 +92,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="bootstrap resamples per figure (default: 1000; 0 disables intervals)",
     )
     parser.add_argument(
-        "--no-cache", action="store_true", help="read no cached prediction or LLM answer; overwrite the ones recomputed"
+        "--no-cache",
+        dest="cache",
+        action="store_const",
+        const=False,
+        default=None,
+        help="read no cached prediction or LLM answer; overwrite the ones recomputed",
     )
     parser.add_argument(
         "--relation-level",
         choices=RELATION_LEVELS,
-        default=RELATION_LEVELS[0],
+        default=None,
         help="score relations between entities (clusters of coreferent mentions: the headline) or between "
         f"mentions (default: {RELATION_LEVELS[0]})",
     )
@@ -77,8 +113,52 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(default: $ARABENCH_LLM_BASE_URL; the API key is read from $OPENAI_API_KEY)",
     )
     noise = parser.add_mutually_exclusive_group()
-    noise.add_argument("--quiet", "-q", action="store_true", help="no progress bars, no summary on stdout")
-    noise.add_argument("--verbose", "-v", action="store_true", help="log per-step timings on stderr")
+    noise.add_argument(
+        "--quiet", "-q", action="store_const", const=True, default=None, help="no progress bars, no summary on stdout"
+    )
+    noise.add_argument(
+        "--verbose", "-v", action="store_const", const=True, default=None, help="log per-step timings on stderr"
+    )
+
+
+def resolve_config(args: argparse.Namespace) -> RunConfig:
+    """The run's configuration: ``--config``'s file, the flags given over it, user views and cards registered."""
+    import os
+
+    from annotations.schema import load_views, register_view
+    from benchmark.config import RunConfig, load_config, merge_flags
+    from models.cards import add_cards_dir
+
+    config = load_config(args.config) if args.config else RunConfig()
+    flags = {
+        "models": args.models,
+        "corpus": args.corpus,
+        "corpus_view": args.corpus_view,
+        "view": args.view,
+        "views": None if args.views is None else str(Path(args.views).resolve()),
+        "cards": None if args.cards is None else str(Path(args.cards).resolve()),
+        "out": args.out,
+        "seed": args.seed,
+        "bootstrap": args.bootstrap,
+        "cache": args.cache,
+        "llm_base_url": args.llm_base_url,
+        "relation_level": args.relation_level,
+        "quiet": args.quiet,
+        "verbose": args.verbose,
+    }
+    if args.models is not None and config.models != args.models:
+        config.model_options = {}  # the file's options were for the file's models
+    config = merge_flags(config, flags, [tuple(pair) for pair in args.model_option])
+    if config.views:
+        for view in load_views(config.views).values():
+            register_view(view)
+    if config.cards:
+        add_cards_dir(config.cards)
+    url = config.llm_base_url or os.environ.get("ARABENCH_LLM_BASE_URL")
+    for model in config.models or ():
+        if url and model.startswith("llm:"):
+            config.model_options.setdefault(model, {}).setdefault("base_url", url)
+    return config
 
 
 def main(args: argparse.Namespace) -> int:
@@ -86,74 +166,110 @@ def main(args: argparse.Namespace) -> int:
     import logging
     import sys
 
-    from benchmark.report_text import fmt, fmt_ci, status_text
-    from benchmark.results import SCORED_STATUSES
+    from benchmark.corpus_io import load_corpus
     from benchmark.runner import DEFAULT_BOOTSTRAP, run
 
-    if args.quiet:  # also silence the progress bars of huggingface_hub and transformers
+    config = resolve_config(args)
+    if config.quiet:  # also silence the progress bars of huggingface_hub and transformers
         import os
 
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     logging.basicConfig(
-        level=logging.INFO if args.verbose else (logging.ERROR if args.quiet else logging.WARNING),
+        level=logging.INFO if config.verbose else (logging.ERROR if config.quiet else logging.WARNING),
         format="arabench: %(message)s",
         stream=sys.stderr,
     )
-    results = run(
-        args.models,
-        corpus=args.corpus,
-        view=args.view,
-        corpus_view=args.view,
-        out=args.out,
-        seed=args.seed,
-        cache=not args.no_cache,
-        bootstrap=DEFAULT_BOOTSTRAP if args.bootstrap is None else args.bootstrap,
-        progress=not args.quiet,
-        verbose=args.verbose,
-        model_options=_llm_options(args),
-        relation_level=args.relation_level,
-    )
-    if not args.quiet:
-        head = HEADLINE
-        print(
-            f"leaderboard (view {results.leaderboard_view}; "
-            f"{head.mode}, {head.boundary} boundaries, {head.layer} layer, micro F1):"
+    if config.view is not None:
+        from annotations.schema import default_schema
+
+        default_schema().view(config.view)  # an unknown view: the schema's error before any corpus is read
+    if config.bootstrap is None:
+        config.bootstrap = DEFAULT_BOOTSTRAP
+    corpora: list[str | None] = list(config.corpus) or [None]
+    # Every corpus is read before any model runs: a bad path or tag set costs no run.
+    names = [_corpus_name(c) for c in corpora]
+    if len(set(names)) != len(names):
+        from annotations.errors import BenchmarkError
+
+        twice = next(n for n in names if names.count(n) > 1)
+        raise BenchmarkError(
+            "two corpora would write the same results directory",
+            field="--corpus",
+            value=twice,
+            fix="give the corpora different file names, or run them one at a time with their own --out",
         )
-        for row in results.leaderboard():
-            if row.status in SCORED_STATUSES:
-                flag = " (flagged: not scorable in the leaderboard view)" if row.flagged else ""
-                if row.status == "partial":
-                    flag += f" {status_text(row.status, row.failed_fraction).upper()}"
-                print(
-                    f"  {row.model:<40} {row.view:<9} F1 {fmt(row.f1)} {fmt_ci(row.f1_ci)}"
-                    f"  char F1 {fmt(row.char_f1)}{flag}"
-                )
-            else:
-                reason = row.reason or ""
-                if len(reason) > 110:  # the full reason is in summary.md and results.json
-                    reason = reason[:109] + "…"
-                print(f"  {row.model:<40} {row.status}: {reason}")
-        print(f"results written to {args.out}/ (results.json, summary.md, per_type.csv, errors.jsonl, report.html)")
-    for m in results.models:
-        if m.explicit and m.status != "scored":
-            print(f"arabench run: model {m.name!r} {m.status}: {m.reason}", file=sys.stderr)
-    return results.exit_status
+    golds = [load_corpus(c, view=config.corpus_view, prefer=config.view) for c in corpora]
+    status = 0
+    for corpus_path, gold in zip(corpora, golds, strict=True):
+        out = config.out if len(corpora) == 1 else str(Path(config.out) / _corpus_name(corpus_path))
+        recorded = replace(config, corpus=[] if corpus_path is None else [corpus_path], out=out)
+        results = run(
+            config.models,
+            corpus=gold,
+            view=config.view,
+            out=out,
+            seed=config.seed,
+            cache=config.cache,
+            bootstrap=config.bootstrap,
+            progress=not config.quiet,
+            verbose=config.verbose,
+            model_options=_run_options(config),
+            configuration=recorded.as_json(),
+            relation_level=config.relation_level,
+        )
+        if not config.quiet:
+            _print_leaderboard(results, out, corpus=corpus_path if len(corpora) > 1 else None)
+        for m in results.models:
+            if m.explicit and m.status != "scored":
+                print(f"arabench run: model {m.name!r} {m.status}: {m.reason}", file=sys.stderr)
+        status = max(status, results.exit_status)
+    return status
 
 
-def _llm_options(args: argparse.Namespace) -> dict[str, dict[str, object]]:
-    """``base_url`` for every ``llm:`` model named (explicit, so that it is part of the cache's name key).
+def _run_options(config: RunConfig) -> dict[str, dict[str, object]]:
+    """The model options of the run, with ``cache="refresh"`` for ``llm:``/``llm-hf:`` models under ``--no-cache``.
 
-    With ``--no-cache``, also ``cache="refresh"`` for ``llm:`` and ``llm-hf:`` models: their response cache
-    is then not read, and the answers received overwrite the stored ones.
+    Their response cache is then not read, and the answers received overwrite the stored ones.
     """
-    import os
+    options = {name: dict(given) for name, given in config.model_options.items()}
+    if not config.cache:
+        for model in config.models or ():
+            if model.startswith(("llm:", "llm-hf:")):
+                options.setdefault(model, {}).setdefault("cache", "refresh")
+    return options
 
-    url = getattr(args, "llm_base_url", None) or os.environ.get("ARABENCH_LLM_BASE_URL")
-    refresh = {"cache": "refresh"} if getattr(args, "no_cache", False) else {}
-    found: dict[str, dict[str, object]] = {}
-    for m in args.models or ():
-        options = {**({"base_url": url} if url and m.startswith("llm:") else {}), **refresh}
-        if m.startswith(("llm:", "llm-hf:")) and options:
-            found[m] = options
-    return found
+
+def _corpus_name(path: str | None) -> str:
+    if path is None:
+        return "gold"
+    name = path.rstrip("/").replace("hf-dataset:", "").replace("/", "_").replace(":", "_").replace("@", "_")
+    return Path(name).stem or "corpus"
+
+
+def _print_leaderboard(results: Results, out: str, *, corpus: str | None) -> None:
+    from benchmark.report_text import fmt, fmt_ci, status_text
+    from benchmark.results import SCORED_STATUSES
+
+    head = HEADLINE
+    where = f"corpus {corpus}, " if corpus else ""
+    print(
+        f"leaderboard ({where}view {results.leaderboard_view}; "
+        f"{head.mode}, {head.boundary} boundaries, {head.layer} layer, micro F1):"
+    )
+    for row in results.leaderboard():
+        if row.status in SCORED_STATUSES:
+            flag = " (flagged: not scorable in the leaderboard view)" if row.flagged else ""
+            if row.status == "partial":
+                flag += f" {status_text(row.status, row.failed_fraction).upper()}"
+            print(
+                f"  {row.model:<40} {row.view:<9} F1 {fmt(row.f1)} {fmt_ci(row.f1_ci)}"
+                f"  char F1 {fmt(row.char_f1)}{flag}"
+            )
+        else:
+            # The reason ends with its fix: wrapped, never cut (also: `arabench models NAME`).
+            lines = textwrap.wrap(f"{row.status}: {row.reason or ''}", width=78) or [row.status]
+            print(f"  {row.model:<40} {lines[0]}")
+            for line in lines[1:]:
+                print(f"  {'':<40} {line}")
+    print(f"results written to {out}/ (results.json, summary.md, per_type.csv, errors.jsonl, report.html)")

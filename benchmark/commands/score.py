@@ -16,8 +16,17 @@ Formats (``--format``, else each path's format as the registry of
   predictions are only parsed (a system may emit duplicate or crossing
   spans: the scorer counts them).
 
-``--view`` projects gold schema types into a label view (predictions are
-already labelled in it); without it labels are compared as they are.
+``--label-map``/``--drop`` relabel the predictions first (exact keys; a
+dropped label is counted in ``notes`` as ``dropped_label:<LABEL>``).
+``--view`` then projects *both* sides into a label view: a side whose labels
+are all labels of the view is taken as it is, a side in schema types is
+projected (what the view leaves out is counted: gold in ``out_of_scope``,
+predictions in ``notes`` as ``pred_out_of_view:<TYPE>``); other labels are an
+error. Without ``--view`` labels are compared as they are.
+
+``--strict-iob2`` (CoNLL, scheme BIO2) scores chunks the way seqeval's
+``mode="strict", scheme=IOB2`` does (:mod:`eval.tokens`): a chunk starts only
+at a ``B-`` tag and ill-formed ``I-`` tags start none.
 
 Output: a table (per type tp, fp, fn, support, P, R, F1, then micro, macro,
 weighted), or with ``--json`` one JSON object, schema version 1 (see
@@ -29,8 +38,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,32 +63,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--gold", required=True, help="gold annotations: CoNLL, JSONL, BRAT, Label Studio or a datasets directory"
     )
     parser.add_argument("--pred", required=True, help="predictions (CoNLL if the gold is CoNLL, else any span format)")
-    parser.add_argument("--format", choices=FORMATS, default=None, help="format of both (default: guess each)")
-    parser.add_argument(
-        "--mode",
-        action="append",
-        choices=[*MODES, "all"],
-        help="match mode, repeatable, or all (default: strict); every setting is scored from one read",
-    )
-    parser.add_argument(
-        "--boundary",
-        action="append",
-        choices=[*BOUNDARIES, "all"],
-        help="char offsets or whole words, repeatable, or all (default: word)",
-    )
-    parser.add_argument(
-        "--layer",
-        action="append",
-        choices=[*LAYERS, "all"],
-        help="outermost spans only, or all spans; repeatable, or all (default: flat)",
-    )
+    from benchmark.commands.options import add_format, add_grid, add_scheme
+
+    add_format(parser)
+    add_grid(parser, repeatable=True)
     parser.add_argument(
         "--view",
         default=None,
-        help="label view to project gold into (native, conll4, anercorp); default: compare labels as they are",
+        help="label view to project gold and predictions into (native, conll4, anercorp, ace, fane, a card's view); "
+        "default: compare labels as they are",
     )
     parser.add_argument(
-        "--scheme", default="BIO2", help="tagging scheme of CoNLL files (BIO2, IOB1, IOE2, BIOES, BILOU; default BIO2)"
+        "--label-map",
+        metavar="MAP",
+        help="relabel the predictions: 'RAW=LABEL,RAW2=LABEL2' (empty LABEL drops) or a .yaml/.json file",
+    )
+    parser.add_argument(
+        "--drop", metavar="LABELS", help="prediction labels to drop, comma-separated (counted in notes)"
+    )
+    add_scheme(parser, default="BIO2")
+    parser.add_argument(
+        "--strict-iob2",
+        action="store_true",
+        help="CoNLL only: seqeval's strict IOB2 numbers (mode='strict', scheme=IOB2) instead of the conlleval rules",
     )
     parser.add_argument(
         "--json",
@@ -202,7 +209,6 @@ def _text(lines: list[bytes], first: bool) -> str:
 
 def _read_conll_checked(gold_path: str, pred_path: str, scheme: str) -> _ConllRead:
     """The general path: every line checked (:func:`annotations.conll.iter_conll_sentences`), read together."""
-    from annotations.conll import iter_conll_sentences
     from annotations.spans import Span
     from annotations.tags import decode
 
@@ -210,17 +216,8 @@ def _read_conll_checked(gold_path: str, pred_path: str, scheme: str) -> _ConllRe
     gold_spans: list[list] = []
     pred_spans: list[list] = []
     notes = {"gold_repairs": 0, "pred_repairs": 0}
-    gold_iter = iter_conll_sentences(gold_path, scheme=scheme)
-    pred_iter = iter_conll_sentences(pred_path, scheme=scheme)
-    tokens_before = 0
-    for k, g in enumerate(gold_iter):
-        p = next(pred_iter, None)
-        if p is None or p[0] != g[0]:
-            _check_same_tokens(
-                [g, *gold_iter], [] if p is None else [p, *pred_iter], gold_path, pred_path, k, tokens_before
-            )
+    for g, p in _paired_sentences(gold_path, pred_path, scheme):
         tokens = g[0]
-        tokens_before += len(tokens)
         offsets, pos = [], 0
         for token in tokens:
             offsets.append((pos, pos + len(token)))
@@ -230,10 +227,77 @@ def _read_conll_checked(gold_path: str, pred_path: str, scheme: str) -> _ConllRe
             decoded = decode(tags, scheme=scheme)
             notes[f"{side}_repairs"] += decoded.repairs
             spans.append([Span(offsets[a][0], offsets[b - 1][1], label) for a, b, label in decoded.entities])
+    return _ConllRead(gold_spans, pred_spans, texts, len(texts), notes, False)
+
+
+def _paired_sentences(gold_path: str, pred_path: str, scheme: str) -> Iterator[tuple[tuple, tuple]]:
+    """Stream both files' ``(tokens, tags, first line)`` sentences in pairs, their tokens checked to agree.
+
+    Under ``--scheme IO`` a prefixed tag is an error (:func:`_refuse_prefixed`);
+    the first difference in tokens or sentence breaks is an error naming both places.
+    """
+    from annotations.conll import iter_conll_sentences
+    from annotations.tags import scheme_of
+
+    gold_iter = iter_conll_sentences(gold_path, scheme=scheme)
+    pred_iter = iter_conll_sentences(pred_path, scheme=scheme)
+    bare = scheme_of(scheme).name == "IO"
+    sentences = tokens_before = 0
+    for g in gold_iter:
+        p = next(pred_iter, None)
+        if bare:
+            _refuse_prefixed(g, gold_path)
+            if p is not None:
+                _refuse_prefixed(p, pred_path)
+        if p is None or p[0] != g[0]:
+            _check_same_tokens(
+                [g, *gold_iter], [] if p is None else [p, *pred_iter], gold_path, pred_path, sentences, tokens_before
+            )
+        sentences += 1
+        tokens_before += len(g[0])
+        yield g, p
     rest = list(pred_iter)
     if rest:
-        _check_same_tokens([], rest, gold_path, pred_path, len(texts), tokens_before)
-    return _ConllRead(gold_spans, pred_spans, texts, len(texts), notes, False)
+        _check_same_tokens([], rest, gold_path, pred_path, sentences, tokens_before)
+
+
+def _refuse_prefixed(sentence: tuple[list[str], list[str], int], path: str) -> None:
+    """Under ``--scheme IO`` a tag is a bare type: ``B-DATE`` would be scored as a type of its own.
+
+    ``sentence`` is a ``(tokens, tags, first line)`` sentence of the streaming reader.
+    """
+    _, tags, first = sentence
+    for j, tag in enumerate(tags):
+        if _PREFIXED.match(tag):
+            raise ScoringError(
+                "tag carries a BIO prefix but --scheme IO reads bare types",
+                file=path,
+                line=first + j,
+                field="tag",
+                value=tag,
+                fix="pass the file's scheme (e.g. --scheme BIO2), or strip the prefixes",
+            )
+
+
+#: A tag with a BIO/BIOES/BILOU prefix (what ``--scheme IO`` refuses).
+_PREFIXED = re.compile(r"^[BIESLU][-_]\S")
+
+
+def _strict_iob2(gold_path: str, pred_path: str) -> tuple[Any, int]:
+    """The strict IOB2 chunks of seqeval (:func:`eval.tokens.score_tags` with scheme ``iob2``).
+
+    Both files are streamed together (:func:`annotations.conll.iter_conll_sentences`)
+    and their tokens checked as in :func:`_read_conll_checked`; returns the
+    scores and the number of sentences.
+    """
+    from eval.tokens import score_tags
+
+    gold_tags: list[list[str]] = []
+    pred_tags: list[list[str]] = []
+    for g, p in _paired_sentences(gold_path, pred_path, "BIO2"):
+        gold_tags.append(g[1])
+        pred_tags.append(p[1])
+    return score_tags(gold_tags, pred_tags, scheme="iob2"), len(gold_tags)
 
 
 def _check_same_tokens(
@@ -360,6 +424,9 @@ def score_files(
     layer: str = "flat",
     view: str | None = None,
     scheme: str = "BIO2",
+    label_map: str | None = None,
+    drop: str | Sequence[str] = (),
+    strict_iob2: bool = False,
 ) -> ScoreReport:
     """Read gold and predictions and score them (the library function behind ``arabench score``).
 
@@ -370,8 +437,11 @@ def score_files(
         mode: Match mode (:mod:`eval.modes`).
         boundary: ``char`` or ``word``.
         layer: ``flat`` or ``nested``.
-        view: Label view to project gold into; ``None`` compares labels as they are.
+        view: Label view to project gold and predictions into; ``None`` compares labels as they are.
         scheme: Tagging scheme of CoNLL files.
+        label_map: Relabel the predictions (``"RAW=LABEL,..."`` or a YAML/JSON path).
+        drop: Prediction labels to drop (a list or comma-separated).
+        strict_iob2: Score CoNLL chunks as seqeval's strict IOB2 mode (``mode`` must be ``strict``).
 
     Returns:
         The :class:`ScoreReport`.
@@ -381,7 +451,17 @@ def score_files(
         AnnotationError: If a file is malformed.
     """
     setting = Setting(mode, boundary, layer)
-    return score_settings(gold, pred, settings=[setting], format=format, view=view, scheme=scheme)[0]
+    return score_settings(
+        gold,
+        pred,
+        settings=[setting],
+        format=format,
+        view=view,
+        scheme=scheme,
+        label_map=label_map,
+        drop=drop,
+        strict_iob2=strict_iob2,
+    )[0]
 
 
 def score_settings(
@@ -392,12 +472,18 @@ def score_settings(
     format: str | None = None,
     view: str | None = None,
     scheme: str = "BIO2",
+    label_map: str | None = None,
+    drop: str | Sequence[str] = (),
+    strict_iob2: bool = False,
 ) -> list[ScoreReport]:
     """Read gold and predictions once and score them in every setting asked for (see :func:`score_files`).
 
     CoNLL files are read together, sentence by sentence; the tags of the
     ``notes`` key ``gold_repairs``/``pred_repairs`` were not well-formed and
     were read with the conlleval rules (an ``I-`` without ``B-`` begins a mention).
+    A label map, a drop list or a view is applied once, before every setting.
+    ``strict_iob2`` scores one setting only, in mode ``strict`` (seqeval's
+    strict IOB2 chunks are one mode of their own; other modes are an error).
 
     Returns:
         One :class:`ScoreReport` per setting, in the order given.
@@ -405,7 +491,6 @@ def score_settings(
     from annotations.schema import default_schema
     from eval.modes import check_boundary, check_layer, get_mode
     from eval.spans import collection_paused, score_span_sets, score_spans
-    from eval.views import score_spans_in_view
 
     for setting in settings:
         get_mode(setting.mode)
@@ -427,14 +512,20 @@ def score_settings(
             value=pred_fmt if fmt == "conll" else fmt,
             fix="convert the other file with `arabench convert` (CoNLL to CoNLL, or both to JSONL with --text-from)",
         )
-    view_obj = default_schema().view(view) if view is not None else None
+    schema = default_schema()
+    view_obj = schema.view(view) if view is not None else None
+    if strict_iob2:
+        _check_strict_iob2(settings, fmt=fmt, scheme=scheme, view=view, label_map=label_map, drop=drop)
+        token_scores, n = _strict_iob2(str(gold), str(pred))
+        return [ScoreReport(scores=token_scores, format=fmt, view=None, documents=n, notes=dict(token_scores.notes))]
+    relabel = label_map is not None or bool(drop)
     read_notes: dict[str, int] = {}
     if fmt == "conll":
         with collection_paused():  # a read makes a million small objects and no reference cycle
             read = _read_conll(str(gold), str(pred), scheme)
         texts, gold_spans, pred_spans, documents = read.texts, read.gold, read.pred, read.sentences
         read_notes = {k: v for k, v in read.notes.items() if v}
-        if read.sets and view_obj is None:
+        if read.sets and view_obj is None and not relabel:
             by_mode: dict[str, Any] = {}
             reports = []
             for setting in settings:
@@ -445,7 +536,7 @@ def score_settings(
                 scores = dataclasses.replace(by_mode[setting.mode], boundary=setting.boundary, layer=setting.layer)
                 reports.append(ScoreReport(scores, fmt, view, documents, dict(scores.notes)))
             return reports
-        if read.sets:  # a view needs Span objects: the one document of the fast path, as text-free spans
+        if read.sets:  # a view or a label map needs Span objects: the one document of the fast path, text-free
             from annotations.spans import Span
 
             gold_spans = [[Span(*t) for t in sorted(gold_spans[0])]]
@@ -453,24 +544,138 @@ def score_settings(
             texts = None
     else:
         texts, gold_spans, pred_spans = _span_documents(
-            str(gold), str(pred), check_types=view_obj is not None, gold_format=fmt, pred_format=pred_fmt
+            str(gold), str(pred), check_types=False, gold_format=fmt, pred_format=pred_fmt
         )
         documents = len(texts)
+    notes: dict[str, int] = {}
+    if relabel:
+        pred_spans = _relabel(pred_spans, label_map, drop, notes, view_obj, gold_spans)
+    out_of_scope: dict[str, int] = {}
+    if view_obj is not None:
+        gold_spans, left = _into_view(gold_spans, view_obj, schema, side="gold", path=str(gold))
+        out_of_scope.update({f"{key} (not in view {view_obj.name})": n for key, n in left.items()})
+        pred_spans, left = _into_view(pred_spans, view_obj, schema, side="predictions", path=str(pred))
+        for key, count in left.items():
+            notes[f"pred_out_of_view:{key}"] = count
     reports = []
     for setting in settings:
         boundary = setting.boundary
         if texts is None:  # spans over whole tokens of a simple CoNLL file: whole words already
             boundary = "char"
         options = {"mode": setting.mode, "boundary": boundary, "layer": setting.layer, "texts": texts, "errors": False}
-        if view_obj is not None:
-            scores = score_spans_in_view(gold_spans, pred_spans, view=view_obj, **options)
-        else:
-            scores = score_spans(gold_spans, pred_spans, **options)
+        scores = score_spans(gold_spans, pred_spans, **options)
         if boundary != setting.boundary:
             scores = dataclasses.replace(scores, boundary=setting.boundary)
-        notes = {**scores.notes, **read_notes}
-        reports.append(ScoreReport(scores=scores, format=fmt, view=view, documents=documents, notes=notes))
+        if out_of_scope or notes:
+            merged = {**scores.out_of_scope, **out_of_scope}
+            scores = dataclasses.replace(
+                scores, out_of_scope=merged, notes=dict(sorted({**scores.notes, **notes}.items()))
+            )
+        reports.append(
+            ScoreReport(scores=scores, format=fmt, view=view, documents=documents, notes={**scores.notes, **read_notes})
+        )
     return reports
+
+
+def _check_strict_iob2(
+    settings: Sequence[Setting],
+    *,
+    fmt: str,
+    scheme: str,
+    view: str | None,
+    label_map: str | None,
+    drop: str | Sequence[str],
+) -> None:
+    """``--strict-iob2`` scores CoNLL files in BIO2 as they are, in one setting of mode ``strict``."""
+    if fmt != "conll" or scheme not in ("BIO2", "IOB2", "BIO") or view or label_map or drop:
+        raise ScoringError(
+            "--strict-iob2 scores CoNLL files in scheme BIO2 as they are",
+            field="--strict-iob2",
+            value=fmt if fmt != "conll" else scheme,
+            fix="use it on CoNLL gold and predictions, without --view, --label-map, --drop or another --scheme",
+        )
+    modes = sorted({s.mode for s in settings})
+    if len(settings) != 1 or modes != ["strict"]:
+        raise ScoringError(
+            "--strict-iob2 is one setting of its own (seqeval's strict IOB2 chunks over whole tokens)",
+            field="--mode",
+            value=", ".join(modes) if modes != ["strict"] else f"{len(settings)} settings",
+            fix="drop --strict-iob2 to score several settings or other modes, or score with --mode strict alone",
+        )
+
+
+def _relabel(
+    pred_spans: list[list],
+    label_map: str | None,
+    drop: str | Sequence[str],
+    notes: dict[str, int],
+    view: Any,
+    gold_spans: list[list],
+) -> list[list]:
+    """Apply ``--label-map``/``--drop`` to the predictions; a label neither mapped, dropped nor known is an error."""
+    from annotations.errors import LabelMapError
+    from annotations.schema import default_schema
+    from annotations.spans import Span
+    from models.labelmap import LabelMap, parse_label_map
+
+    drops = [d.strip() for d in drop.split(",") if d.strip()] if isinstance(drop, str) else list(drop)
+    lmap = LabelMap({}, frozenset(drops), "option") if label_map is None else parse_label_map(label_map, drop=drops)
+    if view is not None:
+        known = set(view.labels) | set(default_schema().entity_types)
+    else:
+        known = {s.label for spans in gold_spans for s in spans}
+    out = []
+    for spans in pred_spans:
+        kept = []
+        for span in spans:
+            if span.label in lmap.drop:
+                notes[f"dropped_label:{span.label}"] = notes.get(f"dropped_label:{span.label}", 0) + 1
+            elif span.label in lmap.mapping:
+                target = lmap.mapping[span.label]
+                kept.append(Span(span.start, span.end, target))
+            elif span.label in known:
+                kept.append(span)
+            else:
+                raise LabelMapError(
+                    "prediction label neither mapped, dropped nor a label of the "
+                    + ("view" if view is not None else "gold"),
+                    field="--label-map",
+                    value=span.label,
+                    fix=f"add {span.label}=<LABEL> to --label-map or list it in --drop",
+                )
+        out.append(kept)
+    return out
+
+
+def _into_view(spans: list[list], view: Any, schema: Any, *, side: str, path: str) -> tuple[list[list], dict[str, int]]:
+    """One side in ``view``: as it is when every label is a view label, projected when in schema types."""
+    from annotations.spans import Span
+
+    labels = {s.label for doc in spans for s in doc}
+    if labels <= view.labels:
+        return spans, {}
+    if labels <= set(schema.entity_types):
+        left: dict[str, int] = {}
+        out = []
+        for doc in spans:
+            kept = []
+            for span in doc:
+                label = view.label_of(span.label)
+                if label is None:
+                    left[span.label] = left.get(span.label, 0) + 1
+                else:
+                    kept.append(Span(span.start, span.end, label))
+            out.append(kept)
+        return out, dict(sorted(left.items()))
+    stray = sorted(labels - view.labels)
+    raise ScoringError(
+        f"the {side} carry labels that are not labels of view {view.name!r}, and not all are schema types "
+        "(a side is read either in the view's labels or in schema types)",
+        file=path,
+        field="label",
+        value=stray,
+        fix="relabel them with --label-map (predictions), or pick the view they are in with --view",
+    )
 
 
 def _number(value: float) -> int | float:
@@ -496,9 +701,9 @@ def report_json(report: ScoreReport) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "format": report.format,
-        "mode": s.mode,
-        "boundary": s.boundary,
-        "layer": s.layer,
+        "mode": getattr(s, "mode", "strict-iob2"),
+        "boundary": getattr(s, "boundary", "token"),
+        "layer": getattr(s, "layer", "flat"),
         "view": report.view,
         "documents": report.documents,
         "micro": _counts_json(s.micro),
@@ -525,7 +730,8 @@ def report_table(report: ScoreReport) -> str:
     width = max([len(t) for t in s.per_type] + [8])
     head = f"{'type':<{width}} {'tp':>7} {'fp':>7} {'fn':>7} {'support':>7} {'P':>7} {'R':>7} {'F1':>7}"
     lines = [
-        f"{report.format} · mode {s.mode} · boundary {s.boundary} · layer {s.layer} · view {report.view or '(as is)'}"
+        f"{report.format} · mode {getattr(s, 'mode', 'strict-iob2')} · boundary {getattr(s, 'boundary', 'token')}"
+        f" · layer {getattr(s, 'layer', 'flat')} · view {report.view or '(as is)'}"
         f" · {report.documents} {'sentence' if report.format == 'conll' else 'document'}(s)",
         head,
         "-" * len(head),
@@ -571,7 +777,15 @@ def main(args: argparse.Namespace) -> int:
         for layer in _chosen(args.layer, LAYERS, HEADLINE.layer)
     ]
     reports = score_settings(
-        args.gold, args.pred, settings=settings, format=args.format, view=args.view, scheme=args.scheme
+        args.gold,
+        args.pred,
+        settings=settings,
+        format=args.format,
+        view=args.view,
+        scheme=args.scheme,
+        label_map=args.label_map,
+        drop=args.drop or (),
+        strict_iob2=args.strict_iob2,
     )
     if args.json:
         for report in reports:

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from benchmark.cli import EXIT_OK
+from benchmark.commands.options import add_no_type_check
 
 HELP = "describe annotations: documents, tokens, sentences, mentions per type, nesting, entities, relations"
 
@@ -17,9 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     add_path_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the statistics as JSON")
-    parser.add_argument(
-        "--no-type-check", action="store_true", help="do not check entity and relation types against the schema"
-    )
+    add_no_type_check(parser)
 
 
 def format_table(stats: object, *, title: str, type_order: list[str]) -> str:
@@ -76,16 +75,31 @@ def format_table(stats: object, *, title: str, type_order: list[str]) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Read the corpus (it must validate) and print its statistics."""
+    """Read the corpus (it must validate) and print its statistics; warnings (e.g. text not in NFC) go to stderr."""
+    import sys
+
     from annotations.corpus import default_gold_path, read_corpus
     from annotations.schema import default_schema
     from annotations.stats import corpus_stats
-    from benchmark.commands.validate import display_path
+    from benchmark.commands.validate import display_path, is_dataset_source, report_warnings
+    from benchmark.corpus_io import load_corpus
 
-    path = Path(args.path) if args.path is not None else display_path(default_gold_path())
-    stats = corpus_stats(read_corpus(path, format=args.format, check_types=not args.no_type_check))
-    if args.json:
-        print(json.dumps({"path": str(path), **stats.to_dict()}, ensure_ascii=False, indent=2))
+    path: str | Path = args.path if args.path is not None else display_path(default_gold_path())
+    view = None
+    if is_dataset_source(str(path)):
+        documents = list(load_corpus(str(path)).documents)
     else:
-        print(format_table(stats, title=str(path), type_order=list(default_schema().entity_types)))
+        for warning in report_warnings(Path(path), args.format):
+            print(warning, file=sys.stderr)
+        if args.no_type_check:
+            documents = list(read_corpus(path, format=args.format, check_types=False))
+        else:  # labels checked against the corpus's view (schema types, or the view its tag set fits)
+            corpus = load_corpus(path, format=args.format)
+            documents, view = list(corpus.documents), corpus.view.name
+    stats = corpus_stats(documents)
+    if args.json:
+        print(json.dumps({"path": str(path), "view": view, **stats.to_dict()}, ensure_ascii=False, indent=2))
+    else:
+        title = str(path) if view in (None, "native") else f"{path} (labels of view {view})"
+        print(format_table(stats, title=title, type_order=list(default_schema().entity_types)))
     return EXIT_OK

@@ -6,8 +6,14 @@ import argparse
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from benchmark.cli import EXIT_OK, EXIT_PROBLEMS
+from benchmark.commands.options import add_no_type_check
+
+if TYPE_CHECKING:
+    from annotations.problems import Problem
+    from annotations.validate import ValidationReport
 
 HELP = "check annotations (BRAT, JSONL, CoNLL, Label Studio, datasets; default: the gold) and list every problem"
 
@@ -16,16 +22,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``validate`` options."""
     add_path_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument(
-        "--no-type-check",
-        action="store_true",
-        help="do not check entity and relation types against the schema (for predictions in another label view)",
-    )
+    add_no_type_check(parser)
 
 
 def add_path_arguments(parser: argparse.ArgumentParser) -> None:
     """The corpus path and ``--format`` (shared by ``validate`` and ``stats``)."""
-    from annotations.formats import FORMATS
+    from benchmark.commands.options import add_format
 
     parser.add_argument(
         "path",
@@ -34,13 +36,7 @@ def add_path_arguments(parser: argparse.ArgumentParser) -> None:
         help="BRAT directory or .txt/.ann pair, .jsonl, CoNLL file, Label Studio .json, datasets directory "
         "(default: the gold)",
     )
-    parser.add_argument(
-        "--format",
-        choices=list(FORMATS),
-        default=None,
-        metavar="FMT",
-        help=f"the format of PATH ({', '.join(FORMATS)}; default: guessed from the path and its content)",
-    )
+    add_format(parser)
 
 
 def display_path(path: Path) -> Path:
@@ -51,14 +47,54 @@ def display_path(path: Path) -> Path:
         return path
 
 
+def is_dataset_source(path: str) -> bool:
+    """True for a corpus read through ``datasets`` only (``hf-dataset:<id>``, a ``.parquet`` file)."""
+    return path.startswith("hf-dataset:") or path.lower().endswith(".parquet")
+
+
+def report_warnings(path: Path, fmt: str | None) -> list[str]:
+    """The warnings the checks of ``path`` find (errors are raised by the reader that follows)."""
+    from annotations.formats import check_path
+
+    if not path.exists():
+        return []
+    report = check_path(path, format=fmt, check_types=False)
+    return [str(p) for p in [*report.problems, *nfc_warnings(report, path, fmt)] if not p.is_error]
+
+
+def nfc_warnings(report: ValidationReport, path: Path, fmt: str | None) -> list[Problem]:
+    """Texts rebuilt from tokens (CoNLL, datasets) not in NFC: a warning with the position, nothing normalized.
+
+    Formats that store the raw text get this check (and the BOM and CRLF ones) from the validator itself.
+    """
+    from annotations.formats import get_format, infer_format
+    from annotations.validate import check_text
+
+    if not path.exists() or get_format(fmt or infer_format(path, option=None)).raw_text:
+        return []
+    found = []
+    for document in report.documents:
+        for problem in check_text(document.text, file=str(path), field=f"{document.id}.text"):
+            if problem.message.startswith("text is not in Unicode NFC"):
+                found.append(problem)
+    return found
+
+
 def main(args: argparse.Namespace) -> int:
     """Validate and print each problem, then a summary; exit 1 if there is an error."""
     from annotations.corpus import default_gold_path
-    from annotations.formats import check_path, infer_format
+    from annotations.formats import check_path, get_format, infer_format
 
+    if args.path is not None and is_dataset_source(args.path):
+        return _validate_dataset(args)
     path = Path(args.path) if args.path is not None else display_path(default_gold_path())
     fmt = args.format or (infer_format(path, option="--format") if path.exists() else None)
-    report = check_path(path, format=fmt, check_types=not args.no_type_check)
+    native = fmt is None or get_format(fmt).native_labels
+    # A tag-set format (CoNLL, Label Studio, datasets) holds the labels of some view: checked against the views.
+    report = check_path(path, format=fmt, check_types=not args.no_type_check and native)
+    if not native and not args.no_type_check and report.ok:
+        report.problems += _view_problems(path, report.documents)
+    report.problems += nfc_warnings(report, path, fmt)
     if args.json:
         data = {
             "path": report.path,
@@ -76,3 +112,37 @@ def main(args: argparse.Namespace) -> int:
             print(problem)
         print(report.summary())
     return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def _view_problems(path: Path, documents: list) -> list:
+    from annotations.errors import SchemaError
+    from annotations.problems import Problem
+    from benchmark.corpus_io import infer_view
+
+    labels = {s.label for d in documents for s in d.entities.values()}
+    try:
+        infer_view(labels)
+    except SchemaError as exc:
+        return [Problem(str(path), None, "labels", exc.message, exc.fix, exc.value)]
+    return []
+
+
+def _validate_dataset(args: argparse.Namespace) -> int:
+    from annotations.errors import BenchmarkError
+    from benchmark.corpus_io import load_corpus
+
+    try:
+        corpus = load_corpus(args.path)
+    except BenchmarkError as exc:
+        if args.json:
+            print(json.dumps({"path": args.path, "ok": False, "errors": 1, "problems": [str(exc)]}, ensure_ascii=False))
+        else:
+            print(exc)
+            print(f"{args.path}: 1 error(s)")
+        return EXIT_PROBLEMS
+    summary = f"{args.path}: {len(corpus.documents)} document(s), labels of view {corpus.view.name}; 0 error(s)"
+    if args.json:
+        print(json.dumps({"path": args.path, "ok": True, "documents": len(corpus.documents), "errors": 0}))
+    else:
+        print(summary)
+    return EXIT_OK

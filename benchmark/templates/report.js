@@ -19,6 +19,37 @@
     return { view: first, spans: data.gold[first] };
   }
 
+  // Arabic joining (Unicode ArabicShaping.txt) of the letters a highlight edge may fall between: D dual-joining,
+  // R right-joining, C join-causing (tatweel, ZWJ), T transparent (marks, skipped); anything else does not join.
+  var JOINING = [
+    [0x0610, 0x061A, "T"], [0x0620, 0x0620, "D"], [0x0622, 0x0625, "R"], [0x0626, 0x0626, "D"],
+    [0x0627, 0x0627, "R"], [0x0628, 0x0628, "D"], [0x0629, 0x0629, "R"], [0x062A, 0x062E, "D"],
+    [0x062F, 0x0632, "R"], [0x0633, 0x063F, "D"], [0x0640, 0x0640, "C"], [0x0641, 0x0647, "D"],
+    [0x0648, 0x0648, "R"], [0x0649, 0x064A, "D"], [0x064B, 0x065F, "T"], [0x066E, 0x066F, "D"],
+    [0x0670, 0x0670, "T"], [0x0671, 0x0673, "R"], [0x0675, 0x0677, "R"], [0x0678, 0x0687, "D"],
+    [0x0688, 0x0699, "R"], [0x069A, 0x06BF, "D"], [0x06C0, 0x06C0, "R"], [0x06C1, 0x06C2, "D"],
+    [0x06C3, 0x06CB, "R"], [0x06CC, 0x06CC, "D"], [0x06CD, 0x06CD, "R"], [0x06CE, 0x06CE, "D"],
+    [0x06CF, 0x06CF, "R"], [0x06D0, 0x06D1, "D"], [0x06D2, 0x06D3, "R"], [0x06D5, 0x06D5, "R"],
+    [0x06D6, 0x06DC, "T"], [0x06DF, 0x06E4, "T"], [0x06E7, 0x06E8, "T"], [0x06EA, 0x06ED, "T"],
+    [0x06EE, 0x06EF, "R"], [0x06FA, 0x06FC, "D"], [0x06FF, 0x06FF, "D"], [0x200D, 0x200D, "C"]
+  ];
+  var ZWJ = "\u200D";
+  function joining(ch) {
+    var code = ch.charCodeAt(0);
+    for (var i = 0; i < JOINING.length; i++) if (code >= JOINING[i][0] && code <= JOINING[i][1]) return JOINING[i][2];
+    return "U";
+  }
+  // True when the letters on either side of offset `at` join (marks between them are skipped): a highlight edge
+  // there gets U+200D on both sides so that both letters keep their joined forms across the box border.
+  function joinsAt(text, at) {
+    var i = at - 1, j = at;
+    while (i >= 0 && joining(text[i]) === "T") i--;
+    while (j < text.length && joining(text[j]) === "T") j++;
+    if (i < 0 || j >= text.length) return false;
+    var left = joining(text[i]), right = joining(text[j]);
+    return (left === "D" || left === "C") && (right === "D" || right === "R" || right === "C");
+  }
+
   // Render text with (possibly nested, possibly crossing) spans as nested boxes.
   function render(text, spans, exact) {
     var sorted = spans.slice().sort(function (a, b) { return a[0] - b[0] || b[1] - a[1] || (a[2] < b[2] ? -1 : 1); });
@@ -37,7 +68,12 @@
       top.node.appendChild(el("span", { "class": "tag", text: top.span[2] }));
     }
     function emit(upto) {
-      if (upto > pos) { stack[stack.length - 1].node.appendChild(document.createTextNode(text.slice(pos, upto))); pos = upto; }
+      // every chunk ends and starts at a highlight edge (or the text's ends): joiners keep the letters joined
+      if (upto > pos) {
+        var chunk = (joinsAt(text, pos) ? ZWJ : "") + text.slice(pos, upto) + (joinsAt(text, upto) ? ZWJ : "");
+        stack[stack.length - 1].node.appendChild(document.createTextNode(chunk));
+        pos = upto;
+      }
     }
     function closeUntil(at) {
       // close every span ending at or before `at`; spans crossing a closing one are split and reopened
@@ -132,17 +168,19 @@
     sel.addEventListener("change", drawErrors);
   }
 
-  function spanCell(s) {
-    if (!s) return el("td", { "class": "muted", text: "—" });
-    return el("td", {}, [el("span", { "class": "ar", dir: "rtl", text: s.text }), " ", el("code", { text: s.type + " " + s.start + "–" + s.end })]);
+  function spanCell(s, label) {
+    if (!s) return el("td", { "class": "muted", "data-label": label, text: "—" });
+    return el("td", { "data-label": label }, [el("span", { "class": "ar", dir: "rtl", text: s.text }), " ", el("code", { text: s.type + " " + s.start + "–" + s.end })]);
   }
 
   function contextCell(e) {
     var c = e.context, spans = [e.gold, e.pred].filter(Boolean);
     var lo = Math.min.apply(null, spans.map(function (s) { return s.start; }));
     var hi = Math.max.apply(null, spans.map(function (s) { return s.end; }));
-    var a = c.text.slice(0, lo - c.start), b = c.text.slice(lo - c.start, hi - c.start), z = c.text.slice(hi - c.start);
-    return el("td", { "class": "ctx", dir: "rtl" }, ["…" + a, el("mark", { text: b }), z + "…"]);
+    var i = lo - c.start, j = hi - c.start;
+    var zi = joinsAt(c.text, i) ? ZWJ : "", zj = joinsAt(c.text, j) ? ZWJ : "";
+    var a = c.text.slice(0, i), b = c.text.slice(i, j), z = c.text.slice(j);
+    return el("td", { "class": "ctx", dir: "rtl", "data-label": "context" }, ["…" + a + zi, el("mark", { text: zi + b + zj }), zj + z + "…"]);
   }
 
   var MAX_ROWS = 2000;
@@ -160,7 +198,7 @@
       body.appendChild(el("tr", { "data-model": e.model, "data-kind": e.kind }, [
         el("td", {}, [el("code", { text: e.model })]), el("td", { text: e.view }),
         el("td", {}, [el("span", { "class": "kind " + e.kind, text: e.kind.replace(/_/g, " ") + (e.proclitic_only ? " (proclitic)" : "") })]),
-        spanCell(e.gold), spanCell(e.pred), contextCell(e)
+        spanCell(e.gold, "gold"), spanCell(e.pred, "predicted"), contextCell(e)
       ]));
     });
     document.getElementById("f-count").textContent = total + " errors" + (total > shown ? " (first " + shown + " shown)" : "");
@@ -171,6 +209,14 @@
     data.errors.forEach(function (e) { if (out.indexOf(e[key]) < 0) out.push(e[key]); });
     return out;
   }
+
+  // Copying from the article gives the text itself: the joiners the page added are removed (the text has none).
+  var textHasZwj = data.documents.some(function (d) { return d.text.indexOf(ZWJ) >= 0; });
+  document.getElementById("text").addEventListener("copy", function (event) {
+    if (textHasZwj || !event.clipboardData) return;
+    event.clipboardData.setData("text/plain", String(window.getSelection()).split(ZWJ).join(""));
+    event.preventDefault();
+  });
 
   drawSwitch();
   drawText();

@@ -11,7 +11,8 @@ How a raw text becomes spans:
 3. Tags are decoded with the conlleval rules (an ``I-`` without an open entity
    of its type starts one; counted as ``repaired_tags``), and each entity
    becomes a span from its first word's start to its last word's end in the
-   raw text (snapped to whole words; see :func:`models.hf.spans_from_words`).
+   raw text (snapped to whole words; see :func:`models.hf.spans_from_words`);
+   tags are decoded sentence by sentence, so no entity crosses a sentence end.
 
 The model is trained on first use from the packaged ANERcorp train split and
 cached (see :mod:`models.crf.train`).
@@ -120,15 +121,15 @@ class CRFModel:
         out = []
         for text in texts:
             labelled: list[tuple[int, int, str]] = []
+            breaks: list[int] = []  # sentence starts: an entity never crosses a sentence end
             for offsets in sentence_words(text):
                 if not offsets:
                     continue
                 tags = self.tag_words([text[s:e] for s, e in offsets])
-                # "O" between sentences: an entity never crosses a sentence end
                 labelled += [(s, e, tag) for (s, e), tag in zip(offsets, tags, strict=True)]
-                labelled.append((offsets[-1][1], offsets[-1][1], "O"))
+                breaks.append(offsets[0][0])
             spans, diagnostics = spans_from_words(
-                text, labelled, self._label_map, index=WordIndex.of(text), model=self.name
+                text, labelled, self._label_map, index=WordIndex.of(text), model=self.name, breaks=breaks
             )
             out.append(Prediction(spans=tuple(spans), diagnostics=dict(diagnostics)))
         return out

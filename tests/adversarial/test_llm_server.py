@@ -214,7 +214,7 @@ def run_llm(corpus: Path, tmp_path: Path, out: str, url: str, **options: Any) ->
         out=tmp_path / out,
         cache_dir=tmp_path / "cache",
         bootstrap=0,
-        model_options={"llm:m": {"base_url": url, "backoff": 0.0, "max_retries": 1, "timeout": 5, **options}},
+        model_options={"llm:m": {"base_url": url, "backoff": 0.0, "max_retries": 1, "timeout": 30, **options}},
     )
 
 
@@ -498,7 +498,7 @@ def test_a_one_byte_a_second_drip_stops_at_the_deadline(tmp_path: Path, headers_
         with pytest.raises(ModelError, match=r"every window failed \(1 of 1: timeouts 1\)"):
             llm.predict([TEXTS["d1"]])
         elapsed = time.monotonic() - started
-    assert 1.9 < elapsed < 4.5
+    assert 1.9 < elapsed < 8  # the whole drip would take a minute
     assert cached_files(tmp_path) == []
 
 
@@ -510,7 +510,7 @@ def test_a_hanging_server_is_left_at_the_run_deadline(tmp_path: Path, caplog: py
         with caplog.at_level("WARNING", logger="arabench"), pytest.raises(ModelError) as info:
             llm.predict(texts)
         elapsed = time.monotonic() - started
-    assert 2.4 < elapsed < 4.0  # not 3 windows x 5 attempts x 1 s
+    assert 2.4 < elapsed < 6  # not 3 windows x 5 attempts x 1 s
     message = str(info.value)
     assert "every window failed (3 of 3: deadline_windows 3, timeouts 3)" in message
     assert "run_timeout of 2.5 s reached" in message and "run_timeout of 2.5 s reached" in caplog.text
@@ -522,12 +522,12 @@ def test_without_a_run_deadline_an_unresponsive_server_costs_one_window_of_retri
 ) -> None:
     texts = ["زار الوزير القاهرة.", "وصل الوفد إلى مصر.", "عاد الوفد."]
     with FakeServer(hanging) as server:
-        llm = model(server.url, tmp_path, timeout=1, max_retries=1)
+        llm = model(server.url, tmp_path, timeout=1, max_retries=2)
         started = time.monotonic()
         with caplog.at_level("WARNING", logger="arabench"), pytest.raises(ModelError) as info:
             llm.predict(texts)
         elapsed = time.monotonic() - started
-        assert len(server.requests) == 2
-    assert 1.9 < elapsed < 3.5  # two attempts of 1 s, not 3 windows x 2 attempts
-    assert "every window failed (3 of 3: timeouts 2, unsent_windows 2)" in str(info.value)
+        assert len(server.requests) == 3
+    assert 2.9 < elapsed < 7  # three attempts of 1 s, not 3 windows x 3 attempts
+    assert "every window failed (3 of 3: timeouts 3, unsent_windows 2)" in str(info.value)
     assert "the remaining windows are not sent" in caplog.text
