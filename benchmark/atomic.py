@@ -1,11 +1,10 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half of one.
+"""The JSON layout of results files, written atomically.
 
 Every file the harness writes (results, reports, cache entries) goes through
 :func:`annotations.files.atomic_write_bytes` (a temporary file in the same
 directory, fsynced, then :func:`os.replace`d over the target); this module adds
 the deterministic JSON layout of results files (:func:`dump_json`) and
-:func:`atomic_write_json`. ``atomic_write_bytes`` and ``atomic_write_text`` are
-imported here because the harness writes everything through this module.
+:func:`atomic_write_json`.
 """
 
 from __future__ import annotations
@@ -13,9 +12,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from annotations.files import atomic_write_bytes, atomic_write_text
+from annotations.files import atomic_write_bytes
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_write_json", "dump_json"]
+__all__ = ["atomic_write_json", "dump_json"]
 
 
 #: A container whose one-line JSON is at most this long is written on one line.

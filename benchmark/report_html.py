@@ -34,8 +34,8 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from annotations.files import atomic_write_text
 from annotations.schema import default_schema
-from benchmark.atomic import atomic_write_text
 from benchmark.escape import json_for_html
 from benchmark.report_text import error_records, status_text
 from benchmark.results import SCORED_STATUSES

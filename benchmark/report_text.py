@@ -36,7 +36,8 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from benchmark.atomic import atomic_write_text, dump_json
+from annotations.files import atomic_write_text
+from benchmark.atomic import dump_json
 from benchmark.escape import csv_cell, md_code, md_text
 from benchmark.results import SCORED_STATUSES
 from eval.modes import HEADLINE

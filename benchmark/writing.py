@@ -15,7 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotations.errors import BenchmarkError
-from benchmark.atomic import atomic_write_text, dump_json
+from annotations.files import atomic_write_text
+from benchmark.atomic import dump_json
 from benchmark.outdir import OutputLock, check_output_dir, replace_directory
 from benchmark.report_html import write_html
 from benchmark.report_text import write_errors, write_per_type, write_summary

@@ -160,7 +160,10 @@ def register_model(
     """
     if target.count(":") != 1 or not all(target.split(":")):
         raise ModelError(
-            "adapter target must be 'module:Class'", field="target", value=target, fix="e.g. 'models.rules:RuleModel'"
+            "adapter target must be 'module:Class'",
+            field="target",
+            value=target,
+            fix="e.g. 'models.rules.adapter:RuleModel'",
         )
     table = PREFIXES if prefix else NAMES
     if name in table:

@@ -11,7 +11,8 @@ from harness_fixtures import write_brat_corpus
 
 import benchmark
 from annotations.errors import BenchmarkError
-from benchmark.atomic import atomic_write_json, atomic_write_text, dump_json
+from annotations.files import atomic_write_text
+from benchmark.atomic import atomic_write_json, dump_json
 from benchmark.results import TIMESTAMP_FIELD, load_results
 
 FILES = ("results.json", "summary.md", "per_type.csv", "errors.jsonl", "report.html")

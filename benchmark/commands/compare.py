@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Compare and print the table."""
-    from benchmark.atomic import atomic_write_text
+    from annotations.files import atomic_write_text
     from benchmark.compare import compare
 
     if args.markdown:
