@@ -421,7 +421,7 @@ def test_aligned_spans_are_whole_words_minus_proclitics(parts: list[str], mentio
 # ----------------------------------------------------------------------------- relations
 
 
-def test_relations_join_the_closest_occurrences() -> None:
+def test_relations_join_each_arguments_first_occurrence() -> None:
     text = "الوزير سامي. ثم قال الوزير إن سامي سيسافر."
     entities = [AnswerEntity("e1", "سامي", "PERS"), AnswerEntity("e2", "الوزير", "OCC")]
     aligned = align_entities(text, entities)
@@ -429,6 +429,90 @@ def test_relations_join_the_closest_occurrences() -> None:
     assert not counts
     (rel,) = relations
     assert (rel.arg1, rel.arg2) == (find(text, "سامي", "PERS"), find(text, "الوزير", "OCC"))
+
+
+def test_a_relation_is_never_dropped_for_its_arguments_being_far_apart() -> None:
+    text = "عين سامي مديرا. " + "ثم قال كلاما كثيرا. " * 400 + "وتقع شركة النور في عمّان."
+    entities = [AnswerEntity("e1", "سامي", "PERS"), AnswerEntity("e2", "شركة النور", "ORG")]
+    aligned = align_entities(text, entities)
+    relations, counts = align_relations([AnswerRelation("EMPLOYED_BY", "e1", "e2")], entities, aligned)
+    assert not counts
+    assert relations == [Relation("EMPLOYED_BY", find(text, "سامي", "PERS"), find(text, "شركة النور", "ORG"))]
+
+
+_TWICE = "قال سامي إن الشركة تنمو، وسامي يعمل في شركة النور."
+
+
+@pytest.mark.parametrize("gold_nth", [1, 2])
+@pytest.mark.parametrize("occurrence", [None, 1, 2])
+def test_a_repeated_string_scores_right_at_the_entity_level_whichever_occurrence_aligned(
+    gold_nth: int, occurrence: int | None
+) -> None:
+    from eval.relations import score_relations
+
+    t = _TWICE
+    first, second = find(t, "سامي", "PERS"), find(t, "سامي", "PERS", nth=2)
+    company = find(t, "شركة النور", "ORG")
+    gold_arg = first if gold_nth == 1 else second
+    entities = [AnswerEntity("e1", "سامي", "PERS", occurrence), AnswerEntity("e2", "شركة النور", "ORG")]
+    aligned = align_entities(t, entities)
+    relations, counts = align_relations([AnswerRelation("EMPLOYED_BY", "e1", "e2")], entities, aligned)
+    assert not counts
+    (rel,) = relations
+    assert rel.arg1 == (second if occurrence == 2 else first)
+    gold = [Relation("EMPLOYED_BY", gold_arg, company)]
+    clusters = [[first, second], [company]]
+    scores = {
+        level: score_relations([gold], [relations], level=level, gold_clusters=[clusters], texts=[t]).micro
+        for level in ("entity", "mention")
+    }
+    assert (scores["entity"].tp, scores["entity"].fp, scores["entity"].fn) == (1, 0, 0)
+    # At the mention level the occurrence matters: only the gold's own occurrence is right.
+    assert scores["mention"].tp == (1 if rel.arg1 == gold_arg else 0)
+
+
+def test_a_perfect_entity_pair_answer_scores_relation_f1_1_at_the_entity_level_on_the_gold(tmp_path: Path) -> None:
+    from benchmark.corpus_io import load_corpus
+    from eval.relations import score_relations
+
+    corpus = load_corpus(None)
+    max_chars = 1500
+    script: dict[str, list[tuple]] = {}
+    for doc in corpus.documents:
+        groups = doc.entity_groups()
+        for start, end in split_windows(doc.text, max_chars=max_chars):
+            mentions = sorted((s, k) for k, s in doc.entities.items() if start <= s.start and s.end <= end)
+            ident = {(doc.text[s.start : s.end], s.label): f"e{n}" for n, (s, _) in enumerate(mentions)}
+            answer_id = {k: ident[doc.text[s.start : s.end], s.label] for s, k in mentions}
+            # Each entity named by the string of its *last* mention in the window: not the representative's.
+            name = {
+                n: answer_id[max(members, key=lambda k: doc.entities[k])]
+                for n, group in enumerate(groups)
+                if (members := [k for k in group if k in answer_id])
+            }
+            rels = [(kind, name[a], name[b]) for kind, a, b in doc.entity_relations() if a in name and b in name]
+            content = answer([(i, text, label) for (text, label), i in ident.items()], rels)
+            script[doc.text[start:end]] = [("ok", content)]
+    with CannedServer(script) as server:
+        model = OpenAIChatModel.from_spec(
+            "perfect", base_url=server.url, cache_dir=str(tmp_path / "cache"), max_window_chars=max_chars
+        )
+        predictions = model.predict(list(corpus.texts))
+    assert not any(p.diagnostics.get("unalignable_relations") for p in predictions)
+    gold = [list(d.relations.values()) for d in corpus.documents]
+    clusters = [d.span_clusters() for d in corpus.documents]
+    n_entity_relations = sum(len(d.entity_relations()) for d in corpus.documents)
+    for boundary in ("char", "word"):
+        scores = score_relations(
+            gold,
+            [list(p.relations) for p in predictions],
+            boundary=boundary,
+            texts=corpus.texts,
+            level="entity",
+            gold_clusters=clusters,
+        ).micro
+        assert (scores.tp, scores.fp, scores.fn) == (n_entity_relations, 0, 0)
+        assert scores.f1 == 1.0
 
 
 def test_relation_problems_are_counted() -> None:

@@ -38,14 +38,27 @@
 ``tests/benchmarks/bench_llm_alignment.py`` measures what this rule costs a perfect LLM
 on the gold (F1 of the gold mentions sent back as strings).
 
-**Relations** refer to entity ids (or, tolerated, to entity texts). Each side
-resolves to the aligned spans of its entity; when an entity aligned to several
-occurrences, the relation joins the pair of occurrences closest to each other
-(smallest character gap; ties: the earliest pair). A relation whose argument
-did not resolve or align is counted ``unalignable_relations``; an unknown
-relation type ``unknown_relation_type`` (not emitted); argument types the schema
-does not allow for the relation type are kept (the scorer judges them) and
-counted ``relation_arg_mismatch``.
+**Relations** are entity pairs: each argument refers to an answer entity (by id
+or, tolerated, by text), and a relation holds between the *entities* those
+strings name, not between particular occurrences. Relations are scored at the
+entity level (:func:`eval.relations.score_relations`, ``level="entity"``): a
+predicted mention takes the gold entity of the gold mention it matches, so any
+occurrence of the string stands for the entity equally well, and which one is
+linked does not change the score. The relation is emitted once, between a
+*representative* mention of each argument: its first aligned span in text
+order (deterministic, and independent of where the other argument is; when both
+arguments' first spans are one span, the first pair of distinct spans in text
+order). There is no occurrence guessing and no distance limit: a relation whose
+two arguments aligned is never dropped, however far apart they are. (At the
+mention level the representative is a convention, not a claim about which
+occurrence the text relates.)
+
+A relation whose argument did not resolve or align is counted
+``unalignable_relations``; one whose two arguments aligned only to the same
+single span ``self_relations``; an unknown relation type
+``unknown_relation_type`` (not emitted); argument types the schema does not
+allow for the relation type are kept (the scorer judges them) and counted
+``relation_arg_mismatch``.
 """
 
 from __future__ import annotations
@@ -336,17 +349,17 @@ def _attested_remainder(mention: str, text: str, cache: list[_Words]) -> str | N
     return None
 
 
-def _closest_pair(first: Sequence[Span], second: Sequence[Span]) -> tuple[Span, Span] | None:
-    best: tuple[tuple[int, int, int], Span, Span] | None = None
-    for a in first:
-        for b in second:
-            if a == b:
-                continue
-            gap = max(0, max(a.start, b.start) - min(a.end, b.end))
-            key = (gap, min(a.start, b.start), max(a.start, b.start))
-            if best is None or key < best[0]:
-                best = (key, a, b)
-    return None if best is None else (best[1], best[2])
+def _representatives(first: Sequence[Span], second: Sequence[Span]) -> tuple[Span, Span] | None:
+    """The representative mentions of a relation's two arguments (see the module docstring).
+
+    Each argument's first span in text order; when those are one span, the
+    first pair of distinct spans in text order. ``None`` if there is no such pair.
+    """
+    for a in sorted(first):
+        for b in sorted(second):
+            if a != b:
+                return a, b
+    return None
 
 
 def align_relations(
@@ -396,7 +409,7 @@ def align_relations(
         if refs[0] is None or refs[1] is None:
             counts["unalignable_relations"] += 1
             continue
-        pair = _closest_pair(aligned.by_entity[refs[0]], aligned.by_entity[refs[1]])
+        pair = _representatives(aligned.by_entity[refs[0]], aligned.by_entity[refs[1]])
         if pair is None:
             if aligned.by_entity[refs[0]] and aligned.by_entity[refs[0]] == aligned.by_entity[refs[1]]:
                 counts["self_relations"] += 1

@@ -10,10 +10,17 @@ three styles:
 * ``with proclitics``: like ``strings`` but each string taken with the whole
   word's proclitics (``وبالقاهرة``), which the adapter must strip.
 
+In every style the relations are *entity pairs*: each gold ``(type, entity,
+entity)`` (:meth:`annotations.spans.Document.entity_relations`) whose two
+entities both have a mention in the window, each entity named by the string of
+its first mention in that window, never by an occurrence.
+
 The answers are aligned with :func:`models.llm.alignment.align_entities` and the relations
 with :func:`models.llm.alignment.align_relations`, then scored against the gold with
-:mod:`eval` (strict, char and word boundaries, nested layer). F1 below 1 is the
-ceiling the alignment rule puts on any LLM. It also times the whole adapter
+:mod:`eval` (strict, char and word boundaries, nested layer); relations at the
+entity level (the headline) and, for contrast, at the mention level, where the
+occurrence the adapter links matters. F1 below 1 is the ceiling the alignment
+rule puts on any LLM. It also times the whole adapter
 over HTTP against a loopback server (first run and cached re-run).
 
     python tests/benchmarks/bench_llm_alignment.py [--corpus annotations/gold] [--max-window-chars 1500]
@@ -66,11 +73,19 @@ def perfect_answer(doc: Document, start: int, end: int, style: str) -> dict[str,
             seen[pair] = f"e{len(entities) + 1}"
             entities.append({"id": seen[pair], "text": mention, "type": span.label})
         ids[key] = seen[pair]
-    relations = []
-    for rel in doc.relations.values():
-        k1, k2 = doc.entity_id(rel.arg1), doc.entity_id(rel.arg2)
-        if k1 in ids and k2 in ids:
-            relations.append({"type": rel.label, "arg1": ids[k1], "arg2": ids[k2]})
+    # Relations as entity pairs: every gold (type, entity, entity) whose two entities both have a mention in
+    # the window, each entity named by its first mention in the window (its string; any of them would do).
+    groups = doc.entity_groups()
+    named: dict[int, str] = {}
+    for n, group in enumerate(groups):
+        present = sorted((doc.entities[k], k) for k in group if k in ids)
+        if present:
+            named[n] = ids[present[0][1]]
+    relations = [
+        {"type": kind, "arg1": named[e1], "arg2": named[e2]}
+        for kind, e1, e2 in doc.entity_relations()
+        if e1 in named and e2 in named
+    ]
     return {"entities": entities, "relations": relations}
 
 
@@ -96,12 +111,22 @@ def simulate(corpus, style: str, max_chars: int) -> tuple[dict[str, float], Coun
         rels.append(sorted(relations))
     gold = [d.spans for d in corpus.documents]
     gold_rels = [list(d.relations.values()) for d in corpus.documents]
+    clusters = [d.span_clusters() for d in corpus.documents]
     out = {}
     for boundary in ("char", "word"):
         s = score_spans(gold, preds, mode="strict", boundary=boundary, layer="nested", texts=corpus.texts)
         out[f"entities F1 ({boundary})"] = s.micro.f1
-        r = score_relations(gold_rels, rels, mode="strict", boundary=boundary, texts=corpus.texts)
-        out[f"relations F1 ({boundary})"] = r.micro.f1
+        for level in ("entity", "mention"):
+            r = score_relations(
+                gold_rels,
+                rels,
+                mode="strict",
+                boundary=boundary,
+                texts=corpus.texts,
+                level=level,
+                gold_clusters=clusters,
+            )
+            out[f"relations F1 {level} level ({boundary})"] = r.micro.f1
     return out, counts, elapsed
 
 
