@@ -38,6 +38,7 @@ from typing import Any
 
 from annotations.conll import ConllSentence, parse_conll
 from annotations.errors import AnnotationError, ModelError, ModelUnavailableError
+from annotations.files import atomic_write_text, default_cache_dir
 from models.crf.features import FEATURE_VERSION, feature_code_sha256, gazetteer, sentence_features
 
 __all__ = [
@@ -50,7 +51,6 @@ __all__ = [
     "BuiltModel",
     "TrainingData",
     "build_model",
-    "cache_root",
     "crfsuite_version",
     "load_crfsuite",
     "main",
@@ -107,12 +107,6 @@ def crfsuite_version() -> str:
         return version("python-crfsuite")
     except PackageNotFoundError:  # importable but not installed as a distribution
         return "unknown"
-
-
-def cache_root() -> Path:
-    """``$ARABENCH_CACHE`` if set, else ``~/.cache/arabench`` (the harness's cache root)."""
-    env = os.environ.get("ARABENCH_CACHE")
-    return Path(env).expanduser() if env else Path("~/.cache/arabench").expanduser()
 
 
 @dataclass(frozen=True)
@@ -301,7 +295,8 @@ def build_model(
 
     Args:
         data: A CoNLL training file (default: the packaged ANERcorp train split).
-        cache_dir: The cache root (default :func:`cache_root`); the model goes to ``<root>/crf/<key>/``.
+        cache_dir: The cache root (default :func:`annotations.files.default_cache_dir`); the model goes to
+            ``<root>/crf/<key>/``.
         params: CRFsuite parameters overriding :data:`PARAMS`.
         force: Train again even if the model is cached.
 
@@ -313,7 +308,7 @@ def build_model(
     training = read_training_data(data)
     inputs = model_inputs(training, params)
     key = model_key(inputs)
-    directory = (Path(cache_dir).expanduser() if cache_dir is not None else cache_root()) / "crf" / key
+    directory = (Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()) / "crf" / key
     path = directory / "model.crfsuite"
     summary = training.describe()
     if path.is_file() and not force:
@@ -333,7 +328,7 @@ def build_model(
             partial = Path(tmp) / "model.crfsuite"
             train_model(training.sentences, partial, params=inputs["params"])  # type: ignore[arg-type]
             meta = {"key": key, "inputs": inputs, "data": summary}
-            (directory / "inputs.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
+            atomic_write_text(directory / "inputs.json", json.dumps(meta, indent=1, ensure_ascii=False))
             os.replace(partial, path)
     except OSError as exc:
         raise ModelError(
