@@ -21,8 +21,8 @@ after a relation, the final newline) is recorded in the same metadata entry
 when it differs from what :func:`format_ann` writes by default, so
 :func:`format_ann` gives back the identical ``.ann``.
 
-This module parses and formats strings; :func:`annotations.corpus.read_corpus`
-reads files and runs every check of :mod:`annotations.validate`.
+This module parses and formats strings; :func:`arabench.annotations.corpus.read_corpus`
+reads files and runs every check of :mod:`arabench.annotations.validate`.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from annotations.errors import ConversionError
-from annotations.problems import ERROR, WARNING, ParsedDocument, Problem
-from annotations.schema import Schema, default_schema
-from annotations.spans import EQUIV, Document, Relation, Span
+from arabench.annotations.errors import ConversionError
+from arabench.annotations.problems import ERROR, WARNING, ParsedDocument, Problem
+from arabench.annotations.schema import Schema, default_schema
+from arabench.annotations.spans import EQUIV, Document, Relation, Span
 
 __all__ = ["BRAT_METADATA_KEY", "parse_ann", "format_ann", "write_brat", "annotation_conf"]
 

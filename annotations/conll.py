@@ -24,10 +24,10 @@ The file format (CoNLL-2003 style, as ANERcorp and most NER corpora ship it)::
 * the readers take a path, or the content itself as a string containing a
   newline or a tab.
 
-**Export rule.** Tokens are the words of :func:`annotations.tokenize.word_offsets`
+**Export rule.** Tokens are the words of :func:`arabench.annotations.tokenize.word_offsets`
 (white space and each punctuation character separate words; proclitics stay on
 their word, as in ANERcorp). The tagged layer is the flat layer
-(:func:`annotations.spans.outermost`): a token is tagged if it overlaps a span,
+(:func:`arabench.annotations.spans.outermost`): a token is tagged if it overlaps a span,
 ``B-`` on the first such token and ``I-`` on the rest (BIO2), so a span that
 starts or ends inside a word is widened to the whole word (counted as
 ``widened``). Nested spans, relations and the entity layer (coreference
@@ -36,7 +36,7 @@ Two flat spans that share a token (two mentions in one word, crossing spans, or
 one range with two types) cannot be tagged and are an error naming them.
 
 **Sentence rule.** With ``sentence_split=True`` sentences are those of
-:func:`annotations.tokenize.sentence_ranges` (the rule of the bootstrap units
+:func:`arabench.annotations.tokenize.sentence_ranges` (the rule of the bootstrap units
 and the statistics too): a sentence ends after a ``.``, ``!``, ``?`` or ``؟``
 token followed by white space (or the end of the text), so ``3.5`` and
 ``U.S.A`` stay whole, and at a line break; a segment without a letter or digit
@@ -65,12 +65,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import regex
-
-from annotations.errors import AnnotationError, ConversionError
-from annotations.schema import Schema
-from annotations.spans import Document, Span
-from annotations.tags import SCHEMES, Scheme, decode, encode, scheme_of, split_tag
-from annotations.tokenize import sentence_ranges, word_offsets
+from arabench.annotations.errors import AnnotationError, ConversionError
+from arabench.annotations.schema import Schema
+from arabench.annotations.spans import Document, Span
+from arabench.annotations.tags import SCHEMES, Scheme, decode, encode, scheme_of, split_tag
+from arabench.annotations.tokenize import sentence_ranges, word_offsets
 
 __all__ = [
     "SCHEMES",
@@ -93,7 +92,7 @@ __all__ = [
 
 DOCSTART = "-DOCSTART-"
 
-#: White space between tokens: the same ``\s`` as the word pattern of :mod:`annotations.tokenize`.
+#: White space between tokens: the same ``\s`` as the word pattern of :mod:`arabench.annotations.tokenize`.
 _SPACES = regex.compile(r"\s*")
 
 
@@ -105,7 +104,7 @@ def spans_to_bio(spans: Iterable[Span], word_offsets: Sequence[tuple[int, int]])
 
     A word is tagged if it overlaps a span: ``B-`` on the first overlapping
     word, ``I-`` on the others. Spans must not share a word (pass the flat
-    layer, e.g. :func:`annotations.spans.outermost`).
+    layer, e.g. :func:`arabench.annotations.spans.outermost`).
 
     Args:
         spans: Character spans over the text the words come from.
@@ -145,7 +144,7 @@ def spans_to_bio(spans: Iterable[Span], word_offsets: Sequence[tuple[int, int]])
 
 
 def bio_to_spans(tags: Sequence[str], word_offsets: Sequence[tuple[int, int]], *, scheme: str = "BIO2") -> list[Span]:
-    """Turn one tag per word into character spans (conlleval rules, see :func:`annotations.tags.decode`).
+    """Turn one tag per word into character spans (conlleval rules, see :func:`arabench.annotations.tags.decode`).
 
     Args:
         tags: One tag per word.
@@ -817,7 +816,7 @@ class ConllWriteReport:
 def _sentence_breaks(text: str, offsets: Sequence[tuple[int, int]], tags: Sequence[str]) -> list[int]:
     """Return token indices where a new sentence starts (after index 0).
 
-    Sentences are :func:`annotations.tokenize.sentence_ranges`; a break that
+    Sentences are :func:`arabench.annotations.tokenize.sentence_ranges`; a break that
     would fall inside a span moves to the first token after the span.
     """
     starts = {start for start, _ in sentence_ranges(text)}

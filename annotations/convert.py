@@ -1,7 +1,7 @@
 """Convert annotations between formats, through one :class:`~annotations.spans.Document` model.
 
 The formats, how a path's format is guessed, and what each format can and
-cannot hold are the registry of :mod:`annotations.formats` (``brat``,
+cannot hold are the registry of :mod:`arabench.annotations.formats` (``brat``,
 ``jsonl``, ``conll``, ``labelstudio``, ``hf``).
 
 :func:`convert` reads the source, writes the destination and returns a
@@ -11,7 +11,7 @@ existing non-empty destination is never overwritten unless asked.
 
 Nothing is lost on a failure: the source is read and checked like the gold
 (white space at span edges, crossing or duplicate spans, unknown types, BOM,
-CRLF, lone surrogates: :func:`annotations.formats.check_document_read`)
+CRLF, lone surrogates: :func:`arabench.annotations.formats.check_document_read`)
 before the destination is touched; the destination is written into a
 temporary sibling and swapped into place only after the write succeeded; a
 source or ``text_from`` corpus inside the destination is refused.
@@ -26,10 +26,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotations.errors import ConversionError
-from annotations.formats import Format, check_options, get_format, infer_format, read_documents, write_documents
-from annotations.problems import problems_error
-from annotations.spans import Document
+from arabench.annotations.errors import ConversionError
+from arabench.annotations.formats import (
+    Format,
+    check_options,
+    get_format,
+    infer_format,
+    read_documents,
+    write_documents,
+)
+from arabench.annotations.problems import problems_error
+from arabench.annotations.spans import Document
 
 __all__ = ["ConversionReport", "convert"]
 
@@ -213,7 +220,7 @@ def _swap_in(dst: Path, dst_format: Format, write: Callable[[Path], list[str]]) 
 
 def _validate_read(documents: Sequence[Document], source: Format, src: Path) -> None:
     """Refuse to convert documents that ``arabench validate --no-type-check`` would reject once written."""
-    from annotations.formats import check_document_read
+    from arabench.annotations.formats import check_document_read
 
     problems = []
     for i, document in enumerate(documents):

@@ -1,10 +1,10 @@
 """Read an annotation corpus: the one entry point the harness and the commands use.
 
 :func:`read_corpus` accepts a path in any format of the registry
-(:mod:`annotations.formats`: a BRAT directory or ``.txt``/``.ann`` pair, JSONL,
+(:mod:`arabench.annotations.formats`: a BRAT directory or ``.txt``/``.ann`` pair, JSONL,
 CoNLL, a Label Studio export, a ``datasets`` directory), guessed from the path
 unless ``format`` names it. It runs every check of
-:func:`annotations.formats.check_path` and raises one
+:func:`arabench.annotations.formats.check_path` and raises one
 :class:`~annotations.errors.AnnotationError` listing every problem if there is
 any, so a corpus that reads is a corpus that validates. Decisions:
 
@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from annotations.formats import check_path
-from annotations.problems import problems_error
-from annotations.schema import Schema
-from annotations.spans import Document
+from arabench.annotations.formats import check_path
+from arabench.annotations.problems import problems_error
+from arabench.annotations.schema import Schema
+from arabench.annotations.spans import Document
 
 __all__ = ["read_corpus", "default_gold_path"]
 

@@ -14,7 +14,7 @@ name           what                                            holds
                ``.json`` holding one object per line)
 ``conll``      token TAB tag (``.conll``, ``.tsv``, ``.iob``,  the flat layer over whole words, in
                ``.bio``, ...; a ``.txt`` whose lines are       one of the schemes of
-               token/tag lines); :mod:`annotations.conll`      :data:`annotations.conll.SCHEMES`;
+               token/tag lines); :mod:`arabench.annotations.conll`      :data:`arabench.annotations.conll.SCHEMES`;
                                                                no nested spans, relations, raw white
                                                                space or metadata
 ``labelstudio``  a Label Studio JSON export: a ``.json``       everything (metadata as task meta)
@@ -55,14 +55,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import regex
-
-from annotations.errors import AnnotationError, BenchmarkError, ConversionError
-from annotations.problems import ParsedDocument, Problem, problems_error
-from annotations.spans import Document
+from arabench.annotations.errors import AnnotationError, BenchmarkError, ConversionError
+from arabench.annotations.problems import ParsedDocument, Problem, problems_error
+from arabench.annotations.spans import Document
 
 if TYPE_CHECKING:
-    from annotations.schema import Schema
-    from annotations.validate import ValidationReport
+    from arabench.annotations.schema import Schema
+    from arabench.annotations.validate import ValidationReport
 
 __all__ = [
     "Format",
@@ -122,8 +121,8 @@ FORMATS: dict[str, Format] = {
             "BRAT standoff: a directory of X.txt + X.ann pairs (or one .ann file)",
             "every span (nested included), relation and the entity layer (Equiv lines)",
             "document metadata other than BRAT's own",
-            "annotations.formats:_read_validated",
-            "annotations.formats:_write_brat",
+            "arabench.annotations.formats:_read_validated",
+            "arabench.annotations.formats:_write_brat",
             (".ann",),
             directory=True,
             native_labels=True,
@@ -133,8 +132,8 @@ FORMATS: dict[str, Format] = {
             "JSON Lines, one document per line (id, text, entities, relations, clusters, metadata)",
             "everything",
             "",
-            "annotations.formats:_read_validated",
-            "annotations.formats:_write_jsonl",
+            "arabench.annotations.formats:_read_validated",
+            "arabench.annotations.formats:_write_jsonl",
             (".jsonl",),
             native_labels=True,
         ),
@@ -143,8 +142,8 @@ FORMATS: dict[str, Format] = {
             "CoNLL token<TAB>tag, BIO2 over words, blank line between sentences (flat layer only)",
             "the flat layer over whole words, in one tagging scheme (annotations.conll.SCHEMES, --scheme)",
             "nested spans, relations, the entity layer (coreference), the raw text's white space, document metadata",
-            "annotations.formats:_read_conll",
-            "annotations.formats:_write_conll",
+            "arabench.annotations.formats:_read_conll",
+            "arabench.annotations.formats:_write_conll",
             (".conll", ".conll2003", ".txt", ".tsv", ".iob", ".iob2", ".bio", ".bioes"),
             raw_text=False,
             read_options=frozenset({"scheme", "text_from"}),
@@ -155,8 +154,8 @@ FORMATS: dict[str, Format] = {
             "Label Studio JSON export (NER + Relations templates); offsets in UTF-16 units",
             "everything (metadata as task meta)",
             "",
-            "annotations.formats:_read_labelstudio",
-            "annotations.formats:_write_labelstudio",
+            "arabench.annotations.formats:_read_labelstudio",
+            "arabench.annotations.formats:_write_labelstudio",
             (".json",),
             read_options=frozenset({"annotation_index", "predictions"}),
             write_options=frozenset({"predictions"}),
@@ -166,8 +165,8 @@ FORMATS: dict[str, Format] = {
             "Hugging Face datasets directory (save_to_disk): tokens, ner_tags, entities, relations, clusters",
             "everything",
             "",
-            "annotations.formats:_read_hf",
-            "annotations.formats:_write_hf",
+            "arabench.annotations.formats:_read_hf",
+            "arabench.annotations.formats:_write_hf",
             directory=True,
             read_options=frozenset({"split"}),
             write_options=frozenset({"split", "types"}),
@@ -440,11 +439,11 @@ def check_path(
 ) -> ValidationReport:
     """Run every gold check on a corpus in any format; never raises for bad content.
 
-    BRAT and JSONL are checked line by line by :func:`annotations.validate.validate`.
+    BRAT and JSONL are checked line by line by :func:`arabench.annotations.validate.validate`.
     The other formats are read by their reader (a reader error becomes a
     problem), then each document gets the document checks of
-    :func:`annotations.validate.check_document` (and, for formats that store
-    the raw text, :func:`annotations.validate.check_text`).
+    :func:`arabench.annotations.validate.check_document` (and, for formats that store
+    the raw text, :func:`arabench.annotations.validate.check_text`).
 
     Args:
         path: The corpus.
@@ -455,12 +454,12 @@ def check_path(
         **options: Reader options of the format.
 
     Returns:
-        A :class:`annotations.validate.ValidationReport`.
+        A :class:`arabench.annotations.validate.ValidationReport`.
 
     Raises:
         ConversionError: If the format cannot be told, or an option does not apply.
     """
-    from annotations.validate import ValidationReport, validate
+    from arabench.annotations.validate import ValidationReport, validate
 
     if not Path(path).exists():
         return ValidationReport(str(path), [Problem(str(path), None, None, "path does not exist", "check the path")])
@@ -517,8 +516,8 @@ def check_document_read(
         where: Where the document is in its file (default: its id), e.g.
             ``tasks[3]`` for a Label Studio task.
     """
-    from annotations.schema import default_schema
-    from annotations.validate import check_document, check_text
+    from arabench.annotations.schema import default_schema
+    from arabench.annotations.validate import check_document, check_text
 
     schema = schema or default_schema()
     at = document.id if where is None else where
@@ -574,7 +573,7 @@ def _read_conll(
     format: str = "conll",
     notes: bool = True,
 ) -> _Read:
-    from annotations.conll import read_conll, read_conll_sentences
+    from arabench.annotations.conll import read_conll, read_conll_sentences
 
     said: list[str] = []
     if text_from is None:
@@ -630,13 +629,13 @@ def _read_conll(
 def _read_labelstudio(
     path: Path, *, annotation_index: int | None = None, predictions: bool = False, **_: object
 ) -> _Read:
-    from annotations.labelstudio import read_labelstudio
+    from arabench.annotations.labelstudio import read_labelstudio
 
     return _Read(read_labelstudio(path, annotation_index=annotation_index, predictions=predictions))
 
 
 def _read_hf(path: Path, *, split: str | None = None, **_: object) -> _Read:
-    from annotations.hf_datasets import read_hf
+    from arabench.annotations.hf_datasets import read_hf
 
     return _Read(read_hf(path, split=split))
 
@@ -651,7 +650,7 @@ def _complete_entities(content: str) -> str:
     gets the slice its offsets cover (when they are valid; otherwise the
     reader reports the offsets).
     """
-    from annotations.jsonl import reject_duplicate_keys
+    from arabench.annotations.jsonl import reject_duplicate_keys
 
     lines = content.split("\n")
     for n, line in enumerate(lines):
@@ -708,9 +707,9 @@ def parse_documents(
         ConversionError: If the format cannot be told, or an option does not apply.
         AnnotationError: If a CoNLL, Label Studio or datasets reader fails.
     """
-    from annotations.brat import parse_ann
-    from annotations.jsonl import parse_jsonl
-    from annotations.validate import decode_file, discover
+    from arabench.annotations.brat import parse_ann
+    from arabench.annotations.jsonl import parse_jsonl
+    from arabench.annotations.validate import decode_file, discover
 
     path, fmt = _resolve(path, format, option)
     problems: list[Problem] = []
@@ -777,7 +776,7 @@ def source_files(path: str | os.PathLike[str], *, format: str) -> tuple[Path, li
 
 
 def _write_brat(documents: Sequence[Document], path: Path) -> list[str]:
-    from annotations.brat import BRAT_METADATA_KEY, write_brat
+    from arabench.annotations.brat import BRAT_METADATA_KEY, write_brat
 
     if path.suffix.lower() in _BRAT_SUFFIXES:
         if len(documents) != 1:
@@ -808,7 +807,7 @@ def _renamed(document: Document, new_id: str) -> Document:
 
 
 def _write_jsonl(documents: Sequence[Document], path: Path) -> list[str]:
-    from annotations.jsonl import write_jsonl
+    from arabench.annotations.jsonl import write_jsonl
 
     write_jsonl(documents, path)
     return []
@@ -817,7 +816,7 @@ def _write_jsonl(documents: Sequence[Document], path: Path) -> list[str]:
 def _write_conll(
     documents: Sequence[Document], path: Path, *, sentence_split: bool = True, comments: bool = True
 ) -> list[str]:
-    from annotations.conll import write_conll
+    from arabench.annotations.conll import write_conll
 
     report = write_conll(documents, path, sentence_split=sentence_split, comments=comments)
     notes = report.losses()
@@ -829,7 +828,7 @@ def _write_conll(
 
 
 def _write_labelstudio(documents: Sequence[Document], path: Path, *, predictions: bool = False) -> list[str]:
-    from annotations.labelstudio import write_labelstudio
+    from arabench.annotations.labelstudio import write_labelstudio
 
     write_labelstudio(documents, path, predictions=predictions)
     return []
@@ -838,7 +837,7 @@ def _write_labelstudio(documents: Sequence[Document], path: Path, *, predictions
 def _write_hf(
     documents: Sequence[Document], path: Path, *, split: str = "test", types: Sequence[str] | None = None
 ) -> list[str]:
-    from annotations.hf_datasets import write_hf
+    from arabench.annotations.hf_datasets import write_hf
 
     write_hf(documents, path, split=split, types=types)
     return []

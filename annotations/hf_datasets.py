@@ -5,9 +5,9 @@ One row per document, with columns:
 ==================  ==========================================================
 ``id``              the document id
 ``text``            the raw text
-``tokens``          the words of :func:`annotations.tokenize.word_offsets`
+``tokens``          the words of :func:`arabench.annotations.tokenize.word_offsets`
 ``ner_tags``        ``ClassLabel`` BIO2 tags of the flat layer (outermost
-                    spans), one per token, as in :mod:`annotations.conll`
+                    spans), one per token, as in :mod:`arabench.annotations.conll`
 ``token_offsets``   ``[start, end]`` character offsets of every token
 ``entities``        EVERY span, nested ones included: ``{id, start, end, type}``
 ``relations``       ``{id, type, arg1, arg2}`` (entity ids)
@@ -34,11 +34,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotations.conll import spans_to_bio
-from annotations.errors import AnnotationError, ConversionError
-from annotations.schema import Schema, default_schema
-from annotations.spans import Document, Relation, Span
-from annotations.tokenize import word_offsets
+from arabench.annotations.conll import spans_to_bio
+from arabench.annotations.errors import AnnotationError, ConversionError
+from arabench.annotations.schema import Schema, default_schema
+from arabench.annotations.spans import Document, Relation, Span
+from arabench.annotations.tokenize import word_offsets
 
 if TYPE_CHECKING:  # pragma: no cover
     from datasets import Dataset, DatasetDict, Features
@@ -509,7 +509,7 @@ def _token_documents(dataset: Any, *, split: str | None, name: str, where: objec
     Tag names come from the ``ner_tags`` ``ClassLabel`` feature (or are the strings stored); the tags are
     read as BIO2 by the CoNLL reader (its repairs are recorded as for a CoNLL file).
     """
-    from annotations.conll import read_conll
+    from arabench.annotations.conll import read_conll
 
     table, split = _one_split(dataset, split, where, how="name one after @ (hf-dataset:<id>@SPLIT): ")
     feature = table.features["ner_tags"]

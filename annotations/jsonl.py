@@ -15,7 +15,7 @@ layer: each list holds the ids of two or more mentions of one entity (BRAT's
 It is written only when the document has clusters. An entity's ``text`` must equal
 ``text[start:end]``. The format is lossless against BRAT: ids and order are
 kept, and what BRAT needs to write the same ``.ann`` back is in
-``metadata["brat"]`` (see :mod:`annotations.brat`).
+``metadata["brat"]`` (see :mod:`arabench.annotations.brat`).
 
 Lines are split at ``\n`` only (JSON escapes it inside strings), never at
 other Unicode line separators.
@@ -28,9 +28,9 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from annotations.errors import ConversionError
-from annotations.problems import WARNING, ParsedDocument, Problem
-from annotations.spans import Document, Relation, Span
+from arabench.annotations.errors import ConversionError
+from arabench.annotations.problems import WARNING, ParsedDocument, Problem
+from arabench.annotations.spans import Document, Relation, Span
 
 __all__ = [
     "find_lone_surrogate",

@@ -29,7 +29,7 @@ Rules:
   ``from`` is the first argument, ``left`` means ``to`` is; ``bi`` reads as
   ``right`` and is remembered in ``metadata["labelstudio_bidirectional"]``.
 * The entity layer (coreference clusters, BRAT's ``Equiv`` lines) is written as
-  relations labelled ``Equiv`` (:data:`annotations.spans.EQUIV`, never a
+  relations labelled ``Equiv`` (:data:`arabench.annotations.spans.EQUIV`, never a
   schema relation type) with ``direction`` ``bi`` and no id, from a cluster's
   first mention to each other mention, so annotators see and edit clusters
   with Label Studio's own relation tool (add ``<Relation value="Equiv"/>`` to
@@ -50,10 +50,10 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
-from annotations.errors import AnnotationError, ConversionError
-from annotations.jsonl import DuplicateKeyError, find_lone_surrogate, reject_duplicate_keys
-from annotations.schema import Schema
-from annotations.spans import EQUIV, Document, Relation, Span
+from arabench.annotations.errors import AnnotationError, ConversionError
+from arabench.annotations.jsonl import DuplicateKeyError, find_lone_surrogate, reject_duplicate_keys
+from arabench.annotations.schema import Schema
+from arabench.annotations.spans import EQUIV, Document, Relation, Span
 
 __all__ = [
     "IDS_KEY",

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from annotations.errors import AnnotationError
-from annotations.spans import Document
+from arabench.annotations.errors import AnnotationError
+from arabench.annotations.spans import Document
 
 __all__ = ["Problem", "ParsedDocument", "ERROR", "WARNING", "problems_error"]
 

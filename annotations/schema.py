@@ -9,9 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-
-from annotations.errors import SchemaError
-from annotations.spans import Span
+from arabench.annotations.errors import SchemaError
+from arabench.annotations.spans import Span
 
 __all__ = [
     "DEFAULT_SCHEMA_PATH",

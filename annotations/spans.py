@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from annotations.errors import AnnotationError, ConversionError
+from arabench.annotations.errors import AnnotationError, ConversionError
 
 __all__ = ["Span", "Relation", "Document", "outermost"]
 
@@ -123,7 +123,7 @@ class Document:
         metadata: Free-form document metadata (source, date, licence, ...).
         clusters: Groups of entity ids that denote one entity, in order; a
             mention in no group is a singleton. Checked by
-            :func:`annotations.validate.validate` (every id an entity, each id
+            :func:`arabench.annotations.validate.validate` (every id an entity, each id
             in at most one group, two or more ids per group).
     """
 

@@ -2,16 +2,16 @@
 
 Definitions (the numbers :func:`corpus_stats` reports):
 
-* **tokens**: words of :func:`annotations.tokenize.words`; every punctuation or
+* **tokens**: words of :func:`arabench.annotations.tokenize.words`; every punctuation or
   symbol character is a token of its own, as in the CoNLL export.
-* **sentences**: :func:`annotations.tokenize.sentence_ranges`, the one
+* **sentences**: :func:`arabench.annotations.tokenize.sentence_ranges`, the one
   sentence rule of arabench (also the bootstrap's units and the CoNLL
   export's sentences): a sentence ends after ``.``, ``!``, ``?`` or ``؟``
   followed by white space or the end of the text (so ``3.5`` and ``U.S.A``
   stay whole), and at every line break. Unlike the exporter, a break inside
   a span is not moved: statistics do not depend on the annotations.
 * **nested mention**: a mention that lies inside another mention with a
-  different range (the flat layer, :func:`annotations.spans.outermost`, leaves
+  different range (the flat layer, :func:`arabench.annotations.spans.outermost`, leaves
   it out); an **outermost** mention is any other one. Two mentions with the
   same range are both outermost; crossing mentions are both outermost.
 * **depth** of a mention: 1 plus the number of distinct ranges that contain
@@ -22,7 +22,7 @@ Definitions (the numbers :func:`corpus_stats` reports):
   coreferent mentions is one entity and every mention in no cluster is a
   singleton entity, so ``entities = clusters + singletons`` per type. An
   entity's type is its mentions' type (a GPE entity may hold NORP mentions:
-  :func:`annotations.validate.entity_type`). **clusters** are the entities of
+  :func:`arabench.annotations.validate.entity_type`). **clusters** are the entities of
   two or more mentions; **clustered mentions** the mentions they hold.
 * **entity relations**: relations collapsed to one per (type, entity of
   arg1, entity of arg2), the unit of entity-level relation scoring.
@@ -34,15 +34,15 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from annotations.spans import Document, Span
-from annotations.tokenize import sentence_ranges, words
-from annotations.validate import entity_type
+from arabench.annotations.spans import Document, Span
+from arabench.annotations.tokenize import sentence_ranges, words
+from arabench.annotations.validate import entity_type
 
 __all__ = ["CorpusStats", "corpus_stats", "sentence_count", "mention_depths"]
 
 
 def sentence_count(text: str) -> int:
-    """The number of sentences of ``text`` (``annotations.tokenize.sentence_ranges``)."""
+    """The number of sentences of ``text`` (``arabench.annotations.tokenize.sentence_ranges``)."""
     return len(sentence_ranges(text))
 
 

@@ -1,7 +1,7 @@
 """The one tag codec of arabench: split a tag, decode tags into entities, encode entities into tags.
 
-Every user reads tags through this module: CoNLL I/O (:mod:`annotations.conll`),
-the Hugging Face adapter (:mod:`models.hf`) and the token view (:mod:`eval.tokens`).
+Every user reads tags through this module: CoNLL I/O (:mod:`arabench.annotations.conll`),
+the Hugging Face adapter (:mod:`arabench.models.hf`) and the token view (:mod:`arabench.eval.tokens`).
 
 **Schemes are data** (:data:`SCHEMES`): which prefixes a scheme allows, and
 which prefix each position of an entity gets (single token, first, inside,
@@ -37,7 +37,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
-from annotations.errors import ConversionError
+from arabench.annotations.errors import ConversionError
 
 __all__ = [
     "Scheme",

@@ -1,7 +1,7 @@
 """The Arabic text facts of arabench, written once: words, sentences, proclitics, ignorable characters, normalization.
 
 Every user imports them from here: CoNLL conversion, word-boundary scoring
-(:mod:`eval.spans`), the token view, the statistics, the rule baseline, the
+(:mod:`arabench.eval.spans`), the token view, the statistics, the rule baseline, the
 Hugging Face windows and the LLM alignment.
 
 **Words.**
@@ -47,8 +47,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 import regex
-
-from annotations.spans import Span
+from arabench.annotations.spans import Span
 
 __all__ = [
     "WORD_PATTERN",

@@ -10,7 +10,7 @@ argument). The checks, in the order a file meets them:
   text not in NFC (first offset that differs), ``.txt`` without ``.ann`` and
   ``.ann`` without ``.txt``, ``.txt``/``.ann`` files in sub-directories (only
   the top level is read), no documents at all, duplicate document ids;
-* lines (:mod:`annotations.brat`, :mod:`annotations.jsonl`): malformed line
+* lines (:mod:`arabench.annotations.brat`, :mod:`arabench.annotations.jsonl`): malformed line
   (with the format), offsets not integers, beyond the text, ``start >= end``,
   text column not equal to the text slice (both shown), discontinuous BRAT
   entities, dangling references, duplicate ids;
@@ -47,12 +47,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from annotations.brat import parse_ann
-from annotations.errors import SchemaError
-from annotations.jsonl import parse_jsonl
-from annotations.problems import ParsedDocument, Problem
-from annotations.schema import Schema, default_schema
-from annotations.spans import Document
+from arabench.annotations.brat import parse_ann
+from arabench.annotations.errors import SchemaError
+from arabench.annotations.jsonl import parse_jsonl
+from arabench.annotations.problems import ParsedDocument, Problem
+from arabench.annotations.schema import Schema, default_schema
+from arabench.annotations.spans import Document
 
 __all__ = [
     "ValidationReport",
@@ -252,9 +252,9 @@ def check_document(parsed: ParsedDocument, *, schema: Schema | None = None, chec
     """Check the annotations of one parsed document against its text and the schema.
 
     Args:
-        parsed: A document from :func:`annotations.brat.parse_ann` or
-            :func:`annotations.jsonl.parse_jsonl`.
-        schema: The schema (default: :func:`annotations.schema.default_schema`).
+        parsed: A document from :func:`arabench.annotations.brat.parse_ann` or
+            :func:`arabench.annotations.jsonl.parse_jsonl`.
+        schema: The schema (default: :func:`arabench.annotations.schema.default_schema`).
         check_types: Check entity and relation types against the schema
             (turn off for predictions labelled in another view).
 
@@ -616,10 +616,10 @@ def validate(
 
     Args:
         path: What to validate.
-        schema: The schema (default: :func:`annotations.schema.default_schema`).
+        schema: The schema (default: :func:`arabench.annotations.schema.default_schema`).
         check_types: Check entity and relation types against the schema.
         format: ``"jsonl"`` reads a file as JSON Lines whatever its suffix
-            (:mod:`annotations.formats` tells a ``.json`` of JSON Lines by its content).
+            (:mod:`arabench.annotations.formats` tells a ``.json`` of JSON Lines by its content).
 
     Returns:
         The report: every problem, and the documents without errors (sorted by id).

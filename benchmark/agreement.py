@@ -9,7 +9,7 @@ A, ``fp`` only B.
 
 Every figure is given for the nested layer (every mention) under
 
-* **entities**: ``strict`` (type and boundaries agree; :data:`eval.modes.MODES`
+* **entities**: ``strict`` (type and boundaries agree; :data:`arabench.eval.modes.MODES`
   ``strict``) and ``boundaries`` (boundaries agree, type ignored; ``exact``);
 * **relations**: ``strict`` (relation type, argument boundaries and argument
   types) and ``boundaries`` (relation type and argument boundaries);
@@ -19,9 +19,9 @@ each with ``char`` boundaries (raw character offsets) and ``word`` boundaries
 
 The **entity layer** (coreference clusters, guidelines §14) is compared in the
 same four settings with MUC, B³, CEAF-e and their CoNLL average
-(:func:`eval.coref.score_entity_layers`; every mention is an entity, singletons
+(:func:`arabench.eval.coref.score_entity_layers`; every mention is an entity, singletons
 included; a mention of B is a mention of A when the setting's key matches), and
-**relations at the entity level** (the headline, :func:`eval.relations.score_relations`
+**relations at the entity level** (the headline, :func:`arabench.eval.relations.score_relations`
 with ``level="entity"``): a relation of B agrees when its type and the entities
 *of A* that its arguments' mentions belong to match a relation of A, whichever
 mentions either set named. B's mentions are read through A's entity layer (A
@@ -53,13 +53,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotations.errors import ScoringError
-from annotations.schema import Schema, default_schema
-from annotations.spans import Document, Span
-from eval.coref import CorefScores, score_entity_layers
-from eval.modes import BOUNDARIES, ENTITY_MATCHES, RELATION_MODES, relation_grid
-from eval.relations import RelationScores, score_relations
-from eval.spans import SpanScores, score_spans
+from arabench.annotations.errors import ScoringError
+from arabench.annotations.schema import Schema, default_schema
+from arabench.annotations.spans import Document, Span
+from arabench.eval.coref import CorefScores, score_entity_layers
+from arabench.eval.modes import BOUNDARIES, ENTITY_MATCHES, RELATION_MODES, relation_grid
+from arabench.eval.relations import RelationScores, score_relations
+from arabench.eval.spans import SpanScores, score_spans
 
 __all__ = [
     "ENTITY_MATCHES",
@@ -72,7 +72,7 @@ __all__ = [
     "disagreements",
 ]
 
-#: Relation matches (the :func:`eval.relations.score_relations` modes, declared in :mod:`eval.modes`).
+#: Relation matches (the :func:`arabench.eval.relations.score_relations` modes, declared in :mod:`arabench.eval.modes`).
 RELATION_MATCHES: tuple[str, ...] = RELATION_MODES
 
 
@@ -446,13 +446,13 @@ def agreement_of_paths(
 ) -> Agreement:
     """Read two annotation sets (BRAT directories, ``.ann`` files or ``.jsonl``) and score B against A.
 
-    Both are read with :func:`annotations.corpus.read_corpus`, so each must validate.
+    Both are read with :func:`arabench.annotations.corpus.read_corpus`, so each must validate.
 
     Raises:
         AnnotationError: If either set is invalid.
         ScoringError: If their documents or texts differ.
     """
-    from annotations.corpus import read_corpus
+    from arabench.annotations.corpus import read_corpus
 
     docs_a = read_corpus(a, schema=schema, check_types=check_types)
     docs_b = read_corpus(b, schema=schema, check_types=check_types)

@@ -1,7 +1,7 @@
 """The JSON layout of results files, written atomically.
 
 Every file the harness writes (results, reports, cache entries) goes through
-:func:`annotations.files.atomic_write_bytes` (a temporary file in the same
+:func:`arabench.annotations.files.atomic_write_bytes` (a temporary file in the same
 directory, fsynced, then :func:`os.replace`d over the target); this module adds
 the deterministic JSON layout of results files (:func:`dump_json`) and
 :func:`atomic_write_json`.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from annotations.files import atomic_write_bytes
+from arabench.annotations.files import atomic_write_bytes
 
 __all__ = ["atomic_write_json", "dump_json"]
 

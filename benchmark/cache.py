@@ -8,7 +8,7 @@ Layout under the cache root (``$ARABENCH_CACHE``, else ``~/.cache/arabench``)::
 **Prediction entries.** The *model key* is the sha256 of the canonical JSON of
 the model's :meth:`~models.base.NERModel.provenance` (id, revision, label map,
 adapter version, view, ...) together with the sha256 of the adapter's source
-file (of every file of its subpackage, for ``models.llm``), so editing an
+file (of every file of its subpackage, for ``arabench.models.llm``), so editing an
 adapter invalidates its entries even when its author forgot to bump
 ``adapter_version``. The text key is the sha256 of the UTF-8 text. An
 entry stores the prediction, the two keys, and a sha256 checksum of the
@@ -34,7 +34,7 @@ would be refused as a predictions file: spans without integer offsets ``0 <=
 start < end <= len(text)``, labels outside the model's view (when the caller
 passes them), diagnostics that are not numbers. A path in the cache that is
 not a regular file (a FIFO, a device) is skipped with a warning, never opened
-for reading. All writes are atomic (:mod:`annotations.files`), so an
+for reading. All writes are atomic (:mod:`arabench.annotations.files`), so an
 interrupted run leaves no half-written entry.
 
 **Unwritable cache.** A cache that cannot be written (read-only, full, a file
@@ -62,9 +62,9 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from annotations.files import canonical_json, canonical_sha256, default_cache_dir, text_sha256
-from annotations.spans import Document, Relation, Span
-from benchmark.atomic import atomic_write_json
+from arabench.annotations.files import canonical_json, canonical_sha256, default_cache_dir, text_sha256
+from arabench.annotations.spans import Document, Relation, Span
+from arabench.benchmark.atomic import atomic_write_json
 
 __all__ = [
     "CACHE_VERSION",
@@ -108,7 +108,7 @@ def prediction_to_json(prediction: Any) -> dict[str, object]:
 
 def prediction_from_json(data: Mapping[str, Any]) -> Any:
     """Inverse of :func:`prediction_to_json`."""
-    from models.base import Prediction
+    from arabench.models.base import Prediction
 
     spans = tuple(_span_from(s) for s in data["spans"])
     for r in data["relations"]:
@@ -244,7 +244,7 @@ class PredictionCache:
         refs of that repository, so a new snapshot downloaded under the same
         name is noticed.
         """
-        from benchmark.version import __version__
+        from arabench.benchmark.version import __version__
 
         try:
             opts = fingerprint(dict(options))

@@ -16,18 +16,18 @@ import os
 import sys
 from collections.abc import Sequence
 
-from annotations.errors import BenchmarkError
+from arabench.annotations.errors import BenchmarkError
 
 #: Subcommand name -> module path. Order is the order of ``arabench --help``.
 COMMANDS: dict[str, str] = {
-    "run": "benchmark.commands.run",
-    "score": "benchmark.commands.score",
-    "compare": "benchmark.commands.compare",
-    "models": "benchmark.commands.models",
-    "validate": "benchmark.commands.validate",
-    "convert": "benchmark.commands.convert",
-    "stats": "benchmark.commands.stats",
-    "agree": "benchmark.commands.agree",
+    "run": "arabench.benchmark.commands.run",
+    "score": "arabench.benchmark.commands.score",
+    "compare": "arabench.benchmark.commands.compare",
+    "models": "arabench.benchmark.commands.models",
+    "validate": "arabench.benchmark.commands.validate",
+    "convert": "arabench.benchmark.commands.convert",
+    "stats": "arabench.benchmark.commands.stats",
+    "agree": "arabench.benchmark.commands.agree",
 }
 
 EXIT_OK = 0
@@ -36,7 +36,7 @@ EXIT_USAGE = 2
 
 
 def _build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
-    from benchmark.version import __version__
+    from arabench.benchmark.version import __version__
 
     parser = argparse.ArgumentParser(
         prog="arabench",
@@ -73,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return EXIT_USAGE if argv else EXIT_OK
-    from benchmark.escape import TerminalWriter, terminal
+    from arabench.benchmark.escape import TerminalWriter, terminal
 
     # Data printed by a command (ids, types, reasons, answers) never reaches the terminal raw.
     stdout, stderr = sys.stdout, sys.stderr

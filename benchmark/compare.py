@@ -1,13 +1,13 @@
 """Comparing two models: per-type differences of F1 with paired tests, from results files alone.
 
 ``compare(a, b)`` reads the per-unit counts stored in ``results.json``
-(:mod:`benchmark.scoring`), so nothing is re-scored. For each type with gold
+(:mod:`arabench.benchmark.scoring`), so nothing is re-scored. For each type with gold
 mentions, and for micro and macro F1, it reports ``F1(B) - F1(A)`` with:
 
-* a paired bootstrap (:func:`eval.stats.paired_bootstrap`): the 95% percentile
+* a paired bootstrap (:func:`arabench.eval.stats.paired_bootstrap`): the 95% percentile
   interval of the difference and Berg-Kirkpatrick et al.'s one-sided p-value
   of H0 "B is not better than A";
-* approximate randomization (:func:`eval.stats.approximate_randomization`):
+* approximate randomization (:func:`arabench.eval.stats.approximate_randomization`):
   the two-sided p-value ``(r + 1) / (n + 1)``.
 
 Both results must come from the same corpus (same sha256) with the same
@@ -30,13 +30,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from annotations.errors import BenchmarkError, ScoringError
-from benchmark.escape import md_code, md_text, terminal
-from benchmark.report_text import fmt
-from benchmark.results import ModelResult, Results, load_results
-from benchmark.scoring import unit_counts_array
-from eval.modes import HEADLINE
+from arabench.annotations.errors import BenchmarkError, ScoringError
+from arabench.benchmark.escape import md_code, md_text, terminal
+from arabench.benchmark.report_text import fmt
+from arabench.benchmark.results import ModelResult, Results, load_results
+from arabench.benchmark.scoring import unit_counts_array
+from arabench.eval.modes import HEADLINE
 
 __all__ = ["ComparisonRow", "Comparison", "compare", "DEFAULT_RESAMPLES"]
 
@@ -421,7 +420,7 @@ def compare(
             is missing or not scored, or the models share no view.
         BenchmarkError: If a results file cannot be read.
     """
-    from eval.stats import approximate_randomization, paired_bootstrap
+    from arabench.eval.stats import approximate_randomization, paired_bootstrap
 
     if type(n_resamples) is not int or not 1 <= n_resamples <= MAX_RESAMPLES:
         raise ScoringError(

@@ -45,8 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from annotations.errors import BenchmarkError, ModelError
+from arabench.annotations.errors import BenchmarkError, ModelError
 
 __all__ = [
     "CONFIG_KEYS",
@@ -132,7 +131,7 @@ def known_options(model: str) -> tuple[str, ...]:
     """
     import importlib
 
-    from models.registry import get_info, split_name
+    from arabench.models.registry import get_info, split_name
 
     info = get_info(model)
     head = split_name(model)[0]
@@ -254,7 +253,7 @@ class RunConfig:
         Credentials in a URL (``user:password@``, secret query values) are recorded as ``***``: a run repeated
         from the record needs them given again.
         """
-        from models.llm.http import redact_url
+        from arabench.models.llm.http import redact_url
 
         def recorded(options: Mapping[str, object]) -> dict[str, object]:
             return {k: redact_url(v) if k == "base_url" and isinstance(v, str) else v for k, v in options.items()}
@@ -405,7 +404,7 @@ def load_config(path: str | Path) -> RunConfig:
         )
     config = RunConfig(source=str(path))
     if "relation_level" in data:
-        from eval.modes import RELATION_LEVELS
+        from arabench.eval.modes import RELATION_LEVELS
 
         if data["relation_level"] not in RELATION_LEVELS:
             raise bad("relation_level", data["relation_level"], " or ".join(RELATION_LEVELS))
@@ -453,7 +452,7 @@ def _models(value: object, path: Path, line: int | None, base: Path) -> tuple[li
             value=value,
             fix="write models: [rules, {name: file:preds.conll, options: {view: anercorp}}]",
         )
-    from models.registry import get_info
+    from arabench.models.registry import get_info
 
     names: list[str] = []
     options: dict[str, dict[str, object]] = {}

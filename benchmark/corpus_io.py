@@ -1,20 +1,20 @@
 """Loading a gold corpus for a run: its documents, its label view, its hash and its scoring units.
 
-The path's format is the registry's guess (:mod:`annotations.formats`, the
+The path's format is the registry's guess (:mod:`arabench.annotations.formats`, the
 same guess as every command's), or ``format=``.
 
 * BRAT and JSONL (a directory or ``.txt``/``.ann`` pair, a ``.jsonl``) are read
-  with :func:`annotations.corpus.read_corpus`; their labels are schema types
+  with :func:`arabench.annotations.corpus.read_corpus`; their labels are schema types
   (view ``native``).
 * The other formats (CoNLL, Label Studio, a ``datasets`` directory) are read
   by their registry reader; the view is inferred from the tag set: schema
   types only → ``native``; ``PER`` among the tags → ``conll4``; otherwise
   (ANERcorp's ``PERS``/``LOC``/``ORG``/``MISC``) → ``anercorp``. ``view=``
   overrides the inference. Label Studio and datasets gold also gets the
-  document checks of :func:`annotations.formats.check_path` (types aside).
+  document checks of :func:`arabench.annotations.formats.check_path` (types aside).
 
 **Corpus hash.** The sha256 of the bytes of the files the reader consumes
-(:func:`annotations.formats.source_files`: ``*.txt`` and ``*.ann`` of a BRAT
+(:func:`arabench.annotations.formats.source_files`: ``*.txt`` and ``*.ann`` of a BRAT
 directory, both files of a pair, every file of a datasets directory, or the
 one file), concatenated in sorted order of their relative paths. Other files
 (a manifest, a README) do not change it.
@@ -22,7 +22,7 @@ one file), concatenated in sorted order of their relative paths. Other files
 **Scoring units** (what the bootstrap resamples): the sentences of each
 document, split after a word ``.``, ``!``, ``?`` or ``؟`` followed by white
 space, and at every line break (the rule of the CoNLL exporter,
-:mod:`annotations.conll`, and of :mod:`annotations.stats`). When the
+:mod:`arabench.annotations.conll`, and of :mod:`arabench.annotations.stats`). When the
 corpus has more than :data:`MAX_DOCUMENTS_FOR_SENTENCE_UNITS` documents, the
 unit is the document instead (documents are then numerous enough, and
 sentences of one document are not independent).
@@ -35,11 +35,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from annotations.errors import AnnotationError, SchemaError
-from annotations.hf_datasets import HUB_PREFIX
-from annotations.schema import Schema, View, default_schema
-from annotations.spans import Document
-from annotations.tokenize import sentence_ranges
+from arabench.annotations.errors import AnnotationError, SchemaError
+from arabench.annotations.hf_datasets import HUB_PREFIX
+from arabench.annotations.schema import Schema, View, default_schema
+from arabench.annotations.spans import Document
+from arabench.annotations.tokenize import sentence_ranges
 
 __all__ = [
     "MAX_DOCUMENTS_FOR_SENTENCE_UNITS",
@@ -57,7 +57,7 @@ MAX_DOCUMENTS_FOR_SENTENCE_UNITS = 50
 
 def default_corpus_path() -> Path:
     """The packaged gold directory (``annotations/gold``)."""
-    import annotations
+    from arabench import annotations
 
     return Path(annotations.__file__).resolve().parent / "gold"
 
@@ -98,7 +98,7 @@ class Corpus:
 
 
 def sentence_units(text: str) -> list[tuple[int, int]]:
-    """Split ``text`` into scoring units: its sentences (``annotations.tokenize.sentence_ranges``).
+    """Split ``text`` into scoring units: its sentences (``arabench.annotations.tokenize.sentence_ranges``).
 
     The first unit starts at offset 0, so that a (predicted) span over leading
     white space has a unit too; a text without words is one unit.
@@ -169,7 +169,7 @@ def load_corpus(
         ConversionError: If the format cannot be told.
         SchemaError: If a label is not in the corpus's view.
     """
-    from annotations.formats import get_format, infer_format, source_files
+    from arabench.annotations.formats import get_format, infer_format, source_files
 
     schema = schema or default_schema()
     if view is not None:
@@ -185,17 +185,17 @@ def load_corpus(
     if fmt.name == "hf" and _is_token_dataset_dir(root):
         return _dataset_corpus(str(root), view=view, schema=schema, prefer=prefer)
     if fmt.native_labels:
-        from annotations.corpus import read_corpus
+        from arabench.annotations.corpus import read_corpus
 
         documents = list(read_corpus(root, format=fmt.name))
         view_name = "native"  # BRAT and JSONL hold schema types; ``view`` applies to the other formats
     else:
         if fmt.raw_text:
-            from annotations.corpus import read_corpus
+            from arabench.annotations.corpus import read_corpus
 
             documents = list(read_corpus(root, format=fmt.name, check_types=False))
         else:
-            from annotations.formats import read_documents
+            from arabench.annotations.formats import read_documents
 
             documents, _ = read_documents(root, format=fmt.name, notes=False)
         labels = {s.label for d in documents for s in d.entities.values()}
@@ -222,7 +222,7 @@ def _is_token_dataset_dir(root: Path) -> bool:
 
 def _dataset_corpus(source: str, *, view: str | None, schema: Schema, prefer: str | None) -> Corpus:
     """A ``datasets`` corpus of tokens and ``ner_tags`` (a hub id after ``hf-dataset:``, parquet or JSON files)."""
-    from annotations.hf_datasets import read_token_dataset
+    from arabench.annotations.hf_datasets import read_token_dataset
 
     documents = read_token_dataset(source)
     if not documents:

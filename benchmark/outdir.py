@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-from annotations.errors import BenchmarkError
+from arabench.annotations.errors import BenchmarkError
 
 __all__ = ["LOCK_WAIT", "OutputLock", "check_output_dir", "output_lock", "replace_directory"]
 

@@ -22,7 +22,7 @@ Sections:
 The template is ``benchmark/templates/report.html`` with ``report.css`` and
 ``report.js`` inlined into it; the data is one JSON object in a
 ``<script type="application/json">`` element, written by
-:func:`benchmark.escape.json_for_html` (any string in the data survives).
+:func:`arabench.benchmark.escape.json_for_html` (any string in the data survives).
 """
 
 from __future__ import annotations
@@ -34,15 +34,15 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotations.files import atomic_write_text
-from annotations.schema import default_schema
-from benchmark.escape import json_for_html
-from benchmark.report_text import error_records, status_text
-from benchmark.results import SCORED_STATUSES
-from eval.modes import HEADLINE
+from arabench.annotations.files import atomic_write_text
+from arabench.annotations.schema import default_schema
+from arabench.benchmark.escape import json_for_html
+from arabench.benchmark.report_text import error_records, status_text
+from arabench.benchmark.results import SCORED_STATUSES
+from arabench.eval.modes import HEADLINE
 
 if TYPE_CHECKING:
-    from benchmark.results import Results
+    from arabench.benchmark.results import Results
 
 __all__ = ["render_html", "write_html", "type_colors", "f1_chart_svg", "confusion_matrix"]
 
@@ -287,7 +287,7 @@ def _data(results: Results) -> dict[str, Any]:
             }
         )
         if m.view and m.view not in gold and results.gold_view is not None:
-            from annotations.schema import default_schema
+            from arabench.annotations.schema import default_schema
 
             schema = default_schema()
             target = schema.views.get(m.view)
@@ -320,7 +320,7 @@ def _data(results: Results) -> dict[str, Any]:
 
 def render_html(results: Results) -> str:
     """The complete ``report.html`` text."""
-    from benchmark.report_text import extra_figures, fmt, fmt_ci, llm_text, relations_text
+    from arabench.benchmark.report_text import extra_figures, fmt, fmt_ci, llm_text, relations_text
 
     template = (TEMPLATES / "report.html").read_text(encoding="utf-8")
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")

@@ -13,11 +13,11 @@
   plus rows ``type = "<micro>"``, ``"<macro>"`` and ``"<weighted>"``. Empty cells
   are undefined figures; numbers are exact ``repr`` floats; a text cell that a
   spreadsheet would run as a formula (starting with ``= + - @``, tab or carriage
-  return) gets a leading ``'`` (:func:`benchmark.escape.csv_cell`).
+  return) gets a leading ``'`` (:func:`arabench.benchmark.escape.csv_cell`).
 
 Every user-controlled string in ``summary.md`` (model names, types, views,
 document ids, reasons, diagnostic keys) goes through
-:func:`benchmark.escape.md_code` or :func:`benchmark.escape.md_text`, so none
+:func:`arabench.benchmark.escape.md_code` or :func:`arabench.benchmark.escape.md_text`, so none
 can close a code span, add a table cell, start a heading or carry live HTML.
 * ``errors.jsonl``: one JSON object per line for every error of the strict,
   word-boundary setting, on the flat layer and the nested layer (``layer``
@@ -36,14 +36,14 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotations.files import atomic_write_text
-from benchmark.atomic import dump_json
-from benchmark.escape import csv_cell, md_code, md_text
-from benchmark.results import SCORED_STATUSES
-from eval.modes import HEADLINE
+from arabench.annotations.files import atomic_write_text
+from arabench.benchmark.atomic import dump_json
+from arabench.benchmark.escape import csv_cell, md_code, md_text
+from arabench.benchmark.results import SCORED_STATUSES
+from arabench.eval.modes import HEADLINE
 
 if TYPE_CHECKING:
-    from benchmark.results import Results
+    from arabench.benchmark.results import Results
 
 __all__ = [
     "render_summary",

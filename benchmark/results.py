@@ -21,12 +21,12 @@
 answer: ``reason`` gives how many and the share, ``diagnostics`` the counts),
 ``skipped`` (a default-suite model that cannot run here; ``reason`` says why)
 or ``failed`` (``reason`` holds the error).
-``VIEW_TREE`` is described in :mod:`benchmark.scoring`. Floats are written with
+``VIEW_TREE`` is described in :mod:`arabench.benchmark.scoring`. Floats are written with
 Python's exact ``repr``; undefined scores are ``null``. Two runs on the same
 inputs (same corpus bytes, models, seed, machine and arabench commit) give
 byte-identical files apart from ``created``.
 
-The other files of a results directory (:func:`benchmark.writing.write_results`):
+The other files of a results directory (:func:`arabench.benchmark.writing.write_results`):
 ``summary.md`` (leaderboard and per-type tables), ``per_type.csv`` (one row per
 model × view × mode × boundary × layer × type), ``errors.jsonl`` (one error
 record per line) and ``report.html`` (self-contained report).
@@ -40,10 +40,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotations.errors import BenchmarkError
-from annotations.schema import View
-from annotations.spans import Document
-from eval.modes import HEADLINE
+from arabench.annotations.errors import BenchmarkError
+from arabench.annotations.schema import View
+from arabench.annotations.spans import Document
+from arabench.eval.modes import HEADLINE
 
 __all__ = [
     "RESULTS_SCHEMA_VERSION",
@@ -75,7 +75,7 @@ class ModelResult:
         labels: The labels it can emit, in its view.
         provenance: What identifies its predictions (id, revision, label map, ...).
         diagnostics: Every diagnostic counter, summed over documents.
-        scores: Per view name, the scores tree (:mod:`benchmark.scoring`).
+        scores: Per view name, the scores tree (:mod:`arabench.benchmark.scoring`).
     """
 
     name: str

@@ -2,14 +2,14 @@
 
 :func:`run` is everything ``arabench run`` does, as one library call::
 
-    import benchmark
+    from arabench import benchmark
     results = benchmark.run(models=["rules", "oracle"], out="results/")
     for row in results.leaderboard():
         print(row.model, row.view, row.f1, row.f1_ci)
 
 Steps, per model:
 
-1. **Predictions.** If the predictions cache (:mod:`benchmark.cache`) knows
+1. **Predictions.** If the predictions cache (:mod:`arabench.benchmark.cache`) knows
    what this model name resolved to last time and holds a prediction for
    every text, they are used and the model is *not loaded*. Otherwise the
    registry's cheap :meth:`~models.registry.ModelInfo.available` check runs
@@ -17,13 +17,13 @@ Steps, per model:
    without trying to download it), then the model is created and predicts
    the texts that the cache lacks.
 2. **Views.** A model is scored in its own label view and in every schema
-   view its view coarsens into (:meth:`annotations.schema.View.coarsening_to`),
+   view its view coarsens into (:meth:`arabench.annotations.schema.View.coarsening_to`),
    so that every model also appears in ``conll4``. The gold is projected into
    each view; predictions are relabelled with the coarsening map.
 3. **Scores.** In each view: every match mode (strict, exact, partial, type)
-   × boundary (char, word) × layer (flat, nested) with :func:`eval.spans.score_spans`,
-   bootstrap intervals from the per-unit counts (:func:`eval.stats.bootstrap`),
-   the token view (conlleval mode and strict IOB2, :mod:`eval.tokens`), and
+   × boundary (char, word) × layer (flat, nested) with :func:`arabench.eval.spans.score_spans`,
+   bootstrap intervals from the per-unit counts (:func:`arabench.eval.stats.bootstrap`),
+   the token view (conlleval mode and strict IOB2, :mod:`arabench.eval.tokens`), and
    relations when the model predicts any.
 
 **The leaderboard view** (``view=None``): the first of ``native``,
@@ -59,25 +59,25 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotations.errors import BenchmarkError, ModelError, ModelUnavailableError
-from annotations.schema import Schema, View, default_schema
-from benchmark.cache import PredictionCache
-from benchmark.corpus_io import Corpus, load_corpus
-from benchmark.outdir import LOCK_WAIT, OutputLock, check_output_dir, output_lock
-from benchmark.results import (
+from arabench.annotations.errors import BenchmarkError, ModelError, ModelUnavailableError
+from arabench.annotations.schema import Schema, View, default_schema
+from arabench.benchmark.cache import PredictionCache
+from arabench.benchmark.corpus_io import Corpus, load_corpus
+from arabench.benchmark.outdir import LOCK_WAIT, OutputLock, check_output_dir, output_lock
+from arabench.benchmark.results import (
     RESULTS_SCHEMA_VERSION,
     SCORED_STATUSES,
     ModelResult,
     Results,
 )
-from benchmark.writing import write_results
-from eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES, RELATION_LEVELS
-from eval.views import project_gold, relabel_relations, relabel_spans
-from models.base import NERModel, Prediction
-from models.cards import resolve_view
+from arabench.benchmark.writing import write_results
+from arabench.eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES, RELATION_LEVELS
+from arabench.eval.views import project_gold, relabel_relations, relabel_spans
+from arabench.models.base import NERModel, Prediction
+from arabench.models.cards import resolve_view
 
 if TYPE_CHECKING:
-    from models.registry import ModelInfo
+    from arabench.models.registry import ModelInfo
 
 __all__ = [
     "VIEW_ORDER",
@@ -204,7 +204,7 @@ def _adapter_code_hash(target: str | None) -> str | None:
     """sha256 of the source of an adapter ``module:Class`` without importing the module.
 
     The source is the module's file, or, for a module in a subpackage of
-    ``models`` (``models.llm.adapters``), every file of that subpackage (code
+    ``models`` (``arabench.models.llm.adapters``), every file of that subpackage (code
     and data, not ``__pycache__``).
     """
     if not target:
@@ -233,7 +233,7 @@ def _view_json(view: View) -> dict[str, object]:
 
 
 def _view_from_json(data: Mapping[str, Any], schema: Schema) -> View:
-    from annotations.schema import make_view
+    from arabench.annotations.schema import make_view
 
     name = str(data["name"])
     if name in schema.views and dict(schema.views[name].mapping) == dict(data["mapping"]):
@@ -271,7 +271,7 @@ def _hub_id(name: str, info: ModelInfo) -> str | None:
 
 def _registry_target(name: str) -> tuple[ModelInfo, str | None]:
     """The registry's info for a name (or None for an unknown name) and its adapter target."""
-    from models.registry import get_info
+    from arabench.models.registry import get_info
 
     info = get_info(name)  # raises ModelError for an unknown name
     return info, info.adapter
@@ -332,7 +332,7 @@ def _get_predictions(
         return _Predicted(name, explicit, "failed" if explicit else "skipped", f"not available here: {why}")
     try:
         with timer.step(f"{name}: load"):
-            from models.registry import create_model
+            from arabench.models.registry import create_model
 
             instance = create_model(name, **dict(options))
     except ModelUnavailableError as exc:
@@ -459,14 +459,14 @@ def score_predictions(
         seed: Bootstrap seed.
         schema: The schema (default: the packaged one).
         relation_level: Score relations between ``entity`` clusters (the
-            headline) or between ``mention`` spans (:mod:`eval.relations`).
+            headline) or between ``mention`` spans (:mod:`arabench.eval.relations`).
 
     Returns:
         ``(scores, errors)``: per view name the JSON tree of scores (see
-        :mod:`benchmark.results`), and per view the error records of the
+        :mod:`arabench.benchmark.results`), and per view the error records of the
         headline mode and boundary (strict, word) on both layers.
     """
-    from benchmark.scoring import score_view
+    from arabench.benchmark.scoring import score_view
 
     schema = schema or default_schema()
     gold_view = corpus.view
@@ -581,8 +581,8 @@ def run(
         relation_level: ``entity`` (default, the headline) or ``mention``:
             what a relation's arguments are when relations are scored.
         lock_wait: Seconds to wait for another run writing the same ``out``
-            before refusing (:mod:`benchmark.outdir`).
-        configuration: The resolved run configuration (:mod:`benchmark.config`), recorded in
+            before refusing (:mod:`arabench.benchmark.outdir`).
+        configuration: The resolved run configuration (:mod:`arabench.benchmark.config`), recorded in
             ``settings.configuration`` so that ``arabench run --config results.json`` repeats the run.
 
     Returns:
@@ -659,7 +659,7 @@ def _run_locked(
         gold = corpus if isinstance(corpus, Corpus) else load_corpus(corpus, view=corpus_view, schema=schema)
     explicit = models is not None
     if models is None:
-        from models.registry import default_suite
+        from arabench.models.registry import default_suite
 
         models = default_suite()
     _check_names(models)
@@ -762,7 +762,7 @@ def _run_locked(
     scored = [m for m in results if m.status in SCORED_STATUSES]
     leaderboard_view = _choose_view(view, scored)
     created = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    from benchmark.version import __version__
+    from arabench.benchmark.version import __version__
 
     outcome = Results(
         schema_version=RESULTS_SCHEMA_VERSION,
@@ -799,9 +799,9 @@ def _run_locked(
 def _check_names(models: Sequence[str | NERModel]) -> None:
     """Refuse unknown or repeated model names, and objects that are not models, before anything runs.
 
-    A typo should not cost a run; an object is spoken to only through :class:`models.base.NERModel`.
+    A typo should not cost a run; an object is spoken to only through :class:`arabench.models.base.NERModel`.
     """
-    from models.registry import get_info
+    from arabench.models.registry import get_info
 
     seen: set[str] = set()
     for model in models:

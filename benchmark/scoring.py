@@ -15,11 +15,11 @@ The JSON tree of one view (``results.json`` → ``models[i].scores[VIEW]``)::
     FIGURES = {"tp", "fp", "fn", "support", "precision", "recall", "f1",
                "ci": {"precision": [low, high], "recall": [...], "f1": [...]}}
 
-Undefined figures are ``null`` (see :mod:`eval.counts`). Intervals are
-percentile bootstrap intervals over the scoring units (:func:`eval.stats.bootstrap`);
+Undefined figures are ``null`` (see :mod:`arabench.eval.counts`). Intervals are
+percentile bootstrap intervals over the scoring units (:func:`arabench.eval.stats.bootstrap`);
 ``ci`` is ``null`` when ``--bootstrap 0``. ``unit_counts`` lists only the
 non-zero rows, which is enough to rebuild the full ``(n_units, n_types, 3)``
-array for paired tests (:mod:`benchmark.compare`). In ``partial`` mode counts
+array for paired tests (:mod:`arabench.benchmark.compare`). In ``partial`` mode counts
 are multiples of 0.5; the bootstrap resamples the doubled counts, which leaves
 every precision, recall and F1 unchanged.
 """
@@ -30,12 +30,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-
-from annotations.schema import default_schema
-from annotations.spans import Relation, Span
-from benchmark.corpus_io import Corpus
-from eval.modes import HEADLINE, relation_grid, span_grid
-from eval.views import GoldInView
+from arabench.annotations.schema import default_schema
+from arabench.annotations.spans import Relation, Span
+from arabench.benchmark.corpus_io import Corpus
+from arabench.eval.modes import HEADLINE, relation_grid, span_grid
+from arabench.eval.views import GoldInView
 
 __all__ = ["score_view", "setting_json", "unit_counts_json", "unit_counts_array", "CONTEXT_CHARS"]
 
@@ -132,8 +131,8 @@ _MEMO_SIZE = 512
 
 
 def _bootstrap(counts: np.ndarray, types: tuple[str, ...], n_resamples: int, seed: int, confidence: float) -> Any:
-    """:func:`eval.stats.bootstrap`, memoized on the exact count array (settings often share one)."""
-    from eval.stats import bootstrap
+    """:func:`arabench.eval.stats.bootstrap`, memoized on the exact count array (settings often share one)."""
+    from arabench.eval.stats import bootstrap
 
     key = (counts.shape, counts.tobytes(), types, n_resamples, seed, confidence)
     found = _BOOTSTRAP_MEMO.get(key)
@@ -146,7 +145,7 @@ def _bootstrap(counts: np.ndarray, types: tuple[str, ...], n_resamples: int, see
 
 
 def setting_json(scores: Any, *, n_resamples: int, seed: int, confidence: float, half_counts: bool) -> dict[str, Any]:
-    """One scored setting (:class:`eval.spans.SpanScores` or relation scores) as a JSON tree with intervals."""
+    """One scored setting (:class:`arabench.eval.spans.SpanScores` or relation scores) as a JSON tree with intervals."""
     types = tuple(scores.types)
     boot = None
     if n_resamples > 0 and types:
@@ -223,10 +222,10 @@ def score_view(
     relation is right when its type and its arguments' gold entities match,
     the gold entity layer being ``gold.clusters``; predictions carry no
     clusters, so unmatched mentions group by their string, see
-    :mod:`eval.relations`) or ``mention``.
+    :mod:`arabench.eval.relations`) or ``mention``.
 
     What the projection into the view left out is counted, never silently gone:
-    the gold mentions it leaves out (:meth:`eval.views.GoldInView.out_of_scope`) are
+    the gold mentions it leaves out (:meth:`arabench.eval.views.GoldInView.out_of_scope`) are
     added to every span and token setting's ``out_of_scope``, ``pred_out_of_view``
     (``"pred_out_of_view:<label>"`` -> n) to their ``notes``; gold relations with an
     argument the view leaves out to every relation setting's ``out_of_scope``, and
@@ -236,7 +235,7 @@ def score_view(
         The view's JSON tree (module docstring) and the error records of the
         headline mode and boundary (strict, word), flat layer then nested layer.
     """
-    from eval.spans import score_spans
+    from arabench.eval.spans import score_spans
 
     texts = corpus.texts
     units = [list(u) for u in corpus.units]
@@ -340,7 +339,7 @@ def _relations(
     seed: int,
     confidence: float,
 ) -> dict[str, Any]:
-    from eval.relations import score_relations
+    from arabench.eval.relations import score_relations
 
     symmetric = [name for name, r in default_schema().relation_types.items() if r.symmetric]
     out: dict[str, Any] = {}
@@ -374,7 +373,7 @@ def _token_view(
     confidence: float,
 ) -> dict[str, Any]:
     """The CoNLL projection of the flat layer, scored the conlleval way (seqeval's default) and strict IOB2."""
-    from eval.tokens import score_token_view
+    from arabench.eval.tokens import score_token_view
 
     out = {}
     for key, scheme in (("conlleval", "conlleval"), ("strict_iob2", "iob2")):

@@ -1,11 +1,11 @@
 """Write a run's files: ``results.json``, ``summary.md``, ``per_type.csv``, ``errors.jsonl``, ``report.html``.
 
 The one module that knows both :class:`~benchmark.results.Results` and the
-report writers (:mod:`benchmark.report_text`, :mod:`benchmark.report_html`),
+report writers (:mod:`arabench.benchmark.report_text`, :mod:`arabench.benchmark.report_html`),
 so that imports point one way: writers read ``Results``, ``Results`` knows no
 writer.
 
-The directory is written as a unit (:mod:`benchmark.outdir`): every file goes
+The directory is written as a unit (:mod:`arabench.benchmark.outdir`): every file goes
 into a temporary sibling directory, which then replaces ``out``, under the
 lock of ``out``; a reader never sees files of two runs side by side.
 """
@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from annotations.errors import BenchmarkError
-from annotations.files import atomic_write_text
-from benchmark.atomic import dump_json
-from benchmark.outdir import OutputLock, check_output_dir, replace_directory
-from benchmark.report_html import write_html
-from benchmark.report_text import write_errors, write_per_type, write_summary
-from benchmark.results import Results
+from arabench.annotations.errors import BenchmarkError
+from arabench.annotations.files import atomic_write_text
+from arabench.benchmark.atomic import dump_json
+from arabench.benchmark.outdir import OutputLock, check_output_dir, replace_directory
+from arabench.benchmark.report_html import write_html
+from arabench.benchmark.report_text import write_errors, write_per_type, write_summary
+from arabench.benchmark.results import Results
 
 __all__ = ["write_results"]
 
@@ -31,14 +31,14 @@ def write_results(results: Results, out: str | Path, *, lock: OutputLock | None 
     Args:
         results: What to write.
         out: The results directory (replaced as a whole).
-        lock: The lock of ``out`` when the caller already holds it (:func:`benchmark.runner.run`
+        lock: The lock of ``out`` when the caller already holds it (:func:`arabench.benchmark.runner.run`
             takes it before any model runs); otherwise it is taken here.
 
     Returns:
         File kind to path: ``results``, ``summary``, ``per_type``, ``errors``, ``report``.
 
     Raises:
-        BenchmarkError: For an ``out`` that cannot be written (:func:`benchmark.outdir.check_output_dir`),
+        BenchmarkError: For an ``out`` that cannot be written (:func:`arabench.benchmark.outdir.check_output_dir`),
             one another run is writing, or a write that failed (``out`` is then left as it was).
     """
     out = check_output_dir(out)

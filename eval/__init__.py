@@ -2,14 +2,14 @@
 
 Public API (stable):
 
-* :mod:`eval.counts`: :class:`Counts`, :class:`Average`, :class:`CountTable`
+* :mod:`arabench.eval.counts`: :class:`Counts`, :class:`Average`, :class:`CountTable`
   (the per-unit count arrays every result carries).
-* :mod:`eval.modes`: :class:`MatchMode`, :data:`MODES` (strict, exact, partial, type).
-* :mod:`eval.spans`: :func:`score_spans` -> :class:`SpanScores`, :class:`MatchError`.
-* :mod:`eval.relations`: :func:`score_relations` -> :class:`RelationScores`
+* :mod:`arabench.eval.modes`: :class:`MatchMode`, :data:`MODES` (strict, exact, partial, type).
+* :mod:`arabench.eval.spans`: :func:`score_spans` -> :class:`SpanScores`, :class:`MatchError`.
+* :mod:`arabench.eval.relations`: :func:`score_relations` -> :class:`RelationScores`
   (``level="mention"`` or ``"entity"``).
-* :mod:`eval.coref`: :func:`score_coref`, :func:`score_entity_layers` ->
+* :mod:`arabench.eval.coref`: :func:`score_coref`, :func:`score_entity_layers` ->
   :class:`CorefScores` (MUC, B³, CEAF-e, CoNLL average).
-* :mod:`eval.tokens`: :func:`score_tags`, :func:`score_token_view` -> :class:`TokenScores`.
-* :mod:`eval.views`: :func:`score_spans_in_view`.
+* :mod:`arabench.eval.tokens`: :func:`score_tags`, :func:`score_token_view` -> :class:`TokenScores`.
+* :mod:`arabench.eval.views`: :func:`score_spans_in_view`.
 """

@@ -49,14 +49,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
+from arabench.annotations.errors import ScoringError
+from arabench.annotations.spans import Span
+from arabench.annotations.tokenize import WordIndex
+from arabench.eval.counts import f1_of
+from arabench.eval.modes import check_boundary, check_documents
+from arabench.eval.relations import RELATION_MODES, mention_key
 from scipy.optimize import linear_sum_assignment
-
-from annotations.errors import ScoringError
-from annotations.spans import Span
-from annotations.tokenize import WordIndex
-from eval.counts import f1_of
-from eval.modes import check_boundary, check_documents
-from eval.relations import RELATION_MODES, mention_key
 
 __all__ = [
     "CorefMetric",
@@ -113,7 +112,7 @@ class CorefMetric:
 
     @property
     def f1(self) -> float | None:
-        """F1 with the zero-division convention of :func:`eval.counts.f1_of`."""
+        """F1 with the zero-division convention of :func:`arabench.eval.counts.f1_of`."""
         return f1_of(self.precision, self.recall)
 
     def as_dict(self) -> dict[str, float | None]:
@@ -290,11 +289,11 @@ def score_entity_layers(
     """Score predicted entity layers (clusters of spans) against gold ones.
 
     Mentions are identified by the relation scorer's key
-    (:func:`eval.relations.mention_key`): the character range, plus the type
+    (:func:`arabench.eval.relations.mention_key`): the character range, plus the type
     under ``strict``; with ``boundary="word"`` both sides are widened to
     whole words first. Each side must list every one of its mentions in
     exactly one entity, singletons included
-    (:meth:`annotations.spans.Document.span_clusters`).
+    (:meth:`arabench.annotations.spans.Document.span_clusters`).
 
     Args:
         gold: Per document, the gold entities as lists of spans.

@@ -1,4 +1,4 @@
-"""Match modes, boundary conventions and layers: data read by the one matcher in :mod:`eval.spans`.
+"""Match modes, boundary conventions and layers: data read by the one matcher in :mod:`arabench.eval.spans`.
 
 A :class:`MatchMode` says when a predicted span may be paired with a gold span
 and how much credit the pair earns:
@@ -17,10 +17,10 @@ mode        boundaries           type         credit
 
 Boundaries (:data:`BOUNDARIES`): ``char`` compares raw character offsets;
 ``word`` first widens gold and predicted spans to whole words of
-:mod:`annotations.tokenize` (so ``بالكويت`` and ``الكويت`` agree).
+:mod:`arabench.annotations.tokenize` (so ``بالكويت`` and ``الكويت`` agree).
 
 Layers (:data:`LAYERS`): ``flat`` scores the outermost spans only
-(:func:`annotations.spans.outermost`); ``nested`` scores every span.
+(:func:`arabench.annotations.spans.outermost`); ``nested`` scores every span.
 
 **The scoring grid** is declared here and nowhere else: :data:`MODES` ×
 :data:`BOUNDARIES` × :data:`LAYERS` (in that order, which is the order of
@@ -38,7 +38,7 @@ from collections.abc import Iterator, Sized
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
-from annotations.errors import ScoringError
+from arabench.annotations.errors import ScoringError
 
 __all__ = [
     "MatchMode",
@@ -103,11 +103,11 @@ BOUNDARIES: tuple[str, ...] = ("char", "word")
 #: Span layers.
 LAYERS: tuple[str, ...] = ("flat", "nested")
 
-#: Relation match modes (:func:`eval.relations.score_relations`): ``strict`` also
+#: Relation match modes (:func:`arabench.eval.relations.score_relations`): ``strict`` also
 #: compares the argument types, ``boundaries`` only the argument ranges.
 RELATION_MODES: tuple[str, ...] = ("strict", "boundaries")
 
-#: Relation levels (:mod:`eval.relations`): what a relation's arguments are. The
+#: Relation levels (:mod:`arabench.eval.relations`): what a relation's arguments are. The
 #: first, ``entity`` (clusters of coreferent mentions), is the headline.
 RELATION_LEVELS: tuple[str, ...] = ("entity", "mention")
 

@@ -22,7 +22,7 @@ Levels (:data:`RELATION_LEVELS`):
   counts as one false positive, as it would for the same gold entity. Matched
   mentions always take their gold entity, even when the system's clusters
   group them differently: a system's coreference is scored by
-  :mod:`eval.coref`, not twice. ``notes`` counts ``pred_unmatched_arguments``
+  :mod:`arabench.eval.coref`, not twice. ``notes`` counts ``pred_unmatched_arguments``
   (relation arguments that matched no gold mention) and, at both levels,
   ``gold_duplicates``/``pred_duplicates`` (relations that collapsed into one
   already counted).
@@ -55,19 +55,18 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
-
-from annotations.errors import ScoringError
-from annotations.spans import Relation, Span
-from annotations.tokenize import WordIndex, snap_span
-from eval.counts import FN, FP, TP, CountTable
-from eval.modes import RELATION_LEVELS, RELATION_MODES, check_boundary, check_documents
+from arabench.annotations.errors import ScoringError
+from arabench.annotations.spans import Relation, Span
+from arabench.annotations.tokenize import WordIndex, snap_span
+from arabench.eval.counts import FN, FP, TP, CountTable
+from arabench.eval.modes import RELATION_LEVELS, RELATION_MODES, check_boundary, check_documents
 
 __all__ = ["RELATION_MODES", "RELATION_LEVELS", "RelationScores", "score_relations", "mention_key"]
 
 
 @dataclass(frozen=True, eq=False)
 class RelationScores(CountTable):
-    """The result of :func:`score_relations` (a :class:`eval.counts.CountTable`).
+    """The result of :func:`score_relations` (a :class:`arabench.eval.counts.CountTable`).
 
     Attributes:
         types: Every gold or predicted relation type, sorted (the type axis of
@@ -144,7 +143,7 @@ def score_relations(
         level: ``mention`` (default) or ``entity`` (see the module docstring).
         gold_clusters: For ``entity``: per document, the gold entity layer as
             lists of spans, every gold mention in exactly one list
-            (:meth:`annotations.spans.Document.span_clusters`).
+            (:meth:`arabench.annotations.spans.Document.span_clusters`).
         pred_clusters: For ``entity``: per document, the predicted entities
             (lists of spans), or ``None`` (for all documents or one) when
             the system predicts no clusters.

@@ -7,19 +7,19 @@ Pipeline, per document, in this order:
    Predictions are never taken out: a prediction of a label the gold does not
    use is a false positive of that label.
 2. **Boundaries.** With ``boundary="word"`` gold and predicted spans are widened
-   to whole words (:func:`annotations.tokenize.snap_span`). A span that covers
+   to whole words (:func:`arabench.annotations.tokenize.snap_span`). A span that covers
    no word (only white space) is kept as it is and counted in
    :attr:`SpanScores.notes` (``gold_unsnappable``/``pred_unsnappable``).
 3. **Duplicates.** Spans are sets: a second span with the same range and label
    (as given, or after word snapping) is counted in :attr:`SpanScores.notes`
    (``gold_duplicates``/``pred_duplicates``) and scored once.
-4. **Layer.** ``flat`` keeps the outermost spans (:func:`annotations.spans.outermost`);
+4. **Layer.** ``flat`` keeps the outermost spans (:func:`arabench.annotations.spans.outermost`);
    ``nested`` keeps all.
 5. **Matching** (one-to-one): see below.
 
 Matching rule (one-to-one, optimal, deterministic). A gold span ``g`` and a
 prediction ``p`` *may* be paired when the mode gives the pair credit > 0
-(:meth:`eval.modes.MatchMode.credit`). Among all one-to-one pairings the
+(:meth:`arabench.eval.modes.MatchMode.credit`). Among all one-to-one pairings the
 matcher picks one that maximises, in this order of priority:
 
 1. the total credit (so the true-positive count is the largest possible),
@@ -75,12 +75,11 @@ from types import MappingProxyType
 from typing import Literal
 
 import numpy as np
-
-from annotations.errors import ScoringError
-from annotations.spans import Span
-from annotations.tokenize import WordIndex, is_proclitic_prefix, snap_range
-from eval.counts import FN, FP, TP, CountTable
-from eval.modes import MatchMode, check_boundary, check_documents, check_layer, get_mode
+from arabench.annotations.errors import ScoringError
+from arabench.annotations.spans import Span
+from arabench.annotations.tokenize import WordIndex, is_proclitic_prefix, snap_range
+from arabench.eval.counts import FN, FP, TP, CountTable
+from arabench.eval.modes import MatchMode, check_boundary, check_documents, check_layer, get_mode
 
 __all__ = [
     "ErrorKind",
@@ -133,7 +132,7 @@ class MatchError:
 
 @dataclass(frozen=True, eq=False)
 class SpanScores(CountTable):
-    """The result of :func:`score_spans` (a :class:`eval.counts.CountTable`).
+    """The result of :func:`score_spans` (a :class:`arabench.eval.counts.CountTable`).
 
     Attributes:
         types: Every scored label (gold in scope or predicted), sorted; the
@@ -379,7 +378,7 @@ def match_spans(
     Args:
         gold: Gold spans (distinct).
         pred: Predicted spans (distinct).
-        mode: Match mode name or :class:`eval.modes.MatchMode`.
+        mode: Match mode name or :class:`arabench.eval.modes.MatchMode`.
 
     Returns:
         ``(gold index, pred index, credit)`` for every pair with credit > 0.
@@ -401,7 +400,7 @@ def is_proclitic_only(gold: Span, pred: Span, text: str, *, index: WordIndex | N
     three proclitic letters (و ف ب ل ك, with any combining marks after them)
     earlier, inside the same word; ``للمدينة`` against ``لمدينة``/``المدينة``
     -style splits are covered because the extra prefix is made of ``ل``.
-    Pass ``index`` (the text's :class:`annotations.tokenize.WordIndex`) to
+    Pass ``index`` (the text's :class:`arabench.annotations.tokenize.WordIndex`) to
     avoid re-tokenizing the text.
     """
     if gold.end == pred.end and gold.start != pred.start:
@@ -447,7 +446,7 @@ _label_of = itemgetter(2)
 
 
 def _outermost(spans: list[_T]) -> list[_T]:
-    """:func:`annotations.spans.outermost` on sorted distinct tuples (same rule, tested equal)."""
+    """:func:`arabench.annotations.spans.outermost` on sorted distinct tuples (same rule, tested equal)."""
     for a, b in pairwise(spans):
         if b[0] < a[1]:
             break
@@ -487,7 +486,7 @@ INDEX_CACHE_CHARS = 8_000_000
 
 
 def word_index(text: str) -> WordIndex:
-    """The :class:`annotations.tokenize.WordIndex` of ``text``, built once and shared by every setting.
+    """The :class:`arabench.annotations.tokenize.WordIndex` of ``text``, built once and shared by every setting.
 
     Scoring a corpus in every mode, boundary and layer asks for the index of
     each text once per setting; the indexes of the most recent texts (up to
@@ -724,7 +723,7 @@ def score_spans(
     Args:
         gold: Gold spans of each document.
         pred: Predicted spans of each document (same number of documents).
-        mode: ``strict``, ``exact``, ``partial`` or ``type`` (:mod:`eval.modes`).
+        mode: ``strict``, ``exact``, ``partial`` or ``type`` (:mod:`arabench.eval.modes`).
         boundary: ``char`` (raw offsets) or ``word`` (widen to whole words;
             needs ``texts``).
         layer: ``nested`` (all spans) or ``flat`` (outermost spans only).
@@ -783,7 +782,7 @@ def score_span_sets(
     """Count spans already prepared: per document, the set of ``(start, end, label)`` tuples to score.
 
     The fast path of readers that make spans themselves (``arabench score`` on
-    CoNLL files): no :class:`annotations.spans.Span` objects, no error records,
+    CoNLL files): no :class:`arabench.annotations.spans.Span` objects, no error records,
     no scope. The sets must already be what :func:`score_spans` would score in
     ``boundary`` and ``layer`` (spans decoded from tags are disjoint, so their
     flat and nested layers are the same; over whole-word tokens they are whole

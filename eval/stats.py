@@ -5,15 +5,15 @@ Input contract
 Every function here reads a *unit count array* ``counts`` of shape
 ``(n_units, n_types, 3)``: for each scoring unit (a sentence, or a document)
 and each entity type, the integer counts ``(tp, fp, fn)``, in the type order of
-``SpanScores.types`` (see :mod:`eval.spans`). Nothing else is needed, because
+``SpanScores.types`` (see :mod:`arabench.eval.spans`). Nothing else is needed, because
 every figure reported is a function of the summed counts. A score table
-(:class:`eval.counts.CountTable`, e.g. ``SpanScores`` or ``RelationScores``)
+(:class:`arabench.eval.counts.CountTable`, e.g. ``SpanScores`` or ``RelationScores``)
 can be passed instead: its ``unit_counts`` and ``types`` are used, and two
 systems' tables are aligned on the union of their types.
 
 Figures
 -------
-The figures follow :class:`eval.counts.Counts` exactly: precision
+The figures follow :class:`arabench.eval.counts.Counts` exactly: precision
 ``tp / (tp + fp)``, recall ``tp / (tp + fn)``, F1 ``2 P R / (P + R)``;
 precision (recall) is undefined when nothing was predicted (no gold mention);
 F1 is 0 when exactly one of them is undefined and undefined when both are.
@@ -32,7 +32,7 @@ the vectorised :func:`figures`, which agrees with them to rounding.
   the number of averaged types can vary between resamples; its false positives
   still count in the micro figures. A supported type with no prediction has an
   undefined precision, which enters the macro/weighted precision as 0 (as in
-  :func:`eval.counts.macro_average`); its F1 is 0 anyway.
+  :func:`arabench.eval.counts.macro_average`); its F1 is 0 anyway.
   With no supported type at all the macro figures are undefined.
 * ``weighted_*``: the mean over the same types weighted by gold support
   (``weighted_recall`` equals ``micro_recall`` mathematically, up to rounding).
@@ -106,9 +106,8 @@ from dataclasses import dataclass
 from statistics import NormalDist
 
 import numpy as np
-
-from annotations.errors import ScoringError
-from eval.counts import Counts, CountTable, macro_average, weighted_average
+from arabench.annotations.errors import ScoringError
+from arabench.eval.counts import Counts, CountTable, macro_average, weighted_average
 
 __all__ = [
     "MEASURES",
@@ -181,7 +180,7 @@ def _prf(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> tuple[np.ndarray, np
 
 
 def _point(total: np.ndarray) -> dict[str, np.ndarray]:
-    """Figures of one summed ``(n_types, 3)`` total, computed by :mod:`eval.counts` (exact)."""
+    """Figures of one summed ``(n_types, 3)`` total, computed by :mod:`arabench.eval.counts` (exact)."""
     per_type = {str(k): Counts(*map(float, row)) for k, row in enumerate(total)}
     micro = Counts.total(per_type.values())
     out = {m: np.array([_nan(getattr(c, m)) for c in per_type.values()], dtype=np.float64) for m in MEASURES}

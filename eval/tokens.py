@@ -15,12 +15,12 @@ A gold and a predicted chunk match when start, end and type are equal (so
 tp is the size of the intersection of the two chunk sets). Sentences never
 share a chunk. Tags must be ``O``, ``B-TYPE`` or ``I-TYPE`` (IOBES and IOB1
 files must be converted first). Chunks are read by the one tag codec
-(:func:`annotations.tags.decode`, policy ``conlleval`` or ``strict``); the
+(:func:`arabench.annotations.tags.decode`, policy ``conlleval`` or ``strict``); the
 matching and counting are vectorized with numpy; tests prove the scores
 equal to ``seqeval`` and to the ``conlleval`` package.
 
 :func:`spans_to_tags` projects character spans onto the words of
-:mod:`annotations.tokenize` (the flat layer; one tag per word), and
+:mod:`arabench.annotations.tokenize` (the flat layer; one tag per word), and
 :func:`score_token_view` scores spans through that projection.
 """
 
@@ -34,13 +34,12 @@ from itertools import chain
 from types import MappingProxyType
 
 import numpy as np
-
-from annotations.errors import ScoringError
-from annotations.spans import Span, outermost
-from annotations.tags import POLICIES, decode_bio2_arrays, encode, split_tag
-from annotations.tokenize import WordIndex
-from eval.counts import CountTable
-from eval.spans import word_index
+from arabench.annotations.errors import ScoringError
+from arabench.annotations.spans import Span, outermost
+from arabench.annotations.tags import POLICIES, decode_bio2_arrays, encode, split_tag
+from arabench.annotations.tokenize import WordIndex
+from arabench.eval.counts import CountTable
+from arabench.eval.spans import word_index
 
 __all__ = [
     "TOKEN_SCHEMES",
@@ -58,7 +57,7 @@ TOKEN_SCHEMES: tuple[str, ...] = ("conlleval", "iob2")
 
 @dataclass(frozen=True, eq=False)
 class TokenScores(CountTable):
-    """The result of :func:`score_tags` / :func:`score_token_view` (a :class:`eval.counts.CountTable`).
+    """The result of :func:`score_tags` / :func:`score_token_view` (a :class:`arabench.eval.counts.CountTable`).
 
     One unit row per sentence. ``notes`` counts what the span-to-tag
     projection could not encode (``gold_conflicts``/``pred_conflicts``: a
@@ -85,14 +84,14 @@ def _check_scheme(scheme: str) -> None:
         )
 
 
-#: The codec policy (:data:`annotations.tags.POLICIES`) each token scheme reads chunks with.
+#: The codec policy (:data:`arabench.annotations.tags.POLICIES`) each token scheme reads chunks with.
 _POLICY = MappingProxyType({"conlleval": "conlleval", "iob2": "strict"})
 
 
 def _read(
     sentences: Sequence[Sequence[str]], side: str, type_ids: dict[str, int], scheme: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Read the chunks of every sentence with the one tag codec (:func:`annotations.tags.decode_bio2_arrays`).
+    """Read the chunks of every sentence with the one tag codec (:func:`arabench.annotations.tags.decode_bio2_arrays`).
 
     Positions are global: the sentences laid end to end with one ``O`` after
     each, so no chunk crosses a sentence and ``start * width + end`` is a key.
@@ -244,7 +243,7 @@ class TagProjection:
     """BIO tags of the words of one text.
 
     Attributes:
-        offsets: ``(start, end)`` of every word (:func:`annotations.tokenize.word_offsets`).
+        offsets: ``(start, end)`` of every word (:func:`arabench.annotations.tokenize.word_offsets`).
         tags: One BIO2 tag per word.
         conflicts: Spans that could not be encoded because their words were
             already tagged (crossing or same-range spans of the flat layer).

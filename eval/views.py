@@ -7,7 +7,7 @@ whose type the view ignores are counted per type in ``SpanScores.out_of_scope``
 under the key ``"<type> (not in view <name>)"``, so nothing disappears from
 the report. :func:`project_gold` is the one projection of gold into a view:
 :func:`score_spans_in_view` (``arabench score``) and the harness
-(:mod:`benchmark.runner`) both use it.
+(:mod:`arabench.benchmark.runner`) both use it.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from annotations.schema import View
-from annotations.spans import Relation, Span
-from eval.spans import SpanScores, score_spans
+from arabench.annotations.schema import View
+from arabench.annotations.spans import Relation, Span
+from arabench.eval.spans import SpanScores, score_spans
 
 __all__ = ["GoldInView", "project_gold", "relabel_spans", "relabel_relations", "score_spans_in_view"]
 
@@ -94,7 +94,7 @@ def project_gold(
             (then a type the schema does not know is an error).
         relations: Gold relations per document, or ``None``.
         clusters: The gold entity layer per document (every mention in one
-            list, :meth:`annotations.spans.Document.span_clusters`), or ``None``.
+            list, :meth:`arabench.annotations.spans.Document.span_clusters`), or ``None``.
 
     Raises:
         SchemaError: If ``gold_view`` is None and a gold label is not a schema type,
@@ -108,7 +108,7 @@ def project_gold(
     else:
         coarsening = gold_view.coarsening_to(view)
         if coarsening is None:
-            from annotations.errors import SchemaError
+            from arabench.annotations.errors import SchemaError
 
             raise SchemaError(
                 f"the gold view {gold_view.name!r} does not coarsen into view {view.name!r}",
@@ -150,11 +150,11 @@ def score_spans_in_view(
         gold: Gold spans with schema types.
         pred: Predicted spans with ``view`` labels.
         view: The label view.
-        **options: Keyword options of :func:`eval.spans.score_spans`
+        **options: Keyword options of :func:`arabench.eval.spans.score_spans`
             (``mode``, ``boundary``, ``layer``, ``texts``, ``units``, ``labels``).
 
     Returns:
-        The :class:`eval.spans.SpanScores`; its ``out_of_scope`` also counts
+        The :class:`arabench.eval.spans.SpanScores`; its ``out_of_scope`` also counts
         gold spans whose type the view ignores, and its ``notes`` count
         predictions whose label is not a label of the view
         (``pred_labels_not_in_view``; they are scored as false positives).

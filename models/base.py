@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol, runtime_checkable
 
-from annotations.spans import Relation, Span
+from arabench.annotations.spans import Relation, Span
 
 __all__ = ["NERModel", "Prediction"]
 
@@ -54,7 +54,7 @@ class NERModel(Protocol):
             ``"hf:CAMeL-Lab/bert-base-arabic-camelbert-msa-ner"``).
         view: The name of the label view its labels live in: a schema view
             (``"native"``, ``"conll4"``, ``"anercorp"``) or a view defined by a
-            packaged model card; :func:`models.cards.resolve_view` turns it
+            packaged model card; :func:`arabench.models.cards.resolve_view` turns it
             into the :class:`~annotations.schema.View`.
         labels: The view labels it can emit. Gold mentions of other labels
             are reported apart, not counted as its misses.

@@ -5,7 +5,7 @@ How a text becomes spans:
 1. The raw text is split with CAMeL Tools' own
    ``camel_tools.tokenizers.word.simple_word_tokenize`` (white space, and every
    punctuation/symbol character on its own: the same convention as
-   :mod:`annotations.tokenize`). Each word is found back in the raw text by a
+   :mod:`arabench.annotations.tokenize`). Each word is found back in the raw text by a
    sequential search, so offsets always refer to the raw text.
 2. The words go to ``camel_tools.ner.NERecognizer.predict`` (one list of words
    per text, batched). CAMeL Tools splits a text longer than its 256-token
@@ -19,7 +19,7 @@ How a text becomes spans:
 Diagnostics (per text): ``windows``, ``untokenizable_words``,
 ``repaired_tags`` (``I-`` without an open entity of its type),
 ``dropped_label:<RAW>``, ``snapped_spans``, ``empty_spans``,
-``duplicate_spans`` (see :func:`models.hf.spans_from_words`).
+``duplicate_spans`` (see :func:`arabench.models.hf.spans_from_words`).
 
 Model names: an existing directory is loaded with ``NERecognizer(path)``
 (any BERT token classifier with a ``BertTokenizer``); otherwise the name is a
@@ -40,11 +40,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from annotations.errors import ModelError, ModelUnavailableError
-from annotations.schema import default_schema
-from annotations.tokenize import WordIndex
-from models.base import Prediction
-from models.labelmap import LabelMap, infer_label_map, parse_label_map, split_tag
+from arabench.annotations.errors import ModelError, ModelUnavailableError
+from arabench.annotations.schema import default_schema
+from arabench.annotations.tokenize import WordIndex
+from arabench.models.base import Prediction
+from arabench.models.labelmap import LabelMap, infer_label_map, parse_label_map, split_tag
 
 __all__ = ["CamelToolsModel", "ADAPTER_VERSION", "INSTALL_HINT", "align_words", "camel_available"]
 
@@ -160,7 +160,7 @@ class CamelToolsModel:
         model: A local model directory, or a CAMeL Tools catalogue name
             (``None``: the catalogue's default NER model).
         label_map: Raw type -> ``anercorp`` label (an option string, a file or
-            a mapping, see :func:`models.labelmap.parse_label_map`); default:
+            a mapping, see :func:`arabench.models.labelmap.parse_label_map`); default:
             inferred from the model's ``config.id2label``.
         drop: Raw types to drop (counted as ``dropped_label:<RAW>``).
         batch_size: Texts per forward batch.
@@ -262,7 +262,7 @@ class CamelToolsModel:
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         """Tag each text with CAMeL Tools and return spans in raw-text offsets."""
-        from models.hf import spans_from_words
+        from arabench.models.hf import spans_from_words
 
         prepared = []
         for text in texts:
@@ -307,7 +307,7 @@ class CamelToolsModel:
 
         return {
             "id": self.name,
-            "adapter": "models.camel:CamelToolsModel",
+            "adapter": "arabench.models.camel:CamelToolsModel",
             "adapter_version": ADAPTER_VERSION,
             "revision": self.revision,
             "source": self.source,

@@ -1,7 +1,7 @@
 """Model cards: what arabench knows about a published NER model, as YAML data.
 
 One file per model in ``models/cards/*.yaml``; the file stem is the card's
-name (what :func:`models.registry.create_model` accepts). Fields:
+name (what :func:`arabench.models.registry.create_model` accepts). Fields:
 
 ``name``
     The registry name (must equal the file stem).
@@ -17,12 +17,12 @@ name (what :func:`models.registry.create_model` accepts). Fields:
 ``view``
     A schema view name (``anercorp``, ``conll4``, ``native``) or
     ``{name: ..., description: ..., map: {SCHEMA_TYPE: LABEL or null}}`` for a
-    view defined by the card (built with :func:`annotations.schema.make_view`).
+    view defined by the card (built with :func:`arabench.annotations.schema.make_view`).
 ``label_map`` / ``drop``
     Raw type (BIO prefix stripped) -> view label, and raw types to drop.
 ``input``
     ``raw`` (the raw text goes to the tokenizer) or ``words`` (words from
-    :func:`annotations.tokenize.word_offsets` with ``is_split_into_words``).
+    :func:`arabench.annotations.tokenize.word_offsets` with ``is_split_into_words``).
 ``training_data``, ``license``, ``citation``
     Provenance for the report.
 ``default``
@@ -45,10 +45,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-
-from annotations.errors import ModelError, SchemaError
-from annotations.schema import Schema, View, default_schema, make_view
-from models.labelmap import DuplicateKeyError, LabelMap, UniqueKeyLoader, split_tag
+from arabench.annotations.errors import ModelError, SchemaError
+from arabench.annotations.schema import Schema, View, default_schema, make_view
+from arabench.models.labelmap import DuplicateKeyError, LabelMap, UniqueKeyLoader, split_tag
 
 __all__ = [
     "CARDS_DIR",
@@ -227,7 +226,7 @@ def load_card(path: str | Path) -> ModelCard:
         license=str(data["license"]),
         citation=str(data["citation"]).strip(),
         default=bool(data.get("default", True)),
-        adapter=str(data.get("adapter") or "models.hf:HFTokenClassificationModel"),
+        adapter=str(data.get("adapter") or "arabench.models.hf:HFTokenClassificationModel"),
         notes=str(data.get("notes") or ""),
         path=str(path),
     )

@@ -2,8 +2,8 @@
 
 How a text becomes spans, with nothing lost silently:
 
-1. The text is split into words with :func:`annotations.tokenize.word_offsets`
-   and into sentences with :func:`annotations.tokenize.sentence_ranges`, also
+1. The text is split into words with :func:`arabench.annotations.tokenize.word_offsets`
+   and into sentences with :func:`arabench.annotations.tokenize.sentence_ranges`, also
    cutting at the clause ends ``؛ …`` (``CLAUSE_END_WORDS``).
 2. Sentences are packed into windows of at most ``max_length`` tokens (the
    model's limit by default). A sentence longer than a window is split into
@@ -19,7 +19,7 @@ How a text becomes spans, with nothing lost silently:
 4. Each tokenizer word gets one label: its first subword's (``aggregation=
    "first"``), or the argmax of its subwords' mean probabilities
    (``"average"``), or the label of its most confident subword (``"max"``).
-5. Word tags are decoded by :func:`annotations.tags.decode` (scheme ``ANY``:
+5. Word tags are decoded by :func:`arabench.annotations.tags.decode` (scheme ``ANY``:
    BIO, BIOES/BILOU prefixes and bare types; policy ``adapter``): an ``I-``
    that does not continue an entity of its type starts one and is counted.
 6. Raw types are mapped to the view's labels with the :class:`LabelMap`
@@ -37,7 +37,7 @@ Diagnostics (per text):
     tokens were seen by the model).
     ``duplicate_spans``: identical spans produced twice (kept once).
     ``joined_words``: (``input="raw"``) model words that cover several words of
-    :func:`annotations.tokenize.word_offsets` (a tokenizer that splits only at
+    :func:`arabench.annotations.tokenize.word_offsets` (a tokenizer that splits only at
     white space keeps ``القاهرة،`` whole): each gets one label and a span over
     it includes the punctuation; ``input="words"`` avoids it.
 """
@@ -53,15 +53,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from annotations.errors import LabelMapError, ModelError, ModelUnavailableError
-from annotations.schema import View, default_schema
-from annotations.spans import Span
-from annotations.tags import decode, split_tag
-from annotations.tokenize import CLAUSE_END_WORDS, WordIndex, sentence_ranges, word_offsets
-from models.base import Prediction
-from models.cards import ModelCard, card_for, known_cards, resolve_view
-from models.hub import Source, download_hint, locate_model
-from models.labelmap import LabelMap, infer_label_map, parse_label_map
+from arabench.annotations.errors import LabelMapError, ModelError, ModelUnavailableError
+from arabench.annotations.schema import View, default_schema
+from arabench.annotations.spans import Span
+from arabench.annotations.tags import decode, split_tag
+from arabench.annotations.tokenize import CLAUSE_END_WORDS, WordIndex, sentence_ranges, word_offsets
+from arabench.models.base import Prediction
+from arabench.models.cards import ModelCard, card_for, known_cards, resolve_view
+from arabench.models.hub import Source, download_hint, locate_model
+from arabench.models.labelmap import LabelMap, infer_label_map, parse_label_map
 
 __all__ = [
     "ADAPTER_VERSION",

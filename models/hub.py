@@ -1,7 +1,7 @@
 """Where a Hugging Face model is loaded from: a local directory, the local cache, or the hub.
 
-Shared by the adapter (:mod:`models.hf`, which loads the model) and the
-registry (:mod:`models.registry`, which only asks whether it could), so
+Shared by the adapter (:mod:`arabench.models.hf`, which loads the model) and the
+registry (:mod:`arabench.models.registry`, which only asks whether it could), so
 neither imports the other. Light: ``huggingface_hub`` is imported only when
 a hub id is looked up; nothing is downloaded.
 """
@@ -16,7 +16,7 @@ from urllib.error import HTTPError
 from urllib.parse import quote
 from urllib.request import Request, urlopen
 
-from annotations.errors import ModelError
+from arabench.annotations.errors import ModelError
 
 __all__ = ["ModelLocation", "Source", "download_hint", "hub_offline", "locate_model", "probe_hub"]
 

@@ -29,10 +29,9 @@ from pathlib import Path
 from types import MappingProxyType
 
 import yaml
-
-from annotations import tags
-from annotations.errors import LabelMapError
-from annotations.schema import View
+from arabench.annotations import tags
+from arabench.annotations.errors import LabelMapError
+from arabench.annotations.schema import View
 
 __all__ = [
     "SYNONYMS",
@@ -82,7 +81,7 @@ SYNONYMS: Mapping[str, str] = MappingProxyType(
 
 
 def split_tag(tag: str) -> tuple[str, str | None]:
-    """Split a model's token tag into ``(prefix, type)``: :func:`annotations.tags.split_tag` in scheme ``ANY``.
+    """Split a model's token tag into ``(prefix, type)``: :func:`arabench.annotations.tags.split_tag` in scheme ``ANY``.
 
     ``"O"`` -> ``("O", None)``; ``"B-PER"`` / ``"B_PER"`` -> ``("B", "PER")``;
     BIOES/BILOU prefixes (``E S L U``) are kept as they are; a tag without a

@@ -4,15 +4,15 @@ Use it for a system arabench cannot run itself (an LLM behind a web page, a
 service, another toolkit): export its output, then score it like any model.
 
 Formats (``format=`` option, else the guess of the registry of
-:mod:`annotations.formats`, the same guess as every command's):
+:mod:`arabench.annotations.formats`, the same guess as every command's):
 
-* ``jsonl`` (``.jsonl``, or a ``.json`` of one object per line): one document per line, as :mod:`annotations.jsonl`:
+* ``jsonl`` (``.jsonl``, or a ``.json`` of one object per line): one document per line:
   ``{"id", "text", "entities": [{"start", "end", "type", "text"?}], "relations"?}``.
   An entity's ``id`` may be left out (``P1``, ``P2``... are given) when no
   relation refers to it, and its ``text`` too (then it is not checked).
 * ``brat``: a directory of ``X.txt`` + ``X.ann`` pairs, or one pair.
 * ``conll`` (``.conll``, ``.tsv``, ``.bio``, ``.iob``, ``.iob2``, a ``.txt`` of
-  token/tag lines): tokens and BIO tags (:func:`annotations.conll.read_conll`).
+  token/tag lines): tokens and BIO tags (:func:`arabench.annotations.conll.read_conll`).
   The tokens are aligned back to the raw input text: their characters, white
   space aside, must be the text's characters in order.
 * ``labelstudio`` (a ``.json`` list of tasks; their ``annotations``) and
@@ -47,7 +47,7 @@ dropped), ``repaired_tags`` (CoNLL tags that differ from their canonical
 encoding in the declared scheme, read with the conlleval rules: an ``I-``
 after ``O`` starts a mention), ``clusters_not_scored`` (coreference clusters in
 the file: a prediction carries mentions and relations only, so the harness does
-not score a system's entity layer; ``eval.coref`` does).
+not score a system's entity layer; ``arabench.eval.coref`` does).
 """
 
 from __future__ import annotations
@@ -60,14 +60,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from annotations.errors import AnnotationError, LabelMapError, ModelError
-from annotations.formats import FORMATS as REGISTRY
-from annotations.formats import infer_format, parse_documents
-from annotations.problems import Problem, problems_error
-from annotations.schema import default_schema
-from annotations.spans import Document, Relation, Span
-from models.base import Prediction
-from models.labelmap import LabelMap, parse_label_map
+from arabench.annotations.errors import AnnotationError, LabelMapError, ModelError
+from arabench.annotations.formats import FORMATS as REGISTRY
+from arabench.annotations.formats import infer_format, parse_documents
+from arabench.annotations.problems import Problem, problems_error
+from arabench.annotations.schema import default_schema
+from arabench.annotations.spans import Document, Relation, Span
+from arabench.models.base import Prediction
+from arabench.models.labelmap import LabelMap, parse_label_map
 
 __all__ = ["PredictionsFileModel", "FORMATS", "ADAPTER_VERSION", "load_prediction_documents"]
 
@@ -426,7 +426,7 @@ class PredictionsFileModel:
         """Identify the predictions: path, format, a digest of the file content, view and label map."""
         return {
             "id": self.name,
-            "adapter": "models.predictions:PredictionsFileModel",
+            "adapter": "arabench.models.predictions:PredictionsFileModel",
             "adapter_version": ADAPTER_VERSION,
             "revision": self._digest,
             "path": str(self.path),

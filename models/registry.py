@@ -29,12 +29,12 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotations.errors import ModelError, ModelUnavailableError
-from models.hub import download_hint
+from arabench.annotations.errors import ModelError, ModelUnavailableError
+from arabench.models.hub import download_hint
 
 if TYPE_CHECKING:
-    from models.base import NERModel
-    from models.cards import ModelCard
+    from arabench.models.base import NERModel
+    from arabench.models.cards import ModelCard
 
 __all__ = [
     "HF_ADAPTER",
@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 #: The Hugging Face token-classification adapter, also used for model cards.
-HF_ADAPTER = "models.hf:HFTokenClassificationModel"
+HF_ADAPTER = "arabench.models.hf:HFTokenClassificationModel"
 
 
 @dataclass(frozen=True)
@@ -71,13 +71,21 @@ class _Entry:
 
 #: Plain names (no argument): name -> entry.
 NAMES: dict[str, _Entry] = {
-    "rules": _Entry("models.rules.adapter:RuleModel", "native", (), None, "offline rule and gazetteer baseline"),
-    "oracle": _Entry(
-        "models.simple:OracleModel", "native", ("gold documents (option gold=)",), None, "echoes the gold spans"
+    "rules": _Entry(
+        "arabench.models.rules.adapter:RuleModel", "native", (), None, "offline rule and gazetteer baseline"
     ),
-    "empty": _Entry("models.simple:EmptyModel", "native", (), None, "predicts nothing (a floor for every score)"),
+    "oracle": _Entry(
+        "arabench.models.simple:OracleModel",
+        "native",
+        ("gold documents (option gold=)",),
+        None,
+        "echoes the gold spans",
+    ),
+    "empty": _Entry(
+        "arabench.models.simple:EmptyModel", "native", (), None, "predicts nothing (a floor for every score)"
+    ),
     "crf": _Entry(
-        "models.crf.adapter:CRFModel",
+        "arabench.models.crf.adapter:CRFModel",
         "anercorp",
         ("trains once on first use (under a minute), then cached",),
         None,
@@ -95,14 +103,14 @@ PREFIXES: dict[str, _Entry] = {
         "any Hugging Face token-classification model: hf:<hub id or local path>[@revision]",
     ),
     "file": _Entry(
-        "models.predictions:PredictionsFileModel",
+        "arabench.models.predictions:PredictionsFileModel",
         None,
         ("local path",),
         None,
         "predictions of an external system: file:<path> (JSONL, CoNLL or BRAT)",
     ),
     "camel": _Entry(
-        "models.camel:CamelToolsModel",
+        "arabench.models.camel:CamelToolsModel",
         "anercorp",
         ("extra: camel", "download or local path"),
         "camel",
@@ -110,14 +118,14 @@ PREFIXES: dict[str, _Entry] = {
         bare=True,
     ),
     "llm": _Entry(
-        "models.llm.adapters:OpenAIChatModel",
+        "arabench.models.llm.adapters:OpenAIChatModel",
         "native",
         ("extra: llm", "network: an OpenAI-compatible chat endpoint"),
         "llm",
         "an LLM behind an OpenAI-compatible chat API: llm:<model>",
     ),
     "llm-hf": _Entry(
-        "models.llm.adapters:HFGenerationModel",
+        "arabench.models.llm.adapters:HFGenerationModel",
         "native",
         ("extra: hf", "local path"),
         "hf",
@@ -163,7 +171,7 @@ def register_model(
             "adapter target must be 'module:Class'",
             field="target",
             value=target,
-            fix="e.g. 'models.rules.adapter:RuleModel'",
+            fix="e.g. 'arabench.models.rules.adapter:RuleModel'",
         )
     table = PREFIXES if prefix else NAMES
     if name in table:
@@ -215,7 +223,7 @@ def load_adapter(target: str) -> type:
 
 
 def _cards() -> dict[str, ModelCard]:
-    from models.cards import known_cards
+    from arabench.models.cards import known_cards
 
     return known_cards()
 
@@ -367,7 +375,7 @@ def extra_available(extra: str) -> tuple[bool, str]:
 
 
 def hub_model_available(hub_id: str, revision: str | None = None) -> tuple[bool, str]:
-    """Whether a hub model (or local directory) can be loaded here now, and why (``models.hub.locate_model``).
+    """Whether a hub model (or local directory) can be loaded here now, and why (``arabench.models.hub.locate_model``).
 
     A local directory with a ``config.json`` is available; a hub id is
     available if it is in the local Hugging Face cache, or, when the hub is not
@@ -375,7 +383,7 @@ def hub_model_available(hub_id: str, revision: str | None = None) -> tuple[bool,
     adapter then downloads it). Nothing is downloaded here.
     """
     try:
-        from models.hub import locate_model  # light: huggingface_hub is imported only when asked
+        from arabench.models.hub import locate_model  # light: huggingface_hub is imported only when asked
 
         found = locate_model(hub_id, revision)
     except ImportError:
@@ -434,7 +442,7 @@ def _network_probe() -> tuple[bool, str]:
 
 def _camel_probe(model: str | None = None) -> Callable[[], tuple[bool, str]]:
     def probe() -> tuple[bool, str]:
-        from models.camel import camel_available  # light: camel_tools itself is not imported
+        from arabench.models.camel import camel_available  # light: camel_tools itself is not imported
 
         return camel_available(model or None)
 

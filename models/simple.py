@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from annotations.errors import ModelError
-from annotations.files import canonical_sha256, text_sha256
-from annotations.schema import default_schema
-from annotations.spans import Document, Span
-from models.base import Prediction
+from arabench.annotations.errors import ModelError
+from arabench.annotations.files import canonical_sha256, text_sha256
+from arabench.annotations.schema import default_schema
+from arabench.annotations.spans import Document, Span
+from arabench.models.base import Prediction
 
 __all__ = ["OracleModel", "EmptyModel", "ADAPTER_VERSION"]
 
@@ -202,7 +202,7 @@ class OracleModel:
         """Identify the oracle: its gold (ids and a content digest), layer and view."""
         return {
             "id": self.name,
-            "adapter": "models.simple:OracleModel",
+            "adapter": "arabench.models.simple:OracleModel",
             "adapter_version": ADAPTER_VERSION,
             "revision": None,
             "view": self.view,
@@ -277,7 +277,7 @@ class EmptyModel:
         """Identify the empty model: its view and labels."""
         return {
             "id": self.name,
-            "adapter": "models.simple:EmptyModel",
+            "adapter": "arabench.models.simple:EmptyModel",
             "adapter_version": ADAPTER_VERSION,
             "revision": None,
             "view": self.view,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from annotations.spans import Span
-from eval.tokens import tag_chunks
+from arabench.annotations.spans import Span
+from arabench.eval.tokens import tag_chunks
 
 #: General Arabic words (not from the gold article) used to build token texts.
 WORDS = (

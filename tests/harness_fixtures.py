@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from annotations.spans import Span
+from arabench.annotations.spans import Span
 
 # Document 1: two sentences; "الرئيس المصري" (OCC) holds a NORP; the ORG holds a GPE.
 DOC1 = (
@@ -144,7 +144,7 @@ class CountingModel:
         return cls(**options)  # type: ignore[arg-type]
 
     def predict(self, texts: list[str]) -> list[object]:
-        from models.base import Prediction
+        from arabench.models.base import Prediction
 
         out = []
         for text in texts:

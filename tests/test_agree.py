@@ -7,13 +7,12 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-
-from annotations.brat import write_brat
-from annotations.errors import ScoringError
-from annotations.jsonl import write_jsonl
-from annotations.spans import Document, Relation, Span
-from benchmark.agreement import agreement
-from benchmark.cli import main as cli_main
+from arabench.annotations.brat import write_brat
+from arabench.annotations.errors import ScoringError
+from arabench.annotations.jsonl import write_jsonl
+from arabench.annotations.spans import Document, Relation, Span
+from arabench.benchmark.agreement import agreement
+from arabench.benchmark.cli import main as cli_main
 
 # "The Jordanian foreign minister Khaled Abdullah met a delegation of the Arab League in Amman." (general text)
 TEXT = "التقى وزير الخارجية الأردني خالد عبد الله وفدا من جامعة الدول العربية بعمان."

@@ -5,15 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from arabench.annotations.brat import format_ann, parse_ann, write_brat
+from arabench.annotations.corpus import read_corpus
+from arabench.annotations.errors import AnnotationError, BenchmarkError, ConversionError
+from arabench.annotations.jsonl import document_to_dict, format_jsonl, parse_jsonl, write_jsonl
+from arabench.annotations.spans import Document, Relation, Span
+from arabench.annotations.validate import validate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from annotations.brat import format_ann, parse_ann, write_brat
-from annotations.corpus import read_corpus
-from annotations.errors import AnnotationError, BenchmarkError, ConversionError
-from annotations.jsonl import document_to_dict, format_jsonl, parse_jsonl, write_jsonl
-from annotations.spans import Document, Relation, Span
-from annotations.validate import validate
 
 GOLD = Path(__file__).resolve().parents[1] / "annotations" / "gold"
 GOLD_ANN = GOLD / "000_c51be66d53f8d476.ann"
@@ -335,8 +334,8 @@ def test_jsonl_parser_never_raises(lines: list[str]) -> None:
 
 
 def test_annotation_conf_lists_the_schema() -> None:
-    from annotations.brat import annotation_conf
-    from annotations.schema import default_schema
+    from arabench.annotations.brat import annotation_conf
+    from arabench.annotations.schema import default_schema
 
     schema = default_schema()
     sections: dict[str, list[str]] = {}

@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-
-from annotations.corpus import default_gold_path, read_corpus
-from annotations.errors import AnnotationError
-from annotations.problems import Problem
-from annotations.spans import Span
-from annotations.validate import decode_file, validate
-from benchmark.cli import main as cli_main
+from arabench.annotations.corpus import default_gold_path, read_corpus
+from arabench.annotations.errors import AnnotationError
+from arabench.annotations.problems import Problem
+from arabench.annotations.spans import Span
+from arabench.annotations.validate import decode_file, validate
+from arabench.benchmark.cli import main as cli_main
 
 GOLD = default_gold_path()
 GOLD_ANN = GOLD / "000_c51be66d53f8d476.ann"

@@ -6,13 +6,12 @@ import argparse
 import importlib
 
 import pytest
-
-from annotations.formats import FORMATS
-from annotations.tags import SCHEME_ALIASES, SCHEMES
-from benchmark.cli import COMMANDS
-from benchmark.commands.options import SHARED_OPTIONS, grid_help
-from eval.modes import BOUNDARIES, LAYERS, MODES
-from models.registry import NAMES, PREFIXES, register_model
+from arabench.annotations.formats import FORMATS
+from arabench.annotations.tags import SCHEME_ALIASES, SCHEMES
+from arabench.benchmark.cli import COMMANDS
+from arabench.benchmark.commands.options import SHARED_OPTIONS, grid_help
+from arabench.eval.modes import BOUNDARIES, LAYERS, MODES
+from arabench.models.registry import NAMES, PREFIXES, register_model
 
 
 def _options(command: str) -> dict[str, argparse.Action]:
@@ -81,10 +80,10 @@ def test_model_help_is_read_from_the_registry(monkeypatch) -> None:
     for prefix in PREFIXES:
         assert f"{prefix}:" in text
     assert "camel: alone" in text
-    monkeypatch.setattr("models.registry.NAMES", dict(NAMES))
-    monkeypatch.setattr("models.registry.PREFIXES", dict(PREFIXES))
+    monkeypatch.setattr("arabench.models.registry.NAMES", dict(NAMES))
+    monkeypatch.setattr("arabench.models.registry.PREFIXES", dict(PREFIXES))
     register_model("zz-plugin", "tests.nowhere:Model", prefix=True, description="a plugin: zz-plugin:<thing>")
-    import models.registry
+    import arabench.models.registry
 
-    assert "zz-plugin" in models.registry.PREFIXES
+    assert "zz-plugin" in arabench.models.registry.PREFIXES
     assert "zz-plugin:<thing>" in _options("run")["--model"].help

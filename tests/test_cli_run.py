@@ -13,13 +13,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from annotations.corpus import read_corpus
-from annotations.jsonl import write_jsonl
-from annotations.schema import default_schema
-from annotations.spans import Document, Span
-from benchmark.config import known_options, load_config, parse_model_option
-from benchmark.corpus_io import default_corpus_path, infer_view
+from arabench.annotations.corpus import read_corpus
+from arabench.annotations.jsonl import write_jsonl
+from arabench.annotations.schema import default_schema
+from arabench.annotations.spans import Document, Span
+from arabench.benchmark.config import known_options, load_config, parse_model_option
+from arabench.benchmark.corpus_io import default_corpus_path, infer_view
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,7 +29,7 @@ def arabench(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subpro
     environ.update({"HF_HUB_OFFLINE": "1", "ARABENCH_CACHE": str(cwd / "cache")})
     environ.update(env or {})
     exe = shutil.which("arabench")
-    command = [exe] if exe else [sys.executable, "-m", "benchmark.cli"]
+    command = [exe] if exe else [sys.executable, "-m", "arabench.benchmark.cli"]
     return subprocess.run(
         [*command, *args], cwd=cwd, env=environ, capture_output=True, text=True, timeout=300, check=False
     )
@@ -251,7 +250,7 @@ def test_bad_model_options_name_the_known_ones(model: str, assignment: str, mess
 
 
 def test_hf_options_are_the_adapters_own() -> None:
-    from models.hf import OPTIONS
+    from arabench.models.hf import OPTIONS
 
     assert set(known_options("hf:org/model")) == set(OPTIONS) - {"name", "card"}
     for key in ("label_map", "drop", "view", "input", "batch_size", "device", "max_length", "stride", "aggregation"):
@@ -440,8 +439,8 @@ def test_hf_options_from_the_shell_reach_the_adapter(tmp_path: Path) -> None:
 
 
 def test_no_cache_refreshes_llm_response_caches_without_recording_it() -> None:
-    from benchmark.commands.run import _run_options
-    from benchmark.config import RunConfig
+    from arabench.benchmark.commands.run import _run_options
+    from arabench.benchmark.config import RunConfig
 
     config = RunConfig(models=["rules", "llm:m", "llm-hf:dir"], cache=False, model_options={"llm:m": {"seed": 1}})
     assert _run_options(config) == {"llm:m": {"seed": 1, "cache": "refresh"}, "llm-hf:dir": {"cache": "refresh"}}
@@ -450,7 +449,7 @@ def test_no_cache_refreshes_llm_response_caches_without_recording_it() -> None:
 
 
 def test_the_recorded_configuration_holds_no_credentials() -> None:
-    from benchmark.config import RunConfig
+    from arabench.benchmark.config import RunConfig
 
     url = "http://user:s3cret-pw@127.0.0.1:9/v1?api-key=s3cret-key&api-version=1"
     config = RunConfig(models=["llm:m"], llm_base_url=url, model_options={"llm:m": {"base_url": url, "seed": 2}})

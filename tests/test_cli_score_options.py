@@ -9,9 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from benchmark.cli import main
-from benchmark.corpus_io import default_corpus_path
+from arabench.benchmark.cli import main
+from arabench.benchmark.corpus_io import default_corpus_path
 
 TOKENS = ["ذهب", "محمد", "علي", "إلى", "بغداد", "يوم", "الأحد", "."]
 
@@ -228,7 +227,7 @@ def test_the_manifest_is_checked(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_the_packaged_manifest_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
-    from annotations.validate import check_manifest
+    from arabench.annotations.validate import check_manifest
 
     assert check_manifest(default_corpus_path() / "manifest.yaml") == []
 

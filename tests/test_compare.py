@@ -6,16 +6,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from arabench import benchmark
+from arabench.annotations.corpus import read_corpus
+from arabench.annotations.errors import BenchmarkError, ScoringError
+from arabench.benchmark.compare import compare
+from arabench.benchmark.corpus_io import load_corpus
+from arabench.eval.spans import score_spans
+from arabench.eval.stats import approximate_randomization, paired_bootstrap
+from arabench.models.registry import create_model
 from harness_fixtures import write_brat_corpus
-
-import benchmark
-from annotations.corpus import read_corpus
-from annotations.errors import BenchmarkError, ScoringError
-from benchmark.compare import compare
-from benchmark.corpus_io import load_corpus
-from eval.spans import score_spans
-from eval.stats import approximate_randomization, paired_bootstrap
-from models.registry import create_model
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +105,7 @@ def test_model_must_be_named_when_several(runs: dict[str, Path]) -> None:
 
 
 def test_cli_compare_writes_markdown(runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    from benchmark.cli import main
+    from arabench.benchmark.cli import main
 
     md = tmp_path / "cmp.md"
     status = main(
@@ -131,7 +130,7 @@ def test_cli_compare_writes_markdown(runs: dict[str, Path], tmp_path: Path, caps
 
 
 def _comparison(diff: float | None, p_ar: float | None):
-    from benchmark.compare import Comparison, ComparisonRow
+    from arabench.benchmark.compare import Comparison, ComparisonRow
 
     a = 0.5
     row = ComparisonRow("(micro)", 10, a, None if diff is None else a + diff, diff, -0.01, 0.02, 0.9, p_ar)

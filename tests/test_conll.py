@@ -6,11 +6,7 @@ import itertools
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from seqeval.metrics.sequence_labeling import get_entities
-
-from annotations.conll import (
+from arabench.annotations.conll import (
     bio_to_spans,
     conll_export,
     document_to_conll,
@@ -19,11 +15,14 @@ from annotations.conll import (
     spans_to_bio,
     write_conll,
 )
-from annotations.errors import AnnotationError, ConversionError, SchemaError
-from annotations.schema import default_schema
-from annotations.spans import Document, Relation, Span, outermost
-from annotations.tags import decode, encode
-from annotations.tokenize import WordIndex, snap_span, word_offsets
+from arabench.annotations.errors import AnnotationError, ConversionError, SchemaError
+from arabench.annotations.schema import default_schema
+from arabench.annotations.spans import Document, Relation, Span, outermost
+from arabench.annotations.tags import decode, encode
+from arabench.annotations.tokenize import WordIndex, snap_span, word_offsets
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from seqeval.metrics.sequence_labeling import get_entities
 
 GOLD = Path(__file__).resolve().parents[1] / "annotations" / "gold"
 GOLD_TXT = GOLD / "000_c51be66d53f8d476.txt"
@@ -219,7 +218,7 @@ def test_export_then_import_without_text_rebuilds_text() -> None:
 
 @pytest.mark.skipif(not GOLD_ANN.exists(), reason="the gold annotation (000_c51be66d53f8d476.ann) has not landed yet")
 def test_gold_exports_and_reimports_to_its_snapped_flat_layer() -> None:
-    from annotations.corpus import read_corpus
+    from arabench.annotations.corpus import read_corpus
 
     (doc,) = [d for d in read_corpus(GOLD) if d.id == GOLD_TXT.stem]
     export = conll_export(doc)

@@ -6,16 +6,15 @@ import itertools
 from pathlib import Path
 
 import pytest
+from arabench.annotations.convert import ConversionReport, convert
+from arabench.annotations.errors import AnnotationError, ConversionError
+from arabench.annotations.formats import FORMATS, get_format, infer_format, read_documents
+from arabench.annotations.jsonl import format_jsonl, parse_jsonl, write_jsonl
+from arabench.annotations.spans import Document, Relation, Span
+from arabench.annotations.tokenize import WordIndex, snap_span
+from arabench.benchmark.cli import main as cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from annotations.convert import ConversionReport, convert
-from annotations.errors import AnnotationError, ConversionError
-from annotations.formats import FORMATS, get_format, infer_format, read_documents
-from annotations.jsonl import format_jsonl, parse_jsonl, write_jsonl
-from annotations.spans import Document, Relation, Span
-from annotations.tokenize import WordIndex, snap_span
-from benchmark.cli import main as cli
 
 GOLD = Path(__file__).resolve().parents[1] / "annotations" / "gold"
 GOLD_ANN = GOLD / "000_c51be66d53f8d476.ann"

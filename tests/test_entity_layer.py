@@ -6,17 +6,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from arabench.annotations.brat import format_ann, parse_ann
+from arabench.annotations.conll import ConllWriteReport, conll_export
+from arabench.annotations.errors import AnnotationError
+from arabench.annotations.hf_datasets import from_dataset_dict, to_dataset_dict
+from arabench.annotations.jsonl import format_jsonl, parse_jsonl
+from arabench.annotations.labelstudio import documents_to_labelstudio, parse_labelstudio
+from arabench.annotations.stats import corpus_stats
+from arabench.annotations.validate import check_document, entity_type
 from hypothesis import given
 from hypothesis import strategies as st
-
-from annotations.brat import format_ann, parse_ann
-from annotations.conll import ConllWriteReport, conll_export
-from annotations.errors import AnnotationError
-from annotations.hf_datasets import from_dataset_dict, to_dataset_dict
-from annotations.jsonl import format_jsonl, parse_jsonl
-from annotations.labelstudio import documents_to_labelstudio, parse_labelstudio
-from annotations.stats import corpus_stats
-from annotations.validate import check_document, entity_type
 
 TEXT = "قال الوزير سامي نور إن مصر ترأس اللجنة برئاسة مصرية. وأضاف نور أن الدول العربية 2020 و2020."
 
@@ -199,8 +198,8 @@ def test_any_partition_round_trips_through_brat_and_jsonl(owners: list[int]) -> 
 
 
 def test_a_predictions_file_with_clusters_says_they_are_not_scored(tmp_path: Path) -> None:
-    from annotations.jsonl import write_jsonl
-    from models.predictions import PredictionsFileModel
+    from arabench.annotations.jsonl import write_jsonl
+    from arabench.models.predictions import PredictionsFileModel
 
     doc = parse(GOOD).document
     path = write_jsonl([doc], tmp_path / "pred.jsonl")

@@ -6,15 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
+from arabench.annotations.brat import write_brat
+from arabench.annotations.errors import BenchmarkError
+from arabench.annotations.schema import default_schema
+from arabench.annotations.spans import Document, Relation, Span
+from arabench.benchmark.agreement import agreement
+from arabench.benchmark.cli import main as cli_main
+from arabench.benchmark.corpus_io import load_corpus
+from arabench.eval.views import project_gold
 
-from annotations.brat import write_brat
-from annotations.errors import BenchmarkError
-from annotations.schema import default_schema
-from annotations.spans import Document, Relation, Span
-from benchmark.agreement import agreement
-from benchmark.cli import main as cli_main
-from benchmark.corpus_io import load_corpus
-from eval.views import project_gold
 from tests.eval_helpers import nth_span
 
 # "Sami Nour, head of the energy committee, said that Egypt chairs the committee. Nour added ..." (general text)
@@ -85,7 +85,7 @@ def test_project_gold_projects_the_entity_layer() -> None:
 
 
 def test_run_scores_relations_at_the_entity_level_by_default(tmp_path: Path) -> None:
-    from benchmark.runner import run
+    from arabench.benchmark.runner import run
 
     write_brat(A, tmp_path / "gold")
     corpus = load_corpus(tmp_path / "gold")

@@ -16,12 +16,11 @@ are the oracle.
 from __future__ import annotations
 
 import pytest
+from arabench.annotations.errors import ScoringError
+from arabench.annotations.spans import Span
+from arabench.eval.coref import b_cubed, ceaf_e, muc, score_coref, score_entity_layers
 from hypothesis import given
 from hypothesis import strategies as st
-
-from annotations.errors import ScoringError
-from annotations.spans import Span
-from eval.coref import b_cubed, ceaf_e, muc, score_coref, score_entity_layers
 
 KEY_A = [["a"], ["b", "c"], ["d", "e", "f"]]
 

@@ -8,14 +8,14 @@ import warnings
 from pathlib import Path
 
 import pytest
+from arabench.annotations.spans import Span, outermost
+from arabench.eval.spans import score_spans
+from arabench.eval.tokens import score_tags, score_token_view, spans_to_tags
 from conlleval import evaluate as conlleval_evaluate
 from nervaluate import Evaluator
 from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
 from seqeval.scheme import IOB2
 
-from annotations.spans import Span, outermost
-from eval.spans import score_spans
-from eval.tokens import score_tags, score_token_view, spans_to_tags
 from tests.eval_helpers import chunks_to_spans, random_corpus
 
 SEEDS = [0, 1, 2, 3, 4, 5]
@@ -326,7 +326,7 @@ def _realistic_corpora():
     yield "fixture", REALISTIC_TEXT, _realistic_gold()
     gold_dir = Path(__file__).resolve().parents[1] / "annotations" / "gold"
     if any(gold_dir.glob("*.ann")):
-        from annotations.corpus import read_corpus
+        from arabench.annotations.corpus import read_corpus
 
         for doc in read_corpus(gold_dir):
             yield doc.id, doc.text, list(doc.entities.values())

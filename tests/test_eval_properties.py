@@ -5,14 +5,13 @@ from __future__ import annotations
 import itertools
 import math
 
+from arabench.annotations.spans import Span, outermost
+from arabench.eval.counts import Counts
+from arabench.eval.modes import MODES
+from arabench.eval.spans import match_spans, score_spans
+from arabench.eval.tokens import score_token_view
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from annotations.spans import Span, outermost
-from eval.counts import Counts
-from eval.modes import MODES
-from eval.spans import match_spans, score_spans
-from eval.tokens import score_token_view
 
 ALPHABET = "وبالقاهرة سمير "
 LABELS = ("A", "B", "C")
@@ -158,7 +157,7 @@ def test_token_view_of_a_perfect_prediction_scores_one(corpus, scheme) -> None:
 @settings(max_examples=200, deadline=None)
 @given(documents(max_spans=8))
 def test_internal_outermost_equals_the_shared_one(doc) -> None:
-    from eval.spans import _outermost
+    from arabench.eval.spans import _outermost
 
     _, gold, _ = doc
     tuples = sorted({(s.start, s.end, s.label) for s in gold})
@@ -171,13 +170,13 @@ SNAP_ALPHABET = "وبالقاهرة \u064e\u0640\n\t،.!«»-$+ab1"
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=SNAP_ALPHABET, max_size=25), st.integers(0, 27), st.integers(1, 10))
 def test_local_word_snapping_equals_the_word_index(text, start, length) -> None:
-    from annotations.tokenize import WordIndex, snap_range
+    from arabench.annotations.tokenize import WordIndex, snap_range
 
     assert snap_range(text, start, start + length) == WordIndex.of(text).snap(start, start + length)
 
 
 def test_fractional_credits_add_up_in_matching_order() -> None:
-    from eval.modes import MatchMode
+    from arabench.eval.modes import MatchMode
 
     tenth = MatchMode("tenth", "overlap", False, 0.1)
     gold = [[Span(0, 5, "A"), Span(10, 15, "A"), Span(20, 25, "A"), Span(30, 35, "A")]]
@@ -198,8 +197,7 @@ def test_scoring_restores_the_garbage_collector_state() -> None:
     import gc
 
     import pytest
-
-    from annotations.errors import ScoringError
+    from arabench.annotations.errors import ScoringError
 
     was_enabled = gc.isenabled()
     try:

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 import pytest
+from arabench.annotations.errors import SchemaError, ScoringError
+from arabench.annotations.schema import default_schema
+from arabench.annotations.spans import Relation, Span
+from arabench.eval.relations import score_relations
+from arabench.eval.views import project_gold, score_spans_in_view
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotations.errors import SchemaError, ScoringError
-from annotations.schema import default_schema
-from annotations.spans import Relation, Span
-from eval.relations import score_relations
-from eval.views import project_gold, score_spans_in_view
 from tests.eval_helpers import nth_span
 
 TEXT = "عيّن مجلس الإدارة سمير علي مديرا لشركة النفط في بيروت"

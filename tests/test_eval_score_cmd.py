@@ -4,14 +4,14 @@ import json
 from pathlib import Path
 
 import pytest
+from arabench.annotations.brat import write_brat
+from arabench.annotations.errors import ScoringError
+from arabench.annotations.jsonl import write_jsonl
+from arabench.annotations.spans import Document, Span
+from arabench.benchmark.cli import main as cli
+from arabench.benchmark.commands.score import infer_format, score_files
 from conlleval import evaluate as conlleval_evaluate
 
-from annotations.brat import write_brat
-from annotations.errors import ScoringError
-from annotations.jsonl import write_jsonl
-from annotations.spans import Document, Span
-from benchmark.cli import main as cli
-from benchmark.commands.score import infer_format, score_files
 from tests.eval_helpers import random_corpus, sentence_text
 
 TEXT_A = "التقى وزير الخارجية سمير علي نظيره في بيروت يوم الأحد."

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from annotations.errors import ScoringError
-from annotations.spans import Span
-from eval.modes import MODES, MatchMode, get_mode
-from eval.spans import is_proclitic_only, match_spans, score_spans
+from arabench.annotations.errors import ScoringError
+from arabench.annotations.spans import Span
+from arabench.eval.modes import MODES, MatchMode, get_mode
+from arabench.eval.spans import is_proclitic_only, match_spans, score_spans
 
 TEXT = "زار وزير الخارجية المصري بيروت، ثم التقى في القاهرة وبالقاهرة ممثلي شركة النفط."
 

@@ -4,13 +4,12 @@ import math
 
 import numpy as np
 import pytest
+from arabench.annotations.errors import ScoringError
+from arabench.eval import stats
+from arabench.eval.counts import Counts, macro_average, weighted_average
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-
-from annotations.errors import ScoringError
-from eval import stats
-from eval.counts import Counts, macro_average, weighted_average
 
 # --------------------------------------------------------------------------- helpers: a slow, obvious reference
 
@@ -387,8 +386,8 @@ def test_paired_tests_reject_bad_metrics(options, fragment):
 
 
 def score_tables():
-    from annotations.spans import Span
-    from eval.spans import score_spans
+    from arabench.annotations.spans import Span
+    from arabench.eval.spans import score_spans
 
     # three "sentences" of 10 characters each; spans are (start, end, label)
     gold = [[Span(0, 3, "PERS"), Span(12, 15, "LOC"), Span(21, 25, "ORG"), Span(26, 28, "PERS")]]
@@ -418,8 +417,8 @@ def test_score_tables_are_read_and_aligned_on_the_union_of_types():
 
 
 def test_score_tables_with_other_units_are_rejected():
-    from annotations.spans import Span
-    from eval.spans import score_spans
+    from arabench.annotations.spans import Span
+    from arabench.eval.spans import score_spans
 
     a, _ = score_tables()
     other = score_spans([[Span(0, 3, "PERS")]], [[Span(0, 3, "PERS")]])

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from annotations.errors import ScoringError
-from annotations.spans import Span
-from eval.tokens import score_tags, score_token_view, spans_to_tags, tag_chunks
+from arabench.annotations.errors import ScoringError
+from arabench.annotations.spans import Span
+from arabench.eval.tokens import score_tags, score_token_view, spans_to_tags, tag_chunks
 
 TEXT = "التقى سمير بن علي وزير الخارجية في بيروت. ثم عاد إلى القاهرة"
 

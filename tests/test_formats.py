@@ -8,15 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from annotations.convert import convert
-from annotations.errors import ConversionError
-from annotations.formats import FORMATS, check_path, infer_format, write_documents
-from annotations.spans import Document, Span
-from benchmark.cli import main as cli
-from benchmark.commands.score import score_files
-from benchmark.corpus_io import load_corpus
-from models.predictions import PredictionsFileModel
+from arabench.annotations.convert import convert
+from arabench.annotations.errors import ConversionError
+from arabench.annotations.formats import FORMATS, check_path, infer_format, write_documents
+from arabench.annotations.spans import Document, Span
+from arabench.benchmark.cli import main as cli
+from arabench.benchmark.commands.score import score_files
+from arabench.benchmark.corpus_io import load_corpus
+from arabench.models.predictions import PredictionsFileModel
 
 # "King Abdullah visited Cairo." / "The minister spoke in Rabat." (general text)
 TEXT_A = "زار الملك عبدالله القاهرة ."
@@ -245,7 +244,7 @@ def test_validate_command_names_the_option(tmp_path: Path, capsys) -> None:
 
 
 def test_score_refuses_conll_against_spans(tmp_path: Path) -> None:
-    from annotations.errors import ScoringError
+    from arabench.annotations.errors import ScoringError
 
     with pytest.raises(ScoringError, match=r"the gold is conll and the predictions are jsonl.*token by token"):
         score_files(_conll(tmp_path), _jsonl(tmp_path))
@@ -285,15 +284,20 @@ def test_writing_a_destination_is_told_by_its_suffix(tmp_path: Path) -> None:
 
 def test_every_user_guesses_with_the_registry() -> None:
     """One guess rule: the commands and the predictions adapter hold no format guesser of their own."""
-    import annotations.convert
-    import benchmark.commands.score
-    import benchmark.corpus_io
-    import models.predictions
-    from annotations import formats
+    import arabench.annotations.convert
+    import arabench.benchmark.commands.score
+    import arabench.benchmark.corpus_io
+    import arabench.models.predictions
+    from arabench.annotations import formats
 
-    assert annotations.convert.infer_format is formats.infer_format
-    assert benchmark.commands.score.infer_format is formats.infer_format
-    assert benchmark.commands.score.FORMATS == models.predictions.FORMATS == tuple(formats.FORMATS)
-    for module in (annotations.convert, benchmark.commands.score, benchmark.corpus_io, models.predictions):
+    assert arabench.annotations.convert.infer_format is formats.infer_format
+    assert arabench.benchmark.commands.score.infer_format is formats.infer_format
+    assert arabench.benchmark.commands.score.FORMATS == arabench.models.predictions.FORMATS == tuple(formats.FORMATS)
+    for module in (
+        arabench.annotations.convert,
+        arabench.benchmark.commands.score,
+        arabench.benchmark.corpus_io,
+        arabench.models.predictions,
+    ):
         own = [name for name in vars(module) if "guess" in name.lower() or name == "_BRAT_SUFFIXES"]
         assert own == [], module.__name__

@@ -12,11 +12,19 @@ import ast
 from pathlib import Path
 
 import pytest
+from arabench import benchmark
+from arabench.annotations.corpus import read_corpus
+from arabench.eval.modes import (
+    BOUNDARIES,
+    ENTITY_MATCHES,
+    HEADLINE,
+    LAYERS,
+    MODES,
+    RELATION_MODES,
+    relation_grid,
+    span_grid,
+)
 from harness_fixtures import write_brat_corpus
-
-import benchmark
-from annotations.corpus import read_corpus
-from eval.modes import BOUNDARIES, ENTITY_MATCHES, HEADLINE, LAYERS, MODES, RELATION_MODES, relation_grid, span_grid
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,7 +54,7 @@ def test_results_follow_the_grid(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("command", ["score", "compare"])
 def test_command_options_follow_the_grid(command: str) -> None:
-    module = __import__(f"benchmark.commands.{command}", fromlist=["add_arguments"])
+    module = __import__(f"arabench.benchmark.commands.{command}", fromlist=["add_arguments"])
     parser = argparse.ArgumentParser()
     module.add_arguments(parser)
     actions = {a.dest: a for a in parser._actions}
@@ -58,7 +66,7 @@ def test_command_options_follow_the_grid(command: str) -> None:
 
 
 def test_agreement_follows_the_grid() -> None:
-    from benchmark.agreement import agreement
+    from arabench.benchmark.agreement import agreement
 
     docs = read_corpus(ROOT / "annotations" / "gold")
     result = agreement(docs, docs)
@@ -103,7 +111,7 @@ def test_no_module_spells_the_grid_out_again(path: Path) -> None:
 
 
 def test_the_harness_refuses_an_object_that_is_not_an_nermodel(tmp_path: Path) -> None:
-    from annotations.errors import ModelError
+    from arabench.annotations.errors import ModelError
 
     class NoView:
         name = "noview"

@@ -9,13 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from arabench import benchmark
+from arabench.annotations.spans import Span
+from arabench.benchmark.cache import CacheWarning, PredictionCache, prediction_from_json, prediction_to_json
+from arabench.models.base import Prediction
+from arabench.models.registry import NAMES, register_model
 from harness_fixtures import CountingModel, write_brat_corpus
-
-import benchmark
-from annotations.spans import Span
-from benchmark.cache import CacheWarning, PredictionCache, prediction_from_json, prediction_to_json
-from models.base import Prediction
-from models.registry import NAMES, register_model
 
 NAME = "counting-test-model"
 
@@ -73,7 +72,7 @@ def test_changed_options_recompute(tmp_path: Path, corpus: Path, counting: type[
 def test_edited_adapter_source_recomputes(
     tmp_path: Path, corpus: Path, counting: type[CountingModel], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import benchmark.runner as run_module
+    import arabench.benchmark.runner as run_module
 
     _run(corpus, tmp_path / "cache", tmp_path / "a")
     original = run_module._adapter_code_hash
@@ -171,9 +170,9 @@ def test_cache_files_are_written_atomically(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_edited_predictions_file_is_read_again(tmp_path: Path, corpus: Path) -> None:
-    pytest.importorskip("models.predictions")
-    from annotations.corpus import read_corpus
-    from annotations.jsonl import write_jsonl
+    pytest.importorskip("arabench.models.predictions")
+    from arabench.annotations.corpus import read_corpus
+    from arabench.annotations.jsonl import write_jsonl
 
     gold = read_corpus(corpus)
     path = write_jsonl(gold, tmp_path / "preds.jsonl")
@@ -206,7 +205,7 @@ def test_name_key_follows_local_paths_and_hub_refs(tmp_path: Path, monkeypatch: 
 
 class _BadLabelModel(CountingModel):
     def predict(self, texts: list[str]) -> list[object]:
-        from models.base import Prediction
+        from arabench.models.base import Prediction
 
         return [Prediction(spans=(Span(0, 2, "CITY"),)) for _ in texts]
 

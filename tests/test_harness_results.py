@@ -7,13 +7,12 @@ import os
 from pathlib import Path
 
 import pytest
+from arabench import benchmark
+from arabench.annotations.errors import BenchmarkError
+from arabench.annotations.files import atomic_write_text
+from arabench.benchmark.atomic import atomic_write_json, dump_json
+from arabench.benchmark.results import TIMESTAMP_FIELD, load_results
 from harness_fixtures import write_brat_corpus
-
-import benchmark
-from annotations.errors import BenchmarkError
-from annotations.files import atomic_write_text
-from benchmark.atomic import atomic_write_json, dump_json
-from benchmark.results import TIMESTAMP_FIELD, load_results
 
 FILES = ("results.json", "summary.md", "per_type.csv", "errors.jsonl", "report.html")
 
@@ -32,7 +31,7 @@ def _run(corpus: Path, out: Path, cache_dir: Path, **kwargs: object) -> benchmar
 def test_two_runs_are_identical_apart_from_the_timestamp(
     tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import benchmark.runner as run_module
+    import arabench.benchmark.runner as run_module
 
     commit = run_module._git_commit()
     assert commit is None or len(commit) == 40

@@ -1,4 +1,4 @@
-"""End-to-end tests of ``benchmark.run``: every number in results.json equals the scorer called directly."""
+"""End-to-end tests of ``arabench.benchmark.run``: every number in results.json equals the scorer called directly."""
 
 from __future__ import annotations
 
@@ -7,18 +7,17 @@ import json
 from pathlib import Path
 
 import pytest
+from arabench import benchmark
+from arabench.annotations.corpus import read_corpus
+from arabench.annotations.schema import default_schema
+from arabench.annotations.spans import Document, Span
+from arabench.benchmark.corpus_io import load_corpus, sentence_units
+from arabench.benchmark.results import load_results
+from arabench.eval.modes import BOUNDARIES, LAYERS, MODES
+from arabench.eval.spans import score_spans
+from arabench.eval.tokens import score_token_view
+from arabench.models.registry import create_model
 from harness_fixtures import DOC1, doc1_entities, spans_of, write_brat_corpus, write_conll_corpus
-
-import benchmark
-from annotations.corpus import read_corpus
-from annotations.schema import default_schema
-from annotations.spans import Document, Span
-from benchmark.corpus_io import load_corpus, sentence_units
-from benchmark.results import load_results
-from eval.modes import BOUNDARIES, LAYERS, MODES
-from eval.spans import score_spans
-from eval.tokens import score_token_view
-from models.registry import create_model
 
 GOLD_ANN = Path(__file__).resolve().parent.parent / "annotations" / "gold" / "000_c51be66d53f8d476.ann"
 
@@ -41,14 +40,14 @@ def _relabel(spans, mapping):
 
 
 def _model_view(model):
-    from models.cards import resolve_view
+    from arabench.models.cards import resolve_view
 
     return resolve_view(model.view)
 
 
 def _perturbed_predictions(docs: list[Document], path: Path) -> Path:
     """An external system's JSONL output: the gold with every third span dropped and every fifth typed ORG."""
-    from annotations.jsonl import write_jsonl
+    from arabench.annotations.jsonl import write_jsonl
 
     out = []
     for doc in docs:
@@ -150,7 +149,7 @@ def test_end_to_end_on_brat(tmp_path: Path, brat: Path, tiny_bert: Path) -> None
 
 
 def test_hf_and_file_models_on_conll_corpus(tmp_path: Path, tiny_bert: Path) -> None:
-    pytest.importorskip("models.predictions")
+    pytest.importorskip("arabench.models.predictions")
     conll = write_conll_corpus(tmp_path / "test.conll")
     preds = _perturbed_predictions(load_corpus(conll).documents, tmp_path / "preds.jsonl")
     names = ["rules", "oracle", "empty", f"hf:{tiny_bert}", f"file:{preds}"]
@@ -176,8 +175,8 @@ def test_hf_and_file_models_on_conll_corpus(tmp_path: Path, tiny_bert: Path) -> 
 
 
 def test_predictions_file_model(tmp_path: Path, brat: Path) -> None:
-    pytest.importorskip("models.predictions")
-    from annotations.jsonl import write_jsonl
+    pytest.importorskip("arabench.models.predictions")
+    from arabench.annotations.jsonl import write_jsonl
 
     gold = read_corpus(brat)
     # An external system that finds every gold span of doc1 but types PERS as ORG, and nothing in doc2.
@@ -201,7 +200,7 @@ def test_predictions_file_model(tmp_path: Path, brat: Path) -> None:
 def test_default_suite_skips_unavailable_models_fast(
     tmp_path: Path, brat: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from models.registry import default_suite
+    from arabench.models.registry import default_suite
 
     monkeypatch.setenv("ARABENCH_CACHE", str(tmp_path / "cache"))  # where crf trains on first use
     results = benchmark.run(corpus=brat, out=tmp_path / "out", cache_dir=tmp_path / "cache", bootstrap=0)
@@ -227,7 +226,7 @@ def test_explicit_failing_model_exits_1_after_writing_the_others(tmp_path: Path,
 
 
 def test_cli_run_exit_statuses(tmp_path: Path, brat: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from benchmark.cli import main
+    from arabench.benchmark.cli import main
 
     monkeypatch.setenv("ARABENCH_CACHE", str(tmp_path / "cache"))
     monkeypatch.chdir(tmp_path)
@@ -294,7 +293,7 @@ def test_sentence_units_split_rule() -> None:
 
 
 def test_unknown_view_or_model_is_an_error_before_running(tmp_path: Path, brat: Path) -> None:
-    from annotations.errors import ModelError, SchemaError
+    from arabench.annotations.errors import ModelError, SchemaError
 
     with pytest.raises(SchemaError, match="unknown label view"):
         benchmark.run(["rules"], corpus=brat, view="conll5", cache=False)
@@ -309,7 +308,7 @@ def test_fixture_spans_are_sane() -> None:
 
 @pytest.mark.skipif(not GOLD_ANN.exists(), reason="the gold annotation annotations/gold/*.ann has not landed yet")
 def test_run_on_the_packaged_gold(tmp_path: Path, tiny_bert: Path) -> None:
-    pytest.importorskip("models.predictions")
+    pytest.importorskip("arabench.models.predictions")
     gold = read_corpus(GOLD_ANN.parent)
     preds = _perturbed_predictions(gold, tmp_path / "preds.jsonl")
     names = ["rules", "oracle", "empty", f"hf:{tiny_bert}", f"file:{preds}"]

@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from annotations.errors import AnnotationError, ConversionError
-from annotations.hf_datasets import (
+from arabench.annotations.errors import AnnotationError, ConversionError
+from arabench.annotations.hf_datasets import (
     from_dataset_dict,
     is_hf_dataset_dir,
     ner_label_names,
@@ -17,8 +16,8 @@ from annotations.hf_datasets import (
     to_dataset_dict,
     write_hf,
 )
-from annotations.schema import default_schema
-from annotations.spans import Document, Relation, Span
+from arabench.annotations.schema import default_schema
+from arabench.annotations.spans import Document, Relation, Span
 
 datasets = pytest.importorskip("datasets")
 

@@ -6,7 +6,7 @@ import shutil
 import time
 from pathlib import Path
 
-from models.hf import _FINGERPRINT_ENDS, _fingerprint
+from arabench.models.hf import _FINGERPRINT_ENDS, _fingerprint
 
 
 def model_dir(path: Path, weights: bytes) -> Path:

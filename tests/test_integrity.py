@@ -10,16 +10,15 @@ import json
 from pathlib import Path
 
 import pytest
+from arabench.annotations.errors import AnnotationError, LabelMapError, ModelError
 from harness_fixtures import write_brat_corpus
-
-from annotations.errors import AnnotationError, LabelMapError, ModelError
 
 # ----------------------------------------------------------------------------- harness: views
 
 
 def test_run_counts_gold_and_predictions_a_coarser_view_leaves_out(tmp_path: Path) -> None:
     """Scored in conll4, the gold OCC and DATE mentions (and the oracle's own OCC/DATE spans) are counted."""
-    from benchmark.runner import run
+    from arabench.benchmark.runner import run
 
     corpus = write_brat_corpus(tmp_path / "gold")
     results = run(models=["oracle"], corpus=corpus, cache=False, bootstrap=0)
@@ -41,7 +40,7 @@ def test_run_counts_gold_and_predictions_a_coarser_view_leaves_out(tmp_path: Pat
 
 def test_reports_show_out_of_scope_gold_and_scorer_notes(tmp_path: Path) -> None:
     """summary.md and report.html show the headline setting's out_of_scope and notes, not only results.json."""
-    from benchmark.runner import run
+    from arabench.benchmark.runner import run
 
     corpus = write_brat_corpus(tmp_path / "gold")
     out = tmp_path / "out"
@@ -75,7 +74,7 @@ def _entity(needle: str, label: str, ident: str) -> dict[str, object]:
 
 def test_jsonl_duplicate_keys_are_an_error_not_a_silent_overwrite() -> None:
     """json.loads keeps the last of two equal keys: a second "entities" list would replace the first."""
-    from annotations.jsonl import parse_jsonl
+    from arabench.annotations.jsonl import parse_jsonl
 
     first = json.dumps([_entity("القاهرة", "GPE", "T1")], ensure_ascii=False)
     line = f'{{"id": "d1", "text": "{TEXT}", "entities": {first}, "entities": []}}'
@@ -90,7 +89,7 @@ def test_jsonl_duplicate_keys_are_an_error_not_a_silent_overwrite() -> None:
 
 
 def test_predictions_jsonl_duplicate_keys_are_an_error(tmp_path: Path) -> None:
-    from models.predictions import PredictionsFileModel
+    from arabench.models.predictions import PredictionsFileModel
 
     entities = json.dumps([_entity("القاهرة", "GPE", "T1")], ensure_ascii=False)
     path = tmp_path / "preds.jsonl"
@@ -113,7 +112,7 @@ def _hf_rows(entities: list[dict[str, object]], relations: list[dict[str, object
 
 
 def test_hf_dataset_duplicate_entity_ids_are_an_error() -> None:
-    from annotations.hf_datasets import from_dataset_dict
+    from arabench.annotations.hf_datasets import from_dataset_dict
 
     occ = {k: v for k, v in _entity("رئيس الوزراء", "OCC", "T1").items() if k != "text"}
     gpe = {k: v for k, v in _entity("القاهرة", "GPE", "T1").items() if k != "text"}
@@ -122,7 +121,7 @@ def test_hf_dataset_duplicate_entity_ids_are_an_error() -> None:
 
 
 def test_hf_dataset_duplicate_relation_ids_are_an_error() -> None:
-    from annotations.hf_datasets import from_dataset_dict
+    from arabench.annotations.hf_datasets import from_dataset_dict
 
     occ = {k: v for k, v in _entity("رئيس الوزراء", "OCC", "T1").items() if k != "text"}
     gpe = {k: v for k, v in _entity("القاهرة", "GPE", "T2").items() if k != "text"}
@@ -136,7 +135,7 @@ def test_hf_dataset_duplicate_relation_ids_are_an_error() -> None:
 
 def test_hf_dataset_duplicate_document_ids_are_an_error() -> None:
     datasets = pytest.importorskip("datasets")
-    from annotations.hf_datasets import from_dataset_dict
+    from arabench.annotations.hf_datasets import from_dataset_dict
 
     table = datasets.Dataset.from_dict(
         {"id": ["d1", "d1"], "text": [TEXT, TEXT], "entities": [[], []], "relations": [[], []], "metadata": ["", ""]}
@@ -147,7 +146,7 @@ def test_hf_dataset_duplicate_document_ids_are_an_error() -> None:
 
 def test_brat_documents_in_subdirectories_are_not_skipped_silently(tmp_path: Path) -> None:
     """read_corpus reads the top level of a BRAT directory; documents in sub-directories must be named."""
-    from annotations.corpus import read_corpus
+    from arabench.annotations.corpus import read_corpus
 
     corpus = write_brat_corpus(tmp_path / "gold")
     more = corpus / "more"
@@ -164,7 +163,7 @@ def test_brat_documents_in_subdirectories_are_not_skipped_silently(tmp_path: Pat
 
 def test_rules_count_a_candidate_dropped_for_another_label_on_the_same_range() -> None:
     """Two rules proposing one range with two labels: the lower-priority one is dropped and counted."""
-    from models.rules.adapter import RuleModel
+    from arabench.models.rules.adapter import RuleModel
 
     text = "يتحدث السكان اللغة الفرنسية في المدينة."
     prediction = RuleModel().predict([text])[0]
@@ -174,7 +173,7 @@ def test_rules_count_a_candidate_dropped_for_another_label_on_the_same_range() -
 
 
 def test_llm_label_map_option_refuses_a_raw_label_given_twice() -> None:
-    from models.llm.adapters import OpenAIChatModel
+    from arabench.models.llm.adapters import OpenAIChatModel
 
     with pytest.raises(ModelError, match="twice"):
         OpenAIChatModel.from_spec(
@@ -191,7 +190,7 @@ def test_llm_label_map_option_refuses_a_raw_label_given_twice() -> None:
     ],
 )
 def test_label_map_file_with_a_raw_label_twice_is_an_error(tmp_path: Path, name: str, content: str) -> None:
-    from models.labelmap import parse_label_map
+    from arabench.models.labelmap import parse_label_map
 
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
@@ -201,7 +200,7 @@ def test_label_map_file_with_a_raw_label_twice_is_an_error(tmp_path: Path, name:
 
 
 def test_label_studio_duplicate_keys_are_an_error(tmp_path: Path) -> None:
-    from annotations.labelstudio import read_labelstudio
+    from arabench.annotations.labelstudio import read_labelstudio
 
     region = (
         '{"id": "a", "type": "labels", "from_name": "label", "to_name": "text", '
@@ -215,7 +214,7 @@ def test_label_studio_duplicate_keys_are_an_error(tmp_path: Path) -> None:
 
 
 def test_model_card_with_a_key_twice_is_an_error(tmp_path: Path) -> None:
-    from models.cards import load_card
+    from arabench.models.cards import load_card
 
     card = tmp_path / "card.yaml"
     card.write_text("name: x\nlabel_map:\n  PER: PERS\n  PER: ORG\n", encoding="utf-8")
@@ -226,7 +225,7 @@ def test_model_card_with_a_key_twice_is_an_error(tmp_path: Path) -> None:
 
 def test_convert_says_conll_middle_columns_are_not_kept(tmp_path: Path) -> None:
     """A CoNLL file's columns between token and tag (POS, chunks) are not in a JSONL document: say so."""
-    from annotations.convert import convert
+    from arabench.annotations.convert import convert
 
     src = tmp_path / "in.conll"
     src.write_text("قال\tVBD\tO\nسامي\tNNP\tB-PERS\nحسن\tNNP\tI-PERS\n.\tPUNC\tO\n", encoding="utf-8")
@@ -241,9 +240,8 @@ def test_convert_says_conll_middle_columns_are_not_kept(tmp_path: Path) -> None:
 def test_hf_raw_input_counts_model_words_that_join_text_words(tmp_path: Path) -> None:
     """A white-space pre-tokenizer (XLM-R) keeps «القاهرة،» as one word: its span takes the comma, counted."""
     pytest.importorskip("transformers")
+    from arabench.models.hf import HFTokenClassificationModel
     from tiny_models import build_tiny_xlmr
-
-    from models.hf import HFTokenClassificationModel
 
     directory = build_tiny_xlmr(tmp_path / "xlmr", force="B-LOC")
     text = "زار القاهرة، ثم عاد."
@@ -257,7 +255,7 @@ def test_hf_raw_input_counts_model_words_that_join_text_words(tmp_path: Path) ->
 
 def test_run_reports_tags_of_a_conll_gold_read_by_the_conlleval_rules(tmp_path: Path) -> None:
     """An ill-formed gold tag (I- after O) changes the gold spans the run scores against: say how many."""
-    from benchmark.runner import run
+    from arabench.benchmark.runner import run
 
     gold = tmp_path / "gold.conll"
     gold.write_text("قال\tO\nسامي\tI-PERS\nحسن\tI-PERS\nفي\tO\nالقاهرة\tB-LOC\n", encoding="utf-8")
@@ -273,7 +271,7 @@ def test_run_reports_tags_of_a_conll_gold_read_by_the_conlleval_rules(tmp_path: 
 
 def test_conll_predictions_count_tags_read_with_the_conlleval_rules(tmp_path: Path) -> None:
     """A system's ill-formed BIO output (I- after O) is read as a new mention: counted as repaired_tags."""
-    from models.predictions import PredictionsFileModel
+    from arabench.models.predictions import PredictionsFileModel
 
     path = tmp_path / "system.conll"
     path.write_text("قال\tO\nسامي\tI-PERS\nحسن\tI-PERS\nفي\tO\nالقاهرة\tB-LOC\n", encoding="utf-8")
@@ -285,8 +283,8 @@ def test_conll_predictions_count_tags_read_with_the_conlleval_rules(tmp_path: Pa
 
 def test_llm_relation_argument_naming_two_entities_is_counted() -> None:
     """Two answer entities with one id: a relation naming it takes the first; that choice is counted."""
-    from models.llm.alignment import align_entities, align_relations
-    from models.llm.parsing import parse_answer
+    from arabench.models.llm.alignment import align_entities, align_relations
+    from arabench.models.llm.parsing import parse_answer
 
     text = "عين الرئيس سامي حسن وزيرا للخارجية في القاهرة."
     answer = json.dumps(
@@ -309,7 +307,7 @@ def test_llm_relation_argument_naming_two_entities_is_counted() -> None:
 
 def test_run_refuses_options_for_a_model_that_is_not_run(tmp_path: Path) -> None:
     """A typo in a model_options key would run the model with its defaults: an error before anything runs."""
-    from benchmark.runner import run
+    from arabench.benchmark.runner import run
 
     corpus = write_brat_corpus(tmp_path / "gold")
     with pytest.raises(ModelError, match="model_options") as info:
@@ -320,9 +318,8 @@ def test_run_refuses_options_for_a_model_that_is_not_run(tmp_path: Path) -> None
 def test_hf_drop_of_a_label_the_model_does_not_emit_is_an_error(tmp_path: Path) -> None:
     """drop='MSIC' (a typo) used to drop nothing, so MISC was kept through the inferred map."""
     pytest.importorskip("transformers")
+    from arabench.models.hf import HFTokenClassificationModel
     from tiny_models import build_tiny_bert
-
-    from models.hf import HFTokenClassificationModel
 
     directory = build_tiny_bert(tmp_path / "bert")
     with pytest.raises(LabelMapError, match="does not emit") as info:
@@ -333,8 +330,8 @@ def test_hf_drop_of_a_label_the_model_does_not_emit_is_an_error(tmp_path: Path) 
 
 
 def test_label_studio_keeps_a_non_mapping_meta_beside_other_metadata() -> None:
-    from annotations.labelstudio import META_KEY, documents_to_labelstudio, parse_labelstudio
-    from annotations.spans import Document, Span
+    from arabench.annotations.labelstudio import META_KEY, documents_to_labelstudio, parse_labelstudio
+    from arabench.annotations.spans import Document, Span
 
     doc = Document("d1", "زار الوفد تونس", {"T1": Span(10, 14, "GPE")}, metadata={META_KEY: "batch 7", "source": "x"})
     tasks = documents_to_labelstudio([doc])

@@ -6,11 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from annotations.errors import AnnotationError, ConversionError, SchemaError
-from annotations.labelstudio import (
+from arabench.annotations.errors import AnnotationError, ConversionError, SchemaError
+from arabench.annotations.labelstudio import (
     BIDIRECTIONAL_KEY,
     IDS_KEY,
     OTHER_RESULTS_KEY,
@@ -20,8 +17,10 @@ from annotations.labelstudio import (
     utf16_offset,
     write_labelstudio,
 )
-from annotations.schema import default_schema
-from annotations.spans import Document, Relation, Span
+from arabench.annotations.schema import default_schema
+from arabench.annotations.spans import Document, Relation, Span
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 EMOJI = "\U0001f600"  # an astral character: two UTF-16 code units
 # "😀 The minister Khalid Saleh visited Amman 😀 yesterday" (general text)

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from annotations.errors import ModelError, SchemaError
-from annotations.schema import default_schema
-from models.cards import CARDS_DIR, card_for, known_cards, load_card, resolve_view
-from models.labelmap import split_tag
+from arabench.annotations.errors import ModelError, SchemaError
+from arabench.annotations.schema import default_schema
+from arabench.models.cards import CARDS_DIR, card_for, known_cards, load_card, resolve_view
+from arabench.models.labelmap import split_tag
 
 CARDS = known_cards()
 REQUIRED_CARDS = {
@@ -63,7 +62,7 @@ def test_card_provenance_fields(name: str) -> None:
     assert card.input in ("raw", "words")
     for text in (card.description, card.labels_checked, card.training_data, card.license, card.citation):
         assert text.strip()
-    assert card.adapter == "models.hf:HFTokenClassificationModel"
+    assert card.adapter == "arabench.models.hf:HFTokenClassificationModel"
 
 
 def test_card_views_resolve_and_coarsen_where_the_schema_allows() -> None:

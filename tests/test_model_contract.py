@@ -1,7 +1,7 @@
-"""Every adapter the harness runs without optional extras meets :class:`models.base.NERModel`.
+"""Every adapter the harness runs without optional extras meets :class:`arabench.models.base.NERModel`.
 
 The harness reads a model only through the Protocol: ``view`` is a view *name*
-that :func:`models.cards.resolve_view` (the one resolving function) turns into
+that :func:`arabench.models.cards.resolve_view` (the one resolving function) turns into
 a :class:`~annotations.schema.View`, and every label the model can emit is a
 label of that view.
 """
@@ -11,14 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from annotations.corpus import read_corpus
-from annotations.errors import SchemaError
-from annotations.jsonl import write_jsonl
-from annotations.schema import default_schema
-from models.base import NERModel
-from models.cards import resolve_view
-from models.registry import create_model
+from arabench.annotations.corpus import read_corpus
+from arabench.annotations.errors import SchemaError
+from arabench.annotations.jsonl import write_jsonl
+from arabench.annotations.schema import default_schema
+from arabench.models.base import NERModel
+from arabench.models.cards import resolve_view
+from arabench.models.registry import create_model
 
 GOLD = Path(__file__).resolve().parent.parent / "annotations" / "gold"
 

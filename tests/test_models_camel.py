@@ -7,11 +7,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
-from annotations.errors import LabelMapError, ModelError, ModelUnavailableError
-from annotations.spans import Span
-from annotations.tokenize import word_offsets
-from models.camel import INSTALL_HINT, _count_segments, align_words
+from arabench.annotations.errors import LabelMapError, ModelError, ModelUnavailableError
+from arabench.annotations.spans import Span
+from arabench.annotations.tokenize import word_offsets
+from arabench.models.camel import INSTALL_HINT, _count_segments, align_words
 
 HAVE_CAMEL = importlib.util.find_spec("camel_tools") is not None
 needs_camel = pytest.mark.skipif(not HAVE_CAMEL, reason=f"camel-tools is not installed: {INSTALL_HINT}")
@@ -60,7 +59,7 @@ def test_tokenizer_is_the_camel_convention():
 
 @needs_camel
 def test_forced_labels_give_one_span_per_word(tiny_dirs):
-    from models.camel import CamelToolsModel
+    from arabench.models.camel import CamelToolsModel
 
     model = CamelToolsModel.from_spec(str(tiny_dirs["pers"]))
     text = "ذهب أحمد إلى القاهرة."
@@ -72,7 +71,7 @@ def test_forced_labels_give_one_span_per_word(tiny_dirs):
 
 @needs_camel
 def test_i_tags_without_b_are_repaired_and_counted(tiny_dirs):
-    from models.camel import CamelToolsModel
+    from arabench.models.camel import CamelToolsModel
 
     model = CamelToolsModel.from_spec(str(tiny_dirs["iloc"]))
     text = "تقع مدينة فاس في شمال المغرب"
@@ -83,11 +82,10 @@ def test_i_tags_without_b_are_repaired_and_counted(tiny_dirs):
 
 @needs_camel
 def test_matches_ner_recognizer_directly(tiny_dirs):
+    from arabench.annotations.tags import decode
+    from arabench.models.camel import CamelToolsModel
     from camel_tools.ner import NERecognizer
     from camel_tools.tokenizers.word import simple_word_tokenize
-
-    from annotations.tags import decode
-    from models.camel import CamelToolsModel
 
     texts = ["يسافر أحمد إلى القاهرة كل صيف لزيارة أسرته.", "", "افتتحت جامعة دمشق مكتبة كبيرة."]
     model = CamelToolsModel.from_spec(str(tiny_dirs["random"]), batch_size=2)
@@ -105,7 +103,7 @@ def test_matches_ner_recognizer_directly(tiny_dirs):
 @needs_camel
 def test_long_text_is_segmented_and_counted(tiny_dirs):
     tiny = pytest.importorskip("tiny_models")
-    from models.camel import CamelToolsModel
+    from arabench.models.camel import CamelToolsModel
 
     model = CamelToolsModel.from_spec(str(tiny_dirs["pers"]))
     text = tiny.long_text(60)
@@ -116,7 +114,7 @@ def test_long_text_is_segmented_and_counted(tiny_dirs):
 
 @needs_camel
 def test_untokenizable_words_are_counted(tiny_dirs):
-    from models.camel import CamelToolsModel
+    from arabench.models.camel import CamelToolsModel
 
     model = CamelToolsModel.from_spec(str(tiny_dirs["pers"]))
     text = "مرحبا \u200f العالم"
@@ -127,7 +125,7 @@ def test_untokenizable_words_are_counted(tiny_dirs):
 
 @needs_camel
 def test_label_map_option_and_drop(tiny_dirs):
-    from models.camel import CamelToolsModel
+    from arabench.models.camel import CamelToolsModel
 
     model = CamelToolsModel.from_spec(str(tiny_dirs["misc"]), drop="MISC")
     (pred,) = model.predict(["ذهب أحمد"])
@@ -137,14 +135,14 @@ def test_label_map_option_and_drop(tiny_dirs):
     with pytest.raises(LabelMapError):
         CamelToolsModel.from_spec(str(tiny_dirs["misc"]), label_map="PERS=PERS,LOC=LOC,ORG=ORG")
     prov = model.provenance()
-    assert prov["adapter"] == "models.camel:CamelToolsModel" and prov["view"] == "anercorp"
+    assert prov["adapter"] == "arabench.models.camel:CamelToolsModel" and prov["view"] == "anercorp"
     assert json.loads(json.dumps(prov)) == prov
     assert prov["revision"] == CamelToolsModel.from_spec(str(tiny_dirs["misc"]), drop="MISC").provenance()["revision"]
 
 
 @needs_camel
 def test_errors(tiny_dirs, tmp_path):
-    from models.camel import CamelToolsModel
+    from arabench.models.camel import CamelToolsModel
 
     with pytest.raises(ModelError, match=r"field 'colour': unknown option for the camel adapter.*label_map"):
         CamelToolsModel.from_spec(str(tiny_dirs["pers"]), colour=1)
@@ -157,7 +155,7 @@ def test_errors(tiny_dirs, tmp_path):
 def test_missing_camel_tools_says_how_to_install(monkeypatch):
     import sys
 
-    from models.camel import CamelToolsModel
+    from arabench.models.camel import CamelToolsModel
 
     monkeypatch.setitem(sys.modules, "camel_tools", None)  # import camel_tools -> ImportError
     with pytest.raises(ModelUnavailableError, match=r"camel-tools is not installed.*pip install 'arabench\[camel\]'"):
@@ -168,7 +166,7 @@ def test_missing_camel_tools_says_how_to_install(monkeypatch):
 def test_camel_that_cannot_start_is_unavailable(monkeypatch):
     import sys
 
-    from models.camel import CamelToolsModel
+    from arabench.models.camel import CamelToolsModel
 
     monkeypatch.setitem(sys.modules, "camel_tools.ner", None)  # as when catalogue.json cannot be downloaded
     with pytest.raises(ModelUnavailableError, match=r"camel-tools cannot start.*CAMELTOOLS_DATA"):

@@ -8,9 +8,8 @@ import subprocess
 import sys
 
 import pytest
-
-from annotations.errors import ModelUnavailableError
-from models import camel, registry
+from arabench.annotations.errors import ModelUnavailableError
+from arabench.models import camel, registry
 
 
 @pytest.fixture(autouse=True)
@@ -93,7 +92,10 @@ def test_bare_camel_reaches_the_adapter_not_a_usage_error(tmp_path, monkeypatch)
 def test_models_json_lists_camel_reason(tmp_path, monkeypatch):
     monkeypatch.setenv("CAMELTOOLS_DATA", str(tmp_path))
     out = subprocess.run(
-        [sys.executable, "-m", "benchmark.cli", "models", "--json"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "arabench.benchmark.cli", "models", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     rows = {r["name"]: r for r in json.loads(out.stdout)}
     assert rows["camel:"]["available"] is False
@@ -103,7 +105,7 @@ def test_models_json_lists_camel_reason(tmp_path, monkeypatch):
 def test_run_prints_the_skip_reason_with_its_fix_in_full(tmp_path, monkeypatch):
     monkeypatch.setenv("CAMELTOOLS_DATA", str(tmp_path / "camel"))
     out = subprocess.run(
-        [sys.executable, "-m", "benchmark.cli", "run", "-m", "camel:", "--out", str(tmp_path / "out")],
+        [sys.executable, "-m", "arabench.benchmark.cli", "run", "-m", "camel:", "--out", str(tmp_path / "out")],
         capture_output=True,
         text=True,
         check=False,

@@ -16,21 +16,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+import arabench.annotations.tokenize as text_facts
 import pytest
-
-import annotations.tokenize as text_facts
-from annotations.conll import read_conll
-from annotations.errors import AnnotationError, ModelError
-from annotations.spans import Span
-from annotations.tokenize import sentence_ranges
-from eval.spans import score_spans
-from models.base import NERModel
-from models.crf import features as crf_features
-from models.crf import train as crf_train
-from models.crf.adapter import CRFModel, sentence_words
-from models.crf.features import normalized, sentence_features, split_clitics, word_features
-from models.crf.train import DEFAULT_DATA, build_model, model_inputs, model_key, read_training_data
-from models.registry import NAMES, create_model, get_info
+from arabench.annotations.conll import read_conll
+from arabench.annotations.errors import AnnotationError, ModelError
+from arabench.annotations.spans import Span
+from arabench.annotations.tokenize import sentence_ranges
+from arabench.eval.spans import score_spans
+from arabench.models.base import NERModel
+from arabench.models.crf import features as crf_features
+from arabench.models.crf import train as crf_train
+from arabench.models.crf.adapter import CRFModel, sentence_words
+from arabench.models.crf.features import normalized, sentence_features, split_clitics, word_features
+from arabench.models.crf.train import DEFAULT_DATA, build_model, model_inputs, model_key, read_training_data
+from arabench.models.registry import NAMES, create_model, get_info
 
 pytest.importorskip("pycrfsuite")
 
@@ -367,7 +366,7 @@ def test_did_you_mean_names_crf_and_still_the_others(typo: str, suggestion: str)
 def test_registry_import_does_not_import_crfsuite_or_the_adapter() -> None:
     code = (
         "import sys, models.registry as r; r.list_models(); r.get_info('crf').available(); "
-        "print(sorted(m for m in sys.modules if m.startswith(('pycrfsuite', 'models.crf.'))))"
+        "print(sorted(m for m in sys.modules if m.startswith(('pycrfsuite', 'arabench.models.crf.'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"  # only the package models.crf itself (a docstring) is looked up

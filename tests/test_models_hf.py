@@ -18,16 +18,17 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from annotations.errors import LabelMapError, ModelError, ModelUnavailableError
-from annotations.spans import Span
-from annotations.tags import decode
-from annotations.tokenize import WordIndex, word_offsets
-from models.base import NERModel
-from models.cards import load_card
-from models.hf import HFTokenClassificationModel, spans_from_words
-from models.hub import probe_hub
-from models.labelmap import LabelMap
-from models.registry import create_model
+from arabench.annotations.errors import LabelMapError, ModelError, ModelUnavailableError
+from arabench.annotations.spans import Span
+from arabench.annotations.tags import decode
+from arabench.annotations.tokenize import WordIndex, word_offsets
+from arabench.models.base import NERModel
+from arabench.models.cards import load_card
+from arabench.models.hf import HFTokenClassificationModel, spans_from_words
+from arabench.models.hub import probe_hub
+from arabench.models.labelmap import LabelMap
+from arabench.models.registry import create_model
+
 from tests.tiny_models import ANERCORP_LABELS, build_tiny_bert, build_tiny_xlmr, long_text
 
 TEXTS = [
@@ -537,7 +538,7 @@ def test_a_slow_tokenizer_is_refused_with_the_fix(tiny: dict[str, Path], monkeyp
     ],
 )
 def test_parse_label_map_forms(spec: object, mapping: dict[str, str], drop: set[str]) -> None:
-    from models.labelmap import parse_label_map
+    from arabench.models.labelmap import parse_label_map
 
     parsed = parse_label_map(spec)  # type: ignore[arg-type]
     assert dict(parsed.mapping) == mapping
@@ -545,7 +546,7 @@ def test_parse_label_map_forms(spec: object, mapping: dict[str, str], drop: set[
 
 
 def test_parse_label_map_json_file(tmp_path: Path) -> None:
-    from models.labelmap import parse_label_map
+    from arabench.models.labelmap import parse_label_map
 
     path = tmp_path / "map.json"
     path.write_text(json.dumps({"map": {"PER": "PERS"}, "drop": ["MISC"]}), encoding="utf-8")
@@ -569,7 +570,7 @@ def test_parse_label_map_json_file(tmp_path: Path) -> None:
     ],
 )
 def test_parse_label_map_errors(spec: object, message: str) -> None:
-    from models.labelmap import parse_label_map
+    from arabench.models.labelmap import parse_label_map
 
     with pytest.raises(LabelMapError, match=message):
         parse_label_map(spec)  # type: ignore[arg-type]
@@ -593,8 +594,8 @@ def test_parse_label_map_errors(spec: object, message: str) -> None:
     ],
 )
 def test_infer_label_map(raw: list[str], view: str, expected: dict[str, str]) -> None:
-    from annotations.schema import default_schema
-    from models.labelmap import infer_label_map
+    from arabench.annotations.schema import default_schema
+    from arabench.models.labelmap import infer_label_map
 
     inferred = infer_label_map(raw, default_schema().views[view])
     assert dict(inferred.mapping) == expected
@@ -602,8 +603,8 @@ def test_infer_label_map(raw: list[str], view: str, expected: dict[str, str]) ->
 
 
 def test_infer_label_map_names_every_unmapped_label() -> None:
-    from annotations.schema import default_schema
-    from models.labelmap import infer_label_map
+    from arabench.annotations.schema import default_schema
+    from arabench.models.labelmap import infer_label_map
 
     with pytest.raises(LabelMapError, match=r"\(got \['DISEASE', 'PRICE'\]\)"):
         infer_label_map(["PER", "DISEASE", "PRICE"], default_schema().views["conll4"], model="m")

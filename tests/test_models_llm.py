@@ -17,19 +17,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from arabench.annotations.brat import write_brat
+from arabench.annotations.errors import ModelError
+from arabench.annotations.schema import default_schema
+from arabench.annotations.spans import Document, Relation, Span
+from arabench.annotations.tokenize import WordIndex, normalize_with_map
+from arabench.models.llm.adapters import OpenAIChatModel
+from arabench.models.llm.alignment import align_entities, align_relations
+from arabench.models.llm.parsing import KEY_ALIASES, AnswerEntity, AnswerRelation, parse_answer
+from arabench.models.llm.prompts import available_prompts, load_prompt
+from arabench.models.llm.windows import split_windows
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from annotations.brat import write_brat
-from annotations.errors import ModelError
-from annotations.schema import default_schema
-from annotations.spans import Document, Relation, Span
-from annotations.tokenize import WordIndex, normalize_with_map
-from models.llm.adapters import OpenAIChatModel
-from models.llm.alignment import align_entities, align_relations
-from models.llm.parsing import KEY_ALIASES, AnswerEntity, AnswerRelation, parse_answer
-from models.llm.prompts import available_prompts, load_prompt
-from models.llm.windows import split_windows
 
 TYPES = tuple(default_schema().entity_types)
 FATHA, SHADDA, TATWEEL = "\u064e", "\u0651", "\u0640"
@@ -448,7 +447,7 @@ _TWICE = "قال سامي إن الشركة تنمو، وسامي يعمل في 
 def test_a_repeated_string_scores_right_at_the_entity_level_whichever_occurrence_aligned(
     gold_nth: int, occurrence: int | None
 ) -> None:
-    from eval.relations import score_relations
+    from arabench.eval.relations import score_relations
 
     t = _TWICE
     first, second = find(t, "سامي", "PERS"), find(t, "سامي", "PERS", nth=2)
@@ -472,8 +471,8 @@ def test_a_repeated_string_scores_right_at_the_entity_level_whichever_occurrence
 
 
 def test_a_perfect_entity_pair_answer_scores_relation_f1_1_at_the_entity_level_on_the_gold(tmp_path: Path) -> None:
-    from benchmark.corpus_io import load_corpus
-    from eval.relations import score_relations
+    from arabench.benchmark.corpus_io import load_corpus
+    from arabench.eval.relations import score_relations
 
     corpus = load_corpus(None)
     max_chars = 1500
@@ -674,9 +673,9 @@ def model_options(server: CannedServer, tmp_path: Path) -> dict[str, Any]:
 def test_end_to_end_scores_match_the_scorer_on_the_expected_spans(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import benchmark.runner as run_module
-    from eval.relations import score_relations
-    from eval.spans import score_spans
+    import arabench.benchmark.runner as run_module
+    from arabench.eval.relations import score_relations
+    from arabench.eval.spans import score_spans
 
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-NEVER-STORED-42")
     monkeypatch.delenv("ARABENCH_LLM_BASE_URL", raising=False)
@@ -704,7 +703,7 @@ def test_end_to_end_scores_match_the_scorer_on_the_expected_spans(
     assert sorted(prediction.spans) == sorted(spans)
     assert sorted(prediction.relations) == sorted(relations)
 
-    from benchmark.corpus_io import load_corpus
+    from arabench.benchmark.corpus_io import load_corpus
 
     corpus = load_corpus(corpus_dir)
     gold = [list(d.spans) for d in corpus.documents]
@@ -840,7 +839,7 @@ def test_bad_options_are_clear_errors(options: dict[str, Any], field: str, monke
 
 
 def test_registry_builds_the_adapter_and_provenance_has_no_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    from models.registry import create_model
+    from arabench.models.registry import create_model
 
     monkeypatch.setenv("ARABENCH_LLM_BASE_URL", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-secret-in-env")
@@ -855,7 +854,7 @@ def test_registry_builds_the_adapter_and_provenance_has_no_key(monkeypatch: pyte
 
 
 def test_cli_llm_base_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    from benchmark.cli import main
+    from arabench.benchmark.cli import main
 
     monkeypatch.setenv("ARABENCH_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("ARABENCH_LLM_BASE_URL", raising=False)
@@ -905,7 +904,7 @@ def test_a_proclitic_is_stripped_when_the_rest_stands_alone_in_the_text(text: st
 
 
 def test_find_mentions_lists_what_occurrence_counts() -> None:
-    from models.llm.alignment import find_mentions
+    from arabench.models.llm.alignment import find_mentions
 
     text = "مصر والمصرية ومصر. بمصر"
     assert find_mentions(text, "مصر") == [(0, 3), (14, 17), (20, 23)]
@@ -917,8 +916,8 @@ def test_alignment_accepts_exactly_the_shared_proclitics_before_a_mention() -> N
     """The prefixes alignment lets a mention start behind are annotations.tokenize.PROCLITICS, no more, no fewer."""
     from itertools import product
 
-    from annotations.tokenize import PROCLITIC_LETTERS, PROCLITICS
-    from models.llm.alignment import find_mentions
+    from arabench.annotations.tokenize import PROCLITIC_LETTERS, PROCLITICS
+    from arabench.models.llm.alignment import find_mentions
 
     letters = [*sorted(PROCLITIC_LETTERS), "\u0633", "\u0627", "\u062a"]  # and three letters that are no proclitic
     prefixes = {"".join(p) for n in (1, 2) for p in product(letters, repeat=n)}
@@ -927,7 +926,7 @@ def test_alignment_accepts_exactly_the_shared_proclitics_before_a_mention() -> N
 
 
 def test_alignment_strips_every_shared_proclitic_before_the_article() -> None:
-    from annotations.tokenize import PROCLITICS
+    from arabench.annotations.tokenize import PROCLITICS
 
     cairo = "\u0627\u0644\u0642\u0627\u0647\u0631\u0629"
     for proclitic in PROCLITICS:
@@ -967,7 +966,7 @@ def test_a_corrupted_or_hand_edited_cache_entry_is_discarded_counted_and_rewritt
 
 
 def test_a_rejected_key_fails_only_that_model_in_a_run(tmp_path: Path) -> None:
-    import benchmark.runner as run_module
+    import arabench.benchmark.runner as run_module
 
     write_brat(gold_document(), tmp_path / "gold")
     with CannedServer({PARAGRAPHS["good"]: [("status", 401, {"error": "invalid api key"}, {})]}) as server:
@@ -988,7 +987,7 @@ def test_the_cache_key_code_hash_covers_the_whole_adapter_subpackage(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Editing alignment.py (not the adapters module the registry names) must invalidate cached predictions."""
-    from benchmark.runner import _adapter_code_hash
+    from arabench.benchmark.runner import _adapter_code_hash
 
     package = tmp_path / "fakemodels" / "llmx"
     package.mkdir(parents=True)
@@ -1003,4 +1002,6 @@ def test_the_cache_key_code_hash_covers_the_whole_adapter_subpackage(
     (package / "data").mkdir()
     (package / "data" / "words.yaml").write_text("- a\n", encoding="utf-8")  # data files count too
     assert _adapter_code_hash("fakemodels.llmx.adapters:Model") != edited
-    assert _adapter_code_hash("models.llm.adapters:OpenAIChatModel") != _adapter_code_hash("models.simple:EmptyModel")
+    assert _adapter_code_hash("arabench.models.llm.adapters:OpenAIChatModel") != _adapter_code_hash(
+        "arabench.models.simple:EmptyModel"
+    )

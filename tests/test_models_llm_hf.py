@@ -9,16 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from annotations.brat import write_brat
-from annotations.errors import ModelError, ModelUnavailableError
-from annotations.spans import Document, Span
-from annotations.tokenize import WordIndex
+from arabench.annotations.brat import write_brat
+from arabench.annotations.errors import ModelError, ModelUnavailableError
+from arabench.annotations.spans import Document, Span
+from arabench.annotations.tokenize import WordIndex
 
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from models.llm.adapters import HFGenerationModel
+from arabench.models.llm.adapters import HFGenerationModel
 
 TEXT = "ذهب الطالب إلى المدرسة في دمشق.\nقرأت الطالبة كتاباً عن تاريخ الأندلس."
 
@@ -32,7 +31,7 @@ def tiny_lm(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_garbage_generations_are_counted_and_the_run_completes(tiny_lm: Path, tmp_path: Path) -> None:
-    import benchmark.runner as run_module
+    import arabench.benchmark.runner as run_module
 
     start = TEXT.index("دمشق")
     write_brat(Document("d", TEXT, {"T1": Span(start, start + 4, "GPE")}), tmp_path / "gold")

@@ -3,15 +3,14 @@
 import json
 
 import pytest
+from arabench.annotations.brat import write_brat
+from arabench.annotations.errors import AnnotationError, ConversionError, LabelMapError, ModelError
+from arabench.annotations.spans import Document, Relation, Span
+from arabench.annotations.tokenize import word_offsets
+from arabench.models.base import NERModel
+from arabench.models.predictions import PredictionsFileModel
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from annotations.brat import write_brat
-from annotations.errors import AnnotationError, ConversionError, LabelMapError, ModelError
-from annotations.spans import Document, Relation, Span
-from annotations.tokenize import word_offsets
-from models.base import NERModel
-from models.predictions import PredictionsFileModel
 
 TEXT_A = "زار وزير الخارجية المصري الرباط أمس."
 TEXT_B = "قالت منظمة الصحة العالمية إن المغرب سجل ثلاث حالات."

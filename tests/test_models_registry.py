@@ -9,11 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
-
-from annotations.errors import ModelError, ModelUnavailableError
-from models import registry
-from models.cards import known_cards
-from models.registry import (
+from arabench.annotations.errors import ModelError, ModelUnavailableError
+from arabench.models import registry
+from arabench.models.cards import known_cards
+from arabench.models.registry import (
     ModelInfo,
     create_model,
     default_suite,
@@ -77,15 +76,15 @@ def test_list_models_has_names_prefixes_and_every_card() -> None:
 
 def test_contract_targets() -> None:
     targets = {i.name: i.adapter for i in list_models()}
-    assert targets["rules"] == "models.rules.adapter:RuleModel"
-    assert targets["oracle"] == "models.simple:OracleModel"
-    assert targets["empty"] == "models.simple:EmptyModel"
-    assert targets["file:"] == "models.predictions:PredictionsFileModel"
-    assert targets["hf:"] == "models.hf:HFTokenClassificationModel"
-    assert targets["camel:"] == "models.camel:CamelToolsModel"
-    assert targets["llm:"] == "models.llm.adapters:OpenAIChatModel"
-    assert targets["llm-hf:"] == "models.llm.adapters:HFGenerationModel"
-    assert targets["camelbert-msa-ner"] == "models.hf:HFTokenClassificationModel"
+    assert targets["rules"] == "arabench.models.rules.adapter:RuleModel"
+    assert targets["oracle"] == "arabench.models.simple:OracleModel"
+    assert targets["empty"] == "arabench.models.simple:EmptyModel"
+    assert targets["file:"] == "arabench.models.predictions:PredictionsFileModel"
+    assert targets["hf:"] == "arabench.models.hf:HFTokenClassificationModel"
+    assert targets["camel:"] == "arabench.models.camel:CamelToolsModel"
+    assert targets["llm:"] == "arabench.models.llm.adapters:OpenAIChatModel"
+    assert targets["llm-hf:"] == "arabench.models.llm.adapters:HFGenerationModel"
+    assert targets["camelbert-msa-ner"] == "arabench.models.hf:HFTokenClassificationModel"
 
 
 def test_default_suite_is_the_offline_baselines_plus_every_default_card() -> None:
@@ -145,7 +144,7 @@ def test_load_adapter_errors() -> None:
     with pytest.raises(ModelUnavailableError, match=r"cannot import the adapter module 'no_such_module_xyz'"):
         load_adapter("no_such_module_xyz:Thing")
     with pytest.raises(ModelError, match=r"has no adapter class 'Nope'"):
-        load_adapter("models.registry:Nope")
+        load_adapter("arabench.models.registry:Nope")
 
 
 def test_register_model_validates_and_is_listed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -154,8 +153,8 @@ def test_register_model_validates_and_is_listed(monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(ModelError, match="module:Class"):
         register_model("x", "no-colon")
     with pytest.raises(ModelError, match="already registered"):
-        register_model("rules", "models.rules:RuleModel")
-    register_model("nothing", "models.simple:EmptyModel", view="native", description="test entry")
+        register_model("rules", "arabench.models.rules:RuleModel")
+    register_model("nothing", "arabench.models.simple:EmptyModel", view="native", description="test entry")
     assert "nothing" in [i.name for i in list_models()]
     assert create_model("nothing").predict(["كلمة"])[0].spans == ()
 
@@ -167,7 +166,7 @@ def test_missing_extra_makes_a_model_unavailable(monkeypatch: pytest.MonkeyPatch
     assert "no_such_module" not in why
     # Either the adapter module or the extra package is reported, each with what to do.
     assert "not installed" in why or "pip install 'arabench[camel]'" in why
-    info = ModelInfo("t", "models.simple:EmptyModel", "name", "native", extra="camel")
+    info = ModelInfo("t", "arabench.models.simple:EmptyModel", "name", "native", extra="camel")
     assert info.available() == (False, "package no_such_pkg_xyz is missing: pip install 'arabench[camel]'")
 
 
@@ -234,7 +233,7 @@ def test_model_info_as_dict_is_json() -> None:
 
 
 def test_cli_models_table(capsys: pytest.CaptureFixture[str]) -> None:
-    from benchmark.cli import main
+    from arabench.benchmark.cli import main
 
     assert main(["models"]) == 0
     out = capsys.readouterr().out
@@ -247,7 +246,7 @@ def test_cli_models_table(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cli_models_json_and_available_filter(capsys: pytest.CaptureFixture[str]) -> None:
-    from benchmark.cli import main
+    from arabench.benchmark.cli import main
 
     assert main(["models", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -259,7 +258,7 @@ def test_cli_models_json_and_available_filter(capsys: pytest.CaptureFixture[str]
 
 
 def test_cli_models_one_card(capsys: pytest.CaptureFixture[str]) -> None:
-    from benchmark.cli import main
+    from arabench.benchmark.cli import main
 
     assert main(["models", "marefa-ner", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -271,7 +270,7 @@ def test_cli_models_one_card(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cli_models_unknown_name(capsys: pytest.CaptureFixture[str]) -> None:
-    from benchmark.cli import main
+    from arabench.benchmark.cli import main
 
     assert main(["models", "marefa"]) == 2
     assert "did you mean 'marefa-ner'" in capsys.readouterr().err
@@ -289,20 +288,20 @@ def test_cli_models_unknown_name(capsys: pytest.CaptureFixture[str]) -> None:
 def test_uncached_hub_model_is_available_when_the_hub_has_it(
     monkeypatch: pytest.MonkeyPatch, tmp_path, status: str, available: bool, reason: str
 ) -> None:
-    import models.hub
-    import models.registry as registry
+    import arabench.models.hub as hub_module
+    import arabench.models.registry as registry
 
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
-    monkeypatch.setattr(models.hub, "_UNREACHABLE_HUBS", {})
+    monkeypatch.setattr(hub_module, "_UNREACHABLE_HUBS", {})
     calls: list[str] = []
 
     def fake_probe(hub_id: str, revision: str | None = None, *, timeout: float = 2.0) -> tuple[str, str]:
         calls.append(hub_id)
         return status, "HTTP test"
 
-    monkeypatch.setattr(models.hub, "probe_hub", fake_probe)
+    monkeypatch.setattr(hub_module, "probe_hub", fake_probe)
     ok, why = registry.hub_model_available("someone/model-a")
     assert (ok, reason in why) == (available, True), why
     registry.hub_model_available("someone/model-b")

@@ -3,17 +3,16 @@
 from pathlib import Path
 
 import pytest
+from arabench.annotations.errors import ModelError
+from arabench.annotations.spans import Span
+from arabench.annotations.tokenize import word_offsets
+from arabench.models.base import NERModel
+from arabench.models.rules.adapter import RuleModel
+from arabench.models.rules.catalog import BELOW_BAR, RULES
+from arabench.models.rules.gazetteers import gazetteer_size
+from arabench.models.rules.text import normalize
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from annotations.errors import ModelError
-from annotations.spans import Span
-from annotations.tokenize import word_offsets
-from models.base import NERModel
-from models.rules.adapter import RuleModel
-from models.rules.catalog import BELOW_BAR, RULES
-from models.rules.gazetteers import gazetteer_size
-from models.rules.text import normalize
 
 MODEL = RuleModel()
 #: Every rule on, including those below the precision bar (off by default): the table below tests each rule.
@@ -353,7 +352,7 @@ def test_below_bar_rules_are_in_the_catalogue_with_their_measured_reason():
 
 
 def test_a_family_name_alone_counts_only_shortly_after_its_full_name():
-    from models.rules.people import SURNAME_WINDOW
+    from arabench.models.rules.people import SURNAME_WINDOW
 
     name = "وقال الرئيس جوزيف عون إن الحكومة ستتشكل."
     filler = " ".join(["وناقش المجلس الخطة"] * (SURNAME_WINDOW // 3 + 1)) + "."
@@ -431,9 +430,9 @@ DEV_DIR = Path(__file__).resolve().parent / "data" / "rules_dev"
 
 
 def test_rules_beat_empty_on_the_dev_corpus_in_every_targeted_type():
-    corpus = pytest.importorskip("annotations.corpus", reason="annotations/corpus.py is not there yet")
-    spans_mod = pytest.importorskip("eval.spans", reason="the scorer eval/spans.py is not there yet")
-    from models.simple import EmptyModel
+    corpus = pytest.importorskip("arabench.annotations.corpus", reason="annotations/corpus.py is not there yet")
+    spans_mod = pytest.importorskip("arabench.eval.spans", reason="the scorer eval/spans.py is not there yet")
+    from arabench.models.simple import EmptyModel
 
     docs = corpus.read_corpus(DEV_DIR)
     assert len(docs) >= 6
@@ -454,9 +453,9 @@ def test_rules_beat_empty_on_the_dev_corpus_in_every_targeted_type():
 def test_rules_beat_empty_on_the_gold_in_every_targeted_type():
     if not any(GOLD_DIR.glob("*.ann")):
         pytest.skip("the gold annotation (annotations/gold/*.ann) has not landed yet")
-    corpus = pytest.importorskip("annotations.corpus", reason="annotations/corpus.py is not there yet")
-    spans_mod = pytest.importorskip("eval.spans", reason="the scorer eval/spans.py is not there yet")
-    from models.simple import EmptyModel
+    corpus = pytest.importorskip("arabench.annotations.corpus", reason="annotations/corpus.py is not there yet")
+    spans_mod = pytest.importorskip("arabench.eval.spans", reason="the scorer eval/spans.py is not there yet")
+    from arabench.models.simple import EmptyModel
 
     docs = corpus.read_corpus(GOLD_DIR)
     texts = [d.text for d in docs]
@@ -488,10 +487,9 @@ def seed_article_names_in_hand_written_lists(gold_dir):
     """
     import hashlib
 
+    from arabench.annotations.corpus import read_corpus
+    from arabench.models.rules.lists import word_list
     from babel import Locale
-
-    from annotations.corpus import read_corpus
-    from models.rules.lists import word_list
 
     seeds = [d for d in read_corpus(gold_dir) if hashlib.sha256(d.text.encode("utf-8")).hexdigest() == SEED_SHA256]
     assert len(seeds) == 1, f"the seed article (sha256 {SEED_SHA256[:12]}...) is not in {gold_dir}"
@@ -529,10 +527,9 @@ def test_extending_the_annotations_keeps_the_rule_tests_green(tmp_path):
     import unicodedata
 
     import yaml
-
-    import benchmark
-    from annotations.validate import validate
-    from models.rules.lists import words
+    from arabench import benchmark
+    from arabench.annotations.validate import validate
+    from arabench.models.rules.lists import words
 
     gold = tmp_path / "gold"
     shutil.copytree(GOLD_DIR, gold)
@@ -571,7 +568,7 @@ def test_extending_the_annotations_keeps_the_rule_tests_green(tmp_path):
 
 
 def test_every_word_list_has_its_provenance_and_is_read_by_the_rules():
-    from models.rules.lists import DATA_DIR, word_lists
+    from arabench.models.rules.lists import DATA_DIR, word_lists
 
     lists = word_lists()
     assert len(lists) > 50
@@ -601,7 +598,7 @@ def test_every_word_list_has_its_provenance_and_is_read_by_the_rules():
     ],
 )  # fmt: skip
 def test_malformed_word_list_files_are_errors_naming_file_and_list(tmp_path, files, message):
-    from models.rules.lists import read_word_lists
+    from arabench.models.rules.lists import read_word_lists
 
     for name, content in files.items():
         (tmp_path / name).write_text(content, encoding="utf-8")
@@ -614,8 +611,8 @@ def test_malformed_word_list_files_are_errors_naming_file_and_list(tmp_path, fil
 
 @pytest.mark.parametrize("clitic", ["وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك"])
 def test_the_rules_strip_exactly_the_shared_proclitics(clitic):
-    from annotations import tokenize
-    from models.rules.text import text_words
+    from arabench.annotations import tokenize
+    from arabench.models.rules.text import text_words
 
     assert clitic in tokenize.PROCLITICS
     (word,) = text_words(clitic + "مصر")
@@ -623,8 +620,8 @@ def test_the_rules_strip_exactly_the_shared_proclitics(clitic):
 
 
 def test_every_prefix_the_rules_cut_is_a_shared_proclitic():
-    from annotations import tokenize
-    from models.rules.text import text_words
+    from arabench.annotations import tokenize
+    from arabench.models.rules.text import text_words
 
     cut = set()
     for word in text_words("وبالقاهرة فللبنك لمصر كالأردن سمصر فيصل والعربية بإحدى ملك"):
@@ -636,8 +633,8 @@ def test_every_prefix_the_rules_cut_is_a_shared_proclitic():
 
 
 def test_the_rules_compare_words_with_the_shared_normalization():
-    from annotations import tokenize
-    from models.rules.text import COMPARE, normalize, text_words
+    from arabench.annotations import tokenize
+    from arabench.models.rules.text import COMPARE, normalize, text_words
 
     sample = "أَحْمَدُ\u0640 إيران\u200c ی"
     assert normalize(sample) == tokenize.normalize_with_map(sample, **COMPARE)[0]
@@ -660,7 +657,7 @@ _TRAIN = [
 
 
 def test_counted_lists_follow_their_thresholds():
-    from models.rules.derive import common_words, entity_names, person_starts, tag_counts
+    from arabench.models.rules.derive import common_words, entity_names, person_starts, tag_counts
 
     counts = tag_counts(_TRAIN)
     assert counts["لندن"] == {"B-LOC": 2, "O": 1}
@@ -674,8 +671,8 @@ def test_counted_lists_follow_their_thresholds():
 
 
 def test_derive_writes_the_lists_the_rules_ship():
-    from models.rules.derive import derived_yaml
-    from models.rules.lists import DATA_DIR
+    from arabench.models.rules.derive import derived_yaml
+    from arabench.models.rules.lists import DATA_DIR
 
     shipped = (DATA_DIR / "derived.yaml").read_text(encoding="utf-8")
     assert "counts from the ANERcorp train split" in shipped

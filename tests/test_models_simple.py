@@ -1,9 +1,8 @@
 import pytest
-
-from annotations.errors import BenchmarkError, ModelError
-from annotations.spans import Document, Relation, Span
-from models.base import NERModel, Prediction
-from models.simple import EmptyModel, OracleModel
+from arabench.annotations.errors import BenchmarkError, ModelError
+from arabench.annotations.spans import Document, Relation, Span
+from arabench.models.base import NERModel, Prediction
+from arabench.models.simple import EmptyModel, OracleModel
 
 TEXT_A = "زار وزير الخارجية المصري الرباط أمس."
 TEXT_B = "قالت منظمة الصحة العالمية إن المغرب سجل ثلاث حالات."

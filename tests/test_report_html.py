@@ -11,11 +11,10 @@ import zlib
 from pathlib import Path
 
 import pytest
+from arabench import benchmark
+from arabench.annotations.corpus import read_corpus
+from arabench.benchmark.report_html import confusion_matrix, render_html
 from harness_fixtures import write_brat_corpus
-
-import benchmark
-from annotations.corpus import read_corpus
-from benchmark.report_html import confusion_matrix, render_html
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 _skip_without_chromium = pytest.mark.skipif(
@@ -84,7 +83,7 @@ def test_html_escapes_script_end_in_data(report: tuple[Path, benchmark.Results, 
     _, results, _ = report
     from dataclasses import replace
 
-    from annotations.spans import Document
+    from arabench.annotations.spans import Document
 
     doc = results.documents[0]
     tricky = Document(doc.id, doc.text + " </script><script>alert(1)</script> __CSS__", dict(doc.entities))

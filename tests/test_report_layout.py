@@ -11,12 +11,11 @@ import re
 from pathlib import Path
 
 import pytest
+from arabench import benchmark
+from arabench.annotations.brat import write_brat
+from arabench.annotations.spans import Document, Span
 from harness_fixtures import write_brat_corpus
 from test_report_html import _chromium, needs_chromium
-
-import benchmark
-from annotations.brat import write_brat
-from annotations.spans import Document, Span
 
 ZWJ = "\u200d"
 

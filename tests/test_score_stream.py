@@ -6,14 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from arabench.annotations.conll import bio_to_spans, read_conll_sentences, simple_columns
+from arabench.annotations.errors import ScoringError
+from arabench.annotations.tags import decode, decode_bio2_arrays, decode_entities
+from arabench.benchmark.cli import main as cli
+from arabench.benchmark.commands.score import score_settings
+from arabench.eval.modes import Setting, span_grid
+from arabench.eval.spans import score_spans
 
-from annotations.conll import bio_to_spans, read_conll_sentences, simple_columns
-from annotations.errors import ScoringError
-from annotations.tags import decode, decode_bio2_arrays, decode_entities
-from benchmark.cli import main as cli
-from benchmark.commands.score import score_settings
-from eval.modes import Setting, span_grid
-from eval.spans import score_spans
 from tests.eval_helpers import random_corpus, sentence_text
 
 GRID = list(span_grid())
@@ -157,9 +157,8 @@ def test_a_unique_optimum_is_what_the_assignment_solver_keeps() -> None:
     import random
 
     import numpy as np
+    from arabench.eval.spans import _unique_optimum
     from scipy.optimize import linear_sum_assignment
-
-    from eval.spans import _unique_optimum
 
     rng = random.Random(11)
     unique_seen = 0
@@ -187,7 +186,7 @@ def test_counts_without_error_records_equal_the_solvers_pairing(seed: int) -> No
     """Counting alone may take any optimal pairing that adds the same counts: never other counts."""
     import random
 
-    from annotations.spans import Span
+    from arabench.annotations.spans import Span
 
     rng = random.Random(seed)
     gold, pred = [], []

@@ -12,18 +12,17 @@ import re
 import unicodedata
 from pathlib import Path
 
+import arabench.annotations.conll as conll
+import arabench.annotations.tags as tags
+import arabench.annotations.tokenize as text
+import arabench.eval.spans as spans
+import arabench.eval.tokens as tokens
+import arabench.models.hf as hf
+import arabench.models.hub as hub
+import arabench.models.registry as registry
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import annotations.conll as conll
-import annotations.tags as tags
-import annotations.tokenize as text
-import eval.spans as spans
-import eval.tokens as tokens
-import models.hf as hf
-import models.hub as hub
-import models.registry as registry
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -100,9 +99,9 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_hf_and_the_registry_do_not_import_each_other() -> None:
-    assert "models.registry" not in _imports(ROOT / "models" / "hf.py")
-    assert "models.hf" not in _imports(ROOT / "models" / "registry.py")
-    assert not {"models.hf", "models.registry"} & _imports(ROOT / "models" / "hub.py")
+    assert "arabench.models.registry" not in _imports(ROOT / "models" / "hf.py")
+    assert "arabench.models.hf" not in _imports(ROOT / "models" / "registry.py")
+    assert not {"arabench.models.hf", "arabench.models.registry"} & _imports(ROOT / "models" / "hub.py")
 
 
 # --------------------------------------------------------------------------- proclitics

@@ -6,11 +6,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
-from annotations.errors import SchemaError
-from annotations.evidence.views_evidence import ANERCORP_PROBES, count_probes, derive_label, read_table
-from annotations.schema import default_schema, load_views, register_view, unregister_view
-from models.cards import known_cards, resolve_view
+from arabench.annotations.errors import SchemaError
+from arabench.annotations.evidence.views_evidence import ANERCORP_PROBES, count_probes, derive_label, read_table
+from arabench.annotations.schema import default_schema, load_views, register_view, unregister_view
+from arabench.models.cards import known_cards, resolve_view
 
 SCHEMA = default_schema()
 VIEWS = SCHEMA.views
@@ -164,7 +163,7 @@ FANE_CONLL = """\
 
 
 def test_a_fane_corpus_is_scored_in_fane_and_ace(tmp_path: Path) -> None:
-    import benchmark
+    from arabench import benchmark
 
     corpus = tmp_path / "fane.conll"
     corpus.write_text(FANE_CONLL, encoding="utf-8")
@@ -282,8 +281,9 @@ def test_the_ace_card_runs_its_label_set_and_refuses_another(
 ) -> None:
     """A model with the card's id2label predicts in the ace view (VEH included); other labels are refused."""
     pytest.importorskip("transformers")
-    from annotations.errors import ModelError
-    from models.hf import HFTokenClassificationModel
+    from arabench.annotations.errors import ModelError
+    from arabench.models.hf import HFTokenClassificationModel
+
     from tests.tiny_models import build_tiny_bert
 
     card = known_cards()["ychennlp-arabic-ner-ace"]

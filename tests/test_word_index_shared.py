@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from annotations.spans import Span
-from annotations.tokenize import WordIndex
-from eval import spans as span_module
-from eval.modes import span_grid
-from eval.spans import score_spans, word_index
-from eval.tokens import score_token_view
+from arabench.annotations.spans import Span
+from arabench.annotations.tokenize import WordIndex
+from arabench.eval import spans as span_module
+from arabench.eval.modes import span_grid
+from arabench.eval.spans import score_spans, word_index
+from arabench.eval.tokens import score_token_view
 
 TEXTS = ["قال محمد في بيروت", "زار وزير الخارجية القاهرة أمس"]
 GOLD = [[Span(4, 8, "PERS"), Span(12, 17, "GPE")], [Span(4, 17, "OCC"), Span(18, 25, "GPE")]]

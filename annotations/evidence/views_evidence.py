@@ -2,7 +2,7 @@
 
 Run it on the public train/dev CoNLL files (``token<TAB>tag``, BIO2)::
 
-    python -m annotations.evidence.views_evidence ANERCORP_TRAIN.conll [--aqmar AQMAR_DEV.conll] [--write]
+    python -m arabench.annotations.evidence.views_evidence ANERCORP_TRAIN.conll [--aqmar AQMAR_DEV.conll] [--write]
 
 It prints, for each of the schema's entity types, the probes looked at, how
 the corpus tags them (B-/I- kept in the table, dropped by the rule) and the label the
@@ -179,7 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     corpora = [("anercorp_train", args.anercorp, ANERCORP_PROBES)]
     if args.aqmar:
         corpora.append(("aqmar_dev", args.aqmar, AQMAR_PROBES))
-    lines = ["# corpus\ttype\tprobe\ttag\tcount (written by python -m annotations.evidence.views_evidence --write)"]
+    lines = [
+        "# corpus\ttype\tprobe\ttag\tcount (written by python -m arabench.annotations.evidence.views_evidence --write)"
+    ]
     for corpus, path, probes in corpora:
         rows = count_probes(path, probes)
         print(f"== {corpus} ({path.name})")

@@ -6,9 +6,9 @@ import argparse
 import json
 from collections.abc import Sequence
 
-from benchmark.cli import EXIT_OK
-from benchmark.commands.options import add_no_type_check
-from eval.modes import relation_grid
+from arabench.benchmark.cli import EXIT_OK
+from arabench.benchmark.commands.options import add_no_type_check
+from arabench.eval.modes import relation_grid
 
 HELP = (
     "agreement (F1 of B against A) of two annotation sets of the same texts: mentions, entity layers "
@@ -58,8 +58,8 @@ def _coref_cell(metric: object) -> str:
 
 
 def format_agreement(result: object, *, type_order: list[str]) -> str:
-    """Render a :class:`benchmark.agreement.Agreement` as plain-text tables."""
-    from benchmark.agreement import Agreement
+    """Render a :class:`arabench.benchmark.agreement.Agreement` as plain-text tables."""
+    from arabench.benchmark.agreement import Agreement
 
     assert isinstance(result, Agreement)
     lines = [
@@ -125,8 +125,8 @@ def _item_text(item: dict | None) -> str:
 
 
 def format_disagreements(disagreements: Sequence[object]) -> list[str]:
-    """Lines listing every disagreement, per document, A above B (see :func:`benchmark.agreement.disagreements`)."""
-    from benchmark.agreement import LEVELS, Disagreement
+    """Lines listing every disagreement, per document, A above B."""
+    from arabench.benchmark.agreement import LEVELS, Disagreement
 
     found = [d for d in disagreements if isinstance(d, Disagreement)]
     counts = ", ".join(f"{sum(d.level == level for d in found)} {level}s" for level in LEVELS)
@@ -148,8 +148,8 @@ def format_disagreements(disagreements: Sequence[object]) -> list[str]:
 
 def main(args: argparse.Namespace) -> int:
     """Read both sets (each must validate), score B against A and print the tables."""
-    from annotations.schema import default_schema
-    from benchmark.agreement import agreement_of_paths
+    from arabench.annotations.schema import default_schema
+    from arabench.benchmark.agreement import agreement_of_paths
 
     result = agreement_of_paths(args.a, args.b, check_types=not args.no_type_check)
     if args.json:

@@ -6,8 +6,8 @@ import argparse
 import os
 from pathlib import Path
 
-from annotations.errors import BenchmarkError
-from benchmark.commands.options import add_grid, add_seed
+from arabench.annotations.errors import BenchmarkError
+from arabench.benchmark.commands.options import add_grid, add_seed
 
 HELP = "compare two models (two results, or two models of one results file) with paired bootstrap and randomization"
 
@@ -34,8 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Compare and print the table."""
-    from annotations.files import atomic_write_text
-    from benchmark.compare import compare
+    from arabench.annotations.files import atomic_write_text
+    from arabench.benchmark.compare import compare
 
     if args.markdown:
         _check_writable(Path(args.markdown))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from benchmark.commands.options import add_scheme
+from arabench.benchmark.commands.options import add_scheme
 
 HELP = "convert annotations between BRAT, JSONL, CoNLL, Label Studio JSON and Hugging Face datasets"
 
@@ -45,7 +45,7 @@ examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the arguments of ``arabench convert``."""
-    from annotations.formats import FORMATS, format_table
+    from arabench.annotations.formats import FORMATS, format_table
 
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = _EPILOG.format(formats=format_table())
@@ -104,7 +104,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Run the conversion and print its report."""
-    from annotations.convert import convert
+    from arabench.annotations.convert import convert
 
     report = convert(
         args.src,

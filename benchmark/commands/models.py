@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from benchmark.cli import EXIT_OK
+from arabench.benchmark.cli import EXIT_OK
 
 HELP = "list the registered models (adapter, view, what each needs, whether it can run here now); or show one"
 
@@ -27,7 +27,7 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
 
 
 def _card_details(name: str) -> dict[str, object] | None:
-    from models.cards import known_cards
+    from arabench.models.cards import known_cards
 
     card = known_cards().get(name)
     if card is None:
@@ -50,7 +50,7 @@ def _card_details(name: str) -> dict[str, object] | None:
 
 def main(args: argparse.Namespace) -> int:
     """Print the model list (or one model) as a table or JSON."""
-    from models.registry import get_info, list_models
+    from arabench.models.registry import get_info, list_models
 
     if args.name is not None:
         info = get_info(args.name)  # ModelError with suggestions for an unknown name

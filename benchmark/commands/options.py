@@ -1,9 +1,9 @@
 """The options several subcommands share: one name, one help string, one list of choices each.
 
 Every help string here is generated from the module that owns the vocabulary:
-the scoring grid from :mod:`eval.modes`, tagging schemes from
-:mod:`annotations.tags`, formats from :mod:`annotations.formats` and model
-names from :mod:`models.registry` (read when the help is built, so a model
+the scoring grid from :mod:`arabench.eval.modes`, tagging schemes from
+:mod:`arabench.annotations.tags`, formats from :mod:`arabench.annotations.formats` and model
+names from :mod:`arabench.models.registry` (read when the help is built, so a model
 registered later, ``crf`` or a plugin, is listed). A subcommand declares a
 shared option only through the ``add_*`` functions below, so ``arabench X
 --help`` says the same thing for the same option in every X
@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import re
 
-from eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES, MatchMode
+from arabench.eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES, MatchMode
 
 __all__ = [
     "SHARED_OPTIONS",
@@ -43,11 +43,11 @@ SHARED_OPTIONS: tuple[str, ...] = (
     "--no-type-check",
 )
 
-#: What each boundary convention and layer of :mod:`eval.modes` means (checked against it below).
+#: What each boundary convention and layer of :mod:`arabench.eval.modes` means (checked against it below).
 _BOUNDARY_TEXT = {"char": "raw character offsets", "word": "spans widened to whole words"}
 _LAYER_TEXT = {"flat": "outermost spans only", "nested": "every span"}
 if set(_BOUNDARY_TEXT) != set(BOUNDARIES) or set(_LAYER_TEXT) != set(LAYERS):  # pragma: no cover - a new grid value
-    raise RuntimeError("benchmark.commands.options: describe every boundary and layer of eval.modes")
+    raise RuntimeError("arabench.benchmark.commands.options: describe every boundary and layer of eval.modes")
 
 
 def _mode_text(mode: MatchMode) -> str:
@@ -58,7 +58,7 @@ def _mode_text(mode: MatchMode) -> str:
 
 
 def grid_help() -> dict[str, str]:
-    """Help of ``--mode``, ``--boundary`` and ``--layer``, from :mod:`eval.modes`."""
+    """Help of ``--mode``, ``--boundary`` and ``--layer``, from :mod:`arabench.eval.modes`."""
     return {
         "--mode": "match mode: " + "; ".join(_mode_text(m) for m in MODES.values()) + f" (default: {HEADLINE.mode})",
         "--boundary": "span boundaries: "
@@ -101,19 +101,19 @@ def add_seed(parser: argparse.ArgumentParser, *, default: int | None = 0) -> Non
 
 
 def scheme_choices() -> tuple[str, ...]:
-    """The values ``--scheme`` accepts: the schemes of :data:`annotations.tags.SCHEMES` and their aliases.
+    """The values ``--scheme`` accepts: the schemes of :data:`arabench.annotations.tags.SCHEMES` and their aliases.
 
     ``ANY`` (every prefix of every scheme) is the adapters' reading of a model's label set, not a file scheme:
     on a file it would read any prefix as a tag.
     """
-    from annotations.tags import SCHEME_ALIASES, SCHEMES
+    from arabench.annotations.tags import SCHEME_ALIASES, SCHEMES
 
     return (*(n for n in SCHEMES if n != "ANY"), *SCHEME_ALIASES)
 
 
 def scheme_help() -> str:
-    """Help of ``--scheme``, from :data:`annotations.tags.SCHEMES` and its aliases."""
-    from annotations.tags import SCHEME_ALIASES, SCHEMES
+    """Help of ``--scheme``, from :data:`arabench.annotations.tags.SCHEMES` and its aliases."""
+    from arabench.annotations.tags import SCHEME_ALIASES, SCHEMES
 
     names = [f"{n} (bare types)" if n == "IO" else n for n in SCHEMES if n != "ANY"]
     aliases = ", ".join(f"{a}={n}" for a, n in SCHEME_ALIASES.items())
@@ -126,8 +126,8 @@ def add_scheme(parser: argparse.ArgumentParser | argparse._ArgumentGroup, *, def
 
 
 def format_help() -> str:
-    """Help of ``--format``, from :data:`annotations.formats.FORMATS`."""
-    from annotations.formats import FORMATS
+    """Help of ``--format``, from :data:`arabench.annotations.formats.FORMATS`."""
+    from arabench.annotations.formats import FORMATS
 
     return (
         f"annotation format: {', '.join(FORMATS)} "
@@ -137,7 +137,7 @@ def format_help() -> str:
 
 def add_format(parser: argparse.ArgumentParser) -> None:
     """Add ``--format FMT``."""
-    from annotations.formats import FORMATS
+    from arabench.annotations.formats import FORMATS
 
     parser.add_argument("--format", choices=list(FORMATS), default=None, metavar="FMT", help=format_help())
 
@@ -148,8 +148,8 @@ def _prefix_form(prefix: str, description: str) -> str:
 
 
 def model_help() -> str:
-    """Help of ``--model``, from :data:`models.registry.NAMES` and :data:`models.registry.PREFIXES`."""
-    from models.registry import NAMES, PREFIXES
+    """Help of ``--model``, from the registry's ``NAMES`` and ``PREFIXES``."""
+    from arabench.models.registry import NAMES, PREFIXES
 
     forms = [_prefix_form(p, e.description) + (f" (or {p}: alone)" if e.bare else "") for p, e in PREFIXES.items()]
     return (

@@ -8,11 +8,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from eval.modes import HEADLINE, RELATION_LEVELS
+from arabench.eval.modes import HEADLINE, RELATION_LEVELS
 
 if TYPE_CHECKING:
-    from benchmark.config import RunConfig
-    from benchmark.results import Results
+    from arabench.benchmark.config import RunConfig
+    from arabench.benchmark.results import Results
 
 HELP = "run models on the gold corpus, score them and write results (JSON, Markdown, CSV, HTML)"
 
@@ -37,7 +37,7 @@ cache without loading models.
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the options of ``arabench run``."""
-    from benchmark.commands.options import add_model, add_seed
+    from arabench.benchmark.commands.options import add_model, add_seed
 
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
@@ -125,9 +125,9 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
     """The run's configuration: ``--config``'s file, the flags given over it, user views and cards registered."""
     import os
 
-    from annotations.schema import load_views, register_view
-    from benchmark.config import RunConfig, load_config, merge_flags
-    from models.cards import add_cards_dir
+    from arabench.annotations.schema import load_views, register_view
+    from arabench.benchmark.config import RunConfig, load_config, merge_flags
+    from arabench.models.cards import add_cards_dir
 
     config = load_config(args.config) if args.config else RunConfig()
     flags = {
@@ -166,8 +166,8 @@ def main(args: argparse.Namespace) -> int:
     import logging
     import sys
 
-    from benchmark.corpus_io import load_corpus
-    from benchmark.runner import DEFAULT_BOOTSTRAP, run
+    from arabench.benchmark.corpus_io import load_corpus
+    from arabench.benchmark.runner import DEFAULT_BOOTSTRAP, run
 
     config = resolve_config(args)
     if config.quiet:  # also silence the progress bars of huggingface_hub and transformers
@@ -181,7 +181,7 @@ def main(args: argparse.Namespace) -> int:
         stream=sys.stderr,
     )
     if config.view is not None:
-        from annotations.schema import default_schema
+        from arabench.annotations.schema import default_schema
 
         default_schema().view(config.view)  # an unknown view: the schema's error before any corpus is read
     if config.bootstrap is None:
@@ -190,7 +190,7 @@ def main(args: argparse.Namespace) -> int:
     # Every corpus is read before any model runs: a bad path or tag set costs no run.
     names = [_corpus_name(c) for c in corpora]
     if len(set(names)) != len(names):
-        from annotations.errors import BenchmarkError
+        from arabench.annotations.errors import BenchmarkError
 
         twice = next(n for n in names if names.count(n) > 1)
         raise BenchmarkError(
@@ -248,8 +248,8 @@ def _corpus_name(path: str | None) -> str:
 
 
 def _print_leaderboard(results: Results, out: str, *, corpus: str | None) -> None:
-    from benchmark.report_text import fmt, fmt_ci, status_text
-    from benchmark.results import SCORED_STATUSES
+    from arabench.benchmark.report_text import fmt, fmt_ci, status_text
+    from arabench.benchmark.results import SCORED_STATUSES
 
     head = HEADLINE
     where = f"corpus {corpus}, " if corpus else ""

@@ -1,9 +1,9 @@
 """``arabench score --gold G --pred P``: score predictions from any system against gold annotations.
 
 Formats (``--format``, else each path's format as the registry of
-:mod:`annotations.formats` guesses it, the same guess as every command's):
+:mod:`arabench.annotations.formats` guesses it, the same guess as every command's):
 
-* ``conll``: token/tag files (:mod:`annotations.conll`). Both files must hold
+* ``conll``: token/tag files (:mod:`arabench.annotations.conll`). Both files must hold
   the same tokens in the same order, split into the same sentences; the first
   difference is an error naming both files' lines and tokens. Tags are read
   with the conlleval rules (an ``I-X`` after ``O`` starts a mention), each
@@ -25,7 +25,7 @@ predictions in ``notes`` as ``pred_out_of_view:<TYPE>``); other labels are an
 error. Without ``--view`` labels are compared as they are.
 
 ``--strict-iob2`` (CoNLL, scheme BIO2) scores chunks the way seqeval's
-``mode="strict", scheme=IOB2`` does (:mod:`eval.tokens`): a chunk starts only
+``mode="strict", scheme=IOB2`` does (:mod:`arabench.eval.tokens`): a chunk starts only
 at a ``B-`` tag and ill-formed ``I-`` tags start none.
 
 Output: a table (per type tp, fp, fn, support, P, R, F1, then micro, macro,
@@ -45,10 +45,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotations.errors import ScoringError
-from annotations.formats import FORMATS as REGISTRY
-from annotations.formats import infer_format
-from eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES, Setting
+from arabench.annotations.errors import ScoringError
+from arabench.annotations.formats import FORMATS as REGISTRY
+from arabench.annotations.formats import infer_format
+from arabench.eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES, Setting
 
 HELP = "score predictions from any system against gold (CoNLL, JSONL, BRAT, Label Studio, datasets), as a table or JSON"
 
@@ -63,7 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--gold", required=True, help="gold annotations: CoNLL, JSONL, BRAT, Label Studio or a datasets directory"
     )
     parser.add_argument("--pred", required=True, help="predictions (CoNLL if the gold is CoNLL, else any span format)")
-    from benchmark.commands.options import add_format, add_grid, add_scheme
+    from arabench.benchmark.commands.options import add_format, add_grid, add_scheme
 
     add_format(parser)
     add_grid(parser, repeatable=True)
@@ -116,7 +116,7 @@ class _ConllRead:
     ``gold``/``pred`` hold, per document, the set of ``(start, end, type)``
     character spans when ``sets`` (the fast path: the whole file is one
     document, sentences laid end to end), else lists of
-    :class:`annotations.spans.Span` per sentence with ``texts``.
+    :class:`arabench.annotations.spans.Span` per sentence with ``texts``.
     """
 
     gold: list
@@ -129,7 +129,7 @@ class _ConllRead:
 
 def _read_conll(gold_path: str, pred_path: str, scheme: str) -> _ConllRead:
     """Read two CoNLL files together, sentence by sentence, check their tokens agree, decode their tags."""
-    from annotations.tags import scheme_of
+    from arabench.annotations.tags import scheme_of
 
     if scheme_of(scheme).name == "BIO2":
         fast = _read_conll_simple(gold_path, pred_path)
@@ -139,7 +139,7 @@ def _read_conll(gold_path: str, pred_path: str, scheme: str) -> _ConllRead:
 
 
 def _read_conll_simple(gold_path: str, pred_path: str) -> _ConllRead | None:
-    """The fast path: both files in the simplest shape (:func:`annotations.conll.simple_columns`), same tokens.
+    """The fast path: both files in the simplest shape (:func:`arabench.annotations.conll.simple_columns`), same tokens.
 
     Reads aligned blocks of lines (a block ends with a sentence) and decodes
     each block's tags in one pass. Returns ``None`` as soon as a block is not
@@ -149,9 +149,8 @@ def _read_conll_simple(gold_path: str, pred_path: str) -> _ConllRead | None:
     from itertools import islice
 
     import numpy as np
-
-    from annotations.conll import simple_columns
-    from annotations.tags import decode_bio2_arrays
+    from arabench.annotations.conll import simple_columns
+    from arabench.annotations.tags import decode_bio2_arrays
 
     gold_spans: list[tuple[int, int, str]] = []
     pred_spans: list[tuple[int, int, str]] = []
@@ -208,9 +207,9 @@ def _text(lines: list[bytes], first: bool) -> str:
 
 
 def _read_conll_checked(gold_path: str, pred_path: str, scheme: str) -> _ConllRead:
-    """The general path: every line checked (:func:`annotations.conll.iter_conll_sentences`), read together."""
-    from annotations.spans import Span
-    from annotations.tags import decode
+    """The general path: every line checked (:func:`arabench.annotations.conll.iter_conll_sentences`), read together."""
+    from arabench.annotations.spans import Span
+    from arabench.annotations.tags import decode
 
     texts: list[str] = []
     gold_spans: list[list] = []
@@ -236,8 +235,8 @@ def _paired_sentences(gold_path: str, pred_path: str, scheme: str) -> Iterator[t
     Under ``--scheme IO`` a prefixed tag is an error (:func:`_refuse_prefixed`);
     the first difference in tokens or sentence breaks is an error naming both places.
     """
-    from annotations.conll import iter_conll_sentences
-    from annotations.tags import scheme_of
+    from arabench.annotations.conll import iter_conll_sentences
+    from arabench.annotations.tags import scheme_of
 
     gold_iter = iter_conll_sentences(gold_path, scheme=scheme)
     pred_iter = iter_conll_sentences(pred_path, scheme=scheme)
@@ -284,13 +283,13 @@ _PREFIXED = re.compile(r"^[BIESLU][-_]\S")
 
 
 def _strict_iob2(gold_path: str, pred_path: str) -> tuple[Any, int]:
-    """The strict IOB2 chunks of seqeval (:func:`eval.tokens.score_tags` with scheme ``iob2``).
+    """The strict IOB2 chunks of seqeval (:func:`arabench.eval.tokens.score_tags` with scheme ``iob2``).
 
-    Both files are streamed together (:func:`annotations.conll.iter_conll_sentences`)
+    Both files are streamed together (:func:`arabench.annotations.conll.iter_conll_sentences`)
     and their tokens checked as in :func:`_read_conll_checked`; returns the
     scores and the number of sentences.
     """
-    from eval.tokens import score_tags
+    from arabench.eval.tokens import score_tags
 
     gold_tags: list[list[str]] = []
     pred_tags: list[list[str]] = []
@@ -349,8 +348,8 @@ def _check_same_tokens(
 
 def _read_predictions(path: str, fmt: str | None) -> list:
     """Parse predictions in any span format without the gold-only checks."""
-    from annotations.formats import parse_documents
-    from annotations.problems import problems_error
+    from arabench.annotations.formats import parse_documents
+    from arabench.annotations.problems import problems_error
 
     _, parsed, problems = parse_documents(path, format=fmt, option="--format")
     problems += [p for doc in parsed for p in doc.problems]
@@ -362,7 +361,7 @@ def _read_predictions(path: str, fmt: str | None) -> list:
 def _span_documents(
     gold_path: str, pred_path: str, *, check_types: bool, gold_format: str, pred_format: str | None
 ) -> tuple[list[str], list[list], list[list]]:
-    from annotations.corpus import read_corpus
+    from arabench.annotations.corpus import read_corpus
 
     gold = read_corpus(gold_path, check_types=check_types, format=gold_format)
     pred = {}
@@ -434,7 +433,7 @@ def score_files(
         gold: Gold path in any registry format.
         pred: Prediction path (CoNLL when the gold is CoNLL).
         format: A registry format for both paths; when ``None`` each path's format is guessed.
-        mode: Match mode (:mod:`eval.modes`).
+        mode: Match mode (:mod:`arabench.eval.modes`).
         boundary: ``char`` or ``word``.
         layer: ``flat`` or ``nested``.
         view: Label view to project gold and predictions into; ``None`` compares labels as they are.
@@ -488,9 +487,9 @@ def score_settings(
     Returns:
         One :class:`ScoreReport` per setting, in the order given.
     """
-    from annotations.schema import default_schema
-    from eval.modes import check_boundary, check_layer, get_mode
-    from eval.spans import collection_paused, score_span_sets, score_spans
+    from arabench.annotations.schema import default_schema
+    from arabench.eval.modes import check_boundary, check_layer, get_mode
+    from arabench.eval.spans import collection_paused, score_span_sets, score_spans
 
     for setting in settings:
         get_mode(setting.mode)
@@ -537,7 +536,7 @@ def score_settings(
                 reports.append(ScoreReport(scores, fmt, view, documents, dict(scores.notes)))
             return reports
         if read.sets:  # a view or a label map needs Span objects: the one document of the fast path, text-free
-            from annotations.spans import Span
+            from arabench.annotations.spans import Span
 
             gold_spans = [[Span(*t) for t in sorted(gold_spans[0])]]
             pred_spans = [[Span(*t) for t in sorted(pred_spans[0])]]
@@ -613,10 +612,10 @@ def _relabel(
     gold_spans: list[list],
 ) -> list[list]:
     """Apply ``--label-map``/``--drop`` to the predictions; a label neither mapped, dropped nor known is an error."""
-    from annotations.errors import LabelMapError
-    from annotations.schema import default_schema
-    from annotations.spans import Span
-    from models.labelmap import LabelMap, parse_label_map
+    from arabench.annotations.errors import LabelMapError
+    from arabench.annotations.schema import default_schema
+    from arabench.annotations.spans import Span
+    from arabench.models.labelmap import LabelMap, parse_label_map
 
     drops = [d.strip() for d in drop.split(",") if d.strip()] if isinstance(drop, str) else list(drop)
     lmap = LabelMap({}, frozenset(drops), "option") if label_map is None else parse_label_map(label_map, drop=drops)
@@ -649,7 +648,7 @@ def _relabel(
 
 def _into_view(spans: list[list], view: Any, schema: Any, *, side: str, path: str) -> tuple[list[list], dict[str, int]]:
     """One side in ``view``: as it is when every label is a view label, projected when in schema types."""
-    from annotations.spans import Span
+    from arabench.annotations.spans import Span
 
     labels = {s.label for doc in spans for s in doc}
     if labels <= view.labels:

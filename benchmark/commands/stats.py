@@ -6,15 +6,15 @@ import argparse
 import json
 from pathlib import Path
 
-from benchmark.cli import EXIT_OK
-from benchmark.commands.options import add_no_type_check
+from arabench.benchmark.cli import EXIT_OK
+from arabench.benchmark.commands.options import add_no_type_check
 
 HELP = "describe annotations: documents, tokens, sentences, mentions per type, nesting, entities, relations"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``stats`` options."""
-    from benchmark.commands.validate import add_path_arguments
+    from arabench.benchmark.commands.validate import add_path_arguments
 
     add_path_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the statistics as JSON")
@@ -22,8 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def format_table(stats: object, *, title: str, type_order: list[str]) -> str:
-    """Render :class:`annotations.stats.CorpusStats` as a plain-text table."""
-    from annotations.stats import CorpusStats
+    """Render :class:`arabench.annotations.stats.CorpusStats` as a plain-text table."""
+    from arabench.annotations.stats import CorpusStats
 
     assert isinstance(stats, CorpusStats)
     known = [t for t in type_order if t in stats.mentions]
@@ -78,11 +78,11 @@ def main(args: argparse.Namespace) -> int:
     """Read the corpus (it must validate) and print its statistics; warnings (e.g. text not in NFC) go to stderr."""
     import sys
 
-    from annotations.corpus import default_gold_path, read_corpus
-    from annotations.schema import default_schema
-    from annotations.stats import corpus_stats
-    from benchmark.commands.validate import display_path, is_dataset_source, report_warnings
-    from benchmark.corpus_io import load_corpus
+    from arabench.annotations.corpus import default_gold_path, read_corpus
+    from arabench.annotations.schema import default_schema
+    from arabench.annotations.stats import corpus_stats
+    from arabench.benchmark.commands.validate import display_path, is_dataset_source, report_warnings
+    from arabench.benchmark.corpus_io import load_corpus
 
     path: str | Path = args.path if args.path is not None else display_path(default_gold_path())
     view = None

@@ -8,12 +8,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from benchmark.cli import EXIT_OK, EXIT_PROBLEMS
-from benchmark.commands.options import add_no_type_check
+from arabench.benchmark.cli import EXIT_OK, EXIT_PROBLEMS
+from arabench.benchmark.commands.options import add_no_type_check
 
 if TYPE_CHECKING:
-    from annotations.problems import Problem
-    from annotations.validate import ValidationReport
+    from arabench.annotations.problems import Problem
+    from arabench.annotations.validate import ValidationReport
 
 HELP = "check annotations (BRAT, JSONL, CoNLL, Label Studio, datasets; default: the gold) and list every problem"
 
@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_path_arguments(parser: argparse.ArgumentParser) -> None:
     """The corpus path and ``--format`` (shared by ``validate`` and ``stats``)."""
-    from benchmark.commands.options import add_format
+    from arabench.benchmark.commands.options import add_format
 
     parser.add_argument(
         "path",
@@ -54,7 +54,7 @@ def is_dataset_source(path: str) -> bool:
 
 def report_warnings(path: Path, fmt: str | None) -> list[str]:
     """The warnings the checks of ``path`` find (errors are raised by the reader that follows)."""
-    from annotations.formats import check_path
+    from arabench.annotations.formats import check_path
 
     if not path.exists():
         return []
@@ -67,8 +67,8 @@ def nfc_warnings(report: ValidationReport, path: Path, fmt: str | None) -> list[
 
     Formats that store the raw text get this check (and the BOM and CRLF ones) from the validator itself.
     """
-    from annotations.formats import get_format, infer_format
-    from annotations.validate import check_text
+    from arabench.annotations.formats import get_format, infer_format
+    from arabench.annotations.validate import check_text
 
     if not path.exists() or get_format(fmt or infer_format(path, option=None)).raw_text:
         return []
@@ -82,8 +82,8 @@ def nfc_warnings(report: ValidationReport, path: Path, fmt: str | None) -> list[
 
 def main(args: argparse.Namespace) -> int:
     """Validate and print each problem, then a summary; exit 1 if there is an error."""
-    from annotations.corpus import default_gold_path
-    from annotations.formats import check_path, get_format, infer_format
+    from arabench.annotations.corpus import default_gold_path
+    from arabench.annotations.formats import check_path, get_format, infer_format
 
     if args.path is not None and is_dataset_source(args.path):
         return _validate_dataset(args)
@@ -115,9 +115,9 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _view_problems(path: Path, documents: list) -> list:
-    from annotations.errors import SchemaError
-    from annotations.problems import Problem
-    from benchmark.corpus_io import infer_view
+    from arabench.annotations.errors import SchemaError
+    from arabench.annotations.problems import Problem
+    from arabench.benchmark.corpus_io import infer_view
 
     labels = {s.label for d in documents for s in d.entities.values()}
     try:
@@ -128,8 +128,8 @@ def _view_problems(path: Path, documents: list) -> list:
 
 
 def _validate_dataset(args: argparse.Namespace) -> int:
-    from annotations.errors import BenchmarkError
-    from benchmark.corpus_io import load_corpus
+    from arabench.annotations.errors import BenchmarkError
+    from arabench.benchmark.corpus_io import load_corpus
 
     try:
         corpus = load_corpus(args.path)

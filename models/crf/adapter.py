@@ -2,20 +2,20 @@
 
 How a raw text becomes spans:
 
-1. The text is cut into sentences (:func:`annotations.tokenize.sentence_ranges`:
+1. The text is cut into sentences (:func:`arabench.annotations.tokenize.sentence_ranges`:
    at line breaks and after ``. ! ? ؟``) and each sentence into words the way
-   ANERcorp is tokenized (:func:`annotations.tokenize.word_offsets`: every
+   ANERcorp is tokenized (:func:`arabench.annotations.tokenize.word_offsets`: every
    punctuation or symbol character is a word of its own, proclitics stay on
    their word: ``وبالكويت`` is one word). Each word keeps its raw offsets.
 2. The CRF tags every word of a sentence (BIO2, ``PERS LOC ORG MISC``).
 3. Tags are decoded with the conlleval rules (an ``I-`` without an open entity
    of its type starts one; counted as ``repaired_tags``), and each entity
    becomes a span from its first word's start to its last word's end in the
-   raw text (snapped to whole words; see :func:`models.hf.spans_from_words`);
+   raw text (snapped to whole words; see :func:`arabench.models.hf.spans_from_words`);
    tags are decoded sentence by sentence, so no entity crosses a sentence end.
 
 The model is trained on first use from the packaged ANERcorp train split and
-cached (see :mod:`models.crf.train`).
+cached (see :mod:`arabench.models.crf.train`).
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from annotations.errors import ModelError
-from annotations.tokenize import WordIndex, sentence_ranges, word_offsets
-from models.base import Prediction
-from models.crf.features import FEATURE_VERSION, gazetteer, sentence_features
-from models.crf.train import (
+from arabench.annotations.errors import ModelError
+from arabench.annotations.tokenize import WordIndex, sentence_ranges, word_offsets
+from arabench.models.base import Prediction
+from arabench.models.crf.features import FEATURE_VERSION, gazetteer, sentence_features
+from arabench.models.crf.train import (
     ALGORITHM,
     LABELS,
     SEED,
@@ -36,7 +36,7 @@ from models.crf.train import (
     build_model,
     load_crfsuite,
 )
-from models.labelmap import LabelMap
+from arabench.models.labelmap import LabelMap
 
 __all__ = ["ADAPTER_VERSION", "CRFModel", "sentence_words"]
 
@@ -54,7 +54,7 @@ def sentence_words(text: str) -> list[list[tuple[int, int]]]:
 
 
 class CRFModel:
-    """The trained CRF baseline (see the module docstring and :mod:`models.crf.train`).
+    """The trained CRF baseline (see the module docstring and :mod:`arabench.models.crf.train`).
 
     Args:
         train: A CoNLL training file (``PERS LOC ORG MISC``, BIO2); default: the
@@ -116,7 +116,7 @@ class CRFModel:
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         """Tag each text sentence by sentence; spans are raw-text offsets snapped to words."""
-        from models.hf import spans_from_words
+        from arabench.models.hf import spans_from_words
 
         out = []
         for text in texts:
@@ -139,7 +139,7 @@ class CRFModel:
         inputs = self.built.inputs
         return {
             "id": self.name,
-            "adapter": "models.crf.adapter:CRFModel",
+            "adapter": "arabench.models.crf.adapter:CRFModel",
             "adapter_version": ADAPTER_VERSION,
             "revision": self.built.key,
             "view": self.view,

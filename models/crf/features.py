@@ -33,10 +33,9 @@ import inspect
 from collections.abc import Sequence
 from functools import lru_cache
 
+import arabench.annotations.tokenize as text_facts
 import regex
-
-import annotations.tokenize as text_facts
-from annotations.tokenize import CONJUNCTIONS, PROCLITIC_PATTERN, normalize_with_map
+from arabench.annotations.tokenize import CONJUNCTIONS, PROCLITIC_PATTERN, normalize_with_map
 
 __all__ = [
     "FEATURE_VERSION",

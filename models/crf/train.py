@@ -14,7 +14,7 @@ shuffles the sentences with the C library's ``rand``, which is seeded with
 
 Build it explicitly (prints the key, the path and the time)::
 
-    python -m models.crf.train [--data FILE.conll[.gz]] [--cache-dir DIR] [--force]
+    python -m arabench.models.crf.train [--data FILE.conll[.gz]] [--cache-dir DIR] [--force]
 
 ``arabench run -m crf`` builds it on first use (and says so on the log).
 """
@@ -36,10 +36,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from annotations.conll import ConllSentence, parse_conll
-from annotations.errors import AnnotationError, ModelError, ModelUnavailableError
-from annotations.files import atomic_write_text, default_cache_dir
-from models.crf.features import FEATURE_VERSION, feature_code_sha256, gazetteer, sentence_features
+from arabench.annotations.conll import ConllSentence, parse_conll
+from arabench.annotations.errors import AnnotationError, ModelError, ModelUnavailableError
+from arabench.annotations.files import atomic_write_text, default_cache_dir
+from arabench.models.crf.features import FEATURE_VERSION, feature_code_sha256, gazetteer, sentence_features
 
 __all__ = [
     "ALGORITHM",
@@ -295,7 +295,7 @@ def build_model(
 
     Args:
         data: A CoNLL training file (default: the packaged ANERcorp train split).
-        cache_dir: The cache root (default :func:`annotations.files.default_cache_dir`); the model goes to
+        cache_dir: The cache root (default :func:`arabench.annotations.files.default_cache_dir`); the model goes to
             ``<root>/crf/<key>/``.
         params: CRFsuite parameters overriding :data:`PARAMS`.
         force: Train again even if the model is cached.
@@ -343,8 +343,8 @@ def build_model(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m models.crf.train``: build (or find) the cached model and print where it is."""
-    parser = argparse.ArgumentParser(prog="python -m models.crf.train", description=__doc__.split("\n\n")[0])
+    """``python -m arabench.models.crf.train``: build (or find) the cached model and print where it is."""
+    parser = argparse.ArgumentParser(prog="python -m arabench.models.crf.train", description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", help="CoNLL training file, token<TAB>tag, BIO2 (default: packaged ANERcorp train)")
     parser.add_argument("--cache-dir", help="cache root (default: $ARABENCH_CACHE or ~/.cache/arabench)")
     parser.add_argument("--force", action="store_true", help="train again even if the model is cached")

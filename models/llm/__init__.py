@@ -18,13 +18,13 @@ Two adapters share the prompts, the parsing and the alignment:
 
 The subpackage is split along the pipeline's seams:
 
-* :mod:`models.llm.prompts`: prompt templates (data in ``models/prompts/``).
-* :mod:`models.llm.windows`: splitting a text into windows of raw offsets.
-* :mod:`models.llm.parsing`: reading an answer leniently but countably.
-* :mod:`models.llm.alignment`: answer strings back to raw character spans; relations.
-* :mod:`models.llm.cache`: the response cache.
-* :mod:`models.llm.http`: bounded, deadline-bound requests; URL and body redaction.
-* :mod:`models.llm.adapters`: :class:`~models.llm.adapters.LLMExtractor` and the two adapters.
+* :mod:`arabench.models.llm.prompts`: prompt templates (data in ``models/prompts/``).
+* :mod:`arabench.models.llm.windows`: splitting a text into windows of raw offsets.
+* :mod:`arabench.models.llm.parsing`: reading an answer leniently but countably.
+* :mod:`arabench.models.llm.alignment`: answer strings back to raw character spans; relations.
+* :mod:`arabench.models.llm.cache`: the response cache.
+* :mod:`arabench.models.llm.http`: bounded, deadline-bound requests; URL and body redaction.
+* :mod:`arabench.models.llm.adapters`: :class:`~models.llm.adapters.LLMExtractor` and the two adapters.
 
 Diagnostics (per text, summed by the harness):
     ``windows``: windows sent. ``oversized_windows``: windows longer than
@@ -34,7 +34,7 @@ Diagnostics (per text, summed by the harness):
     ``timeout`` (or the run deadline). ``oversized_responses``: responses cut
     at ``max_response_bytes``. ``deadline_windows``: windows given up because
     ``run_timeout`` had passed. ``unsent_windows``: windows not sent because
-    the server never responded (see :mod:`models.llm.adapters`). ``discarded_cache_entries``: invalid response
+    the server never responded (see :mod:`arabench.models.llm.adapters`). ``discarded_cache_entries``: invalid response
     cache entries discarded (the answer was requested again).
     ``connection_errors``: attempts that could not connect. ``retries``:
     attempts repeated. ``bad_responses``: 2xx bodies without a message, or
@@ -50,11 +50,11 @@ Diagnostics (per text, summed by the harness):
     ``dropped_label:<T>``: entities of a schema type outside ``labels``, or
     mapped to null by ``label_map`` (not emitted). ``unalignable``: entity
     strings not found. ``normalized_matches``, ``stripped_proclitics``,
-    ``occurrence_out_of_range``: see the alignment steps (:mod:`models.llm.alignment`).
+    ``occurrence_out_of_range``: see the alignment steps (:mod:`arabench.models.llm.alignment`).
     ``skipped_inner_occurrences``: see the alignment steps.
     ``duplicate_spans``: the same span produced twice (kept once).
     ``unalignable_relations``, ``unknown_relation_type``,
     ``relation_arg_mismatch``, ``self_relations``, ``duplicate_relations``,
     ``ambiguous_relation_args`` (an argument naming two answer entities by the
-    same id or text; the first is taken): see the relation rule (:mod:`models.llm.alignment`).
+    same id or text; the first is taken): see the relation rule (:mod:`arabench.models.llm.alignment`).
 """

@@ -13,7 +13,7 @@ adapter's error (see :class:`LLMExtractor`).
 
 **Bounds.** Each request attempt ends within ``timeout`` seconds (in total,
 not between bytes), each decoded response within ``max_response_bytes``, and
-all requests of a model within ``run_timeout`` seconds (:mod:`models.llm.http`).
+all requests of a model within ``run_timeout`` seconds (:mod:`arabench.models.llm.http`).
 What is cut is counted (``timeouts``, ``oversized_responses``,
 ``deadline_windows``), logged as a warning, and named in the error. When the
 first window that is sent gets no response at all (only connection errors or
@@ -45,14 +45,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from annotations.errors import ModelError, ModelUnavailableError
-from annotations.files import canonical_sha256, path_fingerprint
-from annotations.schema import Schema, default_schema
-from annotations.spans import Relation, Span
-from models.base import Prediction
-from models.llm.alignment import align_entities, align_relations
-from models.llm.cache import ResponseCache
-from models.llm.http import (
+from arabench.annotations.errors import ModelError, ModelUnavailableError
+from arabench.annotations.files import canonical_sha256, path_fingerprint
+from arabench.annotations.schema import Schema, default_schema
+from arabench.annotations.spans import Relation, Span
+from arabench.models.base import Prediction
+from arabench.models.llm.alignment import align_entities, align_relations
+from arabench.models.llm.cache import ResponseCache
+from arabench.models.llm.http import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DeadlineExceeded,
     HTTPResponse,
@@ -65,9 +65,9 @@ from models.llm.http import (
     redact_url,
     url_secrets,
 )
-from models.llm.parsing import parse_answer
-from models.llm.prompts import DEFAULT_PROMPT, load_prompt
-from models.llm.windows import split_windows
+from arabench.models.llm.parsing import parse_answer
+from arabench.models.llm.prompts import DEFAULT_PROMPT, load_prompt
+from arabench.models.llm.windows import split_windows
 
 __all__ = ["ADAPTER_VERSION", "COMMON_OPTIONS", "HFGenerationModel", "LLMExtractor", "MAX_SAMPLES", "OpenAIChatModel"]
 
@@ -295,7 +295,7 @@ class LLMExtractor:
         return answer
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        """Extract entities and relations from every text (see the :mod:`models.llm` docstring)."""
+        """Extract entities and relations from every text (see the :mod:`arabench.models.llm` docstring)."""
         if isinstance(texts, str):
             raise ModelError(
                 "predict takes a sequence of texts", field="texts", value=texts[:40], fix="wrap it: [text]"
@@ -448,7 +448,7 @@ def _retry_after(value: str | None) -> float | None:
 class OpenAIChatModel(LLMExtractor):
     """An LLM behind an OpenAI-compatible chat-completions endpoint (``llm:<model>``).
 
-    Requests go through :func:`models.llm.http.post_json`: each attempt must
+    Requests go through :func:`arabench.models.llm.http.post_json`: each attempt must
     finish (connect, send, headers, every byte) within ``timeout`` seconds,
     the decoded response within ``max_response_bytes``, and all requests of
     the object within ``run_timeout`` seconds. What is cut is counted

@@ -41,7 +41,7 @@ on the gold (F1 of the gold mentions sent back as strings).
 **Relations** are entity pairs: each argument refers to an answer entity (by id
 or, tolerated, by text), and a relation holds between the *entities* those
 strings name, not between particular occurrences. Relations are scored at the
-entity level (:func:`eval.relations.score_relations`, ``level="entity"``): a
+entity level (:func:`arabench.eval.relations.score_relations`, ``level="entity"``): a
 predicted mention takes the gold entity of the gold mention it matches, so any
 occurrence of the string stands for the entity equally well, and which one is
 linked does not change the score. The relation is emitted once, between a
@@ -70,9 +70,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from annotations.schema import Schema, default_schema
-from annotations.spans import Relation, Span
-from annotations.tokenize import (
+from arabench.annotations.schema import Schema, default_schema
+from arabench.annotations.spans import Relation, Span
+from arabench.annotations.tokenize import (
     CONJUNCTIONS,
     PROCLITIC_PATTERN,
     WordIndex,
@@ -80,7 +80,7 @@ from annotations.tokenize import (
     is_proclitic_prefix,
     normalize_with_map,
 )
-from models.llm.parsing import AnswerEntity, AnswerRelation
+from arabench.models.llm.parsing import AnswerEntity, AnswerRelation
 
 __all__ = ["Alignment", "align_entities", "align_relations", "find_mentions"]
 

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from annotations.errors import CacheError
-from annotations.files import atomic_write_bytes, canonical_json, canonical_sha256, default_cache_dir
+from arabench.annotations.errors import CacheError
+from arabench.annotations.files import atomic_write_bytes, canonical_json, canonical_sha256, default_cache_dir
 
 __all__ = ["ResponseCache"]
 

@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from annotations.errors import ModelError
-from annotations.schema import Schema
+from arabench.annotations.errors import ModelError
+from arabench.annotations.schema import Schema
 
 __all__ = ["DEFAULT_PROMPT", "PROMPTS_DIR", "PromptTemplate", "available_prompts", "load_prompt"]
 

@@ -3,7 +3,7 @@
 **Windows.** A text is split into paragraphs at line breaks; consecutive
 paragraphs are packed into windows of at most ``max_window_chars`` characters
 (default 1500); a longer paragraph is split at the sentence ends of
-:func:`annotations.tokenize.sentence_ranges` with ``ends=CLAUSE_END_WORDS``
+:func:`arabench.annotations.tokenize.sentence_ranges` with ``ends=CLAUSE_END_WORDS``
 (``. ! ? ؟`` and the clause ends ``؛ …``, followed by white space), a longer
 sentence between words. Nothing is truncated: every non-space
 character is in exactly one window (a single word longer than the limit is a
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from annotations.errors import ModelError
-from annotations.tokenize import CLAUSE_END_WORDS, sentence_ranges
+from arabench.annotations.errors import ModelError
+from arabench.annotations.tokenize import CLAUSE_END_WORDS, sentence_ranges
 
 __all__ = ["split_windows"]
 

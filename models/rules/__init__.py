@@ -1,6 +1,6 @@
 """``rules``: a transparent, offline rule-and-gazetteer baseline for Arabic NER.
 
-Every span comes from one named rule (see :data:`models.rules.catalog.RULES`); :meth:`RuleModel.explain`
+Every span comes from one named rule (see :data:`arabench.models.rules.catalog.RULES`); :meth:`RuleModel.explain`
 returns each span with the rule that made it. Nothing here comes from the gold
 article: place names, month names, weekday names, relative-date phrases,
 currency and language names are read at run time from CLDR through Babel; the
@@ -8,7 +8,7 @@ hand-written lists (trigger nouns, titles, common given names, number words,
 a handful of alternative country spellings and major cities) are YAML files in
 ``models/rules/data/``, each list with its provenance.
 
-Matching works on the words of :mod:`annotations.tokenize`, compared after a
+Matching works on the words of :mod:`arabench.annotations.tokenize`, compared after a
 light normalization that never changes offsets: Arabic diacritics and tatweel
 are ignored and the hamza forms of alef (``أ إ آ ٱ``) compare equal to ``ا``.
 A gazetteer name also matches behind proclitics (``و ف`` then ``ب ل ك``:

@@ -6,20 +6,19 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import babel
-
-from annotations.errors import ModelError
-from annotations.spans import Span
-from models.base import Prediction
-from models.rules.catalog import ADAPTER_VERSION, BELOW_BAR, RULES
-from models.rules.gazetteers import data
-from models.rules.matcher import Matcher
-from models.rules.resolve import resolve
+from arabench.annotations.errors import ModelError
+from arabench.annotations.spans import Span
+from arabench.models.base import Prediction
+from arabench.models.rules.catalog import ADAPTER_VERSION, BELOW_BAR, RULES
+from arabench.models.rules.gazetteers import data
+from arabench.models.rules.matcher import Matcher
+from arabench.models.rules.resolve import resolve
 
 __all__ = ["RuleModel"]
 
 
 class RuleModel:
-    """The offline rule baseline (view ``native``); see :mod:`models.rules` and :data:`RULES`.
+    """The offline rule baseline (view ``native``); see :mod:`arabench.models.rules` and :data:`RULES`.
 
     Args:
         exclude: Rule names or labels to switch off (e.g. ``["NORP",
@@ -97,7 +96,7 @@ class RuleModel:
         """Identify the rules: adapter version, Babel/CLDR version, a digest of the looked-up data, rules on."""
         return {
             "id": self.name,
-            "adapter": "models.rules.adapter:RuleModel",
+            "adapter": "arabench.models.rules.adapter:RuleModel",
             "adapter_version": ADAPTER_VERSION,
             "revision": f"babel-{babel.__version__}+{data().digest}",
             "view": self.view,

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from models.rules import vocab as v
-from models.rules.catalog import RULES
-from models.rules.gazetteers import Entry, data
-from models.rules.text import text_words
+from arabench.models.rules import vocab as v
+from arabench.models.rules.catalog import RULES
+from arabench.models.rules.gazetteers import Entry, data
+from arabench.models.rules.text import text_words
 
 __all__ = ["Cand", "MatcherBase"]
 

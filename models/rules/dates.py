@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from models.rules import vocab as v
-from models.rules.base import Cand, MatcherBase
-from models.rules.text import normalize
+from arabench.models.rules import vocab as v
+from arabench.models.rules.base import Cand, MatcherBase
+from arabench.models.rules.text import normalize
 
 __all__ = ["DateRules"]
 

@@ -5,7 +5,7 @@ language names are read at run time from CLDR through Babel (the ``ar`` locale
 and every ``ar_*`` locale: ``territories``, ``time_zones`` exemplar cities,
 ``months`` and ``days`` (wide, format and stand-alone), ``date_fields``
 relative day/week/month/year phrases, ``currencies``, ``languages``); the
-hand-written lists of :mod:`models.rules.lists` add what CLDR does not name.
+hand-written lists of :mod:`arabench.models.rules.lists` add what CLDR does not name.
 Everything is keyed by normalized word tuples and built once per process.
 """
 
@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import regex
+from arabench.models.rules.lists import normalized, word_lists, words
+from arabench.models.rules.text import normalize, word_strings
 from babel import Locale
-
-from models.rules.lists import normalized, word_lists, words
-from models.rules.text import normalize, word_strings
 
 __all__ = ["Data", "Entry", "data", "gazetteer_size", "name_key"]
 

@@ -16,9 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-
-from annotations.errors import ModelError
-from models.rules.text import normalize
+from arabench.annotations.errors import ModelError
+from arabench.models.rules.text import normalize
 
 __all__ = ["DATA_DIR", "WordList", "normalized", "word_list", "word_lists", "words"]
 

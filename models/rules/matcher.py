@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from models.rules.base import Cand
-from models.rules.dates import DateRules
-from models.rules.norp import NorpRules
-from models.rules.numbers import NumberRules
-from models.rules.people import PeopleRules
+from arabench.models.rules.base import Cand
+from arabench.models.rules.dates import DateRules
+from arabench.models.rules.norp import NorpRules
+from arabench.models.rules.numbers import NumberRules
+from arabench.models.rules.people import PeopleRules
 
 __all__ = ["Matcher"]
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from models.rules import vocab as v
-from models.rules.base import MatcherBase
+from arabench.models.rules import vocab as v
+from arabench.models.rules.base import MatcherBase
 
 __all__ = ["NorpRules"]
 

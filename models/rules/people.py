@@ -8,8 +8,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Mapping
 
-from models.rules import vocab as v
-from models.rules.places import PlaceRules
+from arabench.models.rules import vocab as v
+from arabench.models.rules.places import PlaceRules
 
 __all__ = ["SURNAME_SOURCES", "SURNAME_WINDOW", "PeopleRules"]
 

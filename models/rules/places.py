@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from models.rules import vocab as v
-from models.rules.base import MatcherBase
-from models.rules.gazetteers import Entry
+from arabench.models.rules import vocab as v
+from arabench.models.rules.base import MatcherBase
+from arabench.models.rules.gazetteers import Entry
 
 __all__ = ["COUNTED", "PlaceRules"]
 

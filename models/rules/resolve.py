@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-from models.rules.base import Cand
-from models.rules.catalog import PRIORITY
+from arabench.models.rules.base import Cand
+from arabench.models.rules.catalog import PRIORITY
 
 __all__ = ["resolve"]
 

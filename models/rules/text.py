@@ -15,14 +15,13 @@ from functools import cached_property
 from types import MappingProxyType
 
 import regex
-
-from annotations.tokenize import PROCLITIC_PATTERN, PROCLITICS, normalize_with_map, word_offsets
+from arabench.annotations.tokenize import PROCLITIC_PATTERN, PROCLITICS, normalize_with_map, word_offsets
 
 __all__ = ["COMPARE", "DIGITS", "Word", "normalize", "text_words", "word_strings"]
 
 DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
-#: How the rules compare words, in the named parameters of :func:`annotations.tokenize.normalize_with_map`:
+#: How the rules compare words, in the named parameters of :func:`arabench.annotations.tokenize.normalize_with_map`:
 #: ignorable characters dropped (combining marks and tatweel; zero-width marks kept, as the rules have always
 #: compared words), hamza forms of alef as bare alef, Persian letters and white space left as they are (the
 #: rules' word lists are Arabic and single words).
@@ -97,7 +96,7 @@ class Word:
 
 
 def text_words(text: str) -> list[Word]:
-    """The words of ``text`` (:func:`annotations.tokenize.word_offsets`), digit groups joined into one number."""
+    """The words of ``text`` (``word_offsets``), digit groups joined into one number."""
     out = []
     spans = word_offsets(text)
     norm_text, kept_at = normalize_with_map(text, **COMPARE)  # once per text; each word takes its slice
@@ -125,5 +124,5 @@ def text_words(text: str) -> list[Word]:
 
 
 def word_strings(text: str) -> list[str]:
-    """The words of ``text`` as strings (:func:`annotations.tokenize.word_offsets`)."""
+    """The words of ``text`` as strings (:func:`arabench.annotations.tokenize.word_offsets`)."""
     return [text[s:e] for s, e in word_offsets(text)]

@@ -1,13 +1,13 @@
 """The hand-written word lists as the matcher compares them: normalized sets, built once at import.
 
 Each constant names the list(s) of ``models/rules/data/*.yaml`` it comes from
-(:mod:`models.rules.lists`); see the files for each list's provenance.
+(:mod:`arabench.models.rules.lists`); see the files for each list's provenance.
 """
 
 from __future__ import annotations
 
-from models.rules.lists import normalized, words
-from models.rules.text import normalize
+from arabench.models.rules.lists import normalized, words
+from arabench.models.rules.text import normalize
 
 # numbers, money, percentages, quantities
 NUMBER = normalized("number_words")

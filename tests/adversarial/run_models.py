@@ -19,8 +19,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from annotations.spans import Span
-from models.base import Prediction
+from arabench.annotations.spans import Span
+from arabench.models.base import Prediction
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -142,7 +142,7 @@ MODELS = {
 @contextmanager
 def registered() -> Iterator[None]:
     """Register :data:`MODELS` for the duration (and reset their counters)."""
-    from models.registry import NAMES, register_model
+    from arabench.models.registry import NAMES, register_model
 
     for name, target in MODELS.items():
         register_model(name, target, view="native", description="adversarial test model")
@@ -183,7 +183,7 @@ def arabench(*args: str, cache: Path, timeout: float = 120) -> subprocess.Comple
 
 
 def _slow_writers(pause: float, markers: str | None) -> None:
-    import benchmark.writing as writing
+    import arabench.benchmark.writing as writing
 
     def slow(write):  # type: ignore[no-untyped-def]
         def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -200,7 +200,7 @@ def _slow_writers(pause: float, markers: str | None) -> None:
 
 def cli(argv: Sequence[str] | None = None) -> int:
     """``arabench`` with the test models registered (and slow writers when ``TRUST_WRITE_SLEEP`` is set)."""
-    from benchmark.cli import main
+    from arabench.benchmark.cli import main
 
     pause = os.environ.get("TRUST_WRITE_SLEEP")
     if pause:

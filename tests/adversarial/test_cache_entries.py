@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from arabench import benchmark
+from arabench.annotations.files import canonical_sha256
+from arabench.benchmark.cache import CacheWarning
 from run_models import CityModel, registered, write_corpus
-
-import benchmark
-from annotations.files import canonical_sha256
-from benchmark.cache import CacheWarning
 
 
 def edit_entries(cache: Path, change: Callable[[dict[str, Any]], None]) -> list[Path]:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from arabench import benchmark
 from run_models import write_corpus
-
-import benchmark
 
 
 def micro(results: benchmark.Results, model: str = "oracle") -> dict[str, object]:

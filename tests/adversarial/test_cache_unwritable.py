@@ -10,10 +10,9 @@ import os
 from pathlib import Path
 
 import pytest
+from arabench import benchmark
+from arabench.benchmark.cache import CacheWarning
 from run_models import CityModel, registered, write_corpus
-
-import benchmark
-from benchmark.cache import CacheWarning
 
 
 def run_city(gold: Path, cache: Path) -> benchmark.Results:

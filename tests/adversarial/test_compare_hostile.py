@@ -7,10 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
+from arabench import benchmark
+from arabench.benchmark.cli import main as cli
 from harness_fixtures import write_brat_corpus
-
-import benchmark
-from benchmark.cli import main as cli
 
 
 @pytest.fixture(scope="module")

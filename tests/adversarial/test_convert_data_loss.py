@@ -12,11 +12,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from arabench.annotations.convert import convert
+from arabench.annotations.errors import AnnotationError, BenchmarkError, ConversionError
+from arabench.benchmark.cli import main as cli
 from harness_fixtures import write_brat_corpus
-
-from annotations.convert import convert
-from annotations.errors import AnnotationError, BenchmarkError, ConversionError
-from benchmark.cli import main as cli
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
@@ -152,7 +151,7 @@ def test_a_writer_failing_half_way_leaves_the_destination(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, fmt: str
 ) -> None:
     """The writer has written part of its output when it fails (disk full): the destination is as it was."""
-    import annotations.convert as convert_module
+    import arabench.annotations.convert as convert_module
 
     work, good, dst = _converted(tmp_path, name, fmt)
     before = _snapshot(work)

@@ -13,12 +13,11 @@ import json
 from pathlib import Path
 
 import pytest
-
-from annotations.convert import convert
-from annotations.errors import AnnotationError
-from annotations.formats import check_path
-from annotations.hf_datasets import write_hf
-from annotations.spans import Document, Span
+from arabench.annotations.convert import convert
+from arabench.annotations.errors import AnnotationError
+from arabench.annotations.formats import check_path
+from arabench.annotations.hf_datasets import write_hf
+from arabench.annotations.spans import Document, Span
 
 TEXT = "زار محمد القاهرة أمس"  # محمد 4..8, القاهرة 9..16
 

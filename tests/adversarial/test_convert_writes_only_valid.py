@@ -13,12 +13,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from arabench.annotations.convert import convert
+from arabench.annotations.errors import BenchmarkError
+from arabench.annotations.formats import check_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from annotations.convert import convert
-from annotations.errors import BenchmarkError
-from annotations.formats import check_path
 
 texts = st.text(alphabet=st.sampled_from(list("زار محمد القاهرة\n\r\t 😀a")), min_size=1, max_size=24)
 labels = st.sampled_from(["PERS", "GPE", "PER", "LOC", "BOGUS"])

@@ -25,13 +25,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-import benchmark
-from annotations.brat import write_brat
-from annotations.errors import ModelError
-from annotations.spans import Document, Span
-from models.llm.adapters import OpenAIChatModel
-from models.llm.http import endpoint, excerpt, redact_url
+from arabench import benchmark
+from arabench.annotations.brat import write_brat
+from arabench.annotations.errors import ModelError
+from arabench.annotations.spans import Document, Span
+from arabench.models.llm.adapters import OpenAIChatModel
+from arabench.models.llm.http import endpoint, excerpt, redact_url
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = "import sys; from benchmark.cli import main; sys.exit(main(sys.argv[1:]))"
@@ -261,7 +260,7 @@ def test_a_partly_failed_model_reports_its_failed_windows_and_caches_only_what_w
     (entry,) = (tmp_path / "cache" / "llm").rglob("*.json")
     assert CAIRO in json.loads(entry.read_text(encoding="utf-8"))["content"]
 
-    from benchmark.cache import PredictionCache
+    from arabench.benchmark.cache import PredictionCache
 
     with FakeServer(failing_on(EGYPT)) as server:  # through the harness: the partial text is asked again next run
         first = run_llm(corpus, tmp_path / "run", "a", server.url)
@@ -283,7 +282,7 @@ def test_a_partly_failed_model_reports_its_failed_windows_and_caches_only_what_w
 
 
 def test_no_cache_overwrites_a_stale_entry(tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from benchmark.cli import main
+    from arabench.benchmark.cli import main
 
     monkeypatch.setenv("ARABENCH_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
@@ -325,8 +324,8 @@ def test_no_cache_overwrites_a_stale_entry(tmp_path: Path, corpus: Path, monkeyp
 def test_a_hand_edited_prediction_entry_is_validated_and_discarded(
     tmp_path: Path, corpus: Path, edit: Callable[[list[Any]], list[Any]], why: str
 ) -> None:
-    from annotations.files import canonical_sha256
-    from benchmark.cache import CacheWarning
+    from arabench.annotations.files import canonical_sha256
+    from arabench.benchmark.cache import CacheWarning
 
     with FakeServer(answering) as server:
         first = run_llm(corpus, tmp_path, "a", server.url)
@@ -418,8 +417,8 @@ def test_a_body_excerpt_hides_credentials_and_control_characters() -> None:
 
 BOMB_SCRIPT = """
 import json, resource, sys, time
-from models.llm.adapters import OpenAIChatModel
-from annotations.errors import ModelError
+from arabench.models.llm.adapters import OpenAIChatModel
+from arabench.annotations.errors import ModelError
 
 model = OpenAIChatModel.from_spec("m", base_url=sys.argv[1], cache_dir=sys.argv[2], max_retries=0, timeout=30)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

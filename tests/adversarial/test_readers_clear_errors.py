@@ -7,11 +7,10 @@ from pathlib import Path
 
 import datasets
 import pytest
-
-from annotations.convert import convert
-from annotations.errors import AnnotationError, ConversionError
-from annotations.formats import check_path, read_documents
-from benchmark.cli import main as cli
+from arabench.annotations.convert import convert
+from arabench.annotations.errors import AnnotationError, ConversionError
+from arabench.annotations.formats import check_path, read_documents
+from arabench.benchmark.cli import main as cli
 
 TEXT = "زار محمد القاهرة أمس"
 

@@ -1,6 +1,6 @@
 """Random bytes and random JSON into every reader: the only exception is ``BenchmarkError``, and none hangs.
 
-Readers: every format of :mod:`annotations.formats` (BRAT, JSONL, CoNLL,
+Readers: every format of :mod:`arabench.annotations.formats` (BRAT, JSONL, CoNLL,
 Label Studio, datasets), ``file:`` predictions in each file format, a
 ``results.json`` for ``compare``, model cards, label maps and view files.
 Sizes are bounded (a few KB, a few levels of nesting) and every example runs
@@ -18,16 +18,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from arabench.annotations.errors import BenchmarkError
+from arabench.annotations.formats import check_path, read_documents
+from arabench.annotations.schema import load_views
+from arabench.benchmark.compare import compare
+from arabench.models.cards import load_card
+from arabench.models.labelmap import parse_label_map
+from arabench.models.predictions import PredictionsFileModel
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from annotations.errors import BenchmarkError
-from annotations.formats import check_path, read_documents
-from annotations.schema import load_views
-from benchmark.compare import compare
-from models.cards import load_card
-from models.labelmap import parse_label_map
-from models.predictions import PredictionsFileModel
 
 SECONDS = 20
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -232,8 +231,8 @@ def test_labelstudio(data: bytes | object) -> None:
 
 @pytest.fixture(scope="module")
 def saved_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from annotations.hf_datasets import write_hf
-    from annotations.spans import Document, Span
+    from arabench.annotations.hf_datasets import write_hf
+    from arabench.annotations.spans import Document, Span
 
     path = tmp_path_factory.mktemp("ds") / "ds"
     write_hf([Document("d1", "زار محمد القاهرة", {"T1": Span(4, 8, "PERS")})], path)

@@ -7,10 +7,9 @@ import logging
 from pathlib import Path
 
 import pytest
+from arabench import benchmark
+from arabench.models.predictions import PredictionsFileModel
 from harness_fixtures import DOC1, DOC2, write_brat_corpus
-
-import benchmark
-from models.predictions import PredictionsFileModel
 
 
 def _write(path: Path, docs: list[tuple[str, str]]) -> Path:

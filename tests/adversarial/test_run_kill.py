@@ -143,7 +143,7 @@ def test_without_an_atomic_exchange_a_failure_between_the_two_renames_keeps_the_
 ) -> None:
     import os
 
-    from benchmark import outdir
+    from arabench.benchmark import outdir
 
     out = tmp_path / "out"
     out.mkdir()

@@ -14,12 +14,11 @@ import time
 from pathlib import Path
 
 import pytest
+from arabench import benchmark
+from arabench.annotations.errors import BenchmarkError
+from arabench.benchmark.cli import main
+from arabench.benchmark.outdir import OutputLock
 from run_models import FILES, ROOT, CityModel, registered, subprocess_env, write_corpus
-
-import benchmark
-from annotations.errors import BenchmarkError
-from benchmark.cli import main
-from benchmark.outdir import OutputLock
 
 
 @pytest.fixture
@@ -118,7 +117,7 @@ def test_two_locks_on_one_out_in_one_process_exclude_each_other(tmp_path: Path) 
 HOLD = """
 import sys, time
 from pathlib import Path
-from benchmark.outdir import OutputLock
+from arabench.benchmark.outdir import OutputLock
 lock = OutputLock(Path(sys.argv[1]), wait=0)
 lock.acquire()
 print("locked", flush=True)

@@ -21,10 +21,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from annotations.brat import format_ann, parse_ann, write_brat
-from annotations.corpus import default_gold_path, read_corpus
-from annotations.jsonl import format_jsonl, write_jsonl
-from annotations.spans import Document
+from arabench.annotations.brat import format_ann, parse_ann, write_brat
+from arabench.annotations.corpus import default_gold_path, read_corpus
+from arabench.annotations.jsonl import format_jsonl, write_jsonl
+from arabench.annotations.spans import Document
 
 
 def best(fn: Callable[[], object], repeat: int) -> float:

@@ -23,10 +23,9 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-
-from annotations.schema import default_schema
-from eval import stats
-from eval.counts import Counts, macro_average, weighted_average
+from arabench.annotations.schema import default_schema
+from arabench.eval import stats
+from arabench.eval.counts import Counts, macro_average, weighted_average
 
 GOLD_ANN = Path(__file__).resolve().parents[2] / "annotations" / "gold" / "000_c51be66d53f8d476.ann"
 
@@ -45,10 +44,10 @@ def gold_counts():
     """Score a perturbed copy of the gold against it, by sentence; None if the gold is not there yet."""
     if not GOLD_ANN.exists():
         return None
-    from annotations.corpus import read_corpus
-    from annotations.spans import Span
-    from benchmark.corpus_io import sentence_units
-    from eval.spans import score_spans
+    from arabench.annotations.corpus import read_corpus
+    from arabench.annotations.spans import Span
+    from arabench.benchmark.corpus_io import sentence_units
+    from arabench.eval.spans import score_spans
 
     docs = read_corpus(GOLD_ANN)
     types = tuple(default_schema().entity_types)

@@ -10,12 +10,11 @@ import random
 import sys
 import time
 
+from arabench.annotations.conll import bio_to_spans, document_to_conll, read_conll, spans_to_bio
+from arabench.annotations.spans import Document
+from arabench.annotations.tags import decode
+from arabench.annotations.tokenize import word_offsets
 from seqeval.metrics.sequence_labeling import get_entities
-
-from annotations.conll import bio_to_spans, document_to_conll, read_conll, spans_to_bio
-from annotations.spans import Document
-from annotations.tags import decode
-from annotations.tokenize import word_offsets
 
 
 def best(fn, repeat: int = 3) -> float:

@@ -7,7 +7,7 @@
    * the packaged gold article in the ``anercorp`` view.
 
 Scores are strict, word boundaries, flat layer (the harness's headline setting), with 95% percentile
-bootstrap intervals over sentences (1,000 resamples, seed 0) from :func:`eval.stats.bootstrap`.
+bootstrap intervals over sentences (1,000 resamples, seed 0) from :func:`arabench.eval.stats.bootstrap`.
 
 Usage: python tests/benchmarks/bench_crf.py [--aqmar-dev FILE.conll] [--cache-dir DIR]
 """
@@ -19,16 +19,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from annotations.conll import read_conll
-from annotations.corpus import default_gold_path, read_corpus
-from annotations.schema import default_schema
-from annotations.spans import Span
-from annotations.tokenize import sentence_ranges
-from eval.spans import score_spans
-from eval.stats import bootstrap
-from eval.views import score_spans_in_view
-from models.crf.adapter import CRFModel
-from models.crf.train import read_training_data
+from arabench.annotations.conll import read_conll
+from arabench.annotations.corpus import default_gold_path, read_corpus
+from arabench.annotations.schema import default_schema
+from arabench.annotations.spans import Span
+from arabench.annotations.tokenize import sentence_ranges
+from arabench.eval.spans import score_spans
+from arabench.eval.stats import bootstrap
+from arabench.eval.views import score_spans_in_view
+from arabench.models.crf.adapter import CRFModel
+from arabench.models.crf.train import read_training_data
 
 SETTING = {"mode": "strict", "boundary": "word", "layer": "flat"}
 

@@ -1,4 +1,4 @@
-"""Time ``benchmark.run`` on the packaged gold: bootstrap resamples, cache hits, whole-run wall time.
+"""Time ``arabench.benchmark.run`` on the packaged gold: bootstrap resamples, cache hits, whole-run wall time.
 
 Prints, measured in one run: the time of a run of ``rules``, ``oracle`` and
 ``empty`` with 0, 1,000 and 10,000 bootstrap resamples (predictions from a
@@ -11,13 +11,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import benchmark
+from arabench import benchmark
 
 MODELS = ["rules", "oracle", "empty"]
 
 
 def timed(**kwargs: object) -> float:
-    from benchmark import scoring
+    from arabench.benchmark import scoring
 
     scoring._BOOTSTRAP_MEMO.clear()  # each run starts without memoized intervals, as a fresh process would
     start = time.perf_counter()

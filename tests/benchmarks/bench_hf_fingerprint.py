@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from models.hf import _fingerprint
+from arabench.models.hf import _fingerprint
 
 
 def main() -> int:

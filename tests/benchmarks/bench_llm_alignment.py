@@ -11,12 +11,12 @@ three styles:
   word's proclitics (``وبالقاهرة``), which the adapter must strip.
 
 In every style the relations are *entity pairs*: each gold ``(type, entity,
-entity)`` (:meth:`annotations.spans.Document.entity_relations`) whose two
+entity)`` (:meth:`arabench.annotations.spans.Document.entity_relations`) whose two
 entities both have a mention in the window, each entity named by the string of
 its first mention in that window, never by an occurrence.
 
-The answers are aligned with :func:`models.llm.alignment.align_entities` and the relations
-with :func:`models.llm.alignment.align_relations`, then scored against the gold with
+The answers are aligned with :func:`arabench.models.llm.alignment.align_entities` and the relations
+with :func:`arabench.models.llm.alignment.align_relations`, then scored against the gold with
 :mod:`eval` (strict, char and word boundaries, nested layer); relations at the
 entity level (the headline) and, for contrast, at the mention level, where the
 occurrence the adapter links matters. F1 below 1 is the ceiling the alignment
@@ -37,15 +37,15 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from annotations.spans import Document
-from annotations.tokenize import WordIndex
-from benchmark.corpus_io import load_corpus
-from eval.relations import score_relations
-from eval.spans import score_spans
-from models.llm.adapters import OpenAIChatModel
-from models.llm.alignment import align_entities, align_relations, find_mentions
-from models.llm.parsing import AnswerEntity, AnswerRelation
-from models.llm.windows import split_windows
+from arabench.annotations.spans import Document
+from arabench.annotations.tokenize import WordIndex
+from arabench.benchmark.corpus_io import load_corpus
+from arabench.eval.relations import score_relations
+from arabench.eval.spans import score_spans
+from arabench.models.llm.adapters import OpenAIChatModel
+from arabench.models.llm.alignment import align_entities, align_relations, find_mentions
+from arabench.models.llm.parsing import AnswerEntity, AnswerRelation
+from arabench.models.llm.windows import split_windows
 
 
 def perfect_answer(doc: Document, start: int, end: int, style: str) -> dict[str, list[dict[str, object]]]:

@@ -88,7 +88,16 @@ def main() -> int:
             corpus = work / f"doc-{n}.conll"
             write_document(corpus, n, args.seed, args.documents)
             out = work / f"out-{n}"
-            command = [sys.executable, "-m", "benchmark.cli", "run", "--corpus", str(corpus), "--out", str(out)]
+            command = [
+                sys.executable,
+                "-m",
+                "arabench.benchmark.cli",
+                "run",
+                "--corpus",
+                str(corpus),
+                "--out",
+                str(out),
+            ]
             command += [x for m in args.models for x in ("-m", m)] + ["--no-cache", "--quiet"]
             done = subprocess.run(
                 ["/usr/bin/time", "-f", "TIME %e %M", *command], capture_output=True, text=True, env=env, cwd=src

@@ -23,11 +23,11 @@ import itertools
 import time
 from pathlib import Path
 
-from annotations.conll import read_conll
-from annotations.corpus import default_gold_path, read_corpus
-from eval.spans import score_spans
-from models.rules.adapter import RuleModel
-from models.rules.gazetteers import data
+from arabench.annotations.conll import read_conll
+from arabench.annotations.corpus import default_gold_path, read_corpus
+from arabench.eval.spans import score_spans
+from arabench.models.rules.adapter import RuleModel
+from arabench.models.rules.gazetteers import data
 
 SIZES = (10_000, 25_000, 50_000, 100_000, 250_000, 500_000)
 SHORT_DOC_SENTENCES = 30

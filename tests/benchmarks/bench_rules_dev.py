@@ -9,12 +9,12 @@ the ``anercorp`` view) and ``aqmar_dev.conll`` (AQMAR dev split, Wikipedia,
 scored in the ``conll4`` view). Never a test split, never the gold article.
 
 The rules' native predictions are relabelled into the corpus's view with the
-schema's view (:meth:`annotations.schema.View.project`: in ``anercorp`` GPE
+schema's view (:meth:`arabench.annotations.schema.View.project`: in ``anercorp`` GPE
 becomes LOC, CURR becomes MISC, NORP and the number and date types are left
-out), then scored by the project's scorer (:func:`eval.spans.score_spans`:
+out), then scored by the project's scorer (:func:`arabench.eval.spans.score_spans`:
 strict, word boundaries, flat layer, the harness's headline setting) with
 sentence units, and the intervals come from its bootstrap
-(:func:`eval.stats.bootstrap`, percentile, 95%).
+(:func:`arabench.eval.stats.bootstrap`, percentile, 95%).
 
 Per rule, with every rule on (also those below the precision bar, off by
 default): how often it fired in the view (its spans that are in the view and
@@ -36,20 +36,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotations.conll import read_conll, read_conll_sentences
-from annotations.corpus import read_corpus
-from annotations.schema import default_schema
-from annotations.spans import Span, outermost
-from annotations.tokenize import PROCLITICS, WordIndex, sentence_ranges
-from eval.spans import score_spans
-from eval.stats import bootstrap
-from models.rules import lists as rule_lists
-from models.rules.derive import derived_yaml
-from models.rules.lists import read_word_lists
-from models.rules.text import normalize
+from arabench.annotations.conll import read_conll, read_conll_sentences
+from arabench.annotations.corpus import read_corpus
+from arabench.annotations.schema import default_schema
+from arabench.annotations.spans import Span, outermost
+from arabench.annotations.tokenize import PROCLITICS, WordIndex, sentence_ranges
+from arabench.eval.spans import score_spans
+from arabench.eval.stats import bootstrap
+from arabench.models.rules import lists as rule_lists
+from arabench.models.rules.derive import derived_yaml
+from arabench.models.rules.lists import read_word_lists
+from arabench.models.rules.text import normalize
 
 if TYPE_CHECKING:  # models.rules.adapter is imported in main(), after --holdout may have swapped the lists
-    from models.rules.adapter import RuleModel
+    from arabench.models.rules.adapter import RuleModel
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV_DIR = ROOT / "tests" / "data" / "rules_dev"
@@ -98,7 +98,7 @@ def hold_out(data: Path, fraction: float, directory: Path) -> str:
     """Derive the count-based lists from the first ``fraction`` of ANERcorp train's sentences only.
 
     Writes a copy of the list files with that ``derived.yaml`` into ``directory``, points
-    :mod:`models.rules.lists` at it, and returns the other sentences as CoNLL text: scores on them
+    :mod:`arabench.models.rules.lists` at it, and returns the other sentences as CoNLL text: scores on them
     are held out from every count the lists are built from.
     """
     sentences = [(s.tokens, s.tags) for s in read_conll_sentences(data / "anercorp_train.conll") if s.tokens]
@@ -187,7 +187,7 @@ def tally_rules(corpus: Corpus, model: RuleModel, tally: RuleTally) -> tuple[int
 
 def _function_words() -> set[str]:
     """Function words and common words of news text, read from this checkout's list files (even when an older
-    ``models.rules`` is measured)."""
+    ``arabench.models.rules`` is measured)."""
     lists = read_word_lists(ROOT / "models" / "rules" / "data")
     return {normalize(w) for name in ("stop_words", "common_words") for w in lists[name].words}
 
@@ -257,8 +257,8 @@ def main() -> None:
 
 def report(args: argparse.Namespace, held_out: str | None) -> None:
     """Score every corpus, print the figures and the per-rule table."""
-    from models.rules import catalog
-    from models.rules.adapter import RuleModel
+    from arabench.models.rules import catalog
+    from arabench.models.rules.adapter import RuleModel
 
     model = RuleModel()
     below_bar = getattr(catalog, "BELOW_BAR", {})  # (absent in versions before the bar)

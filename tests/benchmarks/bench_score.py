@@ -151,7 +151,7 @@ def measure(command: list[str], env: dict[str, str], cwd: Path | None = None) ->
 
 
 def supports_all(src: Path, env: dict[str, str]) -> bool:
-    probe = [sys.executable, "-m", "benchmark.cli", "score", "--gold", "-", "--pred", "-", "--mode", "all"]
+    probe = [sys.executable, "-m", "arabench.benchmark.cli", "score", "--gold", "-", "--pred", "-", "--mode", "all"]
     done = subprocess.run(probe, capture_output=True, text=True, env=env, cwd=src, check=False)
     return "invalid choice: 'all'" not in done.stderr
 
@@ -180,7 +180,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sentences:
             gold, pred, n_tokens = write_corpus(Path(tmp), n, args.seed)
-            arabench = [sys.executable, "-m", "benchmark.cli", "score", "--gold", str(gold), "--pred", str(pred)]
+            arabench = [
+                sys.executable,
+                "-m",
+                "arabench.benchmark.cli",
+                "score",
+                "--gold",
+                str(gold),
+                "--pred",
+                str(pred),
+            ]
             score = median_of([measure([*arabench, "--json"], env, src) for _ in range(args.repeats)])
             if all_modes:
                 every = [*arabench, "--json", "--mode", "all"]

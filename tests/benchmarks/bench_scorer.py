@@ -7,11 +7,11 @@ Usage::
 Builds a corpus of random sentences (tokens + BIO2 tags over 5 types, with
 noisy predictions including ill-formed ``I-`` tags), then scores it:
 
-* token view, strict IOB2: ``eval.tokens.score_tags(scheme="iob2")`` against
+* token view, strict IOB2: ``arabench.eval.tokens.score_tags(scheme="iob2")`` against
   ``seqeval.metrics.classification_report(mode="strict", scheme=IOB2)``;
 * token view, conlleval rules: ``score_tags(scheme="conlleval")`` against
   ``classification_report`` in its default mode;
-* spans: ``eval.spans.score_spans(mode="strict", layer="flat")`` on the same
+* spans: ``arabench.eval.spans.score_spans(mode="strict", layer="flat")`` on the same
   chunks as character spans, counts only and with every error classified
   (``errors=True``, the default, with proclitic analysis), against the strict
   IOB2 report.
@@ -31,12 +31,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from arabench.annotations.spans import Span
+from arabench.eval.spans import score_spans
+from arabench.eval.tokens import score_tags, tag_chunks
 from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2
-
-from annotations.spans import Span
-from eval.spans import score_spans
-from eval.tokens import score_tags, tag_chunks
 
 TYPES = ("PERS", "ORG", "GPE", "LOC", "DATE")
 WORDS = ("قال", "الرئيس", "في", "مدينة", "بيروت", "وزير", "الخارجية", "مؤتمر", "يوم", "الأحد", "شركة", "،", ".")
