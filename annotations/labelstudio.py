@@ -51,6 +51,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from arabench.annotations.errors import AnnotationError, ConversionError
+from arabench.annotations.files import atomic_write_text
 from arabench.annotations.jsonl import DuplicateKeyError, find_lone_surrogate, reject_duplicate_keys
 from arabench.annotations.schema import Schema
 from arabench.annotations.spans import EQUIV, Document, Relation, Span
@@ -625,5 +626,5 @@ def write_labelstudio(
             fix="keep only JSON values (strings, numbers, lists, objects) in document metadata",
         ) from exc
     path = Path(path)
-    path.write_text(content + "\n", encoding="utf-8", newline="\n")
+    atomic_write_text(path, content + "\n")  # replaces a link, never writes through it
     return path
