@@ -46,6 +46,7 @@ from typing import Any
 
 import yaml
 from arabench.annotations.errors import BenchmarkError, ModelError
+from arabench.annotations.files import MAX_RESULTS_BYTES, read_bounded_text, read_yaml_text
 
 __all__ = [
     "CONFIG_KEYS",
@@ -314,11 +315,8 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 
 
 def _read(path: Path) -> tuple[Mapping[str, Any], Callable[[str], int | None]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BenchmarkError(f"cannot read the configuration file: {exc}", file=path, fix="check the path") from exc
-    if path.suffix.lower() == ".json":
+    if path.suffix.lower() == ".json":  # a configuration in JSON, or the results.json of an earlier run
+        text = read_bounded_text(path, limit=MAX_RESULTS_BYTES, what="configuration file")
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -336,6 +334,16 @@ def _read(path: Path) -> tuple[Mapping[str, Any], Callable[[str], int | None]]:
                 )
             data = recorded
         return (data if isinstance(data, dict) else {"": data}), lambda key: None
+    try:
+        text = read_yaml_text(path, what="configuration file")  # bounded: size, depth, aliases, tags
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise BenchmarkError(
+            f"configuration file is not valid YAML: {getattr(exc, 'problem', exc)}",
+            file=path,
+            line=None if mark is None else mark.line + 1,
+            fix="fix the YAML syntax",
+        ) from None
     loader = _Loader(text)
     loader.path = str(path)  # type: ignore[attr-defined]
     try:

@@ -46,6 +46,7 @@ from pathlib import Path
 
 import yaml
 from arabench.annotations.errors import ModelError, SchemaError
+from arabench.annotations.files import read_yaml_text
 from arabench.annotations.schema import Schema, View, default_schema, make_view
 from arabench.models.labelmap import DuplicateKeyError, LabelMap, UniqueKeyLoader, split_tag
 
@@ -148,7 +149,8 @@ def load_card(path: str | Path) -> ModelCard:
     """
     path = Path(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)  # a SafeLoader subclass
+        text = read_yaml_text(path, what="model card", error=ModelError)  # bounded: size, depth, aliases, tags
+        data = yaml.load(text, Loader=UniqueKeyLoader)  # a SafeLoader subclass
     except DuplicateKeyError as exc:
         raise ModelError(
             "model card gives a key twice in one mapping (only the last value would be kept)",
