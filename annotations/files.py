@@ -319,16 +319,17 @@ def _clip(value: str, limit: int = 80) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
 
-def _writes_onto(output: Path, source: Path, *, whole: bool) -> bool:
+def _writes_onto(output: Path, source: Path, *, whole: bool) -> str | None:
+    """How writing ``output`` would write onto ``source`` (``None``: it would not)."""
     out, src = Path(os.path.realpath(output)), Path(os.path.realpath(source))
     if out == src:
-        return True
+        return ""
     try:
-        if os.path.samefile(output, source):  # a hard link, or a bind mount
-            return True
+        if os.path.samefile(output, source):
+            return " (a hard link of it)"
     except OSError:
         pass
-    return whole and out in src.parents
+    return " (it is inside it)" if whole and out in src.parents else None
 
 
 def refuse_output_onto_inputs(
@@ -354,10 +355,10 @@ def refuse_output_onto_inputs(
     for name, source in inputs.items():
         if source is None or not str(source):
             continue
-        if _writes_onto(Path(output), Path(source), whole=whole):
-            inside = "" if os.path.realpath(output) == os.path.realpath(source) else " (it is inside it)"
+        how = _writes_onto(Path(output), Path(source), whole=whole)
+        if how is not None:
             raise error(
-                f"{field} would overwrite {name}, an input of the same command{inside}",
+                f"{field} would overwrite {name}, an input of the same command{how}",
                 file=output,
                 field=field,
                 value=str(source),
