@@ -28,7 +28,10 @@ name (what :func:`arabench.models.registry.create_model` accepts). Fields:
 ``default``
     Whether ``arabench run`` evaluates it by default.
 ``adapter``
-    Optional ``"module:Class"``; the Hugging Face adapter when absent.
+    Optional: the name of a registered adapter prefix (``hf`` when absent;
+    third-party adapters register through the ``arabench.models`` entry-point
+    group, see :mod:`arabench.models.registry`). Never a module path: a card is
+    data, and data does not choose the code that runs.
 
 **User cards.** Directories of card files named in ``$ARABENCH_CARDS``
 (``os.pathsep``-separated) or added with :func:`add_cards_dir` (``arabench
@@ -136,6 +139,20 @@ class ModelCard:
         }
 
 
+def _adapter(name: object, path: Path) -> str:
+    """The adapter a card names: the name of a registered prefix (resolved by the registry), never a module."""
+    if not isinstance(name, str) or not name or ":" in name or "." in name or "/" in name:
+        raise ModelError(
+            "a model card's adapter must name a registered adapter, not a module",
+            file=path,
+            field="adapter",
+            value=name,
+            fix="name a registered adapter prefix such as hf (third-party adapters register through the "
+            "'arabench.models' entry-point group; see docs/models.md)",
+        )
+    return name
+
+
 def load_card(path: str | Path) -> ModelCard:
     """Read and check one card file.
 
@@ -228,7 +245,7 @@ def load_card(path: str | Path) -> ModelCard:
         license=str(data["license"]),
         citation=str(data["citation"]).strip(),
         default=bool(data.get("default", True)),
-        adapter=str(data.get("adapter") or "arabench.models.hf:HFTokenClassificationModel"),
+        adapter=_adapter(data.get("adapter", "hf"), path),
         notes=str(data.get("notes") or ""),
         path=str(path),
     )
