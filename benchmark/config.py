@@ -255,9 +255,12 @@ class RunConfig:
         from the record needs them given again.
         """
         from arabench.models.llm.http import redact_url
+        from arabench.models.llm.redaction import redacted_body
 
         def recorded(options: Mapping[str, object]) -> dict[str, object]:
-            return {k: redact_url(v) if k == "base_url" and isinstance(v, str) else v for k, v in options.items()}
+            kept = {k: redact_url(v) if k == "base_url" and isinstance(v, str) else v for k, v in options.items()}
+            out = redacted_body(kept)  # extra_body={"api_key": ...} and the like: never recorded
+            return out if isinstance(out, dict) else kept
 
         models: list[object] | None = None
         if self.models is not None:

@@ -67,6 +67,7 @@ from arabench.models.llm.http import (
 )
 from arabench.models.llm.parsing import parse_answer
 from arabench.models.llm.prompts import DEFAULT_PROMPT, load_prompt
+from arabench.models.llm.redaction import check_extra_body, protect_http_logs, redacted_body
 from arabench.models.llm.windows import split_windows
 
 __all__ = ["ADAPTER_VERSION", "COMMON_OPTIONS", "HFGenerationModel", "LLMExtractor", "MAX_SAMPLES", "OpenAIChatModel"]
@@ -574,8 +575,9 @@ class OpenAIChatModel(LLMExtractor):
             raise ModelError(
                 "extra_body must be a mapping", field="extra_body", value=extra_body, fix='e.g. {"top_p": 1}'
             )
-        self.extra_body = dict(extra_body or {})
+        self.extra_body = check_extra_body(extra_body)  # no key the adapter sets itself
         self._json_mode_ok = self.json_mode
+        protect_http_logs(self._secrets())  # httpx/httpcore log URLs and headers: redacted at every verbosity
         self._client = httpx.Client(timeout=self.timeout, trust_env=not _is_loopback(hostname))
         self._sleep = time.sleep
         self._clock = time.monotonic
@@ -605,7 +607,7 @@ class OpenAIChatModel(LLMExtractor):
             "revision": self.model,
             "model": self.model,
             "base_url": self.base_url,
-            "parameters": self._parameters(json_mode=self.json_mode),
+            "parameters": redacted_body(self._parameters(json_mode=self.json_mode)),  # no credential recorded
         }
 
     def _parameters(self, *, json_mode: bool) -> dict[str, object]:
@@ -629,7 +631,7 @@ class OpenAIChatModel(LLMExtractor):
             "prompt": {"name": self.prompt.name, "version": self.prompt.version, "sha256": self.prompt_sha256},
         }
         modes = [self._json_mode_ok] + ([False] if self._json_mode_ok else [])
-        return [{**base, "request": self._payload(messages, json_mode=mode)} for mode in modes]
+        return [{**base, "request": redacted_body(self._payload(messages, json_mode=mode))} for mode in modes]
 
     def _headers(self) -> dict[str, str]:
         headers = {"Content-Type": "application/json"}
