@@ -89,12 +89,13 @@ class ResponseCache:
 
     def put(self, key: str, content: str | None, finish_reason: str | None) -> None:
         """Store an answer (atomic write)."""
+        entry = {"key": key, "content": content, "finish_reason": finish_reason}
         try:
-            atomic_write_bytes(
-                self._path(key),
-                canonical_json({"key": key, "content": content, "finish_reason": finish_reason}),
-                durable=False,  # atomic, but no fsync: a lost entry is recomputed
-            )
+            data = canonical_json(entry)
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800" in the server's JSON): stored as a JSON escape
+            data = json.dumps(entry, sort_keys=True, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+        try:
+            atomic_write_bytes(self._path(key), data, durable=False)  # atomic, but no fsync: a lost entry is recomputed
         except OSError as exc:
             raise CacheError(
                 f"cannot write the LLM response cache: {exc}",
