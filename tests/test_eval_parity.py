@@ -16,7 +16,7 @@ from nervaluate import Evaluator
 from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
 from seqeval.scheme import IOB2
 
-from tests.eval_helpers import chunks_to_spans, random_corpus
+from eval_helpers import chunks_to_spans, random_corpus
 
 SEEDS = [0, 1, 2, 3, 4, 5]
 

@@ -9,7 +9,7 @@ from arabench.eval.views import project_gold, score_spans_in_view
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.eval_helpers import nth_span
+from eval_helpers import nth_span
 
 TEXT = "عيّن مجلس الإدارة سمير علي مديرا لشركة النفط في بيروت"
 
