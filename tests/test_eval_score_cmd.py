@@ -11,7 +11,6 @@ from arabench.annotations.spans import Document, Span
 from arabench.benchmark.cli import main as cli
 from arabench.benchmark.commands.score import infer_format, score_files
 from conlleval import evaluate as conlleval_evaluate
-
 from eval_helpers import random_corpus, sentence_text
 
 TEXT_A = "التقى وزير الخارجية سمير علي نظيره في بيروت يوم الأحد."

@@ -9,7 +9,6 @@ from arabench.annotations.tokenize import sentence_ranges
 from arabench.models.hf import spans_from_words
 from arabench.models.labelmap import LabelMap
 from arabench.models.registry import create_model
-
 from tiny_models import build_tiny_bert
 
 TEXT = "قال محمد علي في بيروت\nذهب أحمد إلى القاهرة. وصل سمير"
