@@ -268,7 +268,7 @@ def read_yaml_text(
             raise error(
                 f"the {what} uses a Python tag; arabench reads YAML as data only",
                 file=path,
-                line=event.start_mark.line + 1,
+                line=_line(event.start_mark),
                 value=_clip(tag),
                 fix="remove the tag and give plain values",
             )
@@ -278,7 +278,7 @@ def read_yaml_text(
                 raise error(
                     f"the {what} nests mappings and lists more than {max_depth} levels deep",
                     file=path,
-                    line=event.start_mark.line + 1,
+                    line=_line(event.start_mark),
                     fix="flatten it; no arabench file needs that depth",
                 )
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
@@ -288,10 +288,15 @@ def read_yaml_text(
             raise error(
                 f"the {what} stands for more than {max_nodes} values once its aliases (*name) are expanded",
                 file=path,
-                line=root.start_mark.line + 1,
+                line=_line(root.start_mark),
                 fix="write the values out instead of nesting anchors and aliases",
             )
     return text
+
+
+def _line(mark: object) -> int | None:
+    line = getattr(mark, "line", None)
+    return line + 1 if isinstance(line, int) else None
 
 
 def _expanded_size(root: yaml.Node, cap: int) -> int:

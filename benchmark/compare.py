@@ -275,7 +275,7 @@ def _counts(setting: dict[str, Any], n_units: int, source: str, model: str) -> t
         if (
             stored_row is None
             or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in stored_row)
-            or not np.allclose(sums[k], stored_row, rtol=0, atol=1e-6)
+            or not np.allclose(sums[k], np.array(stored_row, dtype=np.float64), rtol=0, atol=1e-6)
         ):
             raise _malformed(
                 source,
