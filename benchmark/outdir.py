@@ -145,7 +145,9 @@ class _NotALockFile(Exception):
     """The lock path opened to something other than a regular file (raised inside filelock's callback)."""
 
 
-def _kind(mode: int) -> str:
+def _kind(mode: int, links: int = 1) -> str:
+    if stat.S_ISREG(mode) and links > 1:
+        return "a hard link of another file (writing the pid would overwrite it)"
     for test, name in (
         (stat.S_ISLNK, "a symbolic link"),
         (stat.S_ISDIR, "a directory"),
@@ -176,7 +178,7 @@ class OutputLock:
 
     def _refuse_kind(self, kind: str) -> BenchmarkError:
         return BenchmarkError(
-            f"the lock file of --out is {kind}, not a regular file; arabench does not write through it",
+            f"the lock file of --out is {kind}; arabench writes only a regular file of its own there",
             file=self.path,
             field="out",
             value=str(self.out),
@@ -185,8 +187,8 @@ class OutputLock:
 
     def _on_acquired(self, fd: int) -> None:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise _NotALockFile(_kind(info.st_mode))
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
+            raise _NotALockFile(_kind(info.st_mode, info.st_nlink))
         os.ftruncate(fd, 0)  # our own lock file (a regular file opened without following a link), now locked
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self._identity = (info.st_dev, info.st_ino)
@@ -199,11 +201,12 @@ class OutputLock:
                 (a symbolic link, a FIFO, a directory...), or the lock file cannot be created.
         """
         try:
-            mode = os.lstat(self.path).st_mode
+            found = os.lstat(self.path)
+            mode, links = found.st_mode, found.st_nlink
         except OSError:  # missing (the usual case) or unreachable: the open below says which
-            mode = stat.S_IFREG
-        if not stat.S_ISREG(mode):  # refused before opening: filelock would wait on it until the timeout
-            raise self._refuse_kind(_kind(mode))
+            mode, links = stat.S_IFREG, 1
+        if not stat.S_ISREG(mode) or links > 1:  # refused before opening: filelock would wait on it until the timeout
+            raise self._refuse_kind(_kind(mode, links))
         lock = FileLock(
             self.path, timeout=max(0.0, self.wait), mode=0o644, fallback_to_soft=False, on_acquired=self._on_acquired
         )

@@ -46,6 +46,8 @@ def plant(kind: str, where: Path, victim: Path) -> None:
         where.symlink_to(victim.parent / "nowhere")
     elif kind == "fifo":
         os.mkfifo(where)
+    elif kind == "hard link":
+        os.link(victim, where)
     elif kind == "directory":
         where.mkdir()
         (where / "inside").write_text(VICTIM, encoding="utf-8")
@@ -58,6 +60,7 @@ def plant(kind: str, where: Path, victim: Path) -> None:
         ("dangling symlink", "a symbolic link"),
         ("fifo", "a FIFO"),
         ("directory", "a directory"),
+        ("hard link", "a hard link of another file (writing the pid would overwrite it)"),
     ],
 )
 def test_a_lock_path_that_is_not_a_regular_file_is_refused_and_nothing_is_written_through_it(
@@ -71,7 +74,7 @@ def test_a_lock_path_that_is_not_a_regular_file_is_refused_and_nothing_is_writte
     assert run(gold, tmp_path / "out") == 2
     assert time.monotonic() - start < 5  # no wait for the lock timeout, no hang on the FIFO
     err = capsys.readouterr().err
-    assert f"{tmp_path / '.out.lock'}: field 'out': the lock file of --out is {named}, not a regular file" in err
+    assert f"{tmp_path / '.out.lock'}: field 'out': the lock file of --out is {named}; arabench writes only a " in err
     assert f"fix: remove {tmp_path / '.out.lock'} (arabench creates it) or choose another --out" in err
     assert "Traceback" not in err
     assert CityModel.predicted == 0 and not (tmp_path / "out").exists()
@@ -97,7 +100,7 @@ def test_a_link_swapped_in_after_the_check_is_still_not_followed(
         return real_lstat(path, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(outdir.os, "lstat", late_link)
-    with pytest.raises(BenchmarkError, match="the lock file of --out is a symbolic link, not a regular file"):
+    with pytest.raises(BenchmarkError, match="the lock file of --out is a symbolic link; arabench writes only"):
         lock.acquire()
     monkeypatch.undo()
     assert raced and victim.read_text(encoding="utf-8") == VICTIM
