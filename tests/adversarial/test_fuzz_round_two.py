@@ -151,10 +151,9 @@ def test_card_reader_fuzz_only_model_errors(field: str, value: object, text: str
                 loaded = load_card(_write(Path(tmp), "marefa-ner.yaml", body))
             except BenchmarkError as exc:
                 assert len(str(exc)) < 2000
-            else:  # what was read is what was written
-                if body is not text and field == "hub_id":
-                    assert loaded.hub_id == str(value)
+            else:  # a card that reads names a registered adapter, never a module
                 assert loaded.adapter == "hf" or (field == "adapter" and loaded.adapter == value)
+                assert ":" not in loaded.adapter and "." not in loaded.adapter
 
 
 # ----------------------------------------------------------------------------- results.json for compare
