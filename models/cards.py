@@ -212,8 +212,13 @@ def load_card(path: str | Path) -> ModelCard:
         raise ModelError(
             "label_map must map raw types to view labels", file=path, field="label_map", value=raw_map, fix="RAW: LABEL"
         )
+    drop = data.get("drop") or []
+    if not isinstance(drop, list) or not all(isinstance(d, str) for d in drop):
+        raise ModelError(
+            "drop must be a list of raw types", file=path, field="drop", value=drop, fix="e.g. drop: [MISC]"
+        )
     try:
-        label_map = LabelMap(dict(raw_map), frozenset(data.get("drop") or ()), f"card:{name}")
+        label_map = LabelMap(dict(raw_map), frozenset(drop), f"card:{name}")
     except ModelError as exc:
         raise ModelError(exc.message, file=path, field=exc.field, value=exc.value, fix=exc.fix) from None
     raw_types = {split_tag(t)[1] for t in labels} - {None}
