@@ -51,7 +51,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -287,8 +287,10 @@ def _get_predictions(
     schema: Schema,
     progress: bool,
     timer: _Timer,
+    requested: str | None = None,
 ) -> _Predicted:
     texts = corpus.texts
+    scorable = _scorable_check(corpus.view, schema, requested)
     if not isinstance(model, str):
         return _predict_with(
             model,
@@ -301,6 +303,7 @@ def _get_predictions(
             schema,
             progress,
             timer,
+            scorable,
         )
     name = model
     try:
@@ -326,6 +329,9 @@ def _get_predictions(
                     if all(p is not None for p in cached):
                         log.info("%s: all %d predictions from the cache, model not loaded", name, len(texts))
                         provenance = dict(_jsonable(known["provenance"]))  # type: ignore[arg-type]
+                        refusal = scorable(name, view)
+                        if refusal is not None:
+                            return _Predicted(name, explicit, "failed", refusal, view, labels, provenance)
                         return _Predicted(name, explicit, "scored", None, view, labels, provenance, list(cached))
     ok, why = info.available()
     if not ok:
@@ -340,7 +346,7 @@ def _get_predictions(
     except Exception as exc:
         log.debug("loading %s failed", name, exc_info=True)
         return _Predicted(name, explicit, "failed", f"{type(exc).__name__}: {exc}")
-    return _predict_with(instance, name, explicit, texts, cache, name_key, code_hash, schema, progress, timer)
+    return _predict_with(instance, name, explicit, texts, cache, name_key, code_hash, schema, progress, timer, scorable)
 
 
 def _predict_with(
@@ -354,6 +360,7 @@ def _predict_with(
     schema: Schema,
     progress: bool,
     timer: _Timer,
+    scorable: Callable[[str, View], str | None] | None = None,
 ) -> _Predicted:
     try:
         view = resolve_view(instance.view, schema=schema)
@@ -361,6 +368,9 @@ def _predict_with(
         provenance = dict(_jsonable(dict(instance.provenance())))  # type: ignore[arg-type]
     except Exception as exc:
         return _Predicted(name, explicit, "failed", f"{type(exc).__name__}: {exc}")
+    refusal = None if scorable is None else scorable(name, view)
+    if refusal is not None:  # refused before any prediction runs
+        return _Predicted(name, explicit, "failed", refusal, view, labels, provenance)
     model_key = PredictionCache.model_key(provenance, code_hash=code_hash)
     predictions: list[Prediction | None] = [None] * len(texts)
     if cache is not None:
@@ -424,17 +434,55 @@ def _check_prediction(prediction: Prediction, text: str, name: str, view: View) 
 # ----------------------------------------------------------------------------- scoring
 
 
-def _target_views(model_view: View, gold_view: View, schema: Schema) -> list[tuple[View, dict[str, str | None]]]:
-    """Views a model can be scored in, with its label map into each: its own first, then schema views."""
-    candidates: list[View] = [model_view]
-    candidates += [v for name, v in schema.views.items() if name != model_view.name]
+def _target_views(
+    model_view: View, gold_view: View, schema: Schema, requested: str | None = None
+) -> list[tuple[View, dict[str, str | None], str]]:
+    """Views a model is scored in, with its label map into each and how the map was made.
+
+    Its own view first, then every packaged or user view of the registry both its labels and the gold's
+    coarsen into (:meth:`View.coarsening_to`; a card's view is a candidate when it is the model's own or
+    the ``requested`` leaderboard view). The corpus's own view and the requested view are also reached
+    by renaming (:meth:`View.renaming_to`, e.g. anercorp's PERS -> conll4's PER) when no coarsening
+    does. Each entry is ``(view, {model label: view label or None}, "own" | "coarsening" | "renaming")``.
+    """
+    from arabench.annotations.schema import registered_views
+
+    candidates: dict[str, View] = {model_view.name: model_view}
+    for name, v in registered_views(("packaged", "user"), provide=False).items():
+        candidates.setdefault(name, v)
+    if requested is not None and requested not in candidates:
+        candidates[requested] = resolve_view(requested, schema=schema)
     out = []
-    for view in candidates:
+    for view in candidates.values():
         mapping = model_view.coarsening_to(view)
         if mapping is None or gold_view.coarsening_to(view) is None:
             continue
-        out.append((view, mapping))
+        out.append((view, mapping, "own" if view.name == model_view.name else "coarsening"))
+    reached = {v.name for v, _, _ in out}
+    for view in (gold_view, candidates.get(requested or "")):
+        if view is None or view.name in reached or gold_view.coarsening_to(view) is None:
+            continue
+        renamed = model_view.renaming_to(view)
+        if renamed is not None:
+            out.append((view, renamed, "renaming"))
+            reached.add(view.name)
     return out
+
+
+def _scorable_check(gold_view: View, schema: Schema, requested: str | None) -> Callable[[str, View], str | None]:
+    """A check run once a model's view is known, before it predicts: why it cannot be scored here, or None."""
+
+    def check(name: str, model_view: View) -> str | None:
+        if _target_views(model_view, gold_view, schema, requested):
+            return None
+        return (
+            f"cannot be scored on this corpus: its gold view {gold_view.name!r} and the model's view "
+            f"{model_view.name!r} reach no common view (by coarsening or by renaming labels); nothing was predicted. "
+            f"Fix: if the model's labels are in another view, say so with --model-option {name} view=VIEW "
+            "(e.g. view=" + gold_view.name + "), or pass the corpus's view with --corpus-view"
+        )
+
+    return check
 
 
 def score_predictions(
@@ -447,8 +495,9 @@ def score_predictions(
     seed: int = 0,
     schema: Schema | None = None,
     relation_level: str = "entity",
+    requested: str | None = None,
 ) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
-    """Score one model's predictions in every view it can be scored in.
+    """Score one model's predictions in every view it can be scored in (:func:`_target_views`).
 
     Args:
         corpus: The gold corpus.
@@ -460,6 +509,7 @@ def score_predictions(
         schema: The schema (default: the packaged one).
         relation_level: Score relations between ``entity`` clusters (the
             headline) or between ``mention`` spans (:mod:`arabench.eval.relations`).
+        requested: The run's leaderboard view, scored by renaming if no coarsening reaches it.
 
     Returns:
         ``(scores, errors)``: per view name the JSON tree of scores (see
@@ -473,7 +523,7 @@ def score_predictions(
     scores: dict[str, dict[str, Any]] = {}
     errors: dict[str, list[dict[str, Any]]] = {}
     documents = corpus.documents
-    for view, mapping in _target_views(model_view, gold_view, schema):
+    for view, mapping, how in _target_views(model_view, gold_view, schema, requested):
         gold = project_gold(
             [d.spans for d in documents],
             view,
@@ -496,6 +546,7 @@ def score_predictions(
             pred_relations=pred_relations,
             labels=view_labels,
             coarsened_from=None if view.name == model_view.name else model_view.name,
+            label_map=None if how == "own" else {"how": how, "map": mapping},
             n_resamples=n_resamples,
             seed=seed,
             pred_out_of_view=dict(pred_out),
@@ -697,6 +748,7 @@ def _run_locked(
             schema=schema,
             progress=progress,
             timer=timer,
+            requested=view,
         )
         if got.status != "scored":
             if not progress or got.status == "failed":
@@ -724,15 +776,14 @@ def _run_locked(
                 seed=seed,
                 schema=schema,
                 relation_level=relation_level,
+                requested=view,
             )
         if not scores:  # no view holds both the gold and the model's labels: say so, never a crash or a 0
             results.append(
                 ModelResult(
                     name=name,
                     status="failed",
-                    reason=f"cannot be scored on this corpus: its gold view {gold.view.name!r} and the model's view "
-                    f"{got.view.name!r} coarsen into no common view; pass --corpus-view, or map the model's labels "
-                    "into the corpus's view with --model-option MODEL label_map=... view=...",
+                    reason=_scorable_check(gold.view, schema, view)(name, got.view) or "scored in no view",
                     explicit=explicit,
                     view=got.view.name,
                     labels=sorted(got.labels),

@@ -44,7 +44,7 @@ from arabench.annotations.errors import ModelError, ModelUnavailableError
 from arabench.annotations.schema import default_schema
 from arabench.annotations.tokenize import WordIndex
 from arabench.models.base import Prediction
-from arabench.models.labelmap import LabelMap, infer_label_map, parse_label_map, split_tag
+from arabench.models.labelmap import LabelMap, infer_label_map, parse_label_map, split_labels, split_tag
 
 __all__ = ["CamelToolsModel", "ADAPTER_VERSION", "INSTALL_HINT", "align_words", "camel_available"]
 
@@ -209,7 +209,7 @@ class CamelToolsModel:
         else:
             self.source, self.revision = self._pretrained(recognizer_cls, model, use_gpu)
         raw_types = [t for t in (split_tag(tag)[1] for tag in self._recognizer.labels_map.values()) if t]
-        drops = [d.strip() for d in drop.split(",") if d.strip()] if isinstance(drop, str) else list(drop)
+        drops = split_labels(drop)
         view = default_schema().view(self.view)
         if label_map is None:
             self.label_map: LabelMap = infer_label_map(raw_types, view, drop=drops, model=self.name)

@@ -46,7 +46,16 @@ from pathlib import Path
 
 import yaml
 from arabench.annotations.errors import ModelError, SchemaError
-from arabench.annotations.schema import Schema, View, default_schema, make_view
+from arabench.annotations.schema import (
+    Schema,
+    View,
+    ViewSource,
+    add_view_provider,
+    default_schema,
+    make_view,
+    register_view,
+    registered_views,
+)
 from arabench.models.labelmap import DuplicateKeyError, LabelMap, UniqueKeyLoader, split_tag
 
 __all__ = [
@@ -241,7 +250,7 @@ def _card_view(spec: object, path: Path) -> View:
             raise ModelError(exc.message, file=path, field="view", value=spec, fix=exc.fix) from None
     if isinstance(spec, Mapping) and "name" in spec and "map" in spec:
         view_name = str(spec["name"])
-        if view_name in schema.views:
+        if view_name in registered_views(("packaged",), provide=False):
             raise ModelError(
                 "a card-defined view must not reuse a schema view name",
                 file=path,
@@ -330,30 +339,34 @@ def known_cards(directory: str | Path | None = None) -> dict[str, ModelCard]:
     """
     if directory is not None:
         return dict(_load_dir(str(directory)))
+    from arabench.models.registry import NAMES, PREFIXES
+
     cards = dict(_load_dir(str(CARDS_DIR)))
     for user_dir in user_cards_dirs():
         path = _check_cards_dir(user_dir, origin=f"${CARDS_ENV}" if user_dir not in _added_dirs else "--cards")
-        views = {c.view.name: c for c in cards.values()}
         for name, card in _load_dir(str(path)).items():
-            if name in cards:
+            if name in cards or name in NAMES or name in PREFIXES:
+                taken = "another card" if name in cards else "a built-in model"
                 raise ModelError(
-                    "a user model card takes the name of another card",
+                    f"a user model card takes the name of {taken}",
                     file=card.path,
                     field="name",
                     value=name,
                     fix="rename the card file (and its name field)",
                 )
-            other = views.get(card.view.name)
-            if other is not None and dict(other.view.mapping) != dict(card.view.mapping):
-                raise ModelError(
-                    f"view {card.view.name!r} is defined differently by card {other.name!r}",
-                    file=card.path,
-                    field="view",
-                    value=card.view.name,
-                    fix="give the view another name, or copy the other card's map",
-                )
             cards[name] = card
+    for card in cards.values():  # the cards' views join the one view registry
+        _register_card_view(card)
     return cards
+
+
+def _register_card_view(card: ModelCard) -> None:
+    if card.view.name in registered_views(("packaged",), provide=False):
+        return  # a card naming a packaged view (view: anercorp)
+    try:
+        register_view(card.view, ViewSource("card", card.path, card.name))
+    except SchemaError as exc:
+        raise ModelError(exc.message, file=card.path, field="view", value=exc.value, fix=exc.fix) from None
 
 
 def card_for(name_or_hub_id: str) -> ModelCard | None:
@@ -366,18 +379,22 @@ def card_for(name_or_hub_id: str) -> ModelCard | None:
 
 
 def resolve_view(name: str, *, schema: Schema | None = None) -> View:
-    """The view called ``name``: a view of ``schema`` (default: the packaged one) or a view defined by a model card.
+    """The view called ``name``: a view of ``schema``, else a view of the one registry (packaged, card and user views).
 
     This is the one function that turns a model's :attr:`~models.base.NERModel.view` into a
-    :class:`~annotations.schema.View`.
+    :class:`~annotations.schema.View`; the card views reach the registry when the cards are read
+    (:func:`known_cards`, run by the registry on a lookup miss).
 
     Raises:
-        SchemaError: If no schema view or card defines it.
+        SchemaError: If no registered view has that name.
     """
-    schema = schema or default_schema()
-    if name in schema.views:
+    if schema is not None and name in schema.views:
         return schema.views[name]
-    for card in known_cards().values():
-        if card.view.name == name:
-            return card.view
-    return schema.view(name)  # raises with the schema's suggestion
+    return default_schema().view(name)  # raises with the registry's suggestion
+
+
+def _provide_card_views() -> None:
+    known_cards()
+
+
+add_view_provider(_provide_card_views)

@@ -61,7 +61,7 @@ from arabench.annotations.tokenize import CLAUSE_END_WORDS, WordIndex, sentence_
 from arabench.models.base import Prediction
 from arabench.models.cards import ModelCard, card_for, known_cards, resolve_view
 from arabench.models.hub import Source, download_hint, locate_model
-from arabench.models.labelmap import LabelMap, infer_label_map, parse_label_map
+from arabench.models.labelmap import LabelMap, infer_label_map, parse_label_map, split_labels
 
 __all__ = [
     "ADAPTER_VERSION",
@@ -406,7 +406,7 @@ class HFTokenClassificationModel:
         drop: Iterable[str] | str,
         view: str | None,
     ) -> tuple[LabelMap, View]:
-        drops = [d.strip() for d in drop.split(",") if d.strip()] if isinstance(drop, str) else list(drop)
+        drops = split_labels(drop)
         if label_map is not None:
             parsed = parse_label_map(label_map, drop=drops)
             if view is not None:

@@ -40,6 +40,7 @@ __all__ = [
     "UniqueKeyLoader",
     "infer_label_map",
     "parse_label_map",
+    "split_labels",
     "split_tag",
 ]
 
@@ -239,6 +240,17 @@ def _json_unique(pairs: list[tuple[str, object]]) -> dict[str, object]:
             raise DuplicateKeyError(key, None)
         obj[key] = value
     return obj
+
+
+def split_labels(labels: str | Iterable[object] | None) -> list[str]:
+    """A list of labels given as ``"A,B"`` text or as a list (``drop``, ``labels``): stripped, empty ones left out.
+
+    The one reading of such lists (options from the shell, configuration files, cards and API calls).
+    """
+    if labels is None:
+        return []
+    items = labels.split(",") if isinstance(labels, str) else [str(x) for x in labels]
+    return [x.strip() for x in items if x.strip()]
 
 
 def parse_label_map(spec: str | Path | Mapping[str, object], *, drop: Iterable[str] = ()) -> LabelMap:

@@ -67,13 +67,13 @@ from arabench.annotations.problems import Problem, problems_error
 from arabench.annotations.schema import default_schema
 from arabench.annotations.spans import Document, Relation, Span
 from arabench.models.base import Prediction
-from arabench.models.labelmap import LabelMap, parse_label_map
+from arabench.models.labelmap import LabelMap, parse_label_map, split_labels
 
 __all__ = ["PredictionsFileModel", "FORMATS", "ADAPTER_VERSION", "load_prediction_documents"]
 
 ADAPTER_VERSION = "1"
 FORMATS = tuple(REGISTRY)
-OPTIONS = ("format", "view", "label_map", "drop", "labels", "ids", "scheme", "name")
+OPTIONS = ("format", "view", "corpus_view", "label_map", "drop", "labels", "ids", "scheme", "name")
 
 log = logging.getLogger("arabench")
 
@@ -145,6 +145,28 @@ def load_prediction_documents(path: str | Path, *, fmt: str | None = None, schem
     return _Loaded([d.document for d in parsed], where, conll=False, format=format_.name)
 
 
+def _infer_view(loaded: _Loaded, label_map: LabelMap, corpus_view: str | None) -> str:
+    """The view of a predictions file without ``view=``: its labels (after ``label_map``/``drop``) decide.
+
+    The corpus's view when they are labels of it; ``native`` when they are schema types; else the
+    smallest registered view holding them all; ``native`` when none does (the label check then
+    names the first stray label's line and ``view=`` as the fix).
+    """
+    schema = default_schema()
+    labels = {
+        label_map.mapping.get(s.label, s.label)
+        for doc in loaded.documents
+        for s in doc.entities.values()
+        if s.label not in label_map.drop
+    }
+    if corpus_view is not None and labels <= schema.view(corpus_view).labels:
+        return corpus_view
+    if labels <= set(schema.entity_types):
+        return "native"
+    fits = schema.views_with_labels(labels)
+    return fits[0] if fits else "native"  # no view holds them: the label check names each one and view=
+
+
 def _nonspace(text: str) -> tuple[str, list[int]]:
     positions = [i for i, ch in enumerate(text) if not ch.isspace()]
     return "".join(text[i] for i in positions), positions
@@ -156,7 +178,9 @@ class PredictionsFileModel:
     Args:
         path: The file or directory.
         format: A registry format name (default: the registry's guess from the path).
-        view: The label view the file's labels live in (default ``native``).
+        view: The label view the file's labels live in (default: inferred, :func:`_infer_view`).
+        corpus_view: The view of the corpus the run scores on (given by the run), the view
+            inferred when the file's labels are labels of it.
         label_map: Raw label -> view label (option string ``"PER=PERS,..."``,
             a YAML/JSON file or a mapping); labels not in it must already be
             view labels or be listed in ``drop``.
@@ -179,7 +203,8 @@ class PredictionsFileModel:
         path: str | Path,
         *,
         format: str | None = None,
-        view: str = "native",
+        view: str | None = None,
+        corpus_view: str | None = None,
         label_map: Any = None,
         drop: Iterable[str] | str = (),
         labels: Iterable[str] | None = None,
@@ -189,20 +214,23 @@ class PredictionsFileModel:
     ) -> None:
         self.path = Path(path)
         self.name = name or f"file:{path}"
-        self.view = view
-        view_def = default_schema().view(view)
-        drops = [d.strip() for d in drop.split(",") if d.strip()] if isinstance(drop, str) else list(drop)
+        drops = split_labels(drop)
         if label_map is None:
             self.label_map = LabelMap({}, frozenset(drops), "option")
         else:
             self.label_map = parse_label_map(label_map, drop=drops)
+        loaded = load_prediction_documents(self.path, fmt=format, scheme=scheme)
+        if view is None:
+            view = _infer_view(loaded, self.label_map, corpus_view)
+        self.view = view
+        view_def = default_schema().view(view)
         bad_targets = sorted(set(self.label_map.mapping.values()) - view_def.labels)
         if bad_targets:
             raise LabelMapError(
                 f"label_map targets labels that are not labels of view {view!r}",
                 field="label_map",
                 value=bad_targets,
-                fix=f"map onto {', '.join(sorted(view_def.labels))}",
+                fix=f"map onto {', '.join(sorted(view_def.labels))}, or pass view= the view they are labels of",
             )
         if labels is None:
             self.labels = frozenset(view_def.labels)
@@ -217,7 +245,6 @@ class PredictionsFileModel:
                     fix=f"use labels among {', '.join(sorted(view_def.labels))}",
                 )
         self.ids = list(ids) if ids is not None else None
-        loaded = load_prediction_documents(self.path, fmt=format, scheme=scheme)
         self.format = loaded.format
         self._conll = loaded.conll
         self._check_labels(loaded, view_def.labels)

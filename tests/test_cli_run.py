@@ -61,8 +61,10 @@ def test_anercorp_predictions_against_an_anercorp_corpus(tmp_path: Path) -> None
     corpus = write_conll(tmp_path / "anercorp.conll", ANERCORP_GOLD)
     write_conll(tmp_path / "pred.conll", ANERCORP_PRED)
     base = ["run", "-m", "file:pred.conll", "--corpus", corpus.name, "--view", "anercorp", "--bootstrap", "0"]
-    refused = arabench(*base, "--out", "r0", cwd=tmp_path)
-    assert refused.returncode == 1 and "labels that are not labels of view 'native'" in refused.stderr
+    inferred = arabench(*base, "--out", "r0", cwd=tmp_path)  # no view=: the file's labels and the corpus decide
+    assert inferred.returncode == 0, inferred.stderr
+    micro = headline(tmp_path / "r0", "file:pred.conll", "anercorp")
+    assert (micro["tp"], micro["fp"], micro["fn"]) == (3, 1, 1)
     done = arabench(*base, "--model-option", "file:pred.conll", "view=anercorp", "--out", "r1", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     micro = headline(tmp_path / "r1", "file:pred.conll", "anercorp")
@@ -383,21 +385,43 @@ def test_corpus_view_inference_prefers_the_run_view() -> None:
     assert "--views FILE" in str(info.value)
 
 
-def test_a_model_scorable_in_no_common_view_fails_with_the_reason(tmp_path: Path) -> None:
-    """An anercorp-tagged model on a FANE corpus: no view holds both; the leaderboard must not crash."""
+def test_a_model_scorable_in_no_common_view_fails_before_predicting(tmp_path: Path) -> None:
+    """A model whose one label stands for people and organizations, on a FANE corpus: no view holds both.
+
+    It is refused before it predicts, with the fix (``view=``); the leaderboard must not crash.
+    """
     write_conll(tmp_path / "fane.conll", FANE)
-    write_conll(
-        tmp_path / "pred.conll",
-        [[(t, "O") for t, _ in s] for s in FANE[:-1]]
-        + [[("عبر", "O"), ("النيل", "B-LOC"), ("بصاروخ", "O"), (".", "O")]],
-    )
+    mapping = {t: ("ENT" if t in ("PERS", "ORG") else None) for t in default_schema().entity_types}
+    views = {"views": {"ent": {"description": "one label", "labels": ["ENT"], "map": mapping}}}
+    (tmp_path / "views.yaml").write_text(yaml.safe_dump(views), encoding="utf-8")
+    write_conll(tmp_path / "pred.conll", [[(t, "B-ENT" if g != "O" else "O") for t, g in s] for s in FANE])
     done = arabench(
-        "run", "-m", "oracle", "-m", "file:pred.conll", "--model-option", "file:pred.conll", "view=anercorp",
+        "run", "-m", "oracle", "-m", "file:pred.conll", "--views", "views.yaml",
         "--corpus", "fane.conll", "--bootstrap", "0", "--out", "r", cwd=tmp_path,
     )  # fmt: skip
     assert "Traceback" not in done.stderr
     assert done.returncode == 1
-    assert "coarsen into no common view" in done.stdout + done.stderr
+    out = done.stdout + done.stderr
+    assert "reach no common view" in out and "nothing was predicted" in out
+    assert "--model-option file:pred.conll view=VIEW" in out
+
+
+def test_an_anercorp_model_is_scored_on_a_fane_corpus_by_renaming(tmp_path: Path) -> None:
+    """PERS -> PER by name: scored in the corpus's view, the renaming recorded in results.json."""
+    write_conll(tmp_path / "fane.conll", FANE)
+    pred = [[(t, "O") for t, _ in s] for s in FANE]
+    pred[0][2] = ("أحمد", "B-PERS")
+    write_conll(tmp_path / "pred.conll", pred)
+    done = arabench(
+        "run", "-m", "file:pred.conll", "--model-option", "file:pred.conll", "view=anercorp",
+        "--corpus", "fane.conll", "--bootstrap", "0", "--out", "r", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    data = json.loads((tmp_path / "r" / "results.json").read_text(encoding="utf-8"))
+    fane = data["models"][0]["scores"]["fane"]
+    assert fane["label_map"] == {"how": "renaming", "map": {"LOC": "LOC", "MISC": None, "ORG": "ORG", "PERS": "PER"}}
+    micro = fane["spans"]["strict"]["word"]["flat"]["micro"]
+    assert (micro["tp"], micro["fp"]) == (1, 0)
 
 
 def test_several_corpora_write_one_directory_each(tmp_path: Path) -> None:

@@ -70,10 +70,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="VIEW",
         help="the view of the corpus's tags (default: --view if the tags fit it, else inferred from the tags)",
     )
+    from arabench.benchmark.commands.options import views_help
+
     parser.add_argument(
         "--view",
         metavar="VIEW",
-        help="the leaderboard view: native, conll4, anercorp, ace, fane, a card's or a --views view "
+        help="the leaderboard view: " + views_help() + " "
         "(default: native when every model predicts schema types, else the first view all share)",
     )
     parser.add_argument("--views", metavar="FILE", help="a YAML file of user label views (see docs/views.md)")
@@ -125,7 +127,7 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
     """The run's configuration: ``--config``'s file, the flags given over it, user views and cards registered."""
     import os
 
-    from arabench.annotations.schema import load_views, register_view
+    from arabench.annotations.schema import register_views_file
     from arabench.benchmark.config import RunConfig, load_config, merge_flags
     from arabench.models.cards import add_cards_dir
 
@@ -150,8 +152,7 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
         config.model_options = {}  # the file's options were for the file's models
     config = merge_flags(config, flags, [tuple(pair) for pair in args.model_option])
     if config.views:
-        for view in load_views(config.views).values():
-            register_view(view)
+        register_views_file(config.views)
     if config.cards:
         add_cards_dir(config.cards)
     url = config.llm_base_url or os.environ.get("ARABENCH_LLM_BASE_URL")

@@ -67,12 +67,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     add_format(parser)
     add_grid(parser, repeatable=True)
+    from arabench.benchmark.commands.options import views_help
+
     parser.add_argument(
         "--view",
         default=None,
-        help="label view to project gold and predictions into (native, conll4, anercorp, ace, fane, a card's view); "
-        "default: compare labels as they are",
+        help="label view to project gold and predictions into: " + views_help() + " (default: labels as they are)",
     )
+    parser.add_argument("--views", metavar="FILE", help="a YAML file of user label views (see docs/views.md)")
     parser.add_argument(
         "--label-map",
         metavar="MAP",
@@ -615,9 +617,9 @@ def _relabel(
     from arabench.annotations.errors import LabelMapError
     from arabench.annotations.schema import default_schema
     from arabench.annotations.spans import Span
-    from arabench.models.labelmap import LabelMap, parse_label_map
+    from arabench.models.labelmap import LabelMap, parse_label_map, split_labels
 
-    drops = [d.strip() for d in drop.split(",") if d.strip()] if isinstance(drop, str) else list(drop)
+    drops = split_labels(drop)
     lmap = LabelMap({}, frozenset(drops), "option") if label_map is None else parse_label_map(label_map, drop=drops)
     if view is not None:
         known = set(view.labels) | set(default_schema().entity_types)
@@ -775,6 +777,10 @@ def main(args: argparse.Namespace) -> int:
         for boundary in _chosen(args.boundary, BOUNDARIES, HEADLINE.boundary)
         for layer in _chosen(args.layer, LAYERS, HEADLINE.layer)
     ]
+    if args.views:
+        from arabench.annotations.schema import register_views_file
+
+        register_views_file(args.views)
     reports = score_settings(
         args.gold,
         args.pred,

@@ -1,0 +1,145 @@
+"""One view registry: packaged, card and user views are found by every command that takes ``--view``.
+
+The walk runs ``run``, ``score`` and ``compare`` through the command line (in process) once per registered
+view; name collisions are refused with the source to blame and the fix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from arabench.annotations.errors import ModelError, SchemaError
+from arabench.annotations.schema import (
+    default_schema,
+    register_views_file,
+    registered_views,
+    unregister_view,
+    view_source,
+)
+from arabench.benchmark.cli import main
+from arabench.models.cards import add_cards_dir, known_cards
+
+SCHEMA = default_schema()
+
+
+def _user_views(tmp_path: Path, name: str = "mine") -> Path:
+    mapping = {t: ("PER" if t == "PERS" else "PLACE" if t in ("GPE", "LOC") else None) for t in SCHEMA.entity_types}
+    path = tmp_path / "views.yaml"
+    views = {"views": {name: {"description": "people and places", "labels": ["PER", "PLACE"], "map": mapping}}}
+    path.write_text(yaml.safe_dump(views), encoding="utf-8")
+    return path
+
+
+@contextlib.contextmanager
+def _registered(path: Path) -> Iterator[list[str]]:
+    names = list(register_views_file(path))
+    try:
+        yield names
+    finally:
+        for name in names:
+            unregister_view(name)
+
+
+def _cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(list(argv))
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_every_registered_view_works_in_run_score_and_compare(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("ARABENCH_CACHE", str(tmp_path / "cache"))
+    from arabench.annotations.corpus import default_gold_path, read_corpus
+    from arabench.annotations.jsonl import write_jsonl
+
+    gold = tmp_path / "gold.jsonl"
+    write_jsonl(read_corpus(default_gold_path()), gold)
+    views_file = _user_views(tmp_path)
+    with _registered(views_file):
+        views = registered_views()
+        kinds = {view_source(name).kind for name in views}
+        assert kinds == {"packaged", "card", "user"} and {"hrl", "ace", "fane", "mine"} <= set(views)
+        for name in views:
+            out = tmp_path / f"r-{name}"
+            status, _, err = _cli(
+                "run", "-m", "oracle", "-m", "empty", "--view", name, "--views", str(views_file),
+                "--bootstrap", "0", "--out", str(out), "-q",
+            )  # fmt: skip
+            assert status == 0, (name, err)
+            results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+            assert results["settings"]["leaderboard_view"] == name
+            assert all(name in m["scores"] for m in results["models"])
+            status, text, err = _cli(
+                "score", "--gold", str(gold), "--pred", str(gold), "--view", name, "--views", str(views_file), "--json"
+            )
+            assert status == 0, (name, err)
+            scored = json.loads(text)
+            assert scored["view"] == name and scored["micro"]["f1"] == 1.0
+            assert set(scored["per_type"]) <= set(views[name].labels)
+            status, text, err = _cli("compare", str(out), "--model-a", "oracle", "--model-b", "empty", "--view", name)
+            assert status == 0, (name, err)
+            assert f"view {name}" in text
+
+
+def test_a_user_view_named_like_a_card_view_is_blamed_on_the_views_file(tmp_path: Path) -> None:
+    path = _user_views(tmp_path, name="hrl")
+    with pytest.raises(SchemaError) as info:
+        register_views_file(path)
+    message = str(info.value)
+    assert str(path) in message and "model card" in message and "davlan" in message
+    assert f"rename view 'hrl' in {path}" in message
+    assert view_source("hrl").kind == "card"
+
+
+def test_a_user_view_named_like_a_packaged_view_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SchemaError, match=r"field 'views.ace': a user view must not reuse the name of a packaged"):
+        register_views_file(_user_views(tmp_path, name="ace"))
+
+
+def test_a_card_view_named_like_a_user_view_is_blamed_on_the_card(tmp_path: Path, monkeypatch) -> None:
+    """The user view comes first here; the card registered after it is the one to rename."""
+    from arabench.models import cards
+
+    card = yaml.safe_load((cards.CARDS_DIR / "davlan-mbert-ner-hrl.yaml").read_text(encoding="utf-8"))
+    card.update(name="mycard", default=False)
+    card["view"]["name"] = "mine"
+    (tmp_path / "cards").mkdir()
+    (tmp_path / "cards" / "mycard.yaml").write_text(yaml.safe_dump(card, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setattr(cards, "_added_dirs", [])
+    with _registered(_user_views(tmp_path)):
+        with pytest.raises(ModelError) as info:
+            add_cards_dir(tmp_path / "cards")
+    message = str(info.value)
+    assert "mycard.yaml" in message and "user view" in message and str(tmp_path / "views.yaml") in message
+    assert "give the view of card 'mycard' another name" in message
+    assert cards._added_dirs == []
+
+
+@pytest.mark.parametrize("name", ["rules", "crf", "oracle"])
+def test_a_user_card_named_like_a_builtin_model_is_refused(tmp_path: Path, monkeypatch, name: str) -> None:
+    from arabench.models import cards
+
+    card = yaml.safe_load((cards.CARDS_DIR / "camelbert-msa-ner.yaml").read_text(encoding="utf-8"))
+    card.update(name=name, default=False)
+    (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(card, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setattr(cards, "_added_dirs", [])
+    with pytest.raises(ModelError, match=r"field 'name': a user model card takes the name of a built-in model"):
+        add_cards_dir(tmp_path)
+    assert name not in known_cards()
+    status, out, _ = _cli("models", "--json")
+    assert status == 0
+    listed = [m["name"] for m in json.loads(out)]
+    assert listed.count(name) == 1
+
+
+def test_renaming_reaches_views_coarsening_cannot() -> None:
+    anercorp, conll4 = SCHEMA.view("anercorp"), SCHEMA.view("conll4")
+    assert anercorp.coarsening_to(conll4) is None
+    assert anercorp.renaming_to(conll4) == {"LOC": "LOC", "MISC": "MISC", "ORG": "ORG", "PERS": "PER"}
+    assert anercorp.renaming_to(SCHEMA.view("hrl")) == {"LOC": "LOC", "MISC": None, "ORG": "ORG", "PERS": "PER"}
