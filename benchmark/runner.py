@@ -411,6 +411,26 @@ def _predict_with(
     return _Predicted(name, explicit, "scored", None, view, labels, provenance, list(predictions), loaded=True)
 
 
+def _with_run_values(model: str | NERModel, options: dict[str, object], run_values: Mapping[str, object]) -> dict:
+    """The options of one model with the run's values added where its adapter declares ``from_run`` (not given).
+
+    The harness names no model: the oracle gets the gold because its ``gold`` option says ``from_run="gold"``.
+    """
+    if not isinstance(model, str):
+        return options
+    from arabench.models.registry import model_options
+
+    try:
+        declared = model_options(model)
+    except BenchmarkError:
+        return options  # an unknown name: reported by the prediction step
+    for option in declared:
+        value = run_values.get(option.from_run or "")
+        if value is not None and option.name not in options:
+            options[option.name] = value
+    return options
+
+
 def _check_prediction(prediction: Prediction, text: str, name: str, view: View) -> None:
     """Refuse what could not be scored honestly: spans beyond the text, labels outside the model's view."""
     arguments = [s for r in prediction.relations for s in (r.arg1, r.arg2)]
@@ -607,6 +627,7 @@ def run(
     relation_level: str = "entity",
     lock_wait: float = LOCK_WAIT,
     configuration: Mapping[str, object] | None = None,
+    llm_base_url: str | None = None,
 ) -> Results:
     """Run the benchmark: everything ``arabench run`` does, as one call.
 
@@ -621,11 +642,14 @@ def run(
         out: Write ``results.json``, ``summary.md``, ``per_type.csv``,
             ``errors.jsonl`` and ``report.html`` into this directory.
         seed: The bootstrap seed.
-        cache: Read the predictions cache (``False``: read nothing, overwrite the entries recomputed).
-        cache_dir: The cache directory (default ``$ARABENCH_CACHE`` or ``~/.cache/arabench``).
+        cache: Read the caches (``False``: read nothing from any cache — predictions, the CRF's trained
+            model, LLM answers — and overwrite the entries recomputed).
+        cache_dir: The one cache root of the run (default ``$ARABENCH_CACHE`` or ``~/.cache/arabench``):
+            predictions, and every adapter option declared ``from_run="cache_dir"`` (the CRF's model, LLM answers).
         bootstrap: Bootstrap resamples per figure (0 disables intervals).
-        model_options: Per model name, options passed to ``create_model``.
-            The ``oracle`` gets ``gold=`` the corpus documents automatically.
+        model_options: Per model name, options passed to ``create_model``, typed by the adapter's
+            declaration. Options declared ``from_run`` get the run's value when not given (the
+            ``oracle`` its ``gold``, ``file:`` the corpus's view, LLMs ``llm_base_url``).
         progress: Show progress bars on stderr.
         verbose: Log per-step timings on stderr.
         schema: The schema (default: the packaged one).
@@ -635,6 +659,7 @@ def run(
             before refusing (:mod:`arabench.benchmark.outdir`).
         configuration: The resolved run configuration (:mod:`arabench.benchmark.config`), recorded in
             ``settings.configuration`` so that ``arabench run --config results.json`` repeats the run.
+        llm_base_url: The chat API's base URL for adapters declaring ``from_run="llm_base_url"``.
 
     Returns:
         The :class:`~benchmark.results.Results` (``exit_status`` is 1 if a model
@@ -683,6 +708,7 @@ def run(
             schema=schema,
             relation_level=relation_level,
             configuration=configuration,
+            llm_base_url=llm_base_url,
         )
 
 
@@ -704,6 +730,7 @@ def _run_locked(
     schema: Schema,
     relation_level: str,
     configuration: Mapping[str, object] | None,
+    llm_base_url: str | None,
 ) -> Results:
     """:func:`run` once its arguments are checked and ``out`` is locked."""
     with timer.step("read corpus"):
@@ -725,6 +752,13 @@ def _run_locked(
             fix=f"key the options by a model name of the run: {', '.join(names)}",
         )
     store = PredictionCache(cache_dir, refresh=not cache)
+    run_values: dict[str, object] = {
+        "gold": list(gold.documents),
+        "corpus_view": gold.view.name,
+        "cache_dir": str(store.root),
+        "cache": None if cache else "refresh",
+        "llm_base_url": llm_base_url,
+    }
     results: list[ModelResult] = []
     all_errors: dict[str, dict[str, list[dict[str, Any]]]] = {}
     all_predictions: dict[str, list[Prediction]] = {}
@@ -733,12 +767,7 @@ def _run_locked(
         name = model if isinstance(model, str) else model.name
         if progress:
             bar.set_postfix_str(name, refresh=True)
-        options = dict(model_options.get(name, {}))
-        if name == "oracle" and "gold" not in options:
-            options["gold"] = list(gold.documents)
-            if gold.view.name != "native":
-                options.setdefault("view", gold.view.name)
-                options.setdefault("gold_view", gold.view.name)
+        options = _with_run_values(model, dict(model_options.get(name, {})), run_values)
         got = _get_predictions(
             model,
             explicit=explicit,

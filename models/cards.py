@@ -234,11 +234,23 @@ def load_card(path: str | Path) -> ModelCard:
         training_data=str(data["training_data"]),
         license=str(data["license"]),
         citation=str(data["citation"]).strip(),
-        default=bool(data.get("default", True)),
+        default=_card_bool(data.get("default", True), path, "default"),
         adapter=str(data.get("adapter") or "arabench.models.hf:HFTokenClassificationModel"),
         notes=str(data.get("notes") or ""),
         path=str(path),
     )
+
+
+def _card_bool(value: object, path: Path, field: str) -> bool:
+    """A card's boolean field, typed like every option (``"false"`` is false, never truthy text)."""
+    from arabench.models.base import Option
+
+    try:
+        return bool(Option(field, "bool").parse(value, model=path.stem))
+    except ModelError as exc:
+        raise ModelError(
+            exc.message, file=path, field=field, value=value, fix=f"write {field}: true or false"
+        ) from None
 
 
 def _card_view(spec: object, path: Path) -> View:

@@ -191,7 +191,7 @@ def _from_data(data: object, *, source: str, drop: Iterable[str] = ()) -> LabelM
             raise LabelMapError(
                 "unknown keys in label map", field="label_map", value=extra, fix="use only 'map' and 'drop'"
             )
-        dropped |= {str(x) for x in data.get("drop") or ()}
+        dropped |= set(split_labels(data.get("drop")))
         data = data["map"]
     mapping = {}
     for key, value in data.items():

@@ -66,14 +66,13 @@ from arabench.annotations.formats import infer_format, parse_documents
 from arabench.annotations.problems import Problem, problems_error
 from arabench.annotations.schema import default_schema
 from arabench.annotations.spans import Document, Relation, Span
-from arabench.models.base import Prediction
+from arabench.models.base import Option, Prediction, parse_options
 from arabench.models.labelmap import LabelMap, parse_label_map, split_labels
 
 __all__ = ["PredictionsFileModel", "FORMATS", "ADAPTER_VERSION", "load_prediction_documents"]
 
 ADAPTER_VERSION = "1"
 FORMATS = tuple(REGISTRY)
-OPTIONS = ("format", "view", "corpus_view", "label_map", "drop", "labels", "ids", "scheme", "name")
 
 log = logging.getLogger("arabench")
 
@@ -198,6 +197,18 @@ class PredictionsFileModel:
         ModelError: For a bad option.
     """
 
+    OPTIONS = (
+        Option("format", "text", help="the file's format (default: guessed from the path)"),
+        Option("view", "text", help="the view its labels are in (default: inferred from them and the corpus)"),
+        Option("corpus_view", "text", help="the corpus's view (given by the run)", from_run="corpus_view", user=False),
+        Option("label_map", "label_map", help="raw label -> view label: RAW=LABEL,... or a .yaml/.json file"),
+        Option("drop", "list", help="raw labels to drop (counted)"),
+        Option("labels", "list", help="the view labels the system can emit (default: every label of the view)"),
+        Option("ids", "list", help="document ids aligned with the texts, for texts with no identical document"),
+        Option("scheme", "text", "BIO2", "the CoNLL tagging scheme"),
+        Option("name", "text", help="the registry name", user=False),
+    )
+
     def __init__(
         self,
         path: str | Path,
@@ -317,14 +328,7 @@ class PredictionsFileModel:
         """
         if not arg:
             raise ModelError("file: needs a path", field="name", value="file:", fix="use file:<path to predictions>")
-        for key in options:
-            if key not in OPTIONS:
-                raise ModelError(
-                    "unknown option for file: predictions",
-                    field=key,
-                    value=options[key],
-                    fix=f"use one of: {', '.join(OPTIONS)}",
-                )
+        options = parse_options(cls.OPTIONS, options, model=f"file:{arg}")
         options.setdefault("name", f"file:{arg}")
         return cls(arg, **options)
 

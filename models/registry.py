@@ -33,7 +33,7 @@ from arabench.annotations.errors import ModelError, ModelUnavailableError
 from arabench.models.hub import download_hint
 
 if TYPE_CHECKING:
-    from arabench.models.base import NERModel
+    from arabench.models.base import NERModel, Option
     from arabench.models.cards import ModelCard
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "hub_model_available",
     "list_models",
     "load_adapter",
+    "model_options",
     "register_model",
     "register_prefix",
     "split_name",
@@ -77,7 +78,7 @@ NAMES: dict[str, _Entry] = {
     "oracle": _Entry(
         "arabench.models.simple:OracleModel",
         "native",
-        ("gold documents (option gold=)",),
+        ("the gold documents (given by the run)",),
         None,
         "echoes the gold spans",
     ),
@@ -490,6 +491,24 @@ def get_info(name: str) -> ModelInfo:
             name, base.adapter, "prefix", base.view, base.needs, base.extra, description=base.description, _probe=probe
         )
     raise _unknown(name)
+
+
+def model_options(name: str) -> tuple[Option, ...]:
+    """The :class:`~arabench.models.base.Option` declarations of the adapter behind ``name`` (its ``OPTIONS``).
+
+    Imports the adapter's module (light: adapters import their heavy packages when built); none when the
+    module cannot be imported here (the run reports the missing extra).
+
+    Raises:
+        ModelError: If the name is unknown (with suggestions).
+    """
+    from arabench.models.base import declared_options
+
+    info = get_info(name)
+    try:
+        return declared_options(load_adapter(info.adapter))
+    except ModelUnavailableError:
+        return ()
 
 
 def default_suite() -> list[str]:

@@ -242,7 +242,7 @@ def test_model_options_are_typed_by_the_option(model: str, assignment: str, expe
         ("hf:org/model", "batch_size=eight", "option 'batch_size' of model 'hf:org/model' must be an integer"),
         ("hf:org/model", "gold=x", "unknown option"),
         ("rules", "view", "a model option is KEY=VALUE"),
-        ("empty", "local_files_only=yes", "fix: use one of: view, labels"),
+        ("empty", "local_files_only=yes", "fix: use one of: labels, view"),
     ],
 )
 def test_bad_model_options_name_the_known_ones(model: str, assignment: str, message: str) -> None:
@@ -252,9 +252,9 @@ def test_bad_model_options_name_the_known_ones(model: str, assignment: str, mess
 
 
 def test_hf_options_are_the_adapters_own() -> None:
-    from arabench.models.hf import OPTIONS
+    from arabench.models.hf import HFTokenClassificationModel
 
-    assert set(known_options("hf:org/model")) == set(OPTIONS) - {"name", "card"}
+    assert set(known_options("hf:org/model")) == {o.name for o in HFTokenClassificationModel.OPTIONS} - {"name", "card"}
     for key in ("label_map", "drop", "view", "input", "batch_size", "device", "max_length", "stride", "aggregation"):
         assert key in known_options("hf:org/model")
 
@@ -459,17 +459,24 @@ def test_hf_options_from_the_shell_reach_the_adapter(tmp_path: Path) -> None:
     text = json.dumps(entry["provenance"])
     assert '"aggregation": "max"' in text and '"stride": 4' in text
     bad = arabench("run", "-m", model, "--model-option", model, "aggregation=mean", "--out", "r2", cwd=tmp_path)
-    assert bad.returncode == 1 and "unknown aggregation" in bad.stderr
+    assert bad.returncode == 2 and "option 'aggregation' of model" in bad.stderr
+    assert "must be one of first, average, max (got 'mean')" in bad.stderr
 
 
 def test_no_cache_refreshes_llm_response_caches_without_recording_it() -> None:
-    from arabench.benchmark.commands.run import _run_options
+    """The run gives ``cache="refresh"`` to every adapter declaring ``from_run="cache"``; the config is untouched."""
     from arabench.benchmark.config import RunConfig
+    from arabench.benchmark.runner import _with_run_values
 
     config = RunConfig(models=["rules", "llm:m", "llm-hf:dir"], cache=False, model_options={"llm:m": {"seed": 1}})
-    assert _run_options(config) == {"llm:m": {"seed": 1, "cache": "refresh"}, "llm-hf:dir": {"cache": "refresh"}}
+    values = {"cache": "refresh", "cache_dir": "/c"}
+    got = {m: _with_run_values(m, dict(config.model_options.get(m, {})), values) for m in config.models or ()}
+    assert got == {
+        "rules": {},
+        "llm:m": {"seed": 1, "cache": "refresh", "cache_dir": "/c"},
+        "llm-hf:dir": {"cache": "refresh", "cache_dir": "/c"},
+    }
     assert config.model_options == {"llm:m": {"seed": 1}}
-    assert _run_options(RunConfig(models=["llm:m"])) == {}
 
 
 def test_the_recorded_configuration_holds_no_credentials() -> None:

@@ -48,9 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar=("MODEL", "KEY=VALUE"),
-        help="an option of one model (repeatable), checked by its adapter, e.g. "
-        "--model-option file:preds.conll view=anercorp; hf: takes label_map, drop, view, input, batch_size, "
-        "device, max_length, stride, aggregation",
+        help="an option of one model (repeatable), typed by its adapter's declaration, e.g. "
+        "--model-option file:preds.conll view=anercorp. Keys: " + _option_keys() + " "
+        "(types, defaults and ranges: arabench models NAME)",
     )
     parser.add_argument(
         "--config",
@@ -123,10 +123,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _option_keys() -> str:
+    """Every adapter's user option keys, from the declarations (:func:`arabench.models.registry.model_options`)."""
+    from arabench.models.registry import NAMES, PREFIXES, model_options
+
+    parts = []
+    for name in [*NAMES, *(f"{p}:x" for p in PREFIXES)]:
+        keys = [o.name for o in model_options(name) if o.user]
+        parts.append(f"{name.removesuffix('x')} {', '.join(keys) or '(none)'}")
+    return "; ".join(parts)
+
+
 def resolve_config(args: argparse.Namespace) -> RunConfig:
     """The run's configuration: ``--config``'s file, the flags given over it, user views and cards registered."""
-    import os
-
     from arabench.annotations.schema import register_views_file
     from arabench.benchmark.config import RunConfig, load_config, merge_flags
     from arabench.models.cards import add_cards_dir
@@ -155,10 +164,6 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
         register_views_file(config.views)
     if config.cards:
         add_cards_dir(config.cards)
-    url = config.llm_base_url or os.environ.get("ARABENCH_LLM_BASE_URL")
-    for model in config.models or ():
-        if url and model.startswith("llm:"):
-            config.model_options.setdefault(model, {}).setdefault("base_url", url)
     return config
 
 
@@ -215,7 +220,8 @@ def main(args: argparse.Namespace) -> int:
             bootstrap=config.bootstrap,
             progress=not config.quiet,
             verbose=config.verbose,
-            model_options=_run_options(config),
+            model_options=config.model_options,
+            llm_base_url=config.llm_base_url,
             configuration=recorded.as_json(),
             relation_level=config.relation_level,
         )
@@ -226,19 +232,6 @@ def main(args: argparse.Namespace) -> int:
                 print(f"arabench run: model {m.name!r} {m.status}: {m.reason}", file=sys.stderr)
         status = max(status, results.exit_status)
     return status
-
-
-def _run_options(config: RunConfig) -> dict[str, dict[str, object]]:
-    """The model options of the run, with ``cache="refresh"`` for ``llm:``/``llm-hf:`` models under ``--no-cache``.
-
-    Their response cache is then not read, and the answers received overwrite the stored ones.
-    """
-    options = {name: dict(given) for name, given in config.model_options.items()}
-    if not config.cache:
-        for model in config.models or ():
-            if model.startswith(("llm:", "llm-hf:")):
-                options.setdefault(model, {}).setdefault("cache", "refresh")
-    return options
 
 
 def _corpus_name(path: str | None) -> str:
