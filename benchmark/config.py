@@ -24,6 +24,7 @@ YAML lists), mappings (JSON objects), label maps, text. The harness names no mod
     bootstrap: 1000                     # --bootstrap
     out: results/                       # --out
     cache: true                         # false = --no-cache
+    cache_dir: .cache/                  # --cache-dir (every cache of the run)
     llm_base_url: http://127.0.0.1:8000/v1
     relation_level: entity              # --relation-level (entity or mention)
     directory: /path/to/project         # relative paths are read from here
@@ -137,13 +138,14 @@ CONFIG_KEYS: dict[str, str] = {
     "bootstrap": "a non-negative integer",
     "out": "a directory",
     "cache": "true or false",
+    "cache_dir": "a directory (the one cache root of the run)",
     "llm_base_url": "a URL",
     "relation_level": "entity or mention",
     "quiet": "true or false",
     "verbose": "true or false",
     "directory": "the directory relative paths are read from (default: the file's own)",
 }
-_PATH_KEYS = ("views", "cards", "out")
+_PATH_KEYS = ("views", "cards", "out", "cache_dir")
 
 
 @dataclass
@@ -164,6 +166,7 @@ class RunConfig:
     bootstrap: int | None = None
     out: str = "results"
     cache: bool = True
+    cache_dir: str | None = None
     llm_base_url: str | None = None
     relation_level: str = "entity"
     quiet: bool = False
@@ -199,6 +202,7 @@ class RunConfig:
             "bootstrap": self.bootstrap,
             "out": self.out,
             "cache": self.cache,
+            "cache_dir": self.cache_dir,
             "llm_base_url": None if self.llm_base_url is None else redact_url(self.llm_base_url),
             "relation_level": self.relation_level,
             "directory": os.getcwd(),

@@ -29,9 +29,10 @@ exit status:
 
 files written to --out: results.json, summary.md, per_type.csv, errors.jsonl,
 report.html, as a unit (a temporary sibling directory renamed into place; a
-second run into a busy --out waits 5 s, then refuses). Predictions are cached
-in $ARABENCH_CACHE (default ~/.cache/arabench); a second run re-scores from the
-cache without loading models.
+second run into a busy --out waits 5 s, then refuses). Predictions, the CRF's
+trained model and LLM answers are cached under one root, --cache-dir (default
+$ARABENCH_CACHE, else ~/.cache/arabench); a second run re-scores from the cache
+without loading models; --no-cache reads none of them.
 """
 
 
@@ -99,7 +100,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_const",
         const=False,
         default=None,
-        help="read no cached prediction or LLM answer; overwrite the ones recomputed",
+        help="read nothing from any cache (predictions, the CRF's trained model, LLM answers); "
+        "overwrite the entries recomputed",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="the one cache root of the run: predictions, the CRF's trained model, LLM answers "
+        "(default: $ARABENCH_CACHE, else ~/.cache/arabench)",
     )
     parser.add_argument(
         "--relation-level",
@@ -152,6 +160,7 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
         "seed": args.seed,
         "bootstrap": args.bootstrap,
         "cache": args.cache,
+        "cache_dir": None if args.cache_dir is None else str(Path(args.cache_dir).expanduser().resolve()),
         "llm_base_url": args.llm_base_url,
         "relation_level": args.relation_level,
         "quiet": args.quiet,
@@ -217,6 +226,7 @@ def main(args: argparse.Namespace) -> int:
             out=out,
             seed=config.seed,
             cache=config.cache,
+            cache_dir=config.cache_dir,
             bootstrap=config.bootstrap,
             progress=not config.quiet,
             verbose=config.verbose,
