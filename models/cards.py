@@ -351,16 +351,13 @@ def known_cards(directory: str | Path | None = None) -> dict[str, ModelCard]:
     """
     if directory is not None:
         return dict(_load_dir(str(directory)))
-    from arabench.models.registry import NAMES, PREFIXES
-
     cards = dict(_load_dir(str(CARDS_DIR)))
     for user_dir in user_cards_dirs():
         path = _check_cards_dir(user_dir, origin=f"${CARDS_ENV}" if user_dir not in _added_dirs else "--cards")
         for name, card in _load_dir(str(path)).items():
-            if name in cards or name in NAMES or name in PREFIXES:
-                taken = "another card" if name in cards else "a built-in model"
+            if name in cards:
                 raise ModelError(
-                    f"a user model card takes the name of {taken}",
+                    "a user model card takes the name of another card",
                     file=card.path,
                     field="name",
                     value=name,

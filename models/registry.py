@@ -224,9 +224,20 @@ def load_adapter(target: str) -> type:
 
 
 def _cards() -> dict[str, ModelCard]:
+    """Every model card; a card named like a built-in name or prefix is refused (it would shadow it or be shadowed)."""
     from arabench.models.cards import known_cards
 
-    return known_cards()
+    cards = known_cards()
+    for name, card in cards.items():
+        if name in NAMES or name in PREFIXES:
+            raise ModelError(
+                "a model card takes the name of a built-in model",
+                file=card.path,
+                field="name",
+                value=name,
+                fix="rename the card file (and its name field)",
+            )
+    return cards
 
 
 def _all_names() -> list[str]:

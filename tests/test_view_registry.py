@@ -23,7 +23,8 @@ from arabench.annotations.schema import (
     view_source,
 )
 from arabench.benchmark.cli import main
-from arabench.models.cards import add_cards_dir, known_cards
+from arabench.models.cards import add_cards_dir
+from arabench.models.registry import get_info
 
 SCHEMA = default_schema()
 
@@ -129,13 +130,14 @@ def test_a_user_card_named_like_a_builtin_model_is_refused(tmp_path: Path, monke
     card.update(name=name, default=False)
     (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(card, allow_unicode=True), encoding="utf-8")
     monkeypatch.setattr(cards, "_added_dirs", [])
-    with pytest.raises(ModelError, match=r"field 'name': a user model card takes the name of a built-in model"):
-        add_cards_dir(tmp_path)
-    assert name not in known_cards()
-    status, out, _ = _cli("models", "--json")
-    assert status == 0
-    listed = [m["name"] for m in json.loads(out)]
-    assert listed.count(name) == 1
+    add_cards_dir(tmp_path)
+    message = rf"{name}.yaml: field 'name': a model card takes the name of a built-in model \(got '{name}'\)"
+    with pytest.raises(ModelError, match=message):
+        get_info(name)  # never a hub error, never the card in place of the built-in
+    status, out, err = _cli("models", "--json")
+    assert status == 2 and "takes the name of a built-in model" in err and out == ""
+    status, _, err = _cli("run", "-m", name, "--out", str(tmp_path / "r"))
+    assert status == 2 and "rename the card file" in err
 
 
 def test_renaming_reaches_views_coarsening_cannot() -> None:

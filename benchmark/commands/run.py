@@ -133,11 +133,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _option_keys() -> str:
     """Every adapter's user option keys, from the declarations (:func:`arabench.models.registry.model_options`)."""
+    from arabench.annotations.errors import BenchmarkError
     from arabench.models.registry import NAMES, PREFIXES, model_options
 
     parts = []
     for name in [*NAMES, *(f"{p}:x" for p in PREFIXES)]:
-        keys = [o.name for o in model_options(name) if o.user]
+        try:
+            keys = [o.name for o in model_options(name) if o.user]
+        except BenchmarkError:  # e.g. an invalid user card: the command itself reports it
+            return "see arabench models NAME"
         parts.append(f"{name.removesuffix('x')} {', '.join(keys) or '(none)'}")
     return "; ".join(parts)
 
