@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from arabench.annotations.errors import SchemaError
+from arabench.annotations.errors import SchemaError, yaml_error
 from arabench.annotations.spans import Span
 
 __all__ = [
@@ -252,8 +252,10 @@ def load_schema(path: str | Path = DEFAULT_SCHEMA_PATH) -> Schema:
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise SchemaError(f"cannot read schema: {exc}", file=path, fix="check the path and the YAML syntax") from exc
+    except OSError as exc:
+        raise SchemaError(f"cannot read schema: {exc}", file=path, fix="check the path") from exc
+    except yaml.YAMLError as exc:
+        raise yaml_error(exc, what="schema file", file=path, error=SchemaError) from None
     if not isinstance(data, dict):
         raise SchemaError("schema must be a YAML mapping", file=path, fix="see annotations/schema.yaml")
     for key in ("version", "entity_types", "relation_types", "views"):
@@ -450,13 +452,7 @@ def load_views(path: str | Path, *, schema: Schema | None = None) -> dict[str, V
             f"views file is not UTF-8 (byte offset {exc.start})", file=path, fix="save it as UTF-8"
         ) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SchemaError(
-            f"views file is not valid YAML: {getattr(exc, 'problem', exc)}",
-            file=path,
-            line=None if mark is None else mark.line + 1,
-            fix="check the YAML syntax",
-        ) from None
+        raise yaml_error(exc, what="views file", file=path, error=SchemaError) from None
     if root is None:
         raise SchemaError("views file is empty", file=path, field="views", fix="add a 'views:' mapping")
     top = _mapping_items(root, path, "views file")

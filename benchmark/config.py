@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from arabench.annotations.errors import BenchmarkError, ModelError
+from arabench.annotations.errors import BenchmarkError, ModelError, yaml_error
 
 if TYPE_CHECKING:
     from arabench.models.base import Option
@@ -281,13 +281,7 @@ def _read(path: Path) -> tuple[Mapping[str, Any], Callable[[str], int | None]]:
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise BenchmarkError(
-            f"configuration file is not valid YAML: {getattr(exc, 'problem', exc)}",
-            file=path,
-            line=None if mark is None else mark.line + 1,
-            fix="fix the YAML syntax",
-        ) from None
+        raise yaml_error(exc, what="configuration file", file=path) from None
     finally:
         loader.dispose()
     if data is None:

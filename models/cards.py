@@ -45,7 +45,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from arabench.annotations.errors import ModelError, SchemaError
+from arabench.annotations.errors import ModelError, SchemaError, yaml_error
 from arabench.annotations.schema import (
     Schema,
     View,
@@ -166,7 +166,9 @@ def load_card(path: str | Path) -> ModelCard:
             value=exc.args[0],
             fix="give each key (e.g. each raw label of label_map) once",
         ) from None
-    except (OSError, UnicodeDecodeError, RecursionError, yaml.YAMLError) as exc:
+    except yaml.YAMLError as exc:
+        raise yaml_error(exc, what="model card", file=path, error=ModelError) from None
+    except (OSError, UnicodeDecodeError, RecursionError) as exc:
         raise ModelError(f"cannot read model card: {exc}", file=path, fix="check the path and the YAML syntax") from exc
     if not isinstance(data, Mapping):
         raise ModelError("a model card must be a YAML mapping", file=path, fix="see models/cards.py for the fields")

@@ -30,7 +30,7 @@ from types import MappingProxyType
 
 import yaml
 from arabench.annotations import tags
-from arabench.annotations.errors import LabelMapError
+from arabench.annotations.errors import LabelMapError, yaml_error
 from arabench.annotations.schema import View
 
 __all__ = [
@@ -283,7 +283,9 @@ def parse_label_map(spec: str | Path | Mapping[str, object], *, drop: Iterable[s
                 value=exc.args[0],
                 fix="give each raw label once",
             ) from None
-        except (OSError, ValueError, yaml.YAMLError) as exc:
+        except yaml.YAMLError as exc:
+            raise yaml_error(exc, what="label map file", file=path, error=LabelMapError) from None
+        except (OSError, ValueError) as exc:
             raise LabelMapError(
                 f"cannot read label map: {exc}", file=path, field="label_map", fix="check the path and the syntax"
             ) from exc

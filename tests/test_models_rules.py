@@ -589,7 +589,7 @@ def test_every_word_list_has_its_provenance_and_is_read_by_the_rules():
         ({"a.yaml": "x:\n  provenance: p\n  about: a\n  words: b\n"}, r"field 'x\.words': words must be a list"),
         ({"a.yaml": "x:\n  provenance: p\n  about: a\n  words: [' b']\n"}, r"without edge spaces"),
         ({"a.yaml": "- x\n"}, r"must map list names to entries"),
-        ({"a.yaml": "x: [\n"}, r"cannot parse"),
+        ({"a.yaml": "x: [\n"}, r"word list file is not valid YAML"),
         (
             {"a.yaml": "x:\n  provenance: p\n  about: a\n  words: [b]\n", "b.yaml": "x:\n  provenance: p\n  about: a\n"
              "  words: [c]\n"},
