@@ -479,13 +479,14 @@ def _target_views(
             continue
         out.append((view, mapping, "own" if view.name == model_view.name else "coarsening"))
     reached = {v.name for v, _, _ in out}
-    for view in (gold_view, candidates.get(requested or "")):
-        if view is None or view.name in reached or gold_view.coarsening_to(view) is None:
+    wanted = [gold_view] + ([candidates[requested]] if requested is not None and requested in candidates else [])
+    for target in wanted:
+        if target.name in reached or gold_view.coarsening_to(target) is None:
             continue
-        renamed = model_view.renaming_to(view)
+        renamed = model_view.renaming_to(target)
         if renamed is not None:
-            out.append((view, renamed, "renaming"))
-            reached.add(view.name)
+            out.append((target, renamed, "renaming"))
+            reached.add(target.name)
     return out
 
 

@@ -69,7 +69,7 @@ def main(args: argparse.Namespace) -> int:
     """Score and print the table or the JSON object (one per setting)."""
     settings = [
         Setting(mode, boundary, layer)
-        for mode in _chosen(args.mode, MODES, HEADLINE.mode)
+        for mode in _chosen(args.mode, tuple(MODES), HEADLINE.mode)
         for boundary in _chosen(args.boundary, BOUNDARIES, HEADLINE.boundary)
         for layer in _chosen(args.layer, LAYERS, HEADLINE.layer)
     ]
