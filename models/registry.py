@@ -50,6 +50,7 @@ __all__ = [
     "list_models",
     "load_adapter",
     "model_options",
+    "options_markdown",
     "register_model",
     "register_prefix",
     "split_name",
@@ -520,6 +521,27 @@ def model_options(name: str) -> tuple[Option, ...]:
         return declared_options(load_adapter(info.adapter))
     except ModelUnavailableError:
         return ()
+
+
+def _default_text(value: object) -> str:
+    if value is None:
+        return ""
+    return f"`{str(value).lower() if isinstance(value, bool) else value}`"
+
+
+def options_markdown() -> str:
+    """The options of every built-in name and prefix as Markdown tables, from the declarations (docs/models.md)."""
+    blocks = []
+    for name in [*NAMES, *(f"{p}:" for p in PREFIXES)]:
+        declared = [o for o in model_options(name if not name.endswith(":") else name + "x") if o.user]
+        rows = [
+            f"| `{o.name}` | {o.expected()} | {_default_text(o.default)} | "
+            f"{o.help}{' (the run gives it: ' + o.from_run + ')' if o.from_run else ''} |"
+            for o in declared
+        ]
+        table = "\n".join(["| option | value | default | meaning |", "| --- | --- | --- | --- |", *rows])
+        blocks.append(f"**`{name}`**\n\n{table if rows else '(no options)'}")
+    return "\n\n".join(blocks) + "\n"
 
 
 def default_suite() -> list[str]:

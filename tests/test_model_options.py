@@ -223,3 +223,11 @@ def test_every_adapter_declares_typed_options_and_the_harness_names_no_model() -
     for path in [root / "config.py", root / "runner.py", root / "commands" / "run.py"]:
         text = path.read_text(encoding="utf-8")
         assert not pattern.search(text), (path, pattern.search(text))
+
+
+def test_docs_models_md_holds_the_generated_option_tables() -> None:
+    from arabench.models.registry import options_markdown
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "models.md").read_text(encoding="utf-8")
+    between = text.split("<!-- options: generated -->\n", 1)[1].split("<!-- /options -->", 1)[0]
+    assert between == options_markdown(), "regenerate the tables with arabench.models.registry.options_markdown()"
