@@ -145,3 +145,62 @@ def test_renaming_reaches_views_coarsening_cannot() -> None:
     assert anercorp.coarsening_to(conll4) is None
     assert anercorp.renaming_to(conll4) == {"LOC": "LOC", "MISC": "MISC", "ORG": "ORG", "PERS": "PER"}
     assert anercorp.renaming_to(SCHEMA.view("hrl")) == {"LOC": "LOC", "MISC": None, "ORG": "ORG", "PERS": "PER"}
+
+
+CONLL2003 = [
+    [("زار", "O"), ("محمد", "B-PER"), ("القاهرة", "B-LOC"), ("مع", "O"), ("الوفد", "B-MISC"), (".", "O")],
+    [("قالت", "O"), ("شركة", "B-ORG"), ("النور", "I-ORG"), ("إن", "O"), ("محمد", "B-PER"), ("وصل", "O")],
+]
+TRAIN = "زار\tO\nمحمد\tB-PERS\nالقاهرة\tB-LOC\n.\tO\n\nقالت\tO\nشركة\tB-ORG\nالنور\tI-ORG\n.\tO\n"
+
+
+def test_crf_is_scored_on_a_conll2003_style_corpus_without_a_views_file(tmp_path: Path) -> None:
+    pytest.importorskip("pycrfsuite")
+    corpus = tmp_path / "conll2003.conll"
+    corpus.write_text("\n\n".join("\n".join(f"{t}\t{g}" for t, g in s) for s in CONLL2003) + "\n", encoding="utf-8")
+    (tmp_path / "train.conll").write_text(TRAIN, encoding="utf-8")
+    status, _, err = _cli(
+        "run", "-m", "crf", "--model-option", "crf", f"train={tmp_path / 'train.conll'}", "--corpus", str(corpus),
+        "--cache-dir", str(tmp_path / "cache"), "--bootstrap", "0", "--out", str(tmp_path / "r"), "-q",
+    )  # fmt: skip
+    assert status == 0, err
+    results = json.loads((tmp_path / "r" / "results.json").read_text(encoding="utf-8"))
+    assert results["corpus"]["view"] == "conll4"
+    (model,) = results["models"]
+    assert model["status"] == "scored" and model["view"] == "anercorp"
+    conll4 = model["scores"]["conll4"]
+    assert conll4["label_map"] == {
+        "how": "renaming",
+        "map": {"LOC": "LOC", "MISC": "MISC", "ORG": "ORG", "PERS": "PER"},
+    }
+    assert results["settings"]["leaderboard_view"] == "conll4"
+
+
+def test_a_model_reaching_no_view_is_refused_before_it_predicts(tmp_path: Path) -> None:
+    from arabench import benchmark
+    from arabench.annotations.schema import ViewSource, make_view, register_view
+
+    mapping = {t: ("ENT" if t in ("PERS", "ORG") else None) for t in SCHEMA.entity_types}
+    register_view(make_view("ent", mapping, entity_types=SCHEMA.entity_types), ViewSource("user", "test"))
+    ace = [[("زار", "O"), ("محمد", "B-PER"), ("مصر", "B-GPE")], [("هبطت", "O"), ("طائرة", "B-VEH"), (".", "O")]]
+    corpus = tmp_path / "ace.conll"  # an ACE corpus (VEH): its gold coarsens into no view of ENT, nor renames
+    corpus.write_text("\n\n".join("\n".join(f"{t}\t{g}" for t, g in s) for s in ace) + "\n", encoding="utf-8")
+
+    class Merged:
+        name, view, labels = "merged", "ent", frozenset({"ENT"})
+        calls = 0
+
+        def predict(self, texts: list[str]) -> list:
+            Merged.calls += 1
+            raise AssertionError("must not predict")
+
+        def provenance(self) -> dict[str, object]:
+            return {"id": "merged", "revision": "1", "adapter_version": "1", "label_map": None}
+
+    try:
+        results = benchmark.run([Merged()], corpus=str(corpus), bootstrap=0, cache_dir=tmp_path / "cache")
+    finally:
+        unregister_view("ent")
+    (model,) = results.models
+    assert model.status == "failed" and Merged.calls == 0
+    assert "reach no common view" in (model.reason or "") and "--model-option merged view=VIEW" in (model.reason or "")
