@@ -223,10 +223,12 @@ class Option:
                 raise ValueError(value)
             return number
         if kind == "list":
-            if isinstance(value, str):
-                return [x.strip() for x in value.split(",") if x.strip()]
-            if isinstance(value, (list, tuple, frozenset, set)) and all(isinstance(x, str) for x in value):
-                return [x.strip() for x in value if x.strip()]
+            from arabench.models.labelmap import split_labels  # the one reading of "A,B" lists
+
+            if isinstance(value, str) or (
+                isinstance(value, (list, tuple, frozenset, set)) and all(isinstance(x, str) for x in value)
+            ):
+                return split_labels(value)
             raise ValueError(value)
         if kind == "mapping":
             if isinstance(value, str):
