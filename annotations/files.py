@@ -235,7 +235,7 @@ def read_bounded_text(
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise error(f"the {what} is not UTF-8 (byte offset {exc.start})", file=path, fix="save it as UTF-8") from None
+        raise error(f"{what} is not UTF-8 (byte offset {exc.start})", file=path, fix="save it as UTF-8") from None
 
 
 def read_yaml_text(
