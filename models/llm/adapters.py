@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from arabench.annotations.errors import ModelError, ModelUnavailableError
+from arabench.annotations.errors import CacheError, ModelError, ModelUnavailableError
 from arabench.annotations.files import canonical_sha256, path_fingerprint
 from arabench.annotations.schema import Schema, default_schema
 from arabench.annotations.spans import Relation, Span
@@ -241,6 +241,8 @@ class LLMExtractor:
 
     adapter = "llm"
     view = "native"
+    #: The harness gives every text in one :meth:`predict` call (windows of all texts are sent together).
+    predict_batch = None
 
     def __init__(
         self,
@@ -425,14 +427,19 @@ class LLMExtractor:
             answers[i] = hit
 
         def done(i: int, answer: _Answer) -> None:
-            answer.counts.update(pending[i])
             self.stats["requests"] += 1
+            if not answer.failed and self.cache is not None:  # written now: an interrupted run keeps every answer
+                written = ResponseCache.key(self._request_key(requests[i])[0])  # json mode may have changed
+                try:
+                    self.cache.put(written, answer.content, answer.finish_reason, usage=answer.usage)
+                except CacheError:
+                    raise
+                except Exception as exc:  # an answer that cannot be stored is not used either
+                    answer = self._window_error(exc)
             if not answer.failed:
                 self.stats["answered_windows"] += 1
                 answer.counts.update(token_counts(answer.usage, requests[i], answer.content))
-                if self.cache is not None:  # written now: an interrupted run keeps every answer received
-                    written = ResponseCache.key(self._request_key(requests[i])[0])  # json mode may have changed
-                    self.cache.put(written, answer.content, answer.finish_reason, usage=answer.usage)
+            answer.counts.update(pending[i])
             answers[i] = answer
 
         progress = Progress(len(pending), desc=f"{self.name}: windows", enabled=self.progress)

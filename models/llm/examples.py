@@ -34,6 +34,7 @@ and the cache key; the rendered examples are part of every request's key.
 
 from __future__ import annotations
 
+import bisect
 import random
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -45,7 +46,7 @@ import numpy as np
 from arabench.annotations.errors import BenchmarkError, ModelError
 from arabench.annotations.files import canonical_sha256
 from arabench.annotations.schema import Schema
-from arabench.annotations.spans import Document
+from arabench.annotations.spans import Document, Span
 from arabench.annotations.tokenize import sentence_ranges
 
 __all__ = ["MAX_K", "MIN_CHARS", "SELECTIONS", "ExamplePool", "parse_examples_label_map"]
@@ -206,20 +207,30 @@ class ExamplePool:
                 ranges.append((s, e))
             else:
                 ranges.extend((s + a, s + b) for a, b in sentence_ranges(text[s:e]))
-        spans = sorted(document.entities.items(), key=lambda item: (item[1].start, -item[1].end))
+        starts = [s for s, _ in ranges]
+        inside: list[list[tuple[str, Span]]] = [[] for _ in ranges]
+        crossed: set[int] = set()
+        for ann_id, span in sorted(document.entities.items(), key=lambda item: (item[1].start, -item[1].end)):
+            i = bisect.bisect_right(starts, span.start) - 1
+            if i >= 0 and span.end <= ranges[i][1]:
+                inside[i].append((ann_id, span))
+                continue
+            if i >= 0 and span.start < ranges[i][1]:  # a mention across sentences: no exact answer for them
+                crossed.add(i)
+            j = i + 1
+            while j < len(ranges) and span.end > ranges[j][0]:
+                crossed.add(j)
+                j += 1
         examples = []
-        for start, end in ranges:
+        for n, (start, end) in enumerate(ranges):
             sentence = text[start:end]
             self.all_sentences.add(sentence.strip())
-            if not MIN_CHARS <= len(sentence) <= self.max_chars:
+            if not MIN_CHARS <= len(sentence) <= self.max_chars or n in crossed:
                 continue
-            inside = [(i, sp) for i, sp in spans if start <= sp.start and sp.end <= end]
-            if any(sp.start < end and sp.end > start for _, sp in spans if not (start <= sp.start and sp.end <= end)):
-                continue  # a mention crosses the sentence: no exact answer
             entities: list[dict[str, str]] = []
             ids: dict[str, str] = {}
             seen: dict[tuple[str, str], str] = {}
-            for ann_id, span in inside:
+            for ann_id, span in inside[n]:
                 kind = self._type(span.label)
                 if kind is None:
                     continue
@@ -228,7 +239,7 @@ class ExamplePool:
                     seen[(mention, kind)] = f"e{len(seen) + 1}"
                     entities.append({"id": seen[(mention, kind)], "text": mention, "type": kind})
                 ids[ann_id] = seen[(mention, kind)]
-            by_span = {sp: ann_id for ann_id, sp in inside}
+            by_span = {sp: ann_id for ann_id, sp in inside[n]}
             relations = []
             for rel in document.relations.values():
                 a1, a2 = ids.get(by_span.get(rel.arg1, "")), ids.get(by_span.get(rel.arg2, ""))
