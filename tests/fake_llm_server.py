@@ -84,6 +84,7 @@ class FakeLLMServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: FakeLLMServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are written apart: no 40 ms delayed-ACK stall per answer
 
     def log_message(self, *args: object) -> None:
         pass
@@ -136,3 +137,20 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Serve until stdin closes: ``python tests/fake_llm_server.py DELAY [--usage] [WORD ...]``; prints the URL."""
+    import sys
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    delay = float(args.pop(0)) if args else 0.0
+    usage = "--usage" in args
+    words = [a for a in args if a != "--usage"]
+    with FakeLLMServer(delay=delay, gazetteer=words, usage=usage) as server:
+        print(server.url, flush=True)
+        sys.stdin.read()  # the parent closes it to stop the server
+
+
+if __name__ == "__main__":
+    main()

@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 TYPES = tuple(default_schema().entity_types)
 FATHA, SHADDA, TATWEEL = "\u064e", "\u0651", "\u0640"
 
+
 def problems(diagnostics: Any) -> dict[str, Any]:
     """The diagnostics without the token counts (which every answered window reports)."""
     from arabench.models.llm.accounting import TOKEN_KEYS

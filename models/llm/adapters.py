@@ -1,8 +1,15 @@
 """The LLM adapters: windows, prompts, cache, parsing and alignment around a backend.
 
-**Robustness.** HTTP 429, 5xx, connection errors and timeouts are retried with
-exponential backoff (``backoff`` × 2^attempt seconds, at most ``max_backoff``;
-``Retry-After`` is honoured), at most ``max_retries`` times. A 400 that mentions
+**Concurrency.** The windows of all texts of a :meth:`LLMExtractor.predict` call
+are answered together: cached answers first, the rest sent at most
+``concurrency`` at once (:mod:`arabench.models.llm.concurrency`), each answer
+cached as it arrives and all joined back in window order, so predictions do
+not depend on the concurrency or on the order answers arrive in.
+
+**Robustness.** HTTP 429, 5xx, connection errors and timeouts are retried
+(``tenacity``) with exponential backoff (``backoff`` × 2^attempt seconds, at
+most ``max_backoff``; ``Retry-After`` is honoured), at most ``max_retries``
+times; the pause is shared: every worker waits until it ends. A 400 that mentions
 ``response_format`` is retried once without it (``json_mode_unsupported``) and
 JSON mode stays off for the rest of the run. 401, 403 and 404 are configuration
 errors (bad key, model or URL) and raise :class:`~annotations.errors.ModelError`.

@@ -40,6 +40,7 @@ PLANTED_KEY = "sk-PLANTED-never-stored-0123456789"
 URL_PASSWORD = "PLANTEDpassw0rd"
 QUERY_KEY = "PLANTEDquerykey42"
 
+
 def problems(diagnostics: Any) -> dict[str, Any]:
     """The diagnostics without the token counts (which every answered window reports)."""
     from arabench.models.llm.accounting import TOKEN_KEYS
