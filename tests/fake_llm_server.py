@@ -123,7 +123,7 @@ class _Handler(BaseHTTPRequestHandler):
                 server.in_flight -= 1
 
     def _send(self, status: int, payload: object, headers: dict[str, str] | None = None, *, number: int) -> None:
-        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        data = json.dumps(payload, ensure_ascii=True).encode("utf-8")  # a lone surrogate answer goes out as \\ud800
         with self.server.lock:
             self.server.statuses.append(status)
             self.server.sent.append((number, status, time.monotonic()))

@@ -135,6 +135,29 @@ def test_a_server_failing_from_the_start_fails_the_model_with_the_count(tmp_path
     assert not list((tmp_path / "cache").rglob("*.json"))
 
 
+class GarbageServer(FakeLLMServer):
+    """Answers with what a broken or hostile server may send inside valid JSON."""
+
+    GARBAGE = ("\ud800", "\udfff\x00", "\x1b[31m\u202e", '{"entities": [{"text": "\ud83d", "type": "GPE"}]}')
+
+    def answer(self, body: dict[str, Any]) -> str:
+        number = len(self.requests)
+        return self.GARBAGE[number % len(self.GARBAGE)] if number % 2 else super().answer(body)
+
+
+def test_nothing_a_server_sends_makes_the_cache_unreadable(tmp_path: Path) -> None:
+    with GarbageServer(gazetteer=CITIES, usage=True) as server:
+        first = llm(server.url, tmp_path / "cache", concurrency=4).predict(TEXTS)
+        stored = len(list((tmp_path / "cache").rglob("*.json")))
+        again = llm(server.url, tmp_path / "cache", concurrency=4)
+        second = again.predict(TEXTS)
+    assert sum(p.diagnostics["windows"] for p in first) == 20
+    assert not any("discarded_cache_entries" in p.diagnostics for p in second)
+    for entry in (tmp_path / "cache").rglob("*.json"):
+        json.loads(entry.read_bytes().decode("utf-8"))  # every stored entry is strict UTF-8 JSON
+    assert again.stats["cache_hits"] == stored >= 10  # every stored answer is read back
+
+
 KILLED_RUN = """
 import sys
 from arabench.models.llm.adapters import OpenAIChatModel

@@ -1257,7 +1257,7 @@ class HFGenerationModel(LLMExtractor):
                 new = output[row, width:].tolist()
                 n_new = new.index(eos) + 1 if eos is not None and eos in new else len(new)
                 new = new[:n_new]
-                content = self.tokenizer.decode(new, skip_special_tokens=True)
+                content = str(self.tokenizer.decode(new, skip_special_tokens=True))
                 finish = "length" if n_new >= self.max_new_tokens else "stop"
                 usage = {"prompt_tokens": n_prompt, "completion_tokens": n_new}
                 answers[i] = _Answer(content, finish, Counter(), usage=usage)
