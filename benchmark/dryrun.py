@@ -56,6 +56,9 @@ class RunPlan:
         lines = [f"dry run over {self.corpus} ({self.texts} texts): nothing was sent", ""]
         lines.append(f"{'model':<32} {'windows':>8} {'cached':>8} {'requests':>9} {'~prompt tokens':>15}  cost (in)")
         for m in self.models:
+            if m.status == "no requests":
+                lines.append(f"{m.name:<32} sends no request ({m.reason})")
+                continue
             if m.status != "planned":
                 lines.append(f"{m.name:<32} {m.status}: {m.reason}")
                 continue
@@ -87,7 +90,7 @@ def plan_run(
     for name in models:
         options = dict((model_options or {}).get(name, {}))
         if not name.startswith(("llm:", "llm-hf:")):
-            plans.append(ModelPlan(name, "no requests", "not an LLM adapter: it sends no request"))
+            plans.append(ModelPlan(name, "no requests", "not an LLM adapter"))
             continue
         try:
             instance = create_model(name, **options)
