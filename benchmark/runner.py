@@ -370,6 +370,8 @@ def _predict_with(
     # An adapter that answers many texts at once (the LLMs send the windows of all texts concurrently)
     # says so with ``predict_batch = None``: it gets every text in one call.
     size = getattr(instance, "predict_batch", PREDICT_BATCH) or max(1, len(todo))
+    if isinstance(getattr(instance, "progress", None), bool):  # an adapter's own bar (LLM windows) obeys --quiet
+        instance.progress = instance.progress and progress  # type: ignore[attr-defined]
     batches = [todo[k : k + size] for k in range(0, len(todo), size)]
     try:
         with timer.step(f"{name}: predict {len(todo)} of {len(texts)} texts"):
