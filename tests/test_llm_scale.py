@@ -354,6 +354,12 @@ def test_few_shot_from_the_corpus_being_scored_is_refused_before_any_request(tmp
     assert "examples_from" in model.reason
 
 
+def test_a_few_shot_option_without_a_corpus_is_refused() -> None:
+    with pytest.raises(ModelError, match="without examples_from") as info:
+        llm("http://127.0.0.1:9/v1", None, examples_k=2)
+    assert info.value.field == "examples_k"
+
+
 @needs_train
 def test_a_corpus_label_that_is_no_schema_type_needs_a_map() -> None:
     with pytest.raises(ModelError, match="not a schema type") as info:

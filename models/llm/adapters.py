@@ -262,11 +262,11 @@ class LLMExtractor:
         cache: bool | str = True,
         cache_dir: str | Path | None = None,
         examples_from: str | Path | None = None,
-        examples_k: int = 3,
-        examples_select: str = "random",
-        examples_seed: int = 0,
+        examples_k: int | None = None,
+        examples_select: str | None = None,
+        examples_seed: int | None = None,
         examples_label_map: Mapping[str, object] | str | None = None,
-        examples_max_chars: int = 600,
+        examples_max_chars: int | None = None,
         examples_format: str | None = None,
         price_input: float | None = None,
         price_output: float | None = None,
@@ -291,16 +291,34 @@ class LLMExtractor:
         ).hexdigest()
         #: Few-shot examples from a training corpus (:mod:`arabench.models.llm.examples`), or None.
         self.examples: ExamplePool | None = None
+        given = {
+            "examples_k": examples_k,
+            "examples_select": examples_select,
+            "examples_seed": examples_seed,
+            "examples_label_map": examples_label_map,
+            "examples_max_chars": examples_max_chars,
+            "examples_format": examples_format,
+        }
+        if examples_from is None and any(v is not None for v in given.values()):
+            stray = next(k for k, v in given.items() if v is not None)
+            raise ModelError(
+                "a few-shot option without examples_from (it would be ignored)",
+                field=stray,
+                value=given[stray],
+                fix="name the training corpus: examples_from=PATH",
+            )
         if examples_from is not None:
             self.examples = ExamplePool(
                 examples_from,
-                k=_number(examples_k, "examples_k", minimum=1, integer=True),
-                select=str(examples_select),
-                seed=_number(examples_seed, "examples_seed", integer=True),
+                k=_number(3 if examples_k is None else examples_k, "examples_k", minimum=1, integer=True),
+                select=str(examples_select or "random"),
+                seed=_number(0 if examples_seed is None else examples_seed, "examples_seed", integer=True),
                 labels=self.labels,
                 schema=self.schema,
                 label_map=parse_examples_label_map(examples_label_map),
-                max_chars=_number(examples_max_chars, "examples_max_chars", minimum=1, integer=True),
+                max_chars=_number(
+                    600 if examples_max_chars is None else examples_max_chars, "examples_max_chars", integer=True
+                ),
                 format=examples_format,
             )
         #: Prices per million input and output tokens (never stored in the provenance: they change no answer).
