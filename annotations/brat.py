@@ -35,7 +35,18 @@ from arabench.annotations.problems import ERROR, WARNING, ParsedDocument, Proble
 from arabench.annotations.schema import Schema, default_schema
 from arabench.annotations.spans import EQUIV, Document, Relation, Span
 
-__all__ = ["BRAT_METADATA_KEY", "parse_ann", "format_ann", "write_brat", "annotation_conf"]
+__all__ = [
+    "BRAT_METADATA_KEY",
+    "ANNOTATION_CONF",
+    "VISUAL_CONF",
+    "parse_ann",
+    "format_ann",
+    "write_brat",
+    "annotation_conf",
+    "visual_conf",
+    "coreferable_groups",
+    "write_brat_conf",
+]
 
 #: The document-metadata key holding what BRAT needs to round-trip.
 BRAT_METADATA_KEY = "brat"
@@ -571,16 +582,44 @@ def write_brat(document: Document, directory: str | Path) -> tuple[Path, Path]:
     return txt_path, ann_path
 
 
+#: File names of BRAT's configuration, written beside the ``.txt``/``.ann`` files of a collection.
+ANNOTATION_CONF = "annotation.conf"
+VISUAL_CONF = "visual.conf"
+
+
+def coreferable_groups(schema: Schema | None = None) -> list[tuple[str, ...]]:
+    """The groups of entity types whose mentions may share an ``Equiv`` line, as ``validate`` accepts them.
+
+    One group per type that may be clustered (every type but the value types of
+    :data:`arabench.annotations.validate.UNCLUSTERED_TYPES`), plus one group per
+    :data:`arabench.annotations.validate.STANDS_FOR` pair (a NORP mention in a GPE
+    entity). Types of different groups never corefer.
+    """
+    from arabench.annotations.validate import STANDS_FOR, UNCLUSTERED_TYPES
+
+    schema = schema or default_schema()
+    order = list(schema.entity_types)
+    groups: list[tuple[str, ...]] = [(t,) for t in order if t not in UNCLUSTERED_TYPES]
+    for mention, entity in STANDS_FOR.items():
+        if mention in order and entity in order:
+            groups.append(tuple(sorted({mention, entity}, key=order.index)))
+    return groups
+
+
 def annotation_conf(schema: Schema | None = None) -> str:
     """BRAT's ``annotation.conf`` for the schema: its entity types and relation types.
 
-    Put the result next to the ``.txt`` files of a BRAT collection so that
-    annotators can only choose schema types and allowed relation arguments.
-    Overlaps of any kind are allowed in BRAT (``<OVERLAP> ... <ANY>``) so that
-    nested mentions can be drawn; crossing spans, which the benchmark does not
-    accept, are then reported by ``arabench validate``. ``Equiv`` is BRAT's
-    symmetric-transitive equivalence, the entity layer (guidelines §14):
-    BRAT saves it as ``Equiv`` lines, which the reader takes as clusters.
+    Put the result next to the ``.txt`` files of a BRAT collection (``arabench
+    convert --to brat`` does, and the packaged gold ships it) so that annotators
+    can only choose schema types and allowed relation arguments. Overlaps of
+    any kind are allowed (``<OVERLAP> ... <ANY>``) so that nested mentions can
+    be drawn; crossing spans, which the benchmark does not accept, are then
+    reported by ``arabench validate``. ``Equiv`` is BRAT's symmetric-transitive
+    equivalence, the entity layer (guidelines §14): one ``Equiv`` line per group
+    of :func:`coreferable_groups` (BRAT takes every line of a relation type as
+    one more allowed argument pair), so value types (DATE, CARDINAL, ...) and
+    mentions of incompatible types cannot be joined, exactly as ``validate``
+    refuses them.
 
     Args:
         schema: The schema (default: the packaged schema).
@@ -588,18 +627,21 @@ def annotation_conf(schema: Schema | None = None) -> str:
     schema = schema or default_schema()
     order = list(schema.entity_types)
 
-    def types(names: frozenset[str]) -> str:
+    def types(names: frozenset[str] | tuple[str, ...]) -> str:
         return "|".join(sorted(names, key=order.index))
 
     lines = [
         f"# BRAT annotation configuration generated from {Path(schema.path).name} (schema version {schema.version}).",
-        "# Written by annotations.brat.annotation_conf(): regenerate it rather than edit it.",
+        "# Written by arabench.annotations.brat.annotation_conf(): regenerate it rather than edit it.",
         "[entities]",
         *order,
         "",
         "[relations]",
         "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>",
-        f"{EQUIV}\tArg1:<ENTITY>, Arg2:<ENTITY>, <REL-TYPE>:symmetric-transitive",
+        *(
+            f"{EQUIV}\tArg1:{types(group)}, Arg2:{types(group)}, <REL-TYPE>:symmetric-transitive"
+            for group in coreferable_groups(schema)
+        ),
         *(f"{name}\tArg1:{types(rel.arg1)}, Arg2:{types(rel.arg2)}" for name, rel in schema.relation_types.items()),
         "",
         "[events]",
@@ -607,3 +649,58 @@ def annotation_conf(schema: Schema | None = None) -> str:
         "[attributes]",
     ]
     return "\n".join(lines) + "\n"
+
+
+def visual_conf(schema: Schema | None = None) -> str:
+    """BRAT's ``visual.conf`` for the schema: labels, and the text drawn right to left.
+
+    ``[options] Text direction:rtl`` is what makes BRAT lay Arabic out right to
+    left (without it sentence-final punctuation lands on the wrong side and
+    spans holding digits are boxed partly). Even so BRAT draws some boxes in the
+    wrong place (nested spans and spans that start after a stripped proclitic):
+    check offsets with ``arabench validate``, never by eye in BRAT.
+
+    Args:
+        schema: The schema (default: the packaged schema).
+    """
+    schema = schema or default_schema()
+    lines = [
+        f"# BRAT visual configuration generated from {Path(schema.path).name} (schema version {schema.version}).",
+        "# Written by arabench.annotations.brat.visual_conf(): regenerate it rather than edit it.",
+        "[labels]",
+        *(f"{name} | {name}" for name in schema.entity_types),
+        *(f"{name} | {name}" for name in schema.relation_types),
+        f"{EQUIV} | {EQUIV}",
+        "",
+        "[drawing]",
+        "SPAN_DEFAULT\tfgColor:black, bgColor:lightgreen, borderColor:darken",
+        "ARC_DEFAULT\tcolor:black, arrowHead:triangle-5",
+        f"{EQUIV}\tdashArray:3-3, arrowHead:none",
+        "",
+        "[options]",
+        "Arcs bundle:none",
+        "Text direction:rtl",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_brat_conf(directory: str | Path, schema: Schema | None = None) -> tuple[Path, Path]:
+    """Write ``annotation.conf`` and ``visual.conf`` for the schema into ``directory``.
+
+    Returns:
+        The paths written.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, content in ((ANNOTATION_CONF, annotation_conf(schema)), (VISUAL_CONF, visual_conf(schema))):
+        target = directory / name
+        if target.is_symlink():
+            raise ConversionError(
+                "refusing to write BRAT configuration through a symbolic link",
+                file=target,
+                fix="remove the link (arabench never follows a link on write)",
+            )
+        target.write_text(content, encoding="utf-8", newline="\n")
+        written.append(target)
+    return written[0], written[1]

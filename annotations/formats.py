@@ -776,7 +776,7 @@ def source_files(path: str | os.PathLike[str], *, format: str) -> tuple[Path, li
 
 
 def _write_brat(documents: Sequence[Document], path: Path) -> list[str]:
-    from arabench.annotations.brat import BRAT_METADATA_KEY, write_brat
+    from arabench.annotations.brat import BRAT_METADATA_KEY, write_brat, write_brat_conf
 
     if path.suffix.lower() in _BRAT_SUFFIXES:
         if len(documents) != 1:
@@ -796,6 +796,7 @@ def _write_brat(documents: Sequence[Document], path: Path) -> list[str]:
         )
     for document in documents:
         write_brat(document, path)
+    write_brat_conf(path)  # BRAT's annotation.conf and visual.conf (RTL), so the collection opens as the schema says
     with_meta = sum(1 for d in documents if any(k != BRAT_METADATA_KEY for k in d.metadata))
     if with_meta:
         return [f"BRAT files hold no document metadata: the metadata of {with_meta} document(s) is not written"]

@@ -159,7 +159,9 @@ def test_overwrite_brat_and_hf_directories(tmp_path: Path, jsonl_corpus: Path) -
     with pytest.raises(ConversionError, match="destination exists and is not empty"):
         convert(jsonl_corpus, brat, dst_format="brat")
     convert(jsonl_corpus, brat, dst_format="brat", overwrite=True)
-    assert sorted(p.name for p in brat.iterdir()) == ["doc-a.ann", "doc-a.txt", "doc-b.ann", "doc-b.txt"]
+    assert sorted(p.name for p in brat.iterdir()) == [
+        "annotation.conf", "doc-a.ann", "doc-a.txt", "doc-b.ann", "doc-b.txt", "visual.conf"
+    ]  # fmt: skip
     plain = tmp_path / "plain"
     plain.mkdir()
     (plain / "notes.md").write_text("mine", encoding="utf-8")
