@@ -526,9 +526,9 @@ def check_document_read(
     if raw_text:
         parsed.problems += check_text(document.text, file=file, field=f"{at}.text")
     if check_types != "views":
-        parsed.problems += check_document(parsed, schema=schema, check_types=bool(check_types))
+        parsed.problems += check_document(parsed, schema=schema, check_types=bool(check_types), span_rules=raw_text)
         return parsed
-    parsed.problems += check_document(parsed, schema=schema, check_types=False)
+    parsed.problems += check_document(parsed, schema=schema, check_types=False, span_rules=raw_text)
     known = set(schema.entity_types).union(*(v.labels for v in schema.views.values()))
     for ident, span in document.entities.items():
         if span.label not in known:

@@ -15,7 +15,9 @@ argument). The checks, in the order a file meets them:
   text column not equal to the text slice (both shown), discontinuous BRAT
   entities, dangling references, duplicate ids;
 * annotations (:func:`check_document`): span starting or ending with white
-  space, unknown entity or relation type (with "did you mean"), relation
+  space, the span rules of the guidelines that can be checked mechanically
+  (:func:`check_span_rules`: punctuation or a quote mark at an edge, a first
+  word still holding its proclitics), unknown entity or relation type (with "did you mean"), relation
   argument of a type the schema does not allow (allowed types named),
   the same span (range and type) twice, the same relation twice, crossing
   spans (overlapping without nesting; both ids named);
@@ -47,17 +49,22 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import regex
 from arabench.annotations.brat import parse_ann
 from arabench.annotations.errors import SchemaError
 from arabench.annotations.jsonl import parse_jsonl
 from arabench.annotations.problems import ParsedDocument, Problem
 from arabench.annotations.schema import Schema, default_schema
 from arabench.annotations.spans import Document
+from arabench.annotations.tokenize import PROCLITIC_PATTERN, PROCLITICS, WordIndex, is_ignorable
 
 __all__ = [
     "ValidationReport",
     "validate",
     "check_document",
+    "check_span_rules",
+    "PROCLITIC_LOOKALIKES",
+    "EDGE_PUNCTUATION_ALLOWED",
     "check_entity_layer",
     "entity_type",
     "check_text",
@@ -88,6 +95,23 @@ EXCLUSIVE_RELATIONS: tuple[frozenset[str], ...] = (
     frozenset({"PART_OF", "AFFILIATED_WITH"}),
     frozenset({"PART_OF", "MEMBER_OF"}),
 )
+
+
+#: Names whose first letters read like a proclitic and the article but belong to the name (guidelines §2:
+#: "a letter that belongs to the name is never stripped"); a span may start with them.
+PROCLITIC_LOOKALIKES: frozenset[str] = frozenset(
+    {
+        "\u0648\u0627\u0644\u062a\u0631",
+        "\u0648\u0627\u0644\u0627\u0633",
+        "\u0641\u0627\u0644\u0646\u0633\u064a\u0627",
+        "\u0628\u0627\u0644\u064a",
+    }
+)  # والتر، والاس، فالنسيا، بالي
+#: Punctuation a span may end with: the percent signs of a PERCENT («5%», guidelines §9).
+EDGE_PUNCTUATION_ALLOWED: frozenset[str] = frozenset({"%", "\u066a"})
+#: A word starting with proclitics then the article (``وال``, ``بال``, ``وبال``...) or with the ``ل`` of ``لل``.
+_PROCLITIC_THEN_ARTICLE = regex.compile(rf"^(?:{PROCLITIC_PATTERN}\u0627\u0644|[\u0648\u0641]?\u0644\u0644)")
+_PUNCT = regex.compile(r"\p{P}")
 
 
 def entity_type(labels: Iterable[str]) -> str | None:
@@ -248,7 +272,9 @@ def check_text(
     return problems
 
 
-def check_document(parsed: ParsedDocument, *, schema: Schema | None = None, check_types: bool = True) -> list[Problem]:
+def check_document(
+    parsed: ParsedDocument, *, schema: Schema | None = None, check_types: bool = True, span_rules: bool = True
+) -> list[Problem]:
     """Check the annotations of one parsed document against its text and the schema.
 
     Args:
@@ -257,6 +283,8 @@ def check_document(parsed: ParsedDocument, *, schema: Schema | None = None, chec
         schema: The schema (default: :func:`arabench.annotations.schema.default_schema`).
         check_types: Check entity and relation types against the schema
             (turn off for predictions labelled in another view).
+        span_rules: Check the guidelines' span rules (:func:`check_span_rules`);
+            off for formats of whole tokens (CoNLL), which cannot cut a proclitic off.
 
     Returns:
         Every problem found, in the order of the annotations.
@@ -302,6 +330,8 @@ def check_document(parsed: ParsedDocument, *, schema: Schema | None = None, chec
             )
         else:
             seen[key] = ident
+    if span_rules:
+        problems.extend(check_span_rules(parsed))
     problems.extend(_crossing(parsed))
     relation_seen: dict[tuple[str, object, object], str] = {}
     for ident, relation in doc.relations.items():
@@ -340,6 +370,96 @@ def check_document(parsed: ParsedDocument, *, schema: Schema | None = None, chec
         else:
             relation_seen[rkey] = ident
     problems.extend(check_entity_layer(parsed, check_types=check_types))
+    return problems
+
+
+def check_span_rules(parsed: ParsedDocument) -> list[Problem]:
+    """The span rules of the guidelines (§1-§3) that can be checked from the text alone.
+
+    * a span starts or ends with punctuation, a quote mark or a bracket (§1,
+      §3; a PERCENT may end with its sign, :data:`EDGE_PUNCTUATION_ALLOWED`);
+    * a span starts at a word's start and that word begins with proclitics
+      (:data:`arabench.annotations.tokenize.PROCLITICS`) before the article
+      («والعراق», «بالقاهرة», «وبالكويت») or with the preposition ``ل`` of
+      ``لل`` («للجامعة»), unless the word is a name of :data:`PROCLITIC_LOOKALIKES`;
+    * a span starts at a word's start with proclitics before a word that the
+      same document annotates elsewhere, with the same type, without them
+      («ومصر» where «مصر» is a GPE mention too).
+
+    Returns:
+        One error per span and rule, naming the offsets to use instead.
+    """
+    doc = parsed.document
+    text = doc.text
+    index = WordIndex.of(text)
+    problems: list[Problem] = []
+
+    def problem(ident: str, name: str, message: str, fix: str, value: object) -> None:
+        line, prefix = parsed.where.get(ident, (None, ""))
+        problems.append(Problem(parsed.file, line, f"{prefix}{name}", message, fix, value))
+
+    def first_word(span_start: int, span_end: int) -> str | None:
+        """The span's first word when the span starts at a word start, ignorable characters dropped."""
+        k = index.word_at(span_start)
+        if k is None or index.starts[k] != span_start:
+            return None
+        return "".join(ch for ch in text[span_start : min(index.ends[k], span_end)] if not is_ignorable(ch))
+
+    starts_of: dict[str, set[str]] = {}
+    for span in doc.entities.values():
+        word = first_word(span.start, span.end)
+        if word:
+            starts_of.setdefault(span.label, set()).add(word)
+    for ident, span in doc.entities.items():
+        covered = text[span.start : span.end]
+        if not covered or covered[0].isspace() or covered[-1].isspace():
+            continue  # reported as white space (or as bad offsets)
+        if _PUNCT.match(covered[0]):
+            problem(
+                ident,
+                "start",
+                f"span starts with punctuation {covered[0]!r} (a quote mark, bracket or other sign is outside "
+                "the span, guidelines §1, §3)",
+                f"start the span after it (offset {span.start + 1})",
+                covered,
+            )
+        if _PUNCT.match(covered[-1]) and covered[-1] not in EDGE_PUNCTUATION_ALLOWED:
+            problem(
+                ident,
+                "end",
+                f"span ends with punctuation {covered[-1]!r} (a closing quote mark, bracket or full stop is outside "
+                "the span, guidelines §1, §3)",
+                f"end the span before it (offset {span.end - 1})",
+                covered,
+            )
+        word = first_word(span.start, span.end)
+        if not word or word in PROCLITIC_LOOKALIKES:
+            continue
+        article = _PROCLITIC_THEN_ARTICLE.match(word)
+        if article:
+            cut = len(article.group()) - 2 if not article.group().endswith("\u0644\u0644") else len(article.group()) - 1
+            problem(
+                ident,
+                "start",
+                f"span starts with the proclitic {word[:cut]!r} of {word!r}: a span excludes attached proclitics "
+                "and keeps the article (guidelines §2)",
+                f"start the span after the proclitic, at offset {span.start + cut} (if the letters belong to the "
+                "name, add it to PROCLITIC_LOOKALIKES in annotations/validate.py)",
+                covered,
+            )
+            continue
+        for clitic in PROCLITICS:
+            rest = word[len(clitic) :]
+            if word.startswith(clitic) and len(rest) > 1 and rest in starts_of.get(span.label, ()):
+                problem(
+                    ident,
+                    "start",
+                    f"span starts with the proclitic {clitic!r} of {word!r}, while {rest!r} is a {span.label} "
+                    "mention of this document without it (guidelines §2)",
+                    f"start the span after the proclitic, at offset {span.start + len(clitic)}",
+                    covered,
+                )
+                break
     return problems
 
 
