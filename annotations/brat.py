@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from arabench.annotations.coref_types import coreferable_groups
 from arabench.annotations.errors import ConversionError
 from arabench.annotations.problems import ERROR, WARNING, ParsedDocument, Problem
 from arabench.annotations.schema import Schema, default_schema
@@ -44,7 +45,6 @@ __all__ = [
     "write_brat",
     "annotation_conf",
     "visual_conf",
-    "coreferable_groups",
     "write_brat_conf",
 ]
 
@@ -587,25 +587,6 @@ ANNOTATION_CONF = "annotation.conf"
 VISUAL_CONF = "visual.conf"
 
 
-def coreferable_groups(schema: Schema | None = None) -> list[tuple[str, ...]]:
-    """The groups of entity types whose mentions may share an ``Equiv`` line, as ``validate`` accepts them.
-
-    One group per type that may be clustered (every type but the value types of
-    :data:`arabench.annotations.validate.UNCLUSTERED_TYPES`), plus one group per
-    :data:`arabench.annotations.validate.STANDS_FOR` pair (a NORP mention in a GPE
-    entity). Types of different groups never corefer.
-    """
-    from arabench.annotations.validate import STANDS_FOR, UNCLUSTERED_TYPES
-
-    schema = schema or default_schema()
-    order = list(schema.entity_types)
-    groups: list[tuple[str, ...]] = [(t,) for t in order if t not in UNCLUSTERED_TYPES]
-    for mention, entity in STANDS_FOR.items():
-        if mention in order and entity in order:
-            groups.append(tuple(sorted({mention, entity}, key=order.index)))
-    return groups
-
-
 def annotation_conf(schema: Schema | None = None) -> str:
     """BRAT's ``annotation.conf`` for the schema: its entity types and relation types.
 
@@ -616,7 +597,7 @@ def annotation_conf(schema: Schema | None = None) -> str:
     be drawn; crossing spans, which the benchmark does not accept, are then
     reported by ``arabench validate``. ``Equiv`` is BRAT's symmetric-transitive
     equivalence, the entity layer (guidelines §14): one ``Equiv`` line per group
-    of :func:`coreferable_groups` (BRAT takes every line of a relation type as
+    of :func:`arabench.annotations.coref_types.coreferable_groups` (BRAT takes every line of a relation type as
     one more allowed argument pair), so value types (DATE, CARDINAL, ...) and
     mentions of incompatible types cannot be joined, exactly as ``validate``
     refuses them.

@@ -51,6 +51,7 @@ from pathlib import Path
 
 import regex
 from arabench.annotations.brat import parse_ann
+from arabench.annotations.coref_types import STANDS_FOR, UNCLUSTERED_TYPES
 from arabench.annotations.errors import SchemaError
 from arabench.annotations.jsonl import parse_jsonl
 from arabench.annotations.problems import ParsedDocument, Problem
@@ -80,13 +81,6 @@ __all__ = [
     "check_manifest",
 ]
 
-#: Mention types that may join an entity of another type (guidelines §14.3-14.4):
-#: a NORP adjective used as the actor stands for its country's GPE entity.
-STANDS_FOR: dict[str, str] = {"NORP": "GPE"}
-#: Value types: never clustered, every mention is a singleton (guidelines §14.2 item 7).
-UNCLUSTERED_TYPES: frozenset[str] = frozenset(
-    {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "QUANTITY", "UNIT", "MONEY", "CURR"}
-)
 #: Relation types that cannot hold both ways between two entities (containment).
 ACYCLIC_RELATIONS: frozenset[str] = frozenset({"PART_OF", "MEMBER_OF", "LOCATED_IN"})
 #: Pairs of relation types the guidelines do not give the same two entities (§5, §11).

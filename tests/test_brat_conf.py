@@ -16,7 +16,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from arabench.annotations.brat import annotation_conf, coreferable_groups, visual_conf
+from arabench.annotations.brat import annotation_conf, visual_conf
+from arabench.annotations.coref_types import coreferable_groups
 from arabench.annotations.corpus import read_corpus
 from arabench.annotations.validate import UNCLUSTERED_TYPES, validate
 
