@@ -10,7 +10,8 @@ What each line kind becomes:
 * ``*\tEquiv T1 T2 ...``: one cluster of the entity layer
   (:attr:`~annotations.spans.Document.clusters`): the listed mentions denote
   one entity; a mention in no ``Equiv`` line is a singleton entity.
-* ``#`` annotator notes, ``A``/``M`` attributes, ``N`` normalizations and
+* ``#`` annotator notes (a note starting with :data:`REVIEW_NOTE`, left by
+  ``arabench adjudicate``, is an error until resolved), ``A``/``M`` attributes, ``N`` normalizations and
   equivalences of another type than ``Equiv`` are kept verbatim in
   ``document.metadata["brat"]`` so the file round-trips byte for byte
   (BRAT -> JSONL -> BRAT too); they are not scored, and the parser says so
@@ -38,6 +39,7 @@ from arabench.annotations.spans import EQUIV, Document, Relation, Span
 
 __all__ = [
     "BRAT_METADATA_KEY",
+    "REVIEW_NOTE",
     "ANNOTATION_CONF",
     "VISUAL_CONF",
     "parse_ann",
@@ -50,6 +52,8 @@ __all__ = [
 
 #: The document-metadata key holding what BRAT needs to round-trip.
 BRAT_METADATA_KEY = "brat"
+#: How an annotator note written by ``arabench adjudicate`` starts: the reader refuses it until it is resolved.
+REVIEW_NOTE = "arabench review:"
 
 _ENTITY_FORMAT = "'T<n>\\tTYPE START END\\tTEXT' (tab-separated; START END are character offsets into the .txt)"
 _RELATION_FORMAT = "'R<n>\\tTYPE Arg1:T<i> Arg2:T<j>' (tab-separated)"
@@ -318,6 +322,15 @@ class _Parser:
                 return
             self.claim_id(ident, lineno)
             self.references.append((lineno, "target", parts[1].split(" ")[1]))
+            if len(parts) > 2 and parts[2].startswith(REVIEW_NOTE):
+                self.problem(
+                    lineno,
+                    "note",
+                    f"unresolved adjudication note on {parts[1].split(' ')[1]} (written by arabench adjudicate)",
+                    "decide: delete the annotation that loses (the note goes with it) or, to keep the annotation, "
+                    "delete the note",
+                    parts[2][:200],
+                )
         elif kind in ("A", "M"):
             fields = parts[1].split(" ") if len(parts) == 2 else []
             if len(fields) not in (2, 3) or not fields[0]:
