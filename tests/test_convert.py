@@ -80,7 +80,7 @@ def test_infer_format_by_content(tmp_path: Path, jsonl_corpus: Path) -> None:
 def test_unknown_format_suggests() -> None:
     with pytest.raises(ConversionError, match="did you mean 'conll'"):
         get_format("conl")
-    assert list(FORMATS) == ["brat", "jsonl", "conll", "labelstudio", "hf"]
+    assert list(FORMATS) == ["brat", "jsonl", "conll", "labelstudio", "hf", "xmi"]
 
 
 LOSSLESS = ["brat", "jsonl", "labelstudio", "hf"]
