@@ -228,7 +228,9 @@ def cas_to_document(cas: cassis.Cas, *, doc_id: str, file: str | Path | None = N
     clusters: list[tuple[str, ...]] = []
     limit = len(cas.select(LINK_TYPE)) + 1
     for chain in cas.select(CHAIN_TYPE):
-        link, group, seen = _feature(chain, "first"), [], set()
+        link = _feature(chain, "first")
+        group: list[str] = []
+        seen: set[int] = set()
         while link is not None:
             if id(link) in seen or len(group) > limit:
                 raise ConversionError("a coreference chain loops", file=file, field=f"{doc_id}/CoreferenceChain")

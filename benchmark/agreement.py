@@ -349,7 +349,7 @@ def cluster_disagreements(a: Document, b: Document) -> list[Disagreement]:
                 found.setdefault(r, ranges)
         return found
 
-    span_a = {}
+    span_a: dict[tuple[int, int], Span] = {}
     for span in sorted(a.entities.values()):
         span_a.setdefault(span.range, span)
     layer_a, layer_b = layer(a), layer(b)
