@@ -57,14 +57,13 @@ from arabench.annotations.jsonl import parse_jsonl
 from arabench.annotations.problems import ParsedDocument, Problem
 from arabench.annotations.schema import Schema, default_schema
 from arabench.annotations.spans import Document
-from arabench.annotations.tokenize import PROCLITIC_PATTERN, PROCLITICS, WordIndex, is_ignorable
+from arabench.annotations.tokenize import PROCLITICS, WordIndex, is_ignorable
 
 __all__ = [
     "ValidationReport",
     "validate",
     "check_document",
     "check_span_rules",
-    "PROCLITIC_LOOKALIKES",
     "EDGE_PUNCTUATION_ALLOWED",
     "check_entity_layer",
     "entity_type",
@@ -91,20 +90,12 @@ EXCLUSIVE_RELATIONS: tuple[frozenset[str], ...] = (
 )
 
 
-#: Names whose first letters read like a proclitic and the article but belong to the name (guidelines §2:
-#: "a letter that belongs to the name is never stripped"); a span may start with them.
-PROCLITIC_LOOKALIKES: frozenset[str] = frozenset(
-    {
-        "\u0648\u0627\u0644\u062a\u0631",
-        "\u0648\u0627\u0644\u0627\u0633",
-        "\u0641\u0627\u0644\u0646\u0633\u064a\u0627",
-        "\u0628\u0627\u0644\u064a",
-    }
-)  # والتر، والاس، فالنسيا، بالي
 #: Punctuation a span may end with: the percent signs of a PERCENT («5%», guidelines §9).
 EDGE_PUNCTUATION_ALLOWED: frozenset[str] = frozenset({"%", "\u066a"})
-#: A word starting with proclitics then the article (``وال``, ``بال``, ``وبال``...) or with the ``ل`` of ``لل``.
-_PROCLITIC_THEN_ARTICLE = regex.compile(rf"^(?:{PROCLITIC_PATTERN}\u0627\u0644|[\u0648\u0641]?\u0644\u0644)")
+#: A word starting with the preposition ``ل`` of ``لل`` (after an optional conjunction): ``للجامعة``, ``وللبنك``.
+_LAM_LAM = regex.compile(r"^[\u0648\u0641]?\u0644\u0644")
+#: The article.
+_ARTICLE = "\u0627\u0644"
 _PUNCT = regex.compile(r"\p{P}")
 
 
@@ -368,17 +359,23 @@ def check_document(
 
 
 def check_span_rules(parsed: ParsedDocument) -> list[Problem]:
-    """The span rules of the guidelines (§1-§3) that can be checked from the text alone.
+    """The span rules of the guidelines (§1-§3) that can be checked from the document alone.
 
     * a span starts or ends with punctuation, a quote mark or a bracket (§1,
       §3; a PERCENT may end with its sign, :data:`EDGE_PUNCTUATION_ALLOWED`);
-    * a span starts at a word's start and that word begins with proclitics
-      (:data:`arabench.annotations.tokenize.PROCLITICS`) before the article
-      («والعراق», «بالقاهرة», «وبالكويت») or with the preposition ``ل`` of
-      ``لل`` («للجامعة»), unless the word is a name of :data:`PROCLITIC_LOOKALIKES`;
-    * a span starts at a word's start with proclitics before a word that the
-      same document annotates elsewhere, with the same type, without them
-      («ومصر» where «مصر» is a GPE mention too).
+    * a span starts at a word's start and that word begins with the preposition
+      ``ل`` of ``لل`` («للجامعة»: the span starts at the second ``ل``);
+    * a span starts at a word's start with proclitics
+      (:data:`arabench.annotations.tokenize.PROCLITICS`) before a word the
+      document shows without them: a word with the article that stands alone
+      elsewhere in the text («والعراق» where «العراق» is a word of the text), or
+      the first word of another mention of the same type («ومصر» beside the GPE
+      «مصر»).
+
+    Letters that only look like proclitics (``كاليفورنيا``, ``وكالة``, ``بالتيمور``)
+    are not taken for them, because nothing in the text shows the rest as a word
+    of its own; a proclitic on a name the document never writes without it
+    («بالقاهرة» alone) needs a lexicon and stays the annotator's to see.
 
     Returns:
         One error per span and rule, naming the offsets to use instead.
@@ -392,18 +389,32 @@ def check_span_rules(parsed: ParsedDocument) -> list[Problem]:
         line, prefix = parsed.where.get(ident, (None, ""))
         problems.append(Problem(parsed.file, line, f"{prefix}{name}", message, fix, value))
 
+    def bare(raw: str) -> str:
+        return "".join(ch for ch in raw if not is_ignorable(ch))
+
     def first_word(span_start: int, span_end: int) -> str | None:
-        """The span's first word when the span starts at a word start, ignorable characters dropped."""
+        """The raw first word of a span that starts at a word start, else None."""
         k = index.word_at(span_start)
         if k is None or index.starts[k] != span_start:
             return None
-        return "".join(ch for ch in text[span_start : min(index.ends[k], span_end)] if not is_ignorable(ch))
+        return text[span_start : min(index.ends[k], span_end)]
 
+    def raw_length(raw: str, letters: int) -> int:
+        """How many raw characters hold the first ``letters`` non-ignorable ones (combining marks included)."""
+        seen = 0
+        for n, ch in enumerate(raw):
+            if not is_ignorable(ch):
+                if seen == letters:
+                    return n
+                seen += 1
+        return len(raw)
+
+    words_of_text = {bare(text[s:e]) for s, e in zip(index.starts, index.ends, strict=True)}
     starts_of: dict[str, set[str]] = {}
     for span in doc.entities.values():
-        word = first_word(span.start, span.end)
-        if word:
-            starts_of.setdefault(span.label, set()).add(word)
+        raw = first_word(span.start, span.end)
+        if raw:
+            starts_of.setdefault(span.label, set()).add(bare(raw))
     for ident, span in doc.entities.items():
         covered = text[span.start : span.end]
         if not covered or covered[0].isspace() or covered[-1].isspace():
@@ -426,34 +437,41 @@ def check_span_rules(parsed: ParsedDocument) -> list[Problem]:
                 f"end the span before it (offset {span.end - 1})",
                 covered,
             )
-        word = first_word(span.start, span.end)
-        if not word or word in PROCLITIC_LOOKALIKES:
+        raw = first_word(span.start, span.end)
+        if not raw:
             continue
-        article = _PROCLITIC_THEN_ARTICLE.match(word)
-        if article:
-            cut = len(article.group()) - 2 if not article.group().endswith("\u0644\u0644") else len(article.group()) - 1
+        word = bare(raw)
+        lam = _LAM_LAM.match(word)
+        if lam:
+            clitic = word[: len(lam.group()) - 1]
             problem(
                 ident,
                 "start",
-                f"span starts with the proclitic {word[:cut]!r} of {word!r}: a span excludes attached proclitics "
-                "and keeps the article (guidelines §2)",
-                f"start the span after the proclitic, at offset {span.start + cut} (if the letters belong to the "
-                "name, add it to PROCLITIC_LOOKALIKES in annotations/validate.py)",
+                f"span starts with the proclitic {clitic!r} of {word!r}: after the preposition ل the article's "
+                "alef is dropped, and the span starts at the second ل (guidelines §2)",
+                f"start the span after the proclitic, at offset {span.start + raw_length(raw, len(clitic))}",
                 covered,
             )
             continue
-        for clitic in PROCLITICS:
+        for clitic in PROCLITICS:  # longest first
             rest = word[len(clitic) :]
-            if word.startswith(clitic) and len(rest) > 1 and rest in starts_of.get(span.label, ()):
-                problem(
-                    ident,
-                    "start",
-                    f"span starts with the proclitic {clitic!r} of {word!r}, while {rest!r} is a {span.label} "
-                    "mention of this document without it (guidelines §2)",
-                    f"start the span after the proclitic, at offset {span.start + len(clitic)}",
-                    covered,
-                )
-                break
+            if not word.startswith(clitic) or len(rest) < 2:
+                continue
+            if rest.startswith(_ARTICLE) and rest in words_of_text:
+                evidence = f"the text writes {rest!r} as a word of its own"
+            elif rest in starts_of.get(span.label, ()):
+                evidence = f"{rest!r} is a {span.label} mention of this document without it"
+            else:
+                continue
+            problem(
+                ident,
+                "start",
+                f"span starts with the proclitic {clitic!r} of {word!r}, and {evidence}: a span excludes "
+                "attached proclitics (guidelines §2)",
+                f"start the span after the proclitic, at offset {span.start + raw_length(raw, len(clitic))}",
+                covered,
+            )
+            break
     return problems
 
 
