@@ -132,7 +132,8 @@ def _merge(x: Document, y: Document, symmetric: frozenset[str]) -> tuple[Documen
         a1, a2 = item["arg1"], item["arg2"]
         k1, k2 = (a1["start"], a1["end"], a1["type"]), (a2["start"], a2["end"], a2["type"])
         args = sorted((k1, k2)) if item["type"] in symmetric else [k1, k2]
-        return (rel_ids[(item["type"], *args)],)
+        key = (item["type"], *args)
+        return (rel_ids[key],)
 
     def describe_relation(ident: str) -> str:
         r = relations[ident]
