@@ -151,14 +151,14 @@ FORMATS: dict[str, Format] = {
         ),
         Format(
             "labelstudio",
-            "Label Studio JSON export (NER + Relations templates); offsets in UTF-16 units",
+            "Label Studio JSON tasks/export (NER + Relations); code-point offsets; labeling_config.xml beside",
             "everything (metadata as task meta)",
             "",
             "arabench.annotations.formats:_read_labelstudio",
             "arabench.annotations.formats:_write_labelstudio",
             (".json",),
-            read_options=frozenset({"annotation_index", "predictions"}),
-            write_options=frozenset({"predictions"}),
+            read_options=frozenset({"annotation_index", "annotator", "predictions"}),
+            write_options=frozenset({"predictions", "model_version", "view"}),
         ),
         Format(
             "hf",
@@ -627,11 +627,18 @@ def _read_conll(
 
 
 def _read_labelstudio(
-    path: Path, *, annotation_index: int | None = None, predictions: bool = False, **_: object
+    path: Path,
+    *,
+    annotation_index: int | None = None,
+    annotator: str | None = None,
+    predictions: bool = False,
+    **_: object,
 ) -> _Read:
     from arabench.annotations.labelstudio import read_labelstudio
 
-    return _Read(read_labelstudio(path, annotation_index=annotation_index, predictions=predictions))
+    return _Read(
+        read_labelstudio(path, annotation_index=annotation_index, annotator=annotator, predictions=predictions)
+    )
 
 
 def _read_hf(path: Path, *, split: str | None = None, **_: object) -> _Read:
@@ -827,10 +834,18 @@ def _write_conll(
     return notes
 
 
-def _write_labelstudio(documents: Sequence[Document], path: Path, *, predictions: bool = False) -> list[str]:
+def _write_labelstudio(
+    documents: Sequence[Document],
+    path: Path,
+    *,
+    predictions: bool = False,
+    model_version: str | None = None,
+    view: str | None = None,
+) -> list[str]:
+    """The tasks, and the labelling configuration (of the schema, or of ``view``) beside them."""
     from arabench.annotations.labelstudio import write_labelstudio
 
-    write_labelstudio(documents, path, predictions=predictions)
+    write_labelstudio(documents, path, predictions=predictions, model_version=model_version, config=True, view=view)
     return []
 
 
