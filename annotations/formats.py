@@ -703,7 +703,9 @@ def parse_documents(
 
     BRAT and JSONL are parsed line by line (a JSONL entity may leave out its
     ``id``, given as ``P1``, ``P2``..., and its ``text``); the other formats
-    are read by their reader. Nothing is checked against the schema, and
+    are read by their reader. A Label Studio file whose tasks hold predictions
+    and no annotation at all (``arabench predict``'s output) is read as its
+    predictions. Nothing is checked against the schema, and
     spans may repeat or cross (the scorer counts them).
 
     Returns:
@@ -754,6 +756,11 @@ def parse_documents(
                 doc.text_file = str(txt)
                 parsed.append(doc)
         return fmt, parsed, problems
+    if fmt.name == "labelstudio" and options.get("predictions") is None:
+        from arabench.annotations.labelstudio import only_predictions
+
+        # pre-annotations (``arabench predict --to labelstudio``): tasks with predictions and no annotation
+        options = {**options, "predictions": True} if only_predictions(path) else options
     documents, _ = read_documents(path, format=fmt.name, notes=False, **options)
     return fmt, [ParsedDocument(d, str(path), None, {}) for d in documents], problems
 

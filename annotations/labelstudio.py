@@ -87,6 +87,7 @@ __all__ = [
     "CONFIG_NAME",
     "labeling_config",
     "annotators",
+    "only_predictions",
     "parse_labelstudio",
     "read_labelstudio",
     "documents_to_labelstudio",
@@ -266,7 +267,7 @@ def _live(runs: list[object]) -> list[tuple[int, object]]:
 
 
 def annotators(source: str | os.PathLike[str] | Sequence[Mapping[str, object]]) -> list[str]:
-    """Every annotator of a Label Studio export (e-mail address when exported, else user id), sorted.
+    """Every annotator of a Label Studio export (e-mail address when exported, else user id), sorted (ids by number).
 
     Use each as ``annotator=`` to read that annotator's pass.
     """
@@ -283,7 +284,16 @@ def annotators(source: str | os.PathLike[str] | Sequence[Mapping[str, object]]) 
             key = _annotator_key(run) if isinstance(run, Mapping) else None
             if key is not None:
                 found.add(key)
-    return sorted(found)
+    return sorted(found, key=lambda who: (not who.isdigit(), int(who) if who.isdigit() else 0, who))
+
+
+def only_predictions(source: str | os.PathLike[str] | Sequence[Mapping[str, object]]) -> bool:
+    """True if every task has ``predictions`` and none has an annotation (pre-annotations, never annotated)."""
+    data, _ = _load(source)
+    tasks = [data] if isinstance(data, Mapping) else data
+    if not isinstance(tasks, list) or not tasks:
+        return False
+    return all(isinstance(t, Mapping) and t.get("predictions") and not t.get("annotations") for t in tasks)
 
 
 def read_labelstudio(
@@ -452,8 +462,9 @@ def _choose(
                 f"task has {len(live)} {kind}{by}; which one to read is not guessed",
                 f"{where}.{kind}",
                 len(live),
-                "choose the annotator with --annotator (annotator=, the completed_by user id or e-mail), "
-                f"or the position with --annotation-index (annotation_index=, 0..{len(runs) - 1})"
+                "choose the annotator with --annotator (annotator=, the completed_by user id or e-mail; "
+                "convert, validate and agree take it), or the position with --annotation-index "
+                f"(annotation_index=, 0..{len(runs) - 1})"
                 if not predictions
                 else f"pass annotation_index (0..{len(runs) - 1}), or --annotation-index on the command line",
             )

@@ -84,6 +84,7 @@ __all__ = [
     "DEFAULT_BOOTSTRAP",
     "run",
     "score_predictions",
+    "model_predictions",
 ]
 
 log = logging.getLogger("arabench")
@@ -401,6 +402,35 @@ def _predict_with(
     return _Predicted(name, explicit, "scored", None, view, labels, provenance, list(predictions), loaded=True)
 
 
+def model_predictions(
+    model: str | NERModel,
+    corpus: Corpus,
+    *,
+    cache: bool = True,
+    cache_dir: str | Path | None = None,
+    options: Mapping[str, object] | None = None,
+    schema: Schema | None = None,
+    progress: bool = False,
+) -> _Predicted:
+    """One model's predictions on a corpus's texts, through the predictions cache exactly as :func:`run` gets them.
+
+    Returns the outcome: ``status`` (``scored`` when every text was predicted, else ``failed`` with ``reason``),
+    the model's ``view``, ``labels``, ``provenance``, ``predictions`` (one per document) and ``loaded`` (False
+    when every prediction came from the cache).
+    """
+    store = PredictionCache(cache_dir, refresh=not cache)
+    return _get_predictions(
+        model,
+        explicit=True,
+        corpus=corpus,
+        cache=store,
+        options=dict(options or {}),
+        schema=schema or default_schema(),
+        progress=progress,
+        timer=_Timer(False),
+    )
+
+
 def _check_prediction(prediction: Prediction, text: str, name: str, view: View) -> None:
     """Refuse what could not be scored honestly: spans beyond the text, labels outside the model's view."""
     arguments = [s for r in prediction.relations for s in (r.arg1, r.arg2)]
@@ -556,6 +586,7 @@ def run(
     relation_level: str = "entity",
     lock_wait: float = LOCK_WAIT,
     configuration: Mapping[str, object] | None = None,
+    save_predictions: bool = False,
 ) -> Results:
     """Run the benchmark: everything ``arabench run`` does, as one call.
 
@@ -584,6 +615,8 @@ def run(
             before refusing (:mod:`arabench.benchmark.outdir`).
         configuration: The resolved run configuration (:mod:`arabench.benchmark.config`), recorded in
             ``settings.configuration`` so that ``arabench run --config results.json`` repeats the run.
+        save_predictions: Also write each scored model's predictions into ``out/predictions/`` (JSONL in
+            the model's view, :func:`arabench.benchmark.writing.write_results`).
 
     Returns:
         The :class:`~benchmark.results.Results` (``exit_status`` is 1 if a model
@@ -632,6 +665,7 @@ def run(
             schema=schema,
             relation_level=relation_level,
             configuration=configuration,
+            save_predictions=save_predictions,
         )
 
 
@@ -653,6 +687,7 @@ def _run_locked(
     schema: Schema,
     relation_level: str,
     configuration: Mapping[str, object] | None,
+    save_predictions: bool = False,
 ) -> Results:
     """:func:`run` once its arguments are checked and ``out`` is locked."""
     with timer.step("read corpus"):
@@ -790,7 +825,7 @@ def _run_locked(
     )
     if out is not None:
         with timer.step("write results"):
-            write_results(outcome, out, lock=lock)
+            write_results(outcome, out, lock=lock, save_predictions=save_predictions)
     if store is not None and store.corrupted:
         log.warning("%d corrupted cache entries were recomputed", len(store.corrupted))
     return outcome

@@ -123,8 +123,8 @@ def test_several_annotations_need_an_explicit_index() -> None:
         read_labelstudio(tasks)
     assert str(info.value) == (
         "field 'tasks[0].annotations': task has 2 annotations; which one to read is not guessed (got 2); "
-        "fix: choose the annotator with --annotator (annotator=, the completed_by user id or e-mail), "
-        "or the position with --annotation-index (annotation_index=, 0..1)"
+        "fix: choose the annotator with --annotator (annotator=, the completed_by user id or e-mail; convert, "
+        "validate and agree take it), or the position with --annotation-index (annotation_index=, 0..1)"
     )
     (second,) = read_labelstudio(tasks, annotation_index=1)
     assert second.id == "17" and list(second.entities.values()) == [Span(13, 17, "PERS")]
@@ -349,7 +349,7 @@ def test_labeling_config_is_rtl_with_every_label_relation_and_equiv() -> None:
     assert text is not None and (text.get("name"), text.get("value")) == ("text", "$text")
     conll4 = ET.fromstring(labeling_config(view="conll4"))
     assert sorted(e.get("value") for e in conll4.find("Labels")) == sorted(schema.view("conll4").labels)  # type: ignore[union-attr,type-var]
-    with pytest.raises(SchemaError, match="unknown label view .*did you mean .conll4."):
+    with pytest.raises(SchemaError, match=r"unknown label view .*did you mean .conll4."):
         labeling_config(view="conll5")
 
 

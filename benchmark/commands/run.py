@@ -28,7 +28,7 @@ exit status:
      read-only or busy with another run); nothing is run
 
 files written to --out: results.json, summary.md, per_type.csv, errors.jsonl,
-report.html, as a unit (a temporary sibling directory renamed into place; a
+report.html (and predictions/ with --save-predictions), as a unit (a temporary sibling directory renamed into place; a
 second run into a busy --out waits 5 s, then refuses). Predictions are cached
 in $ARABENCH_CACHE (default ~/.cache/arabench); a second run re-scores from the
 cache without loading models.
@@ -98,6 +98,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         const=False,
         default=None,
         help="read no cached prediction or LLM answer; overwrite the ones recomputed",
+    )
+    parser.add_argument(
+        "--save-predictions",
+        action="store_true",
+        help="also write each scored model's predictions into OUT/predictions/ (JSONL in the model's view, "
+        "index.json naming the files); score them again with -m file:OUT/predictions/NAME.jsonl",
     )
     parser.add_argument(
         "--relation-level",
@@ -217,6 +223,7 @@ def main(args: argparse.Namespace) -> int:
             model_options=_run_options(config),
             configuration=recorded.as_json(),
             relation_level=config.relation_level,
+            save_predictions=getattr(args, "save_predictions", False),
         )
         if not config.quiet:
             _print_leaderboard(results, out, corpus=corpus_path if len(corpora) > 1 else None)
