@@ -80,7 +80,11 @@ def label_studio_server(executable: str, root: Path) -> Iterator[Server]:
         "LATEST_VERSION_CHECK": "false",
         "LABEL_STUDIO_BASE_DATA_DIR": str(root / "data"),
         "LANG": "C.UTF-8",
+        "TMPDIR": str(root / "tmp"),
     }
+    (root / "tmp").mkdir(exist_ok=True)
+    if os.environ.get("PYENV_ROOT"):  # a pyenv shim on the PATH finds its root through it
+        env["PYENV_ROOT"] = os.environ["PYENV_ROOT"]
     url = f"http://127.0.0.1:{port}"
     command = [
         executable,
