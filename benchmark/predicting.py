@@ -36,11 +36,15 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from arabench.annotations.errors import AnnotationError, BenchmarkError, ConversionError, ModelError
 from arabench.annotations.schema import Schema, View, default_schema
 from arabench.annotations.spans import Document, Span, outermost
 from arabench.benchmark.predicted import prediction_documents
+
+if TYPE_CHECKING:
+    from arabench.benchmark.corpus_io import Corpus
 
 __all__ = [
     "TEXT_FORMAT",
@@ -184,7 +188,7 @@ def read_texts(path: str | os.PathLike[str]) -> list[Document]:
     return documents
 
 
-def _text_corpus(path: Path, schema: Schema) -> object:
+def _text_corpus(path: Path, schema: Schema) -> Corpus:
     from arabench.benchmark.corpus_io import _make_corpus, corpus_sha256
 
     documents = read_texts(path)
@@ -446,7 +450,7 @@ def predict(
         corpus = load_corpus(source_path, view=corpus_view, schema=schema, format=source_format)
     options = dict(model_options or {})
     if model == "oracle" and "gold" not in options:
-        options["gold"] = list(corpus.documents)  # type: ignore[attr-defined]
+        options["gold"] = list(corpus.documents)
     got = model_predictions(
         model, corpus, cache=cache, cache_dir=cache_dir, options=options, schema=schema, progress=progress
     )
@@ -469,10 +473,10 @@ def predict(
                 value=target.name,
                 fix=f"use one of {', '.join(fits)}, or leave --view out for the model's own labels",
             )
-    documents, dropped = prediction_documents(corpus.documents, got.predictions, mapping=mapping)  # type: ignore[attr-defined]
+    documents, dropped = prediction_documents(corpus.documents, got.predictions, mapping=mapping)
     tokens = None
-    if fmt.name == "conll" and corpus.format == "conll":  # type: ignore[attr-defined]
-        tokens = _tokens_of_conll(corpus.path, scheme)  # type: ignore[attr-defined]
+    if fmt.name == "conll" and corpus.format == "conll":
+        tokens = _tokens_of_conll(corpus.path, scheme)
     provenance = got.provenance or {}
     revision = provenance.get("revision")
     version = model_version or (f"{model}@{revision}" if revision else model)
@@ -492,7 +496,7 @@ def predict(
     return PredictReport(
         model=model,
         source=None if source is None else str(source),
-        source_format=corpus.format,  # type: ignore[attr-defined]
+        source_format=corpus.format,
         out=str(out_path),
         format=fmt.name,
         model_view=got.view.name,
