@@ -384,6 +384,31 @@ def _safe_destination(out: Path, fmt_name: str, overwrite: bool) -> None:
         )
 
 
+def _clear(out: Path, fmt_name: str) -> None:
+    """Empty a destination replaced with ``overwrite``.
+
+    A file is removed; of a BRAT directory only its ``.txt``/``.ann`` files (a manifest or anything else in
+    it stays); a saved dataset is removed, never another directory.
+    """
+    import shutil
+
+    if not out.is_dir():
+        out.unlink()
+    elif fmt_name == "brat":
+        for child in out.iterdir():
+            if child.is_file() and child.suffix in (".txt", ".ann"):
+                child.unlink()
+    elif (out / "dataset_dict.json").is_file() or (out / "dataset_info.json").is_file():
+        shutil.rmtree(out)
+    else:
+        raise BenchmarkError(
+            "refusing to replace a directory that is not a saved dataset",
+            file=out,
+            field="out",
+            fix="choose an empty or new directory",
+        )
+
+
 def predict(
     model: str,
     source: str | os.PathLike[str] | None = None,
@@ -439,6 +464,16 @@ def predict(
         schema.view(view)
     _safe_destination(out_path, fmt.name, overwrite)
     source_path = None if source is None else Path(source)
+    if source_path is not None and out_path.exists():
+        inside = source_path.resolve() == out_path.resolve() or out_path.resolve() in source_path.resolve().parents
+        if inside:
+            raise BenchmarkError(
+                "the source is inside the destination, which predict replaces",
+                file=source_path,
+                field="out",
+                value=str(out_path),
+                fix="write the predictions to a new path",
+            )
     if source_path is not None and source_format is None and is_raw_text(source_path):
         source_format = TEXT_FORMAT
     if source_format is not None and source_format != TEXT_FORMAT and source_format not in FORMATS:
@@ -482,12 +517,7 @@ def predict(
     version = model_version or (f"{model}@{revision}" if revision else model)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     if out_path.exists() and overwrite:
-        import shutil
-
-        if out_path.is_dir():
-            shutil.rmtree(out_path)
-        else:
-            out_path.unlink()
+        _clear(out_path, fmt.name)
     not_kept = write_prediction_documents(
         documents, out_path, format=fmt.name, view=target, schema=schema, model_version=version, conll_tokens=tokens
     )

@@ -146,3 +146,23 @@ def test_predict_command_and_run_save_predictions(
     capsys.readouterr()
     assert cli(["predict", "nosuchmodel", "--out", str(tmp_path / "x.jsonl")]) == 2
     assert "unknown model" in capsys.readouterr().err
+
+
+def test_overwrite_replaces_only_what_predict_writes(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    out = tmp_path / "pred"
+    predict("rules", out=out, format="brat", cache_dir=cache)
+    (out / "manifest.yaml").write_text("kept: true\n", encoding="utf-8")
+    (out / "old.txt").write_text("x", encoding="utf-8")
+    (out / "old.ann").write_text("", encoding="utf-8")
+    predict("rules", out=out, format="brat", cache_dir=cache, overwrite=True)
+    assert sorted(p.name for p in out.iterdir() if p.suffix != ".ann" and p.suffix != ".txt") == ["manifest.yaml"]
+    assert not (out / "old.txt").exists()
+    other = tmp_path / "notadataset"
+    other.mkdir()
+    (other / "precious").write_text("x", encoding="utf-8")
+    with pytest.raises(BenchmarkError, match="refusing to replace a directory that is not a saved dataset"):
+        predict("rules", out=other, format="hf", cache_dir=cache, overwrite=True)
+    assert (other / "precious").exists()
+    with pytest.raises(BenchmarkError, match="the source is inside the destination"):
+        predict("rules", out / "x.txt", out=out, format="brat", cache_dir=cache, overwrite=True)
