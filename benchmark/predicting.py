@@ -487,7 +487,13 @@ def predict(
     if model == "oracle" and "gold" not in options:
         options["gold"] = list(corpus.documents)
     got = model_predictions(
-        model, corpus, cache=cache, cache_dir=cache_dir, options=options, schema=schema, progress=progress
+        model,
+        corpus,
+        cache=cache,
+        cache_dir=None if cache_dir is None else Path(cache_dir),
+        options=options,
+        schema=schema,
+        progress=progress,
     )
     if got.status != "scored" or got.predictions is None or got.view is None:
         raise ModelError(

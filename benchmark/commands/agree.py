@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from arabench.benchmark.cli import EXIT_OK
 from arabench.benchmark.commands.options import add_no_type_check
 from arabench.eval.modes import relation_grid
+
+if TYPE_CHECKING:
+    from arabench.benchmark.agreement import Agreement
 
 HELP = (
     "agreement (F1 of B against A) of two annotation sets of the same texts: mentions, entity layers "
@@ -170,7 +174,7 @@ def main(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _agreement(args: argparse.Namespace) -> object:
+def _agreement(args: argparse.Namespace) -> Agreement:
     """Both passes read and scored: two paths, or the annotators of one Label Studio export."""
     from arabench.annotations.corpus import read_corpus
     from arabench.annotations.errors import BenchmarkError

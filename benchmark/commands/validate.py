@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from arabench.benchmark.cli import EXIT_OK, EXIT_PROBLEMS
 from arabench.benchmark.commands.options import add_no_type_check
@@ -42,7 +42,7 @@ def add_annotation_choice(parser: argparse.ArgumentParser, *, suffix: str = "", 
     )
 
 
-def annotation_options(annotator: str | None, index: int | None) -> dict[str, object]:
+def annotation_options(annotator: str | None, index: int | None) -> dict[str, Any]:
     """The reader options of :func:`add_annotation_choice`'s flags, those given only."""
     chosen = {"annotator": annotator, "annotation_index": index}
     return {k: v for k, v in chosen.items() if v is not None}
