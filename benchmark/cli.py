@@ -30,6 +30,8 @@ COMMANDS: dict[str, str] = {
     "labeling-config": "arabench.benchmark.commands.labeling_config",
     "stats": "arabench.benchmark.commands.stats",
     "agree": "arabench.benchmark.commands.agree",
+    "adjudicate": "arabench.benchmark.commands.adjudicate",
+    "manifest": "arabench.benchmark.commands.manifest",
 }
 
 EXIT_OK = 0

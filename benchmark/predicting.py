@@ -484,8 +484,6 @@ def predict(
     else:
         corpus = load_corpus(source_path, view=corpus_view, schema=schema, format=source_format)
     options = dict(model_options or {})
-    if model == "oracle" and "gold" not in options:
-        options["gold"] = list(corpus.documents)
     got = model_predictions(
         model,
         corpus,
