@@ -137,6 +137,8 @@ def test_predict_command_and_run_save_predictions(
     cache, model = baseline
     monkeypatch.setenv("ARABENCH_CACHE", str(cache))
     assert cli(["predict", "rules", "--out", str(tmp_path / "p"), "--to", "brat", "-q"]) == 0
+    assert cli(["predict", "rules", "--out", str(tmp_path / "q.jsonl"), "--cache-dir", str(cache)]) == 0
+    assert "all from the predictions cache" in capsys.readouterr().out
     assert sorted(p.suffix for p in (tmp_path / "p").iterdir()) == [".ann", ".txt"]
     out = tmp_path / "results"
     assert cli(["run", "-m", "rules", "--out", str(out), "--bootstrap", "0", "-q", "--save-predictions"]) == 0

@@ -57,6 +57,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--model-version", metavar="NAME", help="Label Studio model_version (default: the model)")
     parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="the cache root, as `arabench run --cache-dir` (default: $ARABENCH_CACHE, else ~/.cache/arabench)",
+    )
+    parser.add_argument(
         "--no-cache",
         dest="cache",
         action="store_false",
@@ -82,6 +87,7 @@ def main(args: argparse.Namespace) -> int:
         corpus_view=args.corpus_view,
         scheme=args.scheme,
         cache=args.cache,
+        cache_dir=args.cache_dir,
         model_options=options,
         model_version=args.model_version,
         overwrite=args.overwrite,
