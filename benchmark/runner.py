@@ -85,6 +85,7 @@ __all__ = [
     "DEFAULT_BOOTSTRAP",
     "run",
     "score_predictions",
+    "model_predictions",
 ]
 
 log = logging.getLogger("arabench")
@@ -417,6 +418,42 @@ def _predict_with(
     return _Predicted(name, explicit, "scored", None, view, labels, provenance, list(predictions), loaded=True)
 
 
+def model_predictions(
+    model: str | NERModel,
+    corpus: Corpus,
+    *,
+    cache: bool = True,
+    cache_dir: str | Path | None = None,
+    options: Mapping[str, object] | None = None,
+    schema: Schema | None = None,
+    progress: bool = False,
+) -> _Predicted:
+    """One model's predictions on a corpus's texts, through the predictions cache exactly as :func:`run` gets them.
+
+    The model gets the run's values its adapter declares (``from_run``: the oracle its gold, the cache root).
+    Returns the outcome: ``status`` (``scored`` when every text was predicted, else ``failed`` with ``reason``),
+    the model's ``view``, ``labels``, ``provenance``, ``predictions`` (one per document) and ``loaded`` (False
+    when every prediction came from the cache).
+    """
+    store = PredictionCache(cache_dir, refresh=not cache)
+    run_values: dict[str, object] = {
+        "gold": list(corpus.documents),
+        "corpus_view": corpus.view.name,
+        "cache_dir": str(store.root),
+        "cache": None if cache else "refresh",
+    }
+    return _get_predictions(
+        model,
+        explicit=True,
+        corpus=corpus,
+        cache=store,
+        options=_with_run_values(model, dict(options or {}), run_values),
+        schema=schema or default_schema(),
+        progress=progress,
+        timer=_Timer(False),
+    )
+
+
 def _with_run_values(model: str | NERModel, options: dict[str, object], run_values: Mapping[str, object]) -> dict:
     """The options of one model with the run's values added where its adapter declares ``from_run`` (not given).
 
@@ -635,6 +672,7 @@ def run(
     lock_wait: float = LOCK_WAIT,
     configuration: Mapping[str, object] | None = None,
     llm_base_url: str | None = None,
+    save_predictions: bool = False,
 ) -> Results:
     """Run the benchmark: everything ``arabench run`` does, as one call.
 
@@ -667,6 +705,8 @@ def run(
         configuration: The resolved run configuration (:mod:`arabench.benchmark.config`), recorded in
             ``settings.configuration`` so that ``arabench run --config results.json`` repeats the run.
         llm_base_url: The chat API's base URL for adapters declaring ``from_run="llm_base_url"``.
+        save_predictions: Also write each scored model's predictions into ``out/predictions/`` (JSONL in
+            the model's view, :func:`arabench.benchmark.writing.write_results`).
 
     Returns:
         The :class:`~benchmark.results.Results` (``exit_status`` is 1 if a model
@@ -716,6 +756,7 @@ def run(
             relation_level=relation_level,
             configuration=configuration,
             llm_base_url=llm_base_url,
+            save_predictions=save_predictions,
         )
 
 
@@ -738,6 +779,7 @@ def _run_locked(
     relation_level: str,
     configuration: Mapping[str, object] | None,
     llm_base_url: str | None,
+    save_predictions: bool = False,
 ) -> Results:
     """:func:`run` once its arguments are checked and ``out`` is locked."""
     with timer.step("read corpus"):
@@ -878,7 +920,7 @@ def _run_locked(
     )
     if out is not None:
         with timer.step("write results"):
-            write_results(outcome, out, lock=lock)
+            write_results(outcome, out, lock=lock, save_predictions=save_predictions)
     if store is not None and store.corrupted:
         log.warning("%d corrupted cache entries were recomputed", len(store.corrupted))
     return outcome
