@@ -436,25 +436,35 @@ def model_predictions(
     when every prediction came from the cache).
     """
     store = PredictionCache(cache_dir, refresh=not cache)
-    run_values: dict[str, object] = {
-        "gold": list(corpus.documents),
-        "corpus_view": corpus.view.name,
-        "cache_dir": str(store.root),
-        "cache": None if cache else "refresh",
-    }
+    given = run_values(corpus, cache=cache, cache_dir=store.root, llm_base_url=None)
     return _get_predictions(
         model,
         explicit=True,
         corpus=corpus,
         cache=store,
-        options=_with_run_values(model, dict(options or {}), run_values),
+        options=with_run_values(model, dict(options or {}), given),
         schema=schema or default_schema(),
         progress=progress,
         timer=_Timer(False),
     )
 
 
-def _with_run_values(model: str | NERModel, options: dict[str, object], run_values: Mapping[str, object]) -> dict:
+def run_values(
+    gold: Corpus, *, cache: bool, cache_dir: str | Path | None, llm_base_url: str | None
+) -> dict[str, object]:
+    """The values a run gives to options declared ``from_run`` (:data:`arabench.models.base.RUN_VALUES`)."""
+    from arabench.annotations.files import default_cache_dir
+
+    return {
+        "gold": list(gold.documents),
+        "corpus_view": gold.view.name,
+        "cache_dir": str(Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()),
+        "cache": None if cache else "refresh",
+        "llm_base_url": llm_base_url,
+    }
+
+
+def with_run_values(model: str | NERModel, options: dict[str, object], run_values: Mapping[str, object]) -> dict:
     """The options of one model with the run's values added where its adapter declares ``from_run`` (not given).
 
     The harness names no model: the oracle gets the gold because its ``gold`` option says ``from_run="gold"``.
@@ -801,13 +811,7 @@ def _run_locked(
             fix=f"key the options by a model name of the run: {', '.join(names)}",
         )
     store = PredictionCache(cache_dir, refresh=not cache)
-    run_values: dict[str, object] = {
-        "gold": list(gold.documents),
-        "corpus_view": gold.view.name,
-        "cache_dir": str(store.root),
-        "cache": None if cache else "refresh",
-        "llm_base_url": llm_base_url,
-    }
+    given = run_values(gold, cache=cache, cache_dir=store.root, llm_base_url=llm_base_url)
     results: list[ModelResult] = []
     all_errors: dict[str, dict[str, list[dict[str, Any]]]] = {}
     all_predictions: dict[str, list[Prediction]] = {}
@@ -816,7 +820,7 @@ def _run_locked(
         name = model if isinstance(model, str) else model.name
         if progress:
             bar.set_postfix_str(name, refresh=True)
-        options = _with_run_values(model, dict(model_options.get(name, {})), run_values)
+        options = with_run_values(model, dict(model_options.get(name, {})), given)
         got = _get_predictions(
             model,
             explicit=explicit,

@@ -233,10 +233,14 @@ def main(args: argparse.Namespace) -> int:
     golds = [load_corpus(c, view=config.corpus_view, prefer=config.view) for c in corpora]
     if getattr(args, "dry_run", False):
         from arabench.benchmark.dryrun import plan_run
+        from arabench.benchmark.runner import run_values, with_run_values
         from arabench.models.registry import default_suite
 
+        models = config.models or default_suite()
         for gold in golds:
-            plan = plan_run(config.models or default_suite(), corpus=gold, model_options=config.model_options)
+            values = run_values(gold, cache=config.cache, cache_dir=config.cache_dir, llm_base_url=config.llm_base_url)
+            options = {m: with_run_values(m, dict(config.model_options.get(m, {})), values) for m in models}
+            plan = plan_run(models, corpus=gold, model_options=options)
             print(plan.table())
         return 0
     status = 0
