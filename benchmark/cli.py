@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "convert": "arabench.benchmark.commands.convert",
     "stats": "arabench.benchmark.commands.stats",
     "agree": "arabench.benchmark.commands.agree",
+    "robustness": "arabench.benchmark.commands.robustness",
 }
 
 EXIT_OK = 0
