@@ -279,7 +279,9 @@ def _tashkeel_add(text: str, start: int, end: int, rng: random.Random, keep: fro
     letters = [
         i
         for i in range(start, end)
-        if text[i] in _ARABIC_LETTER and not (i + 1 < len(text) and unicodedata.category(text[i + 1]) == "Mn")
+        if text[i] in _ARABIC_LETTER
+        and text[i] not in "\u0627\u0649"
+        and not (i + 1 < len(text) and unicodedata.category(text[i + 1]) == "Mn")
     ]
     if not letters:
         return []
@@ -288,11 +290,11 @@ def _tashkeel_add(text: str, start: int, end: int, rng: random.Random, keep: fro
 
 
 def _tashkeel_remove(text: str, start: int, end: int, rng: random.Random, keep: frozenset[int]) -> list[Edit]:
+    # never the word's first character (a lone mark is a word: deleting it would delete a word)
     return [
         Edit(i, "")
-        for i in range(start, end)
-        if "\u064b" <= text[i] <= "\u0652" or text[i] == "\u0670"
-        if i not in keep
+        for i in range(start + 1, end)
+        if ("\u064b" <= text[i] <= "\u0652" or text[i] == "\u0670") and i not in keep
     ]
 
 
