@@ -651,6 +651,11 @@ def robustness(
         )
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise BenchmarkError("--seed must be a non-negative integer", field="seed", value=seed, fix="e.g. 0")
+    from arabench.models.registry import get_info
+
+    for model in models:
+        if isinstance(model, str):
+            get_info(model)  # an unknown name: the registry's error (with "did you mean") before anything runs
     schema = default_schema()
     perturbed = [perturb_corpus(corpus, entry) for entry in suite.entries]
     results = []
@@ -672,6 +677,8 @@ def robustness(
             )
         except BenchmarkError as exc:
             results.append(ModelRobustness(name, "failed", str(exc)))
+        except Exception as exc:  # a model that crashes fails alone; the others are still scored
+            results.append(ModelRobustness(name, "failed", f"{type(exc).__name__}: {exc}"))
     return RobustnessResult(
         corpus=str(corpus.path),
         corpus_sha256=corpus.sha256,

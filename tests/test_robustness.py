@@ -194,3 +194,31 @@ def test_a_tiny_hugging_face_model_runs_the_suite(tmp_path: Path, gold) -> None:
     assert all(p.invariance is None or 0.0 <= p.invariance <= 1.0 for p in model.perturbations)
     written = write_robustness(result, tmp_path / "out")
     assert json.loads(written["results"].read_text(encoding="utf-8"))["models"][0]["model"] == f"hf:{model_dir}"
+
+
+def test_an_unknown_model_is_refused_before_anything_runs(tmp_path: Path, capsys) -> None:
+    status = main(["robustness", "-m", "rulez", "--out", str(tmp_path / "o"), "--bootstrap", "0"])
+    assert status == 2
+    assert "did you mean 'rules'?" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+class _Crashing:
+    name = "crashing"
+    view = "native"
+    labels = frozenset({"PERS"})
+
+    def predict(self, texts):
+        raise RuntimeError("out of memory")
+
+    def provenance(self):
+        return {"id": self.name}
+
+
+def test_a_crashing_model_fails_alone(gold) -> None:
+    suite = load_suite(default_suite_path())
+    result = robustness([_Crashing(), "empty"], corpus=gold, suite=suite, n_resamples=0)
+    crashed, empty = result.models
+    assert crashed.status == "failed" and crashed.reason == "RuntimeError: out of memory"
+    assert empty.status == "scored" and result.exit_status == 1
+    assert result.failures == ["model 'crashing' failed: RuntimeError: out of memory"]
