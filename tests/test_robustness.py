@@ -9,7 +9,7 @@ import pytest
 from arabench.annotations.errors import BenchmarkError
 from arabench.annotations.perturb import KINDS
 from arabench.benchmark.cli import main
-from arabench.benchmark.corpus_io import load_corpus
+from arabench.benchmark.corpus_io import default_corpus_path, load_corpus
 from arabench.benchmark.robustness import (
     MAX_SUITE_BYTES,
     default_suite_path,
@@ -222,3 +222,14 @@ def test_a_crashing_model_fails_alone(gold) -> None:
     assert crashed.status == "failed" and crashed.reason == "RuntimeError: out of memory"
     assert empty.status == "scored" and result.exit_status == 1
     assert result.failures == ["model 'crashing' failed: RuntimeError: out of memory"]
+
+
+@pytest.mark.parametrize(("name", "to"), [("gold.jsonl", "jsonl"), ("gold.conll", "conll"), ("brat", "brat")])
+def test_every_format_keeps_its_gold_under_every_perturbation(tmp_path: Path, name: str, to: str) -> None:
+    target = tmp_path / name
+    assert main(["convert", str(default_corpus_path()), str(target), "--to", to]) in (0, 1)
+    corpus = load_corpus(target)
+    result = robustness(["oracle", "empty"], corpus=corpus, suite=load_suite(default_suite_path()), n_resamples=0)
+    oracle, empty = result.models
+    assert oracle.status == "scored", oracle.reason
+    assert all(p.f1 == 1.0 for p in oracle.perturbations) and all(p.f1 == 0.0 for p in empty.perturbations)
