@@ -1,8 +1,9 @@
 """Shared test setup: no test may reach a model hub, and no test writes outside temporary directories.
 
-Every cache a test run could touch (arabench's own, Hugging Face's, CAMeL Tools' data folder, Hypothesis'
-example database) is pointed into one temporary folder made at start-up and removed at the end, so the
-suite leaves nothing in the user's home or in ``$TMPDIR``, from whichever directory it is started.
+Every place a test run could write to (arabench's cache, Hugging Face's, CAMeL Tools' data folder, the
+home directory itself, which ``camel_tools`` and Chromium write into, Hypothesis' example database) is
+pointed into one temporary folder made at start-up and removed at the end, so the suite leaves nothing in
+the user's home or in ``$TMPDIR``, from whichever directory it is started.
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 #: The one folder this test session may write to outside pytest's own ``tmp_path``.
 SESSION_ROOT = Path(tempfile.mkdtemp(prefix="arabench-tests-"))
+if "PYENV_ROOT" not in os.environ and (Path.home() / ".pyenv").is_dir():
+    os.environ["PYENV_ROOT"] = str(Path.home() / ".pyenv")  # pyenv's shims find their root through $HOME
+os.environ["HOME"] = str(SESSION_ROOT / "home")
+(SESSION_ROOT / "home").mkdir()
+os.environ["XDG_CONFIG_HOME"] = str(SESSION_ROOT / "xdg-config")
 os.environ["ARABENCH_CACHE"] = str(SESSION_ROOT / "arabench-cache")
 os.environ["HF_HOME"] = str(SESSION_ROOT / "hf-home")
 os.environ["HF_DATASETS_CACHE"] = str(SESSION_ROOT / "hf-datasets")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -45,9 +46,14 @@ def test_the_source_imports_only_the_namespace(folder: str) -> None:
 @pytest.mark.slow
 def test_the_wheel_installs_only_arabench_at_top_level(tmp_path: Path) -> None:
     """Build the wheel, install it with ``--no-deps`` into a fresh virtual environment, look at what imports."""
+    source = tmp_path / "source"  # a copy: setuptools writes build/ and *.egg-info into the tree it builds
+    for folder in FOLDERS:
+        shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(ROOT / name, source / name)
     dist = tmp_path / "dist"
     built = _run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(source)],
         cwd=tmp_path,
     )
     assert built.returncode == 0, built.stderr[-2000:]
