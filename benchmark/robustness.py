@@ -32,7 +32,7 @@ import html
 import math
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from difflib import get_close_matches
 from pathlib import Path
@@ -441,7 +441,7 @@ def _predict(instance: Any, texts: Sequence[str], name: str, batch: int = 8) -> 
 
 
 def _model_view(instance: Any) -> Any:
-    from arabench.models.cards import resolve_view
+    from arabench.benchmark.runner import resolve_view  # models.cards's, as the runner resolves it
 
     return resolve_view(instance.view, schema=default_schema())
 
@@ -483,7 +483,7 @@ def _by_unit(spans: Sequence[Span], starts: Sequence[int], n: int) -> list[set[t
     return out
 
 
-def _shown_spans(text: str, spans: Sequence[tuple[int, int, str]]) -> list[dict[str, Any]]:
+def _shown_spans(text: str, spans: Collection[tuple[int, int, str]]) -> list[dict[str, Any]]:
     return [{"start": s, "end": e, "label": label, "text": text[s:e]} for s, e, label in sorted(spans)]
 
 
@@ -571,7 +571,7 @@ def _score_model(
             name, "failed", f"the model's view {model_view.name!r} and the corpus's view {clean.view.name!r} share none"
         )
     view, mapping = targets[0]
-    labels = frozenset(mapping[lb] for lb in instance.labels if mapping.get(lb) is not None)
+    labels = frozenset(label for lb in instance.labels if (label := mapping.get(lb)) is not None)
     gold = project_gold([d.spans for d in clean.documents], view, gold_view=clean.view)
     types = sorted(labels | {s.label for spans in gold.spans for s in spans})
     clean_preds = [p.spans for p in _predict(instance, clean.texts, name)]
