@@ -570,7 +570,7 @@ def _score_model(
         return ModelRobustness(
             name, "failed", f"the model's view {model_view.name!r} and the corpus's view {clean.view.name!r} share none"
         )
-    view, mapping = targets[0]
+    view, mapping, _how = targets[0]
     labels = frozenset(label for lb in instance.labels if (label := mapping.get(lb)) is not None)
     gold = project_gold([d.spans for d in clean.documents], view, gold_view=clean.view)
     types = sorted(labels | {s.label for spans in gold.spans for s in spans})
