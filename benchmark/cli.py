@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "agree": "arabench.benchmark.commands.agree",
     "adjudicate": "arabench.benchmark.commands.adjudicate",
     "manifest": "arabench.benchmark.commands.manifest",
+    "robustness": "arabench.benchmark.commands.robustness",
 }
 
 EXIT_OK = 0
