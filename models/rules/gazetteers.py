@@ -7,22 +7,37 @@ and every ``ar_*`` locale: ``territories``, ``time_zones`` exemplar cities,
 relative day/week/month/year phrases, ``currencies``, ``languages``); the
 hand-written lists of :mod:`arabench.models.rules.lists` add what CLDR does not name.
 Everything is keyed by normalized word tuples and built once per process.
+
+Building reads every Arabic locale of CLDR (about a second), so the built data is
+also cached on disk, like every other cache under the cache root
+(:func:`arabench.annotations.files.default_cache_dir`: ``$ARABENCH_CACHE`` or
+``~/.cache/arabench``): ``rules/gazetteers-<key>.json``, where the key hashes
+Babel's version, the word list files and the code that builds and normalizes the
+data (this module, :mod:`arabench.models.rules.lists` and
+:mod:`arabench.models.rules.text`). The file carries the sha256 of its own data;
+a file that does not match, cannot be read or does not parse is rebuilt (with a
+warning), and a cache that cannot be written only costs the rebuild next time.
+``ARABENCH_RULES_CACHE=0`` builds in memory only.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import regex
-from arabench.models.rules.lists import normalized, word_lists, words
+from arabench.annotations.files import atomic_write_text, default_cache_dir
+from arabench.models.rules.lists import DATA_DIR, normalized, word_lists, words
 from arabench.models.rules.text import normalize, word_strings
 from babel import Locale
 
-__all__ = ["Data", "Entry", "data", "gazetteer_size", "name_key"]
+__all__ = ["Data", "Entry", "cache_key", "cache_path", "data", "gazetteer_size", "name_key"]
 
 
 @dataclass(frozen=True)
@@ -91,9 +106,108 @@ def _nisba_forms(name: str) -> list[str]:
     return forms + ["ال" + f for f in forms]
 
 
+log = logging.getLogger(__name__)
+
+#: Bump when the cached file's layout changes.
+_CACHE_FORMAT = 1
+
+
+def cache_key() -> str:
+    """What the built data depends on: Babel's version, the word list files and the code that builds it."""
+    import babel
+    from arabench.models.rules import lists, text
+
+    digest = hashlib.sha256(f"gazetteers-v{_CACHE_FORMAT}\0babel-{babel.__version__}\0".encode())
+    for path in [__file__, lists.__file__, text.__file__, *sorted(DATA_DIR.glob("*.yaml"))]:
+        digest.update(str(os.path.basename(path)).encode() + b"\0")
+        with open(path, "rb") as f:
+            digest.update(hashlib.sha256(f.read()).digest())
+    return digest.hexdigest()[:24]
+
+
+def cache_path() -> Path | None:
+    """Where the built data is cached (``None`` when ``ARABENCH_RULES_CACHE=0``)."""
+    if os.environ.get("ARABENCH_RULES_CACHE", "1") == "0":
+        return None
+    return default_cache_dir() / "rules" / f"gazetteers-{cache_key()}.json"
+
+
+def _to_json(built: Data) -> dict[str, object]:
+    return {
+        "names": [[list(k), e.label, e.rule] for k, e in built.names.items()],
+        "months": [[list(k), v] for k, v in built.months.items()],
+        "weekdays": sorted(built.weekdays),
+        "relative": [[list(k), v] for k, v in built.relative.items()],
+        "currencies": sorted(built.currencies),
+        "languages": sorted(built.languages),
+        "nisba": list(built.nisba.items()),
+        "digest": built.digest,
+    }
+
+
+def _from_json(raw: Mapping[str, object]) -> Data:
+    entries: dict[tuple[str, str], Entry] = {}
+    names = {}
+    for k, label, rule in raw["names"]:  # type: ignore[attr-defined]
+        entry = entries.setdefault((label, rule), Entry(label, rule))
+        names[tuple(k)] = entry
+    months = {tuple(k): v for k, v in raw["months"]}  # type: ignore[attr-defined]
+    relative = {tuple(k): v for k, v in raw["relative"]}  # type: ignore[attr-defined]
+    return Data(
+        names=names,
+        max_name=max(len(k) for k in names),
+        months=months,
+        max_month=max(len(k) for k in months),
+        weekdays=frozenset(raw["weekdays"]),  # type: ignore[arg-type]
+        relative=relative,
+        max_relative=max(len(k) for k in relative),
+        currencies=frozenset(raw["currencies"]),  # type: ignore[arg-type]
+        languages=frozenset(raw["languages"]),  # type: ignore[arg-type]
+        nisba=dict(raw["nisba"]),  # type: ignore[call-overload]
+        digest=str(raw["digest"]),
+    )
+
+
+def _read_cached(path: Path) -> Data | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        log.warning("rules: cannot read the cached gazetteers %s (%s); building them again", path, exc)
+        return None
+    try:
+        envelope = json.loads(text)
+        body = envelope["data"]
+        if hashlib.sha256(body.encode("utf-8")).hexdigest() != envelope["sha256"]:
+            raise ValueError("its sha256 does not match its data")
+        return _from_json(json.loads(body))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.warning("rules: discarding the cached gazetteers %s (%s); building them again", path, exc)
+        return None
+
+
 @lru_cache(maxsize=1)
 def data() -> Data:
-    """Build the gazetteers (once per process)."""
+    """The gazetteers: from the disk cache when it holds them for this code and data, else built (once per process)."""
+    path = cache_path()
+    if path is not None:
+        cached = _read_cached(path)
+        if cached is not None:
+            return cached
+    built = _build()
+    if path is not None:
+        body = json.dumps(_to_json(built), ensure_ascii=False, separators=(",", ":"))
+        envelope = {"sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(), "data": body}
+        try:
+            atomic_write_text(path, json.dumps(envelope, ensure_ascii=False))
+        except OSError as exc:
+            log.debug("rules: cannot cache the gazetteers at %s: %s", path, exc)
+    return built
+
+
+def _build() -> Data:
+    """Build the gazetteers from CLDR and the word lists."""
     names: dict[tuple[str, ...], Entry] = {}
 
     def add(name: str, label: str, rule: str) -> None:
