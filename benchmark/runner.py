@@ -447,7 +447,7 @@ def score_predictions(
     seed: int = 0,
     schema: Schema | None = None,
     relation_level: str = "entity",
-) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+) -> tuple[dict[str, dict[str, Any]], dict[str, Sequence[dict[str, Any]]]]:
     """Score one model's predictions in every view it can be scored in.
 
     Args:
@@ -471,7 +471,7 @@ def score_predictions(
     schema = schema or default_schema()
     gold_view = corpus.view
     scores: dict[str, dict[str, Any]] = {}
-    errors: dict[str, list[dict[str, Any]]] = {}
+    errors: dict[str, Sequence[dict[str, Any]]] = {}
     documents = corpus.documents
     for view, mapping in _target_views(model_view, gold_view, schema):
         gold = project_gold(
@@ -568,7 +568,7 @@ def run(
         view: The leaderboard view (default: see the module docstring).
         corpus_view: The view of a CoNLL corpus's tags (default: inferred).
         out: Write ``results.json``, ``summary.md``, ``per_type.csv``,
-            ``errors.jsonl`` and ``report.html`` into this directory.
+            ``errors.jsonl.gz`` and ``report.html`` into this directory.
         seed: The bootstrap seed.
         cache: Read the predictions cache (``False``: read nothing, overwrite the entries recomputed).
         cache_dir: The cache directory (default ``$ARABENCH_CACHE`` or ``~/.cache/arabench``).
@@ -675,7 +675,7 @@ def _run_locked(
         )
     store = PredictionCache(cache_dir, refresh=not cache)
     results: list[ModelResult] = []
-    all_errors: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    all_errors: dict[str, dict[str, Sequence[dict[str, Any]]]] = {}
     all_predictions: dict[str, list[Prediction]] = {}
     bar = _progress(list(models), enabled=progress, desc="models", total=len(models))
     for model in bar:

@@ -33,6 +33,7 @@ import numpy as np
 from arabench.annotations.schema import default_schema
 from arabench.annotations.spans import Relation, Span
 from arabench.benchmark.corpus_io import Corpus
+from arabench.benchmark.error_log import ErrorLog
 from arabench.eval.modes import HEADLINE, relation_grid, span_grid
 from arabench.eval.views import GoldInView
 
@@ -249,7 +250,7 @@ def score_view(
     pred_out_of_view: Mapping[str, int] | None = None,
     pred_relations_out_of_view: int = 0,
     relation_level: str = "entity",
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[dict[str, Any], ErrorLog]:
     """Score one model in one view: the gold projected into it, predictions already in its labels.
 
     Relations are scored at ``relation_level``: ``entity`` (the headline; a
@@ -267,7 +268,8 @@ def score_view(
 
     Returns:
         The view's JSON tree (module docstring) and the error records of the
-        headline mode and boundary (strict, word), flat layer then nested layer.
+        headline mode and boundary (strict, word), flat layer then nested layer
+        (kept compressed: :class:`arabench.benchmark.error_log.ErrorLog`).
     """
     from arabench.eval.spans import score_span_grid
     from arabench.eval.tokens import score_token_views
@@ -290,7 +292,7 @@ def score_view(
         confidence=confidence,
     )
     spans: dict[str, Any] = {}
-    errors: list[dict[str, Any]] = []
+    errors = ErrorLog()
     for (mode, boundary, layer), scores in scored.items():
         spans.setdefault(mode, {}).setdefault(boundary, {})[layer] = _with_out_of_view(
             setting_json(
@@ -300,7 +302,8 @@ def score_view(
             pred_out_of_view,
         )
         if (mode, boundary, layer) in headline:
-            errors += [_error_json(e, corpus, view=view.name, layer=layer) for e in scores.errors]
+            for e in scores.errors:
+                errors.append(_error_json(e, corpus, view=view.name, layer=layer))
     del scored
     tokens = {
         key: _with_out_of_view(
