@@ -655,8 +655,14 @@ def _run_locked(
     configuration: Mapping[str, object] | None,
 ) -> Results:
     """:func:`run` once its arguments are checked and ``out`` is locked."""
+    from arabench.benchmark.limits import check_file, check_memory
+
     with timer.step("read corpus"):
+        if isinstance(corpus, (str, Path)) and not str(corpus).startswith("hf-dataset:"):
+            check_file(corpus)  # too large to read at all: refused before reading
         gold = corpus if isinstance(corpus, Corpus) else load_corpus(corpus, view=corpus_view, schema=schema)
+    # too large to score: refused before any model runs (issue 18: memory grows with the text)
+    check_memory(gold.texts, [d.id for d in gold.documents], source=None if gold.path is None else str(gold.path))
     explicit = models is not None
     if models is None:
         from arabench.models.registry import default_suite
