@@ -21,9 +21,7 @@ def test_estimate_grows_with_the_text() -> None:
     assert limits.estimate_mb([mb] * 10) < ten
 
 
-def test_a_run_over_the_limit_is_refused_before_any_model_runs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_run_over_the_limit_is_refused_before_any_model_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     corpus = write_brat_corpus(tmp_path / "gold")
     monkeypatch.setenv("ARABENCH_MEMORY_LIMIT", "150")  # below the base: nothing fits
     ran = []
