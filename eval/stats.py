@@ -561,7 +561,9 @@ def bootstrap_many(
         widths = np.cumsum([0] + [f.shape[1] for f in flats])
         joined = np.ascontiguousarray(np.concatenate(flats, axis=1))
         names = [_type_names(unpacked[i][1], unpacked[i][0].shape[1]) for i in members]
-        replicates = [{name: [] for name in _point(unpacked[i][0].sum(0))} for i in members]
+        replicates: list[dict[str, list[np.ndarray]]] = [
+            {name: [] for name in _point(unpacked[i][0].sum(0))} for i in members
+        ]
         for chunk in _resampled_totals(joined, n_resamples=n_resamples, seed=seed):
             for k, i in enumerate(members):
                 n_types = unpacked[i][0].shape[1]

@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import regex
 from arabench.annotations.files import atomic_write_text, default_cache_dir
@@ -118,10 +119,10 @@ def cache_key() -> str:
     from arabench.models.rules import lists, text
 
     digest = hashlib.sha256(f"gazetteers-v{_CACHE_FORMAT}\0babel-{babel.__version__}\0".encode())
-    for path in [__file__, lists.__file__, text.__file__, *sorted(DATA_DIR.glob("*.yaml"))]:
-        digest.update(str(os.path.basename(path)).encode() + b"\0")
-        with open(path, "rb") as f:
-            digest.update(hashlib.sha256(f.read()).digest())
+    sources: list[Path] = [Path(str(m.__file__)) for m in (lists, text)] + sorted(DATA_DIR.glob("*.yaml"))
+    for path in [Path(__file__), *sources]:
+        digest.update(path.name.encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:24]
 
 
@@ -145,25 +146,25 @@ def _to_json(built: Data) -> dict[str, object]:
     }
 
 
-def _from_json(raw: Mapping[str, object]) -> Data:
+def _from_json(raw: Mapping[str, Any]) -> Data:
     entries: dict[tuple[str, str], Entry] = {}
     names = {}
-    for k, label, rule in raw["names"]:  # type: ignore[attr-defined]
+    for k, label, rule in raw["names"]:
         entry = entries.setdefault((label, rule), Entry(label, rule))
         names[tuple(k)] = entry
-    months = {tuple(k): v for k, v in raw["months"]}  # type: ignore[attr-defined]
-    relative = {tuple(k): v for k, v in raw["relative"]}  # type: ignore[attr-defined]
+    months = {tuple(k): v for k, v in raw["months"]}
+    relative = {tuple(k): v for k, v in raw["relative"]}
     return Data(
         names=names,
         max_name=max(len(k) for k in names),
         months=months,
         max_month=max(len(k) for k in months),
-        weekdays=frozenset(raw["weekdays"]),  # type: ignore[arg-type]
+        weekdays=frozenset(raw["weekdays"]),
         relative=relative,
         max_relative=max(len(k) for k in relative),
-        currencies=frozenset(raw["currencies"]),  # type: ignore[arg-type]
-        languages=frozenset(raw["languages"]),  # type: ignore[arg-type]
-        nisba=dict(raw["nisba"]),  # type: ignore[call-overload]
+        currencies=frozenset(raw["currencies"]),
+        languages=frozenset(raw["languages"]),
+        nisba=dict(raw["nisba"]),
         digest=str(raw["digest"]),
     )
 
