@@ -29,9 +29,10 @@ exit status:
 
 files written to --out: results.json, summary.md, per_type.csv, errors.jsonl.gz,
 report.html, as a unit (a temporary sibling directory renamed into place; a
-second run into a busy --out waits 5 s, then refuses). Predictions are cached
-in $ARABENCH_CACHE (default ~/.cache/arabench); a second run re-scores from the
-cache without loading models.
+second run into a busy --out waits 5 s, then refuses). Predictions, the CRF's
+trained model and LLM answers are cached under one root, --cache-dir (default
+$ARABENCH_CACHE, else ~/.cache/arabench); a second run re-scores from the cache
+without loading models; --no-cache reads none of them.
 """
 
 
@@ -48,9 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar=("MODEL", "KEY=VALUE"),
-        help="an option of one model (repeatable), checked by its adapter, e.g. "
-        "--model-option file:preds.conll view=anercorp; hf: takes label_map, drop, view, input, batch_size, "
-        "device, max_length, stride, aggregation",
+        help="an option of one model (repeatable), typed by its adapter's declaration, e.g. "
+        "--model-option file:preds.conll view=anercorp. Keys: " + _option_keys() + " "
+        "(types, defaults and ranges: arabench models NAME)",
     )
     parser.add_argument(
         "--config",
@@ -70,10 +71,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="VIEW",
         help="the view of the corpus's tags (default: --view if the tags fit it, else inferred from the tags)",
     )
+    from arabench.benchmark.commands.options import views_help
+
     parser.add_argument(
         "--view",
         metavar="VIEW",
-        help="the leaderboard view: native, conll4, anercorp, ace, fane, a card's or a --views view "
+        help="the leaderboard view: " + views_help() + " "
         "(default: native when every model predicts schema types, else the first view all share)",
     )
     parser.add_argument("--views", metavar="FILE", help="a YAML file of user label views (see docs/views.md)")
@@ -97,7 +100,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_const",
         const=False,
         default=None,
-        help="read no cached prediction or LLM answer; overwrite the ones recomputed",
+        help="read nothing from any cache (predictions, the CRF's trained model, LLM answers); "
+        "overwrite the entries recomputed",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="the one cache root of the run: predictions, the CRF's trained model, LLM answers "
+        "(default: $ARABENCH_CACHE, else ~/.cache/arabench)",
     )
     parser.add_argument(
         "--relation-level",
@@ -112,6 +122,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="base URL of the OpenAI-compatible chat API for llm:<model> models, e.g. http://127.0.0.1:8000/v1 "
         "(default: $ARABENCH_LLM_BASE_URL; the API key is read from $OPENAI_API_KEY)",
     )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="send nothing and write nothing: print, per LLM model, the windows, the requests (cached answers "
+        "left out) and the estimated prompt tokens (and input cost when price_input is given)",
+    )
     noise = parser.add_mutually_exclusive_group()
     noise.add_argument(
         "--quiet", "-q", action="store_const", const=True, default=None, help="no progress bars, no summary on stdout"
@@ -121,11 +137,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _option_keys() -> str:
+    """Every adapter's user option keys, from the declarations (:func:`arabench.models.registry.model_options`)."""
+    from arabench.annotations.errors import BenchmarkError
+    from arabench.models.registry import NAMES, PREFIXES, model_options
+
+    parts = []
+    for name in [*NAMES, *(f"{p}:x" for p in PREFIXES)]:
+        try:
+            keys = [o.name for o in model_options(name) if o.user]
+        except BenchmarkError:  # e.g. an invalid user card: the command itself reports it
+            return "see arabench models NAME"
+        parts.append(f"{name.removesuffix('x')} {', '.join(keys) or '(none)'}")
+    return "; ".join(parts)
+
+
 def resolve_config(args: argparse.Namespace) -> RunConfig:
     """The run's configuration: ``--config``'s file, the flags given over it, user views and cards registered."""
-    import os
-
-    from arabench.annotations.schema import load_views, register_view
+    from arabench.annotations.schema import register_views_file
     from arabench.benchmark.config import RunConfig, load_config, merge_flags
     from arabench.models.cards import add_cards_dir
 
@@ -141,6 +170,7 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
         "seed": args.seed,
         "bootstrap": args.bootstrap,
         "cache": args.cache,
+        "cache_dir": None if args.cache_dir is None else str(Path(args.cache_dir).expanduser().resolve()),
         "llm_base_url": args.llm_base_url,
         "relation_level": args.relation_level,
         "quiet": args.quiet,
@@ -150,14 +180,9 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
         config.model_options = {}  # the file's options were for the file's models
     config = merge_flags(config, flags, [tuple(pair) for pair in args.model_option])
     if config.views:
-        for view in load_views(config.views).values():
-            register_view(view)
+        register_views_file(config.views)
     if config.cards:
         add_cards_dir(config.cards)
-    url = config.llm_base_url or os.environ.get("ARABENCH_LLM_BASE_URL")
-    for model in config.models or ():
-        if url and model.startswith("llm:"):
-            config.model_options.setdefault(model, {}).setdefault("base_url", url)
     return config
 
 
@@ -200,6 +225,14 @@ def main(args: argparse.Namespace) -> int:
             fix="give the corpora different file names, or run them one at a time with their own --out",
         )
     golds = [load_corpus(c, view=config.corpus_view, prefer=config.view) for c in corpora]
+    if getattr(args, "dry_run", False):
+        from arabench.benchmark.dryrun import plan_run
+        from arabench.models.registry import default_suite
+
+        for gold in golds:
+            plan = plan_run(config.models or default_suite(), corpus=gold, model_options=config.model_options)
+            print(plan.table())
+        return 0
     status = 0
     for corpus_path, gold in zip(corpora, golds, strict=True):
         out = config.out if len(corpora) == 1 else str(Path(config.out) / _corpus_name(corpus_path))
@@ -211,10 +244,12 @@ def main(args: argparse.Namespace) -> int:
             out=out,
             seed=config.seed,
             cache=config.cache,
+            cache_dir=config.cache_dir,
             bootstrap=config.bootstrap,
             progress=not config.quiet,
             verbose=config.verbose,
-            model_options=_run_options(config),
+            model_options=config.model_options,
+            llm_base_url=config.llm_base_url,
             configuration=recorded.as_json(),
             relation_level=config.relation_level,
         )
@@ -225,19 +260,6 @@ def main(args: argparse.Namespace) -> int:
                 print(f"arabench run: model {m.name!r} {m.status}: {m.reason}", file=sys.stderr)
         status = max(status, results.exit_status)
     return status
-
-
-def _run_options(config: RunConfig) -> dict[str, dict[str, object]]:
-    """The model options of the run, with ``cache="refresh"`` for ``llm:``/``llm-hf:`` models under ``--no-cache``.
-
-    Their response cache is then not read, and the answers received overwrite the stored ones.
-    """
-    options = {name: dict(given) for name, given in config.model_options.items()}
-    if not config.cache:
-        for model in config.models or ():
-            if model.startswith(("llm:", "llm-hf:")):
-                options.setdefault(model, {}).setdefault("cache", "refresh")
-    return options
 
 
 def _corpus_name(path: str | None) -> str:
