@@ -76,3 +76,26 @@ def test_off_switch_reads_and_writes_nothing(tmp_path: Path, monkeypatch: pytest
         assert not (tmp_path / "cache").exists()
     finally:
         gazetteers.data.cache_clear()
+
+
+def test_the_run_cache_root_and_no_cache_apply(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--cache-dir`` moves the gazetteer file; ``--no-cache`` reads no file (and rewrites it)."""
+    from arabench.models.rules.adapter import RuleModel
+
+    monkeypatch.setenv("ARABENCH_CACHE", str(tmp_path / "default"))
+    monkeypatch.setenv("ARABENCH_RULES_CACHE", "1")
+    gazetteers.data.cache_clear()
+    try:
+        RuleModel(cache_dir=str(tmp_path / "run-root"))
+        good = gazetteers.data()
+        path = gazetteers.cache_path()
+        assert path is not None and path.parent == tmp_path / "run-root" / "rules" and path.is_file()
+        assert not (tmp_path / "default").exists()
+        path.write_text("not json", encoding="utf-8")  # would warn if it were read
+        gazetteers.data.cache_clear()
+        RuleModel(cache_dir=str(tmp_path / "run-root"), cache="refresh")
+        assert gazetteers.data() == good
+        assert json.loads(path.read_text(encoding="utf-8"))["sha256"]  # rewritten
+    finally:
+        gazetteers.use_cache(None, read=True)
+        gazetteers.data.cache_clear()

@@ -17,7 +17,8 @@ data (this module, :mod:`arabench.models.rules.lists` and
 :mod:`arabench.models.rules.text`). The file carries the sha256 of its own data;
 a file that does not match, cannot be read or does not parse is rebuilt (with a
 warning), and a cache that cannot be written only costs the rebuild next time.
-``ARABENCH_RULES_CACHE=0`` builds in memory only.
+The run's cache root and ``--no-cache`` apply (the adapter's ``cache_dir`` and ``cache``
+options, given by the run); ``ARABENCH_RULES_CACHE=0`` builds in memory only.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from arabench.models.rules.lists import DATA_DIR, normalized, word_lists, words
 from arabench.models.rules.text import normalize, word_strings
 from babel import Locale
 
-__all__ = ["Data", "Entry", "cache_key", "cache_path", "data", "gazetteer_size", "name_key"]
+__all__ = ["Data", "Entry", "cache_key", "cache_path", "data", "gazetteer_size", "name_key", "use_cache"]
 
 
 @dataclass(frozen=True)
@@ -126,11 +127,28 @@ def cache_key() -> str:
     return digest.hexdigest()[:24]
 
 
+#: The cache root and whether to read it, as the run set them (:func:`use_cache`); ``None``: the default root.
+_SETTINGS: dict[str, Any] = {"root": None, "read": True, "from_file": False}
+
+
+def use_cache(root: str | os.PathLike[str] | None, *, read: bool = True) -> None:
+    """Use the run's cache root (``None``: the default) and read it or not (``--no-cache``: build, overwrite).
+
+    Data already read from a file this process is dropped when the run reads no cache.
+    """
+    _SETTINGS["root"] = None if root is None else Path(root).expanduser()
+    _SETTINGS["read"] = read
+    if not read and _SETTINGS["from_file"]:
+        data.cache_clear()
+        _SETTINGS["from_file"] = False
+
+
 def cache_path() -> Path | None:
     """Where the built data is cached (``None`` when ``ARABENCH_RULES_CACHE=0``)."""
     if os.environ.get("ARABENCH_RULES_CACHE", "1") == "0":
         return None
-    return default_cache_dir() / "rules" / f"gazetteers-{cache_key()}.json"
+    root = _SETTINGS["root"] if _SETTINGS["root"] is not None else default_cache_dir()
+    return root / "rules" / f"gazetteers-{cache_key()}.json"
 
 
 def _to_json(built: Data) -> dict[str, object]:
@@ -192,9 +210,10 @@ def _read_cached(path: Path) -> Data | None:
 def data() -> Data:
     """The gazetteers: from the disk cache when it holds them for this code and data, else built (once per process)."""
     path = cache_path()
-    if path is not None:
+    if path is not None and _SETTINGS["read"]:
         cached = _read_cached(path)
         if cached is not None:
+            _SETTINGS["from_file"] = True
             return cached
     built = _build()
     if path is not None:
