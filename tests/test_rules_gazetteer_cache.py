@@ -14,6 +14,7 @@ from arabench.models.rules import gazetteers
 def cache_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("ARABENCH_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("ARABENCH_RULES_CACHE", "1")
+    gazetteers.use_cache(None, read=True)  # the default root (an earlier run may have set its own)
     gazetteers.data.cache_clear()
     yield tmp_path / "cache"
     gazetteers.data.cache_clear()
