@@ -49,6 +49,7 @@ __all__ = [
     "score_tags",
     "spans_to_tags",
     "score_token_view",
+    "score_token_views",
 ]
 
 #: Chunk-reading schemes.
@@ -309,6 +310,28 @@ def score_token_view(
         A :class:`TokenScores` with one unit row per sentence.
     """
     _check_scheme(scheme)
+    return score_token_views(gold, pred, texts=texts, schemes=(scheme,), units=units, labels=labels, types=types)[
+        scheme
+    ]
+
+
+def score_token_views(
+    gold: Sequence[Sequence[Span]],
+    pred: Sequence[Sequence[Span]],
+    *,
+    texts: Sequence[str],
+    schemes: Sequence[str] = TOKEN_SCHEMES,
+    units: Sequence[Sequence[tuple[int, int]]] | None = None,
+    labels: Collection[str] | None = None,
+    types: Collection[str] = (),
+) -> dict[str, TokenScores]:
+    """:func:`score_token_view` in several schemes: the spans are projected onto tags once, then scored per scheme.
+
+    Returns:
+        Scheme -> scores, each equal to ``score_token_view(..., scheme=scheme)``.
+    """
+    for scheme in schemes:
+        _check_scheme(scheme)
     if not (len(gold) == len(pred) == len(texts)):
         raise ScoringError(
             "gold, predictions and texts must have the same number of documents",
@@ -378,12 +401,15 @@ def score_token_view(
                 value=(starts[k], index.ends[k]),
                 fix="make the units cover every word",
             )
-    return score_tags(
-        gold_sents,
-        pred_sents,
-        scheme=scheme,
-        sentence_docs=docs,
-        notes=notes,
-        out_of_scope=dict(sorted(out_of_scope.items())),
-        types=types,
-    )
+    return {
+        scheme: score_tags(
+            gold_sents,
+            pred_sents,
+            scheme=scheme,
+            sentence_docs=docs,
+            notes=notes,
+            out_of_scope=dict(sorted(out_of_scope.items())),
+            types=types,
+        )
+        for scheme in schemes
+    }

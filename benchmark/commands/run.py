@@ -27,7 +27,7 @@ exit status:
      view, an unreadable corpus, a negative --seed, an --out that is a file,
      read-only or busy with another run); nothing is run
 
-files written to --out: results.json, summary.md, per_type.csv, errors.jsonl,
+files written to --out: results.json, summary.md, per_type.csv, errors.jsonl.gz,
 report.html (and predictions/ with --save-predictions), as a unit (a temporary sibling directory renamed into place; a
 second run into a busy --out waits 5 s, then refuses). Predictions, the CRF's
 trained model and LLM answers are cached under one root, --cache-dir (default
@@ -326,4 +326,4 @@ def _print_leaderboard(results: Results, out: str, *, corpus: str | None) -> Non
             print(f"  {row.model:<40} {lines[0]}")
             for line in lines[1:]:
                 print(f"  {'':<40} {line}")
-    print(f"results written to {out}/ (results.json, summary.md, per_type.csv, errors.jsonl, report.html)")
+    print(f"results written to {out}/ (results.json, summary.md, per_type.csv, errors.jsonl.gz, report.html)")
