@@ -33,6 +33,7 @@ from pathlib import Path
 
 from arabench.annotations.coref_types import coreferable_groups
 from arabench.annotations.errors import ConversionError
+from arabench.annotations.files import atomic_write_bytes
 from arabench.annotations.problems import ERROR, WARNING, ParsedDocument, Problem
 from arabench.annotations.schema import Schema, default_schema
 from arabench.annotations.spans import EQUIV, Document, Relation, Span
@@ -590,8 +591,8 @@ def write_brat(document: Document, directory: str | Path) -> tuple[Path, Path]:
             value=exc.object[exc.start : exc.end],
             fix="remove the lone surrogate characters",
         ) from exc
-    txt_path.write_bytes(text_bytes)
-    ann_path.write_bytes(ann_bytes)
+    atomic_write_bytes(txt_path, text_bytes)  # replaces a link, never writes through it
+    atomic_write_bytes(ann_path, ann_bytes)
     return txt_path, ann_path
 
 

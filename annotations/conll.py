@@ -66,6 +66,7 @@ from typing import Any, NamedTuple
 
 import regex
 from arabench.annotations.errors import AnnotationError, ConversionError
+from arabench.annotations.files import atomic_write_text
 from arabench.annotations.schema import Schema
 from arabench.annotations.spans import Document, Span, first_duplicate_id
 from arabench.annotations.tags import SCHEMES, Scheme, decode, encode, scheme_of, split_tag
@@ -916,5 +917,5 @@ def write_conll(
         export = conll_export(document, sentence_split=sentence_split, comments=comments)
         report.add(export)
         chunks.append(export.text)
-    Path(path).write_text("".join(chunks), encoding="utf-8", newline="\n")
+    atomic_write_text(path, "".join(chunks))  # replaces a link, never writes through it
     return report

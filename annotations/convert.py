@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from arabench.annotations.errors import ConversionError
+from arabench.annotations.files import refuse_output_onto_inputs
 from arabench.annotations.formats import (
     Format,
     check_options,
@@ -131,6 +132,8 @@ def _check_sources(dst: Path, dst_format: Format, sources: Sequence[tuple[str, s
 def _check_destination(dst: Path, src: Path, overwrite: bool, dst_format: Format) -> None:
     if dst.resolve() == src.resolve():
         raise ConversionError("source and destination are the same path", file=dst, fix="write to another path")
+    for target in _destinations(dst, dst_format):  # a hard link of the source (inside: see _check_sources)
+        refuse_output_onto_inputs(target, {"the source": src}, field="destination", error=ConversionError)
     for target in _destinations(dst, dst_format):
         if not target.exists():
             continue

@@ -11,6 +11,7 @@ Subclasses exist only so that callers can catch one kind; tests assert messages.
 
 from __future__ import annotations
 
+import reprlib
 from pathlib import Path
 
 __all__ = [
@@ -23,10 +24,43 @@ __all__ = [
     "LabelMapError",
     "ScoringError",
     "CacheError",
+    "shown",
     "yaml_error",
 ]
 
 _MISSING = object()
+
+#: The most characters of a bad value an error message repeats (the rest is replaced by a marker).
+MAX_SHOWN = 240
+
+
+class _Short(reprlib.Repr):
+    """``repr`` that never walks or prints more than a bounded part of a value (nested aliases, huge strings)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel = 4
+        self.maxlist = self.maxtuple = self.maxset = self.maxfrozenset = self.maxdeque = self.maxarray = 12
+        self.maxdict = 12
+        self.maxstring = 160
+        self.maxlong = 60
+        self.maxother = 160
+
+    def repr_str(self, x: str, level: int) -> str:
+        if len(x) <= self.maxstring:
+            return repr(x)
+        return f"{x[: self.maxstring]!r}… [{len(x)} characters]"
+
+
+_SHORT = _Short()
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` capped at :data:`MAX_SHOWN` characters, with a marker saying it was cut."""
+    text = _SHORT.repr(value)
+    if len(text) > MAX_SHOWN:
+        text = text[:MAX_SHOWN] + f"… [cut at {MAX_SHOWN} characters]"
+    return text
 
 
 class BenchmarkError(ValueError):
@@ -70,7 +104,7 @@ class BenchmarkError(ValueError):
         elif self.line is not None:
             where = f"line {self.line}: "
         field = f"field {self.field!r}: " if self.field else ""
-        value = f" (got {self.value!r})" if self.has_value else ""
+        value = f" (got {shown(self.value)})" if self.has_value else ""
         fix = f"; fix: {self.fix}" if self.fix else ""
         return f"{where}{field}{self.message}{value}{fix}"
 

@@ -508,34 +508,46 @@ def _token_documents(dataset: Any, *, split: str | None, name: str, where: objec
     feature = table.features["ner_tags"]
     inner = getattr(feature, "feature", None)
     names = getattr(inner, "names", None)
+    if names is not None:
+        for k, label in enumerate(names):
+            if not isinstance(label, str) or not label or any(c.isspace() for c in label):
+                raise AnnotationError(
+                    f"ClassLabel name {k} of ner_tags is empty or holds white space (a newline or tab would inject "
+                    "tokens and mentions)",
+                    file=str(where),
+                    field=f"features.ner_tags.names[{k}]",
+                    value=label,
+                    fix="rename the class to a tag without white space, e.g. B-PER",
+                )
     lines: list[str] = []
     for i, row in enumerate(table):
+        at = f"{split or 'dataset'}[{i}]"
         tokens, tags = row["tokens"], row["ner_tags"]
+        for column, value in (("tokens", tokens), ("ner_tags", tags)):
+            if not isinstance(value, list):
+                raise AnnotationError(
+                    f"row {i} has {'null' if value is None else type(value).__name__} {column}, not a list",
+                    file=str(where),
+                    field=f"{at}.{column}",
+                    value=value,
+                    fix=f"give every row a list of {column} (an empty sentence is an empty list), or drop the row",
+                )
         if len(tokens) != len(tags):
             raise AnnotationError(
                 f"row {i} has {len(tokens)} tokens and {len(tags)} tags",
                 file=str(where),
-                field=f"{split or 'dataset'}[{i}].ner_tags",
+                field=f"{at}.ner_tags",
                 fix="give one tag per token",
             )
         for j, (token, tag) in enumerate(zip(tokens, tags, strict=True)):
-            if isinstance(tag, int):
-                if names is None:
-                    raise AnnotationError(
-                        "ner_tags are integers but the dataset has no ClassLabel feature naming them",
-                        file=str(where),
-                        field="features.ner_tags",
-                        value=tag,
-                        fix="cast the column to Sequence(ClassLabel(names=[...])) or store the tag strings",
-                    )
-                tag = names[tag]
-            if not token or any(c.isspace() for c in token):
+            tag = _token_tag(tag, names, where=where, field=f"{at}.ner_tags[{j}]")
+            if not isinstance(token, str) or not token or any(c.isspace() for c in token):
                 raise AnnotationError(
-                    "a token is empty or holds white space",
+                    "a token is null, empty or holds white space",
                     file=str(where),
-                    field=f"{split or 'dataset'}[{i}].tokens[{j}]",
+                    field=f"{at}.tokens[{j}]",
                     value=token,
-                    fix="split the token at its white space",
+                    fix="split the token at its white space, or drop the empty token and its tag",
                 )
             lines.append(f"{token}\t{tag}")
         lines.append("")
@@ -543,6 +555,57 @@ def _token_documents(dataset: Any, *, split: str | None, name: str, where: objec
         return []
     doc_id = f"{name}@{split}" if split else name
     return read_conll("\n".join(lines) + "\n", doc_id=doc_id)
+
+
+#: Integer tags that mean "no label" rather than a class: the datasets library's ClassLabel -1, the loss-ignore -100.
+NO_LABEL_IDS = {-1: "the datasets library's 'no label' (-1)", -100: "the training loss's ignore index (-100)"}
+
+
+def _token_tag(tag: object, names: Sequence[str] | None, *, where: object, field: str) -> str:
+    """The tag string of one ``ner_tags`` cell, refusing what cannot be read faithfully (with the fix)."""
+    if isinstance(tag, bool) or tag is None or not isinstance(tag, (int, str)):
+        raise AnnotationError(
+            f"a tag is {'null' if tag is None else type(tag).__name__}, not a ClassLabel index or a tag string",
+            file=str(where),
+            field=field,
+            value=tag,
+            fix="give every token a tag (O outside mentions)",
+        )
+    if isinstance(tag, int):
+        if names is None:
+            raise AnnotationError(
+                "ner_tags are integers but the dataset has no ClassLabel feature naming them",
+                file=str(where),
+                field="features.ner_tags",
+                value=tag,
+                fix="cast the column to Sequence(ClassLabel(names=[...])) or store the tag strings",
+            )
+        if tag in NO_LABEL_IDS:
+            raise AnnotationError(
+                f"a tag is {NO_LABEL_IDS[tag]}, not a class: the token's gold label is unknown",
+                file=str(where),
+                field=field,
+                value=tag,
+                fix="label every token (O outside mentions), or drop the sentences with unlabelled tokens",
+            )
+        if not 0 <= tag < len(names):
+            raise AnnotationError(
+                f"a tag index is outside the {len(names)} ClassLabel names",
+                file=str(where),
+                field=field,
+                value=tag,
+                fix=f"use indices 0..{len(names) - 1}, or add the missing classes to the ClassLabel feature",
+            )
+        return names[tag]
+    if not tag or any(c.isspace() for c in tag):
+        raise AnnotationError(
+            "a tag is empty or holds white space (a newline or tab would inject tokens and mentions)",
+            file=str(where),
+            field=field,
+            value=tag,
+            fix="store one tag per token without white space, e.g. B-PER or O",
+        )
+    return tag
 
 
 def read_token_dataset(source: str, *, split: str | None = None) -> list[Document]:

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from arabench.annotations.errors import ConversionError
+from arabench.annotations.files import atomic_write_bytes
 from arabench.annotations.problems import WARNING, ParsedDocument, Problem
 from arabench.annotations.spans import Document, Relation, Span
 
@@ -445,5 +446,5 @@ def write_jsonl(documents: Iterable[Document], path: str | Path) -> Path:
             value=exc.object[exc.start : exc.end],
             fix="remove the lone surrogate characters",
         ) from exc
-    path.write_bytes(data)
+    atomic_write_bytes(path, data)  # replaces a link at path, never writes through it
     return path

@@ -73,6 +73,7 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from arabench.annotations.errors import AnnotationError, ConversionError
+from arabench.annotations.files import atomic_write_text
 from arabench.annotations.jsonl import DuplicateKeyError, find_lone_surrogate, reject_duplicate_keys
 from arabench.annotations.schema import Schema
 from arabench.annotations.spans import EQUIV, Document, Relation, Span
@@ -913,8 +914,8 @@ def write_labelstudio(
             fix="keep only JSON values (strings, numbers, lists, objects) in document metadata",
         ) from exc
     path = Path(path)
-    path.write_text(content + "\n", encoding="utf-8", newline="\n")
+    atomic_write_text(path, content + "\n")  # replaces a link, never writes through it
     if config:
         xml = labeling_config(schema, view=view, from_name=from_name, to_name=to_name, text_key=text_key)
-        (path.parent / CONFIG_NAME).write_text(xml, encoding="utf-8", newline="\n")
+        atomic_write_text(path.parent / CONFIG_NAME, xml)
     return path

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 from arabench.annotations.errors import SchemaError, yaml_error
+from arabench.annotations.files import read_yaml_text
 from arabench.annotations.spans import Span
 
 __all__ = [
@@ -412,6 +413,10 @@ def _scalar(node: yaml.Node, path: Path, field: str, *, nullable: bool = False) 
     )
 
 
+#: The most views one views file may define (each one is scored for every model and setting).
+MAX_USER_VIEWS = 200
+
+
 def load_views(path: str | Path, *, schema: Schema | None = None) -> dict[str, View]:
     """Read label views defined by a user in a YAML file.
 
@@ -444,13 +449,7 @@ def load_views(path: str | Path, *, schema: Schema | None = None) -> dict[str, V
     path = Path(path)
     schema = schema or default_schema()
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except OSError as exc:
-        raise SchemaError(f"cannot read views file: {exc}", file=path, fix="check the path") from exc
-    except UnicodeDecodeError as exc:
-        raise SchemaError(
-            f"views file is not UTF-8 (byte offset {exc.start})", file=path, fix="save it as UTF-8"
-        ) from None
+        root = yaml.compose(read_yaml_text(path, what="views file", error=SchemaError), Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         raise yaml_error(exc, what="views file", file=path, error=SchemaError) from None
     if root is None:
@@ -465,7 +464,15 @@ def load_views(path: str | Path, *, schema: Schema | None = None) -> dict[str, V
         raise SchemaError("views file has no 'views' key", file=path, line=1, field="views", fix="add 'views:'")
     types = list(schema.entity_types)
     views: dict[str, View] = {}
-    for name, line, spec in _mapping_items(top[0][2], path, "views"):
+    specs = _mapping_items(top[0][2], path, "views")
+    if len(specs) > MAX_USER_VIEWS:
+        raise SchemaError(
+            f"views file defines {len(specs)} views, more than the {MAX_USER_VIEWS} read",
+            file=path,
+            field="views",
+            fix=f"keep at most {MAX_USER_VIEWS} views in one file (each is scored for every model)",
+        )
+    for name, line, spec in specs:
         if schema is default_schema():
             _run_providers()  # a card's view is known before a user view takes its name
         had = _sources.get(name) if name in schema.views else None

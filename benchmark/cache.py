@@ -291,7 +291,12 @@ class PredictionCache:
         except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
             self._warn(path, f"is not a valid cache entry ({type(exc).__name__}: {exc})")
             return None
-        if canonical_sha256(payload) != checksum:
+        try:
+            digest = canonical_sha256(payload)
+        except UnicodeEncodeError:  # "\ud800" escaped in the JSON: text no output can hold
+            self._warn(path, "holds text that is not valid Unicode (a lone surrogate)")
+            return None
+        if digest != checksum:
             self._warn(path, "fails its checksum (the file was modified or truncated)")
             return None
         return payload
@@ -301,7 +306,15 @@ class PredictionCache:
         warnings.warn(f"corrupted cache entry {path} {what}; ignoring it and recomputing", CacheWarning, stacklevel=4)
 
     def _write(self, path: Path, kind: str, payload: Mapping[str, object]) -> None:
-        payload = json.loads(canonical_json(payload))
+        try:
+            payload = json.loads(canonical_json(payload))
+        except UnicodeEncodeError:  # a lone surrogate from a model's answer: not stored, never a poisoned entry
+            warnings.warn(
+                f"not caching {path.name}: it holds text that is not valid Unicode (a lone surrogate)",
+                CacheWarning,
+                stacklevel=3,
+            )
+            return
         entry = {
             "cache_version": CACHE_VERSION,
             "kind": kind,

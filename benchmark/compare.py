@@ -160,6 +160,8 @@ class Comparison:
 MAX_RESAMPLES = 1_000_000
 MAX_UNITS = 10_000_000
 MAX_TYPES = 10_000
+#: The most (unit, type) cells of one count array (24 bytes each in memory).
+MAX_CELLS = 20_000_000
 
 
 def _malformed(source: str, what: str, field: str, value: object) -> BenchmarkError:
@@ -228,6 +230,24 @@ def _counts(setting: dict[str, Any], n_units: int, source: str, model: str) -> t
     if type(count) is not int or count != n_units:
         wanted = f"unit_counts.n_units must equal corpus.n_units ({n_units})"
         raise _malformed(source, wanted, f"{field}.n_units", count)
+    if len(set(types)) != len(types):
+        raise _malformed(source, "unit_counts.types names a type twice", f"{field}.types", types)
+    if n_units * max(1, len(types)) > MAX_CELLS:
+        raise _malformed(
+            source,
+            f"{n_units} units x {len(types)} types is more than the {MAX_CELLS} cells read",
+            f"{field}.types",
+            None,
+        )
+    per_type = setting.get("per_type")
+    if not isinstance(per_type, dict) or sorted(per_type) != sorted(types):
+        shown = sorted(per_type) if isinstance(per_type, dict) else type(per_type).__name__
+        raise _malformed(
+            source,
+            f"unit_counts.types {types} are not the types of per_type {shown} (renamed?)",
+            f"{field}.types",
+            None,
+        )
     if rows is None:
         array = _decoded(data, source, field)
     elif not isinstance(rows, list):
@@ -248,6 +268,22 @@ def _counts(setting: dict[str, Any], n_units: int, source: str, model: str) -> t
             f"models[{model}].micro",
             stored,
         )
+    sums = array.sum(axis=0)
+    for k, name in enumerate(types):
+        row = per_type[name]
+        stored_row = [row.get(m) for m in ("tp", "fp", "fn")] if isinstance(row, dict) else None
+        if (
+            stored_row is None
+            or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in stored_row)
+            or not np.allclose(sums[k], np.array(stored_row, dtype=np.float64), rtol=0, atol=1e-6)
+        ):
+            raise _malformed(
+                source,
+                f"the per-unit counts of type {name!r} sum to tp/fp/fn {sums[k].tolist()}, its per_type counts are "
+                f"{stored_row} (types renamed, reordered or replaced?)",
+                f"models[{model}].per_type.{name}",
+                stored_row,
+            )
     return tuple(types), array
 
 

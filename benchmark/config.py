@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 from arabench.annotations.errors import BenchmarkError, ModelError, yaml_error
+from arabench.annotations.files import MAX_RESULTS_BYTES, read_bounded_text, read_yaml_text
 
 if TYPE_CHECKING:
     from arabench.models.base import Option
@@ -180,9 +181,12 @@ class RunConfig:
         from the record needs them given again.
         """
         from arabench.models.llm.http import redact_url
+        from arabench.models.llm.redaction import redacted_body
 
         def recorded(options: Mapping[str, object]) -> dict[str, object]:
-            return {k: redact_url(v) if k == "base_url" and isinstance(v, str) else v for k, v in options.items()}
+            kept = {k: redact_url(v) if k == "base_url" and isinstance(v, str) else v for k, v in options.items()}
+            out = redacted_body(kept)  # extra_body={"api_key": ...} and the like: never recorded
+            return out if isinstance(out, dict) else kept
 
         models: list[object] | None = None
         if self.models is not None:
@@ -250,15 +254,8 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 
 
 def _read(path: Path) -> tuple[Mapping[str, Any], Callable[[str], int | None]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BenchmarkError(f"cannot read the configuration file: {exc}", file=path, fix="check the path") from exc
-    except UnicodeDecodeError as exc:
-        raise BenchmarkError(
-            f"configuration file is not UTF-8 (byte offset {exc.start})", file=path, fix="save it as UTF-8"
-        ) from None
-    if path.suffix.lower() == ".json":
+    if path.suffix.lower() == ".json":  # a configuration in JSON, or the results.json of an earlier run
+        text = read_bounded_text(path, limit=MAX_RESULTS_BYTES, what="configuration file")
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -276,6 +273,10 @@ def _read(path: Path) -> tuple[Mapping[str, Any], Callable[[str], int | None]]:
                 )
             data = recorded
         return (data if isinstance(data, dict) else {"": data}), lambda key: None
+    try:
+        text = read_yaml_text(path, what="configuration file")  # bounded: size, depth, aliases, tags
+    except yaml.YAMLError as exc:
+        raise yaml_error(exc, what="configuration file", file=path) from None
     loader = _Loader(text)
     loader.path = str(path)  # type: ignore[attr-defined]
     try:

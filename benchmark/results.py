@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from arabench.annotations.errors import BenchmarkError
+from arabench.annotations.files import MAX_RESULTS_BYTES, read_bounded_text
 from arabench.annotations.schema import View
 from arabench.annotations.spans import Document
 from arabench.eval.modes import HEADLINE
@@ -327,11 +328,15 @@ def load_results(path: str | Path) -> Results:
     if path.is_dir():
         path = path / "results.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        if not path.exists():
+            raise FileNotFoundError(path)
+        data = json.loads(read_bounded_text(path, limit=MAX_RESULTS_BYTES, what="results file"))
     except FileNotFoundError:
         raise BenchmarkError(
             "results file not found", file=path, fix="pass a results directory or results.json written by arabench run"
         ) from None
+    except BenchmarkError:
+        raise
     except ValueError as exc:
         raise BenchmarkError(f"results file is not valid JSON: {exc}", file=path, fix="re-run arabench run") from None
     return Results.from_json(data, source=path)

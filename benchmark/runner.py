@@ -92,6 +92,8 @@ log = logging.getLogger("arabench")
 
 #: Preference order of the leaderboard view.
 VIEW_ORDER = ("native", "conll4", "anercorp", "fane", "ace")
+#: The most bootstrap resamples a run draws per figure (as ``compare`` caps its resamples).
+MAX_BOOTSTRAP = 1_000_000
 #: Default number of bootstrap resamples (see ``tests/benchmarks/bench_harness.py`` for the timing).
 DEFAULT_BOOTSTRAP = 1000
 CONFIDENCE = 0.95
@@ -739,8 +741,13 @@ def run(
             value=relation_level,
             fix=f"use one of {', '.join(RELATION_LEVELS)}",
         )
-    if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0:
-        raise BenchmarkError("must be a non-negative integer", field="bootstrap", value=bootstrap, fix="e.g. 1000")
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or not 0 <= bootstrap <= MAX_BOOTSTRAP:
+        raise BenchmarkError(
+            f"the bootstrap resamples must be a whole number from 0 to {MAX_BOOTSTRAP}",
+            field="bootstrap",
+            value=bootstrap,
+            fix=f"e.g. the default {DEFAULT_BOOTSTRAP} (0 disables intervals)",
+        )
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
         raise BenchmarkError("the seed must be an integer from 0 to 2**63 - 1", field="seed", value=seed, fix="e.g. 0")
     with ExitStack() as stack:

@@ -122,7 +122,13 @@ def unit_counts_array(data: Mapping[str, Any]) -> tuple[tuple[str, ...], np.ndar
         return types, array
     if data.get("encoding") != UNIT_COUNTS_ENCODING or data.get("dtype") not in _WIDTHS:
         raise ValueError(f"unknown unit counts encoding {data.get('encoding')!r} ({data.get('dtype')!r})")
-    raw = np.frombuffer(zlib.decompress(base64.b64decode(data["data"])), dtype=data["dtype"])
+    width = np.dtype(data["dtype"]).itemsize
+    most = 5 * width * array.shape[0] * max(1, len(types))  # five columns of at most one cell per (unit, type)
+    inflate = zlib.decompressobj()
+    raw_bytes = inflate.decompress(base64.b64decode(data["data"], validate=True), most)
+    if inflate.unconsumed_tail or not inflate.eof:
+        raise ValueError(f"the encoded counts inflate past {most} bytes, the most {array.shape[0]} units can hold")
+    raw = np.frombuffer(raw_bytes, dtype=data["dtype"])
     columns = raw.astype(np.int64).reshape(5, -1)
     units = np.cumsum(columns[0])
     array[units, columns[1]] = columns[2:].T / 2

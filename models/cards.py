@@ -28,7 +28,10 @@ name (what :func:`arabench.models.registry.create_model` accepts). Fields:
 ``default``
     Whether ``arabench run`` evaluates it by default.
 ``adapter``
-    Optional ``"module:Class"``; the Hugging Face adapter when absent.
+    Optional: the name of a registered adapter prefix (``hf`` when absent;
+    third-party adapters register through the ``arabench.models`` entry-point
+    group, see :mod:`arabench.models.registry`). Never a module path: a card is
+    data, and data does not choose the code that runs.
 
 **User cards.** Directories of card files named in ``$ARABENCH_CARDS``
 (``os.pathsep``-separated) or added with :func:`add_cards_dir` (``arabench
@@ -46,6 +49,7 @@ from pathlib import Path
 
 import yaml
 from arabench.annotations.errors import ModelError, SchemaError, yaml_error
+from arabench.annotations.files import read_yaml_text
 from arabench.annotations.schema import (
     Schema,
     View,
@@ -144,6 +148,20 @@ class ModelCard:
         }
 
 
+def _adapter(name: object, path: Path) -> str:
+    """The adapter a card names: the name of a registered prefix (resolved by the registry), never a module."""
+    if not isinstance(name, str) or not name or ":" in name or "." in name or "/" in name:
+        raise ModelError(
+            "a model card's adapter must name a registered adapter, not a module",
+            file=path,
+            field="adapter",
+            value=name,
+            fix="name a registered adapter prefix such as hf (third-party adapters register through the "
+            "'arabench.models' entry-point group; see docs/models.md)",
+        )
+    return name
+
+
 def load_card(path: str | Path) -> ModelCard:
     """Read and check one card file.
 
@@ -157,7 +175,8 @@ def load_card(path: str | Path) -> ModelCard:
     """
     path = Path(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)  # a SafeLoader subclass
+        text = read_yaml_text(path, what="model card", error=ModelError)  # bounded: size, depth, aliases, tags
+        data = yaml.load(text, Loader=UniqueKeyLoader)  # a SafeLoader subclass
     except DuplicateKeyError as exc:
         raise ModelError(
             "model card gives a key twice in one mapping (only the last value would be kept)",
@@ -204,8 +223,13 @@ def load_card(path: str | Path) -> ModelCard:
         raise ModelError(
             "label_map must map raw types to view labels", file=path, field="label_map", value=raw_map, fix="RAW: LABEL"
         )
+    drop = data.get("drop") or []
+    if not isinstance(drop, list) or not all(isinstance(d, str) for d in drop):
+        raise ModelError(
+            "drop must be a list of raw types", file=path, field="drop", value=drop, fix="e.g. drop: [MISC]"
+        )
     try:
-        label_map = LabelMap(dict(raw_map), frozenset(data.get("drop") or ()), f"card:{name}")
+        label_map = LabelMap(dict(raw_map), frozenset(drop), f"card:{name}")
     except ModelError as exc:
         raise ModelError(exc.message, file=path, field=exc.field, value=exc.value, fix=exc.fix) from None
     raw_types = {split_tag(t)[1] for t in labels} - {None}
@@ -237,7 +261,7 @@ def load_card(path: str | Path) -> ModelCard:
         license=str(data["license"]),
         citation=str(data["citation"]).strip(),
         default=_card_bool(data.get("default", True), path, "default"),
-        adapter=str(data.get("adapter") or "arabench.models.hf:HFTokenClassificationModel"),
+        adapter=_adapter(data.get("adapter", "hf"), path),
         notes=str(data.get("notes") or ""),
         path=str(path),
     )

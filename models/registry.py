@@ -17,12 +17,21 @@ Names a user can give:
 Every adapter class has ``from_spec(arg: str | None, **options)``; an unknown
 name raises :class:`~annotations.errors.ModelError` with a "did you mean" and
 the list of what exists.
+
+**Third-party adapters** come in through the entry-point group
+``arabench.models`` (:data:`ENTRY_POINT_GROUP`) of an installed distribution:
+an entry point ``NAME = "package.module:Class"`` registers the prefix
+``NAME:ARG`` (``NAME:`` alone passes no argument). Nothing is imported until
+the model is built. A model card's ``adapter:`` names one of the registered
+prefixes (:func:`card_adapter`), never a module: data never picks the code run.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import importlib.util
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -37,10 +46,12 @@ if TYPE_CHECKING:
     from arabench.models.cards import ModelCard
 
 __all__ = [
+    "ENTRY_POINT_GROUP",
     "HF_ADAPTER",
     "ModelInfo",
     "NAMES",
     "PREFIXES",
+    "card_adapter",
     "create_model",
     "default_suite",
     "download_hint",
@@ -48,6 +59,7 @@ __all__ = [
     "get_info",
     "hub_model_available",
     "list_models",
+    "load_plugins",
     "load_adapter",
     "model_options",
     "options_markdown",
@@ -224,6 +236,58 @@ def load_adapter(target: str) -> type:
         ) from None
 
 
+#: The entry-point group through which installed distributions add adapters (see the module docstring).
+ENTRY_POINT_GROUP = "arabench.models"
+_log = logging.getLogger(__name__)
+_plugins_loaded = False
+
+
+def load_plugins() -> None:
+    """Register the adapters of the ``arabench.models`` entry points of installed distributions (once; lazy).
+
+    An entry point whose name is already registered, or whose value is not ``module:Class``, is skipped with a
+    warning: a plugin adds names, it never replaces a built-in adapter.
+    """
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        dist = getattr(getattr(entry, "dist", None), "name", None) or "an installed distribution"
+        if entry.name in PREFIXES or entry.name in NAMES or not entry.name or ":" in entry.name:
+            _log.warning("ignoring the %s entry point %r of %s: the name is taken", ENTRY_POINT_GROUP, entry.name, dist)
+            continue
+        if entry.value.count(":") != 1 or not all(entry.value.split(":")):
+            _log.warning("ignoring the %s entry point %r of %s: not module:Class", ENTRY_POINT_GROUP, entry.name, dist)
+            continue
+        PREFIXES[entry.name] = _Entry(
+            entry.value, None, (), None, f"third-party adapter from {dist}: {entry.name}:<argument>", bare=True
+        )
+
+
+def card_adapter(name: object, *, file: str | Path | None = None) -> str:
+    """The ``module:Class`` of the registered prefix a model card's ``adapter:`` names (default ``hf``).
+
+    Raises:
+        ModelError: For anything but a registered prefix's name (a ``module:Class`` string included), with a
+            "did you mean" and the registered names.
+    """
+    load_plugins()
+    if isinstance(name, str) and name in PREFIXES:
+        return PREFIXES[name].target
+    known = sorted(PREFIXES)
+    close = get_close_matches(name, known, n=3, cutoff=0.6) if isinstance(name, str) else []
+    hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
+    raise ModelError(
+        "a model card's adapter must name a registered adapter, not a module",
+        file=file,
+        field="adapter",
+        value=name,
+        fix=f"{hint}use one of: {', '.join(known)} (third-party adapters register through the "
+        f"{ENTRY_POINT_GROUP!r} entry-point group; see docs/models.md)",
+    )
+
+
 def _cards() -> dict[str, ModelCard]:
     """Every model card; a card named like a built-in name or prefix is refused (it would shadow it or be shadowed)."""
     from arabench.models.cards import known_cards
@@ -242,6 +306,7 @@ def _cards() -> dict[str, ModelCard]:
 
 
 def _all_names() -> list[str]:
+    load_plugins()
     return [*NAMES, *(f"{p}:" for p in PREFIXES), *_cards()]
 
 
@@ -276,6 +341,7 @@ def create_model(name: str, **options: Any) -> NERModel:
     """
     if not isinstance(name, str) or not name:
         raise ModelError("model name must be a non-empty string", field="model", value=name, fix="e.g. 'rules'")
+    load_plugins()
     if name in NAMES:
         cls = load_adapter(NAMES[name].target)
         return cls.from_spec(None, **options)
@@ -293,7 +359,7 @@ def create_model(name: str, **options: Any) -> NERModel:
     cards = _cards()
     if name in cards:
         card = cards[name]
-        cls = load_adapter(card.adapter)
+        cls = load_adapter(card_adapter(card.adapter, file=card.path))
         options.setdefault("card", card)
         return cls.from_spec(card.spec, name=name, **options)
     raise _unknown(name)
@@ -410,6 +476,7 @@ def hub_model_available(hub_id: str, revision: str | None = None) -> tuple[bool,
 
 def list_models() -> list[ModelInfo]:
     """Every registered name, prefix and model card, in a stable order."""
+    load_plugins()
     infos = [
         ModelInfo(name, e.target, "name", e.view, e.needs, e.extra, description=e.description)
         for name, e in NAMES.items()
@@ -431,7 +498,7 @@ def list_models() -> list[ModelInfo]:
         infos.append(
             ModelInfo(
                 name,
-                card.adapter,
+                card_adapter(card.adapter, file=card.path),
                 "card",
                 card.view_name,
                 ("extra: hf", f"download: {card.hub_id}"),

@@ -62,7 +62,7 @@ def test_card_provenance_fields(name: str) -> None:
     assert card.input in ("raw", "words")
     for text in (card.description, card.labels_checked, card.training_data, card.license, card.citation):
         assert text.strip()
-    assert card.adapter == "arabench.models.hf:HFTokenClassificationModel"
+    assert card.adapter == "hf"  # a registered adapter's name, resolved by the registry
 
 
 def test_card_views_resolve_and_coarsen_where_the_schema_allows() -> None:

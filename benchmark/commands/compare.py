@@ -40,11 +40,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Compare and print the table."""
-    from arabench.annotations.files import atomic_write_text
+    from arabench.annotations.files import atomic_write_text, refuse_output_onto_inputs
     from arabench.benchmark.compare import compare
 
     if args.markdown:
         _check_writable(Path(args.markdown))
+        inputs = {}
+        for name, given in (("RESULTS_A", args.results_a), ("RESULTS_B", args.results_b)):
+            if given is not None:
+                inputs[name] = Path(given) / "results.json" if Path(given).is_dir() else Path(given)
+        refuse_output_onto_inputs(args.markdown, inputs, field="--markdown")
     result = compare(
         args.results_a,
         args.results_b,

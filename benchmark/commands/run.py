@@ -230,6 +230,7 @@ def main(args: argparse.Namespace) -> int:
             value=twice,
             fix="give the corpora different file names, or run them one at a time with their own --out",
         )
+    _refuse_inputs_inside_out(config, corpora)
     golds = [load_corpus(c, view=config.corpus_view, prefer=config.view) for c in corpora]
     if getattr(args, "dry_run", False):
         from arabench.benchmark.dryrun import plan_run
@@ -271,6 +272,26 @@ def main(args: argparse.Namespace) -> int:
                 print(f"arabench run: model {m.name!r} {m.status}: {m.reason}", file=sys.stderr)
         status = max(status, results.exit_status)
     return status
+
+
+def _refuse_inputs_inside_out(config: RunConfig, corpora: list[str | None]) -> None:
+    """Refuse an ``--out`` that holds an input of the run (it is replaced as a whole).
+
+    The inputs: corpus, views, cards, a ``file:`` model's predictions. A ``--config`` results.json inside it is read
+    before anything runs, so repeating a run into its own directory stays possible.
+    """
+    from arabench.annotations.files import refuse_output_onto_inputs
+
+    inputs: dict[str, str | None] = {"--views": config.views, "--cards": config.cards}
+    for model in config.models or ():
+        if model.startswith("file:"):
+            inputs[f"the predictions of -m {model}"] = model[len("file:") :]
+    for corpus in corpora:
+        if corpus is not None and not corpus.startswith("hf-dataset:"):
+            inputs[f"--corpus {corpus}"] = corpus
+    for corpus in corpora:
+        out = config.out if len(corpora) == 1 else str(Path(config.out) / _corpus_name(corpus))
+        refuse_output_onto_inputs(out, inputs, field="--out", whole=True)
 
 
 def _corpus_name(path: str | None) -> str:

@@ -85,6 +85,7 @@ from arabench.models.llm.http import (
 )
 from arabench.models.llm.parsing import parse_answer
 from arabench.models.llm.prompts import DEFAULT_PROMPT, load_prompt
+from arabench.models.llm.redaction import check_extra_body, protect_http_logs, redacted_body
 from arabench.models.llm.windows import split_windows
 
 __all__ = ["ADAPTER_VERSION", "COMMON_OPTIONS", "HFGenerationModel", "LLMExtractor", "MAX_SAMPLES", "OpenAIChatModel"]
@@ -779,7 +780,7 @@ class OpenAIChatModel(LLMExtractor):
             raise ModelError(
                 "extra_body must be a mapping", field="extra_body", value=extra_body, fix='e.g. {"top_p": 1}'
             )
-        self.extra_body = dict(extra_body or {})
+        self.extra_body = check_extra_body(extra_body)  # no key the adapter sets itself
         self.concurrency = _number(concurrency, "concurrency", minimum=1, integer=True)
         if self.concurrency > MAX_CONCURRENCY:
             raise ModelError(
@@ -789,6 +790,7 @@ class OpenAIChatModel(LLMExtractor):
                 fix=f"pass a whole number from 1 to {MAX_CONCURRENCY}",
             )
         self._json_mode_ok = self.json_mode
+        protect_http_logs(self._secrets())  # httpx/httpcore log URLs and headers: redacted at every verbosity
         self._trust_env = not _is_loopback(hostname)  # no proxy for a local server
         #: The async sleep of retries (replaced in tests).
         self._sleep: Callable[[float], Any] = asyncio.sleep
@@ -818,7 +820,7 @@ class OpenAIChatModel(LLMExtractor):
             "revision": self.model,
             "model": self.model,
             "base_url": self.base_url,
-            "parameters": self._parameters(json_mode=self.json_mode),
+            "parameters": redacted_body(self._parameters(json_mode=self.json_mode)),  # no credential recorded
         }
 
     def _parameters(self, *, json_mode: bool) -> dict[str, object]:
@@ -842,7 +844,7 @@ class OpenAIChatModel(LLMExtractor):
             "prompt": self._prompt_key(),
         }
         modes = [self._json_mode_ok] + ([False] if self._json_mode_ok else [])
-        return [{**base, "request": self._payload(messages, json_mode=mode)} for mode in modes]
+        return [{**base, "request": redacted_body(self._payload(messages, json_mode=mode))} for mode in modes]
 
     def _headers(self) -> dict[str, str]:
         headers = {"Content-Type": "application/json"}

@@ -107,11 +107,11 @@ class ResponseCache:
         if usage is not None:
             entry["usage"] = {"prompt_tokens": usage["prompt_tokens"], "completion_tokens": usage["completion_tokens"]}
         try:
-            atomic_write_bytes(
-                self._path(key),
-                canonical_json(entry),
-                durable=False,  # atomic, but no fsync: a lost entry is recomputed
-            )
+            data = canonical_json(entry)
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800" in the server's JSON): stored as a JSON escape
+            data = json.dumps(entry, sort_keys=True, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+        try:
+            atomic_write_bytes(self._path(key), data, durable=False)  # atomic, but no fsync: a lost entry is recomputed
         except OSError as exc:
             raise CacheError(
                 f"cannot write the LLM response cache: {exc}",

@@ -73,17 +73,37 @@ _FENCE = re.compile(r"```[ \t]*(?:json|JSON)?[ \t]*\n?(.*?)```", re.DOTALL)
 _TRAILING_COMMA = re.compile(r",(\s*[}\]])")
 
 
+#: The longest answer parsed (characters): one window's answer is a few kilobytes.
+MAX_ANSWER_CHARS = 1_000_000
+#: The deepest bracket nesting of an answer parsed (an answer nests 3 or 4 levels).
+MAX_ANSWER_DEPTH = 100
+#: The most ``{``/``[`` positions tried as the start of the JSON in prose.
+MAX_JSON_STARTS = 64
+
+
+def _depth(text: str) -> int:
+    """The deepest nesting of brackets in ``text`` (strings not excluded: an upper bound)."""
+    depth = deepest = 0
+    for ch in text:
+        if ch in "{[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "}]":
+            depth = max(0, depth - 1)
+    return deepest
+
+
 def _loads(candidate: str) -> tuple[Any, bool] | None:
     """Decode one JSON-ish object: ``(value, repaired)`` or ``None``."""
     try:
         return json.loads(candidate), False
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the decoder goes
         pass
     fixed = _TRAILING_COMMA.sub(r"\1", candidate)
     fixed = fixed.replace("“", '"').replace("”", '"')
     try:
         return json.loads(fixed), True
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     try:  # single quotes, True/False/None
         value = ast.literal_eval(fixed)
@@ -139,9 +159,13 @@ def _extract_json(content: str) -> tuple[Any, bool, str | None] | None:
         got = _loads(block.strip())
         if got is not None and isinstance(got[0], (dict, list)):
             return got[0], got[1], wrapper
+        tried = 0
         for i, ch in enumerate(block):
             if ch not in "{[":
                 continue
+            tried += 1
+            if tried > MAX_JSON_STARTS:  # each try scans the rest of the answer: a bounded number of them
+                break
             region = _balanced(block, i)
             if region is None:
                 # Unbalanced (e.g. a quote mark inside Arabic text): try up to the last closer.
@@ -210,6 +234,11 @@ def parse_answer(content: str | None, *, entity_types: Iterable[str] = ()) -> Pa
     counts = out.counts
     if content is None or not content.strip():
         counts["empty_answers"] += 1
+        out.ok = False
+        return out
+    if len(content) > MAX_ANSWER_CHARS or _depth(content) > MAX_ANSWER_DEPTH:
+        counts["parse_failures"] += 1
+        counts["answer_too_large"] += 1
         out.ok = False
         return out
     got = _extract_json(content)

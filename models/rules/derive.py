@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from arabench.annotations.conll import read_conll_sentences
+from arabench.annotations.files import atomic_write_text
 from arabench.annotations.tags import decode
 from arabench.annotations.tokenize import PROCLITICS
 from arabench.models.rules.lists import DATA_DIR
@@ -178,7 +179,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=DATA_DIR / "derived.yaml")
     args = parser.parse_args(argv)
     sentences = [(s.tokens, s.tags) for s in read_conll_sentences(args.conll) if s.tokens]
-    args.out.write_text(derived_yaml(sentences, name=args.name, label=args.label), encoding="utf-8")
+    atomic_write_text(args.out, derived_yaml(sentences, name=args.name, label=args.label))
     print(f"wrote {args.out}")
 
 
