@@ -131,32 +131,16 @@ def load_suite(path: str | Path) -> Suite:
             a rate or threshold out of range, or two perturbations with one name; naming the file and field.
     """
     import yaml
+    from arabench.annotations.errors import yaml_error
+    from arabench.annotations.files import read_yaml_text
 
     path = Path(path).expanduser()
+    # the one bounded YAML reader of the project: size, regular file, depth, aliases and tags checked first
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_SUITE_BYTES + 1)
-    except OSError as exc:
-        raise BenchmarkError(
-            f"cannot read the suite file ({exc.strerror or exc})", file=path, fix="pass a readable YAML suite file"
-        ) from None
-    if len(data) > MAX_SUITE_BYTES:
-        raise BenchmarkError(
-            f"the suite file is larger than {MAX_SUITE_BYTES} bytes",
-            file=path,
-            fix=f"a suite lists at most {MAX_SUITE_ENTRIES} perturbations; pass the suite file, not a corpus",
-        )
-    try:
-        text = data.decode("utf-8")
+        text = read_yaml_text(path, what="robustness suite", limit=MAX_SUITE_BYTES)
         parsed = yaml.safe_load(text)
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise BenchmarkError(
-            f"the suite file is not valid UTF-8 YAML ({str(exc).splitlines()[0][:120]})",
-            file=path,
-            line=None if mark is None else mark.line + 1,
-            fix="fix the YAML syntax (see docs/robustness.md)",
-        ) from None
+    except yaml.YAMLError as exc:
+        raise yaml_error(exc, what="robustness suite", file=path) from None
     return parse_suite(parsed, file=str(path))
 
 
