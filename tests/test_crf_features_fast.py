@@ -49,11 +49,11 @@ def reference_gazetteer_tags(norms, stems):
 
 
 def reference_word_features(word):
-    norm = F.normalized(word)
-    loose = norm.translate(F._LOOSE)
+    # the robust definition (issue 22): every feature reads the loose normalized form, never the raw word
+    loose = F.normalized(word).translate(F._LOOSE)
     pc, art, stem = F.split_clitics(loose)
-    shape = F._shape(word)
-    feats = [f"w={word}", f"n={norm}", f"l={loose}", f"shape={shape}", f"len={min(len(norm), 8)}"]
+    shape = F._shape(loose)
+    feats = [f"w={loose}", f"n={loose}", f"l={loose}", f"shape={shape}", f"len={min(len(loose), 8)}"]
     if shape in {"word", "latin"}:
         for k in range(1, 5):
             if len(loose) > k:
@@ -70,7 +70,7 @@ def reference_word_features(word):
             feats.append(f"nisba={nisba}")
             feats.append(f"nisba_art={bool(art)}")
     elif shape == "num":
-        feats.append(f"digits={min(len(norm), 5)}")
+        feats.append(f"digits={min(len(loose), 5)}")
     return feats
 
 
