@@ -513,6 +513,21 @@ def _sum_diagnostics(predictions: Sequence[Prediction]) -> dict[str, int | float
     return {k: total[k] for k in sorted(total)}
 
 
+def _spans_across_sentences(corpus: Corpus, predictions: Sequence[Prediction]) -> int:
+    """Predicted spans that cross a sentence boundary of a corpus scored on its own sentences (0 for others)."""
+    if not corpus.own_units:
+        return 0
+    from bisect import bisect_right
+
+    n = 0
+    for units, prediction in zip(corpus.units, predictions, strict=True):
+        starts = [start for start, _ in units]
+        for span in prediction.spans:
+            k = bisect_right(starts, span.start) - 1
+            n += k >= 0 and span.end > units[k][1]
+    return n
+
+
 def _completeness(diagnostics: Mapping[str, int | float]) -> tuple[str, str | None]:
     """``("scored", None)``, or ``("partial", why)`` when some windows got no answer (``failed_windows``)."""
     failed = diagnostics.get("failed_windows", 0)
@@ -544,6 +559,7 @@ def run(
     corpus: str | Path | Corpus | None = None,
     view: str | None = None,
     corpus_view: str | None = None,
+    units: str | None = None,
     out: str | Path | None = None,
     seed: int = 0,
     cache: bool = True,
@@ -567,6 +583,8 @@ def run(
             loaded :class:`~benchmark.corpus_io.Corpus` (default: the packaged gold).
         view: The leaderboard view (default: see the module docstring).
         corpus_view: The view of a CoNLL corpus's tags (default: inferred).
+        units: ``file`` (default): a CoNLL or token-table corpus is scored on its own sentences and tokens;
+            ``split``: re-split by arabench's rules (:func:`arabench.benchmark.corpus_io.load_corpus`).
         out: Write ``results.json``, ``summary.md``, ``per_type.csv``,
             ``errors.jsonl`` and ``report.html`` into this directory.
         seed: The bootstrap seed.
@@ -620,6 +638,7 @@ def run(
             corpus=corpus,
             view=view,
             corpus_view=corpus_view,
+            units=units,
             out=out,
             lock=lock,
             seed=seed,
@@ -641,6 +660,7 @@ def _run_locked(
     corpus: str | Path | Corpus | None,
     view: str | None,
     corpus_view: str | None,
+    units: str | None,
     out: Path | None,
     lock: OutputLock | None,
     seed: int,
@@ -656,7 +676,9 @@ def _run_locked(
 ) -> Results:
     """:func:`run` once its arguments are checked and ``out`` is locked."""
     with timer.step("read corpus"):
-        gold = corpus if isinstance(corpus, Corpus) else load_corpus(corpus, view=corpus_view, schema=schema)
+        gold = (
+            corpus if isinstance(corpus, Corpus) else load_corpus(corpus, view=corpus_view, schema=schema, units=units)
+        )
     explicit = models is not None
     if models is None:
         from arabench.models.registry import default_suite
@@ -743,6 +765,10 @@ def _run_locked(
         all_errors[name] = errors
         all_predictions[name] = got.predictions
         diagnostics = _sum_diagnostics(got.predictions)
+        crossing = _spans_across_sentences(gold, got.predictions)
+        if crossing:  # counted, never silently scored in the sentence where they start only
+            diagnostics["spans_across_sentences"] = crossing
+            log.warning("%s: %d predicted spans cross a sentence of the corpus", name, crossing)
         status, reason = _completeness(diagnostics)
         if status == "partial":
             log.warning("%s partial: %s", name, reason)
@@ -835,6 +861,7 @@ def _corpus_json(gold: Corpus) -> dict[str, object]:
         "sha256": gold.sha256,
         "files": list(gold.files),
         "unit": gold.unit,
+        "units_from": "file" if gold.own_units else "split",
         "n_units": gold.n_units,
         "documents": [
             {

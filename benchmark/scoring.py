@@ -239,6 +239,7 @@ def score_view(
 
     texts = corpus.texts
     units = [list(u) for u in corpus.units]
+    words = corpus.word_offsets  # a CoNLL corpus's own tokens (None: arabench's words)
     view, gold_spans, gold_relations = gold.view, gold.spans, gold.relations
     out_of_view, relations_out_of_view = gold.out_of_scope(), gold.relations_out_of_scope()
     spans: dict[str, Any] = {}
@@ -255,6 +256,7 @@ def score_view(
             units=units,
             labels=labels,
             errors=want_errors,
+            words=words,
         )
         spans.setdefault(mode, {}).setdefault(boundary, {})[layer] = _with_out_of_view(
             setting_json(
@@ -277,6 +279,7 @@ def score_view(
                 pred_spans,
                 texts=texts,
                 units=units,
+                words=words,
                 labels=labels,
                 n_resamples=n_resamples,
                 seed=seed,
@@ -298,6 +301,7 @@ def score_view(
                 pred_relations,
                 texts=texts,
                 units=units,
+                words=words,
                 level=relation_level,
                 clusters=gold.clusters,
                 n_resamples=n_resamples,
@@ -333,6 +337,7 @@ def _relations(
     *,
     texts: Sequence[str],
     units: Sequence[Sequence[tuple[int, int]]],
+    words: Sequence[Sequence[tuple[int, int]] | None],
     level: str,
     clusters: Sequence[Sequence[Sequence[Span]]],
     n_resamples: int,
@@ -352,6 +357,7 @@ def _relations(
             boundary=boundary,
             texts=texts,
             units=units,
+            words=words,
             level=level,
             gold_clusters=clusters if level == "entity" else None,
         )
@@ -367,6 +373,7 @@ def _token_view(
     *,
     texts: Sequence[str],
     units: Sequence[Sequence[tuple[int, int]]],
+    words: Sequence[Sequence[tuple[int, int]] | None],
     labels: frozenset[str],
     n_resamples: int,
     seed: int,
@@ -377,6 +384,6 @@ def _token_view(
 
     out = {}
     for key, scheme in (("conlleval", "conlleval"), ("strict_iob2", "iob2")):
-        scores = score_token_view(gold, pred, texts=texts, scheme=scheme, units=units, labels=labels)
+        scores = score_token_view(gold, pred, texts=texts, scheme=scheme, units=units, labels=labels, words=words)
         out[key] = setting_json(scores, n_resamples=n_resamples, seed=seed, confidence=confidence, half_counts=False)
     return out

@@ -89,6 +89,7 @@ __all__ = [
     "score_span_sets",
     "collection_paused",
     "word_index",
+    "words_index",
     "match_spans",
     "is_proclitic_only",
     "TP",
@@ -506,6 +507,34 @@ def word_index(text: str) -> WordIndex:
     return index
 
 
+def words_index(text: str, words: Sequence[tuple[int, int]] | None, *, doc: int = 0) -> WordIndex:
+    """The word index of one document: of its own tokens ``words`` when given, else :func:`word_index` of its text.
+
+    ``words`` (a CoNLL file's tokens, :class:`arabench.annotations.conll.TokenLayout`) must be sorted,
+    non-overlapping, non-empty ``(start, end)`` ranges within the text.
+
+    Raises:
+        ScoringError: Naming the first bad token range.
+    """
+    if words is None:
+        return word_index(text)
+    starts, ends = [], []
+    last = 0
+    for n, (start, end) in enumerate(words):
+        if not last <= start < end <= len(text):
+            raise ScoringError(
+                f"document {doc}: the words must be sorted, non-overlapping, non-empty ranges within the text "
+                f"(length {len(text)})",
+                field=f"words[{doc}][{n}]",
+                value=(start, end),
+                fix="pass each token's (start, end) character offsets, in order",
+            )
+        starts.append(start)
+        ends.append(end)
+        last = end
+    return WordIndex(starts=starts, ends=ends)
+
+
 def _prepare(spans: Sequence[Span], side: str, index: WordIndex | None, notes: Counter) -> set[_T]:
     """The set of distinct spans of one side of one document, as tuples, snapped to words with ``index``."""
     try:
@@ -717,6 +746,7 @@ def score_spans(
     labels: Collection[str] | None = None,
     types: Collection[str] = (),
     errors: bool = True,
+    words: Sequence[Sequence[tuple[int, int]] | None] | None = None,
 ) -> SpanScores:
     """Score predicted spans against gold spans, document by document.
 
@@ -738,6 +768,9 @@ def score_spans(
             span has them (e.g. the union over systems, so that two results
             have the same axis for a paired test).
         errors: Build :attr:`SpanScores.errors` (set False to skip the work).
+        words: Per document, the ``(start, end)`` of its own tokens, the words of ``word`` boundaries (a
+            CoNLL corpus's tokens), or ``None`` for the words of :func:`arabench.annotations.tokenize.word_offsets`;
+            default: ``None`` for every document.
 
     Returns:
         The :class:`SpanScores`.
@@ -764,9 +797,13 @@ def score_spans(
             value=None,
             fix="pass texts=... or use boundary='char'",
         )
+    if words is not None and len(words) != n_docs:
+        raise ScoringError(
+            "words must have one entry per document", field="words", value=len(words), fix=f"pass {n_docs} entries"
+        )
     scope = None if labels is None else frozenset(labels)
     with collection_paused():
-        return _score(gold, pred, mm, boundary, layer, texts, units, scope, types, errors)
+        return _score(gold, pred, mm, boundary, layer, texts, units, scope, types, errors, words=words)
 
 
 def score_span_sets(
@@ -843,6 +880,7 @@ def _score(
     *,
     ready: bool = False,
     disjoint: bool = False,
+    words: Sequence[Sequence[tuple[int, int]] | None] | None = None,
 ) -> SpanScores:
     """:func:`score_spans` after its arguments are checked (``ready``: sets of tuples, see :func:`score_span_sets`)."""
     n_docs = len(gold)
@@ -875,7 +913,7 @@ def _score(
                     else:
                         out_of_scope[s.label] += 1
                 doc_gold = kept
-            index = word_index(texts[d]) if word else None  # type: ignore[index]
+            index = words_index(texts[d], None if words is None else words[d], doc=d) if word else None  # type: ignore[index]
             g_set = _prepare(doc_gold, "gold", index, notes)
             p_set = _prepare(pred[d], "pred", index, notes)
             if flat:

@@ -39,7 +39,7 @@ from arabench.annotations.spans import Span, outermost
 from arabench.annotations.tags import POLICIES, decode_bio2_arrays, encode, split_tag
 from arabench.annotations.tokenize import WordIndex
 from arabench.eval.counts import CountTable
-from arabench.eval.spans import word_index
+from arabench.eval.spans import words_index
 
 __all__ = [
     "TOKEN_SCHEMES",
@@ -290,6 +290,7 @@ def score_token_view(
     units: Sequence[Sequence[tuple[int, int]]] | None = None,
     labels: Collection[str] | None = None,
     types: Collection[str] = (),
+    words: Sequence[Sequence[tuple[int, int]] | None] | None = None,
 ) -> TokenScores:
     """Score spans through their CoNLL projection (flat layer, BIO2 over words).
 
@@ -304,6 +305,8 @@ def score_token_view(
         labels: Labels the model can emit; other gold labels are counted in
             ``out_of_scope`` instead of scored.
         types: Labels to put on the type axis even if absent.
+        words: Per document, the ``(start, end)`` of its own tokens (a CoNLL corpus's), or ``None`` for the
+            words of :func:`arabench.annotations.tokenize.word_offsets` (:func:`arabench.eval.spans.words_index`).
 
     Returns:
         A :class:`TokenScores` with one unit row per sentence.
@@ -318,6 +321,8 @@ def score_token_view(
         )
     if units is not None and len(units) != len(texts):
         raise ScoringError("units must have one entry per document", field="units", value=len(units))
+    if words is not None and len(words) != len(texts):
+        raise ScoringError("words must have one entry per document", field="words", value=len(words))
     scope = None if labels is None else frozenset(labels)
     notes: Counter = Counter()
     out_of_scope: Counter = Counter()
@@ -325,7 +330,7 @@ def score_token_view(
     pred_sents: list[list[str]] = []
     docs: list[int] = []
     for d, text in enumerate(texts):
-        index = word_index(text)
+        index = words_index(text, None if words is None else words[d], doc=d)
         doc_gold = list(gold[d])
         if scope is not None:
             for s in doc_gold:

@@ -71,6 +71,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the view of the corpus's tags (default: --view if the tags fit it, else inferred from the tags)",
     )
     parser.add_argument(
+        "--units",
+        choices=("file", "split"),
+        default=None,
+        help="scoring units of a CoNLL or token-table corpus: its own sentences and tokens (file, the default), "
+        "or re-split by arabench's sentence rule and words (split)",
+    )
+    parser.add_argument(
         "--view",
         metavar="VIEW",
         help="the leaderboard view: native, conll4, anercorp, ace, fane, a card's or a --views view "
@@ -134,6 +141,7 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
         "models": args.models,
         "corpus": args.corpus,
         "corpus_view": args.corpus_view,
+        "units": args.units,
         "view": args.view,
         "views": None if args.views is None else str(Path(args.views).resolve()),
         "cards": None if args.cards is None else str(Path(args.cards).resolve()),
@@ -199,7 +207,7 @@ def main(args: argparse.Namespace) -> int:
             value=twice,
             fix="give the corpora different file names, or run them one at a time with their own --out",
         )
-    golds = [load_corpus(c, view=config.corpus_view, prefer=config.view) for c in corpora]
+    golds = [load_corpus(c, view=config.corpus_view, prefer=config.view, units=config.units) for c in corpora]
     status = 0
     for corpus_path, gold in zip(corpora, golds, strict=True):
         out = config.out if len(corpora) == 1 else str(Path(config.out) / _corpus_name(corpus_path))

@@ -9,6 +9,7 @@ import babel
 from arabench.annotations.errors import ModelError
 from arabench.annotations.spans import Span
 from arabench.models.base import Prediction
+from arabench.models.rules.base import Cand
 from arabench.models.rules.catalog import ADAPTER_VERSION, BELOW_BAR, RULES
 from arabench.models.rules.gazetteers import data
 from arabench.models.rules.matcher import Matcher
@@ -78,14 +79,14 @@ class RuleModel:
 
     def explain(self, text: str) -> list[tuple[Span, str]]:
         """Return every predicted span with the name of the rule that made it, in text order."""
-        kept, _, _ = resolve(Matcher(text, self.enabled).run())
+        kept, _, _ = resolve(_within_lines(text, Matcher(text, self.enabled).run()))
         return [(Span(c.start, c.end, c.label), c.rule) for c in kept]
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         """Apply the rules to each text."""
         out = []
         for text in texts:
-            kept, dropped, relabelled = resolve(Matcher(text, self.enabled).run())
+            kept, dropped, relabelled = resolve(_within_lines(text, Matcher(text, self.enabled).run()))
             diagnostics = {"crossing_dropped": dropped} if dropped else {}
             if relabelled:
                 diagnostics["same_range_dropped"] = relabelled
@@ -103,3 +104,14 @@ class RuleModel:
             "label_map": None,
             "rules": sorted(self.enabled),
         }
+
+
+def _within_lines(text: str, candidates: list[Cand]) -> list[Cand]:
+    """The candidates that cross no line break.
+
+    A line break ends a sentence (of a CoNLL file, and of :func:`arabench.annotations.tokenize.sentence_ranges`),
+    and no span crosses a sentence boundary.
+    """
+    if "\n" not in text:
+        return candidates
+    return [c for c in candidates if "\n" not in text[c.start : c.end]]
