@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "run": "arabench.benchmark.commands.run",
     "score": "arabench.benchmark.commands.score",
     "compare": "arabench.benchmark.commands.compare",
+    "leaderboard": "arabench.benchmark.commands.leaderboard",
     "models": "arabench.benchmark.commands.models",
     "validate": "arabench.benchmark.commands.validate",
     "convert": "arabench.benchmark.commands.convert",

@@ -37,7 +37,7 @@ from arabench.benchmark.results import ModelResult, Results, load_results
 from arabench.benchmark.scoring import unit_counts_array
 from arabench.eval.modes import HEADLINE
 
-__all__ = ["ComparisonRow", "Comparison", "compare", "DEFAULT_RESAMPLES"]
+__all__ = ["ComparisonRow", "Comparison", "compare", "DEFAULT_RESAMPLES", "read_results", "aligned_counts"]
 
 DEFAULT_RESAMPLES = 10_000
 
@@ -483,3 +483,9 @@ def compare(
         seed=seed,
         rows=tuple(rows),
     )
+
+
+#: The checked results reader and per-unit counts of two models, for every command that reads results files
+#: (``compare``, ``leaderboard``): one reader, one set of checks.
+read_results = _load
+aligned_counts = _aligned
