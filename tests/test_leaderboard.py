@@ -209,5 +209,5 @@ def test_bad_options_are_refused(four_results: list[Path], options: dict, messag
 def test_no_results_and_a_missing_directory_are_refused(tmp_path: Path) -> None:
     with pytest.raises(BenchmarkError, match="no results"):
         leaderboard([])
-    with pytest.raises(BenchmarkError, match="cannot read the results file|not found|No such"):
+    with pytest.raises(BenchmarkError, match=r"cannot read the results file|not found|No such"):
         leaderboard([tmp_path / "nothing"])
