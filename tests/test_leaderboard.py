@@ -132,13 +132,12 @@ def test_the_bootstrap_test_gives_the_same_groups_here(four_results: list[Path])
 def test_the_command_prints_and_writes(four_results: list[Path], tmp_path: Path) -> None:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        assert main(["leaderboard", *map(str, four_results), "--resamples", "300", "--format", "markdown"]) == 0
+        assert main(["leaderboard", *map(str, four_results), "--resamples", "300", "--as", "markdown"]) == 0
     assert "| `best` |" in out.getvalue()
     target = tmp_path / "board.html"
     with contextlib.redirect_stdout(io.StringIO()):
         assert (
-            main(["leaderboard", *map(str, four_results), "--resamples", "300", "--format", "html", "-o", str(target)])
-            == 0
+            main(["leaderboard", *map(str, four_results), "--resamples", "300", "--as", "html", "-o", str(target)]) == 0
         )
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     err = io.StringIO()
@@ -211,3 +210,17 @@ def test_no_results_and_a_missing_directory_are_refused(tmp_path: Path) -> None:
         leaderboard([])
     with pytest.raises(BenchmarkError, match=r"cannot read the results file|not found|No such"):
         leaderboard([tmp_path / "nothing"])
+
+
+def test_run_with_several_corpora_prints_the_combined_table(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("ARABENCH_CACHE", str(tmp_path / "cache"))
+    news, wiki = _corpus(tmp_path / "news.conll", 30), _corpus(tmp_path / "wiki.conll", 30, 1)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        argv = ["run", "-m", "oracle", "-m", "empty", "--corpus", str(news), "--corpus", str(wiki)]
+        assert main([*argv, "--out", str(tmp_path / "out"), "--bootstrap", "50"]) == 0
+    text = out.getvalue()
+    assert "combined leaderboard" in text
+    table = text[text.index("combined leaderboard") :]
+    assert "news (conll4)" in table and "wiki (conll4)" in table and "mean (conll4)" in table
+    assert "oracle  1.0000" in table

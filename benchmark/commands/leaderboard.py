@@ -10,7 +10,7 @@ from arabench.benchmark.commands.options import add_grid, add_seed
 
 HELP = "merge results directories into one leaderboard: models x corpora, intervals, ranks from corrected paired tests"
 
-#: ``--format`` values and the method of :class:`arabench.benchmark.leaderboard.Leaderboard` that writes each.
+#: ``--as`` values and the method of :class:`arabench.benchmark.leaderboard.Leaderboard` that writes each.
 OUTPUTS = {
     "text": "to_text",
     "markdown": "to_markdown",
@@ -53,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_grid(parser, repeatable=False)
     parser.add_argument("--per-type", action="store_true", help="add a column per entity type (text, Markdown, LaTeX)")
     parser.add_argument(
-        "--format", dest="output_format", choices=tuple(OUTPUTS), default="text", help="output format (default: text)"
+        "--as", dest="output_format", choices=tuple(OUTPUTS), default="text", help="output format (default: text)"
     )
     parser.add_argument(
         "--output", "-o", metavar="FILE", help="write to FILE instead of stdout (never onto one of the RESULTS)"

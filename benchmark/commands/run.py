@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import textwrap
 from dataclasses import replace
 from pathlib import Path
@@ -209,8 +210,10 @@ def main(args: argparse.Namespace) -> int:
         )
     golds = [load_corpus(c, view=config.corpus_view, prefer=config.view, units=config.units) for c in corpora]
     status = 0
+    outs = []
     for corpus_path, gold in zip(corpora, golds, strict=True):
         out = config.out if len(corpora) == 1 else str(Path(config.out) / _corpus_name(corpus_path))
+        outs.append(out)
         recorded = replace(config, corpus=[] if corpus_path is None else [corpus_path], out=out)
         results = run(
             config.models,
@@ -232,6 +235,11 @@ def main(args: argparse.Namespace) -> int:
             if m.explicit and m.status != "scored":
                 print(f"arabench run: model {m.name!r} {m.status}: {m.reason}", file=sys.stderr)
         status = max(status, results.exit_status)
+    if len(corpora) > 1 and not config.quiet:  # the combined table, from the results directories just written
+        from arabench.benchmark.leaderboard import leaderboard
+
+        print(f"\ncombined leaderboard (arabench leaderboard {' '.join(outs)}):")
+        print(leaderboard(outs, view=config.view, seed=config.seed).to_text(), end="")
     return status
 
 
@@ -260,6 +268,7 @@ def _print_leaderboard(results: Results, out: str, *, corpus: str | None) -> Non
     from arabench.benchmark.results import SCORED_STATUSES
 
     head = HEADLINE
+    fixes: dict[str, list[str]] = {}
     where = f"corpus {corpus}, " if corpus else ""
     print(
         f"leaderboard ({where}view {results.leaderboard_view}; "
@@ -274,10 +283,50 @@ def _print_leaderboard(results: Results, out: str, *, corpus: str | None) -> Non
                 f"  {row.model:<40} {row.view:<9} F1 {fmt(row.f1)} {fmt_ci(row.f1_ci)}"
                 f"  char F1 {fmt(row.char_f1)}{flag}"
             )
+        elif row.status == "skipped":  # one line each; the fix they share is said once, below
+            what, fix = split_reason(row.reason or "")
+            print(f"  {row.model:<40} skipped: {what}")
+            if fix:
+                fixes.setdefault(fix, []).append(row.model)
         else:
             # The reason ends with its fix: wrapped, never cut (also: `arabench models NAME`).
             lines = textwrap.wrap(f"{row.status}: {row.reason or ''}", width=78) or [row.status]
             print(f"  {row.model:<40} {lines[0]}")
             for line in lines[1:]:
                 print(f"  {'':<40} {line}")
+    for fix, models in fixes.items():
+        who = f"the {len(models)} skipped models" if len(models) > 1 else models[0]
+        lines = textwrap.wrap(f"fix for {who}: {fix}", width=118)
+        print("\n".join(f"  {line}" for line in lines))
     print(f"results written to {out}/ (results.json, summary.md, per_type.csv, errors.jsonl, report.html)")
+
+
+_HEX = re.compile(r"\b[0-9a-f]{40}\b")
+_HF_COMMAND = re.compile(r"`hf download \S+ --revision \S+`")
+
+
+def split_reason(reason: str) -> tuple[str, str | None]:
+    """A skip reason as (what happened, in one line; its fix, with model-specific ids made placeholders).
+
+    The fix starts after the first ``": "`` outside parentheses and backticks; a model's hub command becomes
+    ``hf download REPO --revision REVISION`` (``arabench models NAME`` prints each model's), so the models
+    skipped for one cause share one fix. A full revision hash in what happened is shortened to 12 characters.
+    """
+    text = reason.removeprefix("not available here: ")
+    depth, quoted, cut = 0, False, None
+    for i, ch in enumerate(text):
+        if ch == "`":
+            quoted = not quoted
+        elif not quoted and ch in "([":
+            depth += 1
+        elif not quoted and ch in ")]":
+            depth = max(0, depth - 1)
+        elif not quoted and depth == 0 and text.startswith(": ", i):
+            cut = i
+            break
+    what, fix = (text, None) if cut is None else (text[:cut], text[cut + 2 :])
+    what = _HEX.sub(lambda m: m.group(0)[:12] + "…", what)
+    if fix is not None:
+        fix = _HF_COMMAND.sub("`hf download REPO --revision REVISION`, see `arabench models NAME`", fix)
+        fix = _HEX.sub("REVISION", fix)
+    return what, fix
