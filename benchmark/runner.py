@@ -402,7 +402,19 @@ def _predict_with(
 
 
 def _check_prediction(prediction: Prediction, text: str, name: str, view: View) -> None:
-    """Refuse what could not be scored honestly: spans beyond the text, labels outside the model's view."""
+    """Refuse what could not be scored honestly.
+
+    Spans beyond the text, labels outside the model's view, a cluster member that is not a predicted span
+    or is in two clusters.
+    """
+    members = [s for group in prediction.clusters for s in group]
+    if not set(members) <= set(prediction.spans) or len(set(members)) != len(members):
+        raise ModelError(
+            f"model {name!r} predicted a cluster whose mentions are not its predicted spans, each in one cluster",
+            field="clusters",
+            value=next((s for s in members if s not in set(prediction.spans)), None),
+            fix="group predicted spans only, each in at most one cluster",
+        )
     arguments = [s for r in prediction.relations for s in (r.arg1, r.arg2)]
     for span in [*prediction.spans, *arguments]:
         if span.end > len(text):
@@ -482,6 +494,9 @@ def score_predictions(
             clusters=[d.span_clusters() for d in documents],
         )
         pred_spans = [relabel_spans(p.spans, mapping) for p in predictions]
+        pred_clusters = None
+        if any(p.clusters for p in predictions):  # the entity layer of a model that predicts one
+            pred_clusters = [[relabel_spans(group, mapping) for group in p.clusters] for p in predictions]
         pred_relations = [relabel_relations(p.relations, mapping) for p in predictions]
         view_labels = frozenset(mapping[label] for label in labels if mapping.get(label) is not None)
         # What the view leaves out is counted, never silently gone (README "Views").
@@ -501,6 +516,7 @@ def score_predictions(
             pred_out_of_view=dict(pred_out),
             pred_relations_out_of_view=pred_relations_out,
             relation_level=relation_level,
+            pred_clusters=pred_clusters,
         )
     return scores, errors
 

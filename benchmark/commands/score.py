@@ -103,6 +103,7 @@ class ScoreReport:
     view: str | None
     documents: int  # texts scored: documents (JSONL, BRAT) or sentences (CoNLL)
     notes: dict[str, int] = field(default_factory=dict)
+    entities: dict[str, Any] | None = None  # the system's coreference (eval.coref), when the predictions have clusters
 
 
 #: Bytes of gold lines read per block by the fast CoNLL path (then up to the end of the sentence).
@@ -359,8 +360,19 @@ def _read_predictions(path: str, fmt: str | None) -> list:
 
 
 def _span_documents(
-    gold_path: str, pred_path: str, *, check_types: bool, gold_format: str, pred_format: str | None
+    gold_path: str,
+    pred_path: str,
+    *,
+    check_types: bool,
+    gold_format: str,
+    pred_format: str | None,
+    clusters: list | None = None,
 ) -> tuple[list[str], list[list], list[list]]:
+    """Texts, gold spans and predicted spans per gold document.
+
+    ``clusters`` receives, per document, the gold and the predicted entity layers as lists of ``(start, end)``
+    ranges (``None`` for predictions without clusters).
+    """
     from arabench.annotations.corpus import read_corpus
 
     gold = read_corpus(gold_path, check_types=check_types, format=gold_format)
@@ -410,6 +422,13 @@ def _span_documents(
         texts.append(doc.text)
         gold_spans.append(list(doc.entities.values()))
         pred_spans.append(list(other.entities.values()))
+        if clusters is not None:
+            clusters.append(
+                (
+                    [[doc.entities[i].range for i in group] for group in doc.clusters],
+                    [[other.entities[i].range for i in group] for group in other.clusters] if other.clusters else None,
+                )
+            )
     return texts, gold_spans, pred_spans
 
 
@@ -519,6 +538,7 @@ def score_settings(
         return [ScoreReport(scores=token_scores, format=fmt, view=None, documents=n, notes=dict(token_scores.notes))]
     relabel = label_map is not None or bool(drop)
     read_notes: dict[str, int] = {}
+    layers: list = []
     if fmt == "conll":
         with collection_paused():  # a read makes a million small objects and no reference cycle
             read = _read_conll(str(gold), str(pred), scheme)
@@ -543,7 +563,7 @@ def score_settings(
             texts = None
     else:
         texts, gold_spans, pred_spans = _span_documents(
-            str(gold), str(pred), check_types=False, gold_format=fmt, pred_format=pred_fmt
+            str(gold), str(pred), check_types=False, gold_format=fmt, pred_format=pred_fmt, clusters=layers
         )
         documents = len(texts)
     notes: dict[str, int] = {}
@@ -570,10 +590,46 @@ def score_settings(
             scores = dataclasses.replace(
                 scores, out_of_scope=merged, notes=dict(sorted({**scores.notes, **notes}.items()))
             )
+        entities = None
+        if any(pred is not None for _, pred in layers):
+            entities = _entity_layers(layers, gold_spans, pred_spans, texts, setting.boundary)
         reports.append(
-            ScoreReport(scores=scores, format=fmt, view=view, documents=documents, notes={**scores.notes, **read_notes})
+            ScoreReport(
+                scores=scores,
+                format=fmt,
+                view=view,
+                documents=documents,
+                notes={**scores.notes, **read_notes},
+                entities=entities,
+            )
         )
     return reports
+
+
+def _entity_layers(
+    layers: Sequence[tuple[list, list | None]],
+    gold_spans: Sequence[Sequence],
+    pred_spans: Sequence[Sequence],
+    texts: Sequence[str] | None,
+    boundary: str,
+) -> dict[str, Any]:
+    """The system's coreference (MUC, B³, CEAF-e; strict mentions, :func:`arabench.eval.coref.score_entity_layers`).
+
+    Each side's spans as scored (relabelled, projected into the view) are grouped by the cluster of the file that
+    holds their range; a span in no cluster is an entity of its own.
+    """
+    from arabench.eval.coref import score_entity_layers
+
+    def partition(spans: Sequence, groups: list | None) -> list[list]:
+        owner = {r: n for n, group in enumerate(groups or ()) for r in group}
+        entities: dict[object, list] = {}
+        for span in sorted(spans):
+            entities.setdefault(owner.get(span.range, ("alone", span)), []).append(span)
+        return list(entities.values())
+
+    key = [partition(g, gold) for g, (gold, _) in zip(gold_spans, layers, strict=True)]
+    response = [partition(p, pred) for p, (_, pred) in zip(pred_spans, layers, strict=True)]
+    return score_entity_layers(key, response, mode="strict", boundary=boundary, texts=texts).as_dict()
 
 
 def _check_strict_iob2(
@@ -711,6 +767,7 @@ def report_json(report: ScoreReport) -> dict[str, Any]:
         "per_type": {t: _counts_json(c) for t, c in s.per_type.items()},
         "out_of_scope": dict(s.out_of_scope),
         "notes": dict(report.notes),
+        **({} if report.entities is None else {"entities": report.entities}),
     }
 
 
@@ -755,6 +812,16 @@ def report_table(report: ScoreReport) -> str:
         lines.append("not scored (gold out of scope): " + ", ".join(f"{k} {v}" for k, v in s.out_of_scope.items()))
     if report.notes:
         lines.append("notes: " + ", ".join(f"{k} {v}" for k, v in report.notes.items()))
+    if report.entities is not None:
+        e = report.entities
+        lines.append(
+            "entity layer (coreference, strict mentions): "
+            + " · ".join(
+                f"{name} P {_fmt(e[key]['precision'])} R {_fmt(e[key]['recall'])} F1 {_fmt(e[key]['f1'])}"
+                for key, name in (("muc", "MUC"), ("b_cubed", "B³"), ("ceaf_e", "CEAF-e"))
+            )
+            + f" · CoNLL F1 {_fmt(e['conll_f1'])}"
+        )
     return "\n".join(lines)
 
 

@@ -50,7 +50,7 @@ from arabench.annotations.files import canonical_sha256, path_fingerprint
 from arabench.annotations.schema import Schema, default_schema
 from arabench.annotations.spans import Relation, Span
 from arabench.models.base import Prediction
-from arabench.models.llm.alignment import align_entities, align_relations
+from arabench.models.llm.alignment import Alignment, align_entities, align_relations, answer_clusters
 from arabench.models.llm.cache import ResponseCache
 from arabench.models.llm.http import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -319,12 +319,14 @@ class LLMExtractor:
         counts: Counter[str] = Counter()
         spans: dict[Span, None] = {}
         relations: dict[Relation, None] = {}
+        clusters: list[tuple[Span, ...]] = []  # the entities the answers imply (answer_clusters)
+        clustered: set[Span] = set()
         for start, end in split_windows(text, max_chars=self.max_window_chars):
             counts["windows"] += 1
             if end - start > self.max_window_chars:
                 counts["oversized_windows"] += 1
             try:
-                window_spans, window_relations, window_counts = self._window(text, start, end)
+                window_spans, window_relations, window_counts, alignment = self._window(text, start, end)
             except ModelError:
                 raise
             except Exception as exc:  # one bad window must not stop the run
@@ -342,6 +344,8 @@ class LLMExtractor:
                 spans[span] = None
             for rel in window_relations:
                 relations[rel] = None
+            if alignment is not None:
+                clusters += answer_clusters(alignment, clustered)
         problems = {k: counts[k] for k in _REPORTED if counts.get(k)}
         if problems:
             examples = [str(x.get("text")) for x in self.samples.get("unalignable", [])[:3]]
@@ -351,16 +355,20 @@ class LLMExtractor:
                 ", ".join(f"{k} {v}" for k, v in problems.items()),
                 f" (unalignable e.g. {examples})" if examples else "",
             )
-        return Prediction(spans=tuple(spans), relations=tuple(relations), diagnostics=dict(counts))
+        return Prediction(
+            spans=tuple(spans), relations=tuple(relations), diagnostics=dict(counts), clusters=tuple(clusters)
+        )
 
-    def _window(self, text: str, start: int, end: int) -> tuple[list[Span], list[Relation], Counter[str]]:
+    def _window(
+        self, text: str, start: int, end: int
+    ) -> tuple[list[Span], list[Relation], Counter[str], Alignment | None]:
         messages = self.prompt.messages(text[start:end], system=self.system)
         answer = self._answer(messages)
         counts = Counter(answer.counts)
         if answer.failed:
             counts["failed_windows"] += 1
             self.stats["failed_windows"] += 1
-            return [], [], counts
+            return [], [], counts, None
         self.stats["answered_windows"] += 1
         if answer.finish_reason == "length":
             counts["truncated_answers"] += 1
@@ -368,7 +376,7 @@ class LLMExtractor:
         counts.update(parsed.counts)
         if not parsed.ok:
             self._sample("parse_failures", window=[start, end], answer=excerpt(answer.content or "", limit=500))
-            return [], [], counts
+            return [], [], counts, None
         aligned = align_entities(
             text,
             parsed.entities,
@@ -382,7 +390,7 @@ class LLMExtractor:
             self._sample("unalignable", window=[start, end], text=missing)
         relations, rel_counts = align_relations(parsed.relations, parsed.entities, aligned, schema=self.schema)
         counts.update(rel_counts)
-        return aligned.spans, relations, counts
+        return aligned.spans, relations, counts, aligned
 
 
 def _check_options(adapter: str, options: Mapping[str, Any], accepted: Sequence[str]) -> None:
