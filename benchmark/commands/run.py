@@ -158,6 +158,8 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
     if args.models is not None and config.models != args.models:
         config.model_options = {}  # the file's options were for the file's models
     config = merge_flags(config, flags, [tuple(pair) for pair in args.model_option])
+    if args.config and args.out is None:
+        _refuse_overwriting_the_source(Path(args.config), config)
     if config.views:
         for view in load_views(config.views).values():
             register_view(view)
@@ -168,6 +170,27 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
         if url and model.startswith("llm:"):
             config.model_options.setdefault(model, {}).setdefault("base_url", url)
     return config
+
+
+def _refuse_overwriting_the_source(source: Path, config: RunConfig) -> None:
+    """A run repeated from a ``results.json`` never replaces the results it came from unless ``--out`` says so."""
+    from arabench.annotations.errors import BenchmarkError
+
+    given = source.expanduser().resolve()
+    if given.is_dir():
+        given = given / "results.json"
+    outs = (
+        [Path(config.out)] if len(config.corpus) <= 1 else [Path(config.out) / _corpus_name(c) for c in config.corpus]
+    )
+    for out in outs:
+        if (out.expanduser().resolve() / "results.json") == given:
+            raise BenchmarkError(
+                "repeating this run would write over the results it is repeated from",
+                file=str(source),
+                field="--out",
+                value=str(out),
+                fix="pass --out DIR for the new run (or --out with that same directory to replace it)",
+            )
 
 
 def main(args: argparse.Namespace) -> int:

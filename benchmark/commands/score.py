@@ -283,13 +283,17 @@ def _refuse_prefixed(sentence: tuple[list[str], list[str], int], path: str) -> N
 _PREFIXED = re.compile(r"^[BIESLU][-_]\S")
 
 
-def _strict_iob2(gold_path: str, pred_path: str) -> tuple[Any, int]:
+def _strict_iob2(
+    gold_path: str, pred_path: str, *, label_map: str | None = None, drop: str | Sequence[str] = ()
+) -> tuple[Any, int]:
     """The strict IOB2 chunks of seqeval (:func:`arabench.eval.tokens.score_tags` with scheme ``iob2``).
 
     Both files are streamed together (:func:`arabench.annotations.conll.iter_conll_sentences`)
     and their tokens checked as in :func:`_read_conll_checked`; returns the
-    scores and the number of sentences.
+    scores and the number of sentences. ``--label-map``/``--drop`` relabel the predicted tags' types first
+    (a dropped type's tags become ``O``; ``dropped_label:<T>`` counts its ``B-`` tags).
     """
+    from arabench.annotations.tags import split_tag
     from arabench.eval.tokens import score_tags
 
     gold_tags: list[list[str]] = []
@@ -297,7 +301,34 @@ def _strict_iob2(gold_path: str, pred_path: str) -> tuple[Any, int]:
     for g, p in _paired_sentences(gold_path, pred_path, "BIO2"):
         gold_tags.append(g[1])
         pred_tags.append(p[1])
-    return score_tags(gold_tags, pred_tags, scheme="iob2"), len(gold_tags)
+    notes: dict[str, int] = {}
+    if label_map is not None or drop:
+        known = {split_tag(t)[1] for sentence in gold_tags for t in sentence if t != "O"}
+        relabel = _relabeller(label_map, drop, known, {}, "gold")
+        targets: dict[str, str | None] = {}
+        relabelled = []
+        for sentence in pred_tags:
+            new = []
+            for tag in sentence:
+                if tag == "O":
+                    new.append(tag)
+                    continue
+                prefix, label = split_tag(tag)
+                if label not in targets:
+                    targets[label] = relabel(label)
+                target = targets[label]
+                if target is None:
+                    if prefix == "B":
+                        notes[f"dropped_label:{label}"] = notes.get(f"dropped_label:{label}", 0) + 1
+                    new.append("O")
+                else:
+                    new.append(f"{prefix}-{target}")
+            relabelled.append(new)
+        pred_tags = relabelled
+    scores = score_tags(gold_tags, pred_tags, scheme="iob2")
+    if notes:
+        scores = dataclasses.replace(scores, notes=dict(sorted({**scores.notes, **notes}.items())))
+    return scores, len(gold_tags)
 
 
 def _check_same_tokens(
@@ -533,8 +564,8 @@ def score_settings(
     schema = default_schema()
     view_obj = schema.view(view) if view is not None else None
     if strict_iob2:
-        _check_strict_iob2(settings, fmt=fmt, scheme=scheme, view=view, label_map=label_map, drop=drop)
-        token_scores, n = _strict_iob2(str(gold), str(pred))
+        _check_strict_iob2(settings, fmt=fmt, pred_fmt=pred_fmt, scheme=scheme, view=view)
+        token_scores, n = _strict_iob2(str(gold), str(pred), label_map=label_map, drop=drop)
         return [ScoreReport(scores=token_scores, format=fmt, view=None, documents=n, notes=dict(token_scores.notes))]
     relabel = label_map is not None or bool(drop)
     read_notes: dict[str, int] = {}
@@ -632,22 +663,31 @@ def _entity_layers(
     return score_entity_layers(key, response, mode="strict", boundary=boundary, texts=texts).as_dict()
 
 
-def _check_strict_iob2(
-    settings: Sequence[Setting],
-    *,
-    fmt: str,
-    scheme: str,
-    view: str | None,
-    label_map: str | None,
-    drop: str | Sequence[str],
-) -> None:
-    """``--strict-iob2`` scores CoNLL files in BIO2 as they are, in one setting of mode ``strict``."""
-    if fmt != "conll" or scheme not in ("BIO2", "IOB2", "BIO") or view or label_map or drop:
+def _check_strict_iob2(settings: Sequence[Setting], *, fmt: str, pred_fmt: str, scheme: str, view: str | None) -> None:
+    """``--strict-iob2``: CoNLL files in BIO2 (relabelled by ``--label-map``/``--drop``), one ``strict`` setting.
+
+    Each refusal names only what the user gave that does not fit.
+    """
+    if fmt != "conll" or pred_fmt != "conll":
         raise ScoringError(
-            "--strict-iob2 scores CoNLL files in scheme BIO2 as they are",
+            "--strict-iob2 scores CoNLL files (seqeval's strict IOB2 chunks over their tokens)",
             field="--strict-iob2",
-            value=fmt if fmt != "conll" else scheme,
-            fix="use it on CoNLL gold and predictions, without --view, --label-map, --drop or another --scheme",
+            value=fmt if fmt != "conll" else pred_fmt,
+            fix="use it on CoNLL gold and predictions, or drop --strict-iob2",
+        )
+    if scheme not in ("BIO2", "IOB2", "BIO"):
+        raise ScoringError(
+            "--strict-iob2 reads tags in scheme BIO2",
+            field="--scheme",
+            value=scheme,
+            fix="convert the files to BIO2 (arabench convert --scheme), or drop --strict-iob2",
+        )
+    if view:
+        raise ScoringError(
+            "--strict-iob2 compares the tags as they are (or relabelled with --label-map/--drop), not in a view",
+            field="--view",
+            value=view,
+            fix="relabel the predictions with --label-map/--drop instead, or drop --strict-iob2",
         )
     modes = sorted({s.mode for s in settings})
     if len(settings) != 1 or modes != ["strict"]:
@@ -668,38 +708,54 @@ def _relabel(
     gold_spans: list[list],
 ) -> list[list]:
     """Apply ``--label-map``/``--drop`` to the predictions; a label neither mapped, dropped nor known is an error."""
-    from arabench.annotations.errors import LabelMapError
     from arabench.annotations.schema import default_schema
     from arabench.annotations.spans import Span
-    from arabench.models.labelmap import LabelMap, parse_label_map
 
-    drops = [d.strip() for d in drop.split(",") if d.strip()] if isinstance(drop, str) else list(drop)
-    lmap = LabelMap({}, frozenset(drops), "option") if label_map is None else parse_label_map(label_map, drop=drops)
     if view is not None:
         known = set(view.labels) | set(default_schema().entity_types)
     else:
         known = {s.label for spans in gold_spans for s in spans}
+    relabel = _relabeller(label_map, drop, known, notes, "view" if view is not None else "gold")
     out = []
     for spans in pred_spans:
         kept = []
         for span in spans:
-            if span.label in lmap.drop:
-                notes[f"dropped_label:{span.label}"] = notes.get(f"dropped_label:{span.label}", 0) + 1
-            elif span.label in lmap.mapping:
-                target = lmap.mapping[span.label]
-                kept.append(Span(span.start, span.end, target))
-            elif span.label in known:
-                kept.append(span)
-            else:
-                raise LabelMapError(
-                    "prediction label neither mapped, dropped nor a label of the "
-                    + ("view" if view is not None else "gold"),
-                    field="--label-map",
-                    value=span.label,
-                    fix=f"add {span.label}=<LABEL> to --label-map or list it in --drop",
-                )
+            target = relabel(span.label)
+            if target is not None:
+                kept.append(span if target == span.label else Span(span.start, span.end, target))
         out.append(kept)
     return out
+
+
+def _relabeller(
+    label_map: str | None, drop: str | Sequence[str], known: set[str], notes: dict[str, int], against: str
+) -> Any:
+    """``label -> new label or None`` (dropped, counted as ``dropped_label:<LABEL>``) for ``--label-map``/``--drop``.
+
+    A label neither mapped, dropped nor ``known`` (a label of the gold or the view) is a :class:`LabelMapError`.
+    """
+    from arabench.annotations.errors import LabelMapError
+    from arabench.models.labelmap import LabelMap, parse_label_map
+
+    drops = [d.strip() for d in drop.split(",") if d.strip()] if isinstance(drop, str) else list(drop)
+    lmap = LabelMap({}, frozenset(drops), "option") if label_map is None else parse_label_map(label_map, drop=drops)
+
+    def relabel(label: str) -> str | None:
+        if label in lmap.drop:
+            notes[f"dropped_label:{label}"] = notes.get(f"dropped_label:{label}", 0) + 1
+            return None
+        if label in lmap.mapping:
+            return lmap.mapping[label]
+        if label in known:
+            return label
+        raise LabelMapError(
+            f"prediction label neither mapped, dropped nor a label of the {against}",
+            field="--label-map",
+            value=label,
+            fix=f"add {label}=<LABEL> to --label-map or list it in --drop",
+        )
+
+    return relabel
 
 
 def _into_view(spans: list[list], view: Any, schema: Any, *, side: str, path: str) -> tuple[list[list], dict[str, int]]:
