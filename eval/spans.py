@@ -1,64 +1,10 @@
 """Span-level scoring: one matcher for every match mode, boundary convention and layer.
 
-Pipeline, per document, in this order:
-
-1. **Scope.** With ``labels`` (what the model can emit), gold spans of other
-   labels are taken out and counted in :attr:`SpanScores.out_of_scope`.
-   Predictions are never taken out: a prediction of a label the gold does not
-   use is a false positive of that label.
-2. **Boundaries.** With ``boundary="word"`` gold and predicted spans are widened
-   to whole words (:func:`arabench.annotations.tokenize.snap_span`). A span that covers
-   no word (only white space) is kept as it is and counted in
-   :attr:`SpanScores.notes` (``gold_unsnappable``/``pred_unsnappable``).
-3. **Duplicates.** Spans are sets: a second span with the same range and label
-   (as given, or after word snapping) is counted in :attr:`SpanScores.notes`
-   (``gold_duplicates``/``pred_duplicates``) and scored once.
-4. **Layer.** ``flat`` keeps the outermost spans (:func:`arabench.annotations.spans.outermost`);
-   ``nested`` keeps all.
-5. **Matching** (one-to-one): see below.
-
-Matching rule (one-to-one, optimal, deterministic). A gold span ``g`` and a
-prediction ``p`` *may* be paired when the mode gives the pair credit > 0
-(:meth:`arabench.eval.modes.MatchMode.credit`). Among all one-to-one pairings the
-matcher picks one that maximises, in this order of priority:
-
-1. the total credit (so the true-positive count is the largest possible),
-2. the number of pairs whose labels agree,
-3. the total number of overlapping characters,
-
-and breaks remaining ties deterministically (scipy's ``linear_sum_assignment``
-over the spans in sorted ``(start, end, label)`` order). Only spans connected
-by a chain of overlaps can compete, so the assignment is solved per overlap
-cluster, and a cluster where no span has a choice needs no solver.
-
-nervaluate (1.2.1) instead pairs greedily, prediction by prediction in input
-order, with the first overlapping gold span not yet used, so a wrong
-prediction can consume a gold span that a later prediction matches exactly:
-with gold ``ORG[0,20)`` containing ``GPE[10,20)`` and predictions
-``PERS[0,10)`` then ``ORG[0,20)``, nervaluate's ``strict`` and ``ent_type``
-pair ``PERS`` with ``ORG`` and ``ORG`` with ``GPE`` (0 correct); this matcher
-pairs ``ORG`` with ``ORG`` (1 true positive), leaves ``GPE`` missed and
-``PERS`` spurious. Its total credit is never lower than nervaluate's.
-
-Credit attribution: a pair with credit ``c`` adds ``c`` to the gold label's
-``tp``, ``1 - c`` to the gold label's ``fn`` and ``1 - c`` to the predicted
-label's ``fp``. An unpaired gold span adds 1 to ``fn`` of its label, an
-unpaired prediction 1 to ``fp`` of its label. So ``tp + fn`` of a label is its
-gold count and ``micro.tp + micro.fp`` the number of predictions, in every mode.
-
-Error records (:class:`MatchError`): every gold or predicted span that did not
-earn full credit appears in exactly one record. Pairs with credit < 1 are
-recorded as ``boundary`` (or ``wrong_type_and_boundary`` when labels differ).
-The spans left unpaired are paired a second time for diagnosis only, by the
-same optimal rule over *any* overlap (same range first, then same label, then
-larger overlap): a pair with equal ranges is ``wrong_type``, otherwise
-``boundary`` (labels agree) or ``wrong_type_and_boundary``. Gold spans still
-alone are ``missed``, predictions still alone ``spurious``.
-
-Scoring units: ``units`` splits each document into scoring units (sentences,
-as character ranges) for the bootstrap. A span belongs to the unit containing
-its start (after snapping); a pair's ``tp`` and ``fn`` go to the gold span's
-unit and its ``fp`` to the prediction's unit.
+Per document, in this order: scope (gold labels the model cannot emit are counted out of scope),
+boundaries (``word`` widens spans to whole words), duplicates (spans are sets), layer (``flat``
+keeps the outermost spans), then one-to-one optimal matching per overlap cluster. The matching
+rule, credit attribution, error records, scoring units and how this differs from nervaluate's
+greedy pairing are in docs/scoring.md ("Matching rule" and after).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Nothing heavy is imported here: an adapter's module (and with it torch or
 transformers) is imported only when :func:`create_model` builds that model, so
-``arabench models`` and ``import models.registry`` stay fast.
+``arabench models`` and ``import arabench.models.registry`` stay fast.
 
 Names a user can give:
 

@@ -417,7 +417,7 @@ def test_several_corpora_write_one_directory_each(tmp_path: Path) -> None:
 
 def test_hf_options_from_the_shell_reach_the_adapter(tmp_path: Path) -> None:
     pytest.importorskip("transformers")
-    from tests.tiny_models import build_tiny_bert
+    from tiny_models import build_tiny_bert
 
     build_tiny_bert(tmp_path / "bert")
     model = "hf:bert"

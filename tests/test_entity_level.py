@@ -14,8 +14,7 @@ from arabench.benchmark.agreement import agreement
 from arabench.benchmark.cli import main as cli_main
 from arabench.benchmark.corpus_io import load_corpus
 from arabench.eval.views import project_gold
-
-from tests.eval_helpers import nth_span
+from eval_helpers import nth_span
 
 # "Sami Nour, head of the energy committee, said that Egypt chairs the committee. Nour added ..." (general text)
 TEXT = "قال سامي نور رئيس لجنة الطاقة إن مصر تترأس لجنة الطاقة. وأضاف نور أن الرئاسة المصرية للجنة الطاقة مستمرة."

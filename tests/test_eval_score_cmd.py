@@ -11,8 +11,7 @@ from arabench.annotations.spans import Document, Span
 from arabench.benchmark.cli import main as cli
 from arabench.benchmark.commands.score import infer_format, score_files
 from conlleval import evaluate as conlleval_evaluate
-
-from tests.eval_helpers import random_corpus, sentence_text
+from eval_helpers import random_corpus, sentence_text
 
 TEXT_A = "التقى وزير الخارجية سمير علي نظيره في بيروت يوم الأحد."
 TEXT_B = "أعلنت شركة النفط الوطنية عن أرباحها في القاهرة."

@@ -201,7 +201,7 @@ def test_make_view_requires_every_type_once() -> None:
 def test_cli_help_lists_commands_without_importing_torch() -> None:
     code = (
         "import sys, io, contextlib\n"
-        "from benchmark.cli import main\n"
+        "from arabench.benchmark.cli import main\n"
         "buf = io.StringIO()\n"
         "with contextlib.redirect_stdout(buf): main([])\n"
         "assert 'validate' in buf.getvalue() and 'run' in buf.getvalue()\n"

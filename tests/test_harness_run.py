@@ -197,7 +197,8 @@ def test_predictions_file_model(tmp_path: Path, brat: Path) -> None:
     assert strict["PERS"]["fn"] == 2 and strict["ORG"]["fp"] == 1
 
 
-def test_default_suite_skips_unavailable_models_fast(
+@pytest.mark.slow  # trains crf (about 40 s)
+def test_default_suite_scores_the_baselines_and_lists_unavailable_models_as_skipped(
     tmp_path: Path, brat: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from arabench.models.registry import default_suite

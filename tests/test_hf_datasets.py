@@ -124,6 +124,6 @@ def test_read_hf_refuses_other_directories(tmp_path: Path) -> None:
 def test_datasets_is_imported_lazily() -> None:
     import subprocess
 
-    code = "import annotations.hf_datasets, sys; print('datasets' in sys.modules)"
+    code = "import arabench.annotations.hf_datasets, sys; print('datasets' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -9,8 +9,7 @@ from arabench.annotations.tokenize import sentence_ranges
 from arabench.models.hf import spans_from_words
 from arabench.models.labelmap import LabelMap
 from arabench.models.registry import create_model
-
-from tests.tiny_models import build_tiny_bert
+from tiny_models import build_tiny_bert
 
 TEXT = "قال محمد علي في بيروت\nذهب أحمد إلى القاهرة. وصل سمير"
 

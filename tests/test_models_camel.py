@@ -2,9 +2,6 @@
 
 import importlib.util
 import json
-import os
-import tempfile
-from pathlib import Path
 
 import pytest
 from arabench.annotations.errors import LabelMapError, ModelError, ModelUnavailableError
@@ -15,11 +12,7 @@ from arabench.models.camel import INSTALL_HINT, _count_segments, align_words
 HAVE_CAMEL = importlib.util.find_spec("camel_tools") is not None
 needs_camel = pytest.mark.skipif(not HAVE_CAMEL, reason=f"camel-tools is not installed: {INSTALL_HINT}")
 
-if HAVE_CAMEL and "CAMELTOOLS_DATA" not in os.environ:
-    # camel_tools.ner downloads catalogue.json on import; offline tests give it an empty catalogue
-    _data = Path(tempfile.mkdtemp(prefix="arabench-camel-data-"))
-    (_data / "catalogue.json").write_text(json.dumps({"version": "1.6", "packages": {}, "components": {}}))
-    os.environ["CAMELTOOLS_DATA"] = str(_data)
+# conftest.py points CAMELTOOLS_DATA at an empty catalogue in the session's temporary folder
 
 
 @pytest.fixture(scope="module")

@@ -80,7 +80,7 @@ def test_bare_camel_means_the_default_model(tmp_path, monkeypatch):
 def test_bare_camel_reaches_the_adapter_not_a_usage_error(tmp_path, monkeypatch):
     monkeypatch.setenv("CAMELTOOLS_DATA", str(tmp_path))
     code = (
-        "from models.registry import create_model\n"
+        "from arabench.models.registry import create_model\n"
         "try:\n    create_model('camel:')\n"
         "except Exception as exc:\n    print(type(exc).__name__, str(exc))\n"
     )

@@ -365,7 +365,7 @@ def test_did_you_mean_names_crf_and_still_the_others(typo: str, suggestion: str)
 
 def test_registry_import_does_not_import_crfsuite_or_the_adapter() -> None:
     code = (
-        "import sys, models.registry as r; r.list_models(); r.get_info('crf').available(); "
+        "import sys, arabench.models.registry as r; r.list_models(); r.get_info('crf').available(); "
         "print(sorted(m for m in sys.modules if m.startswith(('pycrfsuite', 'arabench.models.crf.'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

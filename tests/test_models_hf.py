@@ -28,8 +28,7 @@ from arabench.models.hf import HFTokenClassificationModel, spans_from_words
 from arabench.models.hub import probe_hub
 from arabench.models.labelmap import LabelMap
 from arabench.models.registry import create_model
-
-from tests.tiny_models import ANERCORP_LABELS, build_tiny_bert, build_tiny_xlmr, long_text
+from tiny_models import ANERCORP_LABELS, build_tiny_bert, build_tiny_xlmr, long_text
 
 TEXTS = [
     "وصل أحمد إلى مطار القاهرة الدولي، ثم ذهب إلى الفندق.",

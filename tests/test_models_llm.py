@@ -169,7 +169,8 @@ def test_few_shot_examples_align_and_respect_the_schema() -> None:
     schema = default_schema()
     template = load_prompt("ner-few-shot")
     assert template.examples
-    gold_text = Path("annotations/gold/000_c51be66d53f8d476.txt").read_text(encoding="utf-8")
+    gold = Path(__file__).resolve().parents[1] / "annotations" / "gold" / "000_c51be66d53f8d476.txt"
+    gold_text = gold.read_text(encoding="utf-8")
     for text, data in template.examples:
         assert text not in gold_text
         parsed = parse_answer(json.dumps(data, ensure_ascii=False), entity_types=TYPES)

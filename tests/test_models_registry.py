@@ -30,7 +30,7 @@ HEAVY = ("torch", "transformers", "huggingface_hub", "tokenizers", "datasets", "
 def test_importing_the_registry_and_listing_models_imports_nothing_heavy() -> None:
     code = (
         "import sys, json\n"
-        "import models.registry as r\n"
+        "import arabench.models.registry as r\n"
         "infos = [i.as_dict() for i in r.list_models()]\n"
         "r.default_suite()\n"
         f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
@@ -42,7 +42,7 @@ def test_importing_the_registry_and_listing_models_imports_nothing_heavy() -> No
 
 
 def test_importing_the_registry_alone_imports_no_hub_client() -> None:
-    code = f"import sys, models.registry; print([m for m in {HEAVY!r} if m in sys.modules])"
+    code = f"import sys, arabench.models.registry; print([m for m in {HEAVY!r} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

@@ -13,8 +13,7 @@ from arabench.benchmark.cli import main as cli
 from arabench.benchmark.commands.score import score_settings
 from arabench.eval.modes import Setting, span_grid
 from arabench.eval.spans import score_spans
-
-from tests.eval_helpers import random_corpus, sentence_text
+from eval_helpers import random_corpus, sentence_text
 
 GRID = list(span_grid())
 

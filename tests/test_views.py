@@ -283,8 +283,7 @@ def test_the_ace_card_runs_its_label_set_and_refuses_another(
     pytest.importorskip("transformers")
     from arabench.annotations.errors import ModelError
     from arabench.models.hf import HFTokenClassificationModel
-
-    from tests.tiny_models import build_tiny_bert
+    from tiny_models import build_tiny_bert
 
     card = known_cards()["ychennlp-arabic-ner-ace"]
     directory = build_tiny_bert(tmp_path / "ace", labels=labels, force=force)

@@ -14,9 +14,9 @@ build is reproducible. ``force=`` sets the classifier to give one label to
 every token (weights zero, bias one-hot), which makes span extraction
 deterministic; :func:`force_label` does the same on a loaded model.
 
-Used by the tests of several adapters; import it as ``from tests.tiny_models
-import build_tiny_bert`` (``tests`` is a rootdir package) or
-``from tiny_models import ...`` (pytest puts ``tests/`` on ``sys.path``).
+Used by the tests of several adapters; import it as ``from tiny_models
+import build_tiny_bert`` (pytest puts ``tests/``, the folder of the root
+``conftest.py``, on ``sys.path``, whatever the current directory).
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from arabench.models.llm.adapters import OpenAIChatModel
 from arabench.models.llm.http import endpoint, excerpt, redact_url
 
 ROOT = Path(__file__).resolve().parents[2]
-CLI = "import sys; from benchmark.cli import main; sys.exit(main(sys.argv[1:]))"
+CLI = "import sys; from arabench.benchmark.cli import main; sys.exit(main(sys.argv[1:]))"
 CAIRO, EGYPT = "القاهرة", "مصر"
 TEXTS = {"d1": f"زار الوزير {CAIRO} أمس.", "d2": f"وصل الوفد إلى {EGYPT} اليوم."}
 PLANTED_KEY = "sk-PLANTED-never-stored-0123456789"

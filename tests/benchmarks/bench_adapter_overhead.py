@@ -33,9 +33,9 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.tiny_models import CORPUS, build_tiny_bert
+from tiny_models import CORPUS, build_tiny_bert
 
 
 def _text_within(tokenizer: object, limit: int) -> str:

@@ -29,7 +29,7 @@ import time
 import warnings
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from arabench.annotations.spans import Span
 from arabench.eval.spans import score_spans
