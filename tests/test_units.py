@@ -16,8 +16,7 @@ from arabench.annotations.spans import Span
 from arabench.benchmark.corpus_io import load_corpus
 from arabench.benchmark.runner import run
 from arabench.models.base import Prediction
-
-from tests.units_parity import DATA, newsfane_like, parity, slice_conll
+from units_parity import DATA, newsfane_like, parity, slice_conll
 
 needs_data = pytest.mark.skipif(not (DATA / "aqmar_dev.conll").is_file(), reason="../shared/data is absent")
 
