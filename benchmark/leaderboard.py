@@ -272,7 +272,7 @@ class Leaderboard:
         if not cell.ranked:
             return "n/a" if cell.status == "not in view" else cell.status
         ci = "" if cell.ci is None else f" [{_f(cell.ci[0])}, {_f(cell.ci[1])}]"
-        rank = f"{cell.rank[0]}" if cell.rank[0] == cell.rank[1] else f"{cell.rank[0]}–{cell.rank[1]}"
+        rank = _rank_text(cell.rank)
         if markup == "latex":
             ci = "" if cell.ci is None else f" {{\\scriptsize [{_f(cell.ci[0])}, {_f(cell.ci[1])}]}}"
             return f"{_f(cell.f1)}{ci} ({rank}) \\textsuperscript{{{cell.group}}}"
@@ -428,7 +428,7 @@ class Leaderboard:
             return '<td data-v="-1">–</td>'
         if not cell.ranked:
             return f'<td data-v="-1" title="{html.escape(cell.reason or "")}">{html.escape(cell.status)}</td>'
-        rank = f"{cell.rank[0]}" if cell.rank[0] == cell.rank[1] else f"{cell.rank[0]}–{cell.rank[1]}"
+        rank = _rank_text(cell.rank)
         bar = _bar(cell.f1, cell.ci)
         types = "".join(
             f"<tr><td>{html.escape(t)}</td><td>{_f(row.get('f1'))}</td><td>{_bar(row.get('f1'), row.get('ci'))}</td>"
@@ -446,6 +446,12 @@ class Leaderboard:
 
 
 # ----------------------------------------------------------------------------- formatting helpers
+
+
+def _rank_text(rank: tuple[int, int] | None) -> str:
+    if rank is None:
+        return "–"
+    return f"{rank[0]}" if rank[0] == rank[1] else f"{rank[0]}–{rank[1]}"
 
 
 def _f(value: float | None) -> str:

@@ -303,17 +303,17 @@ def _strict_iob2(
         pred_tags.append(p[1])
     notes: dict[str, int] = {}
     if label_map is not None or drop:
-        known = {split_tag(t)[1] for sentence in gold_tags for t in sentence if t != "O"}
+        known = {label for sentence in gold_tags for t in sentence if (label := split_tag(t)[1]) is not None}
         relabel = _relabeller(label_map, drop, known, {}, "gold")
         targets: dict[str, str | None] = {}
         relabelled = []
         for sentence in pred_tags:
             new = []
             for tag in sentence:
-                if tag == "O":
+                prefix, label = split_tag(tag)
+                if label is None:  # O
                     new.append(tag)
                     continue
-                prefix, label = split_tag(tag)
                 if label not in targets:
                     targets[label] = relabel(label)
                 target = targets[label]
