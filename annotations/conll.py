@@ -67,7 +67,7 @@ from typing import Any, NamedTuple
 import regex
 from arabench.annotations.errors import AnnotationError, ConversionError
 from arabench.annotations.schema import Schema
-from arabench.annotations.spans import Document, Span
+from arabench.annotations.spans import Document, Span, first_duplicate_id
 from arabench.annotations.tags import SCHEMES, Scheme, decode, encode, scheme_of, split_tag
 from arabench.annotations.tokenize import sentence_ranges, word_offsets
 
@@ -736,9 +736,8 @@ def _read_conll(
                 fix=f"add {this_id!r} to the text mapping (it has {', '.join(map(repr, text))})",
             )
         documents.append(_build_document(doc_sentences, this_id, comments, raw, key, file))
-    ids = [d.id for d, _ in documents]
-    if len(set(ids)) != len(ids):
-        dup = next(i for i in ids if ids.count(i) > 1)
+    dup = first_duplicate_id(d.id for d, _ in documents)
+    if dup is not None:
         raise AnnotationError(
             "two documents have the same id",
             file=file,

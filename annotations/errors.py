@@ -23,6 +23,7 @@ __all__ = [
     "LabelMapError",
     "ScoringError",
     "CacheError",
+    "yaml_error",
 ]
 
 _MISSING = object()
@@ -104,3 +105,26 @@ class ScoringError(BenchmarkError):
 
 class CacheError(BenchmarkError):
     """A cache entry is corrupted or unreadable."""
+
+
+def yaml_error(
+    exc: Exception, *, what: str, file: str | Path, error: type[BenchmarkError] = BenchmarkError
+) -> BenchmarkError:
+    """The typed error for a YAML syntax error (``yaml.YAMLError``) in ``file``: its problem and its line.
+
+    The one place a YAML parser's error becomes an arabench error (no ``yaml`` import needed here: the
+    parser's ``problem`` and ``problem_mark`` are read as attributes). Raise it ``from None``.
+
+    Args:
+        exc: The parser's exception.
+        what: What the file is, for the message (``"views file"``).
+        file: The file.
+        error: The error class (:class:`SchemaError` for views, :class:`ModelError` for word lists, ...).
+    """
+    mark = getattr(exc, "problem_mark", None)
+    return error(
+        f"{what} is not valid YAML: {getattr(exc, 'problem', None) or exc}",
+        file=file,
+        line=None if mark is None else mark.line + 1,
+        fix="fix the YAML syntax",
+    )

@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, Any
 import regex
 from arabench.annotations.errors import AnnotationError, BenchmarkError, ConversionError
 from arabench.annotations.problems import ParsedDocument, Problem, problems_error
-from arabench.annotations.spans import Document
+from arabench.annotations.spans import Document, first_duplicate_id
 
 if TYPE_CHECKING:
     from arabench.annotations.schema import Schema
@@ -788,9 +788,8 @@ def _write_brat(documents: Sequence[Document], path: Path) -> list[str]:
         if path.stem != documents[0].id:
             documents = [_renamed(documents[0], path.stem)]
         path = path.parent
-    ids = [d.id for d in documents]
-    if len(set(ids)) != len(ids):
-        dup = next(i for i in ids if ids.count(i) > 1)
+    dup = first_duplicate_id(d.id for d in documents)
+    if dup is not None:
         raise ConversionError(
             "two documents have the same id (BRAT file names)", field="id", value=dup, fix="give documents distinct ids"
         )

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from arabench.annotations.conll import spans_to_bio
 from arabench.annotations.errors import AnnotationError, ConversionError
+from arabench.annotations.jsonl import plain_value
 from arabench.annotations.schema import Schema, default_schema
 from arabench.annotations.spans import Document, Relation, Span
 from arabench.annotations.tokenize import word_offsets
@@ -130,7 +131,7 @@ def _row(document: Document, label_ids: Mapping[str, int]) -> dict[str, object]:
         for ident, relation in document.relations.items()
     ]
     try:
-        metadata = json.dumps(_plain(document.metadata), ensure_ascii=False)
+        metadata = json.dumps(plain_value(document.metadata), ensure_ascii=False)
     except (TypeError, ValueError) as exc:
         raise ConversionError(
             f"document {document.id!r}: metadata is not JSON-serializable ({exc})",
@@ -150,14 +151,6 @@ def _row(document: Document, label_ids: Mapping[str, int]) -> dict[str, object]:
         "clusters": [list(group) for group in document.clusters],
         "metadata": metadata,
     }
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
 
 
 def to_dataset_dict(

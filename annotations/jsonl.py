@@ -34,6 +34,7 @@ from arabench.annotations.spans import Document, Relation, Span
 
 __all__ = [
     "find_lone_surrogate",
+    "plain_value",
     "DuplicateKeyError",
     "parse_jsonl",
     "reject_duplicate_keys",
@@ -397,15 +398,16 @@ def document_to_dict(document: Document) -> dict[str, object]:
     }
     if document.clusters:
         result["clusters"] = [list(group) for group in document.clusters]
-    result["metadata"] = _plain(document.metadata)
+    result["metadata"] = plain_value(document.metadata)
     return result
 
 
-def _plain(value: object) -> object:
+def plain_value(value: object) -> object:
+    """Metadata as plain JSON values: mappings with text keys and lists (tuples become lists), recursively."""
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain_value(v) for v in value]
     return value
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from arabench.annotations.errors import SchemaError
+from arabench.annotations.errors import SchemaError, yaml_error
 from arabench.annotations.spans import Span
 
 __all__ = [
@@ -23,7 +23,13 @@ __all__ = [
     "default_schema",
     "load_views",
     "register_view",
+    "registered_views",
+    "register_views_file",
     "unregister_view",
+    "add_view_provider",
+    "view_source",
+    "ViewSource",
+    "VIEW_KINDS",
 ]
 
 DEFAULT_SCHEMA_PATH = Path(__file__).with_name("schema.yaml")
@@ -138,6 +144,33 @@ class View:
             result[label] = label
         return result
 
+    def renaming_to(self, target: View) -> dict[str, str | None] | None:
+        """Map this view's labels onto ``target``'s where :meth:`coarsening_to` cannot: by name, then by schema type.
+
+        Each label goes to the label of ``target`` with its name; else, when the label is a schema type
+        (``PERS``), to ``target``'s label of that type (``PER``); else to the one ``target`` label every
+        schema type behind it maps to (``None`` when they all map to ``None``: its predictions are left
+        out, and counted). ``anercorp`` renames into ``conll4`` (PERS -> PER) though it does not coarsen
+        into it: conll4's MISC also holds NORP, which an anercorp model never tags, so those gold
+        mentions count as misses, honestly.
+
+        Returns:
+            ``{label: target label or None}`` for every label of this view, or ``None`` when a label
+            would need two target labels, or no label reaches ``target`` at all.
+        """
+        result: dict[str, str | None] = {}
+        for label in sorted(self.labels):
+            if label in target.labels:
+                result[label] = label
+            elif target.mapping.get(label) is not None:
+                result[label] = target.mapping[label]
+            else:
+                goals = {target.mapping.get(t) for t, mine in self.mapping.items() if mine == label} - {None}
+                if len(goals) > 1:
+                    return None
+                result[label] = next(iter(goals), None)
+        return result if any(v is not None for v in result.values()) else None
+
 
 @dataclass(frozen=True)
 class Schema:
@@ -185,7 +218,9 @@ class Schema:
         return [v.name for v in sorted(fits, key=lambda v: len(v.labels))]
 
     def view(self, name: str) -> View:
-        """Return the label view called ``name``."""
+        """The label view called ``name`` (for the packaged schema: any registered view, :func:`register_view`)."""
+        if name not in self.views and _providers and self is default_schema():
+            _run_providers()
         try:
             return self.views[name]
         except KeyError:
@@ -217,8 +252,10 @@ def load_schema(path: str | Path = DEFAULT_SCHEMA_PATH) -> Schema:
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise SchemaError(f"cannot read schema: {exc}", file=path, fix="check the path and the YAML syntax") from exc
+    except OSError as exc:
+        raise SchemaError(f"cannot read schema: {exc}", file=path, fix="check the path") from exc
+    except yaml.YAMLError as exc:
+        raise yaml_error(exc, what="schema file", file=path, error=SchemaError) from None
     if not isinstance(data, dict):
         raise SchemaError("schema must be a YAML mapping", file=path, fix="see annotations/schema.yaml")
     for key in ("version", "entity_types", "relation_types", "views"):
@@ -333,7 +370,6 @@ def default_schema() -> Schema:
 # ----------------------------------------------------------------------------- user views
 
 _VIEW_FIELDS = ("description", "labels", "map")
-_registered: set[str] = set()
 
 
 def _mapping_items(node: yaml.Node, path: Path, field: str) -> list[tuple[str, int, yaml.Node]]:
@@ -416,13 +452,7 @@ def load_views(path: str | Path, *, schema: Schema | None = None) -> dict[str, V
             f"views file is not UTF-8 (byte offset {exc.start})", file=path, fix="save it as UTF-8"
         ) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SchemaError(
-            f"views file is not valid YAML: {getattr(exc, 'problem', exc)}",
-            file=path,
-            line=None if mark is None else mark.line + 1,
-            fix="check the YAML syntax",
-        ) from None
+        raise yaml_error(exc, what="views file", file=path, error=SchemaError) from None
     if root is None:
         raise SchemaError("views file is empty", file=path, field="views", fix="add a 'views:' mapping")
     top = _mapping_items(root, path, "views file")
@@ -436,14 +466,18 @@ def load_views(path: str | Path, *, schema: Schema | None = None) -> dict[str, V
     types = list(schema.entity_types)
     views: dict[str, View] = {}
     for name, line, spec in _mapping_items(top[0][2], path, "views"):
-        if name in schema.views and name not in _registered:
+        if schema is default_schema():
+            _run_providers()  # a card's view is known before a user view takes its name
+        had = _sources.get(name) if name in schema.views else None
+        if name in schema.views and (had is None or had.kind != "user" or had.file != str(path)):
+            owner = (had or ViewSource("packaged", schema.path)).describe()
             raise SchemaError(
-                "a user view must not reuse a packaged view name",
+                f"a user view must not reuse the name of a {owner}",
                 file=path,
                 line=line,
                 field=f"views.{name}",
                 value=name,
-                fix="choose another name",
+                fix=f"rename view {name!r} in {path}",
             )
         fields = {key: (key_line, node) for key, key_line, node in _mapping_items(spec, path, f"views.{name}")}
         for key, (key_line, _) in fields.items():
@@ -521,31 +555,150 @@ def load_views(path: str | Path, *, schema: Schema | None = None) -> dict[str, V
     return views
 
 
-def register_view(view: View) -> None:
-    """Make ``view`` known by name to the packaged schema (:func:`default_schema`).
+# ----------------------------------------------------------------------------- the view registry
 
-    Everything that looks views up by name (``Schema.view``, model cards'
-    ``resolve_view``, ``run --view``) then finds it. Registering the same
-    definition twice is harmless.
+#: Kinds of view source, in the order a lookup reports them.
+VIEW_KINDS = ("packaged", "card", "user")
+
+
+@dataclass(frozen=True)
+class ViewSource:
+    """Where a registered view comes from: the packaged schema, a model card, or a user's views file."""
+
+    kind: str  # one of VIEW_KINDS
+    file: str
+    owner: str = ""  # the card's name, for a card view
+
+    def describe(self) -> str:
+        """``packaged view (schema.yaml)``, ``view of model card NAME (PATH)`` or ``user view (PATH)``."""
+        if self.kind == "packaged":
+            return f"packaged view ({self.file})"
+        if self.kind == "card":
+            return f"view of model card {self.owner!r} ({self.file})"
+        return f"user view ({self.file})"
+
+    def fix(self, name: str) -> str:
+        """How the owner of this source renames a view called ``name``."""
+        if self.kind == "card":
+            return f"give the view of card {self.owner!r} another name (view.name in {self.file})"
+        if self.kind == "user":
+            return f"rename view {name!r} in {self.file}"
+        return f"edit {self.file}"
+
+
+_sources: dict[str, ViewSource] = {}
+_providers: list[Callable[[], object]] = []
+_providing = False
+
+
+def add_view_provider(provider: Callable[[], object]) -> None:
+    """Register a callable that registers views when first asked (e.g. the model cards' views).
+
+    Providers run once per lookup miss and before a listing (:func:`registered_views`); a provider
+    is added once however often it is given.
+    """
+    if provider not in _providers:
+        _providers.append(provider)
+
+
+def _run_providers() -> None:
+    global _providing
+    if _providing:  # a provider looking a view up itself
+        return
+    _providing = True
+    try:
+        for provider in list(_providers):
+            provider()
+    finally:
+        _providing = False
+
+
+def _same_view(a: View, b: View) -> bool:
+    return dict(a.mapping) == dict(b.mapping) and a.extra_labels == b.extra_labels
+
+
+def register_view(view: View, source: ViewSource | None = None) -> None:
+    """Register ``view`` in the one view registry (the packaged schema's views, :func:`default_schema`).
+
+    Everything that looks views up by name (``Schema.view``, ``run``/``score``/``compare --view``,
+    corpora, model cards) then finds it. The same definition from the same kind of source again is
+    harmless (two cards sharing a view); anything else under a known name is refused, blaming the
+    source being registered and saying which source has the name.
+
+    Args:
+        view: The view.
+        source: Where it comes from (default: a user view of unknown file).
 
     Raises:
-        SchemaError: If a different view of that name is already known.
+        SchemaError: If the name is taken by a packaged view, or by a view of another kind of source,
+            or by a different view of the same kind.
     """
+    source = source or ViewSource("user", "(python)")
     views = default_schema().views
     known = views.get(view.name)
-    if known is not None and known != view:
+    if known is not None:
+        had = _sources.get(view.name, ViewSource("packaged", default_schema().path))
+        same_kind = had.kind == source.kind and had.kind != "packaged"
+        if same_kind and (_same_view(known, view) and (had.kind == "card" or had.file == source.file)):
+            return
+        if same_kind and had.kind == "card":
+            message = f"view {view.name!r} is defined differently by model card {had.owner!r} ({had.file})"
+        elif had.kind == "packaged":
+            message = f"view name {view.name!r} is taken by a packaged view"
+        else:
+            message = f"view name {view.name!r} is taken by a {had.describe()}"
         raise SchemaError(
-            "a different view of this name is already known",
-            field="view",
+            message,
+            file=source.file if source.file != "(python)" else None,
+            field="view.name" if source.kind == "card" else f"views.{view.name}",
             value=view.name,
-            fix="rename the view in the views file",
+            fix=source.fix(view.name) + (", or copy the other card's map" if same_kind else ""),
         )
     views[view.name] = view  # type: ignore[index]  # load_schema builds a dict
-    _registered.add(view.name)
+    _sources[view.name] = source
+
+
+def register_views_file(path: str | Path) -> dict[str, View]:
+    """Read a user views file (:func:`load_views`) and register its views, each with the file as its source.
+
+    Raises:
+        SchemaError: As :func:`load_views` and :func:`register_view`, naming the file.
+    """
+    views = load_views(path)
+    for view in views.values():
+        register_view(view, ViewSource("user", str(Path(path))))
+    return views
 
 
 def unregister_view(name: str) -> None:
     """Forget a view added by :func:`register_view` (packaged views stay)."""
-    if name in _registered:
-        _registered.discard(name)
+    if name in _sources and _sources[name].kind != "packaged":
+        del _sources[name]
         del default_schema().views[name]  # type: ignore[attr-defined]
+
+
+def view_source(name: str) -> ViewSource:
+    """Where the registered view ``name`` comes from.
+
+    Raises:
+        SchemaError: If no view of that name is registered (with the known names).
+    """
+    view = default_schema().view(name)
+    return _sources.get(view.name, ViewSource("packaged", default_schema().path))
+
+
+def registered_views(kinds: Iterable[str] = VIEW_KINDS, *, provide: bool = True) -> dict[str, View]:
+    """Every registered view of the given source kinds, by name (packaged first, then in order of registration).
+
+    Providers (:func:`add_view_provider`: the model cards' views) are run first unless ``provide`` is
+    false, so the listing is whole.
+    """
+    if provide:
+        _run_providers()
+    wanted = set(kinds)
+    schema = default_schema()
+    return {
+        name: v
+        for name, v in schema.views.items()
+        if _sources.get(name, ViewSource("packaged", schema.path)).kind in wanted
+    }

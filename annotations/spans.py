@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from arabench.annotations.errors import AnnotationError, ConversionError
 
-__all__ = ["Span", "Relation", "Document", "outermost"]
+__all__ = ["Span", "Relation", "Document", "first_duplicate_id", "outermost"]
 
 #: The relation label that marks coreference (BRAT's ``*\tEquiv T1 T2 ...``); never a schema relation type.
 EQUIV = "Equiv"
@@ -267,3 +267,13 @@ def outermost(spans: Iterable[Span]) -> list[Span]:
         max_end = span.end
         cover = span.range
     return sorted(result)
+
+
+def first_duplicate_id(ids: Iterable[str]) -> str | None:
+    """The first id given a second time, or ``None`` (one pass): the one duplicate-id check of document sets."""
+    seen: set[str] = set()
+    for ident in ids:
+        if ident in seen:
+            return ident
+        seen.add(ident)
+    return None

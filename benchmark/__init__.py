@@ -7,7 +7,18 @@ It is imported lazily, so ``import benchmark`` stays light.
 
 from typing import Any
 
+from arabench.annotations.schema import add_view_provider
 from arabench.benchmark.version import __version__
+
+
+def _card_views() -> None:
+    """The model cards' views join the one view registry when the harness first looks a view up."""
+    from arabench.models.cards import known_cards  # type: ignore[attr-defined]  # mypy reads the cards/ data folder
+
+    known_cards()
+
+
+add_view_provider(_card_views)
 
 __all__ = ["__version__", "run", "load_results", "Results"]
 

@@ -1,13 +1,13 @@
 """Run configuration: model options from the shell and ``arabench run --config suite.yaml``.
 
 **Model options.** ``--model-option MODEL KEY=VALUE`` gives one option of one
-model. The keys a model accepts are its adapter's own (the ``OPTIONS`` of the
-adapter class or module; :data:`SIMPLE_OPTIONS` for ``rules``/``empty``); an
-unknown key is an error listing them. Values are text on the shell and are
-parsed by the option's type (:data:`OPTION_TYPES`): integers, numbers,
-booleans (``true``/``false``), comma-separated lists, JSON objects; the rest
-(``label_map=PER=PERS,LOC=LOC``, ``view=anercorp``, a path) stays text and is
-checked by the adapter when the model is built.
+model. The keys a model accepts, their types, defaults and ranges are its
+adapter's declaration (``OPTIONS``, a tuple of :class:`arabench.models.base.Option`,
+read through :func:`arabench.models.registry.model_options`); an unknown key is
+an error listing them. Values, shell text or configuration values alike, are
+typed by :meth:`~arabench.models.base.Option.parse`: integers, finite numbers,
+booleans (``true``/``false``, quoted or not), lists (comma-separated text or
+YAML lists), mappings (JSON objects), label maps, text. The harness names no model.
 
 **Configuration file** (YAML; every key optional, each a ``run`` flag)::
 
@@ -25,6 +25,7 @@ checked by the adapter when the model is built.
     bootstrap: 1000                     # --bootstrap
     out: results/                       # --out
     cache: true                         # false = --no-cache
+    cache_dir: .cache/                  # --cache-dir (every cache of the run)
     llm_base_url: http://127.0.0.1:8000/v1
     relation_level: entity              # --relation-level (entity or mention)
     directory: /path/to/project         # relative paths are read from here
@@ -43,15 +44,16 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from arabench.annotations.errors import BenchmarkError, ModelError
+from arabench.annotations.errors import BenchmarkError, ModelError, yaml_error
+
+if TYPE_CHECKING:
+    from arabench.models.base import Option
 
 __all__ = [
     "CONFIG_KEYS",
-    "OPTION_TYPES",
-    "SIMPLE_OPTIONS",
     "RunConfig",
     "known_options",
     "load_config",
@@ -60,113 +62,36 @@ __all__ = [
 ]
 
 
-def _int(text: str) -> int:
-    return int(text)
+def _declared(model: str) -> dict[str, Option]:
+    """The user options of ``model``'s adapter by name (its typed declaration, :class:`arabench.models.base.Option`)."""
+    from arabench.models.registry import model_options
 
-
-def _float(text: str) -> float:
-    return float(text)
-
-
-def _bool(text: str) -> bool:
-    low = text.strip().lower()
-    if low in ("true", "yes", "1", "on"):
-        return True
-    if low in ("false", "no", "0", "off"):
-        return False
-    raise ValueError(text)
-
-
-def _list(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def _json_object(text: str) -> dict[str, Any]:
-    value = json.loads(text)
-    if not isinstance(value, dict):
-        raise ValueError(text)
-    return value
-
-
-#: Option key -> (parser of its shell text, what the parser expects). Keys not listed stay text.
-OPTION_TYPES: dict[str, tuple[Callable[[str], Any], str]] = {
-    "batch_size": (_int, "an integer"),
-    "max_length": (_int, "an integer"),
-    "stride": (_int, "an integer"),
-    "max_window_chars": (_int, "an integer"),
-    "max_new_tokens": (_int, "an integer"),
-    "max_retries": (_int, "an integer"),
-    "max_tokens": (_int, "an integer"),
-    "seed": (_int, "an integer"),
-    "timeout": (_float, "a number"),
-    "backoff": (_float, "a number"),
-    "max_backoff": (_float, "a number"),
-    "temperature": (_float, "a number"),
-    "local_files_only": (_bool, "true or false"),
-    "json_mode": (_bool, "true or false"),
-    "use_gpu": (_bool, "true or false"),
-    "cache": (_bool, "true or false"),
-    "drop": (_list, "a comma-separated list"),
-    "labels": (_list, "a comma-separated list"),
-    "ids": (_list, "a comma-separated list"),
-    "exclude": (_list, "a comma-separated list"),
-    "extra_body": (_json_object, "a JSON object"),
-}
-
-#: Options of the adapters that declare none as data (``rules``, ``empty``; the oracle's gold is given by the run).
-SIMPLE_OPTIONS: dict[str, tuple[str, ...]] = {
-    "rules": ("exclude",),
-    "empty": ("view", "labels"),
-    "oracle": ("layer", "view", "gold_view", "relations"),
-}
-
-#: Options a user does not give: the registry name and the card are set by the registry itself.
-_INTERNAL = frozenset({"name", "card", "gold"})
+    return {o.name: o for o in model_options(model) if o.user}
 
 
 def known_options(model: str) -> tuple[str, ...]:
-    """The option keys ``model`` accepts from the shell or a configuration file (its adapter's own).
+    """The option keys ``model`` accepts from the shell or a configuration file (its adapter's declaration).
 
     Raises:
         ModelError: If the model name is unknown (with the registry's suggestions).
     """
-    import importlib
-
-    from arabench.models.registry import get_info, split_name
-
-    info = get_info(model)
-    head = split_name(model)[0]
-    if head in SIMPLE_OPTIONS:
-        return SIMPLE_OPTIONS[head]
-    module_name, _, class_name = info.adapter.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return ()  # the run reports the missing extra; no option can be checked without the adapter
-    declared = getattr(getattr(module, class_name, None), "OPTIONS", None) or getattr(module, "OPTIONS", ())
-    return tuple(sorted(k for k in declared if k not in _INTERNAL))
+    return tuple(sorted(_declared(model)))
 
 
-def parse_option_value(key: str, text: str, *, model: str = "") -> object:
-    """Parse the shell text of option ``key`` by its type (:data:`OPTION_TYPES`).
+def parse_option_value(
+    key: str, value: object, *, model: str = "", file: str | Path | None = None, line: int | None = None
+) -> object:
+    """Type the value of option ``key`` of ``model`` by its adapter's declaration (shell text or a config value).
 
     Raises:
-        ModelError: If the text is not of the option's type.
+        ModelError: For an unknown key, or a value not of the option's declared type.
     """
-    parser, expected = OPTION_TYPES.get(key, (str, "text"))
-    try:
-        return parser(text)
-    except (ValueError, json.JSONDecodeError):
-        raise ModelError(
-            f"option {key!r} of model {model!r} must be {expected}",
-            field=f"--model-option {model} {key}",
-            value=text,
-            fix=f"write {key}=<{expected}>",
-        ) from None
+    check_option_key(model, key, file=file, line=line)
+    return _declared(model)[key].parse(value, model=model, file=file, line=line)
 
 
 def parse_model_option(model: str, assignment: str) -> tuple[str, object]:
-    """Parse ``KEY=VALUE`` given for ``model`` with its adapter's option schema.
+    """Parse ``KEY=VALUE`` given for ``model`` with its adapter's option declaration.
 
     Returns:
         The key and the typed value.
@@ -183,12 +108,11 @@ def parse_model_option(model: str, assignment: str) -> tuple[str, object]:
             value=assignment,
             fix="e.g. --model-option file:preds.conll view=anercorp",
         )
-    check_option_key(model, key)
     return key, parse_option_value(key, text, model=model)
 
 
 def check_option_key(model: str, key: str, *, file: str | Path | None = None, line: int | None = None) -> None:
-    """Refuse a key ``model``'s adapter does not know, listing the ones it knows."""
+    """Refuse a key ``model``'s adapter does not declare, listing the ones it does."""
     known = known_options(model)
     if key not in known:
         raise ModelError(
@@ -216,13 +140,14 @@ CONFIG_KEYS: dict[str, str] = {
     "bootstrap": "a non-negative integer",
     "out": "a directory",
     "cache": "true or false",
+    "cache_dir": "a directory (the one cache root of the run)",
     "llm_base_url": "a URL",
     "relation_level": "entity or mention",
     "quiet": "true or false",
     "verbose": "true or false",
     "directory": "the directory relative paths are read from (default: the file's own)",
 }
-_PATH_KEYS = ("views", "cards", "out")
+_PATH_KEYS = ("views", "cards", "out", "cache_dir")
 
 
 @dataclass
@@ -244,6 +169,7 @@ class RunConfig:
     bootstrap: int | None = None
     out: str = "results"
     cache: bool = True
+    cache_dir: str | None = None
     llm_base_url: str | None = None
     relation_level: str = "entity"
     quiet: bool = False
@@ -280,6 +206,7 @@ class RunConfig:
             "bootstrap": self.bootstrap,
             "out": self.out,
             "cache": self.cache,
+            "cache_dir": self.cache_dir,
             "llm_base_url": None if self.llm_base_url is None else redact_url(self.llm_base_url),
             "relation_level": self.relation_level,
             "directory": os.getcwd(),
@@ -301,6 +228,15 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Lines:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
+        if not isinstance(key, (str, int, float, bool)) and key is not None:
+            raise BenchmarkError(
+                "a configuration key must be a name",
+                file=getattr(loader, "path", None),
+                line=line,
+                field="key",
+                value=type(key).__name__,
+                fix="write KEY: VALUE with a plain word as KEY",
+            )
         if key in out:
             raise BenchmarkError(
                 f"key given twice (first on line {out.lines[str(key)]}; only the last value would be kept)",
@@ -322,6 +258,10 @@ def _read(path: Path) -> tuple[Mapping[str, Any], Callable[[str], int | None]]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise BenchmarkError(f"cannot read the configuration file: {exc}", file=path, fix="check the path") from exc
+    except UnicodeDecodeError as exc:
+        raise BenchmarkError(
+            f"configuration file is not UTF-8 (byte offset {exc.start})", file=path, fix="save it as UTF-8"
+        ) from None
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)
@@ -345,13 +285,7 @@ def _read(path: Path) -> tuple[Mapping[str, Any], Callable[[str], int | None]]:
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise BenchmarkError(
-            f"configuration file is not valid YAML: {getattr(exc, 'problem', exc)}",
-            file=path,
-            line=None if mark is None else mark.line + 1,
-            fix="fix the YAML syntax",
-        ) from None
+        raise yaml_error(exc, what="configuration file", file=path) from None
     finally:
         loader.dispose()
     if data is None:
@@ -433,9 +367,15 @@ def load_config(path: str | Path) -> RunConfig:
             setattr(config, key, value)
     for key in ("cache", "quiet", "verbose"):
         if key in data:
-            if not isinstance(data[key], bool):
+            from arabench.models.base import Option
+
+            try:  # typed like a model option: "false" is false, never truthy text
+                value = Option(key, "bool").parse(data[key])
+            except ModelError:
+                raise bad(key, data[key], CONFIG_KEYS[key]) from None
+            if value is None:
                 raise bad(key, data[key], CONFIG_KEYS[key])
-            setattr(config, key, data[key])
+            setattr(config, key, value)
     if "corpus" in data:
         corpora = data["corpus"] if isinstance(data["corpus"], list) else [data["corpus"]]
         if not corpora or not all(isinstance(c, str) and c for c in corpora):
@@ -511,7 +451,7 @@ def _models(value: object, path: Path, line: int | None, base: Path) -> tuple[li
                         exc.message, file=path, line=item_line, field=exc.field, value=exc.value, fix=exc.fix
                     ) from None
                 raise
-            opts[str(key)] = parse_option_value(str(key), raw, model=name) if isinstance(raw, str) else raw
+            opts[str(key)] = parse_option_value(str(key), raw, model=name, file=path, line=key_line)
         names.append(name)
         if opts:
             options[name] = opts

@@ -51,7 +51,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -287,8 +287,10 @@ def _get_predictions(
     schema: Schema,
     progress: bool,
     timer: _Timer,
+    requested: str | None = None,
 ) -> _Predicted:
     texts = corpus.texts
+    scorable = _scorable_check(corpus.view, schema, requested)
     if not isinstance(model, str):
         return _predict_with(
             model,
@@ -301,6 +303,7 @@ def _get_predictions(
             schema,
             progress,
             timer,
+            scorable,
         )
     name = model
     try:
@@ -326,6 +329,9 @@ def _get_predictions(
                     if all(p is not None for p in cached):
                         log.info("%s: all %d predictions from the cache, model not loaded", name, len(texts))
                         provenance = dict(_jsonable(known["provenance"]))  # type: ignore[arg-type]
+                        refusal = scorable(name, view)
+                        if refusal is not None:
+                            return _Predicted(name, explicit, "failed", refusal, view, labels, provenance)
                         return _Predicted(name, explicit, "scored", None, view, labels, provenance, list(cached))
     ok, why = info.available()
     if not ok:
@@ -340,7 +346,7 @@ def _get_predictions(
     except Exception as exc:
         log.debug("loading %s failed", name, exc_info=True)
         return _Predicted(name, explicit, "failed", f"{type(exc).__name__}: {exc}")
-    return _predict_with(instance, name, explicit, texts, cache, name_key, code_hash, schema, progress, timer)
+    return _predict_with(instance, name, explicit, texts, cache, name_key, code_hash, schema, progress, timer, scorable)
 
 
 def _predict_with(
@@ -354,6 +360,7 @@ def _predict_with(
     schema: Schema,
     progress: bool,
     timer: _Timer,
+    scorable: Callable[[str, View], str | None] | None = None,
 ) -> _Predicted:
     try:
         view = resolve_view(instance.view, schema=schema)
@@ -361,6 +368,9 @@ def _predict_with(
         provenance = dict(_jsonable(dict(instance.provenance())))  # type: ignore[arg-type]
     except Exception as exc:
         return _Predicted(name, explicit, "failed", f"{type(exc).__name__}: {exc}")
+    refusal = None if scorable is None else scorable(name, view)
+    if refusal is not None:  # refused before any prediction runs
+        return _Predicted(name, explicit, "failed", refusal, view, labels, provenance)
     model_key = PredictionCache.model_key(provenance, code_hash=code_hash)
     predictions: list[Prediction | None] = [None] * len(texts)
     if cache is not None:
@@ -401,6 +411,26 @@ def _predict_with(
     return _Predicted(name, explicit, "scored", None, view, labels, provenance, list(predictions), loaded=True)
 
 
+def _with_run_values(model: str | NERModel, options: dict[str, object], run_values: Mapping[str, object]) -> dict:
+    """The options of one model with the run's values added where its adapter declares ``from_run`` (not given).
+
+    The harness names no model: the oracle gets the gold because its ``gold`` option says ``from_run="gold"``.
+    """
+    if not isinstance(model, str):
+        return options
+    from arabench.models.registry import model_options
+
+    try:
+        declared = model_options(model)
+    except BenchmarkError:
+        return options  # an unknown name: reported by the prediction step
+    for option in declared:
+        value = run_values.get(option.from_run or "")
+        if value is not None and option.name not in options:
+            options[option.name] = value
+    return options
+
+
 def _check_prediction(prediction: Prediction, text: str, name: str, view: View) -> None:
     """Refuse what could not be scored honestly.
 
@@ -436,17 +466,56 @@ def _check_prediction(prediction: Prediction, text: str, name: str, view: View) 
 # ----------------------------------------------------------------------------- scoring
 
 
-def _target_views(model_view: View, gold_view: View, schema: Schema) -> list[tuple[View, dict[str, str | None]]]:
-    """Views a model can be scored in, with its label map into each: its own first, then schema views."""
-    candidates: list[View] = [model_view]
-    candidates += [v for name, v in schema.views.items() if name != model_view.name]
+def _target_views(
+    model_view: View, gold_view: View, schema: Schema, requested: str | None = None
+) -> list[tuple[View, dict[str, str | None], str]]:
+    """Views a model is scored in, with its label map into each and how the map was made.
+
+    Its own view first, then every packaged or user view of the registry both its labels and the gold's
+    coarsen into (:meth:`View.coarsening_to`; a card's view is a candidate when it is the model's own or
+    the ``requested`` leaderboard view). The corpus's own view and the requested view are also reached
+    by renaming (:meth:`View.renaming_to`, e.g. anercorp's PERS -> conll4's PER) when no coarsening
+    does. Each entry is ``(view, {model label: view label or None}, "own" | "coarsening" | "renaming")``.
+    """
+    from arabench.annotations.schema import registered_views
+
+    candidates: dict[str, View] = {model_view.name: model_view}
+    for name, v in registered_views(("packaged", "user"), provide=False).items():
+        candidates.setdefault(name, v)
+    if requested is not None and requested not in candidates:
+        candidates[requested] = resolve_view(requested, schema=schema)
     out = []
-    for view in candidates:
+    for view in candidates.values():
         mapping = model_view.coarsening_to(view)
         if mapping is None or gold_view.coarsening_to(view) is None:
             continue
-        out.append((view, mapping))
+        out.append((view, mapping, "own" if view.name == model_view.name else "coarsening"))
+    reached = {v.name for v, _, _ in out}
+    wanted = [gold_view] + ([candidates[requested]] if requested is not None and requested in candidates else [])
+    for target in wanted:
+        if target.name in reached or gold_view.coarsening_to(target) is None:
+            continue
+        renamed = model_view.renaming_to(target)
+        if renamed is not None:
+            out.append((target, renamed, "renaming"))
+            reached.add(target.name)
     return out
+
+
+def _scorable_check(gold_view: View, schema: Schema, requested: str | None) -> Callable[[str, View], str | None]:
+    """A check run once a model's view is known, before it predicts: why it cannot be scored here, or None."""
+
+    def check(name: str, model_view: View) -> str | None:
+        if _target_views(model_view, gold_view, schema, requested):
+            return None
+        return (
+            f"cannot be scored on this corpus: its gold view {gold_view.name!r} and the model's view "
+            f"{model_view.name!r} reach no common view (by coarsening or by renaming labels); nothing was predicted. "
+            f"Fix: if the model's labels are in another view, say so with --model-option {name} view=VIEW "
+            "(e.g. view=" + gold_view.name + "), or pass the corpus's view with --corpus-view"
+        )
+
+    return check
 
 
 def score_predictions(
@@ -459,8 +528,9 @@ def score_predictions(
     seed: int = 0,
     schema: Schema | None = None,
     relation_level: str = "entity",
+    requested: str | None = None,
 ) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
-    """Score one model's predictions in every view it can be scored in.
+    """Score one model's predictions in every view it can be scored in (:func:`_target_views`).
 
     Args:
         corpus: The gold corpus.
@@ -472,6 +542,7 @@ def score_predictions(
         schema: The schema (default: the packaged one).
         relation_level: Score relations between ``entity`` clusters (the
             headline) or between ``mention`` spans (:mod:`arabench.eval.relations`).
+        requested: The run's leaderboard view, scored by renaming if no coarsening reaches it.
 
     Returns:
         ``(scores, errors)``: per view name the JSON tree of scores (see
@@ -485,7 +556,7 @@ def score_predictions(
     scores: dict[str, dict[str, Any]] = {}
     errors: dict[str, list[dict[str, Any]]] = {}
     documents = corpus.documents
-    for view, mapping in _target_views(model_view, gold_view, schema):
+    for view, mapping, how in _target_views(model_view, gold_view, schema, requested):
         gold = project_gold(
             [d.spans for d in documents],
             view,
@@ -511,6 +582,7 @@ def score_predictions(
             pred_relations=pred_relations,
             labels=view_labels,
             coarsened_from=None if view.name == model_view.name else model_view.name,
+            label_map=None if how == "own" else {"how": how, "map": mapping},
             n_resamples=n_resamples,
             seed=seed,
             pred_out_of_view=dict(pred_out),
@@ -588,6 +660,7 @@ def run(
     relation_level: str = "entity",
     lock_wait: float = LOCK_WAIT,
     configuration: Mapping[str, object] | None = None,
+    llm_base_url: str | None = None,
 ) -> Results:
     """Run the benchmark: everything ``arabench run`` does, as one call.
 
@@ -604,11 +677,14 @@ def run(
         out: Write ``results.json``, ``summary.md``, ``per_type.csv``,
             ``errors.jsonl`` and ``report.html`` into this directory.
         seed: The bootstrap seed.
-        cache: Read the predictions cache (``False``: read nothing, overwrite the entries recomputed).
-        cache_dir: The cache directory (default ``$ARABENCH_CACHE`` or ``~/.cache/arabench``).
+        cache: Read the caches (``False``: read nothing from any cache — predictions, the CRF's trained
+            model, LLM answers — and overwrite the entries recomputed).
+        cache_dir: The one cache root of the run (default ``$ARABENCH_CACHE`` or ``~/.cache/arabench``):
+            predictions, and every adapter option declared ``from_run="cache_dir"`` (the CRF's model, LLM answers).
         bootstrap: Bootstrap resamples per figure (0 disables intervals).
-        model_options: Per model name, options passed to ``create_model``.
-            The ``oracle`` gets ``gold=`` the corpus documents automatically.
+        model_options: Per model name, options passed to ``create_model``, typed by the adapter's
+            declaration. Options declared ``from_run`` get the run's value when not given (the
+            ``oracle`` its ``gold``, ``file:`` the corpus's view, LLMs ``llm_base_url``).
         progress: Show progress bars on stderr.
         verbose: Log per-step timings on stderr.
         schema: The schema (default: the packaged one).
@@ -618,6 +694,7 @@ def run(
             before refusing (:mod:`arabench.benchmark.outdir`).
         configuration: The resolved run configuration (:mod:`arabench.benchmark.config`), recorded in
             ``settings.configuration`` so that ``arabench run --config results.json`` repeats the run.
+        llm_base_url: The chat API's base URL for adapters declaring ``from_run="llm_base_url"``.
 
     Returns:
         The :class:`~benchmark.results.Results` (``exit_status`` is 1 if a model
@@ -667,6 +744,7 @@ def run(
             schema=schema,
             relation_level=relation_level,
             configuration=configuration,
+            llm_base_url=llm_base_url,
         )
 
 
@@ -689,6 +767,7 @@ def _run_locked(
     schema: Schema,
     relation_level: str,
     configuration: Mapping[str, object] | None,
+    llm_base_url: str | None,
 ) -> Results:
     """:func:`run` once its arguments are checked and ``out`` is locked."""
     with timer.step("read corpus"):
@@ -712,6 +791,13 @@ def _run_locked(
             fix=f"key the options by a model name of the run: {', '.join(names)}",
         )
     store = PredictionCache(cache_dir, refresh=not cache)
+    run_values: dict[str, object] = {
+        "gold": list(gold.documents),
+        "corpus_view": gold.view.name,
+        "cache_dir": str(store.root),
+        "cache": None if cache else "refresh",
+        "llm_base_url": llm_base_url,
+    }
     results: list[ModelResult] = []
     all_errors: dict[str, dict[str, list[dict[str, Any]]]] = {}
     all_predictions: dict[str, list[Prediction]] = {}
@@ -720,12 +806,7 @@ def _run_locked(
         name = model if isinstance(model, str) else model.name
         if progress:
             bar.set_postfix_str(name, refresh=True)
-        options = dict(model_options.get(name, {}))
-        if name == "oracle" and "gold" not in options:
-            options["gold"] = list(gold.documents)
-            if gold.view.name != "native":
-                options.setdefault("view", gold.view.name)
-                options.setdefault("gold_view", gold.view.name)
+        options = _with_run_values(model, dict(model_options.get(name, {})), run_values)
         got = _get_predictions(
             model,
             explicit=explicit,
@@ -735,6 +816,7 @@ def _run_locked(
             schema=schema,
             progress=progress,
             timer=timer,
+            requested=view,
         )
         if got.status != "scored":
             if not progress or got.status == "failed":
@@ -762,15 +844,14 @@ def _run_locked(
                 seed=seed,
                 schema=schema,
                 relation_level=relation_level,
+                requested=view,
             )
         if not scores:  # no view holds both the gold and the model's labels: say so, never a crash or a 0
             results.append(
                 ModelResult(
                     name=name,
                     status="failed",
-                    reason=f"cannot be scored on this corpus: its gold view {gold.view.name!r} and the model's view "
-                    f"{got.view.name!r} coarsen into no common view; pass --corpus-view, or map the model's labels "
-                    "into the corpus's view with --model-option MODEL label_map=... view=...",
+                    reason=_scorable_check(gold.view, schema, view)(name, got.view) or "scored in no view",
                     explicit=explicit,
                     view=got.view.name,
                     labels=sorted(got.labels),

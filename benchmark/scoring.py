@@ -2,7 +2,7 @@
 
 The JSON tree of one view (``results.json`` → ``models[i].scores[VIEW]``)::
 
-    {"view", "coarsened_from", "labels",
+    {"view", "coarsened_from", "label_map", "labels",
      "spans": {MODE: {BOUNDARY: {LAYER: SETTING}}},
      "tokens": {"conlleval": TOKENS, "strict_iob2": TOKENS},
      "relation_level": "entity" | "mention",
@@ -19,6 +19,8 @@ The JSON tree of one view (``results.json`` → ``models[i].scores[VIEW]``)::
     FIGURES = {"tp", "fp", "fn", "support", "precision", "recall", "f1",
                "ci": {"precision": [low, high], "recall": [...], "f1": [...]}}
 
+``label_map`` is ``null`` in the model's own view, else how its labels were
+brought into the view: ``{"how": "coarsening" | "renaming", "map": {model label: view label or null}}``.
 Undefined figures are ``null`` (see :mod:`arabench.eval.counts`). Intervals are
 percentile bootstrap intervals over the scoring units (:func:`arabench.eval.stats.bootstrap`);
 ``ci`` is ``null`` when ``--bootstrap 0``. ``unit_counts`` lists only the
@@ -214,6 +216,7 @@ def score_view(
     labels: frozenset[str],
     coarsened_from: str | None,
     n_resamples: int,
+    label_map: Mapping[str, object] | None = None,
     seed: int,
     confidence: float = 0.95,
     pred_out_of_view: Mapping[str, int] | None = None,
@@ -283,6 +286,7 @@ def score_view(
     tree: dict[str, Any] = {
         "view": view.name,
         "coarsened_from": coarsened_from,
+        "label_map": None if label_map is None else dict(label_map),
         "labels": sorted(labels),
         "spans": spans,
         "tokens": {

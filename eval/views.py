@@ -5,9 +5,12 @@ against the gold projected with :func:`project_gold`: GPE, LOC and FAC become
 LOC, types the view ignores (DATE, OCC, ...) are not scored. Gold mentions
 whose type the view ignores are counted per type in ``SpanScores.out_of_scope``
 under the key ``"<type> (not in view <name>)"``, so nothing disappears from
-the report. :func:`project_gold` is the one projection of gold into a view:
-:func:`score_spans_in_view` (``arabench score``) and the harness
-(:mod:`arabench.benchmark.runner`) both use it.
+the report. :func:`project_gold` is the one projection of schema-typed spans
+into a view: :func:`score_spans_in_view` (the Python API's one-call scorer),
+``arabench score`` (:mod:`arabench.benchmark.score_files`, for gold and for
+predictions in schema types) and the harness (:mod:`arabench.benchmark.runner`,
+also for gold in a coarser view) all use it. The views themselves come from the
+one registry (:func:`arabench.annotations.schema.registered_views`).
 """
 
 from __future__ import annotations

@@ -43,14 +43,13 @@ from typing import Any
 from arabench.annotations.errors import ModelError, ModelUnavailableError
 from arabench.annotations.schema import default_schema
 from arabench.annotations.tokenize import WordIndex
-from arabench.models.base import Prediction
-from arabench.models.labelmap import LabelMap, infer_label_map, parse_label_map, split_tag
+from arabench.models.base import Option, Prediction, parse_options
+from arabench.models.labelmap import LabelMap, infer_label_map, parse_label_map, split_labels, split_tag
 
 __all__ = ["CamelToolsModel", "ADAPTER_VERSION", "INSTALL_HINT", "align_words", "camel_available"]
 
 ADAPTER_VERSION = "1"
 INSTALL_HINT = "pip install 'arabench[camel]'"
-OPTIONS = ("label_map", "drop", "batch_size", "use_gpu", "name")
 #: NERecognizer's fixed window (``max_seq_length``) minus [CLS] and [SEP].
 _SEGMENT = 256 - 2
 
@@ -175,6 +174,14 @@ class CamelToolsModel:
 
     view = "anercorp"
 
+    OPTIONS = (
+        Option("label_map", "label_map", help="raw label -> view label: RAW=LABEL,... or a .yaml/.json file"),
+        Option("drop", "list", help="raw labels to drop (counted)"),
+        Option("batch_size", "int", 32, "sentences per batch", minimum=1),
+        Option("use_gpu", "bool", False, "run on the GPU"),
+        Option("name", "text", help="the registry name", user=False),
+    )
+
     def __init__(
         self,
         *,
@@ -209,7 +216,7 @@ class CamelToolsModel:
         else:
             self.source, self.revision = self._pretrained(recognizer_cls, model, use_gpu)
         raw_types = [t for t in (split_tag(tag)[1] for tag in self._recognizer.labels_map.values()) if t]
-        drops = [d.strip() for d in drop.split(",") if d.strip()] if isinstance(drop, str) else list(drop)
+        drops = split_labels(drop)
         view = default_schema().view(self.view)
         if label_map is None:
             self.label_map: LabelMap = infer_label_map(raw_types, view, drop=drops, model=self.name)
@@ -249,14 +256,7 @@ class CamelToolsModel:
         Raises:
             ModelError: On an unknown option (the message lists the accepted ones).
         """
-        for key in options:
-            if key not in OPTIONS:
-                raise ModelError(
-                    "unknown option for the camel adapter",
-                    field=key,
-                    value=options[key],
-                    fix=f"use one of: {', '.join(OPTIONS)}",
-                )
+        options = parse_options(cls.OPTIONS, options, model=f"camel:{arg or ''}")
         options.setdefault("name", f"camel:{arg}" if arg else "camel")
         return cls(model=arg or None, **options)
 

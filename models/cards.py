@@ -45,8 +45,17 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from arabench.annotations.errors import ModelError, SchemaError
-from arabench.annotations.schema import Schema, View, default_schema, make_view
+from arabench.annotations.errors import ModelError, SchemaError, yaml_error
+from arabench.annotations.schema import (
+    Schema,
+    View,
+    ViewSource,
+    add_view_provider,
+    default_schema,
+    make_view,
+    register_view,
+    registered_views,
+)
 from arabench.models.labelmap import DuplicateKeyError, LabelMap, UniqueKeyLoader, split_tag
 
 __all__ = [
@@ -157,7 +166,9 @@ def load_card(path: str | Path) -> ModelCard:
             value=exc.args[0],
             fix="give each key (e.g. each raw label of label_map) once",
         ) from None
-    except (OSError, UnicodeDecodeError, RecursionError, yaml.YAMLError) as exc:
+    except yaml.YAMLError as exc:
+        raise yaml_error(exc, what="model card", file=path, error=ModelError) from None
+    except (OSError, UnicodeDecodeError, RecursionError) as exc:
         raise ModelError(f"cannot read model card: {exc}", file=path, fix="check the path and the YAML syntax") from exc
     if not isinstance(data, Mapping):
         raise ModelError("a model card must be a YAML mapping", file=path, fix="see models/cards.py for the fields")
@@ -225,11 +236,23 @@ def load_card(path: str | Path) -> ModelCard:
         training_data=str(data["training_data"]),
         license=str(data["license"]),
         citation=str(data["citation"]).strip(),
-        default=bool(data.get("default", True)),
+        default=_card_bool(data.get("default", True), path, "default"),
         adapter=str(data.get("adapter") or "arabench.models.hf:HFTokenClassificationModel"),
         notes=str(data.get("notes") or ""),
         path=str(path),
     )
+
+
+def _card_bool(value: object, path: Path, field: str) -> bool:
+    """A card's boolean field, typed like every option (``"false"`` is false, never truthy text)."""
+    from arabench.models.base import Option
+
+    try:
+        return bool(Option(field, "bool").parse(value, model=path.stem))
+    except ModelError as exc:
+        raise ModelError(
+            exc.message, file=path, field=field, value=value, fix=f"write {field}: true or false"
+        ) from None
 
 
 def _card_view(spec: object, path: Path) -> View:
@@ -241,7 +264,7 @@ def _card_view(spec: object, path: Path) -> View:
             raise ModelError(exc.message, file=path, field="view", value=spec, fix=exc.fix) from None
     if isinstance(spec, Mapping) and "name" in spec and "map" in spec:
         view_name = str(spec["name"])
-        if view_name in schema.views:
+        if view_name in registered_views(("packaged",), provide=False):
             raise ModelError(
                 "a card-defined view must not reuse a schema view name",
                 file=path,
@@ -333,7 +356,6 @@ def known_cards(directory: str | Path | None = None) -> dict[str, ModelCard]:
     cards = dict(_load_dir(str(CARDS_DIR)))
     for user_dir in user_cards_dirs():
         path = _check_cards_dir(user_dir, origin=f"${CARDS_ENV}" if user_dir not in _added_dirs else "--cards")
-        views = {c.view.name: c for c in cards.values()}
         for name, card in _load_dir(str(path)).items():
             if name in cards:
                 raise ModelError(
@@ -343,17 +365,19 @@ def known_cards(directory: str | Path | None = None) -> dict[str, ModelCard]:
                     value=name,
                     fix="rename the card file (and its name field)",
                 )
-            other = views.get(card.view.name)
-            if other is not None and dict(other.view.mapping) != dict(card.view.mapping):
-                raise ModelError(
-                    f"view {card.view.name!r} is defined differently by card {other.name!r}",
-                    file=card.path,
-                    field="view",
-                    value=card.view.name,
-                    fix="give the view another name, or copy the other card's map",
-                )
             cards[name] = card
+    for card in cards.values():  # the cards' views join the one view registry
+        _register_card_view(card)
     return cards
+
+
+def _register_card_view(card: ModelCard) -> None:
+    if card.view.name in registered_views(("packaged",), provide=False):
+        return  # a card naming a packaged view (view: anercorp)
+    try:
+        register_view(card.view, ViewSource("card", card.path, card.name))
+    except SchemaError as exc:
+        raise ModelError(exc.message, file=card.path, field="view", value=exc.value, fix=exc.fix) from None
 
 
 def card_for(name_or_hub_id: str) -> ModelCard | None:
@@ -366,18 +390,22 @@ def card_for(name_or_hub_id: str) -> ModelCard | None:
 
 
 def resolve_view(name: str, *, schema: Schema | None = None) -> View:
-    """The view called ``name``: a view of ``schema`` (default: the packaged one) or a view defined by a model card.
+    """The view called ``name``: a view of ``schema``, else a view of the one registry (packaged, card and user views).
 
     This is the one function that turns a model's :attr:`~models.base.NERModel.view` into a
-    :class:`~annotations.schema.View`.
+    :class:`~annotations.schema.View`; the card views reach the registry when the cards are read
+    (:func:`known_cards`, run by the registry on a lookup miss).
 
     Raises:
-        SchemaError: If no schema view or card defines it.
+        SchemaError: If no registered view has that name.
     """
-    schema = schema or default_schema()
-    if name in schema.views:
+    if schema is not None and name in schema.views:
         return schema.views[name]
-    for card in known_cards().values():
-        if card.view.name == name:
-            return card.view
-    return schema.view(name)  # raises with the schema's suggestion
+    return default_schema().view(name)  # raises with the registry's suggestion
+
+
+def _provide_card_views() -> None:
+    known_cards()
+
+
+add_view_provider(_provide_card_views)

@@ -58,10 +58,10 @@ from arabench.annotations.schema import View, default_schema
 from arabench.annotations.spans import Span
 from arabench.annotations.tags import decode, split_tag
 from arabench.annotations.tokenize import CLAUSE_END_WORDS, WordIndex, sentence_ranges, word_offsets
-from arabench.models.base import Prediction
+from arabench.models.base import Option, Prediction, parse_options
 from arabench.models.cards import ModelCard, card_for, known_cards, resolve_view
 from arabench.models.hub import Source, download_hint, locate_model
-from arabench.models.labelmap import LabelMap, infer_label_map, parse_label_map
+from arabench.models.labelmap import LabelMap, infer_label_map, parse_label_map, split_labels
 
 __all__ = [
     "ADAPTER_VERSION",
@@ -71,22 +71,6 @@ __all__ = [
 
 ADAPTER_VERSION = "1"
 
-OPTIONS = (
-    "aggregation",
-    "batch_size",
-    "card",
-    "device",
-    "drop",
-    "full_hash",
-    "input",
-    "label_map",
-    "local_files_only",
-    "max_length",
-    "name",
-    "revision",
-    "stride",
-    "view",
-)
 AGGREGATIONS = ("first", "average", "max")
 _ROBERTA_LIKE = frozenset({"roberta", "xlm-roberta", "xlm-roberta-xl", "camembert", "longformer", "bertweet"})
 
@@ -255,6 +239,23 @@ class HFTokenClassificationModel:
         label_map: Raw type -> view label.
     """
 
+    OPTIONS = (
+        Option("aggregation", "text", "first", "how a word's label is read from its sub-tokens", choices=AGGREGATIONS),
+        Option("batch_size", "int", 8, "texts per forward pass", minimum=1),
+        Option("card", "object", help="the model card (set by the registry)", user=False),
+        Option("device", "text", "cpu", "the torch device"),
+        Option("drop", "list", help="raw labels to drop (counted)"),
+        Option("full_hash", "bool", False, "fingerprint a local model by every byte"),
+        Option("input", "text", help="what the tokenizer gets: raw text or words", choices=("raw", "words")),
+        Option("label_map", "label_map", help="raw label -> view label: RAW=LABEL,... or a .yaml/.json file"),
+        Option("local_files_only", "bool", help="never download"),
+        Option("max_length", "int", help="window size in tokens", minimum=2),
+        Option("name", "text", help="the registry name", user=False),
+        Option("revision", "text", help="the hub revision (also hub_id@revision)"),
+        Option("stride", "int", help="tokens shared by consecutive windows", minimum=0),
+        Option("view", "text", help="the view its labels are in (with label_map)"),
+    )
+
     def __init__(
         self,
         source: str,
@@ -377,11 +378,7 @@ class HFTokenClassificationModel:
             ModelError: For a missing argument or an unknown option.
             ModelUnavailableError: If the model cannot be loaded here.
         """
-        unknown = sorted(set(options) - set(OPTIONS))
-        if unknown:
-            raise ModelError(
-                "unknown option for the hf adapter", field="option", value=unknown[0], fix=f"use one of {OPTIONS}"
-            )
+        options = parse_options(cls.OPTIONS, options, model=f"hf:{arg or ''}")
         if not arg:
             raise ModelError("hf needs a hub id or a local path", field="model", value=arg, fix="hf:<org>/<name>")
         source, revision = arg, options.pop("revision", None)
@@ -406,7 +403,7 @@ class HFTokenClassificationModel:
         drop: Iterable[str] | str,
         view: str | None,
     ) -> tuple[LabelMap, View]:
-        drops = [d.strip() for d in drop.split(",") if d.strip()] if isinstance(drop, str) else list(drop)
+        drops = split_labels(drop)
         if label_map is not None:
             parsed = parse_label_map(label_map, drop=drops)
             if view is not None:

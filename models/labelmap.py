@@ -30,7 +30,7 @@ from types import MappingProxyType
 
 import yaml
 from arabench.annotations import tags
-from arabench.annotations.errors import LabelMapError
+from arabench.annotations.errors import LabelMapError, yaml_error
 from arabench.annotations.schema import View
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "UniqueKeyLoader",
     "infer_label_map",
     "parse_label_map",
+    "split_labels",
     "split_tag",
 ]
 
@@ -190,7 +191,7 @@ def _from_data(data: object, *, source: str, drop: Iterable[str] = ()) -> LabelM
             raise LabelMapError(
                 "unknown keys in label map", field="label_map", value=extra, fix="use only 'map' and 'drop'"
             )
-        dropped |= {str(x) for x in data.get("drop") or ()}
+        dropped |= set(split_labels(data.get("drop")))
         data = data["map"]
     mapping = {}
     for key, value in data.items():
@@ -241,6 +242,17 @@ def _json_unique(pairs: list[tuple[str, object]]) -> dict[str, object]:
     return obj
 
 
+def split_labels(labels: str | Iterable[object] | None) -> list[str]:
+    """A list of labels given as ``"A,B"`` text or as a list (``drop``, ``labels``): stripped, empty ones left out.
+
+    The one reading of such lists (options from the shell, configuration files, cards and API calls).
+    """
+    if labels is None:
+        return []
+    items = labels.split(",") if isinstance(labels, str) else [str(x) for x in labels]
+    return [x.strip() for x in items if x.strip()]
+
+
 def parse_label_map(spec: str | Path | Mapping[str, object], *, drop: Iterable[str] = ()) -> LabelMap:
     """Read a label map from an option string, a YAML/JSON file path or a mapping.
 
@@ -271,7 +283,9 @@ def parse_label_map(spec: str | Path | Mapping[str, object], *, drop: Iterable[s
                 value=exc.args[0],
                 fix="give each raw label once",
             ) from None
-        except (OSError, ValueError, yaml.YAMLError) as exc:
+        except yaml.YAMLError as exc:
+            raise yaml_error(exc, what="label map file", file=path, error=LabelMapError) from None
+        except (OSError, ValueError) as exc:
             raise LabelMapError(
                 f"cannot read label map: {exc}", file=path, field="label_map", fix="check the path and the syntax"
             ) from exc

@@ -71,14 +71,13 @@ from arabench.annotations.formats import infer_format, parse_documents
 from arabench.annotations.problems import Problem, problems_error
 from arabench.annotations.schema import default_schema
 from arabench.annotations.spans import Document, Relation, Span
-from arabench.models.base import Prediction
-from arabench.models.labelmap import LabelMap, parse_label_map
+from arabench.models.base import Option, Prediction, parse_options
+from arabench.models.labelmap import LabelMap, parse_label_map, split_labels
 
 __all__ = ["PredictionsFileModel", "FORMATS", "ADAPTER_VERSION", "load_prediction_documents"]
 
 ADAPTER_VERSION = "1"
 FORMATS = tuple(REGISTRY)
-OPTIONS = ("format", "view", "label_map", "drop", "labels", "ids", "scheme", "name")
 
 log = logging.getLogger("arabench")
 
@@ -150,6 +149,28 @@ def load_prediction_documents(path: str | Path, *, fmt: str | None = None, schem
     return _Loaded([d.document for d in parsed], where, conll=False, format=format_.name)
 
 
+def _infer_view(loaded: _Loaded, label_map: LabelMap, corpus_view: str | None) -> str:
+    """The view of a predictions file without ``view=``: its labels (after ``label_map``/``drop``) decide.
+
+    The corpus's view when they are labels of it; ``native`` when they are schema types; else the
+    smallest registered view holding them all; ``native`` when none does (the label check then
+    names the first stray label's line and ``view=`` as the fix).
+    """
+    schema = default_schema()
+    labels = {
+        label_map.mapping.get(s.label, s.label)
+        for doc in loaded.documents
+        for s in doc.entities.values()
+        if s.label not in label_map.drop
+    }
+    if corpus_view is not None and labels <= schema.view(corpus_view).labels:
+        return corpus_view
+    if labels <= set(schema.entity_types):
+        return "native"
+    fits = schema.views_with_labels(labels)
+    return fits[0] if fits else "native"  # no view holds them: the label check names each one and view=
+
+
 def _nonspace(text: str) -> tuple[str, list[int]]:
     positions = [i for i, ch in enumerate(text) if not ch.isspace()]
     return "".join(text[i] for i in positions), positions
@@ -161,7 +182,9 @@ class PredictionsFileModel:
     Args:
         path: The file or directory.
         format: A registry format name (default: the registry's guess from the path).
-        view: The label view the file's labels live in (default ``native``).
+        view: The label view the file's labels live in (default: inferred, :func:`_infer_view`).
+        corpus_view: The view of the corpus the run scores on (given by the run), the view
+            inferred when the file's labels are labels of it.
         label_map: Raw label -> view label (option string ``"PER=PERS,..."``,
             a YAML/JSON file or a mapping); labels not in it must already be
             view labels or be listed in ``drop``.
@@ -179,12 +202,25 @@ class PredictionsFileModel:
         ModelError: For a bad option.
     """
 
+    OPTIONS = (
+        Option("format", "text", help="the file's format (default: guessed from the path)"),
+        Option("view", "text", help="the view its labels are in (default: inferred from them and the corpus)"),
+        Option("corpus_view", "text", help="the corpus's view (given by the run)", from_run="corpus_view", user=False),
+        Option("label_map", "label_map", help="raw label -> view label: RAW=LABEL,... or a .yaml/.json file"),
+        Option("drop", "list", help="raw labels to drop (counted)"),
+        Option("labels", "list", help="the view labels the system can emit (default: every label of the view)"),
+        Option("ids", "list", help="document ids aligned with the texts, for texts with no identical document"),
+        Option("scheme", "text", "BIO2", "the CoNLL tagging scheme"),
+        Option("name", "text", help="the registry name", user=False),
+    )
+
     def __init__(
         self,
         path: str | Path,
         *,
         format: str | None = None,
-        view: str = "native",
+        view: str | None = None,
+        corpus_view: str | None = None,
         label_map: Any = None,
         drop: Iterable[str] | str = (),
         labels: Iterable[str] | None = None,
@@ -194,20 +230,23 @@ class PredictionsFileModel:
     ) -> None:
         self.path = Path(path)
         self.name = name or f"file:{path}"
-        self.view = view
-        view_def = default_schema().view(view)
-        drops = [d.strip() for d in drop.split(",") if d.strip()] if isinstance(drop, str) else list(drop)
+        drops = split_labels(drop)
         if label_map is None:
             self.label_map = LabelMap({}, frozenset(drops), "option")
         else:
             self.label_map = parse_label_map(label_map, drop=drops)
+        loaded = load_prediction_documents(self.path, fmt=format, scheme=scheme)
+        if view is None:
+            view = _infer_view(loaded, self.label_map, corpus_view)
+        self.view = view
+        view_def = default_schema().view(view)
         bad_targets = sorted(set(self.label_map.mapping.values()) - view_def.labels)
         if bad_targets:
             raise LabelMapError(
                 f"label_map targets labels that are not labels of view {view!r}",
                 field="label_map",
                 value=bad_targets,
-                fix=f"map onto {', '.join(sorted(view_def.labels))}",
+                fix=f"map onto {', '.join(sorted(view_def.labels))}, or pass view= the view they are labels of",
             )
         if labels is None:
             self.labels = frozenset(view_def.labels)
@@ -222,7 +261,6 @@ class PredictionsFileModel:
                     fix=f"use labels among {', '.join(sorted(view_def.labels))}",
                 )
         self.ids = list(ids) if ids is not None else None
-        loaded = load_prediction_documents(self.path, fmt=format, scheme=scheme)
         self.format = loaded.format
         self._conll = loaded.conll
         self._check_labels(loaded, view_def.labels)
@@ -295,14 +333,7 @@ class PredictionsFileModel:
         """
         if not arg:
             raise ModelError("file: needs a path", field="name", value="file:", fix="use file:<path to predictions>")
-        for key in options:
-            if key not in OPTIONS:
-                raise ModelError(
-                    "unknown option for file: predictions",
-                    field=key,
-                    value=options[key],
-                    fix=f"use one of: {', '.join(OPTIONS)}",
-                )
+        options = parse_options(cls.OPTIONS, options, model=f"file:{arg}")
         options.setdefault("name", f"file:{arg}")
         return cls(arg, **options)
 

@@ -33,7 +33,7 @@ from arabench.annotations.errors import ModelError, ModelUnavailableError
 from arabench.models.hub import download_hint
 
 if TYPE_CHECKING:
-    from arabench.models.base import NERModel
+    from arabench.models.base import NERModel, Option
     from arabench.models.cards import ModelCard
 
 __all__ = [
@@ -49,6 +49,8 @@ __all__ = [
     "hub_model_available",
     "list_models",
     "load_adapter",
+    "model_options",
+    "options_markdown",
     "register_model",
     "register_prefix",
     "split_name",
@@ -77,7 +79,7 @@ NAMES: dict[str, _Entry] = {
     "oracle": _Entry(
         "arabench.models.simple:OracleModel",
         "native",
-        ("gold documents (option gold=)",),
+        ("the gold documents (given by the run)",),
         None,
         "echoes the gold spans",
     ),
@@ -223,9 +225,20 @@ def load_adapter(target: str) -> type:
 
 
 def _cards() -> dict[str, ModelCard]:
+    """Every model card; a card named like a built-in name or prefix is refused (it would shadow it or be shadowed)."""
     from arabench.models.cards import known_cards
 
-    return known_cards()
+    cards = known_cards()
+    for name, card in cards.items():
+        if name in NAMES or name in PREFIXES:
+            raise ModelError(
+                "a model card takes the name of a built-in model",
+                file=card.path,
+                field="name",
+                value=name,
+                fix="rename the card file (and its name field)",
+            )
+    return cards
 
 
 def _all_names() -> list[str]:
@@ -490,6 +503,45 @@ def get_info(name: str) -> ModelInfo:
             name, base.adapter, "prefix", base.view, base.needs, base.extra, description=base.description, _probe=probe
         )
     raise _unknown(name)
+
+
+def model_options(name: str) -> tuple[Option, ...]:
+    """The :class:`~arabench.models.base.Option` declarations of the adapter behind ``name`` (its ``OPTIONS``).
+
+    Imports the adapter's module (light: adapters import their heavy packages when built); none when the
+    module cannot be imported here (the run reports the missing extra).
+
+    Raises:
+        ModelError: If the name is unknown (with suggestions).
+    """
+    from arabench.models.base import declared_options
+
+    info = get_info(name)
+    try:
+        return declared_options(load_adapter(info.adapter))
+    except ModelUnavailableError:
+        return ()
+
+
+def _default_text(value: object) -> str:
+    if value is None:
+        return ""
+    return f"`{str(value).lower() if isinstance(value, bool) else value}`"
+
+
+def options_markdown() -> str:
+    """The options of every built-in name and prefix as Markdown tables, from the declarations (docs/models.md)."""
+    blocks = []
+    for name in [*NAMES, *(f"{p}:" for p in PREFIXES)]:
+        declared = [o for o in model_options(name if not name.endswith(":") else name + "x") if o.user]
+        rows = [
+            f"| `{o.name}` | {o.expected()} | {_default_text(o.default)} | "
+            f"{o.help}{' (the run gives it: ' + o.from_run + ')' if o.from_run else ''} |"
+            for o in declared
+        ]
+        table = "\n".join(["| option | value | default | meaning |", "| --- | --- | --- | --- |", *rows])
+        blocks.append(f"**`{name}`**\n\n{table if rows else '(no options)'}")
+    return "\n\n".join(blocks) + "\n"
 
 
 def default_suite() -> list[str]:

@@ -12,14 +12,14 @@ relations, not only document ids), so its cached predictions follow the gold.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from arabench.annotations.errors import ModelError
 from arabench.annotations.files import canonical_sha256, text_sha256
 from arabench.annotations.schema import default_schema
 from arabench.annotations.spans import Document, Span
-from arabench.models.base import Prediction
+from arabench.models.base import Option, Prediction, parse_options
 
 __all__ = ["OracleModel", "EmptyModel", "ADAPTER_VERSION"]
 
@@ -27,18 +27,6 @@ __all__ = ["OracleModel", "EmptyModel", "ADAPTER_VERSION"]
 ADAPTER_VERSION = "1"
 
 _LAYERS = ("nested", "flat")
-
-
-def _check_options(model: str, options: Mapping[str, Any], accepted: Iterable[str]) -> None:
-    accepted = list(accepted)
-    for key in options:
-        if key not in accepted:
-            raise ModelError(
-                f"unknown option for model {model!r}",
-                field=key,
-                value=options[key],
-                fix=f"use one of: {', '.join(accepted) if accepted else '(no options)'}",
-            )
 
 
 def _check_view(view: str) -> str:
@@ -72,6 +60,13 @@ class OracleModel:
     """
 
     name = "oracle"
+    OPTIONS = (
+        Option("gold", "object", help="the gold documents (given by the run)", from_run="gold", user=False),
+        Option("layer", "text", "nested", "echo every gold span (nested) or the outermost (flat)", choices=_LAYERS),
+        Option("view", "text", "native", "the view to predict in (default: the corpus's)", from_run="corpus_view"),
+        Option("gold_view", "text", "native", "the view the gold is labelled in", from_run="corpus_view"),
+        Option("relations", "bool", True, "echo the gold relations too"),
+    )
 
     def __init__(
         self,
@@ -126,7 +121,7 @@ class OracleModel:
         """
         if arg:
             raise ModelError("the oracle takes no argument", field="name", value=f"oracle:{arg}", fix="use 'oracle'")
-        _check_options("oracle", options, ("gold", "layer", "view", "gold_view", "relations"))
+        options = parse_options(cls.OPTIONS, options, model="oracle")
         if "gold" not in options:
             raise ModelError(
                 "the oracle needs the gold documents",
@@ -249,6 +244,10 @@ class EmptyModel:
     """
 
     name = "empty"
+    OPTIONS = (
+        Option("view", "text", "native", "the view it predicts (nothing) in"),
+        Option("labels", "list", help="the view labels it claims to emit (default: every label of the view)"),
+    )
 
     def __init__(self, *, view: str = "native", labels: Iterable[str] | None = None) -> None:
         self.view = _check_view(view)
@@ -276,8 +275,7 @@ class EmptyModel:
         """
         if arg:
             raise ModelError("the empty model takes no argument", field="name", value=f"empty:{arg}", fix="use 'empty'")
-        _check_options("empty", options, ("view", "labels"))
-        return cls(**options)
+        return cls(**parse_options(cls.OPTIONS, options, model="empty"))
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         """Return one empty prediction per text."""

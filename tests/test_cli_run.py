@@ -61,8 +61,10 @@ def test_anercorp_predictions_against_an_anercorp_corpus(tmp_path: Path) -> None
     corpus = write_conll(tmp_path / "anercorp.conll", ANERCORP_GOLD)
     write_conll(tmp_path / "pred.conll", ANERCORP_PRED)
     base = ["run", "-m", "file:pred.conll", "--corpus", corpus.name, "--view", "anercorp", "--bootstrap", "0"]
-    refused = arabench(*base, "--out", "r0", cwd=tmp_path)
-    assert refused.returncode == 1 and "labels that are not labels of view 'native'" in refused.stderr
+    inferred = arabench(*base, "--out", "r0", cwd=tmp_path)  # no view=: the file's labels and the corpus decide
+    assert inferred.returncode == 0, inferred.stderr
+    micro = headline(tmp_path / "r0", "file:pred.conll", "anercorp")
+    assert (micro["tp"], micro["fp"], micro["fn"]) == (3, 1, 1)
     done = arabench(*base, "--model-option", "file:pred.conll", "view=anercorp", "--out", "r1", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     micro = headline(tmp_path / "r1", "file:pred.conll", "anercorp")
@@ -240,7 +242,7 @@ def test_model_options_are_typed_by_the_option(model: str, assignment: str, expe
         ("hf:org/model", "batch_size=eight", "option 'batch_size' of model 'hf:org/model' must be an integer"),
         ("hf:org/model", "gold=x", "unknown option"),
         ("rules", "view", "a model option is KEY=VALUE"),
-        ("empty", "local_files_only=yes", "fix: use one of: view, labels"),
+        ("empty", "local_files_only=yes", "fix: use one of: labels, view"),
     ],
 )
 def test_bad_model_options_name_the_known_ones(model: str, assignment: str, message: str) -> None:
@@ -250,9 +252,9 @@ def test_bad_model_options_name_the_known_ones(model: str, assignment: str, mess
 
 
 def test_hf_options_are_the_adapters_own() -> None:
-    from arabench.models.hf import OPTIONS
+    from arabench.models.hf import HFTokenClassificationModel
 
-    assert set(known_options("hf:org/model")) == set(OPTIONS) - {"name", "card"}
+    assert set(known_options("hf:org/model")) == {o.name for o in HFTokenClassificationModel.OPTIONS} - {"name", "card"}
     for key in ("label_map", "drop", "view", "input", "batch_size", "device", "max_length", "stride", "aggregation"):
         assert key in known_options("hf:org/model")
 
@@ -383,21 +385,43 @@ def test_corpus_view_inference_prefers_the_run_view() -> None:
     assert "--views FILE" in str(info.value)
 
 
-def test_a_model_scorable_in_no_common_view_fails_with_the_reason(tmp_path: Path) -> None:
-    """An anercorp-tagged model on a FANE corpus: no view holds both; the leaderboard must not crash."""
+def test_a_model_scorable_in_no_common_view_fails_before_predicting(tmp_path: Path) -> None:
+    """A model whose one label stands for people and organizations, on a FANE corpus: no view holds both.
+
+    It is refused before it predicts, with the fix (``view=``); the leaderboard must not crash.
+    """
     write_conll(tmp_path / "fane.conll", FANE)
-    write_conll(
-        tmp_path / "pred.conll",
-        [[(t, "O") for t, _ in s] for s in FANE[:-1]]
-        + [[("عبر", "O"), ("النيل", "B-LOC"), ("بصاروخ", "O"), (".", "O")]],
-    )
+    mapping = {t: ("ENT" if t in ("PERS", "ORG") else None) for t in default_schema().entity_types}
+    views = {"views": {"ent": {"description": "one label", "labels": ["ENT"], "map": mapping}}}
+    (tmp_path / "views.yaml").write_text(yaml.safe_dump(views), encoding="utf-8")
+    write_conll(tmp_path / "pred.conll", [[(t, "B-ENT" if g != "O" else "O") for t, g in s] for s in FANE])
     done = arabench(
-        "run", "-m", "oracle", "-m", "file:pred.conll", "--model-option", "file:pred.conll", "view=anercorp",
+        "run", "-m", "oracle", "-m", "file:pred.conll", "--views", "views.yaml",
         "--corpus", "fane.conll", "--bootstrap", "0", "--out", "r", cwd=tmp_path,
     )  # fmt: skip
     assert "Traceback" not in done.stderr
     assert done.returncode == 1
-    assert "coarsen into no common view" in done.stdout + done.stderr
+    out = done.stdout + done.stderr
+    assert "reach no common view" in out and "nothing was predicted" in out
+    assert "--model-option file:pred.conll view=VIEW" in out
+
+
+def test_an_anercorp_model_is_scored_on_a_fane_corpus_by_renaming(tmp_path: Path) -> None:
+    """PERS -> PER by name: scored in the corpus's view, the renaming recorded in results.json."""
+    write_conll(tmp_path / "fane.conll", FANE)
+    pred = [[(t, "O") for t, _ in s] for s in FANE]
+    pred[0][2] = ("أحمد", "B-PERS")
+    write_conll(tmp_path / "pred.conll", pred)
+    done = arabench(
+        "run", "-m", "file:pred.conll", "--model-option", "file:pred.conll", "view=anercorp",
+        "--corpus", "fane.conll", "--bootstrap", "0", "--out", "r", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    data = json.loads((tmp_path / "r" / "results.json").read_text(encoding="utf-8"))
+    fane = data["models"][0]["scores"]["fane"]
+    assert fane["label_map"] == {"how": "renaming", "map": {"LOC": "LOC", "MISC": None, "ORG": "ORG", "PERS": "PER"}}
+    micro = fane["spans"]["strict"]["word"]["flat"]["micro"]
+    assert (micro["tp"], micro["fp"]) == (1, 0)
 
 
 def test_several_corpora_write_one_directory_each(tmp_path: Path) -> None:
@@ -435,17 +459,24 @@ def test_hf_options_from_the_shell_reach_the_adapter(tmp_path: Path) -> None:
     text = json.dumps(entry["provenance"])
     assert '"aggregation": "max"' in text and '"stride": 4' in text
     bad = arabench("run", "-m", model, "--model-option", model, "aggregation=mean", "--out", "r2", cwd=tmp_path)
-    assert bad.returncode == 1 and "unknown aggregation" in bad.stderr
+    assert bad.returncode == 2 and "option 'aggregation' of model" in bad.stderr
+    assert "must be one of first, average, max (got 'mean')" in bad.stderr
 
 
 def test_no_cache_refreshes_llm_response_caches_without_recording_it() -> None:
-    from arabench.benchmark.commands.run import _run_options
+    """The run gives ``cache="refresh"`` to every adapter declaring ``from_run="cache"``; the config is untouched."""
     from arabench.benchmark.config import RunConfig
+    from arabench.benchmark.runner import _with_run_values
 
     config = RunConfig(models=["rules", "llm:m", "llm-hf:dir"], cache=False, model_options={"llm:m": {"seed": 1}})
-    assert _run_options(config) == {"llm:m": {"seed": 1, "cache": "refresh"}, "llm-hf:dir": {"cache": "refresh"}}
+    values = {"cache": "refresh", "cache_dir": "/c"}
+    got = {m: _with_run_values(m, dict(config.model_options.get(m, {})), values) for m in config.models or ()}
+    assert got == {
+        "rules": {},
+        "llm:m": {"seed": 1, "cache": "refresh", "cache_dir": "/c"},
+        "llm-hf:dir": {"cache": "refresh", "cache_dir": "/c"},
+    }
     assert config.model_options == {"llm:m": {"seed": 1}}
-    assert _run_options(RunConfig(models=["llm:m"])) == {}
 
 
 def test_the_recorded_configuration_holds_no_credentials() -> None:

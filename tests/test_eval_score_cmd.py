@@ -9,7 +9,7 @@ from arabench.annotations.errors import ScoringError
 from arabench.annotations.jsonl import write_jsonl
 from arabench.annotations.spans import Document, Span
 from arabench.benchmark.cli import main as cli
-from arabench.benchmark.commands.score import infer_format, score_files
+from arabench.benchmark.score_files import infer_format, score_files
 from conlleval import evaluate as conlleval_evaluate
 from eval_helpers import random_corpus, sentence_text
 

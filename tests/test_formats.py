@@ -13,8 +13,8 @@ from arabench.annotations.errors import ConversionError
 from arabench.annotations.formats import FORMATS, check_path, infer_format, write_documents
 from arabench.annotations.spans import Document, Span
 from arabench.benchmark.cli import main as cli
-from arabench.benchmark.commands.score import score_files
 from arabench.benchmark.corpus_io import load_corpus
+from arabench.benchmark.score_files import score_files
 from arabench.models.predictions import PredictionsFileModel
 
 # "King Abdullah visited Cairo." / "The minister spoke in Rabat." (general text)
@@ -285,17 +285,17 @@ def test_writing_a_destination_is_told_by_its_suffix(tmp_path: Path) -> None:
 def test_every_user_guesses_with_the_registry() -> None:
     """One guess rule: the commands and the predictions adapter hold no format guesser of their own."""
     import arabench.annotations.convert
-    import arabench.benchmark.commands.score
     import arabench.benchmark.corpus_io
+    import arabench.benchmark.score_files
     import arabench.models.predictions
     from arabench.annotations import formats
 
     assert arabench.annotations.convert.infer_format is formats.infer_format
-    assert arabench.benchmark.commands.score.infer_format is formats.infer_format
-    assert arabench.benchmark.commands.score.FORMATS == arabench.models.predictions.FORMATS == tuple(formats.FORMATS)
+    assert arabench.benchmark.score_files.infer_format is formats.infer_format
+    assert arabench.benchmark.score_files.FORMATS == arabench.models.predictions.FORMATS == tuple(formats.FORMATS)
     for module in (
         arabench.annotations.convert,
-        arabench.benchmark.commands.score,
+        arabench.benchmark.score_files,
         arabench.benchmark.corpus_io,
         arabench.models.predictions,
     ):

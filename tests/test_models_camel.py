@@ -137,7 +137,7 @@ def test_label_map_option_and_drop(tiny_dirs):
 def test_errors(tiny_dirs, tmp_path):
     from arabench.models.camel import CamelToolsModel
 
-    with pytest.raises(ModelError, match=r"field 'colour': unknown option for the camel adapter.*label_map"):
+    with pytest.raises(ModelError, match=r"field 'option': unknown option for model 'camel:.*label_map"):
         CamelToolsModel.from_spec(str(tiny_dirs["pers"]), colour=1)
     with pytest.raises(ModelUnavailableError, match="not a local directory nor a CAMeL Tools NER model"):
         CamelToolsModel.from_spec(str(tmp_path / "missing"))

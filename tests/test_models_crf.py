@@ -353,7 +353,10 @@ def test_spec_errors_name_the_fix() -> None:
     assert "the crf model takes no argument (got 'crf:big'); fix: use 'crf'" in str(err.value)
     with pytest.raises(ModelError) as err:
         create_model("crf", seed=1)
-    assert "field 'seed': unknown option for model 'crf' (got 1); fix: use: train, cache_dir" in str(err.value)
+    assert (
+        "field 'option': unknown option for model 'crf' (got 'seed'); fix: use one of: cache, cache_dir, params, train"
+        in str(err.value)
+    )
 
 
 @pytest.mark.parametrize(("typo", "suggestion"), [("crff", "'crf'"), ("rulez", "'rules'"), ("emty", "'empty'")])

@@ -407,10 +407,10 @@ def test_directory_without_config(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"colour": "red"}, r"field 'option': unknown option for the hf adapter \(got 'colour'\); fix: use one of"),
-        ({"aggregation": "mean"}, r"unknown aggregation"),
-        ({"input": "chars"}, r"unknown input convention"),
-        ({"batch_size": 0}, r"batch_size must be a positive integer"),
+        ({"colour": "red"}, r"field 'option': unknown option for model 'hf:.*' \(got 'colour'\); fix: use one of"),
+        ({"aggregation": "mean"}, r"option 'aggregation' of model .* must be one of first, average, max"),
+        ({"input": "chars"}, r"option 'input' of model .* must be one of raw, words"),
+        ({"batch_size": 0}, r"option 'batch_size' of model .* must be an integer >= 1 \(got 0\)"),
         ({"stride": 1000}, r"stride must be an integer in \[0, window size\)"),
         ({"device": "cuda:7"}, r"CUDA is not available here"),
         ({"card": "no-such-card"}, r"unknown model card"),

@@ -157,7 +157,7 @@ def test_conll_tokens_are_aligned_to_the_raw_text(tmp_path):
     ("arg", "options", "error", "message"),
     [
         (None, {}, ModelError, "file: needs a path"),
-        ("x.jsonl", {"colour": 1}, ModelError, r"unknown option for file: predictions.*format, view"),
+        ("x.jsonl", {"colour": 1}, ModelError, r"unknown option for model 'file:x.jsonl'.*drop, format, ids"),
         ("missing.jsonl", {}, ModelError, "predictions file not found"),
     ],
 )

@@ -326,7 +326,7 @@ def test_exclude_option_and_labels():
     ("arg", "options", "message"),
     [
         ("x", {}, "takes no argument"),
-        (None, {"colour": 1}, r"field 'colour': unknown option for model 'rules'.*use: exclude, include"),
+        (None, {"colour": 1}, r"field 'option': unknown option for model 'rules'.*use one of: exclude, include"),
         (None, {"exclude": ["NOPE"]}, r"unknown rule or label to exclude \(got \['NOPE'\]\)"),
         (None, {"include": ["gpe.alias"]}, r"field 'include': only rules below the precision bar.*\['gpe.alias'\]"),
     ],
@@ -589,7 +589,7 @@ def test_every_word_list_has_its_provenance_and_is_read_by_the_rules():
         ({"a.yaml": "x:\n  provenance: p\n  about: a\n  words: b\n"}, r"field 'x\.words': words must be a list"),
         ({"a.yaml": "x:\n  provenance: p\n  about: a\n  words: [' b']\n"}, r"without edge spaces"),
         ({"a.yaml": "- x\n"}, r"must map list names to entries"),
-        ({"a.yaml": "x: [\n"}, r"cannot parse"),
+        ({"a.yaml": "x: [\n"}, r"word list file is not valid YAML"),
         (
             {"a.yaml": "x:\n  provenance: p\n  about: a\n  words: [b]\n", "b.yaml": "x:\n  provenance: p\n  about: a\n"
              "  words: [c]\n"},

@@ -96,10 +96,11 @@ def test_oracle_unknown_text_is_an_error_naming_it():
         (
             None,
             {"gold": [], "colour": "red"},
-            r"field 'colour': unknown option.*gold, layer, view, gold_view, relations",
+            r"field 'option': unknown option for model 'oracle' \(got 'colour'\); fix: use one of: gold_view, layer, "
+            r"relations, view",
         ),
         ("x", {"gold": []}, "takes no argument"),
-        (None, {"gold": [], "layer": "deep"}, "unknown layer"),
+        (None, {"gold": [], "layer": "deep"}, r"option 'layer' of model 'oracle' must be one of nested, flat"),
         (None, {"gold": ["not a doc"]}, "must be Document objects"),
     ],
 )
@@ -138,7 +139,7 @@ def test_empty_labels_option_and_view():
         EmptyModel(labels=["PER", "GPE"])
     with pytest.raises(BenchmarkError, match="unknown label view"):
         EmptyModel(view="conll5")
-    with pytest.raises(ModelError, match=r"unknown option.*view, labels"):
+    with pytest.raises(ModelError, match=r"unknown option.*labels, view"):
         EmptyModel.from_spec(None, gold=[])
 
 

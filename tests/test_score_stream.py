@@ -10,7 +10,7 @@ from arabench.annotations.conll import bio_to_spans, read_conll_sentences, simpl
 from arabench.annotations.errors import ScoringError
 from arabench.annotations.tags import decode, decode_bio2_arrays, decode_entities
 from arabench.benchmark.cli import main as cli
-from arabench.benchmark.commands.score import score_settings
+from arabench.benchmark.score_files import score_settings
 from arabench.eval.modes import Setting, span_grid
 from arabench.eval.spans import score_spans
 from eval_helpers import random_corpus, sentence_text

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from arabench.annotations.errors import SchemaError
 from arabench.annotations.evidence.views_evidence import ANERCORP_PROBES, count_probes, derive_label, read_table
-from arabench.annotations.schema import default_schema, load_views, register_view, unregister_view
+from arabench.annotations.schema import ViewSource, default_schema, load_views, register_view, unregister_view
 from arabench.models.cards import known_cards, resolve_view
 
 SCHEMA = default_schema()
@@ -219,10 +219,11 @@ def test_load_views_and_register(tmp_path: Path) -> None:
     assert view.labels == {"PER", "LOC", "ORG", "TIME", "NUM", "MON", "EVE", "LAN"}
     assert view.label_of("MONEY") == "MON" and view.label_of("NORP") is None
     assert view.description == "PER/LOC/ORG/TIME/NUM/MON/EVE/LAN"
-    register_view(view)
+    source = ViewSource("user", str(tmp_path / "views.yaml"))
+    register_view(view, source)
     try:
         assert SCHEMA.view("merged8") is view and resolve_view("merged8") is view
-        register_view(view)  # the same definition again is harmless
+        register_view(view, source)  # the same definition from the same file again is harmless
         assert load_views(_write(tmp_path, VALID))["merged8"] == view  # re-reading a registered file works
     finally:
         unregister_view("merged8")
@@ -253,7 +254,11 @@ def test_load_views_and_register(tmp_path: Path) -> None:
             "",
             r"views.yaml:5: field 'views.merged8.map': map misses schema types \(got \['CURR'\]\); fix: map each",
         ),
-        ("  merged8:\n", "  conll4:\n", r"views.yaml:2: field 'views.conll4': a user view must not reuse a packaged"),
+        (
+            "  merged8:\n",
+            "  conll4:\n",
+            r"views.yaml:2: field 'views.conll4': a user view must not reuse the name of a packaged view",
+        ),
         ("    labels:", "    label:", r"views.yaml:4: field 'views.merged8.label': unknown field of a view"),
         ("TIME, NUM, MON", "TIME, NUM, TIME, MON", r"views.yaml:4: field 'views.merged8.labels': label listed twice"),
         ("      GPE: LOC\n", "      GPE: [LOC]\n", r"views.yaml:10: field 'views.merged8.map.GPE': expected a label"),
@@ -268,7 +273,7 @@ def test_load_views_errors_name_file_line_field_and_fix(tmp_path: Path, old: str
 
 
 def test_register_refuses_a_different_view_of_a_known_name() -> None:
-    with pytest.raises(SchemaError, match=r"field 'view': a different view of this name is already known"):
+    with pytest.raises(SchemaError, match=r"field 'views.anercorp': view name 'anercorp' is taken by a packaged view"):
         register_view(VIEWS["conll4"].__class__("anercorp", "", dict(VIEWS["conll4"].mapping)))
 
 

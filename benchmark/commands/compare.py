@@ -23,7 +23,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--model-a", metavar="NAME", help="model A (needed when RESULTS_A holds several)")
     parser.add_argument("--model-b", metavar="NAME", help="model B (needed when RESULTS_B holds several)")
-    parser.add_argument("--view", choices=("native", "conll4", "anercorp"), help="view to compare in")
+    from arabench.benchmark.commands.options import views_help
+
+    parser.add_argument(
+        "--view",
+        metavar="VIEW",
+        help="view to compare in: any view both models were scored in (results.json), e.g. " + views_help(),
+    )
     add_grid(parser, repeatable=False)
     parser.add_argument(
         "--resamples", type=int, default=10_000, metavar="N", help="bootstrap resamples (default 10000)"

@@ -48,6 +48,27 @@ def _card_details(name: str) -> dict[str, object] | None:
     }
 
 
+def _options(name: str) -> list[dict[str, object]]:
+    """The user options of the model's adapter, from its declaration (:class:`arabench.models.base.Option`)."""
+    from arabench.models.registry import model_options
+
+    return [
+        {
+            "name": o.name,
+            "type": o.type,
+            "default": o.default,
+            "minimum": o.minimum,
+            "maximum": o.maximum,
+            "choices": list(o.choices),
+            "from_run": o.from_run,
+            "help": o.help,
+            "text": o.describe(),
+        }
+        for o in model_options(name)
+        if o.user
+    ]
+
+
 def main(args: argparse.Namespace) -> int:
     """Print the model list (or one model) as a table or JSON."""
     from arabench.models.registry import get_info, list_models
@@ -58,11 +79,16 @@ def main(args: argparse.Namespace) -> int:
         details = _card_details(info.name) if info.kind == "card" else None
         if details:
             data["card"] = details
+        data["options"] = _options(args.name)
         if args.json:
             print(json.dumps(data, ensure_ascii=False, indent=2))
         else:
             for key, value in data.items():
-                if key == "card":
+                if key == "options":
+                    print("options:" + ("" if value else " (none)"))
+                    for line in value:  # type: ignore[union-attr]
+                        print(f"  {line['text']}")
+                elif key == "card":
                     for card_key, card_value in value.items():  # type: ignore[union-attr]
                         shown = (
                             json.dumps(card_value, ensure_ascii=False)

@@ -171,3 +171,17 @@ NO_TYPE_CHECK_HELP = "do not check entity and relation types against the schema 
 def add_no_type_check(parser: argparse.ArgumentParser) -> None:
     """Add ``--no-type-check``."""
     parser.add_argument("--no-type-check", action="store_true", help=NO_TYPE_CHECK_HELP)
+
+
+def views_help() -> str:
+    """The registered views by source, for every ``--view`` help (read from the one view registry)."""
+    from arabench.annotations.schema import VIEW_KINDS, registered_views
+
+    try:
+        by_kind = {kind: list(registered_views((kind,))) for kind in VIEW_KINDS}
+    except Exception:  # an invalid user card: the command itself reports it
+        by_kind = {"packaged": list(registered_views(("packaged",), provide=False))}
+    parts = [", ".join(by_kind["packaged"])]
+    if by_kind.get("card"):
+        parts.append("model cards' " + ", ".join(by_kind["card"]))
+    return "; ".join(parts) + "; or a view of a --views file"

@@ -30,9 +30,10 @@ exit status:
 
 files written to --out: results.json, summary.md, per_type.csv, errors.jsonl,
 report.html, as a unit (a temporary sibling directory renamed into place; a
-second run into a busy --out waits 5 s, then refuses). Predictions are cached
-in $ARABENCH_CACHE (default ~/.cache/arabench); a second run re-scores from the
-cache without loading models.
+second run into a busy --out waits 5 s, then refuses). Predictions, the CRF's
+trained model and LLM answers are cached under one root, --cache-dir (default
+$ARABENCH_CACHE, else ~/.cache/arabench); a second run re-scores from the cache
+without loading models; --no-cache reads none of them.
 """
 
 
@@ -49,9 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar=("MODEL", "KEY=VALUE"),
-        help="an option of one model (repeatable), checked by its adapter, e.g. "
-        "--model-option file:preds.conll view=anercorp; hf: takes label_map, drop, view, input, batch_size, "
-        "device, max_length, stride, aggregation",
+        help="an option of one model (repeatable), typed by its adapter's declaration, e.g. "
+        "--model-option file:preds.conll view=anercorp. Keys: " + _option_keys() + " "
+        "(types, defaults and ranges: arabench models NAME)",
     )
     parser.add_argument(
         "--config",
@@ -71,6 +72,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="VIEW",
         help="the view of the corpus's tags (default: --view if the tags fit it, else inferred from the tags)",
     )
+    from arabench.benchmark.commands.options import views_help
+
     parser.add_argument(
         "--units",
         choices=("file", "split"),
@@ -81,7 +84,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--view",
         metavar="VIEW",
-        help="the leaderboard view: native, conll4, anercorp, ace, fane, a card's or a --views view "
+        help="the leaderboard view: " + views_help() + " "
         "(default: native when every model predicts schema types, else the first view all share)",
     )
     parser.add_argument("--views", metavar="FILE", help="a YAML file of user label views (see docs/views.md)")
@@ -105,7 +108,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_const",
         const=False,
         default=None,
-        help="read no cached prediction or LLM answer; overwrite the ones recomputed",
+        help="read nothing from any cache (predictions, the CRF's trained model, LLM answers); "
+        "overwrite the entries recomputed",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="the one cache root of the run: predictions, the CRF's trained model, LLM answers "
+        "(default: $ARABENCH_CACHE, else ~/.cache/arabench)",
     )
     parser.add_argument(
         "--relation-level",
@@ -129,11 +139,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _option_keys() -> str:
+    """Every adapter's user option keys, from the declarations (:func:`arabench.models.registry.model_options`)."""
+    from arabench.annotations.errors import BenchmarkError
+    from arabench.models.registry import NAMES, PREFIXES, model_options
+
+    parts = []
+    for name in [*NAMES, *(f"{p}:x" for p in PREFIXES)]:
+        try:
+            keys = [o.name for o in model_options(name) if o.user]
+        except BenchmarkError:  # e.g. an invalid user card: the command itself reports it
+            return "see arabench models NAME"
+        parts.append(f"{name.removesuffix('x')} {', '.join(keys) or '(none)'}")
+    return "; ".join(parts)
+
+
 def resolve_config(args: argparse.Namespace) -> RunConfig:
     """The run's configuration: ``--config``'s file, the flags given over it, user views and cards registered."""
-    import os
-
-    from arabench.annotations.schema import load_views, register_view
+    from arabench.annotations.schema import register_views_file
     from arabench.benchmark.config import RunConfig, load_config, merge_flags
     from arabench.models.cards import add_cards_dir
 
@@ -150,6 +173,7 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
         "seed": args.seed,
         "bootstrap": args.bootstrap,
         "cache": args.cache,
+        "cache_dir": None if args.cache_dir is None else str(Path(args.cache_dir).expanduser().resolve()),
         "llm_base_url": args.llm_base_url,
         "relation_level": args.relation_level,
         "quiet": args.quiet,
@@ -161,14 +185,9 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
     if args.config and args.out is None:
         _refuse_overwriting_the_source(Path(args.config), config)
     if config.views:
-        for view in load_views(config.views).values():
-            register_view(view)
+        register_views_file(config.views)
     if config.cards:
         add_cards_dir(config.cards)
-    url = config.llm_base_url or os.environ.get("ARABENCH_LLM_BASE_URL")
-    for model in config.models or ():
-        if url and model.startswith("llm:"):
-            config.model_options.setdefault(model, {}).setdefault("base_url", url)
     return config
 
 
@@ -245,10 +264,12 @@ def main(args: argparse.Namespace) -> int:
             out=out,
             seed=config.seed,
             cache=config.cache,
+            cache_dir=config.cache_dir,
             bootstrap=config.bootstrap,
             progress=not config.quiet,
             verbose=config.verbose,
-            model_options=_run_options(config),
+            model_options=config.model_options,
+            llm_base_url=config.llm_base_url,
             configuration=recorded.as_json(),
             relation_level=config.relation_level,
         )
@@ -264,19 +285,6 @@ def main(args: argparse.Namespace) -> int:
         print(f"\ncombined leaderboard (arabench leaderboard {' '.join(outs)}):")
         print(leaderboard(outs, view=config.view, seed=config.seed).to_text(), end="")
     return status
-
-
-def _run_options(config: RunConfig) -> dict[str, dict[str, object]]:
-    """The model options of the run, with ``cache="refresh"`` for ``llm:``/``llm-hf:`` models under ``--no-cache``.
-
-    Their response cache is then not read, and the answers received overwrite the stored ones.
-    """
-    options = {name: dict(given) for name, given in config.model_options.items()}
-    if not config.cache:
-        for model in config.models or ():
-            if model.startswith(("llm:", "llm-hf:")):
-                options.setdefault(model, {}).setdefault("cache", "refresh")
-    return options
 
 
 def _corpus_name(path: str | None) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 
 from arabench.annotations.errors import ModelError
 from arabench.annotations.tokenize import WordIndex, sentence_ranges, word_offsets
-from arabench.models.base import Prediction
+from arabench.models.base import Option, Prediction, parse_options
 from arabench.models.crf.features import FEATURE_VERSION, gazetteer, sentence_features
 from arabench.models.crf.train import (
     ALGORITHM,
@@ -42,7 +42,6 @@ __all__ = ["ADAPTER_VERSION", "CRFModel", "sentence_words"]
 
 #: Bumped whenever prediction (tokenization, decoding) changes.
 ADAPTER_VERSION = "1"
-OPTIONS = ("train", "cache_dir", "params", "name")
 
 
 def sentence_words(text: str) -> list[list[tuple[int, int]]]:
@@ -62,6 +61,7 @@ class CRFModel:
         cache_dir: The cache root for the trained model (default
             ``$ARABENCH_CACHE`` or ``~/.cache/arabench``).
         params: CRFsuite passive-aggressive parameters overriding the defaults.
+        cache: ``True`` reads the trained model from the cache; ``False`` or ``"refresh"`` trains again.
         name: The registry name.
 
     Raises:
@@ -71,6 +71,20 @@ class CRFModel:
 
     view = "anercorp"
     labels = frozenset(LABELS)
+    OPTIONS = (
+        Option("train", "text", help="a CoNLL training file (PERS LOC ORG MISC, BIO2; default: ANERcorp train)"),
+        Option("cache_dir", "text", help="the cache root of the trained model (the run's)", from_run="cache_dir"),
+        Option(
+            "cache",
+            "bool",
+            True,
+            "read the trained model from the cache (false or refresh: train again, overwrite it)",
+            choices=("refresh",),
+            from_run="cache",
+        ),
+        Option("params", "mapping", help="CRFsuite passive-aggressive parameters over the defaults"),
+        Option("name", "text", "crf", "the registry name", user=False),
+    )
 
     def __init__(
         self,
@@ -78,11 +92,12 @@ class CRFModel:
         train: str | None = None,
         cache_dir: str | None = None,
         params: dict[str, Any] | None = None,
+        cache: bool | str = True,
         name: str = "crf",
     ) -> None:
         pycrfsuite = load_crfsuite()
         self.name = name
-        self.built: BuiltModel = build_model(data=train, cache_dir=cache_dir, params=params)
+        self.built: BuiltModel = build_model(data=train, cache_dir=cache_dir, params=params, force=cache is not True)
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(self.built.path))
         self._label_map = LabelMap({label: label for label in LABELS}, source="the model's own tags")
@@ -101,12 +116,7 @@ class CRFModel:
                 value=f"crf:{arg}",
                 fix="use 'crf' (a training file goes in the option train=FILE)",
             )
-        for key in options:
-            if key not in OPTIONS:
-                raise ModelError(
-                    "unknown option for model 'crf'", field=key, value=options[key], fix=f"use: {', '.join(OPTIONS)}"
-                )
-        return cls(**options)
+        return cls(**parse_options(cls.OPTIONS, options, model="crf"))
 
     def tag_words(self, words: Sequence[str]) -> list[str]:
         """The CRF's BIO tags of one sentence of words."""

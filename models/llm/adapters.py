@@ -49,7 +49,7 @@ from arabench.annotations.errors import ModelError, ModelUnavailableError
 from arabench.annotations.files import canonical_sha256, path_fingerprint
 from arabench.annotations.schema import Schema, default_schema
 from arabench.annotations.spans import Relation, Span
-from arabench.models.base import Prediction
+from arabench.models.base import Option, Prediction, parse_options
 from arabench.models.llm.alignment import Alignment, align_entities, align_relations, answer_clusters
 from arabench.models.llm.cache import ResponseCache
 from arabench.models.llm.http import (
@@ -90,7 +90,22 @@ class _Answer:
 #: Diagnostics logged (INFO) after each text when non-zero.
 _REPORTED = ("failed_windows", "parse_failures", "empty_answers", "unalignable", "unalignable_relations", "timeouts")
 
-COMMON_OPTIONS = ("cache", "cache_dir", "label_map", "labels", "max_window_chars", "name", "prompt")
+COMMON_OPTIONS = (
+    Option(
+        "cache",
+        "bool",
+        True,
+        "read and write the answer cache (refresh: write only)",
+        choices=("refresh",),
+        from_run="cache",
+    ),
+    Option("cache_dir", "text", help="the cache root (the run's)", from_run="cache_dir"),
+    Option("label_map", "label_map", help="raw type -> schema type: RAW=TYPE,... (empty drops) or a .yaml/.json file"),
+    Option("labels", "list", help="the schema types asked for (default: all)"),
+    Option("max_window_chars", "int", 1500, "the most characters of text per request", minimum=10),
+    Option("name", "text", help="the registry name", user=False),
+    Option("prompt", "text", help="a prompt file (default: the packaged prompt)"),
+)
 
 #: The diagnostics that explain failed windows (named in the error when every window failed).
 _FAILURES = (
@@ -121,8 +136,9 @@ def _cache_mode(value: object) -> bool | str:
 def _parse_labels(labels: Iterable[str] | str | None, schema: Schema) -> frozenset[str]:
     if labels is None:
         return frozenset(schema.entity_types)
-    items = [x.strip() for x in labels.split(",")] if isinstance(labels, str) else [str(x).strip() for x in labels]
-    items = [x for x in items if x]
+    from arabench.models.labelmap import split_labels
+
+    items = split_labels(labels)
     bad = [x for x in items if x not in schema.entity_types]
     if bad or not items:
         raise ModelError(
@@ -135,35 +151,24 @@ def _parse_labels(labels: Iterable[str] | str | None, schema: Schema) -> frozens
 
 
 def _parse_label_map(spec: Mapping[str, object] | str | None, schema: Schema) -> dict[str, str | None] | None:
+    """Raw type -> schema type (``None``: dropped), read by :func:`arabench.models.labelmap.parse_label_map`.
+
+    ``RAW=TYPE,...`` (an empty TYPE drops), a ``.yaml``/``.json`` file or a mapping; every target a schema type.
+    """
     if spec is None:
         return None
-    if isinstance(spec, str):
-        pairs: dict[str, object] = {}
-        for part in spec.split(","):
-            if not part.strip():
-                continue
-            raw, sep, label = part.partition("=")
-            if not sep:
-                raise ModelError(
-                    "label_map entries are RAW=TYPE", field="label_map", value=part, fix="e.g. 'PERSON=PERS,MISC='"
-                )
-            if raw.strip() in pairs:
-                raise ModelError(
-                    "raw label given twice in label_map", field="label_map", value=raw.strip(), fix="give it once"
-                )
-            pairs[raw.strip()] = label.strip() or None
-        spec = pairs
-    out: dict[str, str | None] = {}
-    for raw, label in spec.items():
-        if label is not None and str(label) not in schema.entity_types:
+    from arabench.models.labelmap import parse_label_map
+
+    parsed = parse_label_map(spec)
+    for raw, label in parsed.mapping.items():
+        if label not in schema.entity_types:
             raise ModelError(
                 "label_map targets must be schema entity types (or null to drop)",
                 field=f"label_map.{raw}",
                 value=label,
                 fix=f"use one of {', '.join(schema.entity_types)}",
             )
-        out[str(raw)] = None if label is None else str(label)
-    return out
+    return {**dict(parsed.mapping), **{raw: None for raw in sorted(parsed.drop)}}
 
 
 class LLMExtractor:
@@ -393,21 +398,6 @@ class LLMExtractor:
         return aligned.spans, relations, counts, aligned
 
 
-def _check_options(adapter: str, options: Mapping[str, Any], accepted: Sequence[str]) -> None:
-    """Raise for an unknown option (its value is not shown: it could be a secret)."""
-    unknown = sorted(set(options) - set(accepted))
-    if unknown:
-        hint = (
-            " (the API key is read from the environment variable named by api_key_env)" if "api_key" in unknown else ""
-        )
-        raise ModelError(
-            f"unknown option for the {adapter} adapter",
-            field="option",
-            value=unknown[0],
-            fix=f"use one of: {', '.join(sorted(accepted))}{hint}",
-        )
-
-
 def _truthy_option(value: object, name: str) -> bool:
     if isinstance(value, bool):
         return value
@@ -492,19 +482,19 @@ class OpenAIChatModel(LLMExtractor):
     adapter = "llm"
     OPTIONS = (
         *COMMON_OPTIONS,
-        "api_key_env",
-        "backoff",
-        "base_url",
-        "extra_body",
-        "json_mode",
-        "max_backoff",
-        "max_response_bytes",
-        "max_retries",
-        "max_tokens",
-        "run_timeout",
-        "seed",
-        "temperature",
-        "timeout",
+        Option("api_key_env", "text", "OPENAI_API_KEY", "the environment variable holding the API key"),
+        Option("backoff", "number", 1.0, "seconds before the first retry", minimum=0),
+        Option("base_url", "text", help="the chat API's base URL ($ARABENCH_LLM_BASE_URL)", from_run="llm_base_url"),
+        Option("extra_body", "mapping", help='more request fields, e.g. {"top_p": 1}'),
+        Option("json_mode", "bool", True, "ask for a JSON object answer"),
+        Option("max_backoff", "number", 60.0, "the longest wait between retries, in seconds", minimum=0),
+        Option("max_response_bytes", "int", help="the largest answer read, in bytes", minimum=1),
+        Option("max_retries", "int", 4, "retries of a failed request", minimum=0),
+        Option("max_tokens", "int", help="the most tokens per answer", minimum=1),
+        Option("run_timeout", "number", help="seconds for the whole run", minimum=0.001),
+        Option("seed", "int", 0, "the sampling seed"),
+        Option("temperature", "number", 0.0, "the sampling temperature", minimum=0),
+        Option("timeout", "number", 120.0, "seconds per request", minimum=0.001),
     )
 
     def __init__(
@@ -597,7 +587,7 @@ class OpenAIChatModel(LLMExtractor):
         Raises:
             ModelError: For a missing model name, a missing base URL or an unknown option.
         """
-        _check_options("llm", options, cls.OPTIONS)
+        options = parse_options(cls.OPTIONS, options, model=f"llm:{arg or ''}")
         if not arg:
             raise ModelError(
                 "llm needs a model name", field="model", value=arg, fix="llm:<model>, e.g. llm:gpt-4o-mini"
@@ -819,7 +809,12 @@ class HFGenerationModel(LLMExtractor):
     """
 
     adapter = "llm-hf"
-    OPTIONS = (*COMMON_OPTIONS, "device", "local_files_only", "max_new_tokens")
+    OPTIONS = (
+        *COMMON_OPTIONS,
+        Option("device", "text", "cpu", "the torch device"),
+        Option("local_files_only", "bool", True, "never download"),
+        Option("max_new_tokens", "int", 512, "the most tokens generated per window", minimum=1),
+    )
 
     def __init__(
         self,
@@ -884,7 +879,7 @@ class HFGenerationModel(LLMExtractor):
             ModelError: For a missing path or an unknown option.
             ModelUnavailableError: If the model cannot be loaded here.
         """
-        _check_options("llm-hf", options, cls.OPTIONS)
+        options = parse_options(cls.OPTIONS, options, model=f"llm-hf:{arg or ''}")
         if not arg:
             raise ModelError("llm-hf needs a model path", field="model", value=arg, fix="llm-hf:/path/to/model")
         return cls(arg, **options)

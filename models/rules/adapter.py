@@ -8,7 +8,7 @@ from typing import Any
 import babel
 from arabench.annotations.errors import ModelError
 from arabench.annotations.spans import Span
-from arabench.models.base import Prediction
+from arabench.models.base import Option, Prediction, parse_options
 from arabench.models.rules.base import Cand
 from arabench.models.rules.catalog import ADAPTER_VERSION, BELOW_BAR, RULES
 from arabench.models.rules.gazetteers import data
@@ -34,6 +34,10 @@ class RuleModel:
 
     name = "rules"
     view = "native"
+    OPTIONS = (
+        Option("exclude", "list", help="rule names or labels to switch off (e.g. NORP,pers.given_name)"),
+        Option("include", "list", help="rules below the precision bar to switch on"),
+    )
 
     def __init__(self, *, exclude: Iterable[str] = (), include: Iterable[str] = ()) -> None:
         excluded = set(exclude) if not isinstance(exclude, str) else {exclude}
@@ -70,12 +74,7 @@ class RuleModel:
         """
         if arg:
             raise ModelError("the rules model takes no argument", field="name", value=f"rules:{arg}", fix="use 'rules'")
-        for key in options:
-            if key not in ("exclude", "include"):
-                raise ModelError(
-                    "unknown option for model 'rules'", field=key, value=options[key], fix="use: exclude, include"
-                )
-        return cls(**options)
+        return cls(**parse_options(cls.OPTIONS, options, model="rules"))
 
     def explain(self, text: str) -> list[tuple[Span, str]]:
         """Return every predicted span with the name of the rule that made it, in text order."""

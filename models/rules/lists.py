@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from arabench.annotations.errors import ModelError
+from arabench.annotations.errors import ModelError, yaml_error
 from arabench.models.rules.text import normalize
 
 __all__ = ["DATA_DIR", "WordList", "normalized", "word_list", "word_lists", "words"]
@@ -50,7 +50,7 @@ def _read(path: Path) -> dict[str, WordList]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise ModelError(f"cannot parse the word list file: {exc}", file=str(path), fix="fix the YAML") from None
+        raise yaml_error(exc, what="word list file", file=path, error=ModelError) from None
     if not isinstance(data, dict):
         raise ModelError(
             "a word list file must map list names to entries", file=str(path), value=type(data).__name__,
