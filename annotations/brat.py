@@ -10,7 +10,8 @@ What each line kind becomes:
 * ``*\tEquiv T1 T2 ...``: one cluster of the entity layer
   (:attr:`~annotations.spans.Document.clusters`): the listed mentions denote
   one entity; a mention in no ``Equiv`` line is a singleton entity.
-* ``#`` annotator notes, ``A``/``M`` attributes, ``N`` normalizations and
+* ``#`` annotator notes (a note starting with :data:`REVIEW_NOTE`, left by
+  ``arabench adjudicate``, is an error until resolved), ``A``/``M`` attributes, ``N`` normalizations and
   equivalences of another type than ``Equiv`` are kept verbatim in
   ``document.metadata["brat"]`` so the file round-trips byte for byte
   (BRAT -> JSONL -> BRAT too); they are not scored, and the parser says so
@@ -30,15 +31,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from arabench.annotations.coref_types import coreferable_groups
 from arabench.annotations.errors import ConversionError
 from arabench.annotations.problems import ERROR, WARNING, ParsedDocument, Problem
 from arabench.annotations.schema import Schema, default_schema
 from arabench.annotations.spans import EQUIV, Document, Relation, Span
 
-__all__ = ["BRAT_METADATA_KEY", "parse_ann", "format_ann", "write_brat", "annotation_conf"]
+__all__ = [
+    "BRAT_METADATA_KEY",
+    "REVIEW_NOTE",
+    "ANNOTATION_CONF",
+    "VISUAL_CONF",
+    "parse_ann",
+    "format_ann",
+    "write_brat",
+    "annotation_conf",
+    "visual_conf",
+    "write_brat_conf",
+]
 
 #: The document-metadata key holding what BRAT needs to round-trip.
 BRAT_METADATA_KEY = "brat"
+#: How an annotator note written by ``arabench adjudicate`` starts: the reader refuses it until it is resolved.
+REVIEW_NOTE = "arabench review:"
 
 _ENTITY_FORMAT = "'T<n>\\tTYPE START END\\tTEXT' (tab-separated; START END are character offsets into the .txt)"
 _RELATION_FORMAT = "'R<n>\\tTYPE Arg1:T<i> Arg2:T<j>' (tab-separated)"
@@ -307,6 +322,15 @@ class _Parser:
                 return
             self.claim_id(ident, lineno)
             self.references.append((lineno, "target", parts[1].split(" ")[1]))
+            if len(parts) > 2 and parts[2].startswith(REVIEW_NOTE):
+                self.problem(
+                    lineno,
+                    "note",
+                    f"unresolved adjudication note on {parts[1].split(' ')[1]} (written by arabench adjudicate)",
+                    "decide: delete the annotation that loses (the note goes with it) or, to keep the annotation, "
+                    "delete the note",
+                    parts[2][:200],
+                )
         elif kind in ("A", "M"):
             fields = parts[1].split(" ") if len(parts) == 2 else []
             if len(fields) not in (2, 3) or not fields[0]:
@@ -571,16 +595,25 @@ def write_brat(document: Document, directory: str | Path) -> tuple[Path, Path]:
     return txt_path, ann_path
 
 
+#: File names of BRAT's configuration, written beside the ``.txt``/``.ann`` files of a collection.
+ANNOTATION_CONF = "annotation.conf"
+VISUAL_CONF = "visual.conf"
+
+
 def annotation_conf(schema: Schema | None = None) -> str:
     """BRAT's ``annotation.conf`` for the schema: its entity types and relation types.
 
-    Put the result next to the ``.txt`` files of a BRAT collection so that
-    annotators can only choose schema types and allowed relation arguments.
-    Overlaps of any kind are allowed in BRAT (``<OVERLAP> ... <ANY>``) so that
-    nested mentions can be drawn; crossing spans, which the benchmark does not
-    accept, are then reported by ``arabench validate``. ``Equiv`` is BRAT's
-    symmetric-transitive equivalence, the entity layer (guidelines §14):
-    BRAT saves it as ``Equiv`` lines, which the reader takes as clusters.
+    Put the result next to the ``.txt`` files of a BRAT collection (``arabench
+    convert --to brat`` does, and the packaged gold ships it) so that annotators
+    can only choose schema types and allowed relation arguments. Overlaps of
+    any kind are allowed (``<OVERLAP> ... <ANY>``) so that nested mentions can
+    be drawn; crossing spans, which the benchmark does not accept, are then
+    reported by ``arabench validate``. ``Equiv`` is BRAT's symmetric-transitive
+    equivalence, the entity layer (guidelines §14): one ``Equiv`` line per group
+    of :func:`arabench.annotations.coref_types.coreferable_groups` (BRAT takes every line of a relation type as
+    one more allowed argument pair), so value types (DATE, CARDINAL, ...) and
+    mentions of incompatible types cannot be joined, exactly as ``validate``
+    refuses them.
 
     Args:
         schema: The schema (default: the packaged schema).
@@ -588,18 +621,21 @@ def annotation_conf(schema: Schema | None = None) -> str:
     schema = schema or default_schema()
     order = list(schema.entity_types)
 
-    def types(names: frozenset[str]) -> str:
+    def types(names: frozenset[str] | tuple[str, ...]) -> str:
         return "|".join(sorted(names, key=order.index))
 
     lines = [
         f"# BRAT annotation configuration generated from {Path(schema.path).name} (schema version {schema.version}).",
-        "# Written by annotations.brat.annotation_conf(): regenerate it rather than edit it.",
+        "# Written by arabench.annotations.brat.annotation_conf(): regenerate it rather than edit it.",
         "[entities]",
         *order,
         "",
         "[relations]",
         "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>",
-        f"{EQUIV}\tArg1:<ENTITY>, Arg2:<ENTITY>, <REL-TYPE>:symmetric-transitive",
+        *(
+            f"{EQUIV}\tArg1:{types(group)}, Arg2:{types(group)}, <REL-TYPE>:symmetric-transitive"
+            for group in coreferable_groups(schema)
+        ),
         *(f"{name}\tArg1:{types(rel.arg1)}, Arg2:{types(rel.arg2)}" for name, rel in schema.relation_types.items()),
         "",
         "[events]",
@@ -607,3 +643,58 @@ def annotation_conf(schema: Schema | None = None) -> str:
         "[attributes]",
     ]
     return "\n".join(lines) + "\n"
+
+
+def visual_conf(schema: Schema | None = None) -> str:
+    """BRAT's ``visual.conf`` for the schema: labels, and the text drawn right to left.
+
+    ``[options] Text direction:rtl`` is what makes BRAT lay Arabic out right to
+    left (without it sentence-final punctuation lands on the wrong side and
+    spans holding digits are boxed partly). Even so BRAT draws some boxes in the
+    wrong place (nested spans and spans that start after a stripped proclitic):
+    check offsets with ``arabench validate``, never by eye in BRAT.
+
+    Args:
+        schema: The schema (default: the packaged schema).
+    """
+    schema = schema or default_schema()
+    lines = [
+        f"# BRAT visual configuration generated from {Path(schema.path).name} (schema version {schema.version}).",
+        "# Written by arabench.annotations.brat.visual_conf(): regenerate it rather than edit it.",
+        "[labels]",
+        *(f"{name} | {name}" for name in schema.entity_types),
+        *(f"{name} | {name}" for name in schema.relation_types),
+        f"{EQUIV} | {EQUIV}",
+        "",
+        "[drawing]",
+        "SPAN_DEFAULT\tfgColor:black, bgColor:lightgreen, borderColor:darken",
+        "ARC_DEFAULT\tcolor:black, arrowHead:triangle-5",
+        f"{EQUIV}\tdashArray:3-3, arrowHead:none",
+        "",
+        "[options]",
+        "Arcs bundle:none",
+        "Text direction:rtl",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_brat_conf(directory: str | Path, schema: Schema | None = None) -> tuple[Path, Path]:
+    """Write ``annotation.conf`` and ``visual.conf`` for the schema into ``directory``.
+
+    Returns:
+        The paths written.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, content in ((ANNOTATION_CONF, annotation_conf(schema)), (VISUAL_CONF, visual_conf(schema))):
+        target = directory / name
+        if target.is_symlink():
+            raise ConversionError(
+                "refusing to write BRAT configuration through a symbolic link",
+                file=target,
+                fix="remove the link (arabench never follows a link on write)",
+            )
+        target.write_text(content, encoding="utf-8", newline="\n")
+        written.append(target)
+    return written[0], written[1]

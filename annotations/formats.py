@@ -21,11 +21,14 @@ name           what                                            holds
                whose top level is a list of tasks
 ``hf``         a directory written by ``save_to_disk``         everything
                (``dataset_dict.json`` or ``dataset_info.json``)
+``xmi``        UIMA CAS XMI for INCEpTION: a directory of      every span, relation and the entity
+               ``X.xmi`` and ``TypeSystem.xml``;               layer; ids renumbered, no metadata
+               :mod:`arabench.annotations.cas`
 =============  ==============================================  =====================================
 
 **Guess rule** (:func:`infer_format`), for a path that exists: a directory is
 ``hf`` if it holds ``dataset_dict.json`` or ``dataset_info.json``, ``brat``
-if it holds ``.txt``/``.ann`` files; a ``.ann`` file is ``brat``; a ``.txt``
+if it holds ``.txt``/``.ann`` files, ``xmi`` if it holds ``.xmi`` files; a ``.ann`` file is ``brat``; a ``.txt``
 file is ``brat`` when its ``.ann`` lies beside it, ``conll`` when its first
 lines are token/tag lines, and an error otherwise; a ``.json`` file is
 ``labelstudio`` when its top level is a list (or one object with ``data``,
@@ -171,6 +174,19 @@ FORMATS: dict[str, Format] = {
             read_options=frozenset({"split"}),
             write_options=frozenset({"split", "types"}),
         ),
+        Format(
+            "xmi",
+            "UIMA CAS XMI (XML 1.0) for INCEpTION: a directory of X.xmi + TypeSystem.xml (dkpro-cassis, "
+            "pip install 'arabench[inception]')",
+            "every span (nested included), relation (custom layer webanno.custom.EntityRelation) and the entity "
+            "layer (INCEpTION's coreference chains)",
+            "document metadata other than the id (the file name); ids are renumbered in text order",
+            "arabench.annotations.formats:_read_xmi",
+            "arabench.annotations.formats:_write_xmi",
+            (".xmi",),
+            directory=True,
+            native_labels=True,
+        ),
     )
 }
 
@@ -293,6 +309,8 @@ def infer_format(path: str | os.PathLike[str], *, for_writing: bool = False, opt
             return "hf"
         if any(child.suffix in _BRAT_SUFFIXES and child.is_file() for child in path.iterdir()):
             return "brat"
+        if any(child.suffix == ".xmi" and child.is_file() for child in path.iterdir()):
+            return "xmi"
         children = sorted(child.name for child in path.iterdir())
         if for_writing and not children:
             raise ConversionError(
@@ -526,9 +544,9 @@ def check_document_read(
     if raw_text:
         parsed.problems += check_text(document.text, file=file, field=f"{at}.text")
     if check_types != "views":
-        parsed.problems += check_document(parsed, schema=schema, check_types=bool(check_types))
+        parsed.problems += check_document(parsed, schema=schema, check_types=bool(check_types), span_rules=raw_text)
         return parsed
-    parsed.problems += check_document(parsed, schema=schema, check_types=False)
+    parsed.problems += check_document(parsed, schema=schema, check_types=False, span_rules=raw_text)
     known = set(schema.entity_types).union(*(v.labels for v in schema.views.values()))
     for ident, span in document.entities.items():
         if span.label not in known:
@@ -632,6 +650,12 @@ def _read_labelstudio(
     from arabench.annotations.labelstudio import read_labelstudio
 
     return _Read(read_labelstudio(path, annotation_index=annotation_index, predictions=predictions))
+
+
+def _read_xmi(path: Path, **_: object) -> _Read:
+    from arabench.annotations.cas import read_xmi
+
+    return _Read(read_xmi(path))
 
 
 def _read_hf(path: Path, *, split: str | None = None, **_: object) -> _Read:
@@ -776,7 +800,7 @@ def source_files(path: str | os.PathLike[str], *, format: str) -> tuple[Path, li
 
 
 def _write_brat(documents: Sequence[Document], path: Path) -> list[str]:
-    from arabench.annotations.brat import BRAT_METADATA_KEY, write_brat
+    from arabench.annotations.brat import BRAT_METADATA_KEY, write_brat, write_brat_conf
 
     if path.suffix.lower() in _BRAT_SUFFIXES:
         if len(documents) != 1:
@@ -795,6 +819,7 @@ def _write_brat(documents: Sequence[Document], path: Path) -> list[str]:
         )
     for document in documents:
         write_brat(document, path)
+    write_brat_conf(path)  # BRAT's annotation.conf and visual.conf (RTL), so the collection opens as the schema says
     with_meta = sum(1 for d in documents if any(k != BRAT_METADATA_KEY for k in d.metadata))
     if with_meta:
         return [f"BRAT files hold no document metadata: the metadata of {with_meta} document(s) is not written"]
@@ -831,6 +856,19 @@ def _write_labelstudio(documents: Sequence[Document], path: Path, *, predictions
 
     write_labelstudio(documents, path, predictions=predictions)
     return []
+
+
+def _write_xmi(documents: Sequence[Document], path: Path) -> list[str]:
+    from arabench.annotations.cas import write_xmi
+
+    write_xmi(documents, path)
+    with_meta = sum(1 for d in documents if d.metadata)
+    notes = ["UIMA CAS XMI keeps no ids: mentions and relations are renumbered in text order when read back"]
+    if with_meta:
+        notes.append(
+            f"UIMA CAS XMI holds no document metadata here: the metadata of {with_meta} document(s) is not written"
+        )
+    return notes
 
 
 def _write_hf(

@@ -15,7 +15,9 @@ argument). The checks, in the order a file meets them:
   text column not equal to the text slice (both shown), discontinuous BRAT
   entities, dangling references, duplicate ids;
 * annotations (:func:`check_document`): span starting or ending with white
-  space, unknown entity or relation type (with "did you mean"), relation
+  space, the span rules of the guidelines that can be checked mechanically
+  (:func:`check_span_rules`: punctuation or a quote mark at an edge, a first
+  word still holding its proclitics), unknown entity or relation type (with "did you mean"), relation
   argument of a type the schema does not allow (allowed types named),
   the same span (range and type) twice, the same relation twice, crossing
   spans (overlapping without nesting; both ids named);
@@ -47,17 +49,22 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import regex
 from arabench.annotations.brat import parse_ann
+from arabench.annotations.coref_types import STANDS_FOR, UNCLUSTERED_TYPES
 from arabench.annotations.errors import SchemaError
 from arabench.annotations.jsonl import parse_jsonl
 from arabench.annotations.problems import ParsedDocument, Problem
 from arabench.annotations.schema import Schema, default_schema
 from arabench.annotations.spans import Document
+from arabench.annotations.tokenize import PROCLITICS, WordIndex, is_ignorable
 
 __all__ = [
     "ValidationReport",
     "validate",
     "check_document",
+    "check_span_rules",
+    "EDGE_PUNCTUATION_ALLOWED",
     "check_entity_layer",
     "entity_type",
     "check_text",
@@ -73,13 +80,6 @@ __all__ = [
     "check_manifest",
 ]
 
-#: Mention types that may join an entity of another type (guidelines §14.3-14.4):
-#: a NORP adjective used as the actor stands for its country's GPE entity.
-STANDS_FOR: dict[str, str] = {"NORP": "GPE"}
-#: Value types: never clustered, every mention is a singleton (guidelines §14.2 item 7).
-UNCLUSTERED_TYPES: frozenset[str] = frozenset(
-    {"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "QUANTITY", "UNIT", "MONEY", "CURR"}
-)
 #: Relation types that cannot hold both ways between two entities (containment).
 ACYCLIC_RELATIONS: frozenset[str] = frozenset({"PART_OF", "MEMBER_OF", "LOCATED_IN"})
 #: Pairs of relation types the guidelines do not give the same two entities (§5, §11).
@@ -88,6 +88,15 @@ EXCLUSIVE_RELATIONS: tuple[frozenset[str], ...] = (
     frozenset({"PART_OF", "AFFILIATED_WITH"}),
     frozenset({"PART_OF", "MEMBER_OF"}),
 )
+
+
+#: Punctuation a span may end with: the percent signs of a PERCENT («5%», guidelines §9).
+EDGE_PUNCTUATION_ALLOWED: frozenset[str] = frozenset({"%", "\u066a"})
+#: A word starting with the preposition ``ل`` of ``لل`` (after an optional conjunction): ``للجامعة``, ``وللبنك``.
+_LAM_LAM = regex.compile(r"^[\u0648\u0641]?\u0644\u0644")
+#: The article.
+_ARTICLE = "\u0627\u0644"
+_PUNCT = regex.compile(r"\p{P}")
 
 
 def entity_type(labels: Iterable[str]) -> str | None:
@@ -248,7 +257,9 @@ def check_text(
     return problems
 
 
-def check_document(parsed: ParsedDocument, *, schema: Schema | None = None, check_types: bool = True) -> list[Problem]:
+def check_document(
+    parsed: ParsedDocument, *, schema: Schema | None = None, check_types: bool = True, span_rules: bool = True
+) -> list[Problem]:
     """Check the annotations of one parsed document against its text and the schema.
 
     Args:
@@ -257,6 +268,8 @@ def check_document(parsed: ParsedDocument, *, schema: Schema | None = None, chec
         schema: The schema (default: :func:`arabench.annotations.schema.default_schema`).
         check_types: Check entity and relation types against the schema
             (turn off for predictions labelled in another view).
+        span_rules: Check the guidelines' span rules (:func:`check_span_rules`);
+            off for formats of whole tokens (CoNLL), which cannot cut a proclitic off.
 
     Returns:
         Every problem found, in the order of the annotations.
@@ -302,6 +315,8 @@ def check_document(parsed: ParsedDocument, *, schema: Schema | None = None, chec
             )
         else:
             seen[key] = ident
+    if span_rules:
+        problems.extend(check_span_rules(parsed))
     problems.extend(_crossing(parsed))
     relation_seen: dict[tuple[str, object, object], str] = {}
     for ident, relation in doc.relations.items():
@@ -340,6 +355,123 @@ def check_document(parsed: ParsedDocument, *, schema: Schema | None = None, chec
         else:
             relation_seen[rkey] = ident
     problems.extend(check_entity_layer(parsed, check_types=check_types))
+    return problems
+
+
+def check_span_rules(parsed: ParsedDocument) -> list[Problem]:
+    """The span rules of the guidelines (§1-§3) that can be checked from the document alone.
+
+    * a span starts or ends with punctuation, a quote mark or a bracket (§1,
+      §3; a PERCENT may end with its sign, :data:`EDGE_PUNCTUATION_ALLOWED`);
+    * a span starts at a word's start and that word begins with the preposition
+      ``ل`` of ``لل`` («للجامعة»: the span starts at the second ``ل``);
+    * a span starts at a word's start with proclitics
+      (:data:`arabench.annotations.tokenize.PROCLITICS`) before a word the
+      document shows without them: a word with the article that stands alone
+      elsewhere in the text («والعراق» where «العراق» is a word of the text), or
+      the first word of another mention of the same type («ومصر» beside the GPE
+      «مصر»).
+
+    Letters that only look like proclitics (``كاليفورنيا``, ``وكالة``, ``بالتيمور``)
+    are not taken for them, because nothing in the text shows the rest as a word
+    of its own; a proclitic on a name the document never writes without it
+    («بالقاهرة» alone) needs a lexicon and stays the annotator's to see.
+
+    Returns:
+        One error per span and rule, naming the offsets to use instead.
+    """
+    doc = parsed.document
+    text = doc.text
+    index = WordIndex.of(text)
+    problems: list[Problem] = []
+
+    def problem(ident: str, name: str, message: str, fix: str, value: object) -> None:
+        line, prefix = parsed.where.get(ident, (None, ""))
+        problems.append(Problem(parsed.file, line, f"{prefix}{name}", message, fix, value))
+
+    def bare(raw: str) -> str:
+        return "".join(ch for ch in raw if not is_ignorable(ch))
+
+    def first_word(span_start: int, span_end: int) -> str | None:
+        """The raw first word of a span that starts at a word start, else None."""
+        k = index.word_at(span_start)
+        if k is None or index.starts[k] != span_start:
+            return None
+        return text[span_start : min(index.ends[k], span_end)]
+
+    def raw_length(raw: str, letters: int) -> int:
+        """How many raw characters hold the first ``letters`` non-ignorable ones (combining marks included)."""
+        seen = 0
+        for n, ch in enumerate(raw):
+            if not is_ignorable(ch):
+                if seen == letters:
+                    return n
+                seen += 1
+        return len(raw)
+
+    words_of_text = {bare(text[s:e]) for s, e in zip(index.starts, index.ends, strict=True)}
+    starts_of: dict[str, set[str]] = {}
+    for span in doc.entities.values():
+        raw = first_word(span.start, span.end)
+        if raw:
+            starts_of.setdefault(span.label, set()).add(bare(raw))
+    for ident, span in doc.entities.items():
+        covered = text[span.start : span.end]
+        if not covered or covered[0].isspace() or covered[-1].isspace():
+            continue  # reported as white space (or as bad offsets)
+        if _PUNCT.match(covered[0]):
+            problem(
+                ident,
+                "start",
+                f"span starts with punctuation {covered[0]!r} (a quote mark, bracket or other sign is outside "
+                "the span, guidelines §1, §3)",
+                f"start the span after it (offset {span.start + 1})",
+                covered,
+            )
+        if _PUNCT.match(covered[-1]) and covered[-1] not in EDGE_PUNCTUATION_ALLOWED:
+            problem(
+                ident,
+                "end",
+                f"span ends with punctuation {covered[-1]!r} (a closing quote mark, bracket or full stop is outside "
+                "the span, guidelines §1, §3)",
+                f"end the span before it (offset {span.end - 1})",
+                covered,
+            )
+        raw = first_word(span.start, span.end)
+        if not raw:
+            continue
+        word = bare(raw)
+        lam = _LAM_LAM.match(word)
+        if lam:
+            clitic = word[: len(lam.group()) - 1]
+            problem(
+                ident,
+                "start",
+                f"span starts with the proclitic {clitic!r} of {word!r}: after the preposition ل the article's "
+                "alef is dropped, and the span starts at the second ل (guidelines §2)",
+                f"start the span after the proclitic, at offset {span.start + raw_length(raw, len(clitic))}",
+                covered,
+            )
+            continue
+        for clitic in PROCLITICS:  # longest first
+            rest = word[len(clitic) :]
+            if not word.startswith(clitic) or len(rest) < 2:
+                continue
+            if rest.startswith(_ARTICLE) and rest in words_of_text:
+                evidence = f"the text writes {rest!r} as a word of its own"
+            elif rest in starts_of.get(span.label, ()):
+                evidence = f"{rest!r} is a {span.label} mention of this document without it"
+            else:
+                continue
+            problem(
+                ident,
+                "start",
+                f"span starts with the proclitic {clitic!r} of {word!r}, and {evidence}: a span excludes "
+                "attached proclitics (guidelines §2)",
+                f"start the span after the proclitic, at offset {span.start + raw_length(raw, len(clitic))}",
+                covered,
+            )
+            break
     return problems
 
 

@@ -41,6 +41,17 @@ either order for symmetric types) into ``type``, ``arguments`` or
 between entities, each shown with its mentions; B's mentions read through A's
 entity layer as above). Every disagreement of any looser setting is among them.
 
+**Coreference disagreements** (level ``coreference``, :func:`cluster_disagreements`) compare the two
+entity layers on the mentions both sets hold (same character range; a mention one set lacks is listed
+above, a type disagreement too): a mention that left its entity for another one is ``moved`` (A's entity
+and B's entity shown, each without it); an entity of A whose mentions B puts into several entities is
+``split``; an entity of B that joins mentions of several entities of A is ``merged``. These are what move
+MUC, B³ and CEAF-e on the shared mentions, so each such difference comes with at least one line.
+
+**Cohen's kappa on words** (:func:`arabench.eval.kappa.token_kappa`): the flat layer of each set projected
+onto one BIO tag per word, kappa over every word and over the words either set tagged; given next to the
+F1 figures, as Arabic NER corpora (Wojood) report it.
+
 Documents are paired by id; both sets must hold the same ids and, for each,
 the identical text, or a :class:`~annotations.errors.ScoringError` names the
 document.
@@ -48,7 +59,7 @@ document.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +68,7 @@ from arabench.annotations.errors import ScoringError
 from arabench.annotations.schema import Schema, default_schema
 from arabench.annotations.spans import Document, Span
 from arabench.eval.coref import CorefScores, score_entity_layers
+from arabench.eval.kappa import TokenKappa, token_kappa
 from arabench.eval.modes import BOUNDARIES, ENTITY_MATCHES, RELATION_MODES, relation_grid
 from arabench.eval.relations import RelationScores, score_relations
 from arabench.eval.spans import SpanScores, score_spans
@@ -70,6 +82,7 @@ __all__ = [
     "agreement",
     "agreement_of_paths",
     "disagreements",
+    "cluster_disagreements",
 ]
 
 #: Relation matches (the :func:`arabench.eval.relations.score_relations` modes, declared in :mod:`arabench.eval.modes`).
@@ -92,6 +105,8 @@ class Agreement:
         entity_counts: Mentions in A and in B.
         relation_counts: Relations in A and in B.
         cluster_counts: Entities (clusters and singletons) in A and in B.
+        disagreements: Every disagreement, per document (:class:`Disagreement`).
+        kappa: Cohen's kappa on words (BIO tags of the flat layer), see :mod:`arabench.eval.kappa`.
     """
 
     reference: str
@@ -105,6 +120,7 @@ class Agreement:
     coref: Mapping[tuple[str, str], CorefScores] = field(default_factory=dict)
     cluster_counts: tuple[int, int] = (0, 0)
     disagreements: tuple[Disagreement, ...] = ()
+    kappa: TokenKappa | None = None
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready dict: per setting, overall and per-type counts with P, R, F1."""
@@ -128,12 +144,13 @@ class Agreement:
             "entity_counts_layer": {"reference": self.cluster_counts[0], "other": self.cluster_counts[1]},
             "entity_relations": {f"{m}/{b}": table(s) for (m, b), s in self.entity_relations.items()},
             "coref": {f"{m}/{b}": s.as_dict() for (m, b), s in self.coref.items()},
+            "token_kappa": None if self.kappa is None else self.kappa.as_dict(),
             "disagreements": [d.as_dict() for d in self.disagreements],
         }
 
 
 #: Kinds of :class:`Disagreement`, in the order they are listed within a document.
-LEVELS: tuple[str, ...] = ("mention", "relation", "entity relation")
+LEVELS: tuple[str, ...] = ("mention", "relation", "entity relation", "coreference")
 
 
 @dataclass(frozen=True)
@@ -142,10 +159,14 @@ class Disagreement:
 
     Attributes:
         document: The document id.
-        level: ``"mention"``, ``"relation"`` (mention level) or ``"entity relation"``.
+        level: ``"mention"``, ``"relation"`` (mention level), ``"entity relation"`` or ``"coreference"``.
         kind: ``"type"``, ``"boundaries"``, ``"boundaries+type"`` (mentions),
             ``"type"``, ``"arguments"``, ``"type+arguments"`` (relations),
-            ``"only A"`` or ``"only B"``.
+            ``"only A"`` or ``"only B"``; ``"moved"``, ``"split"``, ``"merged"``
+            (coreference: for ``moved`` each side is ``{"mention", "entity"}``,
+            the mention and the other mentions of its entity; otherwise one
+            side is ``{"mentions": [...]}``, one entity, and the other
+            ``{"entities": [[...], ...]}``, the several entities it is spread over).
         a: A's item as JSON-ready data (``None`` for ``only B``): a mention is
             ``{"type", "start", "end", "text"}``; a relation is ``{"type",
             "arg1", "arg2"}`` whose arguments are mentions (mention level) or
@@ -311,6 +332,64 @@ def disagreements(a: Document, b: Document, *, symmetric: Sequence[str] = ()) ->
     return out
 
 
+def cluster_disagreements(a: Document, b: Document) -> list[Disagreement]:
+    """The coreference disagreements of one document: mentions moved, entities split or merged.
+
+    Only mentions both sets hold (same character range) are compared; see the
+    module docstring. Listed ``moved``, then ``split``, then ``merged``, each
+    in document order.
+    """
+    text = a.text
+
+    def layer(doc: Document) -> dict[tuple[int, int], frozenset[tuple[int, int]]]:
+        found: dict[tuple[int, int], frozenset[tuple[int, int]]] = {}
+        for group in doc.entity_groups():
+            ranges = frozenset(doc.entities[i].range for i in group)
+            for r in ranges:
+                found.setdefault(r, ranges)
+        return found
+
+    span_a: dict[tuple[int, int], Span] = {}
+    for span in sorted(a.entities.values()):
+        span_a.setdefault(span.range, span)
+    layer_a, layer_b = layer(a), layer(b)
+    common = set(layer_a) & set(layer_b)
+    entity_a = {r: layer_a[r] & common for r in common}
+    entity_b = {r: layer_b[r] & common for r in common}
+
+    def mentions(ranges: Iterable[tuple[int, int]]) -> list[dict[str, Any]]:
+        return [_mention(span_a[r], text) for r in sorted(ranges)]
+
+    out: list[Disagreement] = []
+    moved = {r for r in common if entity_a[r] & entity_b[r] == {r} and len(entity_a[r]) > 1 and len(entity_b[r]) > 1}
+    for r in sorted(moved):
+        out.append(
+            Disagreement(
+                a.id,
+                "coreference",
+                "moved",
+                {"mention": _mention(span_a[r], text), "entity": mentions(entity_a[r] - {r})},
+                {"mention": _mention(span_a[r], text), "entity": mentions(entity_b[r] - {r})},
+            )
+        )
+    rest = common - moved
+    for kind, mine, theirs in (("split", entity_a, entity_b), ("merged", entity_b, entity_a)):
+        seen: set[frozenset[tuple[int, int]]] = set()
+        for r in sorted(rest):
+            group = mine[r] - moved
+            if group in seen:
+                continue
+            seen.add(group)
+            parts = {frozenset(theirs[x] & group) for x in group}
+            if len(parts) < 2:
+                continue
+            whole = {"mentions": mentions(group)}
+            pieces = {"entities": [mentions(p) for p in sorted(parts, key=min)]}
+            a_item, b_item = (whole, pieces) if kind == "split" else (pieces, whole)
+            out.append(Disagreement(a.id, "coreference", kind, a_item, b_item))
+    return out
+
+
 def _pair(a: Sequence[Document], b: Sequence[Document], a_name: str, b_name: str) -> list[tuple[Document, Document]]:
     def index(docs: Sequence[Document], name: str) -> dict[str, Document]:
         found: dict[str, Document] = {}
@@ -437,7 +516,10 @@ def agreement(
         entity_relations=entity_relations,
         coref=coref,
         cluster_counts=(sum(map(len, gold_layer)), sum(map(len, pred_layer))),
-        disagreements=tuple(d for x, y in pairs for d in disagreements(x, y, symmetric=symmetric)),
+        disagreements=tuple(
+            d for x, y in pairs for d in (*disagreements(x, y, symmetric=symmetric), *cluster_disagreements(x, y))
+        ),
+        kappa=token_kappa(texts, gold, pred),
     )
 
 

@@ -29,6 +29,8 @@ COMMANDS: dict[str, str] = {
     "convert": "arabench.benchmark.commands.convert",
     "stats": "arabench.benchmark.commands.stats",
     "agree": "arabench.benchmark.commands.agree",
+    "adjudicate": "arabench.benchmark.commands.adjudicate",
+    "manifest": "arabench.benchmark.commands.manifest",
 }
 
 EXIT_OK = 0

@@ -89,8 +89,8 @@ def extra_figures(model: Any, view: str) -> dict[str, Any]:
         ``{"relations": {"strict": f1, "boundaries": f1}}`` (micro F1, word
         boundaries) when the model was scored on relations in ``view``, and for
         LLM adapters ``{"llm": {"windows", "failed_windows", "parse_failures",
-        "empty_answers", "unalignable", "unalignable_relations"}}`` (summed
-        diagnostics).
+        "empty_answers", "unalignable", "unalignable_relations", the token
+        counts and, when prices were given, the cost}}`` (summed diagnostics).
     """
     out: dict[str, Any] = {}
     tree = (model.scores.get(view) or {}).get("relations")
@@ -103,6 +103,8 @@ def extra_figures(model: Any, view: str) -> dict[str, Any]:
     if (model.provenance or {}).get("adapter") in LLM_ADAPTERS:
         keys = ("windows", "failed_windows", "parse_failures", "empty_answers", "unalignable", "unalignable_relations")
         out["llm"] = {k: model.diagnostics.get(k, 0) for k in keys}
+        tokens = ("prompt_tokens", "completion_tokens", "prompt_tokens_estimated", "completion_tokens_estimated")
+        out["llm"].update({k: model.diagnostics[k] for k in (*tokens, "cost") if k in model.diagnostics})
     return out
 
 
@@ -137,6 +139,20 @@ def llm_text(extra: dict[str, Any]) -> str:
         text += f" (+{_count(llm['unalignable_relations'])} relations)"
     if llm["failed_windows"]:
         text += f" · failed windows {_count(llm['failed_windows'])}"
+    return text + tokens_text(llm)
+
+
+def tokens_text(llm: dict[str, Any]) -> str:
+    """`` · tokens in 1,200 / out 300 (estimated: in 40 / out 10) · cost 0.0012``, or ``""`` with no token count."""
+    measured = (llm.get("prompt_tokens", 0), llm.get("completion_tokens", 0))
+    estimated = (llm.get("prompt_tokens_estimated", 0), llm.get("completion_tokens_estimated", 0))
+    text = ""
+    if any(measured):
+        text += f" · tokens in {measured[0]:,.0f} / out {measured[1]:,.0f}"
+    if any(estimated):
+        text += f" · {'+ ' if any(measured) else ''}estimated tokens in {estimated[0]:,.0f} / out {estimated[1]:,.0f}"
+    if "cost" in llm:
+        text += f" · cost {llm['cost']:.4f}{' (incl. estimated tokens)' if any(estimated) else ''}"
     return text
 
 

@@ -75,6 +75,7 @@ from arabench.eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES, RELATION_LE
 from arabench.eval.views import project_gold, relabel_relations, relabel_spans
 from arabench.models.base import NERModel, Prediction
 from arabench.models.cards import resolve_view
+from arabench.models.llm.accounting import cost as token_cost
 
 if TYPE_CHECKING:
     from arabench.models.registry import ModelInfo
@@ -376,7 +377,12 @@ def _predict_with(
     if cache is not None:
         predictions = cache.get_many(model_key, texts, labels=view.labels)
     todo = [i for i, p in enumerate(predictions) if p is None]
-    batches = [todo[k : k + PREDICT_BATCH] for k in range(0, len(todo), PREDICT_BATCH)]
+    # An adapter that answers many texts at once (the LLMs send the windows of all texts concurrently)
+    # says so with ``predict_batch = None``: it gets every text in one call.
+    size = getattr(instance, "predict_batch", PREDICT_BATCH) or max(1, len(todo))
+    if isinstance(getattr(instance, "progress", None), bool):  # an adapter's own bar (LLM windows) obeys --quiet
+        instance.progress = instance.progress and progress  # type: ignore[attr-defined]
+    batches = [todo[k : k + size] for k in range(0, len(todo), size)]
     try:
         with timer.step(f"{name}: predict {len(todo)} of {len(texts)} texts"):
             bar = _progress(None, enabled=progress and bool(todo), desc=f"{name}: predict", total=len(todo))
@@ -866,6 +872,7 @@ def _run_locked(
         if crossing:  # counted, never silently scored in the sentence where they start only
             diagnostics["spans_across_sentences"] = crossing
             log.warning("%s: %d predicted spans cross a sentence of the corpus", name, crossing)
+        diagnostics.update(token_cost(diagnostics, options))  # only from prices the user gave
         status, reason = _completeness(diagnostics)
         if status == "partial":
             log.warning("%s partial: %s", name, reason)

@@ -170,6 +170,10 @@ def _lines(result) -> list[tuple[str, str, str | None, str | None]]:
             return f"{item['type']}:{key(item['arg1'])}>{key(item['arg2'])}"
         if "mentions" in item:
             return "=".join(key(m) for m in item["mentions"])
+        if "mention" in item:
+            return f"{key(item['mention'])} in " + "=".join(key(m) for m in item["entity"])
+        if "entities" in item:
+            return " | ".join("=".join(key(m) for m in e) for e in item["entities"])
         return f"{item['type']}@{item['start']}-{item['end']}"
 
     return [(d.level, d.kind, key(d.a), key(d.b)) for d in result.disagreements]

@@ -80,7 +80,7 @@ def test_infer_format_by_content(tmp_path: Path, jsonl_corpus: Path) -> None:
 def test_unknown_format_suggests() -> None:
     with pytest.raises(ConversionError, match="did you mean 'conll'"):
         get_format("conl")
-    assert list(FORMATS) == ["brat", "jsonl", "conll", "labelstudio", "hf"]
+    assert list(FORMATS) == ["brat", "jsonl", "conll", "labelstudio", "hf", "xmi"]
 
 
 LOSSLESS = ["brat", "jsonl", "labelstudio", "hf"]
@@ -159,7 +159,9 @@ def test_overwrite_brat_and_hf_directories(tmp_path: Path, jsonl_corpus: Path) -
     with pytest.raises(ConversionError, match="destination exists and is not empty"):
         convert(jsonl_corpus, brat, dst_format="brat")
     convert(jsonl_corpus, brat, dst_format="brat", overwrite=True)
-    assert sorted(p.name for p in brat.iterdir()) == ["doc-a.ann", "doc-a.txt", "doc-b.ann", "doc-b.txt"]
+    assert sorted(p.name for p in brat.iterdir()) == [
+        "annotation.conf", "doc-a.ann", "doc-a.txt", "doc-b.ann", "doc-b.txt", "visual.conf"
+    ]  # fmt: skip
     plain = tmp_path / "plain"
     plain.mkdir()
     (plain / "notes.md").write_text("mine", encoding="utf-8")

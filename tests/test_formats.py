@@ -269,8 +269,8 @@ def test_missing_path(tmp_path: Path) -> None:
 
 
 def test_registry_declares_what_each_format_holds() -> None:
-    assert list(FORMATS) == ["brat", "jsonl", "conll", "labelstudio", "hf"]
-    assert [f.name for f in FORMATS.values() if f.cannot_hold] == ["brat", "conll"]
+    assert list(FORMATS) == ["brat", "jsonl", "conll", "labelstudio", "hf", "xmi"]
+    assert [f.name for f in FORMATS.values() if f.cannot_hold] == ["brat", "conll", "xmi"]
     assert "nested spans, relations" in FORMATS["conll"].cannot_hold
     assert not FORMATS["conll"].raw_text and all(f.raw_text for f in FORMATS.values() if f.name != "conll")
 

@@ -95,3 +95,25 @@ def test_a_model_no_window_fits_fails_with_the_fix(tiny_lm: Path, tmp_path: Path
     with pytest.raises(ModelError, match=r"every window failed \(1 of 1: prompt_too_long 1\)") as info:
         model.predict(["ذهب الطالب."])
     assert info.value.field == "max_window_chars" and "context of 100" in str(info.value)
+
+
+def test_windows_are_batched_on_the_device_with_the_same_answers_and_exact_token_counts(
+    tiny_lm: Path, tmp_path: Path
+) -> None:
+    texts = [TEXT + "\nيسافر أحمد إلى القاهرة كل صيف.", "افتتحت جامعة دمشق مكتبة كبيرة."]
+    stored = {}
+    for size in (1, 3):
+        model = HFGenerationModel.from_spec(
+            str(tiny_lm), max_new_tokens=6, max_window_chars=40, batch_size=size, cache_dir=str(tmp_path / str(size))
+        )
+        calls: list[int] = []
+        batch = model._generate_batch
+        model._generate_batch = lambda requests, batch=batch, calls=calls: (
+            calls.append(len(requests)) or batch(requests)
+        )
+        predictions = model.predict(texts)
+        assert calls == ([1, 1, 1, 1] if size == 1 else [3, 1])  # four windows, of both texts together
+        assert all(p.diagnostics["prompt_tokens"] > 1000 and p.diagnostics["completion_tokens"] for p in predictions)
+        assert not any("prompt_tokens_estimated" in p.diagnostics for p in predictions)  # counted, not estimated
+        stored[size] = {p.name: p.read_bytes() for p in (tmp_path / str(size)).rglob("*.json")}
+    assert stored[1] == stored[3] and len(stored[1]) == 4  # the same answers (and token counts) either way

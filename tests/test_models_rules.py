@@ -522,26 +522,21 @@ USER_SPANS = [("PERS", "أيمن ناصر"), ("GPE", "الرباط"), ("ORG", "�
 
 def test_extending_the_annotations_keeps_the_rule_tests_green(tmp_path):
     """Follow "Extending the annotations" end to end: add a document to a copy of the gold, guard, validate, run."""
-    import hashlib
     import shutil
     import unicodedata
 
-    import yaml
     from arabench import benchmark
+    from arabench.annotations.manifest import update_manifest
     from arabench.annotations.validate import validate
     from arabench.models.rules.lists import words
 
     gold = tmp_path / "gold"
     shutil.copytree(GOLD_DIR, gold)
-    # 1. the text: UTF-8, LF, NFC; an entry in manifest.yaml
+    packaged = validate(gold).document_count  # however many documents the packaged gold holds
+    # 1. the text: UTF-8, LF, NFC; its manifest entry written by `arabench manifest --write`
     text = unicodedata.normalize("NFC", USER_DOC)
     (gold / "001_user.txt").write_text(text, encoding="utf-8", newline="")
-    manifest = yaml.safe_load((gold / "manifest.yaml").read_text(encoding="utf-8"))
-    manifest["documents"].append(
-        {"id": "001_user", "text": "001_user.txt", "annotation": "001_user.ann", "language": "ar", "genre": "news",
-         "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "characters": len(text)}
-    )  # fmt: skip
-    (gold / "manifest.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False), "utf-8")
+    assert update_manifest(gold, write=True).added == ["001_user"]
     # 2. the annotation (BRAT standoff)
     lines = []
     for n, (label, part) in enumerate(USER_SPANS, start=1):
@@ -556,7 +551,7 @@ def test_extending_the_annotations_keeps_the_rule_tests_green(tmp_path):
     # 3. validate: clean
     report = validate(gold)
     assert not report.errors, [str(p) for p in report.errors]
-    assert report.document_count == 2
+    assert report.document_count == packaged + 1
     # run: both documents scored
     results = benchmark.run(models=["rules"], corpus=gold, out=tmp_path / "results", bootstrap=50, cache=False)
     (scored,) = [m for m in results.models if m.name == "rules"]

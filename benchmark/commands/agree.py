@@ -11,8 +11,9 @@ from arabench.benchmark.commands.options import add_no_type_check
 from arabench.eval.modes import relation_grid
 
 HELP = (
-    "agreement (F1 of B against A) of two annotation sets of the same texts: mentions, entity layers "
-    "(MUC, B3, CEAF-e, CoNLL) and relations at the entity and mention level; lists every disagreement side by side"
+    "agreement (F1 of B against A, and Cohen's kappa on words) of two annotation sets of the same texts: mentions, "
+    "entity layers (MUC, B3, CEAF-e, CoNLL) and relations at the entity and mention level; lists every "
+    "disagreement side by side (coreference: mentions moved, entities split or merged)"
 )
 
 _SETTINGS = tuple(relation_grid())
@@ -69,6 +70,8 @@ def format_agreement(result: object, *, type_order: list[str]) -> str:
         f"B: {result.other} ({result.entity_counts[1]} mentions in {result.cluster_counts[1]} entities, "
         f"{result.relation_counts[1]} relations)",
     ]
+    if result.kappa is not None:
+        lines += ["", format_kappa(result.kappa)]
     tables_in_order = (
         ("mentions (nested layer)", result.entities),
         ("relations, entity level (B's mentions read through A's entities)", result.entity_relations),
@@ -99,6 +102,24 @@ def format_agreement(result: object, *, type_order: list[str]) -> str:
     return "\n".join(lines)
 
 
+def format_kappa(kappa: object) -> str:
+    """One line: Cohen's kappa on words, over every word and over the words either set tagged."""
+    from arabench.eval.kappa import TokenKappa
+
+    assert isinstance(kappa, TokenKappa)
+
+    def one(k: object) -> str:
+        value = getattr(k, "kappa", None)
+        n, agreed = getattr(k, "n", 0), getattr(k, "agreed", 0)
+        return f"{_score(value)} ({agreed}/{n} words agree)"
+
+    notes = ", ".join(f"{k} {v}" for k, v in sorted(kappa.notes.items()))
+    return (
+        f"Cohen's kappa on words (BIO tag per word, flat layer): {one(kappa.all)}; "
+        f"over the words either set tagged: {one(kappa.tagged)}" + (f"; not encoded: {notes}" if notes else "")
+    )
+
+
 #: Mentions of an entity shown per argument in the terminal (``--json`` has them all).
 _SHOWN_MENTIONS = 3
 
@@ -107,9 +128,21 @@ def _mention_text(m: dict) -> str:
     return f"{m['type']} {m['start']}-{m['end']} «{m['text']}»"
 
 
+def _entity_text(mentions: list[dict]) -> str:
+    more = len(mentions) - _SHOWN_MENTIONS
+    shown = " = ".join(map(_mention_text, mentions[:_SHOWN_MENTIONS])) or "(no other mention)"
+    return "{" + shown + (f" = {more} more mention(s) (--json lists them)" if more > 0 else "") + "}"
+
+
 def _item_text(item: dict | None) -> str:
     if item is None:
         return "-"
+    if "mention" in item:  # coreference: a moved mention, with the other mentions of its entity
+        return f"{_mention_text(item['mention'])} in {_entity_text(item['entity'])}"
+    if "entities" in item:
+        return f"{len(item['entities'])} entities: " + " | ".join(_entity_text(e) for e in item["entities"])
+    if "mentions" in item:
+        return f"one entity: {_entity_text(item['mentions'])}"
     if "arg1" not in item:
         return _mention_text(item)
 

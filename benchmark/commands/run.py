@@ -130,6 +130,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="base URL of the OpenAI-compatible chat API for llm:<model> models, e.g. http://127.0.0.1:8000/v1 "
         "(default: $ARABENCH_LLM_BASE_URL; the API key is read from $OPENAI_API_KEY)",
     )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="send nothing and write nothing: print, per LLM model, the windows, the requests (cached answers "
+        "left out) and the estimated prompt tokens (and input cost when price_input is given)",
+    )
     noise = parser.add_mutually_exclusive_group()
     noise.add_argument(
         "--quiet", "-q", action="store_const", const=True, default=None, help="no progress bars, no summary on stdout"
@@ -251,6 +257,14 @@ def main(args: argparse.Namespace) -> int:
             fix="give the corpora different file names, or run them one at a time with their own --out",
         )
     golds = [load_corpus(c, view=config.corpus_view, prefer=config.view, units=config.units) for c in corpora]
+    if getattr(args, "dry_run", False):
+        from arabench.benchmark.dryrun import plan_run
+        from arabench.models.registry import default_suite
+
+        for gold in golds:
+            plan = plan_run(config.models or default_suite(), corpus=gold, model_options=config.model_options)
+            print(plan.table())
+        return 0
     status = 0
     outs = []
     for corpus_path, gold in zip(corpora, golds, strict=True):

@@ -24,6 +24,9 @@ The subpackage is split along the pipeline's seams:
 * :mod:`arabench.models.llm.alignment`: answer strings back to raw character spans; relations.
 * :mod:`arabench.models.llm.cache`: the response cache.
 * :mod:`arabench.models.llm.http`: bounded, deadline-bound requests; URL and body redaction.
+* :mod:`arabench.models.llm.concurrency`: windows in flight, the shared backoff, the progress bar.
+* :mod:`arabench.models.llm.accounting`: tokens per window (server usage or marked estimates), prices.
+* :mod:`arabench.models.llm.examples`: few-shot examples drawn from a training corpus.
 * :mod:`arabench.models.llm.adapters`: :class:`~models.llm.adapters.LLMExtractor` and the two adapters.
 
 Diagnostics (per text, summed by the harness):
@@ -53,6 +56,10 @@ Diagnostics (per text, summed by the harness):
     ``occurrence_out_of_range``: see the alignment steps (:mod:`arabench.models.llm.alignment`).
     ``skipped_inner_occurrences``: see the alignment steps.
     ``duplicate_spans``: the same span produced twice (kept once).
+    ``prompt_tokens``, ``completion_tokens``: tokens of the answered windows
+    (server ``usage``; ``llm-hf``: its tokenizer); ``prompt_tokens_estimated``,
+    ``completion_tokens_estimated``: the same, estimated (the server gave no
+    usage); see :mod:`arabench.models.llm.accounting`.
     ``unalignable_relations``, ``unknown_relation_type``,
     ``relation_arg_mismatch``, ``self_relations``, ``duplicate_relations``,
     ``ambiguous_relation_args`` (an argument naming two answer entities by the

@@ -1,8 +1,15 @@
 """The LLM adapters: windows, prompts, cache, parsing and alignment around a backend.
 
-**Robustness.** HTTP 429, 5xx, connection errors and timeouts are retried with
-exponential backoff (``backoff`` × 2^attempt seconds, at most ``max_backoff``;
-``Retry-After`` is honoured), at most ``max_retries`` times. A 400 that mentions
+**Concurrency.** The windows of all texts of a :meth:`LLMExtractor.predict` call
+are answered together: cached answers first, the rest sent at most
+``concurrency`` at once (:mod:`arabench.models.llm.concurrency`), each answer
+cached as it arrives and all joined back in window order, so predictions do
+not depend on the concurrency or on the order answers arrive in.
+
+**Robustness.** HTTP 429, 5xx, connection errors and timeouts are retried
+(``tenacity``) with exponential backoff (``backoff`` × 2^attempt seconds, at
+most ``max_backoff``; ``Retry-After`` is honoured), at most ``max_retries``
+times; the pause is shared: every worker waits until it ends. A 400 that mentions
 ``response_format`` is retried once without it (``json_mode_unsupported``) and
 JSON mode stays off for the rest of the run. 401, 403 and 404 are configuration
 errors (bad key, model or URL) and raise :class:`~annotations.errors.ModelError`.
@@ -29,6 +36,7 @@ values replaced.
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import hashlib
 import ipaddress
@@ -39,19 +47,29 @@ import re
 import time
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from arabench.annotations.errors import ModelError, ModelUnavailableError
+from arabench.annotations.errors import CacheError, ModelError, ModelUnavailableError
 from arabench.annotations.files import canonical_sha256, path_fingerprint
 from arabench.annotations.schema import Schema, default_schema
 from arabench.annotations.spans import Relation, Span
 from arabench.models.base import Option, Prediction, parse_options
+from arabench.models.llm.accounting import estimate_tokens, parse_price, read_usage, token_counts
 from arabench.models.llm.alignment import Alignment, align_entities, align_relations, answer_clusters
 from arabench.models.llm.cache import ResponseCache
+from arabench.models.llm.concurrency import (
+    DEFAULT_CONCURRENCY,
+    MAX_CONCURRENCY,
+    Progress,
+    SharedBackoff,
+    run_coroutine,
+    run_jobs,
+)
+from arabench.models.llm.examples import ExamplePool, parse_examples_label_map
 from arabench.models.llm.http import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DeadlineExceeded,
@@ -85,6 +103,22 @@ class _Answer:
     finish_reason: str | None = None
     counts: Counter[str] = field(default_factory=Counter)
     failed: bool = False
+    usage: dict[str, int] | None = None
+
+
+#: One window to answer: its index in the run and its messages.
+_Job = tuple[int, list[dict[str, str]]]
+#: Called with each answer as it arrives.
+_Done = Callable[[int, _Answer], None]
+
+
+class _Retryable(Exception):
+    """An attempt that may be repeated (429, 5xx, a timeout, a connection error)."""
+
+    def __init__(self, error: str, retry_after: float | None = None) -> None:
+        super().__init__(error)
+        self.error = error
+        self.retry_after = retry_after
 
 
 #: Diagnostics logged (INFO) after each text when non-zero.
@@ -100,10 +134,24 @@ COMMON_OPTIONS = (
         from_run="cache",
     ),
     Option("cache_dir", "text", help="the cache root (the run's)", from_run="cache_dir"),
+    Option(
+        "examples_format",
+        "text",
+        help="the format of examples_from (default: guessed from the path, as every command guesses)",
+    ),
+    Option("examples_from", "text", help="a training corpus to draw few-shot examples from (never the scored corpus)"),
+    Option("examples_k", "int", 3, "few-shot examples per window", minimum=1),
+    Option("examples_label_map", "label_map", help="the example corpus's labels -> schema types: RAW=TYPE,..."),
+    Option("examples_max_chars", "int", 600, "the longest example sentence, in characters", minimum=1),
+    Option("examples_seed", "int", 0, "the seed of the example draw"),
+    Option("examples_select", "text", "random", "how examples are drawn", choices=("random", "similar")),
     Option("label_map", "label_map", help="raw type -> schema type: RAW=TYPE,... (empty drops) or a .yaml/.json file"),
     Option("labels", "list", help="the schema types asked for (default: all)"),
     Option("max_window_chars", "int", 1500, "the most characters of text per request", minimum=10),
     Option("name", "text", help="the registry name", user=False),
+    Option("price_input", "number", help="your price per million prompt tokens (no price: no cost)", minimum=0),
+    Option("price_output", "number", help="your price per million completion tokens", minimum=0),
+    Option("progress", "bool", True, "a progress bar over windows (on a terminal only)"),
     Option("prompt", "text", help="a prompt file (default: the packaged prompt)"),
 )
 
@@ -201,6 +249,8 @@ class LLMExtractor:
 
     adapter = "llm"
     view = "native"
+    #: The harness gives every text in one :meth:`predict` call (windows of all texts are sent together).
+    predict_batch = None
 
     def __init__(
         self,
@@ -212,6 +262,16 @@ class LLMExtractor:
         max_window_chars: int = 1500,
         cache: bool | str = True,
         cache_dir: str | Path | None = None,
+        examples_from: str | Path | None = None,
+        examples_k: int | None = None,
+        examples_select: str | None = None,
+        examples_seed: int | None = None,
+        examples_label_map: Mapping[str, object] | str | None = None,
+        examples_max_chars: int | None = None,
+        examples_format: str | None = None,
+        price_input: float | None = None,
+        price_output: float | None = None,
+        progress: bool | str = True,
     ) -> None:
         self.schema = default_schema()
         self.name = name
@@ -230,6 +290,44 @@ class LLMExtractor:
         self.prompt_sha256 = hashlib.sha256(
             json.dumps(self.prompt.messages("{{text}}", system=self.system), ensure_ascii=False).encode("utf-8")
         ).hexdigest()
+        #: Few-shot examples from a training corpus (:mod:`arabench.models.llm.examples`), or None.
+        self.examples: ExamplePool | None = None
+        given = {
+            "examples_k": examples_k,
+            "examples_select": examples_select,
+            "examples_seed": examples_seed,
+            "examples_label_map": examples_label_map,
+            "examples_max_chars": examples_max_chars,
+            "examples_format": examples_format,
+        }
+        if examples_from is None and any(v is not None for v in given.values()):
+            stray = next(k for k, v in given.items() if v is not None)
+            raise ModelError(
+                "a few-shot option without examples_from (it would be ignored)",
+                field=stray,
+                value=given[stray],
+                fix="name the training corpus: examples_from=PATH",
+            )
+        if examples_from is not None:
+            self.examples = ExamplePool(
+                examples_from,
+                k=_number(3 if examples_k is None else examples_k, "examples_k", minimum=1, integer=True),
+                select=str(examples_select or "random"),
+                seed=_number(0 if examples_seed is None else examples_seed, "examples_seed", integer=True),
+                labels=self.labels,
+                schema=self.schema,
+                label_map=parse_examples_label_map(examples_label_map),
+                max_chars=_number(
+                    600 if examples_max_chars is None else examples_max_chars, "examples_max_chars", integer=True
+                ),
+                format=examples_format,
+            )
+        #: Prices per million input and output tokens (never stored in the provenance: they change no answer).
+        self.prices = {
+            "price_input": parse_price(price_input, "price_input"),
+            "price_output": parse_price(price_output, "price_output"),
+        }
+        self.progress = _truthy_option(progress, "progress")
         mode = _cache_mode(cache)
         self.cache = ResponseCache(cache_dir, refresh=mode == "refresh") if mode else None
         self.samples: dict[str, list[dict[str, object]]] = {}
@@ -248,6 +346,19 @@ class LLMExtractor:
     def _generate(self, messages: list[dict[str, str]]) -> _Answer:
         raise NotImplementedError
 
+    def _generate_many(self, jobs: Sequence[_Job], done: _Done, progress: Progress) -> None:
+        """Answer every job, calling ``done(index, answer)`` as each answer arrives (default: one at a time)."""
+        for index, messages in jobs:
+            progress.started()
+            try:
+                answer = self._generate(messages)
+            except ModelError:
+                raise
+            except Exception as exc:  # one bad window must not stop the run
+                answer = self._window_error(exc)
+            progress.finished(failed=answer.failed)
+            done(index, answer)
+
     def _redact(self, text: str) -> str:
         """``text`` without the secrets this adapter knows (none by default)."""
         return redact_text(text)
@@ -259,6 +370,17 @@ class LLMExtractor:
         if len(bucket) < MAX_SAMPLES:
             bucket.append(data)
 
+    def _prompt_key(self) -> dict[str, object]:
+        """The prompt part of provenance and cache keys (with the few-shot examples' identity when drawn)."""
+        key: dict[str, object] = {
+            "name": self.prompt.name,
+            "version": self.prompt.version,
+            "sha256": self.prompt_sha256,
+        }
+        if self.examples is not None:
+            key["examples"] = self.examples.provenance()
+        return key
+
     def provenance(self) -> dict[str, object]:
         """Everything that changes predictions (never the API key)."""
         return {
@@ -269,7 +391,7 @@ class LLMExtractor:
             "view": self.view,
             "labels": sorted(self.labels),
             "label_map": self.label_map,
-            "prompt": {"name": self.prompt.name, "version": self.prompt.version, "sha256": self.prompt_sha256},
+            "prompt": self._prompt_key(),
             "max_window_chars": self.max_window_chars,
         }
 
@@ -277,104 +399,191 @@ class LLMExtractor:
         """``field``, ``value`` and ``fix`` of the error raised when no window could be answered."""
         return {"field": "model", "value": self.name, "fix": "see the samples of the failed windows"}
 
-    def _answer(self, messages: list[dict[str, str]]) -> _Answer:
-        keys = [ResponseCache.key(k) for k in self._request_key(messages)]
-        discarded: Counter[str] = Counter()
-        if self.cache is not None:
-            before = self.cache.discarded
-            for key in keys:
-                hit = self.cache.get(key)
-                if hit is not None:
-                    self.stats["cache_hits"] += 1
-                    if self.cache.discarded > before:
-                        discarded["discarded_cache_entries"] = self.cache.discarded - before
-                    return _Answer(hit.get("content"), hit.get("finish_reason"), discarded)
-            if self.cache.discarded > before:
-                discarded["discarded_cache_entries"] = self.cache.discarded - before
-        answer = self._generate(messages)
-        answer.counts.update(discarded)
-        self.stats["requests"] += 1
-        if self.cache is not None and not answer.failed:
-            written = ResponseCache.key(self._request_key(messages)[0])  # json mode may have changed
-            self.cache.put(written, answer.content, answer.finish_reason)
-        return answer
+    def _window_error(self, exc: Exception) -> _Answer:
+        log.debug("an LLM window failed", exc_info=exc)
+        self._last_error = self._redact(f"{type(exc).__name__}: {exc}")
+        self._sample("window_errors", error=self._last_error)
+        return _Answer(None, counts=Counter({"window_errors": 1}), failed=True)
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        """Extract entities and relations from every text (see the :mod:`arabench.models.llm` docstring)."""
+    def _messages(self, window: str) -> list[dict[str, str]]:
+        examples = self.examples.choose(window) if self.examples is not None else None
+        return self.prompt.messages(window, system=self.system, examples=examples)
+
+    def _windows(self, texts: Sequence[str]) -> list[tuple[int, int, int]]:
+        """``(text index, start, end)`` of every window of every text, in order."""
         if isinstance(texts, str):
             raise ModelError(
                 "predict takes a sequence of texts", field="texts", value=texts[:40], fix="wrap it: [text]"
             )
-        predictions = [self._predict_one(text) for text in texts]
-        windows = sum(p.diagnostics.get("windows", 0) for p in predictions)
+        if self.examples is not None:
+            self.examples.exclude_scored(texts)  # refused when the texts are the example corpus
+        limit = self.max_window_chars
+        return [(t, s, e) for t, text in enumerate(texts) for s, e in split_windows(text, max_chars=limit)]
+
+    def _cached(self, messages: list[dict[str, str]]) -> tuple[_Answer | None, Counter[str]]:
+        """The cached answer of a request (or None) and the invalid entries discarded on the way."""
+        discarded: Counter[str] = Counter()
+        if self.cache is None:
+            return None, discarded
+        before = self.cache.discarded
+        hit = None
+        for key in (ResponseCache.key(k) for k in self._request_key(messages)):
+            hit = self.cache.get(key)
+            if hit is not None:
+                break
+        if self.cache.discarded > before:
+            discarded["discarded_cache_entries"] = self.cache.discarded - before
+        if hit is None:
+            return None, discarded
+        usage = read_usage(hit)
+        return _Answer(hit.get("content"), hit.get("finish_reason"), Counter(discarded), usage=usage), discarded
+
+    def _answers(self, requests: Sequence[list[dict[str, str]]]) -> list[_Answer]:
+        """The answer of every request, in order: from the cache, else from the backend (written as it arrives)."""
+        answers: list[_Answer | None] = [None] * len(requests)
+        pending: dict[int, Counter[str]] = {}
+        for i, messages in enumerate(requests):
+            hit, discarded = self._cached(messages)
+            if hit is None:
+                pending[i] = discarded
+                continue
+            self.stats["cache_hits"] += 1
+            self.stats["answered_windows"] += 1
+            hit.counts.update(token_counts(hit.usage, messages, hit.content))
+            answers[i] = hit
+
+        def done(i: int, answer: _Answer) -> None:
+            self.stats["requests"] += 1
+            if not answer.failed and self.cache is not None:  # written now: an interrupted run keeps every answer
+                written = ResponseCache.key(self._request_key(requests[i])[0])  # json mode may have changed
+                try:
+                    self.cache.put(written, answer.content, answer.finish_reason, usage=answer.usage)
+                except CacheError:
+                    raise
+                except Exception as exc:  # an answer that cannot be stored is not used either
+                    answer = self._window_error(exc)
+            if not answer.failed:
+                self.stats["answered_windows"] += 1
+                answer.counts.update(token_counts(answer.usage, requests[i], answer.content))
+            answer.counts.update(pending[i])
+            answers[i] = answer
+
+        progress = Progress(len(pending), desc=f"{self.name}: windows", enabled=self.progress)
+        try:
+            self._generate_many([(i, list(requests[i])) for i in pending], done, progress)
+        finally:
+            progress.close()
+        missing = [i for i, a in enumerate(answers) if a is None]
+        if missing:  # a backend that skipped a job: never scored as an empty answer
+            raise ModelError(
+                f"the backend returned no answer for {len(missing)} windows",
+                field="model",
+                value=self.name,
+                fix="report this as a bug",
+            )
+        return [a for a in answers if a is not None]
+
+    def plan(self, texts: Sequence[str]) -> dict[str, int]:
+        """What :meth:`predict` would do, without sending anything (a dry run).
+
+        Returns:
+            ``windows``, ``cached_windows`` (answered from the cache), ``requests``
+            (windows to send, retries not counted) and ``prompt_tokens_estimated``
+            (of the requests to send; :func:`~arabench.models.llm.accounting.estimate_tokens`).
+        """
+        windows = self._windows(texts)
+        out = Counter({"windows": len(windows), "cached_windows": 0, "requests": 0, "prompt_tokens_estimated": 0})
+        for t, s, e in windows:
+            messages = self._messages(texts[t][s:e])
+            hit, _ = self._cached(messages)
+            if hit is not None:
+                out["cached_windows"] += 1
+            else:
+                out["requests"] += 1
+                out["prompt_tokens_estimated"] += sum(estimate_tokens(m["content"]) for m in messages)
+        return dict(out)
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        """Extract entities and relations from every text (see the :mod:`arabench.models.llm` docstring).
+
+        The windows of all texts are answered together (concurrently where the backend can), and
+        joined back in window order, so the predictions do not depend on the order answers arrive in.
+        """
+        windows = self._windows(texts)
+        answers = self._answers([self._messages(texts[t][s:e]) for t, s, e in windows])
+        counts: list[Counter[str]] = [Counter() for _ in texts]
+        spans: list[dict[Span, None]] = [{} for _ in texts]
+        relations: list[dict[Relation, None]] = [{} for _ in texts]
+        clusters: list[list[tuple[Span, ...]]] = [[] for _ in texts]  # the entities the answers imply
+        clustered: list[set[Span]] = [set() for _ in texts]
+        for (t, start, end), answer in zip(windows, answers, strict=True):
+            text = texts[t]
+            counts[t]["windows"] += 1
+            if end - start > self.max_window_chars:
+                counts[t]["oversized_windows"] += 1
+            try:
+                window_spans, window_relations, window_counts, alignment = self._use(text, start, end, answer)
+            except ModelError:
+                raise
+            except Exception as exc:  # one bad window must not stop the run
+                log.debug("LLM window %d-%d failed", start, end, exc_info=True)
+                counts[t]["window_errors"] += 1
+                counts[t]["failed_windows"] += 1
+                self.stats["failed_windows"] += 1
+                self._last_error = self._redact(f"{type(exc).__name__}: {exc}")
+                self._sample("window_errors", window=[start, end], error=self._last_error)
+                continue
+            counts[t].update(window_counts)
+            for span in window_spans:
+                if span in spans[t]:
+                    counts[t]["duplicate_spans"] += 1
+                spans[t][span] = None
+            for rel in window_relations:
+                relations[t][rel] = None
+            if alignment is not None:
+                clusters[t] += answer_clusters(alignment, clustered[t])
+        predictions = []
+        for t in range(len(texts)):
+            problems = {k: counts[t][k] for k in _REPORTED if counts[t].get(k)}
+            if problems:
+                examples = [str(x.get("text")) for x in self.samples.get("unalignable", [])[:3]]
+                log.info(
+                    "%s: %s%s",
+                    self.name,
+                    ", ".join(f"{k} {v}" for k, v in problems.items()),
+                    f" (unalignable e.g. {examples})" if examples else "",
+                )
+            predictions.append(
+                Prediction(
+                    spans=tuple(spans[t]),
+                    relations=tuple(relations[t]),
+                    diagnostics=dict(counts[t]),
+                    clusters=tuple(clusters[t]),
+                )
+            )
+        n_windows = sum(p.diagnostics.get("windows", 0) for p in predictions)
         failed = sum(p.diagnostics.get("failed_windows", 0) for p in predictions)
-        if windows and failed == windows and not self.stats["answered_windows"]:
+        if n_windows and failed == n_windows and not self.stats["answered_windows"]:
             totals: Counter[str] = Counter()
             for p in predictions:
                 totals.update({k: v for k, v in p.diagnostics.items() if k in _FAILURES and v})
             why = ", ".join(f"{k} {v}" for k, v in sorted(totals.items())) or "no usable answer"
             last = f"; last error: {self._last_error}" if self._last_error else ""
             raise ModelError(
-                f"every window failed ({failed} of {windows}: {why}){last}; no prediction was made or cached",
+                f"every window failed ({failed} of {n_windows}: {why}){last}; no prediction was made or cached",
                 **self._failure_context(totals),  # type: ignore[arg-type]
             )
         return predictions
 
-    def _predict_one(self, text: str) -> Prediction:
-        counts: Counter[str] = Counter()
-        spans: dict[Span, None] = {}
-        relations: dict[Relation, None] = {}
-        clusters: list[tuple[Span, ...]] = []  # the entities the answers imply (answer_clusters)
-        clustered: set[Span] = set()
-        for start, end in split_windows(text, max_chars=self.max_window_chars):
-            counts["windows"] += 1
-            if end - start > self.max_window_chars:
-                counts["oversized_windows"] += 1
-            try:
-                window_spans, window_relations, window_counts, alignment = self._window(text, start, end)
-            except ModelError:
-                raise
-            except Exception as exc:  # one bad window must not stop the run
-                log.debug("LLM window %d-%d failed", start, end, exc_info=True)
-                counts["window_errors"] += 1
-                counts["failed_windows"] += 1
-                self.stats["failed_windows"] += 1
-                self._last_error = self._redact(f"{type(exc).__name__}: {exc}")
-                self._sample("window_errors", window=[start, end], error=self._last_error)
-                continue
-            counts.update(window_counts)
-            for span in window_spans:
-                if span in spans:
-                    counts["duplicate_spans"] += 1
-                spans[span] = None
-            for rel in window_relations:
-                relations[rel] = None
-            if alignment is not None:
-                clusters += answer_clusters(alignment, clustered)
-        problems = {k: counts[k] for k in _REPORTED if counts.get(k)}
-        if problems:
-            examples = [str(x.get("text")) for x in self.samples.get("unalignable", [])[:3]]
-            log.info(
-                "%s: %s%s",
-                self.name,
-                ", ".join(f"{k} {v}" for k, v in problems.items()),
-                f" (unalignable e.g. {examples})" if examples else "",
-            )
-        return Prediction(
-            spans=tuple(spans), relations=tuple(relations), diagnostics=dict(counts), clusters=tuple(clusters)
-        )
-
-    def _window(
-        self, text: str, start: int, end: int
+    def _use(
+        self, text: str, start: int, end: int, answer: _Answer
     ) -> tuple[list[Span], list[Relation], Counter[str], Alignment | None]:
-        messages = self.prompt.messages(text[start:end], system=self.system)
-        answer = self._answer(messages)
+        """One window's answer parsed and aligned to raw offsets of ``text`` (and the alignment, for its clusters)."""
         counts = Counter(answer.counts)
         if answer.failed:
             counts["failed_windows"] += 1
             self.stats["failed_windows"] += 1
             return [], [], counts, None
-        self.stats["answered_windows"] += 1
         if answer.finish_reason == "length":
             counts["truncated_answers"] += 1
         parsed = parse_answer(answer.content, entity_types=self.schema.entity_types)
@@ -475,6 +684,7 @@ class OpenAIChatModel(LLMExtractor):
         backoff: First retry delay in seconds, doubled each retry (default 1).
         max_backoff: The longest delay, ``Retry-After`` included (default 60).
         extra_body: More request fields (server-specific), sent as is and part of the cache key.
+        concurrency: Windows in flight at once (default 4, at most 64); the answers do not depend on it.
         **common: ``name``, ``prompt``, ``labels``, ``label_map``,
             ``max_window_chars``, ``cache``, ``cache_dir`` (see :class:`LLMExtractor`).
     """
@@ -485,6 +695,9 @@ class OpenAIChatModel(LLMExtractor):
         Option("api_key_env", "text", "OPENAI_API_KEY", "the environment variable holding the API key"),
         Option("backoff", "number", 1.0, "seconds before the first retry", minimum=0),
         Option("base_url", "text", help="the chat API's base URL ($ARABENCH_LLM_BASE_URL)", from_run="llm_base_url"),
+        Option(
+            "concurrency", "int", DEFAULT_CONCURRENCY, "windows in flight at once", minimum=1, maximum=MAX_CONCURRENCY
+        ),
         Option("extra_body", "mapping", help='more request fields, e.g. {"top_p": 1}'),
         Option("json_mode", "bool", True, "ask for a JSON object answer"),
         Option("max_backoff", "number", 60.0, "the longest wait between retries, in seconds", minimum=0),
@@ -514,14 +727,19 @@ class OpenAIChatModel(LLMExtractor):
         backoff: float = 1.0,
         max_backoff: float = 60.0,
         extra_body: Mapping[str, object] | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
         name: str | None = None,
         **common: Any,
     ) -> None:
         try:
-            import httpx
+            import httpx  # noqa: F401
+            import tenacity  # noqa: F401
         except ImportError as exc:
             raise ModelUnavailableError(
-                "the llm adapter needs httpx", field="model", value=model, fix="pip install 'arabench[llm]'"
+                f"the llm adapter needs httpx and tenacity ({exc})",
+                field="model",
+                value=model,
+                fix="pip install 'arabench[llm]'",
             ) from exc
         super().__init__(name=name or f"llm:{model}", **common)
         self.model = model
@@ -573,9 +791,18 @@ class OpenAIChatModel(LLMExtractor):
                 "extra_body must be a mapping", field="extra_body", value=extra_body, fix='e.g. {"top_p": 1}'
             )
         self.extra_body = dict(extra_body or {})
+        self.concurrency = _number(concurrency, "concurrency", minimum=1, integer=True)
+        if self.concurrency > MAX_CONCURRENCY:
+            raise ModelError(
+                f"at most {MAX_CONCURRENCY} windows can be in flight",
+                field="concurrency",
+                value=concurrency,
+                fix=f"pass a whole number from 1 to {MAX_CONCURRENCY}",
+            )
         self._json_mode_ok = self.json_mode
-        self._client = httpx.Client(timeout=self.timeout, trust_env=not _is_loopback(hostname))
-        self._sleep = time.sleep
+        self._trust_env = not _is_loopback(hostname)  # no proxy for a local server
+        #: The async sleep of retries (replaced in tests).
+        self._sleep: Callable[[float], Any] = asyncio.sleep
         self._clock = time.monotonic
         self._run_deadline: float | None = None
         self._unreachable = False
@@ -595,8 +822,7 @@ class OpenAIChatModel(LLMExtractor):
         return cls(arg, **options)
 
     def close(self) -> None:
-        """Close the HTTP connection pool."""
-        self._client.close()
+        """Nothing to close: each :meth:`predict` call opens and closes its own connection pool."""
 
     def _identity(self) -> dict[str, object]:
         return {
@@ -624,7 +850,7 @@ class OpenAIChatModel(LLMExtractor):
         base = {
             "backend": "openai-chat",
             "base_url": self.base_url,
-            "prompt": {"name": self.prompt.name, "version": self.prompt.version, "sha256": self.prompt_sha256},
+            "prompt": self._prompt_key(),
         }
         modes = [self._json_mode_ok] + ([False] if self._json_mode_ok else [])
         return [{**base, "request": self._payload(messages, json_mode=mode)} for mode in modes]
@@ -679,30 +905,112 @@ class OpenAIChatModel(LLMExtractor):
         self._last_error = error
         return _Answer(None, counts=counts, failed=True)
 
-    def _generate(self, messages: list[dict[str, str]]) -> _Answer:
+    def _generate_many(self, jobs: Sequence[_Job], done: _Done, progress: Progress) -> None:
+        if jobs:
+            run_coroutine(self._send_all(jobs, done, progress))
+
+    async def _send_all(self, jobs: Sequence[_Job], done: _Done, progress: Progress) -> None:
+        """Send every job, at most ``concurrency`` at once, with one shared backoff."""
         import httpx
 
+        limits = httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency)
+        backoff = SharedBackoff(self._clock, self._sleep)
+        async with httpx.AsyncClient(timeout=self.timeout, limits=limits, trust_env=self._trust_env) as client:
+
+            async def work(job: _Job) -> None:
+                index, messages = job
+                progress.started()
+                try:
+                    answer = await self._request(client, backoff, progress, messages)
+                except ModelError:
+                    raise
+                except Exception as exc:  # one bad window must not stop the run
+                    answer = self._window_error(exc)
+                progress.finished(failed=answer.failed)
+                done(index, answer)
+
+            # Until the server has answered once, one window finds out whether it is there at all.
+            await run_jobs(jobs, work, concurrency=self.concurrency, first_alone=not self.stats["responses"])
+
+    def _retry_wait(self, state: Any) -> float:
+        """The delay before a retry: ``Retry-After``, else ``backoff`` × 2^(attempt-1); at most ``max_backoff``."""
+        exc = state.outcome.exception()
+        delay = getattr(exc, "retry_after", None)
+        if delay is None:
+            delay = self.backoff * (2 ** (state.attempt_number - 1))
+        return float(min(delay, self.max_backoff))
+
+    async def _request(
+        self, client: Any, backoff: SharedBackoff, progress: Progress, messages: list[dict[str, str]]
+    ) -> _Answer:
+        """One window: attempts retried by tenacity (429, 5xx, timeouts, connection errors), within every bound."""
+        from tenacity import AsyncRetrying, retry_if_exception_type
+
         counts: Counter[str] = Counter()
-        url = redact_url(self._url)
         if self._unreachable:
             counts["unsent_windows"] += 1
             return _Answer(None, counts=counts, failed=True)
         if self.run_timeout is not None and self._run_deadline is None:
             self._run_deadline = self._clock() + self.run_timeout
-        attempt = 0
+        if self._deadline_passed(counts):
+            return _Answer(None, counts=counts, failed=True)
+
+        def stop(state: Any) -> bool:  # retries used up, or the retry would start after the run deadline
+            return state.attempt_number > self.max_retries or self._deadline_passed(
+                counts, waiting=state.upcoming_sleep
+            )
+
+        async def pause(delay: float) -> None:  # every worker waits with this one
+            counts["retries"] += 1
+            progress.retried()
+            backoff.pause(delay)
+            await self._sleep(delay)
+
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(_Retryable),
+            wait=self._retry_wait,
+            stop=stop,
+            sleep=pause,
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._attempt(client, backoff, messages, counts)
+        except _Retryable as exc:
+            if counts["deadline_windows"]:
+                return _Answer(None, counts=counts, failed=True)
+            if set(counts) <= {"connection_errors", "timeouts", "retries"} and not self.stats["answered_windows"]:
+                self._unreachable = True  # not one response, ever: the other windows are not sent
+                log.warning(
+                    "%s: no response from %s after %d attempts and no window answered yet; "
+                    "the remaining windows are not sent (counted unsent_windows)",
+                    self.name,
+                    redact_url(self._url),
+                    self.max_retries + 1,
+                )
+            return self._failed(counts, exc.error)
+        raise AssertionError("tenacity ended without an outcome")  # pragma: no cover
+
+    async def _attempt(
+        self, client: Any, backoff: SharedBackoff, messages: list[dict[str, str]], counts: Counter[str]
+    ) -> _Answer:
+        """One attempt (and its re-send without JSON mode): an answer, or :class:`_Retryable`."""
+        import httpx
+
+        url = redact_url(self._url)
         tried_without_json = False
         while True:
-            if self._deadline_passed(counts):
+            if self._deadline_passed(counts, waiting=max(0.0, backoff.until - self._clock())):
                 return _Answer(None, counts=counts, failed=True)
+            await backoff.wait()  # a pause another worker was told to take
             deadline = self._clock() + self.timeout
             if self._run_deadline is not None:
                 deadline = min(deadline, self._run_deadline)
             payload = self._payload(messages, json_mode=self._json_mode_ok)
-            delay: float | None = None
-            error = ""
             try:
-                response = post_json(
-                    self._client,
+                response = await post_json(
+                    client,
                     self._url,
                     payload,
                     headers=self._headers(),
@@ -712,8 +1020,8 @@ class OpenAIChatModel(LLMExtractor):
                 )
             except DeadlineExceeded as exc:
                 counts["timeouts"] += 1
-                error = f"timeout: {exc} ({url})"
                 self._sample("timeouts", url=url, error=str(exc))
+                raise _Retryable(f"timeout: {exc} ({url})") from None
             except ResponseTooLarge as exc:
                 counts["oversized_responses"] += 1
                 error = f"{exc} ({url}; max_response_bytes={self.max_response_bytes})"
@@ -729,52 +1037,34 @@ class OpenAIChatModel(LLMExtractor):
                 counts["connection_errors"] += 1
                 error = self._redact(f"{type(exc).__name__}: {exc} ({url})")
                 self._sample("connection_errors", url=url, error=error)
-            else:
-                status = response.status
-                if 200 <= status < 300:
-                    return self._read_body(response, counts)
-                counts["http_errors"] += 1
-                body = excerpt(response.body, self._secrets(), limit=500)
-                error = f"HTTP {status} from {url}: {body[:200]}"
-                self._sample("http_errors", status=status, body=body)
-                wants_json_off = b"response_format" in response.body
-                if status == 400 and wants_json_off and self._json_mode_ok and not tried_without_json:
-                    counts["json_mode_unsupported"] += 1
-                    self._json_mode_ok = False
-                    tried_without_json = True
-                    log.warning("%s: the server rejected response_format; retrying without JSON mode", self.name)
-                    continue
-                if status in (401, 403, 404):
-                    raise ModelError(
-                        f"the LLM server answered HTTP {status} for {url}: {body[:200]}",
-                        field="model" if status == 404 else "api_key_env",
-                        value=self.model if status == 404 else self.api_key_env,
-                        fix="check the model name and --llm-base-url"
-                        if status == 404
-                        else f"set the API key in ${self.api_key_env} (or pass api_key_env=NAME)",
-                    )
-                if status != 429 and status < 500:
-                    return self._failed(counts, error)
-                delay = _retry_after(response.headers.get("retry-after"))
-            if attempt >= self.max_retries:
-                if set(counts) <= {"connection_errors", "timeouts", "retries"} and not self.stats["answered_windows"]:
-                    self._unreachable = True  # not one response, ever: the other windows are not sent
-                    log.warning(
-                        "%s: no response from %s after %d attempts and no window answered yet; "
-                        "the remaining windows are not sent (counted unsent_windows)",
-                        self.name,
-                        url,
-                        attempt + 1,
-                    )
+                raise _Retryable(error) from None
+            self.stats["responses"] += 1
+            status = response.status
+            if 200 <= status < 300:
+                return self._read_body(response, counts)
+            counts["http_errors"] += 1
+            body = excerpt(response.body, self._secrets(), limit=500)
+            error = f"HTTP {status} from {url}: {body[:200]}"
+            self._sample("http_errors", status=status, body=body)
+            wants_json_off = b"response_format" in response.body
+            if status == 400 and wants_json_off and self._json_mode_ok and not tried_without_json:
+                counts["json_mode_unsupported"] += 1
+                self._json_mode_ok = False
+                tried_without_json = True
+                log.warning("%s: the server rejected response_format; retrying without JSON mode", self.name)
+                continue
+            if status in (401, 403, 404):
+                raise ModelError(
+                    f"the LLM server answered HTTP {status} for {url}: {body[:200]}",
+                    field="model" if status == 404 else "api_key_env",
+                    value=self.model if status == 404 else self.api_key_env,
+                    fix="check the model name and --llm-base-url"
+                    if status == 404
+                    else f"set the API key in ${self.api_key_env} (or pass api_key_env=NAME)",
+                )
+            if status != 429 and status < 500:
                 return self._failed(counts, error)
-            if delay is None:
-                delay = self.backoff * (2**attempt)
-            delay = min(delay, self.max_backoff)
-            if self._deadline_passed(counts, waiting=delay):  # the retry would start after the run deadline
-                return _Answer(None, counts=counts, failed=True)
-            attempt += 1
-            counts["retries"] += 1
-            self._sleep(delay)
+            raise _Retryable(error, _retry_after(response.headers.get("retry-after")))
 
     def _read_body(self, response: HTTPResponse, counts: Counter[str]) -> _Answer:
         try:
@@ -787,13 +1077,14 @@ class OpenAIChatModel(LLMExtractor):
             body = excerpt(response.body, self._secrets(), limit=500)
             self._sample("bad_responses", body=body)
             return self._failed(counts, f"a 2xx response without an answer: {body[:200]}")
+        usage = read_usage(data)
         if content is not None and not isinstance(content, str):
             content = json.dumps(content, ensure_ascii=False)
         if content is not None:
             content = redact_text(content, self._secrets(), patterns=False)  # a server echoing the key
         if finish is not None and not isinstance(finish, str):
             finish = str(finish)
-        return _Answer(content, finish, counts)
+        return _Answer(content, finish, counts, usage=usage)
 
 
 class HFGenerationModel(LLMExtractor):
@@ -804,6 +1095,7 @@ class HFGenerationModel(LLMExtractor):
         device: Torch device (default ``cpu``).
         max_new_tokens: The most tokens generated per window (default 512).
         local_files_only: Never download (default True).
+        batch_size: Windows generated together on the device (default 8; left-padded, greedy).
         **common: ``name``, ``prompt``, ``labels``, ``label_map``,
             ``max_window_chars``, ``cache``, ``cache_dir``.
     """
@@ -811,6 +1103,7 @@ class HFGenerationModel(LLMExtractor):
     adapter = "llm-hf"
     OPTIONS = (
         *COMMON_OPTIONS,
+        Option("batch_size", "int", 8, "windows generated together on the device", minimum=1),
         Option("device", "text", "cpu", "the torch device"),
         Option("local_files_only", "bool", True, "never download"),
         Option("max_new_tokens", "int", 512, "the most tokens generated per window", minimum=1),
@@ -823,12 +1116,14 @@ class HFGenerationModel(LLMExtractor):
         device: str = "cpu",
         max_new_tokens: int = 512,
         local_files_only: bool = True,
+        batch_size: int = 8,
         name: str | None = None,
         **common: Any,
     ) -> None:
         super().__init__(name=name or f"llm-hf:{source}", **common)
         self.source = source
         self.max_new_tokens = _number(max_new_tokens, "max_new_tokens", minimum=1, integer=True)
+        self.batch_size = _number(batch_size, "batch_size", minimum=1, integer=True)
         try:
             import torch
             from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -899,7 +1194,7 @@ class HFGenerationModel(LLMExtractor):
                 "backend": "hf-generate",
                 "model": self.source,
                 "fingerprint": self.fingerprint,
-                "prompt": {"name": self.prompt.name, "version": self.prompt.version, "sha256": self.prompt_sha256},
+                "prompt": self._prompt_key(),
                 "parameters": {"do_sample": False, "max_new_tokens": self.max_new_tokens, "chat": self.chat},
                 "messages": messages,
             }
@@ -921,28 +1216,72 @@ class HFGenerationModel(LLMExtractor):
         return "\n\n".join(parts) + "\n\nAssistant:"
 
     def _generate(self, messages: list[dict[str, str]]) -> _Answer:
+        return self._generate_batch([messages])[0]
+
+    def _generate_many(self, jobs: Sequence[_Job], done: _Done, progress: Progress) -> None:
+        for k in range(0, len(jobs), self.batch_size):
+            batch = jobs[k : k + self.batch_size]
+            for _ in batch:
+                progress.started()
+            try:
+                answers = self._generate_batch([messages for _, messages in batch])
+            except ModelError:
+                raise
+            except Exception as exc:  # one bad batch must not stop the run
+                answers = [self._window_error(exc) for _ in batch]
+            for (index, _), answer in zip(batch, answers, strict=True):
+                progress.finished(failed=answer.failed)
+                done(index, answer)
+
+    def _generate_batch(self, requests: Sequence[list[dict[str, str]]]) -> list[_Answer]:
+        """Greedy generation for several windows at once (left padding); exact token counts from the tokenizer."""
         import torch
 
-        counts: Counter[str] = Counter()
-        prompt = self._render(messages)
-        encoded = self.tokenizer(prompt, return_tensors="pt", add_special_tokens=not self.chat)
-        n_prompt = encoded["input_ids"].shape[1]
-        if self.context is not None and n_prompt + self.max_new_tokens > self.context:
-            counts["prompt_too_long"] += 1
-            self._sample("prompt_too_long", tokens=n_prompt, context=self.context)
-            self._last_error = f"a prompt of {n_prompt} tokens + max_new_tokens exceeds the context of {self.context}"
-            return _Answer(None, counts=counts, failed=True)
-        pad = self.tokenizer.pad_token_id
-        if pad is None:
-            pad = self.tokenizer.eos_token_id
-        with torch.inference_mode():
-            output = self.model.generate(
-                **{k: v.to(self.device) for k, v in encoded.items()},
-                do_sample=False,
-                max_new_tokens=self.max_new_tokens,
-                pad_token_id=pad,
-            )
-        new = output[0, n_prompt:]
-        content = self.tokenizer.decode(new, skip_special_tokens=True)
-        finish = "length" if len(new) >= self.max_new_tokens else "stop"
-        return _Answer(content, finish, counts)
+        answers: list[_Answer | None] = [None] * len(requests)
+        prompts: list[tuple[int, str, int]] = []
+        for i, messages in enumerate(requests):
+            prompt = self._render(messages)
+            n_prompt = len(self.tokenizer(prompt, add_special_tokens=not self.chat)["input_ids"])
+            if self.context is not None and n_prompt + self.max_new_tokens > self.context:
+                self._sample("prompt_too_long", tokens=n_prompt, context=self.context)
+                self._last_error = (
+                    f"a prompt of {n_prompt} tokens + max_new_tokens exceeds the context of {self.context}"
+                )
+                answers[i] = _Answer(None, counts=Counter({"prompt_too_long": 1}), failed=True)
+            else:
+                prompts.append((i, prompt, n_prompt))
+        if prompts:
+            pad = self.tokenizer.pad_token_id
+            if pad is None:
+                pad = self.tokenizer.eos_token_id
+            eos = self.tokenizer.eos_token_id
+            side = self.tokenizer.padding_side
+            pad_token = self.tokenizer.pad_token
+            try:
+                self.tokenizer.padding_side = "left"  # generation continues every row from its last token
+                if pad_token is None:
+                    self.tokenizer.pad_token = self.tokenizer.eos_token
+                encoded = self.tokenizer(
+                    [p for _, p, _ in prompts], return_tensors="pt", padding=True, add_special_tokens=not self.chat
+                )
+            finally:
+                self.tokenizer.padding_side = side
+                if pad_token is None:
+                    self.tokenizer.pad_token = pad_token
+            with torch.inference_mode():
+                output = self.model.generate(
+                    **{k: v.to(self.device) for k, v in encoded.items()},
+                    do_sample=False,
+                    max_new_tokens=self.max_new_tokens,
+                    pad_token_id=pad,
+                )
+            width = encoded["input_ids"].shape[1]
+            for row, (i, _, n_prompt) in enumerate(prompts):
+                new = output[row, width:].tolist()
+                n_new = new.index(eos) + 1 if eos is not None and eos in new else len(new)
+                new = new[:n_new]
+                content = str(self.tokenizer.decode(new, skip_special_tokens=True))
+                finish = "length" if n_new >= self.max_new_tokens else "stop"
+                usage = {"prompt_tokens": n_prompt, "completion_tokens": n_new}
+                answers[i] = _Answer(content, finish, Counter(), usage=usage)
+        return [a for a in answers if a is not None]

@@ -27,9 +27,12 @@ log = logging.getLogger("arabench")
 class ResponseCache:
     """LLM answers on disk: ``<root>/llm/<key[:2]>/<key>.json``, written atomically.
 
-    An entry is ``{"key", "content", "finish_reason"}``: the key it is stored
-    under, the answer (a string, or null for an empty answer) and the finish
-    reason (a string or null). Only answers that were received in full are
+    An entry is ``{"key", "content", "finish_reason"}`` and, when the server
+    reported it, ``"usage"``: the key it is stored under, the answer (a string,
+    or null for an empty answer), the finish reason (a string or null) and the
+    tokens it cost (``{"prompt_tokens", "completion_tokens"}``, whole numbers).
+    Each answer is written (atomically) as soon as it arrives, so an
+    interrupted run keeps every answer it received. Only answers that were received in full are
     stored (a failed window is never cached). An entry that cannot be read,
     is not exactly that shape (a hand-edited or foreign file) or is stored
     under another key is discarded with a warning and counted in
@@ -47,6 +50,8 @@ class ResponseCache:
     """
 
     FIELDS = frozenset({"key", "content", "finish_reason"})
+    #: Fields an entry may hold besides :attr:`FIELDS`.
+    OPTIONAL = frozenset({"usage"})
 
     def __init__(self, root: str | Path | None = None, *, refresh: bool = False) -> None:
         self.root = (Path(root).expanduser() if root is not None else default_cache_dir()) / "llm"
@@ -72,7 +77,7 @@ class ResponseCache:
             return None
         except (OSError, ValueError) as exc:
             return self._discard(path, f"cannot be read ({type(exc).__name__})")
-        if not isinstance(data, dict) or set(data) != self.FIELDS:
+        if not isinstance(data, dict) or not self.FIELDS <= set(data) <= self.FIELDS | self.OPTIONAL:
             return self._discard(path, "does not have the fields key, content and finish_reason")
         if data["key"] != key:
             return self._discard(path, "is stored under another key")
@@ -80,6 +85,13 @@ class ResponseCache:
             data["finish_reason"], (str, type(None))
         ):
             return self._discard(path, "holds a content or finish_reason that is not a string or null")
+        usage = data.get("usage")
+        if "usage" in data and not (
+            isinstance(usage, dict)
+            and set(usage) == {"prompt_tokens", "completion_tokens"}
+            and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in usage.values())
+        ):
+            return self._discard(path, "holds a usage that is not two whole token counts")
         return data
 
     def _discard(self, path: Path, why: str) -> None:
@@ -87,12 +99,17 @@ class ResponseCache:
         log.warning("discarding LLM cache entry %s: it %s; the answer is requested again", path, why)
         return None
 
-    def put(self, key: str, content: str | None, finish_reason: str | None) -> None:
-        """Store an answer (atomic write)."""
+    def put(
+        self, key: str, content: str | None, finish_reason: str | None, *, usage: Mapping[str, int] | None = None
+    ) -> None:
+        """Store an answer (atomic write), with the tokens it cost when the server said."""
+        entry: dict[str, object] = {"key": key, "content": content, "finish_reason": finish_reason}
+        if usage is not None:
+            entry["usage"] = {"prompt_tokens": usage["prompt_tokens"], "completion_tokens": usage["completion_tokens"]}
         try:
             atomic_write_bytes(
                 self._path(key),
-                canonical_json({"key": key, "content": content, "finish_reason": finish_reason}),
+                canonical_json(entry),
                 durable=False,  # atomic, but no fsync: a lost entry is recomputed
             )
         except OSError as exc:

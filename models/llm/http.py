@@ -10,11 +10,12 @@ Other content encodings are refused (only ``gzip, deflate`` are asked for).
 
 **Deadlines.** ``deadline`` is an absolute :func:`time.monotonic` time: the
 whole request (connecting, sending, waiting for the headers and reading every
-byte) ends by then. The connect, write and read timeouts are set to the time
-left when the request starts, the body loop checks the clock after every
-chunk, and a watchdog shuts the request's socket down at the deadline, so a
-server that hangs, or drips its headers or body one byte a second, is stopped
-at the deadline. :class:`DeadlineExceeded` is raised.
+byte) ends by then. The request is an ``httpx.AsyncClient`` stream read here,
+run under :func:`asyncio.wait_for` with the time left (and httpx's own
+timeouts set to it too), so a server that hangs, or drips its headers or body
+one byte a second, is stopped at the deadline: :class:`DeadlineExceeded` is
+raised and httpx closes the cancelled connection. No private part of httpx or
+httpcore is used.
 
 **Secrets.** :func:`redact_url` removes the credentials of a URL (``user:password@``
 and query parameters whose name says key, token, secret, password, auth or
@@ -28,10 +29,9 @@ excerpt is short.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import re
-import socket
-import threading
 import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -220,49 +220,7 @@ class _Decoder:
                 raise zlib.error("the compressed stream does not progress")
 
 
-class _Watchdog:
-    """Shuts the request's socket down at the deadline, whatever the request is doing then.
-
-    The socket is learnt from httpcore's ``trace`` extension when the
-    connection is made; every request asks for ``Connection: close``, so
-    each has a connection (and a socket) of its own.
-    """
-
-    def __init__(self, deadline: float, clock: Any) -> None:
-        self._stream: Any = None
-        self._fired = False
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(max(0.0, deadline - clock()), self._fire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def trace(self, event: str, info: Mapping[str, Any]) -> None:
-        stream = info.get("return_value")
-        if event.endswith(".complete") and hasattr(stream, "get_extra_info"):
-            with self._lock:
-                self._stream = stream
-                fired = self._fired
-            if fired:
-                self._shutdown()
-
-    def _fire(self) -> None:
-        with self._lock:
-            self._fired = True
-        self._shutdown()
-
-    def _shutdown(self) -> None:
-        try:
-            sock = self._stream.get_extra_info("socket") if self._stream is not None else None
-            if sock is not None:
-                sock.shutdown(socket.SHUT_RDWR)
-        except (OSError, AttributeError):
-            pass
-
-    def cancel(self) -> None:
-        self._timer.cancel()
-
-
-def post_json(
+async def post_json(
     client: Any,
     url: str,
     payload: Mapping[str, object],
@@ -274,11 +232,17 @@ def post_json(
 ) -> HTTPResponse:
     """POST ``payload`` as JSON and read the whole response, within ``max_bytes`` and by ``deadline``.
 
+    The whole exchange (connecting, sending, waiting for the headers, reading
+    every byte) runs under one :func:`asyncio.wait_for` of the time left, so a
+    server that drips its headers or body is cut at the deadline whatever
+    httpx's per-operation timeouts would allow; the cancelled request closes
+    its connection (httpx's own clean-up, nothing here touches a socket).
+
     Args:
-        client: An ``httpx.Client``.
+        client: An ``httpx.AsyncClient``.
         url: The request URL (with any credentials: it is never part of an exception message here).
         payload: The JSON body.
-        headers: Request headers (``Accept-Encoding`` and ``Connection`` are set here).
+        headers: Request headers (``Accept-Encoding`` is set here).
         deadline: Absolute :func:`time.monotonic` time by which everything must be done.
         max_bytes: The cap on the decoded body.
         clock: The clock (for tests).
@@ -295,39 +259,25 @@ def post_json(
     remaining = deadline - clock()
     if remaining <= 0:
         raise DeadlineExceeded("no time left for the request")
-    sent = {**headers, "Accept-Encoding": "gzip, deflate", "Connection": "close"}
-    watchdog = _Watchdog(deadline, clock)
-    try:
-        with client.stream(
-            "POST",
-            url,
-            json=payload,
-            headers=sent,
-            timeout=httpx.Timeout(remaining),
-            extensions={"trace": watchdog.trace},
-        ) as response:
+    sent = {**headers, "Accept-Encoding": "gzip, deflate"}
+
+    async def exchange() -> HTTPResponse:
+        async with client.stream("POST", url, json=payload, headers=sent, timeout=httpx.Timeout(remaining)) as response:
             decoder = _Decoder(response.headers.get("content-encoding"))
             declared = response.headers.get("content-length", "")
             if decoder.identity and declared.isdigit() and int(declared) > max_bytes:
                 raise ResponseTooLarge(int(declared), max_bytes, declared=True)
             chunks: list[bytes] = []
             total = 0
-            for raw in response.iter_raw(65536):
-                if clock() >= deadline:
-                    raise DeadlineExceeded("the response did not finish by the deadline")
+            async for raw in response.aiter_raw(65536):
                 for piece in decoder.feed(raw):
                     total += len(piece)
                     if total > max_bytes:
                         raise ResponseTooLarge(total, max_bytes)
                     chunks.append(piece)
-            if clock() >= deadline:
-                raise DeadlineExceeded("the response did not finish by the deadline")
             return HTTPResponse(response.status_code, dict(response.headers), b"".join(chunks))
-    except httpx.TimeoutException:
-        raise DeadlineExceeded("the request timed out") from None
-    except (httpx.TransportError, httpx.StreamError):
-        if clock() >= deadline:  # the watchdog cut the connection
-            raise DeadlineExceeded("the response did not finish by the deadline") from None
-        raise
-    finally:
-        watchdog.cancel()
+
+    try:
+        return await asyncio.wait_for(exchange(), timeout=remaining)
+    except (asyncio.TimeoutError, httpx.TimeoutException):
+        raise DeadlineExceeded("the response did not finish by the deadline") from None

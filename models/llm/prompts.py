@@ -77,10 +77,19 @@ class PromptTemplate:
             )
         return _fill(self.system, {"types": types, "relations": "\n".join(rels) or "(none)"}, self.path)
 
-    def messages(self, text: str, *, system: str) -> list[dict[str, str]]:
-        """The chat messages for one window: system, the examples as user/assistant turns, then the window."""
+    def messages(
+        self,
+        text: str,
+        *,
+        system: str,
+        examples: Iterable[tuple[str, Mapping[str, Any]]] | None = None,
+    ) -> list[dict[str, str]]:
+        """The chat messages for one window: system, the examples as user/assistant turns, then the window.
+
+        ``examples`` (e.g. drawn from a training corpus) replace the template's own.
+        """
         messages = [{"role": "system", "content": system}]
-        for example_text, answer in self.examples:
+        for example_text, answer in self.examples if examples is None else examples:
             messages.append({"role": "user", "content": _fill(self.user, {"text": example_text}, self.path)})
             messages.append({"role": "assistant", "content": json.dumps(answer, ensure_ascii=False)})
         messages.append({"role": "user", "content": _fill(self.user, {"text": text}, self.path)})

@@ -104,7 +104,10 @@ def test_successful_overwrite_keeps_other_files_and_replaces_pairs(tmp_path: Pat
     src.write_text('{"id": "only", "text": "abc", "entities": []}\n', encoding="utf-8")
     report = convert(src, dst, dst_format="brat", overwrite=True)
     assert report.documents == 1
-    assert sorted(p.name for p in dst.iterdir()) == ["NOTES.md", "only.ann", "only.txt"]
+    # the pairs replaced, NOTES.md kept, BRAT's configuration written beside them
+    assert sorted(p.name for p in dst.iterdir()) == [
+        "NOTES.md", "annotation.conf", "only.ann", "only.txt", "visual.conf"
+    ]  # fmt: skip
     assert (dst / "NOTES.md").read_text(encoding="utf-8") == "kept\n"
     assert _leftovers(tmp_path) == []
 

@@ -40,6 +40,14 @@ PLANTED_KEY = "sk-PLANTED-never-stored-0123456789"
 URL_PASSWORD = "PLANTEDpassw0rd"
 QUERY_KEY = "PLANTEDquerykey42"
 
+
+def problems(diagnostics: Any) -> dict[str, Any]:
+    """The diagnostics without the token counts (which every answered window reports)."""
+    from arabench.models.llm.accounting import TOKEN_KEYS
+
+    return {k: v for k, v in dict(diagnostics).items() if k not in TOKEN_KEYS}
+
+
 # ----------------------------------------------------------------------------- the fake server
 
 Behaviour = Callable[["Handler", dict[str, Any]], None]
@@ -245,7 +253,7 @@ def test_closed_port_fails_the_model_caches_nothing_and_a_working_server_is_aske
     (result,) = scored.models
     assert (result.status, scored.exit_status) == ("scored", 0)
     assert result.scores["native"]["spans"]["strict"]["char"]["flat"]["micro"]["tp"] == 2
-    assert result.diagnostics == {"windows": 2}
+    assert problems(result.diagnostics) == {"windows": 2}
 
 
 def test_a_partly_failed_model_reports_its_failed_windows_and_caches_only_what_was_answered(
@@ -254,8 +262,8 @@ def test_a_partly_failed_model_reports_its_failed_windows_and_caches_only_what_w
     with FakeServer(failing_on(EGYPT)) as server:
         llm = model(server.url, tmp_path, max_retries=1)
         answered, partial = llm.predict(list(TEXTS.values()))
-    assert dict(answered.diagnostics) == {"windows": 1}
-    assert dict(partial.diagnostics) == {"windows": 1, "failed_windows": 1, "http_errors": 2, "retries": 1}
+    assert problems(answered.diagnostics) == {"windows": 1}
+    assert problems(partial.diagnostics) == {"windows": 1, "failed_windows": 1, "http_errors": 2, "retries": 1}
     assert partial.spans == ()
     (entry,) = (tmp_path / "cache" / "llm").rglob("*.json")
     assert CAIRO in json.loads(entry.read_text(encoding="utf-8"))["content"]
@@ -270,9 +278,9 @@ def test_a_partly_failed_model_reports_its_failed_windows_and_caches_only_what_w
         assert len(server.requests) == 4  # d1 from the cache, d2 asked again
     (result,) = first.models
     assert (result.status, first.exit_status) == ("partial", 1)  # the harness marks it partial from these diagnostics
-    assert result.diagnostics == {"windows": 2, "failed_windows": 1, "http_errors": 2, "retries": 1}
+    assert problems(result.diagnostics) == {"windows": 2, "failed_windows": 1, "http_errors": 2, "retries": 1}
     (result,) = second.models
-    assert result.diagnostics == {"windows": 2}
+    assert problems(result.diagnostics) == {"windows": 2}
     assert result.scores["native"]["spans"]["strict"]["char"]["flat"]["micro"]["tp"] == 2
 
     store = PredictionCache(tmp_path / "pcache")
