@@ -213,6 +213,11 @@ def _swap_in(dst: Path, dst_format: Format, write: Callable[[Path], list[str]]) 
                 raise
         else:
             os.replace(staged, dst)
+        if dst_format.name == "labelstudio":  # the labelling configuration written beside the tasks
+            from arabench.annotations.labelstudio import CONFIG_NAME
+
+            if (staging / CONFIG_NAME).is_file():
+                os.replace(staging / CONFIG_NAME, dst.parent / CONFIG_NAME)
         return not_kept
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -242,7 +247,10 @@ def convert(
     scheme: str | None = None,
     text_from: str | os.PathLike[str] | None = None,
     annotation_index: int | None = None,
+    annotator: str | None = None,
     predictions: bool | None = None,
+    model_version: str | None = None,
+    config_view: str | None = None,
     split: str | None = None,
     types: Sequence[str] | None = None,
     sentence_split: bool | None = None,
@@ -260,8 +268,13 @@ def convert(
         scheme: CoNLL source: the tagging scheme (default ``BIO2``).
         text_from: CoNLL source: a corpus (any format) whose texts, by
             document id, the tokens are aligned to.
-        annotation_index: Label Studio source: which annotation of each task.
+        annotation_index: Label Studio source: which annotation of each task, by position.
+        annotator: Label Studio source: read the annotation of this annotator
+            (``completed_by``: user id or e-mail address).
         predictions: Label Studio: read / write ``predictions`` instead of ``annotations``.
+        model_version: Label Studio destination: the ``model_version`` of the predictions.
+        config_view: Label Studio destination: the view of the labelling configuration
+            written beside the tasks (``labeling_config.xml``; default: the schema's types).
         split: ``hf``: the split to read, or the name of the split written (default ``test``).
         types: ``hf`` destination: the entity types of the ``ner_tags`` labels
             (default: the schema's).
@@ -279,8 +292,19 @@ def convert(
     src_path, dst_path = Path(src), Path(dst)
     source = get_format(src_format or infer_format(src_path))
     target = get_format(dst_format or infer_format(dst_path, for_writing=True))
-    read_opts = {"scheme": scheme, "text_from": text_from, "annotation_index": annotation_index}
-    write_opts: dict[str, object] = {"types": types, "sentence_split": sentence_split, "comments": comments}
+    read_opts = {
+        "scheme": scheme,
+        "text_from": text_from,
+        "annotation_index": annotation_index,
+        "annotator": annotator,
+    }
+    write_opts: dict[str, object] = {
+        "types": types,
+        "sentence_split": sentence_split,
+        "comments": comments,
+        "model_version": model_version,
+        "view": config_view,
+    }
     # options that apply to reading or writing, whichever side has the format
     for key, value, name in (("predictions", predictions, "labelstudio"), ("split", split, "hf")):
         if value is None:

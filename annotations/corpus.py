@@ -43,6 +43,7 @@ def read_corpus(
     check_types: bool = True,
     format: str | None = None,
     option: str | None = "--format",
+    **options: object,
 ) -> list[Document]:
     """Read and validate a corpus.
 
@@ -53,6 +54,7 @@ def read_corpus(
             off for predictions labelled in another view).
         format: The format (guessed from ``path`` when ``None``).
         option: How the user names a format, for the guess's error.
+        **options: Reader options of the format (e.g. ``annotator=`` for Label Studio).
 
     Returns:
         The documents (BRAT and JSONL sorted by id).
@@ -62,7 +64,7 @@ def read_corpus(
             holds them), if any error was found. Warnings do not raise.
         ConversionError: If the format cannot be told.
     """
-    report = check_path(path, format=format, schema=schema, check_types=check_types, option=option)
+    report = check_path(path, format=format, schema=schema, check_types=check_types, option=option, **options)
     if not report.ok:
         raise problems_error(report.problems, what=f"corpus {path}", file=None)
     return report.documents

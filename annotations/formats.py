@@ -154,14 +154,14 @@ FORMATS: dict[str, Format] = {
         ),
         Format(
             "labelstudio",
-            "Label Studio JSON export (NER + Relations templates); offsets in UTF-16 units",
+            "Label Studio JSON tasks/export (NER + Relations); code-point offsets; labeling_config.xml beside",
             "everything (metadata as task meta)",
             "",
             "arabench.annotations.formats:_read_labelstudio",
             "arabench.annotations.formats:_write_labelstudio",
             (".json",),
-            read_options=frozenset({"annotation_index", "predictions"}),
-            write_options=frozenset({"predictions"}),
+            read_options=frozenset({"annotation_index", "annotator", "predictions"}),
+            write_options=frozenset({"predictions", "model_version", "view"}),
         ),
         Format(
             "hf",
@@ -645,11 +645,18 @@ def _read_conll(
 
 
 def _read_labelstudio(
-    path: Path, *, annotation_index: int | None = None, predictions: bool = False, **_: object
+    path: Path,
+    *,
+    annotation_index: int | None = None,
+    annotator: str | None = None,
+    predictions: bool = False,
+    **_: object,
 ) -> _Read:
     from arabench.annotations.labelstudio import read_labelstudio
 
-    return _Read(read_labelstudio(path, annotation_index=annotation_index, predictions=predictions))
+    return _Read(
+        read_labelstudio(path, annotation_index=annotation_index, annotator=annotator, predictions=predictions)
+    )
 
 
 def _read_xmi(path: Path, **_: object) -> _Read:
@@ -720,7 +727,9 @@ def parse_documents(
 
     BRAT and JSONL are parsed line by line (a JSONL entity may leave out its
     ``id``, given as ``P1``, ``P2``..., and its ``text``); the other formats
-    are read by their reader. Nothing is checked against the schema, and
+    are read by their reader. A Label Studio file whose tasks hold predictions
+    and no annotation at all (``arabench predict``'s output) is read as its
+    predictions. Nothing is checked against the schema, and
     spans may repeat or cross (the scorer counts them).
 
     Returns:
@@ -771,6 +780,11 @@ def parse_documents(
                 doc.text_file = str(txt)
                 parsed.append(doc)
         return fmt, parsed, problems
+    if fmt.name == "labelstudio" and options.get("predictions") is None:
+        from arabench.annotations.labelstudio import only_predictions
+
+        # pre-annotations (``arabench predict --to labelstudio``): tasks with predictions and no annotation
+        options = {**options, "predictions": True} if only_predictions(path) else options
     documents, _ = read_documents(path, format=fmt.name, notes=False, **options)
     return fmt, [ParsedDocument(d, str(path), None, {}) for d in documents], problems
 
@@ -851,10 +865,18 @@ def _write_conll(
     return notes
 
 
-def _write_labelstudio(documents: Sequence[Document], path: Path, *, predictions: bool = False) -> list[str]:
+def _write_labelstudio(
+    documents: Sequence[Document],
+    path: Path,
+    *,
+    predictions: bool = False,
+    model_version: str | None = None,
+    view: str | None = None,
+) -> list[str]:
+    """The tasks, and the labelling configuration (of the schema, or of ``view``) beside them."""
     from arabench.annotations.labelstudio import write_labelstudio
 
-    write_labelstudio(documents, path, predictions=predictions)
+    write_labelstudio(documents, path, predictions=predictions, model_version=model_version, config=True, view=view)
     return []
 
 

@@ -1,4 +1,4 @@
-"""Label Studio JSON: import and export of the "Named Entity Recognition" + "Relations" templates.
+r"""Label Studio JSON: import and export of the "Named Entity Recognition" + "Relations" templates.
 
 A Label Studio export is a JSON list of tasks::
 
@@ -13,32 +13,54 @@ A Label Studio export is a JSON list of tasks::
 
 Rules:
 
-* Offsets in Label Studio are JavaScript string offsets (UTF-16 code units):
-  an Arabic letter is one unit, an emoji or other astral character two. They
-  are converted to and from Python character offsets; an offset inside a
-  surrogate pair is an error.
-* ``value.text``, when present, must equal the slice of the text.
+* Offsets are **code points** (Python ``str`` indices): Label Studio's text
+  tags count a region's ``start``/``end`` over ``[...text]``, the JavaScript
+  iteration of a string by code points (``domManager.ts`` of its editor; its
+  end-to-end test ``ner/emoji.cy.ts`` checks a region after an emoji). An
+  emoji is one unit, a combining mark one, a zero-width joiner one; a Python
+  offset is written as it is and read as it is.
+* ``value.text``, when present, must equal the slice of the text; Label Studio
+  shows a line break inside a region as the two characters ``\n``, which is
+  accepted for a line break.
 * Every ``labels`` region and every ``relation`` is kept; other result kinds
   (choices, text areas, ratings) are kept verbatim in
   ``metadata["labelstudio_results"]`` and written back.
-* Ids: region ids are kept when they look like BRAT ids (``T1``...), else
-  the entities are numbered ``T1``, ``T2``... in order and the original ids
-  kept in ``metadata["labelstudio_ids"]``, so that an export restores them.
-  Relations (which have no id in Label Studio) are numbered ``R1``... unless
-  they carry an ``id`` (arabench writes one). ``direction`` ``right`` means
-  ``from`` is the first argument, ``left`` means ``to`` is; ``bi`` reads as
-  ``right`` and is remembered in ``metadata["labelstudio_bidirectional"]``.
+* Ids are stable: a region's id is its entity id (``T1``...) and stays so
+  through Label Studio, so a task edited there reads back with the ids it had.
+  A region drawn in Label Studio (a random id) gets the next free ``T`` number,
+  in the order of the result list, and its Label Studio id is kept in
+  ``metadata["labelstudio_ids"]`` so that an export restores it. Entities are
+  ordered by their ``T`` number, new ones last, so that one edit in Label
+  Studio is one line of the ``.ann``. Relations (Label Studio drops their id)
+  are numbered the same way. ``direction`` ``right`` means ``from`` is the
+  first argument, ``left`` means ``to`` is; ``bi`` reads as ``right`` and is
+  remembered in ``metadata["labelstudio_bidirectional"]``.
 * The entity layer (coreference clusters, BRAT's ``Equiv`` lines) is written as
   relations labelled ``Equiv`` (:data:`arabench.annotations.spans.EQUIV`, never a
   schema relation type) with ``direction`` ``bi`` and no id, from a cluster's
   first mention to each other mention, so annotators see and edit clusters
-  with Label Studio's own relation tool (add ``<Relation value="Equiv"/>`` to
-  the labelling config). On reading, every ``Equiv`` relation joins its two
-  regions, whatever the shape drawn (star or chain); a cluster lists its
-  mentions in the order they first occur in those relations.
-* A task with several annotations needs an explicit ``annotation_index``;
-  arabench never silently takes the first.
+  with Label Studio's own relation tool (:func:`labeling_config` declares it).
+  On reading, every ``Equiv`` relation joins its two regions, whatever the
+  shape drawn (star or chain); a cluster lists its mentions in the order they
+  first occur in those relations.
+* A document without annotations (a raw text) is written as a task without
+  ``annotations``, so that Label Studio serves it to annotators; reading a
+  task that was never annotated is an error, never an empty document.
+* Which annotation of a task is read: the only one; or the one of an
+  annotator (``annotator=``: the ``completed_by`` user id or e-mail address,
+  in whichever form the export writes it); or ``annotation_index`` (the
+  position, which follows creation time in Label Studio, so it can mix
+  annotators). Several annotations without a choice are an error, never the
+  first silently. Cancelled (skipped) annotations are not annotations.
+* Pre-annotations are ``predictions`` with ``model_version`` (and a ``score``
+  when one is known); on reading, predictions written as objects are read, and
+  predictions listed by id only (Label Studio's export of some versions) are
+  looked up in the annotations that were made from them, else refused with
+  what to do.
 * The document id is ``data.doc_id`` if present, else the task id.
+
+:func:`labeling_config` writes the labelling configuration for a schema or
+one of its views: right to left, every label and relation, and ``Equiv``.
 """
 
 from __future__ import annotations
@@ -46,9 +68,9 @@ from __future__ import annotations
 import json
 import os
 import re
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 
 from arabench.annotations.errors import AnnotationError, ConversionError
 from arabench.annotations.jsonl import DuplicateKeyError, find_lone_surrogate, reject_duplicate_keys
@@ -60,8 +82,12 @@ __all__ = [
     "OTHER_RESULTS_KEY",
     "BIDIRECTIONAL_KEY",
     "META_KEY",
-    "utf16_offset",
-    "char_offset",
+    "PREDICTION_KEY",
+    "SCORES_KEY",
+    "CONFIG_NAME",
+    "labeling_config",
+    "annotators",
+    "only_predictions",
     "parse_labelstudio",
     "read_labelstudio",
     "documents_to_labelstudio",
@@ -76,61 +102,77 @@ OTHER_RESULTS_KEY = "labelstudio_results"
 BIDIRECTIONAL_KEY = "labelstudio_bidirectional"
 #: Metadata key: a task ``meta`` that is not a JSON object, verbatim.
 META_KEY = "labelstudio_meta"
+#: Metadata key: ``model_version`` and ``score`` of the prediction read (or to write).
+PREDICTION_KEY = "labelstudio_prediction"
+#: Metadata key: entity id -> confidence in [0, 1], written as each region's ``score``.
+SCORES_KEY = "labelstudio_scores"
+#: The file name of the labelling configuration written beside exported tasks.
+CONFIG_NAME = "labeling_config.xml"
 
-_ENTITY_ID = re.compile(r"T[1-9][0-9]*")
-_RELATION_ID = re.compile(r"R[1-9][0-9]*")
-
-
-# --------------------------------------------------------------------------- UTF-16 offsets
-
-
-def _utf16_table(text: str) -> list[int] | None:
-    """Cumulative UTF-16 length before each character, or ``None`` if the text has no astral character."""
-    if len(text.encode("utf-16-le")) == 2 * len(text):
-        return None
-    table = [0]
-    total = 0
-    for ch in text:
-        total += 2 if ord(ch) > 0xFFFF else 1
-        table.append(total)
-    return table
+_ENTITY_ID = re.compile(r"T([1-9][0-9]*)")
+_RELATION_ID = re.compile(r"R([1-9][0-9]*)")
+_LINE_BREAK = re.compile(r"[\n\r]")
+#: Largest export read (bytes): a Label Studio export of a large project is tens of MB.
+MAX_EXPORT_BYTES = 512 * 1024 * 1024
 
 
-def utf16_offset(text: str, offset: int) -> int:
-    """Convert a Python character offset into ``text`` to a UTF-16 (JavaScript) offset."""
-    return len(text[:offset].encode("utf-16-le")) // 2
+# --------------------------------------------------------------------------- labelling configuration
+
+#: Region colours, one per label in order (distinct on a white page; the text stays readable over them).
+_COLOURS = (
+    "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4",
+    "#469990", "#dcbeff", "#9a6324", "#fffac8", "#800000", "#aaffc3", "#808000", "#ffd8b1", "#000075",
+    "#a9a9a9", "#ffe119", "#00bfff", "#ff7f50", "#7fffd4", "#d2691e",
+)  # fmt: skip
 
 
-def char_offset(text: str, offset: int) -> int:
-    """Convert a UTF-16 (JavaScript) offset into ``text`` to a Python character offset.
+def labeling_config(
+    schema: Schema | None = None,
+    *,
+    view: str | None = None,
+    from_name: str = "label",
+    to_name: str = "text",
+    text_key: str = "text",
+) -> str:
+    """The Label Studio labelling configuration (XML) for the schema or one of its views.
+
+    Right to left (``<View style="direction: rtl">``), every entity label of
+    the schema (or of ``view``) as a ``<Label>`` with its definition as hint,
+    every relation type and ``Equiv`` (coreference, :data:`EQUIV`) as a
+    ``<Relation>``. Names match :func:`documents_to_labelstudio`'s defaults.
 
     Raises:
-        ConversionError: If the offset is out of range or inside a surrogate pair.
+        SchemaError: For an unknown view (with "did you mean").
     """
-    table = _utf16_table(text)
-    return _to_char(table, offset, len(text))
+    from arabench.annotations.schema import default_schema
 
-
-def _to_char(table: list[int] | None, offset: int, length: int) -> int:
-    if table is None:
-        if 0 <= offset <= length:
-            return offset
-        raise ConversionError("offset out of range", field="offset", value=offset, fix=f"use 0..{length}")
-    index = bisect_left(table, offset)
-    if index >= len(table) or table[index] != offset:
-        if 0 <= offset <= table[-1]:
-            raise ConversionError(
-                "UTF-16 offset falls inside a surrogate pair (an astral character such as an emoji)",
-                field="offset",
-                value=offset,
-                fix="use offsets at character boundaries",
-            )
-        raise ConversionError("offset out of range", field="offset", value=offset, fix=f"use 0..{table[-1]}")
-    return index
-
-
-def _to_utf16(table: list[int] | None, offset: int) -> int:
-    return offset if table is None else table[offset]
+    schema = schema or default_schema()
+    if view is None or view == "native":
+        labels = [(name, spec.definition) for name, spec in schema.entity_types.items()]
+    else:
+        chosen = schema.view(view)
+        order = [chosen.mapping[t] for t in schema.entity_types if chosen.mapping.get(t) is not None]
+        names = list(dict.fromkeys([*order, *sorted(chosen.extra_labels)]))
+        labels = [(name, ", ".join(t for t, v in chosen.mapping.items() if v == name)) for name in names]
+    lines = [
+        f"<!-- arabench labelling configuration: {'schema' if view in (None, 'native') else 'view ' + view}; "
+        "regions are code-point offsets into data.text -->",
+        '<View style="direction: rtl">',
+        f"  <Labels name={quoteattr(from_name)} toName={quoteattr(to_name)}>",
+    ]
+    for n, (name, hint) in enumerate(labels):
+        colour = _COLOURS[n % len(_COLOURS)]
+        lines.append(f"    <Label value={quoteattr(name)} background={quoteattr(colour)} hint={quoteattr(hint)}/>")
+    lines += ["  </Labels>", "  <Relations>"]
+    for name, spec in schema.relation_types.items():
+        lines.append(f"    <Relation value={quoteattr(name)} hint={quoteattr(spec.definition)}/>")
+    lines.append(f'    <Relation value="{EQUIV}" hint="coreference: the two mentions denote one entity"/>')
+    lines += [
+        "  </Relations>",
+        f'  <Text name={quoteattr(to_name)} value={quoteattr("$" + text_key)} granularity="symbol"/>',
+        "</View>",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------- reading
@@ -140,6 +182,12 @@ def _load(source: str | os.PathLike[str] | Sequence[Mapping[str, object]]) -> tu
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         try:
+            if path.stat().st_size > MAX_EXPORT_BYTES:
+                raise AnnotationError(
+                    f"file larger than {MAX_EXPORT_BYTES // 2**20} MiB",
+                    file=path,
+                    fix="export the project in parts (filter the tasks in Label Studio)",
+                )
             return json.loads(path.read_text(encoding="utf-8-sig"), object_pairs_hook=reject_duplicate_keys), str(path)
         except DuplicateKeyError as exc:
             raise AnnotationError(
@@ -189,11 +237,71 @@ def _check_strings(tasks: object, file: str | None) -> None:
         )
 
 
+def _annotator_names(run: Mapping[str, object]) -> list[str]:
+    """The names an annotation's author answers to: the user id, and the e-mail address when exported."""
+    who = run.get("completed_by")
+    names: list[str] = []
+    if isinstance(who, Mapping):
+        for key in ("email", "id"):
+            value = who.get(key)
+            if isinstance(value, (str, int)) and not isinstance(value, bool):
+                names.append(str(value))
+    elif isinstance(who, (str, int)) and not isinstance(who, bool):
+        names.append(str(who))
+    return names
+
+
+def _annotator_key(run: Mapping[str, object]) -> str | None:
+    names = _annotator_names(run)
+    return names[0] if names else None
+
+
+def _matches(run: Mapping[str, object], annotator: str) -> bool:
+    wanted = annotator.strip().casefold()
+    return any(name.casefold() == wanted for name in _annotator_names(run))
+
+
+def _live(runs: list[object]) -> list[tuple[int, object]]:
+    """The annotations that count, with their position: cancelled (skipped) ones are left out."""
+    return [(n, r) for n, r in enumerate(runs) if not (isinstance(r, Mapping) and r.get("was_cancelled") is True)]
+
+
+def annotators(source: str | os.PathLike[str] | Sequence[Mapping[str, object]]) -> list[str]:
+    """Every annotator of a Label Studio export (e-mail address when exported, else user id), sorted (ids by number).
+
+    Use each as ``annotator=`` to read that annotator's pass.
+    """
+    data, file = _load(source)
+    tasks = [data] if isinstance(data, Mapping) else data
+    if not isinstance(tasks, list):
+        raise AnnotationError(
+            "a Label Studio export must be a JSON list of tasks", file=file, value=type(tasks).__name__
+        )
+    found: set[str] = set()
+    for task in tasks:
+        runs = task.get("annotations") if isinstance(task, Mapping) else None
+        for _, run in _live(runs if isinstance(runs, list) else []):
+            key = _annotator_key(run) if isinstance(run, Mapping) else None
+            if key is not None:
+                found.add(key)
+    return sorted(found, key=lambda who: (not who.isdigit(), int(who) if who.isdigit() else 0, who))
+
+
+def only_predictions(source: str | os.PathLike[str] | Sequence[Mapping[str, object]]) -> bool:
+    """True if every task has ``predictions`` and none has an annotation (pre-annotations, never annotated)."""
+    data, _ = _load(source)
+    tasks = [data] if isinstance(data, Mapping) else data
+    if not isinstance(tasks, list) or not tasks:
+        return False
+    return all(isinstance(t, Mapping) and t.get("predictions") and not t.get("annotations") for t in tasks)
+
+
 def read_labelstudio(
     source: str | os.PathLike[str] | Sequence[Mapping[str, object]],
     *,
     predictions: bool = False,
     annotation_index: int | None = None,
+    annotator: str | int | None = None,
     text_key: str = "text",
     schema: Schema | None = None,
 ) -> list[Document]:
@@ -202,8 +310,8 @@ def read_labelstudio(
     Args:
         source: A ``.json`` file path, or the list of task dicts.
         predictions: Read each task's ``predictions`` instead of its ``annotations``.
-        annotation_index: Which annotation (or prediction) to read when a
-            task has several; required then, an error otherwise.
+        annotation_index: Which annotation (or prediction) to read by position when a task has several.
+        annotator: Read the annotation of this annotator (``completed_by``: user id or e-mail address).
         text_key: The key of the text in each task's ``data``.
         schema: If given, entity and relation labels must be schema types.
 
@@ -220,6 +328,7 @@ def read_labelstudio(
         file=file,
         predictions=predictions,
         annotation_index=annotation_index,
+        annotator=annotator,
         text_key=text_key,
         schema=schema,
     )
@@ -231,6 +340,7 @@ def parse_labelstudio(
     file: str | None = None,
     predictions: bool = False,
     annotation_index: int | None = None,
+    annotator: str | int | None = None,
     text_key: str = "text",
     schema: Schema | None = None,
 ) -> list[Document]:
@@ -245,10 +355,35 @@ def parse_labelstudio(
             value=type(tasks).__name__,
             fix="export the project as JSON (not JSON-MIN or CSV)",
         )
+    if annotation_index is not None and annotator is not None:
+        raise AnnotationError(
+            "give annotation_index or annotator, not both",
+            file=file,
+            field="annotator",
+            value=annotator,
+            fix="choose the annotation by its annotator (--annotator) alone",
+        )
+    if predictions and annotator is not None:
+        raise AnnotationError(
+            "predictions have no annotator",
+            file=file,
+            field="annotator",
+            value=annotator,
+            fix="leave out annotator (--annotator) when reading predictions; pick one by annotation_index",
+        )
     documents = []
     seen: dict[str, int] = {}
     for i, task in enumerate(tasks):
-        document = _parse_task(task, i, file, predictions, annotation_index, text_key, schema)
+        document = _parse_task(
+            task,
+            i,
+            file,
+            predictions,
+            annotation_index,
+            None if annotator is None else str(annotator),
+            text_key,
+            schema,
+        )
         if document.id in seen:
             raise AnnotationError(
                 f"tasks[{seen[document.id]}] and tasks[{i}] have the same document id",
@@ -262,12 +397,132 @@ def parse_labelstudio(
     return documents
 
 
+_Fail = Callable[[str, str, object, str], AnnotationError]
+
+
+def _choose(
+    task: Mapping[str, object],
+    where: str,
+    predictions: bool,
+    annotation_index: int | None,
+    annotator: str | None,
+    fail: _Fail,
+) -> tuple[Mapping[str, object], str]:
+    """The annotation (or prediction) to read and where it is, e.g. ``tasks[3].annotations[1]``."""
+    kind = "predictions" if predictions else "annotations"
+    runs = task.get(kind)
+    if not isinstance(runs, list) or not runs:
+        other = "annotations" if predictions else "predictions"
+        hint = f"; it has {other}: read those instead" if task.get(other) else ""
+        if hint:
+            fix = f"annotate the task, remove it, or read {other}"
+        elif predictions:
+            fix = "pre-annotate the task (arabench predict ... --to labelstudio) or remove it"
+        else:
+            fix = "annotate the task in Label Studio (it was never annotated) or remove it"
+        raise fail(f"task has no {kind}{hint}", f"{where}.{kind}", runs, fix)
+    if predictions and any(type(run) is int for run in runs):
+        return _prediction_by_id(task, runs, where, annotation_index, fail)
+    live = _live(runs) if not predictions else list(enumerate(runs))
+    if not live:
+        raise fail(
+            f"every one of the task's {len(runs)} annotations was cancelled (skipped)",
+            f"{where}.{kind}",
+            len(runs),
+            "annotate the task in Label Studio or remove it",
+        )
+    if annotator is not None:
+        mine = [(n, r) for n, r in live if isinstance(r, Mapping) and _matches(r, annotator)]
+        if len(mine) != 1:
+            present = sorted({k for _, r in live if isinstance(r, Mapping) and (k := _annotator_key(r)) is not None})
+            what = "no annotation" if not mine else f"{len(mine)} annotations"
+            raise fail(
+                f"task has {what} by this annotator (its annotators: {', '.join(present) or 'none recorded'})",
+                f"{where}.{kind}[].completed_by",
+                annotator,
+                "give an annotator of every task (user id or e-mail address), or remove the tasks they did not annotate"
+                if not mine
+                else "keep one annotation per annotator and task in Label Studio",
+            )
+        n, chosen = mine[0]
+    elif annotation_index is not None:
+        if not 0 <= annotation_index < len(runs):
+            raise fail(
+                f"annotation_index out of range: task has {len(runs)} {kind}",
+                "annotation_index",
+                annotation_index,
+                f"use 0..{len(runs) - 1}",
+            )
+        n, chosen = annotation_index, runs[annotation_index]
+    else:
+        if len(live) > 1:
+            names = sorted({k for _, r in live if isinstance(r, Mapping) and (k := _annotator_key(r)) is not None})
+            by = f" by {', '.join(names)}" if names else ""
+            raise fail(
+                f"task has {len(live)} {kind}{by}; which one to read is not guessed",
+                f"{where}.{kind}",
+                len(live),
+                "choose the annotator with --annotator (annotator=, the completed_by user id or e-mail; "
+                "convert, validate and agree take it), or the position with --annotation-index "
+                f"(annotation_index=, 0..{len(runs) - 1})"
+                if not predictions
+                else f"pass annotation_index (0..{len(runs) - 1}), or --annotation-index on the command line",
+            )
+        n, chosen = live[0]
+    if not isinstance(chosen, Mapping):
+        raise fail("an annotation must be a JSON object", f"{where}.{kind}[{n}]", chosen, "export the project as JSON")
+    return chosen, f"{where}.{kind}[{n}]"
+
+
+def _prediction_by_id(
+    task: Mapping[str, object],
+    runs: list[object],
+    where: str,
+    annotation_index: int | None,
+    fail: _Fail,
+) -> tuple[Mapping[str, object], str]:
+    """A prediction listed by id: the object an annotation of the task was made from, else a clear refusal."""
+    if annotation_index is None and len(runs) > 1:
+        raise fail(
+            f"task has {len(runs)} predictions; which one to read is not guessed",
+            f"{where}.predictions",
+            len(runs),
+            f"pass annotation_index (0..{len(runs) - 1}), or --annotation-index on the command line",
+        )
+    n = 0 if annotation_index is None else annotation_index
+    if not 0 <= n < len(runs):
+        raise fail(
+            f"annotation_index out of range: task has {len(runs)} predictions",
+            "annotation_index",
+            n,
+            f"use 0..{len(runs) - 1}",
+        )
+    ident = runs[n]
+    annotations = task.get("annotations")
+    for run in annotations if isinstance(annotations, list) else []:
+        made_from = run.get("prediction") if isinstance(run, Mapping) else None
+        if (
+            isinstance(made_from, Mapping)
+            and made_from.get("id") == ident
+            and isinstance(made_from.get("result"), list)
+        ):
+            return made_from, f"{where}.annotations[].prediction"
+    raise fail(
+        "the task lists its predictions by id only; their regions are not in this export",
+        f"{where}.predictions[{n}]",
+        ident,
+        "read the predictions from the tasks you imported (the file arabench wrote), or export the project through "
+        "the API (GET /api/projects/<id>/export?exportType=JSON&download_all_tasks=true), which writes them whole",
+    )
+
+
 def _parse_task(
     task: object,
     i: int,
     file: str | None,
     predictions: bool,
     annotation_index: int | None,
+    annotator: str | None,
     text_key: str,
     schema: Schema | None,
 ) -> Document:
@@ -297,45 +552,12 @@ def _parse_task(
             "give the task a string data.doc_id (an object or list would be turned into an unreadable id)",
         )
     doc_id = str(doc_id)
-    kind = "predictions" if predictions else "annotations"
-    runs = task.get(kind)
-    if not isinstance(runs, list) or not runs:
-        other = "annotations" if predictions else "predictions"
-        hint = f"; it has {other}: read those instead" if task.get(other) else ""
-        raise fail(
-            f"task has no {kind}{hint}",
-            f"{where}.{kind}",
-            runs,
-            f"annotate the task, remove it, or read {other}"
-            if hint
-            else "annotate the task in Label Studio or remove it",
-        )
-    if annotation_index is None:
-        if len(runs) > 1:
-            raise fail(
-                f"task has {len(runs)} {kind}; which one to read is not guessed",
-                f"{where}.{kind}",
-                len(runs),
-                f"pass annotation_index (0..{len(runs) - 1}), or --annotation-index on the command line",
-            )
-        chosen = runs[0]
-        where_run = f"{where}.{kind}[0]"
-    else:
-        if not 0 <= annotation_index < len(runs):
-            raise fail(
-                f"annotation_index out of range: task has {len(runs)} {kind}",
-                "annotation_index",
-                annotation_index,
-                f"use 0..{len(runs) - 1}",
-            )
-        chosen = runs[annotation_index]
-        where_run = f"{where}.{kind}[{annotation_index}]"
-    result = chosen.get("result") if isinstance(chosen, Mapping) else None
+    chosen, where_run = _choose(task, where, predictions, annotation_index, annotator, fail)
+    result = chosen.get("result")
     if not isinstance(result, list):
         raise fail("annotation has no result list", f"{where_run}.result", result, "export the project as JSON")
 
-    table = _utf16_table(text)
-    regions: list[tuple[str, Span]] = []
+    regions: list[tuple[str, Span, object]] = []
     relations: list[tuple[str | None, Mapping[str, object], str]] = []
     equivs: list[tuple[Mapping[str, object], str]] = []
     others: list[object] = []
@@ -345,7 +567,7 @@ def _parse_task(
             raise fail("a result must be a JSON object", at, item, "export the project as JSON")
         kind_j = item.get("type")
         if kind_j == "labels":
-            regions.append(_parse_region(item, at, text, table, fail, schema, file))
+            regions.append(_parse_region(item, at, text, fail, schema, file))
         elif kind_j == "relation" and item.get("labels") == [EQUIV]:
             equivs.append((item, at))
         elif kind_j == "relation":
@@ -353,29 +575,30 @@ def _parse_task(
         else:
             others.append(dict(item))
 
-    ls_ids = [rid for rid, _ in regions]
+    ls_ids = [rid for rid, _, _ in regions]
     if len(set(ls_ids)) != len(ls_ids):
         dup = next(x for x in ls_ids if ls_ids.count(x) > 1)
         raise fail("two regions share a result id", f"{where_run}.result", dup, "give every region a distinct id")
-    keep_ids = all(_ENTITY_ID.fullmatch(rid) for rid in ls_ids)
+    region_ids = _stable_ids(ls_ids, _ENTITY_ID, "T")
+    by_ls_id = {rid: span for rid, span, _ in regions}
+    score_of = {rid: score for rid, _, score in regions if score is not None}
     entities: dict[str, Span] = {}
-    by_ls_id: dict[str, Span] = {}
     id_map: dict[str, str] = {}
-    for n, (rid, span) in enumerate(regions, start=1):
-        ident = rid if keep_ids else f"T{n}"
-        if not keep_ids:
+    scores: dict[str, float] = {}
+    for ident, rid in region_ids:
+        if ident != rid:
             id_map[ident] = rid
-        entities[ident] = span
-        by_ls_id[rid] = span
+        entities[ident] = by_ls_id[rid]
+        if rid in score_of:
+            scores[ident] = score_of[rid]
 
-    rel_ids = [rid for rid, _, _ in relations]
-    keep_rel_ids = all(rid is not None and _RELATION_ID.fullmatch(rid) for rid in rel_ids) and len(set(rel_ids)) == len(
-        rel_ids
-    )
+    # a relation without an id is keyed by its position (a key no id can take)
+    keys = [rid if rid is not None else f"\0{n}" for n, (rid, _, _) in enumerate(relations)]
+    position = {key: n for n, key in enumerate(keys)}
     out_relations: dict[str, Relation] = {}
     bidirectional: list[str] = []
-    for n, (rid, item, at) in enumerate(relations, start=1):
-        ident = rid if keep_rel_ids and rid is not None else f"R{n}"
+    for ident, key in _stable_ids(keys, _RELATION_ID, "R"):
+        rid, item, at = relations[position[key]]
         if rid is not None and ident != rid:
             id_map[ident] = rid
         ends = [by_ls_id[ref] for ref in _ends(item, at, by_ls_id, fail, "relation")]
@@ -398,7 +621,7 @@ def _parse_task(
             raise fail("unknown relation direction", f"{at}.direction", direction, "use right, left or bi")
         out_relations[ident] = Relation(labels[0], ends[0], ends[1])
 
-    ident_of = {rid: ident for ident, rid in ((i, id_map.get(i, i)) for i in entities)}
+    ident_of = {rid: ident for ident, rid in region_ids}
     groups: list[list[str]] = []
     member: dict[str, list[str]] = {}
     for item, at in equivs:
@@ -430,14 +653,41 @@ def _parse_task(
         metadata[OTHER_RESULTS_KEY] = others
     if bidirectional:
         metadata[BIDIRECTIONAL_KEY] = bidirectional
+    if predictions:
+        about = {k: chosen[k] for k in ("model_version", "score") if chosen.get(k) is not None}
+        if about:
+            metadata[PREDICTION_KEY] = about
+        if scores:
+            metadata[SCORES_KEY] = scores
     return Document(doc_id, text, entities, out_relations, metadata, clusters)
+
+
+def _stable_ids(given: Sequence[str], pattern: re.Pattern[str], prefix: str) -> list[tuple[str, str]]:
+    """``(arabench id, given id)`` pairs, in the order the document keeps.
+
+    Ids of the form ``T<n>`` (``R<n>``) are kept, ordered by number; the
+    others are numbered after the largest, in the order given (a region drawn
+    in Label Studio comes last).
+    """
+    kept = sorted(((int(m.group(1)), g) for g in given if (m := pattern.fullmatch(g))), key=lambda x: x[0])
+    used = {n for n, _ in kept}
+    nxt = max(used, default=0)
+    out = [(f"{prefix}{n}", g) for n, g in kept]
+    for g in given:
+        if pattern.fullmatch(g):
+            continue
+        nxt += 1
+        while nxt in used:
+            nxt += 1
+        out.append((f"{prefix}{nxt}", g))
+    return out
 
 
 def _ends(
     item: Mapping[str, object],
     at: str,
     regions: Mapping[str, Span],
-    fail: Callable[[str, str, object, str], AnnotationError],
+    fail: _Fail,
     what: str,
 ) -> list[str]:
     """The ``from_id`` and ``to_id`` of a relation item, each a region of the annotation."""
@@ -459,11 +709,10 @@ def _parse_region(
     item: Mapping[str, object],
     at: str,
     text: str,
-    table: list[int] | None,
-    fail: Callable[[str, str, object, str], AnnotationError],
+    fail: _Fail,
     schema: Schema | None,
     file: str | None,
-) -> tuple[str, Span]:
+) -> tuple[str, Span, float | None]:
     rid = item.get("id")
     if not isinstance(rid, str) or not rid:
         raise fail("a region needs a string id", f"{at}.id", rid, "export the project as JSON from Label Studio")
@@ -478,12 +727,14 @@ def _parse_region(
             (start, end),
             "use the NER template on plain text (HyperText regions have XPath offsets)",
         )
-    try:
-        c_start = _to_char(table, start, len(text))
-        c_end = _to_char(table, end, len(text))
-    except ConversionError as exc:
-        raise fail(exc.message, f"{at}.value.start/end", (start, end), exc.fix or "") from None
-    if c_start >= c_end:
+    if not (0 <= start <= len(text) and 0 <= end <= len(text)):
+        raise fail(
+            "offset out of range",
+            f"{at}.value.start/end",
+            (start, end),
+            f"use 0..{len(text)} (code points, as Label Studio counts them)",
+        )
+    if start >= end:
         raise fail("region must have start < end", f"{at}.value.start/end", (start, end), "remove the empty region")
     labels = value.get("labels")
     if not isinstance(labels, list) or len(labels) != 1 or not isinstance(labels[0], str):
@@ -495,15 +746,18 @@ def _parse_region(
         )
     if schema is not None:
         schema.check_entity_type(labels[0], file=file)
-    covered = text[c_start:c_end]
-    if "text" in value and value["text"] != covered:
+    covered = text[start:end]
+    if "text" in value and value["text"] != covered and value["text"] != _LINE_BREAK.sub(r"\\n", covered):
         raise fail(
-            f"region text differs from the task text at {c_start}:{c_end} (task text there: {covered!r})",
+            f"region text differs from the task text at {start}:{end} (task text there: {covered!r})",
             f"{at}.value.text",
             value["text"],
             "re-export from Label Studio; if the task text was edited, re-annotate the task",
         )
-    return rid, Span(c_start, c_end, labels[0])
+    score = item.get("score")
+    if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float))):
+        raise fail("a region score must be a number", f"{at}.score", score, "give a confidence in [0, 1] or none")
+    return rid, Span(start, end, labels[0]), None if score is None else float(score)
 
 
 # --------------------------------------------------------------------------- writing
@@ -520,6 +774,11 @@ def documents_to_labelstudio(
 ) -> list[dict[str, object]]:
     """Turn documents into Label Studio tasks (one task per document).
 
+    Offsets are written as they are (code points, see the module docstring).
+    A document with no entity, relation or cluster is a raw text: its task has
+    no ``annotations`` (Label Studio serves it to annotators); with
+    ``predictions`` it gets an empty prediction.
+
     Args:
         documents: The documents.
         predictions: Write the spans as ``predictions`` (pre-annotations)
@@ -527,7 +786,8 @@ def documents_to_labelstudio(
         from_name: The name of the ``<Labels>`` control in the labelling config.
         to_name: The name of the ``<Text>`` object.
         text_key: The key of the text in ``data``.
-        model_version: Written on predictions when given.
+        model_version: The ``model_version`` of predictions (default: the
+            document's ``labelstudio_prediction`` metadata, else ``"arabench"``).
 
     Raises:
         ConversionError: If a relation argument is not one of the document's entities.
@@ -535,41 +795,43 @@ def documents_to_labelstudio(
     tasks = []
     for n, document in enumerate(documents, start=1):
         text = document.text
-        table = _utf16_table(text)
         metadata = dict(document.metadata)
         id_map = dict(metadata.pop(IDS_KEY, None) or {})
         others = list(metadata.pop(OTHER_RESULTS_KEY, None) or [])
         bidirectional = set(metadata.pop(BIDIRECTIONAL_KEY, None) or [])
+        about = dict(metadata.pop(PREDICTION_KEY, None) or {})
+        scores = dict(metadata.pop(SCORES_KEY, None) or {})
         odd_meta = metadata.pop(META_KEY, None)
         result: list[dict[str, object]] = []
         arg_ids = document.relation_arg_ids()
         for ident, span in document.entities.items():
-            rid = str(id_map.get(ident, ident))
-            result.append(
-                {
-                    "id": rid,
-                    "from_name": from_name,
-                    "to_name": to_name,
-                    "type": "labels",
-                    "value": {
-                        "start": _to_utf16(table, span.start),
-                        "end": _to_utf16(table, span.end),
-                        "text": text[span.start : span.end],
-                        "labels": [span.label],
-                    },
-                }
-            )
-        for ident, relation in document.relations.items():
-            ends = [str(id_map.get(arg_id, arg_id)) for arg_id in arg_ids[ident]]
             item: dict[str, object] = {
                 "id": str(id_map.get(ident, ident)),
-                "type": "relation",
-                "from_id": ends[0],
-                "to_id": ends[1],
-                "direction": "bi" if ident in bidirectional else "right",
-                "labels": [relation.label],
+                "from_name": from_name,
+                "to_name": to_name,
+                "type": "labels",
+                "value": {
+                    "start": span.start,
+                    "end": span.end,
+                    "text": text[span.start : span.end],
+                    "labels": [span.label],
+                },
             }
+            if predictions and ident in scores:
+                item["score"] = scores[ident]
             result.append(item)
+        for ident, relation in document.relations.items():
+            ends = [str(id_map.get(arg_id, arg_id)) for arg_id in arg_ids[ident]]
+            result.append(
+                {
+                    "id": str(id_map.get(ident, ident)),
+                    "type": "relation",
+                    "from_id": ends[0],
+                    "to_id": ends[1],
+                    "direction": "bi" if ident in bidirectional else "right",
+                    "labels": [relation.label],
+                }
+            )
         for group in document.clusters:
             first = str(id_map.get(group[0], group[0]))
             for other in group[1:]:
@@ -583,9 +845,6 @@ def documents_to_labelstudio(
                     }
                 )
         result.extend(others)
-        run: dict[str, object] = {"result": result}
-        if predictions and model_version is not None:
-            run["model_version"] = model_version
         task: dict[str, object] = {"id": n, "data": {text_key: text, "doc_id": document.id}}
         if metadata:
             if odd_meta is not None:  # a non-mapping meta beside other metadata: keep both, under its key
@@ -593,7 +852,14 @@ def documents_to_labelstudio(
             task["meta"] = metadata
         elif odd_meta is not None:
             task["meta"] = odd_meta
-        task["predictions" if predictions else "annotations"] = [run]
+        if predictions:
+            run: dict[str, object] = {"model_version": model_version or str(about.get("model_version") or "arabench")}
+            if isinstance(about.get("score"), (int, float)) and not isinstance(about.get("score"), bool):
+                run["score"] = about["score"]
+            run["result"] = result
+            task["predictions"] = [run]
+        elif result:
+            task["annotations"] = [{"result": result}]
         tasks.append(task)
     return tasks
 
@@ -606,15 +872,37 @@ def write_labelstudio(
     from_name: str = "label",
     to_name: str = "text",
     text_key: str = "text",
+    model_version: str | None = None,
+    config: bool = False,
+    schema: Schema | None = None,
+    view: str | None = None,
 ) -> Path:
     """Write documents as a Label Studio JSON import/export file and return its path.
+
+    Args:
+        documents: The documents.
+        path: The ``.json`` file to write.
+        predictions: Write ``predictions`` (pre-annotations) instead of ``annotations``.
+        from_name: The name of the ``<Labels>`` control.
+        to_name: The name of the ``<Text>`` object.
+        text_key: The key of the text in ``data``.
+        model_version: The ``model_version`` of predictions.
+        schema: The schema of the labelling configuration (default: the packaged one).
+        view: Its view (default: the schema's own types).
+        config: Also write the labelling configuration (:func:`labeling_config`,
+            of ``schema`` or its ``view``) as :data:`CONFIG_NAME` beside the file.
 
     Raises:
         ConversionError: As :func:`documents_to_labelstudio`, or if metadata
             is not JSON-serializable.
     """
     tasks = documents_to_labelstudio(
-        documents, predictions=predictions, from_name=from_name, to_name=to_name, text_key=text_key
+        documents,
+        predictions=predictions,
+        from_name=from_name,
+        to_name=to_name,
+        text_key=text_key,
+        model_version=model_version,
     )
     try:
         content = json.dumps(tasks, ensure_ascii=False, indent=1)
@@ -626,4 +914,7 @@ def write_labelstudio(
         ) from exc
     path = Path(path)
     path.write_text(content + "\n", encoding="utf-8", newline="\n")
+    if config:
+        xml = labeling_config(schema, view=view, from_name=from_name, to_name=to_name, text_key=text_key)
+        (path.parent / CONFIG_NAME).write_text(xml, encoding="utf-8", newline="\n")
     return path

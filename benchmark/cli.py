@@ -21,16 +21,19 @@ from arabench.annotations.errors import BenchmarkError
 #: Subcommand name -> module path. Order is the order of ``arabench --help``.
 COMMANDS: dict[str, str] = {
     "run": "arabench.benchmark.commands.run",
+    "predict": "arabench.benchmark.commands.predict",
     "score": "arabench.benchmark.commands.score",
     "compare": "arabench.benchmark.commands.compare",
     "leaderboard": "arabench.benchmark.commands.leaderboard",
     "models": "arabench.benchmark.commands.models",
     "validate": "arabench.benchmark.commands.validate",
     "convert": "arabench.benchmark.commands.convert",
+    "labeling-config": "arabench.benchmark.commands.labeling_config",
     "stats": "arabench.benchmark.commands.stats",
     "agree": "arabench.benchmark.commands.agree",
     "adjudicate": "arabench.benchmark.commands.adjudicate",
     "manifest": "arabench.benchmark.commands.manifest",
+    "robustness": "arabench.benchmark.commands.robustness",
 }
 
 EXIT_OK = 0

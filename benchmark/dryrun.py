@@ -83,13 +83,18 @@ def plan_run(
     Raises:
         BenchmarkError: For an unreadable corpus.
     """
-    from arabench.models.registry import create_model
+    from arabench.models.registry import create_model, get_info, load_adapter
 
     gold = corpus if isinstance(corpus, Corpus) else load_corpus(corpus)
     plans = []
     for name in models:
         options = dict((model_options or {}).get(name, {}))
-        if not name.startswith(("llm:", "llm-hf:")):
+        try:  # an adapter that can plan its requests has a plan() method; the harness names no model
+            plans_requests = hasattr(load_adapter(get_info(name).adapter), "plan")
+        except BenchmarkError as exc:
+            plans.append(ModelPlan(name, "failed", str(exc)))
+            continue
+        if not plans_requests:
             plans.append(ModelPlan(name, "no requests", "not an LLM adapter"))
             continue
         try:

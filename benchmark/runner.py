@@ -85,6 +85,7 @@ __all__ = [
     "DEFAULT_BOOTSTRAP",
     "run",
     "score_predictions",
+    "model_predictions",
 ]
 
 log = logging.getLogger("arabench")
@@ -417,7 +418,53 @@ def _predict_with(
     return _Predicted(name, explicit, "scored", None, view, labels, provenance, list(predictions), loaded=True)
 
 
-def _with_run_values(model: str | NERModel, options: dict[str, object], run_values: Mapping[str, object]) -> dict:
+def model_predictions(
+    model: str | NERModel,
+    corpus: Corpus,
+    *,
+    cache: bool = True,
+    cache_dir: str | Path | None = None,
+    options: Mapping[str, object] | None = None,
+    schema: Schema | None = None,
+    progress: bool = False,
+) -> _Predicted:
+    """One model's predictions on a corpus's texts, through the predictions cache exactly as :func:`run` gets them.
+
+    The model gets the run's values its adapter declares (``from_run``: the oracle its gold, the cache root).
+    Returns the outcome: ``status`` (``scored`` when every text was predicted, else ``failed`` with ``reason``),
+    the model's ``view``, ``labels``, ``provenance``, ``predictions`` (one per document) and ``loaded`` (False
+    when every prediction came from the cache).
+    """
+    store = PredictionCache(cache_dir, refresh=not cache)
+    given = run_values(corpus, cache=cache, cache_dir=store.root, llm_base_url=None)
+    return _get_predictions(
+        model,
+        explicit=True,
+        corpus=corpus,
+        cache=store,
+        options=with_run_values(model, dict(options or {}), given),
+        schema=schema or default_schema(),
+        progress=progress,
+        timer=_Timer(False),
+    )
+
+
+def run_values(
+    gold: Corpus, *, cache: bool, cache_dir: str | Path | None, llm_base_url: str | None
+) -> dict[str, object]:
+    """The values a run gives to options declared ``from_run`` (:data:`arabench.models.base.RUN_VALUES`)."""
+    from arabench.annotations.files import default_cache_dir
+
+    return {
+        "gold": list(gold.documents),
+        "corpus_view": gold.view.name,
+        "cache_dir": str(Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()),
+        "cache": None if cache else "refresh",
+        "llm_base_url": llm_base_url,
+    }
+
+
+def with_run_values(model: str | NERModel, options: dict[str, object], run_values: Mapping[str, object]) -> dict:
     """The options of one model with the run's values added where its adapter declares ``from_run`` (not given).
 
     The harness names no model: the oracle gets the gold because its ``gold`` option says ``from_run="gold"``.
@@ -667,6 +714,7 @@ def run(
     lock_wait: float = LOCK_WAIT,
     configuration: Mapping[str, object] | None = None,
     llm_base_url: str | None = None,
+    save_predictions: bool = False,
 ) -> Results:
     """Run the benchmark: everything ``arabench run`` does, as one call.
 
@@ -701,6 +749,8 @@ def run(
         configuration: The resolved run configuration (:mod:`arabench.benchmark.config`), recorded in
             ``settings.configuration`` so that ``arabench run --config results.json`` repeats the run.
         llm_base_url: The chat API's base URL for adapters declaring ``from_run="llm_base_url"``.
+        save_predictions: Also write each scored model's predictions into ``out/predictions/`` (JSONL in
+            the model's view, :func:`arabench.benchmark.writing.write_results`).
 
     Returns:
         The :class:`~benchmark.results.Results` (``exit_status`` is 1 if a model
@@ -751,6 +801,7 @@ def run(
             relation_level=relation_level,
             configuration=configuration,
             llm_base_url=llm_base_url,
+            save_predictions=save_predictions,
         )
 
 
@@ -774,6 +825,7 @@ def _run_locked(
     relation_level: str,
     configuration: Mapping[str, object] | None,
     llm_base_url: str | None,
+    save_predictions: bool = False,
 ) -> Results:
     """:func:`run` once its arguments are checked and ``out`` is locked."""
     with timer.step("read corpus"):
@@ -797,13 +849,7 @@ def _run_locked(
             fix=f"key the options by a model name of the run: {', '.join(names)}",
         )
     store = PredictionCache(cache_dir, refresh=not cache)
-    run_values: dict[str, object] = {
-        "gold": list(gold.documents),
-        "corpus_view": gold.view.name,
-        "cache_dir": str(store.root),
-        "cache": None if cache else "refresh",
-        "llm_base_url": llm_base_url,
-    }
+    given = run_values(gold, cache=cache, cache_dir=store.root, llm_base_url=llm_base_url)
     results: list[ModelResult] = []
     all_errors: dict[str, dict[str, list[dict[str, Any]]]] = {}
     all_predictions: dict[str, list[Prediction]] = {}
@@ -812,7 +858,7 @@ def _run_locked(
         name = model if isinstance(model, str) else model.name
         if progress:
             bar.set_postfix_str(name, refresh=True)
-        options = _with_run_values(model, dict(model_options.get(name, {})), run_values)
+        options = with_run_values(model, dict(model_options.get(name, {})), given)
         got = _get_predictions(
             model,
             explicit=explicit,
@@ -920,7 +966,7 @@ def _run_locked(
     )
     if out is not None:
         with timer.step("write results"):
-            write_results(outcome, out, lock=lock)
+            write_results(outcome, out, lock=lock, save_predictions=save_predictions)
     if store is not None and store.corrupted:
         log.warning("%d corrupted cache entries were recomputed", len(store.corrupted))
     return outcome

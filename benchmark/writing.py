@@ -25,7 +25,9 @@ from arabench.benchmark.results import Results
 __all__ = ["write_results"]
 
 
-def write_results(results: Results, out: str | Path, *, lock: OutputLock | None = None) -> dict[str, Path]:
+def write_results(
+    results: Results, out: str | Path, *, lock: OutputLock | None = None, save_predictions: bool = False
+) -> dict[str, Path]:
     """Write every results file into the directory ``out``, as a unit (see the module docstring).
 
     Args:
@@ -33,6 +35,9 @@ def write_results(results: Results, out: str | Path, *, lock: OutputLock | None 
         out: The results directory (replaced as a whole).
         lock: The lock of ``out`` when the caller already holds it (:func:`arabench.benchmark.runner.run`
             takes it before any model runs); otherwise it is taken here.
+        save_predictions: Also write ``predictions/<model>.jsonl`` per scored model (its spans and relations
+            in its own view, one document per gold document; ``predictions/index.json`` maps model names to
+            files and views); read one back with ``file:`` or ``arabench score --pred``.
 
     Returns:
         File kind to path: ``results``, ``summary``, ``per_type``, ``errors``, ``report``.
@@ -51,6 +56,8 @@ def write_results(results: Results, out: str | Path, *, lock: OutputLock | None 
             "errors": write_errors(results, tmp / "errors.jsonl"),
             "report": write_html(results, tmp / "report.html"),
         }
+        if save_predictions:
+            written["predictions"] = _write_predictions(results, tmp / "predictions")
         return {kind: out / path.relative_to(tmp) for kind, path in written.items()}
 
     held = lock if lock is not None else OutputLock(out)
@@ -70,3 +77,20 @@ def write_results(results: Results, out: str | Path, *, lock: OutputLock | None 
     finally:
         if lock is None:
             held.release()
+
+
+def _write_predictions(results: Results, directory: Path) -> Path:
+    """Each scored model's predictions as JSONL beside the results, and an index of the files."""
+    from arabench.annotations.jsonl import write_jsonl
+    from arabench.benchmark.predicted import prediction_documents, prediction_file_name
+
+    directory.mkdir()
+    taken: set[str] = set()
+    index = []
+    views = {m.name: m.view for m in results.models}
+    for name, predictions in results.predictions.items():
+        documents, _ = prediction_documents(results.documents, predictions)
+        file = prediction_file_name(name, taken) + ".jsonl"
+        write_jsonl(documents, directory / file)
+        index.append({"model": name, "file": file, "view": views.get(name)})
+    return atomic_write_text(directory / "index.json", dump_json({"predictions": index}))

@@ -466,11 +466,11 @@ def test_hf_options_from_the_shell_reach_the_adapter(tmp_path: Path) -> None:
 def test_no_cache_refreshes_llm_response_caches_without_recording_it() -> None:
     """The run gives ``cache="refresh"`` to every adapter declaring ``from_run="cache"``; the config is untouched."""
     from arabench.benchmark.config import RunConfig
-    from arabench.benchmark.runner import _with_run_values
+    from arabench.benchmark.runner import with_run_values
 
     config = RunConfig(models=["rules", "llm:m", "llm-hf:dir"], cache=False, model_options={"llm:m": {"seed": 1}})
     values = {"cache": "refresh", "cache_dir": "/c"}
-    got = {m: _with_run_values(m, dict(config.model_options.get(m, {})), values) for m in config.models or ()}
+    got = {m: with_run_values(m, dict(config.model_options.get(m, {})), values) for m in config.models or ()}
     assert got == {
         "rules": {},
         "llm:m": {"seed": 1, "cache": "refresh", "cache_dir": "/c"},

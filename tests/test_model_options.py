@@ -220,7 +220,7 @@ def test_every_adapter_declares_typed_options_and_the_harness_names_no_model() -
     root = Path(__file__).resolve().parents[1] / "benchmark"
     names = "|".join(re.escape(n) for n in ("rules", "oracle", "empty", "crf"))
     pattern = re.compile(rf"""(==|!=|\bin\b|startswith\()\s*\(?["']({names}|llm:|llm-hf:|hf:)["']""")
-    for path in [root / "config.py", root / "runner.py", root / "commands" / "run.py"]:
+    for path in [root / "config.py", root / "runner.py", root / "dryrun.py", root / "commands" / "run.py"]:
         text = path.read_text(encoding="utf-8")
         assert not pattern.search(text), (path, pattern.search(text))
 

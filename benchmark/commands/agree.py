@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from arabench.benchmark.cli import EXIT_OK
 from arabench.benchmark.commands.options import add_no_type_check
 from arabench.eval.modes import relation_grid
+
+if TYPE_CHECKING:
+    from arabench.benchmark.agreement import Agreement
 
 HELP = (
     "agreement (F1 of B against A, and Cohen's kappa on words) of two annotation sets of the same texts: mentions, "
@@ -21,8 +25,19 @@ _SETTINGS = tuple(relation_grid())
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``agree`` options."""
-    parser.add_argument("a", help="reference annotations: BRAT directory, .ann file or .jsonl")
-    parser.add_argument("b", help="other annotations of the same texts")
+    from arabench.benchmark.commands.validate import add_annotation_choice
+
+    parser.add_argument(
+        "a", help="reference annotations: BRAT directory, .ann file, .jsonl, or a Label Studio export (.json)"
+    )
+    parser.add_argument(
+        "b",
+        nargs="?",
+        help="other annotations of the same texts; left out for a Label Studio export of two annotators, each "
+        "annotator is its own pass (A the first by user id or e-mail, whatever the creation order)",
+    )
+    add_annotation_choice(parser, suffix="-a", what=" A")
+    add_annotation_choice(parser, suffix="-b", what=" B")
     parser.add_argument(
         "--json", action="store_true", help="print every count and score, and the disagreements, as JSON"
     )
@@ -182,12 +197,58 @@ def format_disagreements(disagreements: Sequence[object]) -> list[str]:
 def main(args: argparse.Namespace) -> int:
     """Read both sets (each must validate), score B against A and print the tables."""
     from arabench.annotations.schema import default_schema
-    from arabench.benchmark.agreement import agreement_of_paths
 
-    result = agreement_of_paths(args.a, args.b, check_types=not args.no_type_check)
+    result = _agreement(args)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         schema = default_schema()
         print(format_agreement(result, type_order=[*schema.entity_types, *schema.relation_types]))
     return EXIT_OK
+
+
+def _agreement(args: argparse.Namespace) -> Agreement:
+    """Both passes read and scored: two paths, or the annotators of one Label Studio export."""
+    from arabench.annotations.corpus import read_corpus
+    from arabench.annotations.errors import BenchmarkError
+    from arabench.annotations.formats import infer_format
+    from arabench.benchmark.agreement import agreement, agreement_of_paths
+    from arabench.benchmark.commands.validate import annotation_options
+
+    chosen_a = annotation_options(args.annotator_a, args.annotation_index_a)
+    chosen_b = annotation_options(args.annotator_b, args.annotation_index_b)
+    check_types = not args.no_type_check
+    if args.b is None:
+        from arabench.annotations.labelstudio import annotators
+
+        if infer_format(args.a, option=None) != "labelstudio":
+            raise BenchmarkError(
+                "one path is two passes only for a Label Studio export of two annotators",
+                field="b",
+                value=args.a,
+                fix="give the other annotations of the same texts as B",
+            )
+        if not chosen_a or not chosen_b:
+            found = annotators(args.a)
+            given = [w for w in (args.annotator_a, args.annotator_b) if w is not None]
+            rest = [w for w in found if w.casefold() not in {g.casefold() for g in given}]
+            if len(rest) != 2 - len(given):
+                raise BenchmarkError(
+                    f"the export has {len(found)} annotator(s), so which are A and B is not guessed",
+                    file=args.a,
+                    field="completed_by",
+                    value=found,
+                    fix="choose them with --annotator-a WHO --annotator-b WHO (user id or e-mail)",
+                )
+            chosen_a = chosen_a or {"annotator": rest.pop(0)}
+            chosen_b = chosen_b or {"annotator": rest.pop(0)}
+        docs_a = read_corpus(args.a, check_types=check_types, **chosen_a)
+        docs_b = read_corpus(args.a, check_types=check_types, **chosen_b)
+        name = f"{args.a} ({', '.join(f'{k} {v}' for k, v in chosen_a.items())})"
+        other = f"{args.a} ({', '.join(f'{k} {v}' for k, v in chosen_b.items())})"
+        return agreement(docs_a, docs_b, reference=name, other=other)
+    if not chosen_a and not chosen_b:
+        return agreement_of_paths(args.a, args.b, check_types=check_types)
+    docs_a = read_corpus(args.a, check_types=check_types, **chosen_a)
+    docs_b = read_corpus(args.b, check_types=check_types, **chosen_b)
+    return agreement(docs_a, docs_b, reference=str(args.a), other=str(args.b))

@@ -36,8 +36,10 @@ temporary sibling and swapped into place only after the write succeeded (with
 examples:
   arabench convert annotations/gold gold.jsonl
   arabench convert annotations/gold gold.conll
-  arabench convert export.json corpus/ --to brat --annotation-index 0
-  arabench convert corpus/ ls_tasks.json --predictions      (pre-annotations)
+  arabench convert export.json corpus/ --to brat --annotator alice@example.org
+  arabench convert corpus/ ls_tasks.json      (tasks + labeling_config.xml beside them)
+  arabench convert corpus/ ls_tasks.json --predictions --model-version v1   (pre-annotations)
+  arabench labeling-config --view conll4      (print a labelling configuration)
   arabench convert tagged.conll corpus.jsonl --text-from annotations/gold
   arabench convert gold.jsonl gold_ds --to hf --split test
 """
@@ -85,7 +87,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--annotation-index",
         type=int,
         metavar="N",
-        help="labelstudio source: which annotation of each task to read (required when a task has several)",
+        help="labelstudio source: which annotation of each task to read, by position (Label Studio orders them by "
+        "creation time, so prefer --annotator)",
+    )
+    group.add_argument(
+        "--annotator",
+        metavar="WHO",
+        help="labelstudio source: read the annotation of this annotator (completed_by: user id or e-mail address)",
+    )
+    group.add_argument(
+        "--model-version",
+        metavar="NAME",
+        help="labelstudio destination with --predictions: the predictions' model_version (default: arabench)",
+    )
+    group.add_argument(
+        "--config-view",
+        metavar="VIEW",
+        help="labelstudio destination: the view whose labels labeling_config.xml offers (default: the schema's types)",
     )
     group.add_argument(
         "--predictions",
@@ -115,7 +133,10 @@ def main(args: argparse.Namespace) -> int:
         scheme=args.scheme,
         text_from=args.text_from,
         annotation_index=args.annotation_index,
+        annotator=args.annotator,
         predictions=args.predictions,
+        model_version=args.model_version,
+        config_view=args.config_view,
         split=args.split,
         types=[t.strip() for t in args.types.split(",") if t.strip()] if args.types else None,
         sentence_split=args.sentence_split,

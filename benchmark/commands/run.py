@@ -29,7 +29,7 @@ exit status:
      read-only or busy with another run); nothing is run
 
 files written to --out: results.json, summary.md, per_type.csv, errors.jsonl,
-report.html, as a unit (a temporary sibling directory renamed into place; a
+report.html (and predictions/ with --save-predictions), as a unit (a temporary sibling directory renamed into place; a
 second run into a busy --out waits 5 s, then refuses). Predictions, the CRF's
 trained model and LLM answers are cached under one root, --cache-dir (default
 $ARABENCH_CACHE, else ~/.cache/arabench); a second run re-scores from the cache
@@ -116,6 +116,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="the one cache root of the run: predictions, the CRF's trained model, LLM answers "
         "(default: $ARABENCH_CACHE, else ~/.cache/arabench)",
+    )
+    parser.add_argument(
+        "--save-predictions",
+        action="store_true",
+        help="also write each scored model's predictions into OUT/predictions/ (JSONL in the model's view, "
+        "index.json naming the files); score them again with -m file:OUT/predictions/NAME.jsonl",
     )
     parser.add_argument(
         "--relation-level",
@@ -259,10 +265,14 @@ def main(args: argparse.Namespace) -> int:
     golds = [load_corpus(c, view=config.corpus_view, prefer=config.view, units=config.units) for c in corpora]
     if getattr(args, "dry_run", False):
         from arabench.benchmark.dryrun import plan_run
+        from arabench.benchmark.runner import run_values, with_run_values
         from arabench.models.registry import default_suite
 
+        models = config.models or default_suite()
         for gold in golds:
-            plan = plan_run(config.models or default_suite(), corpus=gold, model_options=config.model_options)
+            values = run_values(gold, cache=config.cache, cache_dir=config.cache_dir, llm_base_url=config.llm_base_url)
+            options = {m: with_run_values(m, dict(config.model_options.get(m, {})), values) for m in models}
+            plan = plan_run(models, corpus=gold, model_options=options)
             print(plan.table())
         return 0
     status = 0
@@ -286,6 +296,7 @@ def main(args: argparse.Namespace) -> int:
             llm_base_url=config.llm_base_url,
             configuration=recorded.as_json(),
             relation_level=config.relation_level,
+            save_predictions=getattr(args, "save_predictions", False),
         )
         if not config.quiet:
             _print_leaderboard(results, out, corpus=corpus_path if len(corpora) > 1 else None)

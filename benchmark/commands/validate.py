@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from arabench.benchmark.cli import EXIT_OK, EXIT_PROBLEMS
 from arabench.benchmark.commands.options import add_no_type_check
@@ -23,6 +23,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_path_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     add_no_type_check(parser)
+    add_annotation_choice(parser)
+
+
+def add_annotation_choice(parser: argparse.ArgumentParser, *, suffix: str = "", what: str = "") -> None:
+    """``--annotator`` and ``--annotation-index``: which annotation of a Label Studio task is read."""
+    parser.add_argument(
+        f"--annotator{suffix}",
+        metavar="WHO",
+        help=f"Label Studio export{what}: read the annotation of this annotator (completed_by: user id or e-mail)",
+    )
+    parser.add_argument(
+        f"--annotation-index{suffix}",
+        type=int,
+        metavar="N",
+        help=f"Label Studio export{what}: read each task's annotation at this position (they follow creation "
+        "time, so prefer --annotator)",
+    )
+
+
+def annotation_options(annotator: str | None, index: int | None) -> dict[str, Any]:
+    """The reader options of :func:`add_annotation_choice`'s flags, those given only."""
+    chosen = {"annotator": annotator, "annotation_index": index}
+    return {k: v for k, v in chosen.items() if v is not None}
 
 
 def add_path_arguments(parser: argparse.ArgumentParser) -> None:
@@ -91,7 +114,8 @@ def main(args: argparse.Namespace) -> int:
     fmt = args.format or (infer_format(path, option="--format") if path.exists() else None)
     native = fmt is None or get_format(fmt).native_labels
     # A tag-set format (CoNLL, Label Studio, datasets) holds the labels of some view: checked against the views.
-    report = check_path(path, format=fmt, check_types=not args.no_type_check and native)
+    chosen = annotation_options(args.annotator, args.annotation_index)
+    report = check_path(path, format=fmt, check_types=not args.no_type_check and native, **chosen)
     if not native and not args.no_type_check and report.ok:
         report.problems += _view_problems(path, report.documents)
     report.problems += nfc_warnings(report, path, fmt)

@@ -14,6 +14,7 @@ from arabench.models.rules.catalog import ADAPTER_VERSION, BELOW_BAR, RULES
 from arabench.models.rules.gazetteers import data
 from arabench.models.rules.matcher import Matcher
 from arabench.models.rules.resolve import resolve
+from arabench.models.rules.spelling import canonical_text
 
 __all__ = ["RuleModel"]
 
@@ -76,20 +77,38 @@ class RuleModel:
             raise ModelError("the rules model takes no argument", field="name", value=f"rules:{arg}", fix="use 'rules'")
         return cls(**parse_options(cls.OPTIONS, options, model="rules"))
 
+    def _run(self, text: str) -> tuple[list[tuple[Span, str]], int, int]:
+        """The kept spans (raw offsets) with their rules, and the counts of crossing and same-range drops.
+
+        The matcher reads the text with the spelling variants of :mod:`arabench.models.rules.spelling`
+        undone; its spans map back to the raw text through the exact offset map.
+        """
+        offsets = canonical_text(text)
+        kept, dropped, relabelled = resolve(_within_lines(offsets.new, Matcher(offsets.new, self.enabled).run()))
+        out = []
+        for c in kept:
+            span = (
+                Span(c.start, c.end, c.label)
+                if not len(offsets)
+                else offsets.span_to_old(Span(c.start, c.end, c.label))
+            )
+            if span is not None:
+                out.append((span, c.rule))
+        return out, dropped, relabelled
+
     def explain(self, text: str) -> list[tuple[Span, str]]:
         """Return every predicted span with the name of the rule that made it, in text order."""
-        kept, _, _ = resolve(_within_lines(text, Matcher(text, self.enabled).run()))
-        return [(Span(c.start, c.end, c.label), c.rule) for c in kept]
+        return self._run(text)[0]
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         """Apply the rules to each text."""
         out = []
         for text in texts:
-            kept, dropped, relabelled = resolve(_within_lines(text, Matcher(text, self.enabled).run()))
+            kept, dropped, relabelled = self._run(text)
             diagnostics = {"crossing_dropped": dropped} if dropped else {}
             if relabelled:
                 diagnostics["same_range_dropped"] = relabelled
-            out.append(Prediction(spans=tuple(Span(c.start, c.end, c.label) for c in kept), diagnostics=diagnostics))
+            out.append(Prediction(spans=tuple(span for span, _ in kept), diagnostics=diagnostics))
         return out
 
     def provenance(self) -> dict[str, object]:
