@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from arabench.annotations.files import atomic_write_text
 from arabench.annotations.schema import default_schema
 from arabench.benchmark.escape import json_for_html
-from arabench.benchmark.report_text import error_records, status_text
+from arabench.benchmark.report_text import iter_error_records, status_text
 from arabench.benchmark.results import SCORED_STATUSES
 from arabench.eval.modes import HEADLINE
 
@@ -218,7 +218,7 @@ def _matrix_html(matrix: dict[str, Any]) -> str:
 
 #: Characters of document text the page embeds at most, over all documents (the article view).
 ARTICLE_CHARS = 200_000
-#: Error records the page embeds at most per model and kind (every record is in ``errors.jsonl``).
+#: Error records the page embeds at most per model and kind (every record is in ``errors.jsonl.gz``).
 ERRORS_PER_KIND = 100
 
 
@@ -241,7 +241,7 @@ def _spans_within(spans: Any, n: int) -> list[list[Any]]:
 def _capped_errors(results: Results) -> tuple[list[dict[str, Any]], dict[str, dict[str, int]]]:
     """The first :data:`ERRORS_PER_KIND` records of each model and kind, and the totals (model -> kind -> n)."""
     kept, totals = [], {}
-    for record in error_records(results):
+    for record in iter_error_records(results):
         by_kind = totals.setdefault(record["model"], {})
         by_kind[record["kind"]] = by_kind.get(record["kind"], 0) + 1
         if by_kind[record["kind"]] <= ERRORS_PER_KIND:
@@ -263,7 +263,7 @@ def _bounds_html(data: dict[str, Any]) -> str:
         f"{bounds['errors_shown']:,} of {sum(bounds['errors'].values()):,} error records (the first "
         f"{ERRORS_PER_KIND} per model and kind"
         + (f"; {left_out:,} left out" if left_out else "")
-        + "; every record is in errors.jsonl)"
+        + "; every record is in errors.jsonl.gz)"
     )
     return _esc("; ".join(parts) + ".")
 

@@ -1,4 +1,4 @@
-"""Plain-text reports of a run: ``summary.md``, ``per_type.csv`` and ``errors.jsonl``.
+"""Plain-text reports of a run: ``summary.md``, ``per_type.csv`` and ``errors.jsonl.gz``.
 
 * ``summary.md``: the leaderboard (headline: strict, word-boundary, flat-layer
   micro F1 with its 95% bootstrap interval; also strict character-boundary F1),
@@ -19,7 +19,8 @@ Every user-controlled string in ``summary.md`` (model names, types, views,
 document ids, reasons, diagnostic keys) goes through
 :func:`arabench.benchmark.escape.md_code` or :func:`arabench.benchmark.escape.md_text`, so none
 can close a code span, add a table cell, start a heading or carry live HTML.
-* ``errors.jsonl``: one JSON object per line for every error of the strict,
+* ``errors.jsonl.gz``: gzip-compressed JSON lines (read it with ``zcat``, ``gzip.open(path, "rt")``
+  or :func:`read_errors`, one record at a time), one JSON object per line for every error of the strict,
   word-boundary setting, on the flat layer and the nested layer (``layer``
   says which; the flat errors are those behind the headline figure), in every
   view each model was scored in: ``model``, ``view``, ``mode``, ``boundary``,
@@ -32,12 +33,16 @@ can close a code span, add a table cell, start a heading or carry live HTML.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
+import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from arabench.annotations.files import atomic_write_text
 from arabench.benchmark.atomic import dump_json
+from arabench.benchmark.error_log import ErrorLog
 from arabench.benchmark.escape import csv_cell, md_code, md_text
 from arabench.benchmark.results import SCORED_STATUSES
 from arabench.eval.modes import HEADLINE
@@ -50,6 +55,9 @@ __all__ = [
     "write_summary",
     "write_per_type",
     "write_errors",
+    "read_errors",
+    "error_records",
+    "iter_error_records",
     "fmt",
     "fmt_ci",
     "extra_figures",
@@ -379,15 +387,51 @@ def write_per_type(results: Results, path: str | Path) -> Path:
 
 def error_records(results: Results) -> list[dict[str, Any]]:
     """Every error record, each with its ``model``, in model then view order."""
-    records = []
+    return list(iter_error_records(results))
+
+
+def iter_error_records(results: Results) -> Iterator[dict[str, Any]]:
+    """:func:`error_records` one at a time (no list of every record)."""
     for m in results.models:
         for records_of_view in results.errors.get(m.name, {}).values():
             for record in records_of_view:
-                records.append({"model": m.name, **record})
-    return records
+                yield {"model": m.name, **record}
+
+
+def _error_lines(results: Results) -> Iterator[str]:
+    """The lines of ``errors.jsonl.gz``: each record as one-line JSON with its ``model`` first."""
+    for m in results.models:
+        head = '{"model":' + dump_json(m.name, indent=None) + ","
+        for records_of_view in results.errors.get(m.name, {}).values():
+            lines = records_of_view.lines() if isinstance(records_of_view, ErrorLog) else None
+            if lines is None:
+                lines = (dump_json(r, indent=None) for r in records_of_view)
+            for line in lines:
+                yield (head + line[1:] if line != "{}" else head[:-1] + "}") + "\n"
 
 
 def write_errors(results: Results, path: str | Path) -> Path:
-    """Write ``errors.jsonl`` atomically (see the module docstring)."""
-    lines = [dump_json(r, indent=None) + "\n" for r in error_records(results)]
-    return atomic_write_text(path, "".join(lines))
+    """Write ``errors.jsonl.gz`` (see the module docstring), streaming: no record list is built.
+
+    The gzip member has no file name and a zero time stamp, so the same run gives the same bytes.
+    """
+    path = Path(path)
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as out:
+        batch: list[str] = []
+        for line in _error_lines(results):
+            batch.append(line)
+            if len(batch) >= 4096:
+                out.write("".join(batch).encode("utf-8"))
+                batch = []
+        out.write("".join(batch).encode("utf-8"))
+    return path
+
+
+def read_errors(path: str | Path) -> Iterator[dict[str, Any]]:
+    """The records of an ``errors.jsonl.gz`` (or of a plain ``errors.jsonl`` of earlier runs), one at a time."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)

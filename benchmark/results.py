@@ -28,7 +28,7 @@ byte-identical files apart from ``created``.
 
 The other files of a results directory (:func:`arabench.benchmark.writing.write_results`):
 ``summary.md`` (leaderboard and per-type tables), ``per_type.csv`` (one row per
-model × view × mode × boundary × layer × type), ``errors.jsonl`` (one error
+model × view × mode × boundary × layer × type), ``errors.jsonl.gz`` (one error
 record per line) and ``report.html`` (self-contained report).
 """
 
@@ -192,7 +192,7 @@ class Results:
 
     ``documents``, ``predictions``, ``errors`` and ``gold_view`` are kept in
     memory for the reports; they are not part of ``results.json`` (errors go
-    to ``errors.jsonl``) and are empty for results read back with
+    to ``errors.jsonl.gz``) and are empty for results read back with
     :func:`load_results`.
     """
 
@@ -203,7 +203,7 @@ class Results:
     settings: Mapping[str, Any]
     environment: Mapping[str, Any]
     models: list[ModelResult]
-    errors: Mapping[str, Mapping[str, list[dict[str, Any]]]] = field(default_factory=dict)
+    errors: Mapping[str, Mapping[str, Sequence[dict[str, Any]]]] = field(default_factory=dict)
     predictions: Mapping[str, list[Any]] = field(default_factory=dict)
     documents: Sequence[Document] = ()
     gold_view: View | None = None

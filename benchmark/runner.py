@@ -582,7 +582,7 @@ def score_predictions(
     schema: Schema | None = None,
     relation_level: str = "entity",
     requested: str | None = None,
-) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+) -> tuple[dict[str, dict[str, Any]], dict[str, Sequence[dict[str, Any]]]]:
     """Score one model's predictions in every view it can be scored in (:func:`_target_views`).
 
     Args:
@@ -607,7 +607,7 @@ def score_predictions(
     schema = schema or default_schema()
     gold_view = corpus.view
     scores: dict[str, dict[str, Any]] = {}
-    errors: dict[str, list[dict[str, Any]]] = {}
+    errors: dict[str, Sequence[dict[str, Any]]] = {}
     documents = corpus.documents
     for view, mapping, how in _target_views(model_view, gold_view, schema, requested):
         gold = project_gold(
@@ -729,7 +729,7 @@ def run(
         units: ``file`` (default): a CoNLL or token-table corpus is scored on its own sentences and tokens;
             ``split``: re-split by arabench's rules (:func:`arabench.benchmark.corpus_io.load_corpus`).
         out: Write ``results.json``, ``summary.md``, ``per_type.csv``,
-            ``errors.jsonl`` and ``report.html`` into this directory.
+            ``errors.jsonl.gz`` and ``report.html`` into this directory.
         seed: The bootstrap seed.
         cache: Read the caches (``False``: read nothing from any cache — predictions, the CRF's trained
             model, LLM answers — and overwrite the entries recomputed).
@@ -828,10 +828,16 @@ def _run_locked(
     save_predictions: bool = False,
 ) -> Results:
     """:func:`run` once its arguments are checked and ``out`` is locked."""
+    from arabench.benchmark.limits import check_file, check_memory
+
     with timer.step("read corpus"):
+        if isinstance(corpus, (str, Path)) and not str(corpus).startswith("hf-dataset:"):
+            check_file(corpus)  # too large to read at all: refused before reading
         gold = (
             corpus if isinstance(corpus, Corpus) else load_corpus(corpus, view=corpus_view, schema=schema, units=units)
         )
+    # too large to score: refused before any model runs (issue 18: memory grows with the text)
+    check_memory(gold.texts, [d.id for d in gold.documents], source=None if gold.path is None else str(gold.path))
     explicit = models is not None
     if models is None:
         from arabench.models.registry import default_suite
@@ -851,7 +857,7 @@ def _run_locked(
     store = PredictionCache(cache_dir, refresh=not cache)
     given = run_values(gold, cache=cache, cache_dir=store.root, llm_base_url=llm_base_url)
     results: list[ModelResult] = []
-    all_errors: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    all_errors: dict[str, dict[str, Sequence[dict[str, Any]]]] = {}
     all_predictions: dict[str, list[Prediction]] = {}
     bar = _progress(list(models), enabled=progress, desc="models", total=len(models))
     for model in bar:

@@ -39,6 +39,7 @@ import numpy as np
 from arabench.annotations.schema import default_schema
 from arabench.annotations.spans import Relation, Span
 from arabench.benchmark.corpus_io import Corpus
+from arabench.benchmark.error_log import ErrorLog
 from arabench.eval.modes import HEADLINE, relation_grid, span_grid
 from arabench.eval.views import GoldInView
 
@@ -150,12 +151,46 @@ def _bootstrap(counts: np.ndarray, types: tuple[str, ...], n_resamples: int, see
     return found
 
 
+def _counts_of(scores: Any, half_counts: bool) -> np.ndarray:
+    return np.ascontiguousarray(scores.unit_counts * 2 if half_counts else scores.unit_counts, dtype=np.float64)
+
+
+def prefetch_bootstraps(
+    settings: Sequence[tuple[Any, bool]], *, n_resamples: int, seed: int, confidence: float
+) -> None:
+    """Bootstrap many scored settings ``(scores, half_counts)`` at once (one pass of resamples), into the memo.
+
+    :func:`setting_json` then finds each interval in the memo: the numbers are
+    those of one :func:`arabench.eval.stats.bootstrap` per setting
+    (:func:`arabench.eval.stats.bootstrap_many` is exact), computed in one pass.
+    """
+    from arabench.eval.stats import bootstrap_many
+
+    if n_resamples <= 0:
+        return
+    todo: dict[tuple[object, ...], tuple[np.ndarray, tuple[str, ...]]] = {}
+    for scores, half_counts in settings:
+        types = tuple(scores.types)
+        if not types:
+            continue
+        counts = _counts_of(scores, half_counts)
+        key = (counts.shape, counts.tobytes(), types, n_resamples, seed, confidence)
+        if key not in _BOOTSTRAP_MEMO:
+            todo[key] = (counts, types)
+    if not todo:
+        return
+    found = bootstrap_many(list(todo.values()), n_resamples=n_resamples, seed=seed, confidence=confidence)
+    if len(_BOOTSTRAP_MEMO) + len(todo) > _MEMO_SIZE:
+        _BOOTSTRAP_MEMO.clear()
+    _BOOTSTRAP_MEMO.update(zip(todo, found, strict=True))
+
+
 def setting_json(scores: Any, *, n_resamples: int, seed: int, confidence: float, half_counts: bool) -> dict[str, Any]:
     """One scored setting (:class:`arabench.eval.spans.SpanScores` or relation scores) as a JSON tree with intervals."""
     types = tuple(scores.types)
     boot = None
     if n_resamples > 0 and types:
-        counts = np.ascontiguousarray(scores.unit_counts * 2 if half_counts else scores.unit_counts, dtype=np.float64)
+        counts = _counts_of(scores, half_counts)
         boot = _bootstrap(counts, types, n_resamples, seed, confidence)
     per_type = {}
     for t in types:
@@ -223,7 +258,7 @@ def score_view(
     pred_relations_out_of_view: int = 0,
     relation_level: str = "entity",
     pred_clusters: Sequence[Sequence[Sequence[Span]]] | None = None,
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[dict[str, Any], ErrorLog]:
     """Score one model in one view: the gold projected into it, predictions already in its labels.
 
     Relations are scored at ``relation_level``: ``entity`` (the headline; a
@@ -249,31 +284,37 @@ def score_view(
 
     Returns:
         The view's JSON tree (module docstring) and the error records of the
-        headline mode and boundary (strict, word), flat layer then nested layer.
+        headline mode and boundary (strict, word), flat layer then nested layer
+        (kept compressed: :class:`arabench.benchmark.error_log.ErrorLog`).
     """
-    from arabench.eval.spans import score_spans
+    from arabench.eval.spans import score_span_grid
+    from arabench.eval.tokens import score_token_views
 
     texts = corpus.texts
     units = [list(u) for u in corpus.units]
     words = corpus.word_offsets  # a CoNLL corpus's own tokens (None: arabench's words)
     view, gold_spans, gold_relations = gold.view, gold.spans, gold.relations
     out_of_view, relations_out_of_view = gold.out_of_scope(), gold.relations_out_of_scope()
+    grid = list(span_grid())
+    headline = [s for s in grid if (s[0], s[1]) == (HEADLINE.mode, HEADLINE.boundary)]
+    # Every setting from one pass (the shared work done once), then every interval from one pass of resamples.
+    scored = score_span_grid(
+        gold_spans, pred_spans, grid, texts=texts, units=units, labels=labels, errors=headline, words=words
+    )
+    schemes = [scheme for _, scheme in _TOKEN_SETTINGS]
+    token_scores = score_token_views(
+        gold_spans, pred_spans, texts=texts, schemes=schemes, units=units, labels=labels, words=words
+    )
+    prefetch_bootstraps(
+        [(scores, setting[0] == "partial") for setting, scores in scored.items()]
+        + [(scores, False) for scores in token_scores.values()],
+        n_resamples=n_resamples,
+        seed=seed,
+        confidence=confidence,
+    )
     spans: dict[str, Any] = {}
-    errors: list[dict[str, Any]] = []
-    for mode, boundary, layer in span_grid():
-        want_errors = (mode, boundary) == (HEADLINE.mode, HEADLINE.boundary)
-        scores = score_spans(
-            gold_spans,
-            pred_spans,
-            mode=mode,
-            boundary=boundary,
-            layer=layer,
-            texts=texts,
-            units=units,
-            labels=labels,
-            errors=want_errors,
-            words=words,
-        )
+    errors = ErrorLog()
+    for (mode, boundary, layer), scores in scored.items():
         spans.setdefault(mode, {}).setdefault(boundary, {})[layer] = _with_out_of_view(
             setting_json(
                 scores, n_resamples=n_resamples, seed=seed, confidence=confidence, half_counts=mode == "partial"
@@ -281,28 +322,27 @@ def score_view(
             out_of_view,
             pred_out_of_view,
         )
-        if want_errors:
-            errors += [_error_json(e, corpus, view=view.name, layer=layer) for e in scores.errors]
+        if (mode, boundary, layer) in headline:
+            for e in scores.errors:
+                errors.append(_error_json(e, corpus, view=view.name, layer=layer))
+    del scored
+    tokens = {
+        key: _with_out_of_view(
+            setting_json(
+                token_scores[scheme], n_resamples=n_resamples, seed=seed, confidence=confidence, half_counts=False
+            ),
+            out_of_view,
+            pred_out_of_view,
+        )
+        for key, scheme in _TOKEN_SETTINGS
+    }
     tree: dict[str, Any] = {
         "view": view.name,
         "coarsened_from": coarsened_from,
         "label_map": None if label_map is None else dict(label_map),
         "labels": sorted(labels),
         "spans": spans,
-        "tokens": {
-            key: _with_out_of_view(setting, out_of_view, pred_out_of_view)
-            for key, setting in _token_view(
-                gold_spans,
-                pred_spans,
-                texts=texts,
-                units=units,
-                words=words,
-                labels=labels,
-                n_resamples=n_resamples,
-                seed=seed,
-                confidence=confidence,
-            ).items()
-        },
+        "tokens": tokens,
         "relation_level": relation_level,
         "relations": None,
         "entities": None,
@@ -392,26 +432,8 @@ def _relations(
     return out
 
 
-def _token_view(
-    gold: Sequence[Sequence[Span]],
-    pred: Sequence[Sequence[Span]],
-    *,
-    texts: Sequence[str],
-    units: Sequence[Sequence[tuple[int, int]]],
-    words: Sequence[Sequence[tuple[int, int]] | None],
-    labels: frozenset[str],
-    n_resamples: int,
-    seed: int,
-    confidence: float,
-) -> dict[str, Any]:
-    """The CoNLL projection of the flat layer, scored the conlleval way (seqeval's default) and strict IOB2."""
-    from arabench.eval.tokens import score_token_view
-
-    out = {}
-    for key, scheme in (("conlleval", "conlleval"), ("strict_iob2", "iob2")):
-        scores = score_token_view(gold, pred, texts=texts, scheme=scheme, units=units, labels=labels, words=words)
-        out[key] = setting_json(scores, n_resamples=n_resamples, seed=seed, confidence=confidence, half_counts=False)
-    return out
+#: The token view's settings: key in ``results.json`` -> scheme of :func:`arabench.eval.tokens.score_token_view`.
+_TOKEN_SETTINGS = (("conlleval", "conlleval"), ("strict_iob2", "iob2"))
 
 
 def _partitions(

@@ -1,4 +1,4 @@
-"""Write a run's files: ``results.json``, ``summary.md``, ``per_type.csv``, ``errors.jsonl``, ``report.html``.
+"""Write a run's files: ``results.json``, ``summary.md``, ``per_type.csv``, ``errors.jsonl.gz``, ``report.html``.
 
 The one module that knows both :class:`~benchmark.results.Results` and the
 report writers (:mod:`arabench.benchmark.report_text`, :mod:`arabench.benchmark.report_html`),
@@ -53,7 +53,7 @@ def write_results(
             "results": atomic_write_text(tmp / "results.json", dump_json(results.to_json())),
             "summary": write_summary(results, tmp / "summary.md"),
             "per_type": write_per_type(results, tmp / "per_type.csv"),
-            "errors": write_errors(results, tmp / "errors.jsonl"),
+            "errors": write_errors(results, tmp / "errors.jsonl.gz"),
             "report": write_html(results, tmp / "report.html"),
         }
         if save_predictions:

@@ -33,6 +33,7 @@ __all__ = [
     "SpanScores",
     "score_spans",
     "score_span_sets",
+    "score_span_grid",
     "collection_paused",
     "word_index",
     "words_index",
@@ -481,16 +482,15 @@ def words_index(text: str, words: Sequence[tuple[int, int]] | None, *, doc: int 
     return WordIndex(starts=starts, ends=ends)
 
 
-def _prepare(spans: Sequence[Span], side: str, index: WordIndex | None, notes: Counter) -> set[_T]:
-    """The set of distinct spans of one side of one document, as tuples, snapped to words with ``index``."""
+def _prepare(spans: Sequence[Span], side: str, index: WordIndex | None, notes: Counter) -> tuple[set[_T], list[_T]]:
+    """The distinct spans of one side of one document as tuples (a set, and sorted), snapped to words with ``index``.
+
+    The sorted list is sorted from the input order (spans usually come sorted, which the sort
+    finishes in one pass), not from the set's hash order.
+    """
     try:
         if index is None:
-            if type(spans) is not list:
-                spans = list(spans)
-            unique = set(map(_as_tuple, spans))
-            if len(unique) != len(spans):
-                notes[f"{side}_duplicates"] += len(spans) - len(unique)
-            return unique
+            result = list(map(_as_tuple, spans))
         else:
             result = []
             snap = index.snap
@@ -504,18 +504,11 @@ def _prepare(spans: Sequence[Span], side: str, index: WordIndex | None, notes: C
     except AttributeError:
         raise _not_spans(spans, side) from None
     unique = set(result)
+    result.sort()
     if len(unique) != len(result):
         notes[f"{side}_duplicates"] += len(result) - len(unique)
-    return unique
-
-
-def _flat(spans: set[_T]) -> set[_T]:
-    """The outermost spans of a set (the set itself when none is nested)."""
-    if len(spans) < 2:
-        return spans
-    ordered = sorted(spans)
-    kept = _outermost(ordered)
-    return spans if len(kept) == len(ordered) else set(kept)
+        result = [s for k, s in enumerate(result) if not k or s != result[k - 1]]
+    return unique, result
 
 
 class _Counts:
@@ -537,6 +530,13 @@ class _Counts:
     def extend(self, spans: Collection[_T], row: int) -> None:
         self.labels.extend(map(_label_of, spans))
         self.rows.extend(repeat(row, len(spans)))
+        if self.weights is not None:
+            self.weights.extend(repeat(1.0, len(spans)))
+
+    def extend_rows(self, spans: Collection[_T], row_of: Mapping[_T, int]) -> None:
+        """Add full-credit contributions, each span in its own unit row."""
+        self.labels.extend(map(_label_of, spans))
+        self.rows.extend(map(row_of.__getitem__, spans))
         if self.weights is not None:
             self.weights.extend(repeat(1.0, len(spans)))
 
@@ -714,9 +714,8 @@ def score_spans(
             span has them (e.g. the union over systems, so that two results
             have the same axis for a paired test).
         errors: Build :attr:`SpanScores.errors` (set False to skip the work).
-        words: Per document, the ``(start, end)`` of its own tokens, the words of ``word`` boundaries (a
-            CoNLL corpus's tokens), or ``None`` for the words of :func:`arabench.annotations.tokenize.word_offsets`;
-            default: ``None`` for every document.
+        words: Per document, its own tokens for ``word`` boundaries (a CoNLL corpus's), or ``None`` for the
+            words of :func:`arabench.annotations.tokenize.word_offsets` (:func:`words_index`).
 
     Returns:
         The :class:`SpanScores`.
@@ -743,13 +742,80 @@ def score_spans(
             value=None,
             fix="pass texts=... or use boundary='char'",
         )
-    if words is not None and len(words) != n_docs:
-        raise ScoringError(
-            "words must have one entry per document", field="words", value=len(words), fix=f"pass {n_docs} entries"
-        )
     scope = None if labels is None else frozenset(labels)
     with collection_paused():
         return _score(gold, pred, mm, boundary, layer, texts, units, scope, types, errors, words=words)
+
+
+def score_span_grid(
+    gold: Sequence[Sequence[Span]],
+    pred: Sequence[Sequence[Span]],
+    settings: Iterable[tuple[str, str, str]],
+    *,
+    texts: Sequence[str] | None = None,
+    units: Sequence[Sequence[tuple[int, int]]] | None = None,
+    labels: Collection[str] | None = None,
+    types: Collection[str] = (),
+    errors: Collection[tuple[str, str, str]] = (),
+    words: Sequence[Sequence[tuple[int, int]] | None] | None = None,
+) -> dict[tuple[str, str, str], SpanScores]:
+    """Score many ``(mode, boundary, layer)`` settings of the same spans in one pass.
+
+    The result of each setting is exactly :func:`score_spans` with that setting
+    (tested equal); what every setting shares is computed once: the scope, the
+    word snapping, the distinct sorted spans of each boundary, the flat layer
+    (taken from the nested one) and the unit row of every span. Only the
+    matching and counting run once per mode.
+
+    Args:
+        settings: The ``(mode, boundary, layer)`` settings to score (e.g.
+            :func:`arabench.eval.modes.span_grid`).
+        gold: Gold spans of each document (as for :func:`score_spans`).
+        pred: Predicted spans of each document.
+        texts: The document texts (needed for ``word`` boundaries).
+        units: Per document, the character ranges of its scoring units.
+        labels: The labels the model can emit (``None``: every gold label is in scope).
+        types: Labels to put on the type axis of every setting.
+        errors: The settings whose :attr:`SpanScores.errors` are built (the
+            others have none).
+        words: Per document, its own tokens for ``word`` boundaries, or ``None`` (as for :func:`score_spans`).
+
+    Returns:
+        Setting -> scores, in the order of ``settings``.
+    """
+    wanted = [(get_mode(m), b, layer) for m, b, layer in settings]
+    for _, b, layer in wanted:
+        check_boundary(b)
+        check_layer(layer)
+    n_docs = check_documents(gold, pred, units=units, items="spans")
+    if texts is not None and len(texts) != n_docs:
+        raise ScoringError(
+            "texts must have one entry per document", field="texts", value=len(texts), fix=f"pass {n_docs} texts"
+        )
+    if texts is None and any(b == "word" for _, b, _ in wanted):
+        raise ScoringError(
+            "word boundaries need the document texts",
+            field="texts",
+            value=None,
+            fix="pass texts=... or use boundary='char'",
+        )
+    scope = None if labels is None else frozenset(labels)
+    with_errors = {(get_mode(m).name, b, layer) for m, b, layer in errors}
+    out: dict[tuple[str, str, str], SpanScores] = {}
+    with collection_paused():
+        for boundary in dict.fromkeys(b for _, b, _ in wanted):
+            nested = _Prepared(gold, pred, boundary, "nested", texts, units, scope, keep=True, words=words)
+            for layer in dict.fromkeys(layer for _, b, layer in wanted if b == boundary):
+                prepared = nested
+                if layer == "flat":
+                    prepared = _Prepared(
+                        gold, pred, boundary, "flat", texts, units, scope, keep=True, base=nested, words=words
+                    )
+                for mm, b, lay in wanted:
+                    if (b, lay) == (boundary, layer):
+                        key = (mm.name, b, lay)
+                        out[key] = _count(prepared, mm, b, lay, types, key in with_errors)
+    return {(mm.name, b, layer): out[mm.name, b, layer] for mm, b, layer in wanted}
 
 
 def score_span_sets(
@@ -812,6 +878,145 @@ def collection_paused() -> Iterator[None]:
             gc.enable()
 
 
+class _Prepared:
+    """What every match mode of one boundary and layer shares, computed once (see :func:`score_span_grid`).
+
+    ``docs`` yields, per document, ``(d, g_set, p_set, index, g_sorted, p_sorted, row_of)``: the
+    distinct span tuples of each side (scoped, snapped, layered), the same in sorted order, the
+    document's word index (``word`` boundaries) and the unit row of every span (``None`` without
+    units). Sorted lists come from the spans in input order (usually sorted already, which
+    Python's sort finishes in linear time), never from a set's hash order. With ``keep`` the
+    documents are kept for the next mode; otherwise they are made while counting (one at a time).
+    """
+
+    __slots__ = ("_docs", "_make", "n_units", "notes", "out_of_scope", "texts", "unit_docs", "unit_starts")
+
+    def __init__(
+        self,
+        gold: Sequence,
+        pred: Sequence,
+        boundary: str,
+        layer: str,
+        texts: Sequence[str] | None,
+        units: Sequence[Sequence[tuple[int, int]]] | None,
+        scope: frozenset[str] | None,
+        *,
+        ready: bool = False,
+        keep: bool = False,
+        base: _Prepared | None = None,
+        words: Sequence[Sequence[tuple[int, int]] | None] | None = None,
+    ) -> None:
+        n_docs = len(gold)
+        self.texts = texts
+        self.notes: Counter = Counter() if base is None else base.notes
+        self.out_of_scope: Counter = Counter() if base is None else base.out_of_scope
+        flat = layer == "flat"
+        word = boundary == "word"
+        notes, out_of_scope = self.notes, self.out_of_scope
+
+        def sets() -> Iterator[tuple[int, set[_T], set[_T], WordIndex | None, list[_T] | None, list[_T] | None]]:
+            if base is not None:  # the flat layer of an already prepared nested layer
+                for d, g_set, p_set, index, g_sorted, p_sorted, _ in base.docs():
+                    if g_set == p_set:  # the same outermost spans: layer one side only
+                        g_sorted = p_sorted = _outermost(g_sorted)  # type: ignore[arg-type]
+                        g_set = p_set = g_set if len(g_sorted) == len(g_set) else set(g_sorted)
+                    else:
+                        g_kept, p_kept = _outermost(g_sorted), _outermost(p_sorted)  # type: ignore[arg-type]
+                        g_set = g_set if len(g_kept) == len(g_set) else set(g_kept)
+                        p_set = p_set if len(p_kept) == len(p_set) else set(p_kept)
+                        g_sorted, p_sorted = g_kept, p_kept
+                    yield d, g_set, p_set, index, g_sorted, p_sorted
+                return
+            if ready:
+                for d in range(n_docs):
+                    yield d, gold[d], pred[d], None, None, None  # sorted when a mode needs it
+                return
+            for d in range(n_docs):
+                doc_gold = gold[d]
+                if scope is not None:
+                    kept = []
+                    for s in doc_gold:
+                        if s.label in scope:
+                            kept.append(s)
+                        else:
+                            out_of_scope[s.label] += 1
+                    doc_gold = kept
+                index = (
+                    words_index(texts[d], None if words is None else words[d], doc=d)  # type: ignore[index]
+                    if word
+                    else None
+                )
+                g_set, g_sorted = _prepare(doc_gold, "gold", index, notes)
+                p_set, p_sorted = _prepare(pred[d], "pred", index, notes)
+                if flat:
+                    if g_set == p_set:  # the same outermost spans: layer one side only
+                        g_sorted = p_sorted = _outermost(g_sorted)
+                        g_set = p_set = g_set if len(g_sorted) == len(g_set) else set(g_sorted)
+                    else:
+                        g_kept, p_kept = _outermost(g_sorted), _outermost(p_sorted)
+                        g_set = g_set if len(g_kept) == len(g_set) else set(g_kept)
+                        p_set = p_set if len(p_kept) == len(p_set) else set(p_kept)
+                        g_sorted, p_sorted = g_kept, p_kept
+                yield d, g_set, p_set, index, g_sorted, p_sorted
+
+        self._docs: list | None = None
+        if units is None:
+            self.unit_docs = list(range(n_docs))
+            self.unit_starts: list[list[int]] | None = None
+            self.n_units = n_docs
+
+            def make() -> Iterator:
+                for d, g_set, p_set, index, g_sorted, p_sorted in sets():
+                    yield d, g_set, p_set, index, g_sorted, p_sorted, None
+
+            self._make = make
+            if keep:
+                self._docs = list(make())
+            return
+        prepared = list(sets())  # every document is checked before the units, as they always were
+        if base is not None and base.unit_starts is not None:
+            unit_starts = base.unit_starts
+        else:
+            unit_starts = [_unit_starts(units[d], d) for d in range(n_docs)]
+        self.unit_starts = unit_starts
+        self.unit_docs = [d for d, starts in enumerate(unit_starts) for _ in starts]
+        self.n_units = len(self.unit_docs)
+        docs = []
+        row = 0  # the first unit row of the document
+        for d, g_set, p_set, index, g_sorted, p_sorted in prepared:
+            starts = unit_starts[d]
+            row_of = _unit_rows(g_sorted, p_sorted, starts, units[d], d, row)  # type: ignore[arg-type]
+            docs.append((d, g_set, p_set, index, g_sorted, p_sorted, row_of))
+            row += len(starts)
+        self._docs = docs
+        self._make = lambda: iter(docs)
+
+    def docs(self) -> Iterator:
+        return iter(self._docs) if self._docs is not None else self._make()
+
+
+def _unit_rows(
+    g_sorted: list[_T], p_sorted: list[_T], starts: list[int], doc_units: Sequence[tuple[int, int]], d: int, base: int
+) -> dict[_T, int]:
+    """The unit row of every span of a document (both sides), found for all spans at once with numpy."""
+    if not g_sorted and not p_sorted:
+        return {}
+    starts_array = np.asarray(starts, dtype=np.int64)
+    ends_array = np.fromiter((u[1] for u in doc_units), dtype=np.int64, count=len(doc_units))
+    row_of: dict[_T, int] = {}
+    for side in (g_sorted, p_sorted):
+        if not side:
+            continue
+        where = np.fromiter((s[0] for s in side), dtype=np.int64, count=len(side))
+        k = np.searchsorted(starts_array, where, side="right") - 1
+        bad = k < 0
+        bad |= where >= ends_array[np.maximum(k, 0)] if len(ends_array) else True
+        if bad.any():
+            _unit_row(side[int(np.argmax(bad))], starts, doc_units, d, base)  # raises, naming the span
+        row_of.update(zip(side, (k + base).tolist(), strict=True))
+    return row_of
+
+
 def _score(
     gold: Sequence[Sequence[Span]],
     pred: Sequence[Sequence[Span]],
@@ -829,63 +1034,33 @@ def _score(
     words: Sequence[Sequence[tuple[int, int]] | None] | None = None,
 ) -> SpanScores:
     """:func:`score_spans` after its arguments are checked (``ready``: sets of tuples, see :func:`score_span_sets`)."""
-    n_docs = len(gold)
+    prepared = _Prepared(gold, pred, boundary, layer, texts, units, scope, ready=ready, words=words)
+    return _count(prepared, mm, boundary, layer, types, errors, disjoint=disjoint)
+
+
+def _count(
+    prepared: _Prepared,
+    mm: MatchMode,
+    boundary: str,
+    layer: str,
+    types: Collection[str],
+    errors: bool,
+    *,
+    disjoint: bool = False,
+) -> SpanScores:
+    """Match and count every document of ``prepared`` under ``mm``."""
     # Strict matching pairs equal tuples only: the pairs are the intersection of the two sets.
     strict = mm.boundary_rule == "exact" and mm.type_rule
-    flat = layer == "flat"
-    word = boundary == "word"
-
-    notes: Counter = Counter()
-    out_of_scope: Counter = Counter()
+    texts = prepared.texts
     type_set: set[str] = set(types)
     tp, fp, fn = _Counts(), _Counts(), _Counts()
     records = _Records()
     tp_labels, tp_rows = tp.labels, tp.rows
     fp_labels, fp_rows = fp.labels, fp.rows
     fn_labels, fn_rows = fn.labels, fn.rows
-
-    def prepared() -> Iterator[tuple[int, set[_T], set[_T], WordIndex | None]]:
-        if ready:
-            for d in range(n_docs):
-                yield d, gold[d], pred[d], None  # type: ignore[misc]
-            return
-        for d in range(n_docs):
-            doc_gold = gold[d]
-            if scope is not None:
-                kept = []
-                for s in doc_gold:
-                    if s.label in scope:
-                        kept.append(s)
-                    else:
-                        out_of_scope[s.label] += 1
-                doc_gold = kept
-            index = words_index(texts[d], None if words is None else words[d], doc=d) if word else None  # type: ignore[index]
-            g_set = _prepare(doc_gold, "gold", index, notes)
-            p_set = _prepare(pred[d], "pred", index, notes)
-            if flat:
-                if g_set == p_set:  # the same outermost spans: layer one side only
-                    g_set = p_set = _flat(g_set)
-                else:
-                    g_set, p_set = _flat(g_set), _flat(p_set)
-            yield d, g_set, p_set, index
-
-    docs: Iterable[tuple[int, set[_T], set[_T], WordIndex | None]]
-    if units is None:
-        docs = prepared()
-        unit_docs = list(range(n_docs))
-        unit_starts: list[list[int]] = []
-    else:
-        docs = list(prepared())  # every document is checked before the units, as they always were
-        unit_starts = [_unit_starts(units[d], d) for d in range(n_docs)]
-        unit_docs = [d for d, starts in enumerate(unit_starts) for _ in starts]
+    unit_starts = prepared.unit_starts
     row = 0  # the first unit row of the document
-    for d, g_set, p_set, index in docs:
-        row_of: dict[_T, int] | None = None
-        if units is not None:
-            starts, doc_units = unit_starts[d], units[d]
-            g_sorted, p_sorted = sorted(g_set), sorted(p_set)
-            row_of = {s: _unit_row(s, starts, doc_units, d, row) for s in g_sorted}
-            row_of.update({s: _unit_row(s, starts, doc_units, d, row) for s in p_sorted})
+    for d, g_set, p_set, index, g_sorted, p_sorted, row_of in prepared.docs():
         if g_set == p_set:  # a perfect document (or an empty one): every span is a true positive
             if row_of is None:
                 if tp.weights is None:
@@ -894,14 +1069,15 @@ def _score(
                 else:
                     tp.extend(g_set, row)
             else:
-                for s in g_sorted:
-                    tp.add(s, row_of[s])
+                tp.extend_rows(g_sorted, row_of)
         elif strict:
             common = g_set & p_set
-            left_gold = g_set - common
-            left_pred = p_set - common
-            if errors or row_of is not None:
-                left_gold, left_pred = sorted(left_gold), sorted(left_pred)  # type: ignore[assignment]
+            if errors or row_of is not None:  # in sorted order, without sorting again
+                left_gold = [s for s in g_sorted if s not in p_set]
+                left_pred = [s for s in p_sorted if s not in g_set]
+            else:
+                left_gold = g_set - common  # type: ignore[assignment]
+                left_pred = p_set - common  # type: ignore[assignment]
             if row_of is None:  # (strict credits are all 1.0: no weights)
                 tp_labels.extend(map(_label_of, common))
                 tp_rows.extend(repeat(row, len(common)))
@@ -910,29 +1086,32 @@ def _score(
                 fp_labels.extend(map(_label_of, left_pred))
                 fp_rows.extend(repeat(row, len(left_pred)))
             else:
-                for s in common:
-                    tp.add(s, row_of[s])
-                for s in left_gold:
-                    fn.add(s, row_of[s])
-                for s in left_pred:
-                    fp.add(s, row_of[s])
+                tp.extend_rows(common, row_of)
+                fn.extend_rows(left_gold, row_of)
+                fp.extend_rows(left_pred, row_of)
             if errors:
-                records.leftovers(left_gold, left_pred, d, None if texts is None else texts[d], index)  # type: ignore[arg-type]
+                records.leftovers(left_gold, left_pred, d, None if texts is None else texts[d], index)
         else:
+            g, p = g_sorted, p_sorted
             if disjoint and row_of is None:  # an equal span on the other side is alone with it: a full-credit pair
                 common = g_set & p_set
                 tp_labels.extend(map(_label_of, common))
                 tp_rows.extend(repeat(row, len(common)))
                 if tp.weights is not None:
                     tp.weights.extend(repeat(1.0, len(common)))
-                g_set, p_set = g_set - common, p_set - common
-            g, p = (g_sorted, p_sorted) if row_of is not None else (sorted(g_set), sorted(p_set))
-            type_set.update(map(_label_of, p))
+                if common and g is not None:
+                    g = [s for s in g if s not in common]
+                    p = [s for s in p if s not in common]  # type: ignore[union-attr]
+                elif g is None:
+                    g, p = sorted(g_set - common), sorted(p_set - common)
+            elif g is None:
+                g, p = sorted(g_set), sorted(p_set)
+            type_set.update(map(_label_of, p))  # type: ignore[arg-type]
             text = None if texts is None else texts[d]
-            gold_done = [False] * len(g)
-            pred_done = [False] * len(p)
-            for gi, pi, credit in _match(g, p, mm, counts_only=not errors and row_of is None):
-                gs, ps = g[gi], p[pi]
+            gold_done = [False] * len(g)  # type: ignore[arg-type]
+            pred_done = [False] * len(p)  # type: ignore[arg-type]
+            for gi, pi, credit in _match(g, p, mm, counts_only=not errors and row_of is None):  # type: ignore[arg-type]
+                gs, ps = g[gi], p[pi]  # type: ignore[index]
                 gold_done[gi] = pred_done[pi] = True
                 g_row = row if row_of is None else row_of[gs]
                 tp.add(gs, g_row, credit)
@@ -941,19 +1120,17 @@ def _score(
                     fp.add(ps, row if row_of is None else row_of[ps], 1 - credit)
                     if errors:
                         records.pair(gs, ps, d, credit, text, index)
-            left_gold = [s for s, done in zip(g, gold_done, strict=True) if not done]
-            left_pred = [s for s, done in zip(p, pred_done, strict=True) if not done]
+            left_gold = [s for s, done in zip(g, gold_done, strict=True) if not done]  # type: ignore[arg-type]
+            left_pred = [s for s, done in zip(p, pred_done, strict=True) if not done]  # type: ignore[arg-type]
             if row_of is None:
                 fn.extend(left_gold, row)
                 fp.extend(left_pred, row)
             else:
-                for s in left_gold:
-                    fn.add(s, row_of[s])
-                for s in left_pred:
-                    fp.add(s, row_of[s])
+                fn.extend_rows(left_gold, row_of)
+                fp.extend_rows(left_pred, row_of)
             if errors and (left_gold or left_pred):
                 records.leftovers(left_gold, left_pred, d, text, index)
-        row += 1 if units is None else len(unit_starts[d])
+        row += 1 if unit_starts is None else len(unit_starts[d])
 
     # Every gold span counts as tp or fn of its label and every prediction as fp of its label
     # unless paired with full credit (in strict and type modes, to a gold span of the same label;
@@ -963,21 +1140,22 @@ def _score(
     axis = tuple(sorted(type_set))
     type_index = {t: i for i, t in enumerate(axis)}
     n_types = len(axis)
-    n_cells = len(unit_docs) * n_types
+    n_units = prepared.n_units
+    n_cells = n_units * n_types
     array = np.zeros((n_cells, 3), dtype=np.float64)
     array[:, TP] = tp.sums(type_index, n_types, n_cells)
     array[:, FP] = fp.sums(type_index, n_types, n_cells)
     array[:, FN] = fn.sums(type_index, n_types, n_cells)
     return SpanScores(
         types=axis,
-        unit_counts=array.reshape(len(unit_docs), n_types, 3),
-        unit_docs=tuple(unit_docs),
+        unit_counts=array.reshape(n_units, n_types, 3),
+        unit_docs=tuple(prepared.unit_docs),
         mode=mm.name,
         boundary=boundary,
         layer=layer,
         errors=records.sorted(),
-        out_of_scope=dict(sorted(out_of_scope.items())),
-        notes={k: v for k, v in sorted(notes.items()) if v},
+        out_of_scope=dict(sorted(prepared.out_of_scope.items())),
+        notes={k: v for k, v in sorted(prepared.notes.items()) if v},
     )
 
 

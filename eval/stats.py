@@ -120,6 +120,7 @@ __all__ = [
     "figures",
     "resample_indices",
     "bootstrap",
+    "bootstrap_many",
     "paired_bootstrap",
     "approximate_randomization",
     "holm",
@@ -512,13 +513,83 @@ def bootstrap(
         raise ScoringError("unknown interval method", field="method", value=method, fix=f"use one of {METHODS}")
     n_units, n_types, _ = counts.shape
     names = _type_names(types, n_types)
-    total = counts.sum(0)
-    point = _point(total)
-    approx = figures(total)
-    replicates: dict[str, list[np.ndarray]] = {name: [] for name in point}
+    replicates: dict[str, list[np.ndarray]] = {name: [] for name in _point(counts.sum(0))}
     for chunk in _resampled_totals(counts.reshape(n_units, -1), n_resamples=n_resamples, seed=seed):
         for name, values in figures(chunk.reshape(-1, n_types, 3)).items():
             replicates[name].append(values)
+    return _result(counts, names, replicates, method, confidence, n_resamples, seed)
+
+
+def bootstrap_many(
+    tables: Sequence[tuple[np.ndarray, Sequence[str]]],
+    *,
+    n_resamples: int = 10_000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> list[BootstrapResult]:
+    """:func:`bootstrap` (percentile) of several count arrays of the same units, from one pass of resamples.
+
+    Each result equals ``bootstrap(counts, types=types, ...)`` exactly: the
+    resampled units are the same for the same number of units and seed, and
+    the resampled totals of whole counts are exact in ``float64`` however the
+    sums are grouped. The resample weights are drawn and counted once for all
+    the arrays (one matrix product per chunk instead of one per array); arrays
+    with counts that are not whole, or of another number of units, are
+    bootstrapped one by one.
+
+    Args:
+        tables: ``(unit_counts, types)`` pairs, as for :func:`bootstrap`.
+        n_resamples: Number of resamples of the units.
+        seed: Seed of the PCG64 generator.
+        confidence: Nominal coverage of each interval.
+
+    Returns:
+        One :class:`BootstrapResult` per table, in order.
+    """
+    _check_common(n_resamples=n_resamples, confidence=confidence)
+    unpacked = [_unpack(counts, types, field="unit_counts")[:2] for counts, types in tables]
+    results: list[BootstrapResult | None] = [None] * len(unpacked)
+    groups: dict[int, list[int]] = {}
+    for i, (counts, _) in enumerate(unpacked):
+        if counts.shape[0] and counts.size and np.array_equal(counts, np.round(counts)):
+            groups.setdefault(counts.shape[0], []).append(i)
+        else:
+            results[i] = bootstrap(
+                counts, n_resamples=n_resamples, seed=seed, confidence=confidence, types=unpacked[i][1]
+            )
+    for n_units, members in groups.items():
+        flats = [unpacked[i][0].reshape(n_units, -1) for i in members]
+        widths = np.cumsum([0] + [f.shape[1] for f in flats])
+        joined = np.ascontiguousarray(np.concatenate(flats, axis=1))
+        names = [_type_names(unpacked[i][1], unpacked[i][0].shape[1]) for i in members]
+        replicates: list[dict[str, list[np.ndarray]]] = [
+            {name: [] for name in _point(unpacked[i][0].sum(0))} for i in members
+        ]
+        for chunk in _resampled_totals(joined, n_resamples=n_resamples, seed=seed):
+            for k, i in enumerate(members):
+                n_types = unpacked[i][0].shape[1]
+                part = chunk[:, widths[k] : widths[k + 1]]
+                for name, values in figures(part.reshape(-1, n_types, 3)).items():
+                    replicates[k][name].append(values)
+        for k, i in enumerate(members):
+            results[i] = _result(unpacked[i][0], names[k], replicates[k], "percentile", confidence, n_resamples, seed)
+    return results  # type: ignore[return-value]
+
+
+def _result(
+    counts: np.ndarray,
+    names: tuple[str, ...],
+    replicates: dict[str, list[np.ndarray]],
+    method: str,
+    confidence: float,
+    n_resamples: int,
+    seed: int,
+) -> BootstrapResult:
+    """The intervals of a bootstrap from its resampled figures (chunks of replicates per figure)."""
+    n_units, n_types, _ = counts.shape
+    total = counts.sum(0)
+    point = _point(total)
+    approx = figures(total)
     stacked = {name: np.concatenate(parts) for name, parts in replicates.items()}
     jackknife = figures(total[None] - counts) if method == "bca" else None
 

@@ -49,6 +49,7 @@ __all__ = [
     "score_tags",
     "spans_to_tags",
     "score_token_view",
+    "score_token_views",
 ]
 
 #: Chunk-reading schemes.
@@ -312,6 +313,31 @@ def score_token_view(
         A :class:`TokenScores` with one unit row per sentence.
     """
     _check_scheme(scheme)
+    return score_token_views(
+        gold, pred, texts=texts, schemes=(scheme,), units=units, labels=labels, types=types, words=words
+    )[scheme]
+
+
+def score_token_views(
+    gold: Sequence[Sequence[Span]],
+    pred: Sequence[Sequence[Span]],
+    *,
+    texts: Sequence[str],
+    schemes: Sequence[str] = TOKEN_SCHEMES,
+    units: Sequence[Sequence[tuple[int, int]]] | None = None,
+    labels: Collection[str] | None = None,
+    types: Collection[str] = (),
+    words: Sequence[Sequence[tuple[int, int]] | None] | None = None,
+) -> dict[str, TokenScores]:
+    """:func:`score_token_view` in several schemes: the spans are projected onto tags once, then scored per scheme.
+
+    ``words``: per document, its own tokens (a CoNLL corpus's), or ``None`` (:func:`arabench.eval.spans.words_index`).
+
+    Returns:
+        Scheme -> scores, each equal to ``score_token_view(..., scheme=scheme)``.
+    """
+    for scheme in schemes:
+        _check_scheme(scheme)
     if not (len(gold) == len(pred) == len(texts)):
         raise ScoringError(
             "gold, predictions and texts must have the same number of documents",
@@ -383,12 +409,15 @@ def score_token_view(
                 value=(starts[k], index.ends[k]),
                 fix="make the units cover every word",
             )
-    return score_tags(
-        gold_sents,
-        pred_sents,
-        scheme=scheme,
-        sentence_docs=docs,
-        notes=notes,
-        out_of_scope=dict(sorted(out_of_scope.items())),
-        types=types,
-    )
+    return {
+        scheme: score_tags(
+            gold_sents,
+            pred_sents,
+            scheme=scheme,
+            sentence_docs=docs,
+            notes=notes,
+            out_of_scope=dict(sorted(out_of_scope.items())),
+            types=types,
+        )
+        for scheme in schemes
+    }

@@ -472,7 +472,7 @@ def test_no_cache_refreshes_llm_response_caches_without_recording_it() -> None:
     values = {"cache": "refresh", "cache_dir": "/c"}
     got = {m: with_run_values(m, dict(config.model_options.get(m, {})), values) for m in config.models or ()}
     assert got == {
-        "rules": {},
+        "rules": {"cache": "refresh", "cache_dir": "/c"},  # its gazetteer cache
         "llm:m": {"seed": 1, "cache": "refresh", "cache_dir": "/c"},
         "llm-hf:dir": {"cache": "refresh", "cache_dir": "/c"},
     }

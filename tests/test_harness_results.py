@@ -14,7 +14,7 @@ from arabench.benchmark.atomic import atomic_write_json, dump_json
 from arabench.benchmark.results import TIMESTAMP_FIELD, load_results
 from harness_fixtures import write_brat_corpus
 
-FILES = ("results.json", "summary.md", "per_type.csv", "errors.jsonl", "report.html")
+FILES = ("results.json", "summary.md", "per_type.csv", "errors.jsonl.gz", "report.html")
 
 
 @pytest.fixture
@@ -42,7 +42,10 @@ def test_two_runs_are_identical_apart_from_the_timestamp(
     c = _run(corpus, tmp_path / "c", tmp_path / "cache", cache=False)  # recomputed
     texts = {}
     for run_dir in ("a", "b", "c"):
-        texts[run_dir] = {name: (tmp_path / run_dir / name).read_text(encoding="utf-8") for name in FILES}
+        texts[run_dir] = {
+            name: (tmp_path / run_dir / name).read_bytes().decode("latin-1" if name.endswith(".gz") else "utf-8")
+            for name in FILES
+        }
     created = {r.created for r in (a, b, c)}
     for run_dir in ("b", "c"):
         for name in FILES:
@@ -131,3 +134,27 @@ def test_dump_json_is_valid_and_keeps_key_order() -> None:
     assert json.loads(text) == data
     assert list(json.loads(text)) == ["b", "a", "long"]
     assert "0.1" in text and "نص" in text
+
+
+def test_errors_file_is_gzip_json_lines_equal_to_the_records(tmp_path: Path) -> None:
+    """errors.jsonl.gz holds every record, one JSON object per line, readable as a stream; runs give equal bytes."""
+    import gzip
+
+    from arabench.benchmark.error_log import BLOCK, ErrorLog
+    from arabench.benchmark.report_text import error_records, read_errors
+
+    results = benchmark.run(["empty", "rules"], out=tmp_path / "out", cache=False, bootstrap=0)
+    path = tmp_path / "out" / "errors.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    records = list(error_records(results))
+    assert len(lines) == len(records) > 0
+    assert [json.loads(line) for line in lines] == records == list(read_errors(path))
+    assert all(set(r) >= {"model", "view", "kind", "doc_id", "gold", "pred", "context"} for r in records)
+    again = tmp_path / "again.jsonl.gz"
+    from arabench.benchmark.report_text import write_errors
+
+    write_errors(results, again)
+    assert again.read_bytes() == path.read_bytes()
+    log = ErrorLog(records * (BLOCK // len(records) + 2))  # more than one compressed block
+    assert list(log) == records * (BLOCK // len(records) + 2) and log[-1] == records[-1] and log[BLOCK] == log[BLOCK]

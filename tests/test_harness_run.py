@@ -12,6 +12,7 @@ from arabench.annotations.corpus import read_corpus
 from arabench.annotations.schema import default_schema
 from arabench.annotations.spans import Document, Span
 from arabench.benchmark.corpus_io import load_corpus, sentence_units
+from arabench.benchmark.report_text import read_errors
 from arabench.benchmark.results import load_results
 from arabench.eval.modes import BOUNDARIES, LAYERS, MODES
 from arabench.eval.spans import score_spans
@@ -122,7 +123,7 @@ def test_end_to_end_on_brat(tmp_path: Path, brat: Path, tiny_bert: Path) -> None
     out = tmp_path / "out"
     results = benchmark.run(names, corpus=brat, out=out, cache_dir=tmp_path / "cache", bootstrap=200)
     assert results.exit_status == 0
-    for name in ("results.json", "summary.md", "per_type.csv", "errors.jsonl", "report.html"):
+    for name in ("results.json", "summary.md", "per_type.csv", "errors.jsonl.gz", "report.html"):
         assert (out / name).stat().st_size > 0
     gold_docs = read_corpus(brat)
     checked = _check_against_scorer(out, brat, names, {"oracle": {"gold": gold_docs}})
@@ -263,7 +264,7 @@ def test_summary_csv_and_errors(tmp_path: Path, brat: Path) -> None:
         == ("rules", "native", "strict", "word", "flat", "<micro>")
     )
     assert float(micro["f1"]) == results.model("rules").setting("native")["micro"]["f1"]
-    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    errors = list(read_errors(out / "errors.jsonl.gz"))
     empty_native_flat = [e for e in errors if e["model"] == "empty" and e["view"] == "native" and e["layer"] == "flat"]
     # The empty model misses every flat gold span of the native view, one record each.
     n_flat = sum(len(d.flat_spans) for d in gold)

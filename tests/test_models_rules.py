@@ -326,7 +326,11 @@ def test_exclude_option_and_labels():
     ("arg", "options", "message"),
     [
         ("x", {}, "takes no argument"),
-        (None, {"colour": 1}, r"field 'option': unknown option for model 'rules'.*use one of: exclude, include"),
+        (
+            None,
+            {"colour": 1},
+            r"field 'option': unknown option for model 'rules'.*use one of: cache, cache_dir, exclude, include",
+        ),
         (None, {"exclude": ["NOPE"]}, r"unknown rule or label to exclude \(got \['NOPE'\]\)"),
         (None, {"include": ["gpe.alias"]}, r"field 'include': only rules below the precision bar.*\['gpe.alias'\]"),
     ],

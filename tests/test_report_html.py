@@ -14,6 +14,7 @@ import pytest
 from arabench import benchmark
 from arabench.annotations.corpus import read_corpus
 from arabench.benchmark.report_html import confusion_matrix, render_html
+from arabench.benchmark.report_text import read_errors
 from harness_fixtures import write_brat_corpus
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -110,7 +111,7 @@ def test_rendered_dom_after_javascript(report: tuple[Path, benchmark.Results, Pa
     legend = dom.split('id="legend"')[1].split("</div>")[0]
     assert set(re.findall(r'data-type="([A-Z]+)"', legend)) == {s.label for s in gold[0].spans}
     # Error table: by default the flat-layer errors of every model in the leaderboard view.
-    records = [json.loads(line) for line in (path.parent / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    records = list(read_errors(path.parent / "errors.jsonl.gz"))
     flat = [e for e in records if e["layer"] == "flat" and e["view"] == results.leaderboard_view]
     assert 0 < len(flat) < len(records)
     assert dom.count("<tr data-model=") == len(flat)

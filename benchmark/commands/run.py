@@ -28,7 +28,7 @@ exit status:
      view, an unreadable corpus, a negative --seed, an --out that is a file,
      read-only or busy with another run); nothing is run
 
-files written to --out: results.json, summary.md, per_type.csv, errors.jsonl,
+files written to --out: results.json, summary.md, per_type.csv, errors.jsonl.gz,
 report.html (and predictions/ with --save-predictions), as a unit (a temporary sibling directory renamed into place; a
 second run into a busy --out waits 5 s, then refuses). Predictions, the CRF's
 trained model and LLM answers are cached under one root, --cache-dir (default
@@ -354,7 +354,7 @@ def _print_leaderboard(results: Results, out: str, *, corpus: str | None) -> Non
         who = f"the {len(models)} skipped models" if len(models) > 1 else models[0]
         lines = textwrap.wrap(f"fix for {who}: {fix}", width=118)
         print("\n".join(f"  {line}" for line in lines))
-    print(f"results written to {out}/ (results.json, summary.md, per_type.csv, errors.jsonl, report.html)")
+    print(f"results written to {out}/ (results.json, summary.md, per_type.csv, errors.jsonl.gz, report.html)")
 
 
 _HEX = re.compile(r"\b[0-9a-f]{40}\b")

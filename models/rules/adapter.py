@@ -11,7 +11,7 @@ from arabench.annotations.spans import Span
 from arabench.models.base import Option, Prediction, parse_options
 from arabench.models.rules.base import Cand
 from arabench.models.rules.catalog import ADAPTER_VERSION, BELOW_BAR, RULES
-from arabench.models.rules.gazetteers import data
+from arabench.models.rules.gazetteers import data, use_cache
 from arabench.models.rules.matcher import Matcher
 from arabench.models.rules.resolve import resolve
 from arabench.models.rules.spelling import canonical_text
@@ -38,9 +38,26 @@ class RuleModel:
     OPTIONS = (
         Option("exclude", "list", help="rule names or labels to switch off (e.g. NORP,pers.given_name)"),
         Option("include", "list", help="rules below the precision bar to switch on"),
+        Option("cache_dir", "text", help="the cache root of the built gazetteers (the run's)", from_run="cache_dir"),
+        Option(
+            "cache",
+            "bool",
+            True,
+            "read the built gazetteers from the cache (false or refresh: build again, overwrite them)",
+            choices=("refresh",),
+            from_run="cache",
+        ),
     )
 
-    def __init__(self, *, exclude: Iterable[str] = (), include: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        *,
+        exclude: Iterable[str] = (),
+        include: Iterable[str] = (),
+        cache_dir: str | None = None,
+        cache: bool | str = True,
+    ) -> None:
+        use_cache(cache_dir, read=cache is True)
         excluded = set(exclude) if not isinstance(exclude, str) else {exclude}
         included = set(include) if not isinstance(include, str) else {include}
         if included - set(BELOW_BAR):

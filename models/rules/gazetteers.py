@@ -7,22 +7,39 @@ and every ``ar_*`` locale: ``territories``, ``time_zones`` exemplar cities,
 relative day/week/month/year phrases, ``currencies``, ``languages``); the
 hand-written lists of :mod:`arabench.models.rules.lists` add what CLDR does not name.
 Everything is keyed by normalized word tuples and built once per process.
+
+Building reads every Arabic locale of CLDR (about a second), so the built data is
+also cached on disk, like every other cache under the cache root
+(:func:`arabench.annotations.files.default_cache_dir`: ``$ARABENCH_CACHE`` or
+``~/.cache/arabench``): ``rules/gazetteers-<key>.json``, where the key hashes
+Babel's version, the word list files and the code that builds and normalizes the
+data (this module, :mod:`arabench.models.rules.lists` and
+:mod:`arabench.models.rules.text`). The file carries the sha256 of its own data;
+a file that does not match, cannot be read or does not parse is rebuilt (with a
+warning), and a cache that cannot be written only costs the rebuild next time.
+The run's cache root and ``--no-cache`` apply (the adapter's ``cache_dir`` and ``cache``
+options, given by the run); ``ARABENCH_RULES_CACHE=0`` builds in memory only.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import regex
-from arabench.models.rules.lists import normalized, word_lists, words
+from arabench.annotations.files import atomic_write_text, default_cache_dir
+from arabench.models.rules.lists import DATA_DIR, normalized, word_lists, words
 from arabench.models.rules.text import normalize, word_strings
 from babel import Locale
 
-__all__ = ["Data", "Entry", "data", "gazetteer_size", "name_key"]
+__all__ = ["Data", "Entry", "cache_key", "cache_path", "data", "gazetteer_size", "name_key", "use_cache"]
 
 
 @dataclass(frozen=True)
@@ -91,9 +108,126 @@ def _nisba_forms(name: str) -> list[str]:
     return forms + ["ال" + f for f in forms]
 
 
+log = logging.getLogger(__name__)
+
+#: Bump when the cached file's layout changes.
+_CACHE_FORMAT = 1
+
+
+def cache_key() -> str:
+    """What the built data depends on: Babel's version, the word list files and the code that builds it."""
+    import babel
+    from arabench.models.rules import lists, text
+
+    digest = hashlib.sha256(f"gazetteers-v{_CACHE_FORMAT}\0babel-{babel.__version__}\0".encode())
+    sources: list[Path] = [Path(str(m.__file__)) for m in (lists, text)] + sorted(DATA_DIR.glob("*.yaml"))
+    for path in [Path(__file__), *sources]:
+        digest.update(path.name.encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:24]
+
+
+#: The cache root and whether to read it, as the run set them (:func:`use_cache`); ``None``: the default root.
+_SETTINGS: dict[str, Any] = {"root": None, "read": True, "from_file": False}
+
+
+def use_cache(root: str | os.PathLike[str] | None, *, read: bool = True) -> None:
+    """Use the run's cache root (``None``: the default) and read it or not (``--no-cache``: build, overwrite).
+
+    Data already read from a file this process is dropped when the run reads no cache.
+    """
+    _SETTINGS["root"] = None if root is None else Path(root).expanduser()
+    _SETTINGS["read"] = read
+    if not read and _SETTINGS["from_file"]:
+        data.cache_clear()
+        _SETTINGS["from_file"] = False
+
+
+def cache_path() -> Path | None:
+    """Where the built data is cached (``None`` when ``ARABENCH_RULES_CACHE=0``)."""
+    if os.environ.get("ARABENCH_RULES_CACHE", "1") == "0":
+        return None
+    root = _SETTINGS["root"] if _SETTINGS["root"] is not None else default_cache_dir()
+    return root / "rules" / f"gazetteers-{cache_key()}.json"
+
+
+def _to_json(built: Data) -> dict[str, object]:
+    return {
+        "names": [[list(k), e.label, e.rule] for k, e in built.names.items()],
+        "months": [[list(k), v] for k, v in built.months.items()],
+        "weekdays": sorted(built.weekdays),
+        "relative": [[list(k), v] for k, v in built.relative.items()],
+        "currencies": sorted(built.currencies),
+        "languages": sorted(built.languages),
+        "nisba": list(built.nisba.items()),
+        "digest": built.digest,
+    }
+
+
+def _from_json(raw: Mapping[str, Any]) -> Data:
+    entries: dict[tuple[str, str], Entry] = {}
+    names = {}
+    for k, label, rule in raw["names"]:
+        entry = entries.setdefault((label, rule), Entry(label, rule))
+        names[tuple(k)] = entry
+    months = {tuple(k): v for k, v in raw["months"]}
+    relative = {tuple(k): v for k, v in raw["relative"]}
+    return Data(
+        names=names,
+        max_name=max(len(k) for k in names),
+        months=months,
+        max_month=max(len(k) for k in months),
+        weekdays=frozenset(raw["weekdays"]),
+        relative=relative,
+        max_relative=max(len(k) for k in relative),
+        currencies=frozenset(raw["currencies"]),
+        languages=frozenset(raw["languages"]),
+        nisba=dict(raw["nisba"]),
+        digest=str(raw["digest"]),
+    )
+
+
+def _read_cached(path: Path) -> Data | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        log.warning("rules: cannot read the cached gazetteers %s (%s); building them again", path, exc)
+        return None
+    try:
+        envelope = json.loads(text)
+        body = envelope["data"]
+        if hashlib.sha256(body.encode("utf-8")).hexdigest() != envelope["sha256"]:
+            raise ValueError("its sha256 does not match its data")
+        return _from_json(json.loads(body))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.warning("rules: discarding the cached gazetteers %s (%s); building them again", path, exc)
+        return None
+
+
 @lru_cache(maxsize=1)
 def data() -> Data:
-    """Build the gazetteers (once per process)."""
+    """The gazetteers: from the disk cache when it holds them for this code and data, else built (once per process)."""
+    path = cache_path()
+    if path is not None and _SETTINGS["read"]:
+        cached = _read_cached(path)
+        if cached is not None:
+            _SETTINGS["from_file"] = True
+            return cached
+    built = _build()
+    if path is not None:
+        body = json.dumps(_to_json(built), ensure_ascii=False, separators=(",", ":"))
+        envelope = {"sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(), "data": body}
+        try:
+            atomic_write_text(path, json.dumps(envelope, ensure_ascii=False))
+        except OSError as exc:
+            log.debug("rules: cannot cache the gazetteers at %s: %s", path, exc)
+    return built
+
+
+def _build() -> Data:
+    """Build the gazetteers from CLDR and the word lists."""
     names: dict[tuple[str, ...], Entry] = {}
 
     def add(name: str, label: str, rule: str) -> None:

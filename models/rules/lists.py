@@ -25,6 +25,8 @@ __all__ = ["DATA_DIR", "WordList", "normalized", "word_list", "word_lists", "wor
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 _KEYS = ("provenance", "about", "words")
+#: PyYAML's safe loader, in C when libyaml is there (ten times faster on these files; same data).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class WordList:
 
 def _read(path: Path) -> dict[str, WordList]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # a safe loader
     except yaml.YAMLError as exc:
         raise yaml_error(exc, what="word list file", file=path, error=ModelError) from None
     if not isinstance(data, dict):

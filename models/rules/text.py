@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_left
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import regex
@@ -41,24 +40,41 @@ _CLITIC_DIGITS = regex.compile(PROCLITIC_PATTERN + r"(?=[0-9٠-٩۰-۹])")
 _NUMBER = regex.compile(r"[0-9٠-٩۰-۹]+(?:[.,٫٬][0-9٠-٩۰-۹]+)*")
 
 
-@dataclass(frozen=True)
+_UNSET: object = object()
+
+
+@dataclass(frozen=True, slots=True)
 class Word:
-    """A word of the text: raw offsets ``[start, end)``, raw and normalized text, kept raw offsets."""
+    """A word of the text: raw offsets ``[start, end)``, raw and normalized text, kept raw offsets.
+
+    Slotted, with its number and readings cached in slots (computed on first use): a
+    document has a word object per token, and a per-instance ``__dict__`` for
+    ``cached_property`` tripled their size (400 bytes a word).
+    """
 
     start: int
     end: int
     raw: str
     norm: str
     keep: tuple[int, ...]
+    _number: object = field(default=_UNSET, init=False, repr=False, compare=False)
+    _stems: object = field(default=_UNSET, init=False, repr=False, compare=False)
 
     @property
     def is_punct(self) -> bool:
         """True for a one-character punctuation or symbol word."""
         return len(self.raw) == 1 and unicodedata.category(self.raw)[0] in "PS"
 
-    @cached_property
+    @property
     def number(self) -> float | None:
-        """The value of a digit number word (Western or Arabic-Indic digits), else ``None``."""
+        """The value of a digit number word (Western or Arabic-Indic digits), else ``None`` (cached)."""
+        value = self._number
+        if value is _UNSET:
+            value = self._number_value()
+            object.__setattr__(self, "_number", value)
+        return value  # type: ignore[return-value]
+
+    def _number_value(self) -> float | None:
         if _NUMBER.fullmatch(self.raw) is None:
             return None
         text = self.raw.translate(DIGITS).replace("٬", ",").replace("٫", ".")
@@ -70,13 +86,13 @@ class Word:
         except ValueError:
             return None
 
-    @cached_property
-    def _stems(self) -> tuple[tuple[int, str], ...]:
-        return tuple(self._readings())
-
     def stems(self) -> tuple[tuple[int, str], ...]:
         """``(raw start offset, normalized stem)`` for the word and each proclitic reading of it (cached)."""
-        return self._stems
+        stems = self._stems
+        if stems is _UNSET:
+            stems = tuple(self._readings())
+            object.__setattr__(self, "_stems", stems)
+        return stems  # type: ignore[return-value]
 
     def _readings(self) -> list[tuple[int, str]]:
         """``(raw start offset, normalized stem)`` for the word and each proclitic reading of it."""

@@ -37,7 +37,7 @@ TEXTS = [
     "وصلت البعثة إلى القاهرة.",
     "زار الفريق باريس والرياض.",
 ]
-FILES = ("results.json", "summary.md", "per_type.csv", "errors.jsonl", "report.html")
+FILES = ("results.json", "summary.md", "per_type.csv", "errors.jsonl.gz", "report.html")
 
 
 def write_corpus(path: Path, *, drop_last_entity: bool = False) -> Path:

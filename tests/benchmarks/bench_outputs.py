@@ -11,7 +11,7 @@ splits it into N documents, as a harness run over many documents; sentences of
 options otherwise: 1,000 bootstrap resamples) under ``/usr/bin/time``. Prints,
 measured in this one run: seconds, seconds per 1,000 tokens relative to the
 smallest size (linear time is a ratio near 1), peak RSS, the sizes of
-``results.json``, ``report.html`` and ``errors.jsonl``, and the time headless
+``results.json``, ``report.html`` and ``errors.jsonl.gz``, and the time headless
 Chromium takes to load the report and run its script (``--dump-dom``,
 start-up included). ``empty`` gives every gold mention as an error, so the
 error outputs are at their largest. ``--src`` runs another source tree.
@@ -109,7 +109,7 @@ def main() -> int:
             models = " ".join(args.models)
             print(f"\n{n} tokens in {args.documents} document(s), models {models} (exit {done.returncode})")
             print(f"  wall {seconds:.1f} s, peak RSS {rss / 1024:.0f} MB")
-            for name in ("results.json", "report.html", "errors.jsonl"):
+            for name in ("results.json", "report.html", "errors.jsonl.gz"):
                 if name in sizes:
                     print(f"  {name:13} {sizes[name] / 1e6:8.2f} MB")
             page = out / "report.html"
