@@ -86,6 +86,9 @@ __all__ = [
     "SimpleColumns",
     "parse_conll",
     "read_conll",
+    "read_conll_layout",
+    "TokenLayout",
+    "rebuilt_layout",
     "conll_export",
     "document_to_conll",
     "write_conll",
@@ -206,6 +209,54 @@ class ConllRepair:
     def as_dict(self) -> dict[str, object]:
         """JSON-friendly form (kept in document metadata)."""
         return {"line": self.line, "token": self.token, "tag": self.tag, "read_as": self.read_as}
+
+
+@dataclass(frozen=True)
+class TokenLayout:
+    """Where a document's own tokens and sentences lie in its text (what a CoNLL or token-table corpus is scored on).
+
+    Attributes:
+        tokens: ``(start, end)`` of every token of the file, in order (the words of the word boundary).
+        sentences: Per sentence of the file, its character range: from the start of the text (first sentence)
+            or of its first token to the start of the next sentence's first token (the last: to the end of
+            the text), so the sentences cover the whole text, white space included.
+        token_counts: The number of tokens of each sentence.
+    """
+
+    tokens: tuple[tuple[int, int], ...]
+    sentences: tuple[tuple[int, int], ...]
+    token_counts: tuple[int, ...]
+
+
+def _layout(offsets: Sequence[Sequence[tuple[int, int]]], length: int) -> TokenLayout:
+    """The :class:`TokenLayout` of a document from the token offsets of each of its non-empty sentences."""
+    starts = [0] + [sentence[0][0] for sentence in offsets[1:]]
+    ends = [*starts[1:], length]
+    return TokenLayout(
+        tokens=tuple(chain.from_iterable(offsets)),
+        sentences=tuple(zip(starts, ends, strict=True)) if offsets else ((0, length),),
+        token_counts=tuple(len(sentence) for sentence in offsets),
+    )
+
+
+def rebuilt_layout(text: str) -> TokenLayout:
+    """The :class:`TokenLayout` of a text rebuilt by :func:`read_conll` (no ``text=``) whose tokens hold no white space.
+
+    Such a text is its tokens joined by single spaces, one sentence per line: the tokens are the runs of
+    characters other than a space or a newline, the sentences the lines. (A token table's reader refuses a
+    token holding white space, so this is exact for it; a CoNLL file's own layout is :func:`read_conll_layout`'s.)
+    """
+    offsets: list[list[tuple[int, int]]] = []
+    pos = 0
+    for line in text.split("\n"):
+        sentence = []
+        for token in line.split(" "):
+            if token:
+                sentence.append((pos, pos + len(token)))
+            pos += len(token) + 1
+        if sentence:
+            offsets.append(sentence)
+    return _layout(offsets, len(text))
 
 
 def _is_path_like(source: str | os.PathLike[str]) -> bool:
@@ -595,6 +646,19 @@ def _document_comments(sentences: Sequence[ConllSentence]) -> tuple[str | None, 
     return doc_id, kept
 
 
+def read_conll_layout(
+    path_or_text: str | os.PathLike[str],
+    *,
+    text: str | Mapping[str, str] | None = None,
+    doc_id: str | None = None,
+    schema: Schema | None = None,
+    labels: Iterable[str] | None = None,
+    scheme: str = "BIO2",
+) -> list[tuple[Document, TokenLayout]]:
+    """:func:`read_conll`, with each document's :class:`TokenLayout`: its own tokens and sentences."""
+    return _read_conll(path_or_text, text=text, doc_id=doc_id, schema=schema, labels=labels, scheme=scheme)
+
+
 def read_conll(
     path_or_text: str | os.PathLike[str],
     *,
@@ -630,6 +694,19 @@ def read_conll(
         AnnotationError: For a malformed file, or a token not found where
             expected in ``text`` (naming the line and the token).
     """
+    read = _read_conll(path_or_text, text=text, doc_id=doc_id, schema=schema, labels=labels, scheme=scheme)
+    return [document for document, _ in read]
+
+
+def _read_conll(
+    path_or_text: str | os.PathLike[str],
+    *,
+    text: str | Mapping[str, str] | None,
+    doc_id: str | None,
+    schema: Schema | None,
+    labels: Iterable[str] | None,
+    scheme: str,
+) -> list[tuple[Document, TokenLayout]]:
     content, file = _load(path_or_text)
     sentences = parse_conll(content, file=file, schema=schema, labels=labels, scheme=scheme)
     key = scheme_of(scheme).name
@@ -660,7 +737,7 @@ def read_conll(
                 fix=f"add {this_id!r} to the text mapping (it has {', '.join(map(repr, text))})",
             )
         documents.append(_build_document(doc_sentences, this_id, comments, raw, key, file))
-    dup = first_duplicate_id(d.id for d in documents)
+    dup = first_duplicate_id(d.id for d, _ in documents)
     if dup is not None:
         raise AnnotationError(
             "two documents have the same id",
@@ -679,8 +756,9 @@ def _build_document(
     raw: str | None,
     scheme: str,
     file: str | None,
-) -> Document:
+) -> tuple[Document, TokenLayout]:
     parts: list[str] = []
+    sentence_offsets: list[list[tuple[int, int]]] = []
     pos = 0
     entities: dict[str, Span] = {}
     repairs: list[dict[str, object]] = []
@@ -714,6 +792,7 @@ def _build_document(
                     )
                 offsets.append((pos, pos + len(token)))
                 pos += len(token)
+        sentence_offsets.append(offsets)
         decoded = decode(sentence.tags, scheme=scheme)
         if decoded.repaired:
             canonical = encode(decoded.entities, len(sentence.tags), scheme=scheme)
@@ -738,7 +817,8 @@ def _build_document(
         metadata["conll_repairs"] = repairs
     if comments:
         metadata["conll_comments"] = comments
-    return Document(doc_id, raw if raw is not None else "".join(parts), entities, {}, metadata)
+    document = Document(doc_id, raw if raw is not None else "".join(parts), entities, {}, metadata)
+    return document, _layout(sentence_offsets, len(document.text))
 
 
 # --------------------------------------------------------------------------- writing

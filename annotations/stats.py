@@ -10,6 +10,9 @@ Definitions (the numbers :func:`corpus_stats` reports):
   followed by white space or the end of the text (so ``3.5`` and ``U.S.A``
   stay whole), and at every line break. Unlike the exporter, a break inside
   a span is not moved: statistics do not depend on the annotations.
+  A corpus that comes with its own tokens and sentences (a CoNLL file, a
+  token table) is counted on *them* (``own_counts``): ANERcorp's sentences
+  are its blank-line blocks, a parquet's its rows.
 * **nested mention**: a mention that lies inside another mention with a
   different range (the flat layer, :func:`arabench.annotations.spans.outermost`, leaves
   it out); an **outermost** mention is any other one. Two mentions with the
@@ -31,7 +34,7 @@ Definitions (the numbers :func:`corpus_stats` reports):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from arabench.annotations.spans import Document, Span
@@ -171,8 +174,12 @@ class CorpusStats:
         }
 
 
-def corpus_stats(documents: Iterable[Document]) -> CorpusStats:
-    """Count what a corpus holds (see the module docstring for each definition)."""
+def corpus_stats(documents: Iterable[Document], *, own_counts: Sequence[tuple[int, int]] | None = None) -> CorpusStats:
+    """Count what a corpus holds (see the module docstring for each definition).
+
+    ``own_counts``: per document, the number of its own tokens and sentences (a CoNLL file's), counted
+    instead of the words and sentences of arabench's rules.
+    """
     n_docs = characters = tokens = sentences = 0
     mentions: Counter[str] = Counter()
     outer: Counter[str] = Counter()
@@ -188,8 +195,12 @@ def corpus_stats(documents: Iterable[Document]) -> CorpusStats:
     for doc in documents:
         n_docs += 1
         characters += len(doc.text)
-        tokens += len(words(doc.text))
-        sentences += sentence_count(doc.text)
+        if own_counts is not None:
+            tokens += own_counts[n_docs - 1][0]
+            sentences += own_counts[n_docs - 1][1]
+        else:
+            tokens += len(words(doc.text))
+            sentences += sentence_count(doc.text)
         spans = list(doc.entities.values())
         for span, depth in zip(spans, mention_depths(spans), strict=True):
             mentions[span.label] += 1

@@ -103,6 +103,11 @@ def prediction_to_json(prediction: Any) -> dict[str, object]:
         "spans": [_span_json(s) for s in prediction.spans],
         "relations": [[r.label, _span_json(r.arg1), _span_json(r.arg2)] for r in prediction.relations],
         "diagnostics": {str(k): prediction.diagnostics[k] for k in sorted(prediction.diagnostics)},
+        **(
+            {"clusters": [[_span_json(s) for s in group] for group in prediction.clusters]}
+            if prediction.clusters
+            else {}
+        ),
     }
 
 
@@ -118,7 +123,11 @@ def prediction_from_json(data: Mapping[str, Any]) -> Any:
     if not isinstance(data["diagnostics"], Mapping):
         raise ValueError("diagnostics is not a mapping")
     diagnostics = {str(k): v for k, v in data["diagnostics"].items()}
-    return Prediction(spans=spans, relations=relations, diagnostics=diagnostics)
+    groups = data.get("clusters", [])
+    if not isinstance(groups, list) or not all(isinstance(g, list) for g in groups):
+        raise ValueError("clusters is not a list of span lists")
+    clusters = tuple(tuple(_span_from(s) for s in group) for group in groups)
+    return Prediction(spans=spans, relations=relations, diagnostics=diagnostics, clusters=clusters)
 
 
 def fingerprint(value: object) -> object:
@@ -135,6 +144,7 @@ def fingerprint(value: object) -> object:
             "text": text_sha256(value.text),
             "spans": [_span_json(s) for s in value.spans],
             "relations": sorted([r.label, _span_json(r.arg1), _span_json(r.arg2)] for r in value.relations.values()),
+            "clusters": [list(group) for group in value.clusters],
         }
     if isinstance(value, Path):
         return str(value)
@@ -425,6 +435,9 @@ def _read_regular(path: Path) -> bytes:
 
 def _prediction_problem(prediction: Any, text: str, labels: frozenset[str] | None) -> str | None:
     """What would make ``prediction`` refused as a predictions file for ``text`` (``None`` when it is sound)."""
+    members = [s for group in prediction.clusters for s in group]
+    if not set(members) <= set(prediction.spans):
+        return "holds a cluster member that is not one of its spans"
     for span in [*prediction.spans, *(s for r in prediction.relations for s in (r.arg1, r.arg2))]:
         if not 0 <= span.start < span.end <= len(text):
             return f"holds a span beyond the text of length {len(text)} ({span})"

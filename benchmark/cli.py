@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "predict": "arabench.benchmark.commands.predict",
     "score": "arabench.benchmark.commands.score",
     "compare": "arabench.benchmark.commands.compare",
+    "leaderboard": "arabench.benchmark.commands.leaderboard",
     "models": "arabench.benchmark.commands.models",
     "validate": "arabench.benchmark.commands.validate",
     "convert": "arabench.benchmark.commands.convert",

@@ -37,7 +37,7 @@ from arabench.benchmark.results import ModelResult, Results, load_results
 from arabench.benchmark.scoring import unit_counts_array
 from arabench.eval.modes import HEADLINE
 
-__all__ = ["ComparisonRow", "Comparison", "compare", "DEFAULT_RESAMPLES"]
+__all__ = ["ComparisonRow", "Comparison", "compare", "DEFAULT_RESAMPLES", "read_results", "aligned_counts"]
 
 DEFAULT_RESAMPLES = 10_000
 
@@ -123,14 +123,14 @@ class Comparison:
         names = {"A": self.model_a, "B": self.model_b}
         ci = "" if micro.ci_low is None or micro.ci_high is None else f"[{micro.ci_low:+.4f}, {micro.ci_high:+.4f}]"
         significant = micro.p_randomization is not None and micro.p_randomization < 0.05
+        if not significant:  # a difference the test cannot tell from chance is not "better"
+            return (
+                f"no significant difference at 0.05 between A ({self.model_a}) and B ({self.model_b}): "
+                f"B − A = {micro.diff:+.4f} micro F1 (95% CI {ci}, p AR {fmt(micro.p_randomization)})"
+            )
         return (
             f"{better} ({names[better]}) is better than {worse} ({names[worse]}) by {abs(micro.diff):.4f} micro F1 "
-            f"(B − A = {micro.diff:+.4f}, 95% CI {ci}); "
-            + (
-                f"significant at 0.05 (p AR {fmt(micro.p_randomization)})"
-                if significant
-                else f"not significant at 0.05 (p AR {fmt(micro.p_randomization)})"
-            )
+            f"(B − A = {micro.diff:+.4f}, 95% CI {ci}); significant at 0.05 (p AR {fmt(micro.p_randomization)})"
         )
 
     def to_text(self) -> str:
@@ -519,3 +519,9 @@ def compare(
         seed=seed,
         rows=tuple(rows),
     )
+
+
+#: The checked results reader and per-unit counts of two models, for every command that reads results files
+#: (``compare``, ``leaderboard``): one reader, one set of checks.
+read_results = _load
+aligned_counts = _aligned

@@ -13,6 +13,7 @@ YAML lists), mappings (JSON objects), label maps, text. The harness names no mod
 
     corpus: data/anercorp.conll         # or a list of corpora: one results directory per corpus
     corpus_view: anercorp               # --corpus-view
+    units: file                         # --units (file: a CoNLL corpus's own sentences; split: re-split them)
     view: anercorp                      # --view (the leaderboard view)
     views: my_views.yaml                # --views (user views)
     cards: my_cards/                    # --cards (user model cards)
@@ -131,6 +132,7 @@ def check_option_key(model: str, key: str, *, file: str | Path | None = None, li
 CONFIG_KEYS: dict[str, str] = {
     "corpus": "a corpus path or hf-dataset:<id>, or a list of them",
     "corpus_view": "a view name",
+    "units": "file or split",
     "view": "a view name",
     "views": "a views YAML file",
     "cards": "a directory of model card YAML files",
@@ -158,6 +160,7 @@ class RunConfig:
 
     corpus: list[str] = field(default_factory=list)
     corpus_view: str | None = None
+    units: str = "file"
     view: str | None = None
     views: str | None = None
     cards: str | None = None
@@ -198,6 +201,7 @@ class RunConfig:
         data: dict[str, object] = {
             "corpus": corpus,
             "corpus_view": self.corpus_view,
+            "units": self.units,
             "view": self.view,
             "views": self.views,
             "cards": self.cards,
@@ -344,6 +348,12 @@ def load_config(path: str | Path) -> RunConfig:
         if data["relation_level"] not in RELATION_LEVELS:
             raise bad("relation_level", data["relation_level"], " or ".join(RELATION_LEVELS))
         config.relation_level = data["relation_level"]
+    if "units" in data:
+        from arabench.benchmark.corpus_io import UNIT_CHOICES
+
+        if data["units"] not in UNIT_CHOICES:
+            raise bad("units", data["units"], CONFIG_KEYS["units"])
+        config.units = data["units"]
     for key in ("corpus_view", "view", "llm_base_url", *_PATH_KEYS):
         if key in data:
             value = data[key]

@@ -19,13 +19,27 @@ directory, both files of a pair, every file of a datasets directory, or the
 one file), concatenated in sorted order of their relative paths. Other files
 (a manifest, a README) do not change it.
 
-**Scoring units** (what the bootstrap resamples): the sentences of each
-document, split after a word ``.``, ``!``, ``?`` or ``؟`` followed by white
-space, and at every line break (the rule of the CoNLL exporter,
-:mod:`arabench.annotations.conll`, and of :mod:`arabench.annotations.stats`). When the
-corpus has more than :data:`MAX_DOCUMENTS_FOR_SENTENCE_UNITS` documents, the
-unit is the document instead (documents are then numerous enough, and
-sentences of one document are not independent).
+**Words and scoring units.** A corpus that comes with its own tokens and
+sentences (a CoNLL file, a token-table dataset of ``tokens``/``ner_tags``) is
+scored on *them* (``units="file"``, the default for such a corpus): the word
+boundary snaps spans to the file's tokens, the token view tags the file's
+tokens, and the scoring units (what the bootstrap resamples, and the tag
+sequences of the token view) are the file's sentences
+(:class:`arabench.annotations.conll.TokenLayout`), whatever the number of
+documents. So ``run``, ``score`` and seqeval give the same micro F1 on the same
+predictions. ``units="split"`` asks for arabench's own rules instead (the words of
+:func:`arabench.annotations.tokenize.word_offsets`, which split punctuation off
+a token, and the sentence rule below): an explicit choice, never the default
+for a corpus that has sentences.
+
+A corpus without its own sentences (BRAT, JSONL, Label Studio, an arabench
+``datasets`` export) is split by the sentence rule: after a word ``.``, ``!``,
+``?`` or ``؟`` followed by white space, and at every line break (the rule of
+the CoNLL exporter, :mod:`arabench.annotations.conll`, and of
+:mod:`arabench.annotations.stats`). When such a corpus has more than
+:data:`MAX_DOCUMENTS_FOR_SENTENCE_UNITS` documents, the unit is the document
+instead (documents are then numerous enough, and sentences of one document are
+not independent).
 """
 
 from __future__ import annotations
@@ -35,6 +49,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from arabench.annotations.conll import TokenLayout, rebuilt_layout
 from arabench.annotations.errors import AnnotationError, SchemaError
 from arabench.annotations.hf_datasets import HUB_PREFIX
 from arabench.annotations.schema import Schema, View, default_schema
@@ -43,6 +58,7 @@ from arabench.annotations.tokenize import sentence_ranges
 
 __all__ = [
     "MAX_DOCUMENTS_FOR_SENTENCE_UNITS",
+    "UNIT_CHOICES",
     "Corpus",
     "default_corpus_path",
     "load_corpus",
@@ -53,6 +69,8 @@ __all__ = [
 
 #: Above this many documents, the bootstrap unit is the document rather than the sentence.
 MAX_DOCUMENTS_FOR_SENTENCE_UNITS = 50
+#: ``units=``: the corpus's own tokens and sentences when it has them (``file``), or arabench's rules (``split``).
+UNIT_CHOICES = ("file", "split")
 
 
 def default_corpus_path() -> Path:
@@ -73,8 +91,11 @@ class Corpus:
         view: The label view the gold labels are in.
         sha256: The hash of the files read (see the module docstring).
         files: The files read, relative to ``path`` (or the file name).
-        unit: ``"sentence"`` or ``"document"``.
+        unit: ``"sentence"`` (the file's own, or split by the sentence rule) or ``"document"``.
         units: Per document, the ``(start, end)`` character ranges of its units.
+        words: Per document, the ``(start, end)`` of its own tokens (the word boundary), or ``None``: the
+            words of :func:`arabench.annotations.tokenize.word_offsets`.
+        own_units: True when ``units`` and ``words`` are the corpus's own sentences and tokens.
     """
 
     path: Path
@@ -85,6 +106,13 @@ class Corpus:
     files: tuple[str, ...]
     unit: str
     units: tuple[tuple[tuple[int, int], ...], ...]
+    words: tuple[tuple[tuple[int, int], ...] | None, ...] = ()
+    own_units: bool = False
+
+    @property
+    def word_offsets(self) -> list[tuple[tuple[int, int], ...] | None]:
+        """Per document, its own tokens or ``None`` (arabench's words): the ``words=`` of the scorers."""
+        return list(self.words) if self.words else [None] * len(self.documents)
 
     @property
     def texts(self) -> list[str]:
@@ -152,6 +180,7 @@ def load_corpus(
     schema: Schema | None = None,
     format: str | None = None,
     prefer: str | None = None,
+    units: str | None = None,
 ) -> Corpus:
     """Read a gold corpus for scoring.
 
@@ -163,6 +192,8 @@ def load_corpus(
         schema: The schema (default: the packaged one).
         format: The format (default: the registry's guess from ``path``).
         prefer: The view to infer when the tags fit it (the run's leaderboard view).
+        units: ``file`` (default): a CoNLL or token-table corpus is scored on its own tokens and sentences;
+            ``split``: on arabench's words and sentence rule (see the module docstring).
 
     Raises:
         AnnotationError: If the path does not exist, holds no document, or is malformed.
@@ -174,8 +205,14 @@ def load_corpus(
     schema = schema or default_schema()
     if view is not None:
         schema.view(view)  # an unknown view name: the schema's error, with its suggestion
+    units = units or "file"
+    if units not in UNIT_CHOICES:
+        raise AnnotationError(
+            "unknown scoring units", field="units", value=units, fix=f"use one of {', '.join(UNIT_CHOICES)}"
+        )
+    own = units == "file"
     if isinstance(path, str) and (path.startswith(HUB_PREFIX) or path.lower().endswith(".parquet")):
-        return _dataset_corpus(path, view=view, schema=schema, prefer=prefer)
+        return _dataset_corpus(path, view=view, schema=schema, prefer=prefer, own=own)
     root = Path(path if path is not None else default_corpus_path()).expanduser().resolve()
     if not root.exists():
         raise AnnotationError(
@@ -183,7 +220,8 @@ def load_corpus(
         )
     fmt = get_format(format or infer_format(root, option=None))
     if fmt.name == "hf" and _is_token_dataset_dir(root):
-        return _dataset_corpus(str(root), view=view, schema=schema, prefer=prefer)
+        return _dataset_corpus(str(root), view=view, schema=schema, prefer=prefer, own=own)
+    layouts: list[TokenLayout] | None = None
     if fmt.native_labels:
         from arabench.annotations.corpus import read_corpus
 
@@ -194,6 +232,12 @@ def load_corpus(
             from arabench.annotations.corpus import read_corpus
 
             documents = list(read_corpus(root, format=fmt.name, check_types=False))
+        elif fmt.name == "conll":  # the reader of the registry, with the file's own tokens and sentences
+            from arabench.annotations.conll import read_conll_layout
+
+            read = read_conll_layout(root)
+            documents = [document for document, _ in read]
+            layouts = [layout for _, layout in read] if own else None
         else:
             from arabench.annotations.formats import read_documents
 
@@ -203,7 +247,8 @@ def load_corpus(
     if not documents:
         raise AnnotationError("the corpus holds no document", file=root, fix="check the path")
     base, files = source_files(root, format=fmt.name)
-    return _make_corpus(root, fmt.name, documents, schema.view(view_name), corpus_sha256(base, files), files)
+    sha = corpus_sha256(base, files)
+    return _make_corpus(root, fmt.name, documents, schema.view(view_name), sha, files, layouts=layouts)
 
 
 def _is_token_dataset_dir(root: Path) -> bool:
@@ -220,7 +265,7 @@ def _is_token_dataset_dir(root: Path) -> bool:
     return False
 
 
-def _dataset_corpus(source: str, *, view: str | None, schema: Schema, prefer: str | None) -> Corpus:
+def _dataset_corpus(source: str, *, view: str | None, schema: Schema, prefer: str | None, own: bool) -> Corpus:
     """A ``datasets`` corpus of tokens and ``ner_tags`` (a hub id after ``hf-dataset:``, parquet or JSON files)."""
     from arabench.annotations.hf_datasets import read_token_dataset
 
@@ -236,11 +281,23 @@ def _dataset_corpus(source: str, *, view: str | None, schema: Schema, prefer: st
             digest.update(f"\0{span.start}\0{span.end}\0{span.label}".encode())
     local = Path(source.removeprefix(HUB_PREFIX).split("@", 1)[0]).expanduser()
     root = local.resolve() if local.exists() else Path(source)
-    return _make_corpus(root, "hf-dataset", documents, schema.view(view_name), digest.hexdigest(), [source])
+    # A token table's text is its tokens joined by single spaces, one row per line, and its tokens hold no white
+    # space (the reader refuses them): its own tokens and sentences are the text's.
+    layouts = [rebuilt_layout(doc.text) for doc in documents] if own else None
+    return _make_corpus(
+        root, "hf-dataset", documents, schema.view(view_name), digest.hexdigest(), [source], layouts=layouts
+    )
 
 
 def _make_corpus(
-    root: Path, fmt: str, documents: Sequence[Document], gold_view: View, sha: str, files: Sequence[str]
+    root: Path,
+    fmt: str,
+    documents: Sequence[Document],
+    gold_view: View,
+    sha: str,
+    files: Sequence[str],
+    *,
+    layouts: Sequence[TokenLayout] | None = None,
 ) -> Corpus:
     view_name = gold_view.name
     for doc in documents:
@@ -254,7 +311,12 @@ def _make_corpus(
                     fix=f"use one of {', '.join(sorted(gold_view.labels))}, or pass --corpus-view with the view "
                     "of the corpus's tags",
                 )
-    if len(documents) > MAX_DOCUMENTS_FOR_SENTENCE_UNITS:
+    words: tuple[tuple[tuple[int, int], ...] | None, ...] = ()
+    if layouts is not None:  # the corpus's own sentences and tokens
+        unit = "sentence"
+        units = tuple(layout.sentences for layout in layouts)
+        words = tuple(layout.tokens for layout in layouts)
+    elif len(documents) > MAX_DOCUMENTS_FOR_SENTENCE_UNITS:
         unit = "document"
         units = tuple(((0, len(d.text)),) for d in documents)
     else:
@@ -269,4 +331,6 @@ def _make_corpus(
         files=tuple(files),
         unit=unit,
         units=units,
+        words=words,
+        own_units=layouts is not None,
     )

@@ -320,7 +320,14 @@ def _data(results: Results) -> dict[str, Any]:
 
 def render_html(results: Results) -> str:
     """The complete ``report.html`` text."""
-    from arabench.benchmark.report_text import extra_figures, fmt, fmt_ci, llm_text, relations_text
+    from arabench.benchmark.report_text import (
+        entities_text,
+        extra_figures,
+        fmt,
+        fmt_ci,
+        llm_text,
+        relations_text,
+    )
 
     template = (TEMPLATES / "report.html").read_text(encoding="utf-8")
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
@@ -353,6 +360,7 @@ def render_html(results: Results) -> str:
         )
         extra = extra_figures(results.model(row.model), str(row.view))
         notes = [f"relations F1 (strict / boundaries, word) {relations_text(extra)}"] * ("relations" in extra)
+        notes += [f"entity layer (strict, word) {entities_text(extra)}"] * ("entities" in extra)
         notes += [f"LLM: {llm_text(extra)}"] * ("llm" in extra)
         if notes:
             board.append(f'<tr class="sub"><td></td><td colspan="8" class="muted">{_esc(" · ".join(notes))}</td></tr>')

@@ -62,6 +62,7 @@ __all__ = [
     "fmt_ci",
     "extra_figures",
     "relations_text",
+    "entities_text",
     "llm_text",
 ]
 
@@ -103,6 +104,10 @@ def extra_figures(model: Any, view: str) -> dict[str, Any]:
     tree = (model.scores.get(view) or {}).get("relations")
     if tree:
         out["relations"] = {mode: tree[mode][HEADLINE.boundary]["micro"]["f1"] for mode in tree}
+    entities = (model.scores.get(view) or {}).get("entities")
+    if entities:  # the system's coreference: strict mentions, word boundaries
+        found = entities["strict"][HEADLINE.boundary]
+        out["entities"] = {m: found[m]["f1"] for m in ("muc", "b_cubed", "ceaf_e")} | {"conll": found["conll_f1"]}
     if (model.provenance or {}).get("adapter") in LLM_ADAPTERS:
         keys = ("windows", "failed_windows", "parse_failures", "empty_answers", "unalignable", "unalignable_relations")
         out["llm"] = {k: model.diagnostics.get(k, 0) for k in keys}
@@ -117,6 +122,17 @@ def relations_text(extra: dict[str, Any]) -> str:
     if not rel:
         return "–"
     return f"{fmt(rel.get('strict'))} / {fmt(rel.get('boundaries'))}"
+
+
+def entities_text(extra: dict[str, Any]) -> str:
+    """``MUC 0.5000 · B³ 0.8000 · CEAF-e 0.7000 · CoNLL 0.6667`` (the entity layer, strict, word), or ``–``."""
+    found = extra.get("entities")
+    if not found:
+        return "–"
+    return (
+        f"MUC {fmt(found['muc'])} · B³ {fmt(found['b_cubed'])} · CEAF-e {fmt(found['ceaf_e'])} · "
+        f"CoNLL {fmt(found['conll'])}"
+    )
 
 
 def llm_text(extra: dict[str, Any]) -> str:
@@ -188,11 +204,13 @@ def render_summary(results: Results) -> str:
     }
     with_relations = any("relations" in e for e in extras.values())
     with_llm = any("llm" in e for e in extras.values())
-    if with_relations or with_llm:
+    with_entities = any("entities" in e for e in extras.values())
+    if with_relations or with_llm or with_entities:
         level = results.settings.get("relation_level", "mention")
         lines[-2] += f" relations F1, {level} level (strict / boundaries) |" * with_relations
+        lines[-2] += " entity layer (coreference F1) |" * with_entities
         lines[-2] += " LLM extraction |" * with_llm
-        lines[-1] += " --- |" * (with_relations + with_llm)
+        lines[-1] += " --- |" * (with_relations + with_entities + with_llm)
     rank = 0
     for row in results.leaderboard():
         if row.status not in SCORED_STATUSES:
@@ -205,6 +223,7 @@ def render_summary(results: Results) -> str:
             f"| {view} | {fmt(row.precision)} | {fmt(row.recall)} | "
             f"**{fmt(row.f1)}** | {fmt_ci(row.f1_ci)} | {fmt(row.char_f1)} | {fmt_ci(row.char_f1_ci)} |"
             + f" {md_text(relations_text(extra))} |" * with_relations
+            + f" {md_text(entities_text(extra))} |" * with_entities
             + f" {md_text(llm_text(extra))} |" * with_llm
         )
     if rank == 0:

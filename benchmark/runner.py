@@ -487,7 +487,19 @@ def with_run_values(model: str | NERModel, options: dict[str, object], run_value
 
 
 def _check_prediction(prediction: Prediction, text: str, name: str, view: View) -> None:
-    """Refuse what could not be scored honestly: spans beyond the text, labels outside the model's view."""
+    """Refuse what could not be scored honestly.
+
+    Spans beyond the text, labels outside the model's view, a cluster member that is not a predicted span
+    or is in two clusters.
+    """
+    members = [s for group in prediction.clusters for s in group]
+    if not set(members) <= set(prediction.spans) or len(set(members)) != len(members):
+        raise ModelError(
+            f"model {name!r} predicted a cluster whose mentions are not its predicted spans, each in one cluster",
+            field="clusters",
+            value=next((s for s in members if s not in set(prediction.spans)), None),
+            fix="group predicted spans only, each in at most one cluster",
+        )
     arguments = [s for r in prediction.relations for s in (r.arg1, r.arg2)]
     for span in [*prediction.spans, *arguments]:
         if span.end > len(text):
@@ -608,6 +620,9 @@ def score_predictions(
             clusters=[d.span_clusters() for d in documents],
         )
         pred_spans = [relabel_spans(p.spans, mapping) for p in predictions]
+        pred_clusters = None
+        if any(p.clusters for p in predictions):  # the entity layer of a model that predicts one
+            pred_clusters = [[relabel_spans(group, mapping) for group in p.clusters] for p in predictions]
         pred_relations = [relabel_relations(p.relations, mapping) for p in predictions]
         view_labels = frozenset(mapping[label] for label in labels if mapping.get(label) is not None)
         # What the view leaves out is counted, never silently gone (README "Views").
@@ -628,6 +643,7 @@ def score_predictions(
             pred_out_of_view=dict(pred_out),
             pred_relations_out_of_view=pred_relations_out,
             relation_level=relation_level,
+            pred_clusters=pred_clusters,
         )
     return scores, errors
 
@@ -638,6 +654,21 @@ def _sum_diagnostics(predictions: Sequence[Prediction]) -> dict[str, int | float
         for key, value in p.diagnostics.items():
             total[key] = total.get(key, 0) + value
     return {k: total[k] for k in sorted(total)}
+
+
+def _spans_across_sentences(corpus: Corpus, predictions: Sequence[Prediction]) -> int:
+    """Predicted spans that cross a sentence boundary of a corpus scored on its own sentences (0 for others)."""
+    if not corpus.own_units:
+        return 0
+    from bisect import bisect_right
+
+    n = 0
+    for units, prediction in zip(corpus.units, predictions, strict=True):
+        starts = [start for start, _ in units]
+        for span in prediction.spans:
+            k = bisect_right(starts, span.start) - 1
+            n += k >= 0 and span.end > units[k][1]
+    return n
 
 
 def _completeness(diagnostics: Mapping[str, int | float]) -> tuple[str, str | None]:
@@ -671,6 +702,7 @@ def run(
     corpus: str | Path | Corpus | None = None,
     view: str | None = None,
     corpus_view: str | None = None,
+    units: str | None = None,
     out: str | Path | None = None,
     seed: int = 0,
     cache: bool = True,
@@ -696,6 +728,8 @@ def run(
             loaded :class:`~benchmark.corpus_io.Corpus` (default: the packaged gold).
         view: The leaderboard view (default: see the module docstring).
         corpus_view: The view of a CoNLL corpus's tags (default: inferred).
+        units: ``file`` (default): a CoNLL or token-table corpus is scored on its own sentences and tokens;
+            ``split``: re-split by arabench's rules (:func:`arabench.benchmark.corpus_io.load_corpus`).
         out: Write ``results.json``, ``summary.md``, ``per_type.csv``,
             ``errors.jsonl.gz`` and ``report.html`` into this directory.
         seed: The bootstrap seed.
@@ -760,6 +794,7 @@ def run(
             corpus=corpus,
             view=view,
             corpus_view=corpus_view,
+            units=units,
             out=out,
             lock=lock,
             seed=seed,
@@ -783,6 +818,7 @@ def _run_locked(
     corpus: str | Path | Corpus | None,
     view: str | None,
     corpus_view: str | None,
+    units: str | None,
     out: Path | None,
     lock: OutputLock | None,
     seed: int,
@@ -804,7 +840,9 @@ def _run_locked(
     with timer.step("read corpus"):
         if isinstance(corpus, (str, Path)) and not str(corpus).startswith("hf-dataset:"):
             check_file(corpus)  # too large to read at all: refused before reading
-        gold = corpus if isinstance(corpus, Corpus) else load_corpus(corpus, view=corpus_view, schema=schema)
+        gold = (
+            corpus if isinstance(corpus, Corpus) else load_corpus(corpus, view=corpus_view, schema=schema, units=units)
+        )
     # too large to score: refused before any model runs (issue 18: memory grows with the text)
     check_memory(gold.texts, [d.id for d in gold.documents], source=None if gold.path is None else str(gold.path))
     explicit = models is not None
@@ -889,6 +927,10 @@ def _run_locked(
         all_errors[name] = errors
         all_predictions[name] = got.predictions
         diagnostics = _sum_diagnostics(got.predictions)
+        crossing = _spans_across_sentences(gold, got.predictions)
+        if crossing:  # counted, never silently scored in the sentence where they start only
+            diagnostics["spans_across_sentences"] = crossing
+            log.warning("%s: %d predicted spans cross a sentence of the corpus", name, crossing)
         diagnostics.update(token_cost(diagnostics, options))  # only from prices the user gave
         status, reason = _completeness(diagnostics)
         if status == "partial":
@@ -982,6 +1024,7 @@ def _corpus_json(gold: Corpus) -> dict[str, object]:
         "sha256": gold.sha256,
         "files": list(gold.files),
         "unit": gold.unit,
+        "units_from": "file" if gold.own_units else "split",
         "n_units": gold.n_units,
         "documents": [
             {

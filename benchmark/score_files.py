@@ -72,6 +72,7 @@ class ScoreReport:
     view: str | None
     documents: int  # texts scored: documents (JSONL, BRAT) or sentences (CoNLL)
     notes: dict[str, int] = field(default_factory=dict)
+    entities: dict[str, Any] | None = None  # the system's coreference (eval.coref), when the predictions have clusters
 
 
 #: Bytes of gold lines read per block by the fast CoNLL path (then up to the end of the sentence).
@@ -251,13 +252,17 @@ def _refuse_prefixed(sentence: tuple[list[str], list[str], int], path: str) -> N
 _PREFIXED = re.compile(r"^[BIESLU][-_]\S")
 
 
-def _strict_iob2(gold_path: str, pred_path: str) -> tuple[Any, int]:
+def _strict_iob2(
+    gold_path: str, pred_path: str, *, label_map: str | None = None, drop: str | Sequence[str] = ()
+) -> tuple[Any, int]:
     """The strict IOB2 chunks of seqeval (:func:`arabench.eval.tokens.score_tags` with scheme ``iob2``).
 
     Both files are streamed together (:func:`arabench.annotations.conll.iter_conll_sentences`)
     and their tokens checked as in :func:`_read_conll_checked`; returns the
-    scores and the number of sentences.
+    scores and the number of sentences. ``--label-map``/``--drop`` relabel the predicted tags' types first
+    (a dropped type's tags become ``O``; ``dropped_label:<T>`` counts its ``B-`` tags).
     """
+    from arabench.annotations.tags import split_tag
     from arabench.eval.tokens import score_tags
 
     gold_tags: list[list[str]] = []
@@ -265,7 +270,34 @@ def _strict_iob2(gold_path: str, pred_path: str) -> tuple[Any, int]:
     for g, p in _paired_sentences(gold_path, pred_path, "BIO2"):
         gold_tags.append(g[1])
         pred_tags.append(p[1])
-    return score_tags(gold_tags, pred_tags, scheme="iob2"), len(gold_tags)
+    notes: dict[str, int] = {}
+    if label_map is not None or drop:
+        known = {label for sentence in gold_tags for t in sentence if (label := split_tag(t)[1]) is not None}
+        relabel = _relabeller(label_map, drop, known, {}, "gold")
+        targets: dict[str, str | None] = {}
+        relabelled = []
+        for sentence in pred_tags:
+            new = []
+            for tag in sentence:
+                prefix, label = split_tag(tag)
+                if label is None:  # O
+                    new.append(tag)
+                    continue
+                if label not in targets:
+                    targets[label] = relabel(label)
+                target = targets[label]
+                if target is None:
+                    if prefix == "B":
+                        notes[f"dropped_label:{label}"] = notes.get(f"dropped_label:{label}", 0) + 1
+                    new.append("O")
+                else:
+                    new.append(f"{prefix}-{target}")
+            relabelled.append(new)
+        pred_tags = relabelled
+    scores = score_tags(gold_tags, pred_tags, scheme="iob2")
+    if notes:
+        scores = dataclasses.replace(scores, notes=dict(sorted({**scores.notes, **notes}.items())))
+    return scores, len(gold_tags)
 
 
 def _check_same_tokens(
@@ -328,8 +360,19 @@ def _read_predictions(path: str, fmt: str | None) -> list:
 
 
 def _span_documents(
-    gold_path: str, pred_path: str, *, check_types: bool, gold_format: str, pred_format: str | None
+    gold_path: str,
+    pred_path: str,
+    *,
+    check_types: bool,
+    gold_format: str,
+    pred_format: str | None,
+    clusters: list | None = None,
 ) -> tuple[list[str], list[list], list[list]]:
+    """Texts, gold spans and predicted spans per gold document.
+
+    ``clusters`` receives, per document, the gold and the predicted entity layers as lists of ``(start, end)``
+    ranges (``None`` for predictions without clusters).
+    """
     from arabench.annotations.corpus import read_corpus
 
     gold = read_corpus(gold_path, check_types=check_types, format=gold_format)
@@ -379,6 +422,13 @@ def _span_documents(
         texts.append(doc.text)
         gold_spans.append(list(doc.entities.values()))
         pred_spans.append(list(other.entities.values()))
+        if clusters is not None:
+            clusters.append(
+                (
+                    [[doc.entities[i].range for i in group] for group in doc.clusters],
+                    [[other.entities[i].range for i in group] for group in other.clusters] if other.clusters else None,
+                )
+            )
     return texts, gold_spans, pred_spans
 
 
@@ -483,11 +533,12 @@ def score_settings(
     schema = default_schema()
     view_obj = schema.view(view) if view is not None else None
     if strict_iob2:
-        _check_strict_iob2(settings, fmt=fmt, scheme=scheme, view=view, label_map=label_map, drop=drop)
-        token_scores, n = _strict_iob2(str(gold), str(pred))
+        _check_strict_iob2(settings, fmt=fmt, pred_fmt=pred_fmt, scheme=scheme, view=view)
+        token_scores, n = _strict_iob2(str(gold), str(pred), label_map=label_map, drop=drop)
         return [ScoreReport(scores=token_scores, format=fmt, view=None, documents=n, notes=dict(token_scores.notes))]
     relabel = label_map is not None or bool(drop)
     read_notes: dict[str, int] = {}
+    layers: list = []
     if fmt == "conll":
         with collection_paused():  # a read makes a million small objects and no reference cycle
             read = _read_conll(str(gold), str(pred), scheme)
@@ -512,7 +563,7 @@ def score_settings(
             texts = None
     else:
         texts, gold_spans, pred_spans = _span_documents(
-            str(gold), str(pred), check_types=False, gold_format=fmt, pred_format=pred_fmt
+            str(gold), str(pred), check_types=False, gold_format=fmt, pred_format=pred_fmt, clusters=layers
         )
         documents = len(texts)
     notes: dict[str, int] = {}
@@ -539,28 +590,73 @@ def score_settings(
             scores = dataclasses.replace(
                 scores, out_of_scope=merged, notes=dict(sorted({**scores.notes, **notes}.items()))
             )
+        entities = None
+        if any(pred is not None for _, pred in layers):
+            entities = _entity_layers(layers, gold_spans, pred_spans, texts, setting.boundary)
         reports.append(
-            ScoreReport(scores=scores, format=fmt, view=view, documents=documents, notes={**scores.notes, **read_notes})
+            ScoreReport(
+                scores=scores,
+                format=fmt,
+                view=view,
+                documents=documents,
+                notes={**scores.notes, **read_notes},
+                entities=entities,
+            )
         )
     return reports
 
 
-def _check_strict_iob2(
-    settings: Sequence[Setting],
-    *,
-    fmt: str,
-    scheme: str,
-    view: str | None,
-    label_map: str | None,
-    drop: str | Sequence[str],
-) -> None:
-    """``--strict-iob2`` scores CoNLL files in BIO2 as they are, in one setting of mode ``strict``."""
-    if fmt != "conll" or scheme not in ("BIO2", "IOB2", "BIO") or view or label_map or drop:
+def _entity_layers(
+    layers: Sequence[tuple[list, list | None]],
+    gold_spans: Sequence[Sequence],
+    pred_spans: Sequence[Sequence],
+    texts: Sequence[str] | None,
+    boundary: str,
+) -> dict[str, Any]:
+    """The system's coreference (MUC, B³, CEAF-e; strict mentions, :func:`arabench.eval.coref.score_entity_layers`).
+
+    Each side's spans as scored (relabelled, projected into the view) are grouped by the cluster of the file that
+    holds their range; a span in no cluster is an entity of its own.
+    """
+    from arabench.eval.coref import score_entity_layers
+
+    def partition(spans: Sequence, groups: list | None) -> list[list]:
+        owner = {r: n for n, group in enumerate(groups or ()) for r in group}
+        entities: dict[object, list] = {}
+        for span in sorted(spans):
+            entities.setdefault(owner.get(span.range, ("alone", span)), []).append(span)
+        return list(entities.values())
+
+    key = [partition(g, gold) for g, (gold, _) in zip(gold_spans, layers, strict=True)]
+    response = [partition(p, pred) for p, (_, pred) in zip(pred_spans, layers, strict=True)]
+    return score_entity_layers(key, response, mode="strict", boundary=boundary, texts=texts).as_dict()
+
+
+def _check_strict_iob2(settings: Sequence[Setting], *, fmt: str, pred_fmt: str, scheme: str, view: str | None) -> None:
+    """``--strict-iob2``: CoNLL files in BIO2 (relabelled by ``--label-map``/``--drop``), one ``strict`` setting.
+
+    Each refusal names only what the user gave that does not fit.
+    """
+    if fmt != "conll" or pred_fmt != "conll":
         raise ScoringError(
-            "--strict-iob2 scores CoNLL files in scheme BIO2 as they are",
+            "--strict-iob2 scores CoNLL files (seqeval's strict IOB2 chunks over their tokens)",
             field="--strict-iob2",
-            value=fmt if fmt != "conll" else scheme,
-            fix="use it on CoNLL gold and predictions, without --view, --label-map, --drop or another --scheme",
+            value=fmt if fmt != "conll" else pred_fmt,
+            fix="use it on CoNLL gold and predictions, or drop --strict-iob2",
+        )
+    if scheme not in ("BIO2", "IOB2", "BIO"):
+        raise ScoringError(
+            "--strict-iob2 reads tags in scheme BIO2",
+            field="--scheme",
+            value=scheme,
+            fix="convert the files to BIO2 (arabench convert --scheme), or drop --strict-iob2",
+        )
+    if view:
+        raise ScoringError(
+            "--strict-iob2 compares the tags as they are (or relabelled with --label-map/--drop), not in a view",
+            field="--view",
+            value=view,
+            fix="relabel the predictions with --label-map/--drop instead, or drop --strict-iob2",
         )
     modes = sorted({s.mode for s in settings})
     if len(settings) != 1 or modes != ["strict"]:
@@ -581,38 +677,54 @@ def _relabel(
     gold_spans: list[list],
 ) -> list[list]:
     """Apply ``--label-map``/``--drop`` to the predictions; a label neither mapped, dropped nor known is an error."""
-    from arabench.annotations.errors import LabelMapError
     from arabench.annotations.schema import default_schema
     from arabench.annotations.spans import Span
-    from arabench.models.labelmap import LabelMap, parse_label_map, split_labels
 
-    drops = split_labels(drop)
-    lmap = LabelMap({}, frozenset(drops), "option") if label_map is None else parse_label_map(label_map, drop=drops)
     if view is not None:
         known = set(view.labels) | set(default_schema().entity_types)
     else:
         known = {s.label for spans in gold_spans for s in spans}
+    relabel = _relabeller(label_map, drop, known, notes, "view" if view is not None else "gold")
     out = []
     for spans in pred_spans:
         kept = []
         for span in spans:
-            if span.label in lmap.drop:
-                notes[f"dropped_label:{span.label}"] = notes.get(f"dropped_label:{span.label}", 0) + 1
-            elif span.label in lmap.mapping:
-                target = lmap.mapping[span.label]
-                kept.append(Span(span.start, span.end, target))
-            elif span.label in known:
-                kept.append(span)
-            else:
-                raise LabelMapError(
-                    "prediction label neither mapped, dropped nor a label of the "
-                    + ("view" if view is not None else "gold"),
-                    field="--label-map",
-                    value=span.label,
-                    fix=f"add {span.label}=<LABEL> to --label-map or list it in --drop",
-                )
+            target = relabel(span.label)
+            if target is not None:
+                kept.append(span if target == span.label else Span(span.start, span.end, target))
         out.append(kept)
     return out
+
+
+def _relabeller(
+    label_map: str | None, drop: str | Sequence[str], known: set[str], notes: dict[str, int], against: str
+) -> Any:
+    """``label -> new label or None`` (dropped, counted as ``dropped_label:<LABEL>``) for ``--label-map``/``--drop``.
+
+    A label neither mapped, dropped nor ``known`` (a label of the gold or the view) is a :class:`LabelMapError`.
+    """
+    from arabench.annotations.errors import LabelMapError
+    from arabench.models.labelmap import LabelMap, parse_label_map, split_labels
+
+    drops = split_labels(drop)
+    lmap = LabelMap({}, frozenset(drops), "option") if label_map is None else parse_label_map(label_map, drop=drops)
+
+    def relabel(label: str) -> str | None:
+        if label in lmap.drop:
+            notes[f"dropped_label:{label}"] = notes.get(f"dropped_label:{label}", 0) + 1
+            return None
+        if label in lmap.mapping:
+            return lmap.mapping[label]
+        if label in known:
+            return label
+        raise LabelMapError(
+            f"prediction label neither mapped, dropped nor a label of the {against}",
+            field="--label-map",
+            value=label,
+            fix=f"add {label}=<LABEL> to --label-map or list it in --drop",
+        )
+
+    return relabel
 
 
 def _into_view(spans: list[list], view: Any, schema: Any, *, side: str, path: str) -> tuple[list[list], dict[str, int]]:
@@ -673,6 +785,7 @@ def report_json(report: ScoreReport) -> dict[str, Any]:
         "per_type": {t: _counts_json(c) for t, c in s.per_type.items()},
         "out_of_scope": dict(s.out_of_scope),
         "notes": dict(report.notes),
+        **({} if report.entities is None else {"entities": report.entities}),
     }
 
 
@@ -717,4 +830,14 @@ def report_table(report: ScoreReport) -> str:
         lines.append("not scored (gold out of scope): " + ", ".join(f"{k} {v}" for k, v in s.out_of_scope.items()))
     if report.notes:
         lines.append("notes: " + ", ".join(f"{k} {v}" for k, v in report.notes.items()))
+    if report.entities is not None:
+        e = report.entities
+        lines.append(
+            "entity layer (coreference, strict mentions): "
+            + " · ".join(
+                f"{name} P {_fmt(e[key]['precision'])} R {_fmt(e[key]['recall'])} F1 {_fmt(e[key]['f1'])}"
+                for key, name in (("muc", "MUC"), ("b_cubed", "B³"), ("ceaf_e", "CEAF-e"))
+            )
+            + f" · CoNLL F1 {_fmt(e['conll_f1'])}"
+        )
     return "\n".join(lines)

@@ -6,7 +6,11 @@ The JSON tree of one view (``results.json`` → ``models[i].scores[VIEW]``)::
      "spans": {MODE: {BOUNDARY: {LAYER: SETTING}}},
      "tokens": {"conlleval": TOKENS, "strict_iob2": TOKENS},
      "relation_level": "entity" | "mention",
-     "relations": {MODE: {BOUNDARY: SETTING}} or null when the model predicts none}
+     "relations": {MODE: {BOUNDARY: SETTING}} or null when the model predicts none,
+     "entities": {MODE: {BOUNDARY: COREF}} or null when the model predicts no clusters}
+
+    COREF = {"muc", "b_cubed", "ceaf_e": {"precision", "recall", "f1", ...fractions},
+             "conll_f1", "singletons", "notes"}   (arabench.eval.coref.CorefScores.as_dict)
 
     SETTING = {"per_type": {TYPE: FIGURES}, "micro": FIGURES,
                "macro": {"precision", "recall", "f1", "ci"}, "weighted": {...},
@@ -259,6 +263,7 @@ def score_view(
     pred_out_of_view: Mapping[str, int] | None = None,
     pred_relations_out_of_view: int = 0,
     relation_level: str = "entity",
+    pred_clusters: Sequence[Sequence[Sequence[Span]]] | None = None,
 ) -> tuple[dict[str, Any], ErrorLog]:
     """Score one model in one view: the gold projected into it, predictions already in its labels.
 
@@ -275,6 +280,14 @@ def score_view(
     argument the view leaves out to every relation setting's ``out_of_scope``, and
     ``pred_relations_out_of_view`` to their ``notes``.
 
+    ``pred_clusters`` (per document, the model's clusters of predicted spans, in the view's labels; ``None``
+    when the model predicts no entity layer) scores the system's coreference: the response is every
+    predicted span, in its cluster or alone; the key is the gold entity layer in the view, without the
+    gold mentions of labels the model cannot emit (as for spans); MUC, B³, CEAF-e and their CoNLL mean
+    (:func:`arabench.eval.coref.score_entity_layers`, singletons scored) in each relation mode (``strict``:
+    range and type; ``boundaries``: range) and boundary. The clusters also give the entities of predicted
+    relation arguments that match no gold mention (entity-level relations).
+
     Returns:
         The view's JSON tree (module docstring) and the error records of the
         headline mode and boundary (strict, word), flat layer then nested layer
@@ -285,14 +298,19 @@ def score_view(
 
     texts = corpus.texts
     units = [list(u) for u in corpus.units]
+    words = corpus.word_offsets  # a CoNLL corpus's own tokens (None: arabench's words)
     view, gold_spans, gold_relations = gold.view, gold.spans, gold.relations
     out_of_view, relations_out_of_view = gold.out_of_scope(), gold.relations_out_of_scope()
     grid = list(span_grid())
     headline = [s for s in grid if (s[0], s[1]) == (HEADLINE.mode, HEADLINE.boundary)]
     # Every setting from one pass (the shared work done once), then every interval from one pass of resamples.
-    scored = score_span_grid(gold_spans, pred_spans, grid, texts=texts, units=units, labels=labels, errors=headline)
+    scored = score_span_grid(
+        gold_spans, pred_spans, grid, texts=texts, units=units, labels=labels, errors=headline, words=words
+    )
     schemes = [scheme for _, scheme in _TOKEN_SETTINGS]
-    token_scores = score_token_views(gold_spans, pred_spans, texts=texts, schemes=schemes, units=units, labels=labels)
+    token_scores = score_token_views(
+        gold_spans, pred_spans, texts=texts, schemes=schemes, units=units, labels=labels, words=words
+    )
     prefetch_bootstraps(
         [(scores, setting[0] == "partial") for setting, scores in scored.items()]
         + [(scores, False) for scores in token_scores.values()],
@@ -333,7 +351,12 @@ def score_view(
         "tokens": tokens,
         "relation_level": relation_level,
         "relations": None,
+        "entities": None,
     }
+    response = None if pred_clusters is None else _partitions(pred_spans, pred_clusters)
+    if response is not None:
+        key = [[[s for s in entity if s.label in labels] for entity in doc] for doc in gold.clusters]
+        tree["entities"] = _entity_layers([[e for e in doc if e] for doc in key], response, texts=texts, words=words)
     if any(pred_relations) or pred_relations_out_of_view:
         relation_notes = {"pred_relations_out_of_view": pred_relations_out_of_view}
         tree["relations"] = {
@@ -346,8 +369,10 @@ def score_view(
                 pred_relations,
                 texts=texts,
                 units=units,
+                words=words,
                 level=relation_level,
                 clusters=gold.clusters,
+                pred_clusters=response,
                 n_resamples=n_resamples,
                 seed=seed,
                 confidence=confidence,
@@ -381,8 +406,10 @@ def _relations(
     *,
     texts: Sequence[str],
     units: Sequence[Sequence[tuple[int, int]]],
+    words: Sequence[Sequence[tuple[int, int]] | None],
     level: str,
     clusters: Sequence[Sequence[Sequence[Span]]],
+    pred_clusters: Sequence[Sequence[Sequence[Span]]] | None,
     n_resamples: int,
     seed: int,
     confidence: float,
@@ -400,8 +427,10 @@ def _relations(
             boundary=boundary,
             texts=texts,
             units=units,
+            words=words,
             level=level,
             gold_clusters=clusters if level == "entity" else None,
+            pred_clusters=pred_clusters if level == "entity" else None,
         )
         out.setdefault(mode, {})[boundary] = setting_json(
             scores, n_resamples=n_resamples, seed=seed, confidence=confidence, half_counts=False
@@ -411,3 +440,40 @@ def _relations(
 
 #: The token view's settings: key in ``results.json`` -> scheme of :func:`arabench.eval.tokens.score_token_view`.
 _TOKEN_SETTINGS = (("conlleval", "conlleval"), ("strict_iob2", "iob2"))
+
+
+def _partitions(
+    spans: Sequence[Sequence[Span]], clusters: Sequence[Sequence[Sequence[Span]]]
+) -> list[list[list[Span]]]:
+    """Per document, every predicted span in exactly one entity: its cluster (members kept in the view), or alone."""
+    out = []
+    for doc_spans, doc_clusters in zip(spans, clusters, strict=True):
+        present = set(doc_spans)
+        entities = [[s for s in group if s in present] for group in doc_clusters]
+        entities = [e for e in entities if e]
+        grouped = {s for e in entities for s in e}
+        entities += [[s] for s in sorted(present - grouped)]
+        out.append(entities)
+    return out
+
+
+def _entity_layers(
+    key: Sequence[Sequence[Sequence[Span]]],
+    response: Sequence[Sequence[Sequence[Span]]],
+    *,
+    texts: Sequence[str],
+    words: Sequence[Sequence[tuple[int, int]] | None],
+) -> dict[str, Any]:
+    """The system's coreference in every relation mode and boundary (:func:`arabench.eval.coref.score_entity_layers`).
+
+    Returns:
+        ``{mode: {boundary: CorefScores.as_dict()}}``.
+    """
+    from arabench.eval.coref import score_entity_layers
+    from arabench.eval.modes import relation_grid
+
+    out: dict[str, Any] = {}
+    for mode, boundary in relation_grid():
+        scores = score_entity_layers(key, response, mode=mode, boundary=boundary, texts=texts, words=words)
+        out.setdefault(mode, {})[boundary] = scores.as_dict()
+    return out

@@ -51,10 +51,10 @@ from types import MappingProxyType
 import numpy as np
 from arabench.annotations.errors import ScoringError
 from arabench.annotations.spans import Span
-from arabench.annotations.tokenize import WordIndex
 from arabench.eval.counts import f1_of
 from arabench.eval.modes import check_boundary, check_documents
 from arabench.eval.relations import RELATION_MODES, mention_key
+from arabench.eval.spans import words_index
 from scipy.optimize import linear_sum_assignment
 
 __all__ = [
@@ -285,6 +285,7 @@ def score_entity_layers(
     boundary: str = "char",
     texts: Sequence[str] | None = None,
     singletons: bool = True,
+    words: Sequence[Sequence[tuple[int, int]] | None] | None = None,
 ) -> CorefScores:
     """Score predicted entity layers (clusters of spans) against gold ones.
 
@@ -302,6 +303,8 @@ def score_entity_layers(
         boundary: ``char`` or ``word`` (needs ``texts``).
         texts: The document texts (for ``word``).
         singletons: See :func:`score_coref`.
+        words: Per document, its own tokens for ``word`` boundaries (a CoNLL corpus's), or ``None``
+            (:func:`arabench.eval.spans.words_index`).
 
     Raises:
         ScoringError: On an unknown mode or boundary, mismatched lengths, or
@@ -321,7 +324,11 @@ def score_entity_layers(
     typed = mode == "strict"
     key, response = [], []
     for d in range(n_docs):
-        index = WordIndex.of(texts[d]) if boundary == "word" else None  # type: ignore[index]
+        index = (
+            words_index(texts[d], None if words is None else words[d], doc=d)  # type: ignore[index]
+            if boundary == "word"
+            else None
+        )
         key.append([[mention_key(s, index, typed) for s in entity] for entity in gold[d]])
         response.append([[mention_key(s, index, typed) for s in entity] for entity in pred[d]])
     return score_coref(key, response, singletons=singletons)

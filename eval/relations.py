@@ -60,6 +60,7 @@ from arabench.annotations.spans import Relation, Span
 from arabench.annotations.tokenize import WordIndex, snap_span
 from arabench.eval.counts import FN, FP, TP, CountTable
 from arabench.eval.modes import RELATION_LEVELS, RELATION_MODES, check_boundary, check_documents
+from arabench.eval.spans import words_index
 
 __all__ = ["RELATION_MODES", "RELATION_LEVELS", "RelationScores", "score_relations", "mention_key"]
 
@@ -127,6 +128,7 @@ def score_relations(
     level: str = "mention",
     gold_clusters: Sequence[Sequence[Sequence[Span]]] | None = None,
     pred_clusters: Sequence[Sequence[Sequence[Span]] | None] | None = None,
+    words: Sequence[Sequence[tuple[int, int]] | None] | None = None,
 ) -> RelationScores:
     """Score predicted relations against gold relations, document by document.
 
@@ -147,6 +149,8 @@ def score_relations(
         pred_clusters: For ``entity``: per document, the predicted entities
             (lists of spans), or ``None`` (for all documents or one) when
             the system predicts no clusters.
+        words: Per document, its own tokens for ``word`` boundaries (a CoNLL corpus's), or ``None``
+            (:func:`arabench.eval.spans.words_index`).
 
     Returns:
         The :class:`RelationScores`.
@@ -214,7 +218,11 @@ def score_relations(
     docs = []
     type_set: set[str] = set(types)
     for d in range(n_docs):
-        index = WordIndex.of(texts[d]) if boundary == "word" else None  # type: ignore[index]
+        index = (
+            words_index(texts[d], None if words is None else words[d], doc=d)  # type: ignore[index]
+            if boundary == "word"
+            else None
+        )
         if level == "mention":
             g, p = keys(gold[d], index, "gold"), keys(pred[d], index, "pred")
         else:

@@ -36,6 +36,7 @@ __all__ = [
     "score_span_grid",
     "collection_paused",
     "word_index",
+    "words_index",
     "match_spans",
     "is_proclitic_only",
     "TP",
@@ -453,6 +454,34 @@ def word_index(text: str) -> WordIndex:
     return index
 
 
+def words_index(text: str, words: Sequence[tuple[int, int]] | None, *, doc: int = 0) -> WordIndex:
+    """The word index of one document: of its own tokens ``words`` when given, else :func:`word_index` of its text.
+
+    ``words`` (a CoNLL file's tokens, :class:`arabench.annotations.conll.TokenLayout`) must be sorted,
+    non-overlapping, non-empty ``(start, end)`` ranges within the text.
+
+    Raises:
+        ScoringError: Naming the first bad token range.
+    """
+    if words is None:
+        return word_index(text)
+    starts, ends = [], []
+    last = 0
+    for n, (start, end) in enumerate(words):
+        if not last <= start < end <= len(text):
+            raise ScoringError(
+                f"document {doc}: the words must be sorted, non-overlapping, non-empty ranges within the text "
+                f"(length {len(text)})",
+                field=f"words[{doc}][{n}]",
+                value=(start, end),
+                fix="pass each token's (start, end) character offsets, in order",
+            )
+        starts.append(start)
+        ends.append(end)
+        last = end
+    return WordIndex(starts=starts, ends=ends)
+
+
 def _prepare(spans: Sequence[Span], side: str, index: WordIndex | None, notes: Counter) -> tuple[set[_T], list[_T]]:
     """The distinct spans of one side of one document as tuples (a set, and sorted), snapped to words with ``index``.
 
@@ -663,6 +692,7 @@ def score_spans(
     labels: Collection[str] | None = None,
     types: Collection[str] = (),
     errors: bool = True,
+    words: Sequence[Sequence[tuple[int, int]] | None] | None = None,
 ) -> SpanScores:
     """Score predicted spans against gold spans, document by document.
 
@@ -684,6 +714,8 @@ def score_spans(
             span has them (e.g. the union over systems, so that two results
             have the same axis for a paired test).
         errors: Build :attr:`SpanScores.errors` (set False to skip the work).
+        words: Per document, its own tokens for ``word`` boundaries (a CoNLL corpus's), or ``None`` for the
+            words of :func:`arabench.annotations.tokenize.word_offsets` (:func:`words_index`).
 
     Returns:
         The :class:`SpanScores`.
@@ -712,7 +744,7 @@ def score_spans(
         )
     scope = None if labels is None else frozenset(labels)
     with collection_paused():
-        return _score(gold, pred, mm, boundary, layer, texts, units, scope, types, errors)
+        return _score(gold, pred, mm, boundary, layer, texts, units, scope, types, errors, words=words)
 
 
 def score_span_grid(
@@ -725,6 +757,7 @@ def score_span_grid(
     labels: Collection[str] | None = None,
     types: Collection[str] = (),
     errors: Collection[tuple[str, str, str]] = (),
+    words: Sequence[Sequence[tuple[int, int]] | None] | None = None,
 ) -> dict[tuple[str, str, str], SpanScores]:
     """Score many ``(mode, boundary, layer)`` settings of the same spans in one pass.
 
@@ -745,6 +778,7 @@ def score_span_grid(
         types: Labels to put on the type axis of every setting.
         errors: The settings whose :attr:`SpanScores.errors` are built (the
             others have none).
+        words: Per document, its own tokens for ``word`` boundaries, or ``None`` (as for :func:`score_spans`).
 
     Returns:
         Setting -> scores, in the order of ``settings``.
@@ -770,11 +804,13 @@ def score_span_grid(
     out: dict[tuple[str, str, str], SpanScores] = {}
     with collection_paused():
         for boundary in dict.fromkeys(b for _, b, _ in wanted):
-            nested = _Prepared(gold, pred, boundary, "nested", texts, units, scope, keep=True)
+            nested = _Prepared(gold, pred, boundary, "nested", texts, units, scope, keep=True, words=words)
             for layer in dict.fromkeys(layer for _, b, layer in wanted if b == boundary):
                 prepared = nested
                 if layer == "flat":
-                    prepared = _Prepared(gold, pred, boundary, "flat", texts, units, scope, keep=True, base=nested)
+                    prepared = _Prepared(
+                        gold, pred, boundary, "flat", texts, units, scope, keep=True, base=nested, words=words
+                    )
                 for mm, b, lay in wanted:
                     if (b, lay) == (boundary, layer):
                         key = (mm.name, b, lay)
@@ -868,6 +904,7 @@ class _Prepared:
         ready: bool = False,
         keep: bool = False,
         base: _Prepared | None = None,
+        words: Sequence[Sequence[tuple[int, int]] | None] | None = None,
     ) -> None:
         n_docs = len(gold)
         self.texts = texts
@@ -904,7 +941,11 @@ class _Prepared:
                         else:
                             out_of_scope[s.label] += 1
                     doc_gold = kept
-                index = word_index(texts[d]) if word else None  # type: ignore[index]
+                index = (
+                    words_index(texts[d], None if words is None else words[d], doc=d)  # type: ignore[index]
+                    if word
+                    else None
+                )
                 g_set, g_sorted = _prepare(doc_gold, "gold", index, notes)
                 p_set, p_sorted = _prepare(pred[d], "pred", index, notes)
                 if flat:
@@ -990,9 +1031,10 @@ def _score(
     *,
     ready: bool = False,
     disjoint: bool = False,
+    words: Sequence[Sequence[tuple[int, int]] | None] | None = None,
 ) -> SpanScores:
     """:func:`score_spans` after its arguments are checked (``ready``: sets of tuples, see :func:`score_span_sets`)."""
-    prepared = _Prepared(gold, pred, boundary, layer, texts, units, scope, ready=ready)
+    prepared = _Prepared(gold, pred, boundary, layer, texts, units, scope, ready=ready, words=words)
     return _count(prepared, mm, boundary, layer, types, errors, disjoint=disjoint)
 
 

@@ -123,6 +123,7 @@ __all__ = [
     "bootstrap_many",
     "paired_bootstrap",
     "approximate_randomization",
+    "holm",
 ]
 
 MEASURES = ("precision", "recall", "f1")
@@ -800,3 +801,29 @@ def approximate_randomization(
         seed=seed,
         n_undefined=n_trials - defined,
     )
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm's step-down adjustment of a family of p-values (Holm 1979), in the input order.
+
+    Sort the ``m`` p-values increasingly, multiply the ``i``-th (from 0) by ``m - i``, make the sequence
+    non-decreasing (each adjusted value is the largest so far) and cap it at 1. Rejecting where the
+    adjusted value is at most ``alpha`` controls the family-wise error rate at ``alpha`` under any
+    dependence between the tests.
+
+    Raises:
+        ScoringError: If a p-value is not a number in [0, 1].
+    """
+    values = [float(p) for p in p_values]
+    for n, p in enumerate(values):
+        if not 0 <= p <= 1:  # also refuses NaN
+            raise ScoringError(
+                "a p-value must be a number from 0 to 1", field=f"p_values[{n}]", value=p, fix="pass p-values"
+            )
+    m = len(values)
+    adjusted = [0.0] * m
+    running = 0.0
+    for rank, index in enumerate(sorted(range(m), key=lambda i: (values[i], i))):
+        running = max(running, min(1.0, (m - rank) * values[index]))
+        adjusted[index] = running
+    return adjusted

@@ -39,7 +39,7 @@ from arabench.annotations.spans import Span, outermost
 from arabench.annotations.tags import POLICIES, decode_bio2_arrays, encode, split_tag
 from arabench.annotations.tokenize import WordIndex
 from arabench.eval.counts import CountTable
-from arabench.eval.spans import word_index
+from arabench.eval.spans import words_index
 
 __all__ = [
     "TOKEN_SCHEMES",
@@ -291,6 +291,7 @@ def score_token_view(
     units: Sequence[Sequence[tuple[int, int]]] | None = None,
     labels: Collection[str] | None = None,
     types: Collection[str] = (),
+    words: Sequence[Sequence[tuple[int, int]] | None] | None = None,
 ) -> TokenScores:
     """Score spans through their CoNLL projection (flat layer, BIO2 over words).
 
@@ -305,14 +306,16 @@ def score_token_view(
         labels: Labels the model can emit; other gold labels are counted in
             ``out_of_scope`` instead of scored.
         types: Labels to put on the type axis even if absent.
+        words: Per document, the ``(start, end)`` of its own tokens (a CoNLL corpus's), or ``None`` for the
+            words of :func:`arabench.annotations.tokenize.word_offsets` (:func:`arabench.eval.spans.words_index`).
 
     Returns:
         A :class:`TokenScores` with one unit row per sentence.
     """
     _check_scheme(scheme)
-    return score_token_views(gold, pred, texts=texts, schemes=(scheme,), units=units, labels=labels, types=types)[
-        scheme
-    ]
+    return score_token_views(
+        gold, pred, texts=texts, schemes=(scheme,), units=units, labels=labels, types=types, words=words
+    )[scheme]
 
 
 def score_token_views(
@@ -324,8 +327,11 @@ def score_token_views(
     units: Sequence[Sequence[tuple[int, int]]] | None = None,
     labels: Collection[str] | None = None,
     types: Collection[str] = (),
+    words: Sequence[Sequence[tuple[int, int]] | None] | None = None,
 ) -> dict[str, TokenScores]:
     """:func:`score_token_view` in several schemes: the spans are projected onto tags once, then scored per scheme.
+
+    ``words``: per document, its own tokens (a CoNLL corpus's), or ``None`` (:func:`arabench.eval.spans.words_index`).
 
     Returns:
         Scheme -> scores, each equal to ``score_token_view(..., scheme=scheme)``.
@@ -341,6 +347,8 @@ def score_token_views(
         )
     if units is not None and len(units) != len(texts):
         raise ScoringError("units must have one entry per document", field="units", value=len(units))
+    if words is not None and len(words) != len(texts):
+        raise ScoringError("words must have one entry per document", field="words", value=len(words))
     scope = None if labels is None else frozenset(labels)
     notes: Counter = Counter()
     out_of_scope: Counter = Counter()
@@ -348,7 +356,7 @@ def score_token_views(
     pred_sents: list[list[str]] = []
     docs: list[int] = []
     for d, text in enumerate(texts):
-        index = word_index(text)
+        index = words_index(text, None if words is None else words[d], doc=d)
         doc_gold = list(gold[d])
         if scope is not None:
             for s in doc_gold:

@@ -37,15 +37,21 @@ class Prediction:
         diagnostics: Counters of everything the adapter had to do that could
             change a score, e.g. ``{"dropped_label:MISC": 3, "windows": 4}``.
             Keys are stable strings; the harness reports every one of them.
+        clusters: The predicted entity layer: groups of two or more predicted
+            spans (members of ``spans``) that denote one entity; a span in no
+            group is an entity of its own. Empty when the model predicts no
+            coreference (then its entity layer is not scored).
     """
 
     spans: tuple[Span, ...] = ()
     relations: tuple[Relation, ...] = ()
     diagnostics: Mapping[str, int] = field(default_factory=dict)
+    clusters: tuple[tuple[Span, ...], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "spans", tuple(sorted(self.spans)))
         object.__setattr__(self, "relations", tuple(self.relations))
+        object.__setattr__(self, "clusters", tuple(tuple(sorted(group)) for group in self.clusters))
         object.__setattr__(self, "diagnostics", MappingProxyType(dict(self.diagnostics)))
 
 

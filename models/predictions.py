@@ -45,9 +45,14 @@ Diagnostics (per text): ``dropped_label:<RAW>``, ``duplicate_spans``,
 ``realigned_spans``, ``dropped_relations`` (a relation whose argument was
 dropped), ``repaired_tags`` (CoNLL tags that differ from their canonical
 encoding in the declared scheme, read with the conlleval rules: an ``I-``
-after ``O`` starts a mention), ``clusters_not_scored`` (coreference clusters in
-the file: a prediction carries mentions and relations only, so the harness does
-not score a system's entity layer; ``arabench.eval.coref`` does).
+after ``O`` starts a mention), ``dropped_clusters`` (a coreference cluster left
+with fewer than two mentions once dropped labels are gone).
+
+Clusters: a document's entity layer (JSONL ``clusters``, BRAT ``Equiv`` lines,
+and whatever the Label Studio and ``datasets`` readers read into
+``Document.clusters``) is carried into the prediction (``Prediction.clusters``),
+so the harness scores the system's coreference (MUC, B³, CEAF-e,
+:mod:`arabench.eval.coref`) next to its mentions and relations.
 """
 
 from __future__ import annotations
@@ -400,11 +405,25 @@ class PredictionsFileModel:
                     diagnostics["dropped_relations"] += 1
                     continue
                 relations.append(Relation(rel.label, a1, a2))
-            if doc.clusters:
-                diagnostics["clusters_not_scored"] += len(doc.clusters)
+            clusters = []  # the file's entity layer over the spans kept (a dropped member leaves its cluster)
+            taken: set[Span] = set()
+            for group in doc.clusters:
+                members = tuple(
+                    dict.fromkeys(
+                        m for i in group if (m := mapping.get(doc.entities[i])) is not None and m not in taken
+                    )
+                )
+                taken.update(members)
+                if len(members) > 1:
+                    clusters.append(members)
+                elif len(group) > 1:
+                    diagnostics["dropped_clusters"] += 1
             out.append(
                 Prediction(
-                    spans=tuple(sorted(set(mapping.values()))), relations=relations, diagnostics=dict(diagnostics)
+                    spans=tuple(sorted(set(mapping.values()))),
+                    relations=relations,
+                    diagnostics=dict(diagnostics),
+                    clusters=tuple(clusters),
                 )
             )
         self._report_unmatched(out)
@@ -427,7 +446,9 @@ class PredictionsFileModel:
         if change and out:
             diagnostics = dict(out[-1].diagnostics)
             diagnostics["documents_not_in_gold"] = diagnostics.get("documents_not_in_gold", 0) + change
-            out[-1] = Prediction(spans=out[-1].spans, relations=out[-1].relations, diagnostics=diagnostics)
+            out[-1] = Prediction(
+                spans=out[-1].spans, relations=out[-1].relations, diagnostics=diagnostics, clusters=out[-1].clusters
+            )
         if unmatched:
             shown = ", ".join(repr(i) for i in unmatched[:10]) + (" ..." if len(unmatched) > 10 else "")
             log.warning(

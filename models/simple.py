@@ -165,8 +165,18 @@ class OracleModel:
                         continue
                     relations.append(type(rel)(rel.label, a1, a2))
             diagnostics = {"dropped_relations": dropped} if dropped else {}
+            clusters = []  # the gold entity layer, over the mentions predicted
+            for group in doc.clusters:
+                members = tuple(dict.fromkeys(projected[m] for i in group if (m := doc.entities[i]) in projected))
+                if len(members) > 1:
+                    clusters.append(members)
             result.append(
-                Prediction(spans=tuple(dict.fromkeys(projected.values())), relations=relations, diagnostics=diagnostics)
+                Prediction(
+                    spans=tuple(dict.fromkeys(projected.values())),
+                    relations=relations,
+                    diagnostics=diagnostics,
+                    clusters=tuple(clusters),
+                )
             )
         return result
 

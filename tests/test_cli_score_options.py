@@ -90,10 +90,26 @@ def test_strict_iob2_equals_seqeval(tmp_path: Path, capsys: pytest.CaptureFixtur
     )
 
 
-def test_strict_iob2_refuses_other_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_strict_iob2_refuses_a_view_naming_only_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     gold = conll(tmp_path / "g.conll", GOLD_TAGS)
     assert main(["score", "--gold", str(gold), "--pred", str(gold), "--strict-iob2", "--view", "conll4"]) == 2
-    assert "--strict-iob2 scores CoNLL files in scheme BIO2 as they are" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "field '--view'" in err and "--scheme" not in err  # names only the options the user passed
+
+
+def test_strict_iob2_with_label_map_and_drop_equals_relabelled_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gold = conll(tmp_path / "g.conll", ["O", "B-PER", "I-PER", "O", "B-LOC", "O", "O", "O"])
+    pred = conll(tmp_path / "p.conll", ["O", "B-PERS", "I-PERS", "O", "B-GPE", "O", "B-DATE", "O"])
+    by_hand = conll(tmp_path / "h.conll", ["O", "B-PER", "I-PER", "O", "B-LOC", "O", "O", "O"])
+    args = ["--gold", str(gold), "--strict-iob2", "--mode", "strict"]
+    out = score_json(capsys, *args, "--pred", str(pred), "--label-map", "PERS=PER,GPE=LOC", "--drop", "DATE")
+    expected = score_json(capsys, *args, "--pred", str(by_hand))
+    assert out["micro"] == expected["micro"] and out["micro"]["f1"] == 1.0
+    assert out["notes"]["dropped_label:DATE"] == 1
+    assert main(["score", *args, "--pred", str(pred), "--label-map", "PERS=PER"]) == 2
+    assert "prediction label neither mapped, dropped nor a label of the gold" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -197,14 +197,16 @@ def test_any_partition_round_trips_through_brat_and_jsonl(owners: list[int]) -> 
     assert sorted(i for g in clustered.entity_groups() for i in g) == sorted(ids)
 
 
-def test_a_predictions_file_with_clusters_says_they_are_not_scored(tmp_path: Path) -> None:
+def test_a_predictions_file_carries_its_clusters_into_the_prediction(tmp_path: Path) -> None:
     from arabench.annotations.jsonl import write_jsonl
     from arabench.models.predictions import PredictionsFileModel
 
     doc = parse(GOOD).document
     path = write_jsonl([doc], tmp_path / "pred.jsonl")
     (prediction,) = PredictionsFileModel(path).predict([TEXT])
-    assert prediction.diagnostics["clusters_not_scored"] == 2
+    assert "clusters_not_scored" not in prediction.diagnostics
+    assert prediction.clusters == tuple(tuple(sorted(doc.entities[i] for i in g)) for g in doc.clusters)
+    assert len(prediction.clusters) == 2
     assert len(prediction.relations) == 1
 
 

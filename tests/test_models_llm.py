@@ -1021,3 +1021,25 @@ def test_the_cache_key_code_hash_covers_the_whole_adapter_subpackage(
     assert _adapter_code_hash("arabench.models.llm.adapters:OpenAIChatModel") != _adapter_code_hash(
         "arabench.models.simple:EmptyModel"
     )
+
+
+def test_an_answer_entity_found_at_several_places_is_one_predicted_cluster(tmp_path: Path) -> None:
+    from arabench.models.llm.alignment import answer_clusters
+
+    text = "قال أحمد إن أحمد سافر إلى القاهرة، ثم عاد أحمد من القاهرة."
+    content = answer([("e1", "أحمد", "PERS"), ("e2", "القاهرة", "GPE"), ("e3", "أحمد", "PERS")])
+    parsed = parse_answer(content, entity_types=default_schema().entity_types)
+    aligned = align_entities(text, parsed.entities)
+
+    def every(word: str, label: str) -> tuple[Span, ...]:
+        starts = [i for i in range(len(text)) if text.startswith(word, i)]
+        return tuple(Span(i, i + len(word), label) for i in starts)
+
+    ahmad, cairo = every("أحمد", "PERS"), every("القاهرة", "GPE")
+    assert (len(ahmad), len(cairo)) == (3, 2)
+    assert answer_clusters(aligned) == [ahmad, cairo]  # the repeated answer entity e3 adds no second cluster
+    with CannedServer({text: [("ok", content)]}) as server:
+        model = OpenAIChatModel.from_spec("coref", base_url=server.url, cache_dir=str(tmp_path / "cache"))
+        (prediction,) = model.predict([text])
+    assert prediction.clusters == (ahmad, cairo)
+    assert set(prediction.spans) == set(ahmad + cairo)

@@ -92,7 +92,9 @@ def add_grid(parser: argparse.ArgumentParser, *, repeatable: bool) -> None:
     group.add_argument("--layer", default=HEADLINE.layer, choices=LAYERS, help=helps["--layer"])
 
 
-SEED_HELP = "seed of the resampling (paired bootstrap, approximate randomization; default: 0)"
+SEED_HELP = (
+    "seed of the resampling: run's bootstrap intervals, the paired tests of compare and leaderboard (default: 0)"
+)
 
 
 def add_seed(parser: argparse.ArgumentParser, *, default: int | None = 0) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import textwrap
 from dataclasses import replace
 from pathlib import Path
@@ -73,6 +74,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     from arabench.benchmark.commands.options import views_help
 
+    parser.add_argument(
+        "--units",
+        choices=("file", "split"),
+        default=None,
+        help="scoring units of a CoNLL or token-table corpus: its own sentences and tokens (file, the default), "
+        "or re-split by arabench's sentence rule and words (split)",
+    )
     parser.add_argument(
         "--view",
         metavar="VIEW",
@@ -169,6 +177,7 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
         "models": args.models,
         "corpus": args.corpus,
         "corpus_view": args.corpus_view,
+        "units": args.units,
         "view": args.view,
         "views": None if args.views is None else str(Path(args.views).resolve()),
         "cards": None if args.cards is None else str(Path(args.cards).resolve()),
@@ -185,11 +194,34 @@ def resolve_config(args: argparse.Namespace) -> RunConfig:
     if args.models is not None and config.models != args.models:
         config.model_options = {}  # the file's options were for the file's models
     config = merge_flags(config, flags, [tuple(pair) for pair in args.model_option])
+    if args.config and args.out is None:
+        _refuse_overwriting_the_source(Path(args.config), config)
     if config.views:
         register_views_file(config.views)
     if config.cards:
         add_cards_dir(config.cards)
     return config
+
+
+def _refuse_overwriting_the_source(source: Path, config: RunConfig) -> None:
+    """A run repeated from a ``results.json`` never replaces the results it came from unless ``--out`` says so."""
+    from arabench.annotations.errors import BenchmarkError
+
+    given = source.expanduser().resolve()
+    if given.is_dir():
+        given = given / "results.json"
+    outs = (
+        [Path(config.out)] if len(config.corpus) <= 1 else [Path(config.out) / _corpus_name(c) for c in config.corpus]
+    )
+    for out in outs:
+        if (out.expanduser().resolve() / "results.json") == given:
+            raise BenchmarkError(
+                "repeating this run would write over the results it is repeated from",
+                file=str(source),
+                field="--out",
+                value=str(out),
+                fix="pass --out DIR for the new run (or --out with that same directory to replace it)",
+            )
 
 
 def main(args: argparse.Namespace) -> int:
@@ -231,7 +263,7 @@ def main(args: argparse.Namespace) -> int:
             fix="give the corpora different file names, or run them one at a time with their own --out",
         )
     _refuse_inputs_inside_out(config, corpora)
-    golds = [load_corpus(c, view=config.corpus_view, prefer=config.view) for c in corpora]
+    golds = [load_corpus(c, view=config.corpus_view, prefer=config.view, units=config.units) for c in corpora]
     if getattr(args, "dry_run", False):
         from arabench.benchmark.dryrun import plan_run
         from arabench.benchmark.runner import run_values, with_run_values
@@ -245,8 +277,10 @@ def main(args: argparse.Namespace) -> int:
             print(plan.table())
         return 0
     status = 0
+    outs = []
     for corpus_path, gold in zip(corpora, golds, strict=True):
         out = config.out if len(corpora) == 1 else str(Path(config.out) / _corpus_name(corpus_path))
+        outs.append(out)
         recorded = replace(config, corpus=[] if corpus_path is None else [corpus_path], out=out)
         results = run(
             config.models,
@@ -271,6 +305,11 @@ def main(args: argparse.Namespace) -> int:
             if m.explicit and m.status != "scored":
                 print(f"arabench run: model {m.name!r} {m.status}: {m.reason}", file=sys.stderr)
         status = max(status, results.exit_status)
+    if len(corpora) > 1 and not config.quiet:  # the combined table, from the results directories just written
+        from arabench.benchmark.leaderboard import leaderboard
+
+        print(f"\ncombined leaderboard (arabench leaderboard {' '.join(outs)}):")
+        print(leaderboard(outs, view=config.view, seed=config.seed).to_text(), end="")
     return status
 
 
@@ -306,6 +345,7 @@ def _print_leaderboard(results: Results, out: str, *, corpus: str | None) -> Non
     from arabench.benchmark.results import SCORED_STATUSES
 
     head = HEADLINE
+    fixes: dict[str, list[str]] = {}
     where = f"corpus {corpus}, " if corpus else ""
     print(
         f"leaderboard ({where}view {results.leaderboard_view}; "
@@ -320,10 +360,50 @@ def _print_leaderboard(results: Results, out: str, *, corpus: str | None) -> Non
                 f"  {row.model:<40} {row.view:<9} F1 {fmt(row.f1)} {fmt_ci(row.f1_ci)}"
                 f"  char F1 {fmt(row.char_f1)}{flag}"
             )
+        elif row.status == "skipped":  # one line each; the fix they share is said once, below
+            what, fix = split_reason(row.reason or "")
+            print(f"  {row.model:<40} skipped: {what}")
+            if fix:
+                fixes.setdefault(fix, []).append(row.model)
         else:
             # The reason ends with its fix: wrapped, never cut (also: `arabench models NAME`).
             lines = textwrap.wrap(f"{row.status}: {row.reason or ''}", width=78) or [row.status]
             print(f"  {row.model:<40} {lines[0]}")
             for line in lines[1:]:
                 print(f"  {'':<40} {line}")
+    for fix, models in fixes.items():
+        who = f"the {len(models)} skipped models" if len(models) > 1 else models[0]
+        lines = textwrap.wrap(f"fix for {who}: {fix}", width=118)
+        print("\n".join(f"  {line}" for line in lines))
     print(f"results written to {out}/ (results.json, summary.md, per_type.csv, errors.jsonl.gz, report.html)")
+
+
+_HEX = re.compile(r"\b[0-9a-f]{40}\b")
+_HF_COMMAND = re.compile(r"`hf download \S+ --revision \S+`")
+
+
+def split_reason(reason: str) -> tuple[str, str | None]:
+    """A skip reason as (what happened, in one line; its fix, with model-specific ids made placeholders).
+
+    The fix starts after the first ``": "`` outside parentheses and backticks; a model's hub command becomes
+    ``hf download REPO --revision REVISION`` (``arabench models NAME`` prints each model's), so the models
+    skipped for one cause share one fix. A full revision hash in what happened is shortened to 12 characters.
+    """
+    text = reason.removeprefix("not available here: ")
+    depth, quoted, cut = 0, False, None
+    for i, ch in enumerate(text):
+        if ch == "`":
+            quoted = not quoted
+        elif not quoted and ch in "([":
+            depth += 1
+        elif not quoted and ch in ")]":
+            depth = max(0, depth - 1)
+        elif not quoted and depth == 0 and text.startswith(": ", i):
+            cut = i
+            break
+    what, fix = (text, None) if cut is None else (text[:cut], text[cut + 2 :])
+    what = _HEX.sub(lambda m: m.group(0)[:12] + "…", what)
+    if fix is not None:
+        fix = _HF_COMMAND.sub("`hf download REPO --revision REVISION`, see `arabench models NAME`", fix)
+        fix = _HEX.sub("REVISION", fix)
+    return what, fix

@@ -86,8 +86,10 @@ def main(args: argparse.Namespace) -> int:
 
     path: str | Path = args.path if args.path is not None else display_path(default_gold_path())
     view = None
+    corpus = None
     if is_dataset_source(str(path)):
-        documents = list(load_corpus(str(path)).documents)
+        corpus = load_corpus(str(path))
+        documents = list(corpus.documents)
     else:
         for warning in report_warnings(Path(path), args.format):
             print(warning, file=sys.stderr)
@@ -96,7 +98,10 @@ def main(args: argparse.Namespace) -> int:
         else:  # labels checked against the corpus's view (schema types, or the view its tag set fits)
             corpus = load_corpus(path, format=args.format)
             documents, view = list(corpus.documents), corpus.view.name
-    stats = corpus_stats(documents)
+    own = None  # a CoNLL file or token table: its own tokens and sentences
+    if corpus is not None and corpus.own_units:
+        own = [(len(w or ()), len(u)) for w, u in zip(corpus.words, corpus.units, strict=True)]
+    stats = corpus_stats(documents, own_counts=own)
     if args.json:
         print(json.dumps({"path": str(path), "view": view, **stats.to_dict()}, ensure_ascii=False, indent=2))
     else:

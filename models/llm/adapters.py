@@ -59,7 +59,7 @@ from arabench.annotations.schema import Schema, default_schema
 from arabench.annotations.spans import Relation, Span
 from arabench.models.base import Option, Prediction, parse_options
 from arabench.models.llm.accounting import estimate_tokens, parse_price, read_usage, token_counts
-from arabench.models.llm.alignment import align_entities, align_relations
+from arabench.models.llm.alignment import Alignment, align_entities, align_relations, answer_clusters
 from arabench.models.llm.cache import ResponseCache
 from arabench.models.llm.concurrency import (
     DEFAULT_CONCURRENCY,
@@ -515,13 +515,15 @@ class LLMExtractor:
         counts: list[Counter[str]] = [Counter() for _ in texts]
         spans: list[dict[Span, None]] = [{} for _ in texts]
         relations: list[dict[Relation, None]] = [{} for _ in texts]
+        clusters: list[list[tuple[Span, ...]]] = [[] for _ in texts]  # the entities the answers imply
+        clustered: list[set[Span]] = [set() for _ in texts]
         for (t, start, end), answer in zip(windows, answers, strict=True):
             text = texts[t]
             counts[t]["windows"] += 1
             if end - start > self.max_window_chars:
                 counts[t]["oversized_windows"] += 1
             try:
-                window_spans, window_relations, window_counts = self._use(text, start, end, answer)
+                window_spans, window_relations, window_counts, alignment = self._use(text, start, end, answer)
             except ModelError:
                 raise
             except Exception as exc:  # one bad window must not stop the run
@@ -539,6 +541,8 @@ class LLMExtractor:
                 spans[t][span] = None
             for rel in window_relations:
                 relations[t][rel] = None
+            if alignment is not None:
+                clusters[t] += answer_clusters(alignment, clustered[t])
         predictions = []
         for t in range(len(texts)):
             problems = {k: counts[t][k] for k in _REPORTED if counts[t].get(k)}
@@ -551,7 +555,12 @@ class LLMExtractor:
                     f" (unalignable e.g. {examples})" if examples else "",
                 )
             predictions.append(
-                Prediction(spans=tuple(spans[t]), relations=tuple(relations[t]), diagnostics=dict(counts[t]))
+                Prediction(
+                    spans=tuple(spans[t]),
+                    relations=tuple(relations[t]),
+                    diagnostics=dict(counts[t]),
+                    clusters=tuple(clusters[t]),
+                )
             )
         n_windows = sum(p.diagnostics.get("windows", 0) for p in predictions)
         failed = sum(p.diagnostics.get("failed_windows", 0) for p in predictions)
@@ -567,20 +576,22 @@ class LLMExtractor:
             )
         return predictions
 
-    def _use(self, text: str, start: int, end: int, answer: _Answer) -> tuple[list[Span], list[Relation], Counter[str]]:
-        """One window's answer parsed and aligned to raw offsets of ``text``."""
+    def _use(
+        self, text: str, start: int, end: int, answer: _Answer
+    ) -> tuple[list[Span], list[Relation], Counter[str], Alignment | None]:
+        """One window's answer parsed and aligned to raw offsets of ``text`` (and the alignment, for its clusters)."""
         counts = Counter(answer.counts)
         if answer.failed:
             counts["failed_windows"] += 1
             self.stats["failed_windows"] += 1
-            return [], [], counts
+            return [], [], counts, None
         if answer.finish_reason == "length":
             counts["truncated_answers"] += 1
         parsed = parse_answer(answer.content, entity_types=self.schema.entity_types)
         counts.update(parsed.counts)
         if not parsed.ok:
             self._sample("parse_failures", window=[start, end], answer=excerpt(answer.content or "", limit=500))
-            return [], [], counts
+            return [], [], counts, None
         aligned = align_entities(
             text,
             parsed.entities,
@@ -594,7 +605,7 @@ class LLMExtractor:
             self._sample("unalignable", window=[start, end], text=missing)
         relations, rel_counts = align_relations(parsed.relations, parsed.entities, aligned, schema=self.schema)
         counts.update(rel_counts)
-        return aligned.spans, relations, counts
+        return aligned.spans, relations, counts, aligned
 
 
 def _truthy_option(value: object, name: str) -> bool:

@@ -325,6 +325,23 @@ def align_entities(
     return result
 
 
+def answer_clusters(alignment: Alignment, taken: set[Span] | None = None) -> list[tuple[Span, ...]]:
+    """The clusters an answer implies: the mentions aligned for one answer entity denote one entity.
+
+    Each answer entity found at two or more places gives one cluster of those spans; a span already in an
+    earlier cluster (of this answer, or in ``taken``, which is updated) stays there, so every mention is in
+    at most one cluster.
+    """
+    taken = set() if taken is None else taken
+    clusters = []
+    for spans in alignment.by_entity:
+        members = tuple(dict.fromkeys(s for s in spans if s not in taken))
+        if len(members) > 1:
+            clusters.append(members)
+            taken.update(members)
+    return clusters
+
+
 def _attested_remainder(mention: str, text: str, cache: list[_Words]) -> str | None:
     """The mention without a leading proclitic, if that remainder is a whole word sequence elsewhere in the text.
 

@@ -9,6 +9,7 @@ import babel
 from arabench.annotations.errors import ModelError
 from arabench.annotations.spans import Span
 from arabench.models.base import Option, Prediction, parse_options
+from arabench.models.rules.base import Cand
 from arabench.models.rules.catalog import ADAPTER_VERSION, BELOW_BAR, RULES
 from arabench.models.rules.gazetteers import data, use_cache
 from arabench.models.rules.matcher import Matcher
@@ -100,7 +101,7 @@ class RuleModel:
         undone; its spans map back to the raw text through the exact offset map.
         """
         offsets = canonical_text(text)
-        kept, dropped, relabelled = resolve(Matcher(offsets.new, self.enabled).run())
+        kept, dropped, relabelled = resolve(_within_lines(offsets.new, Matcher(offsets.new, self.enabled).run()))
         out = []
         for c in kept:
             span = (
@@ -138,3 +139,14 @@ class RuleModel:
             "label_map": None,
             "rules": sorted(self.enabled),
         }
+
+
+def _within_lines(text: str, candidates: list[Cand]) -> list[Cand]:
+    """The candidates that cross no line break.
+
+    A line break ends a sentence (of a CoNLL file, and of :func:`arabench.annotations.tokenize.sentence_ranges`),
+    and no span crosses a sentence boundary.
+    """
+    if "\n" not in text:
+        return candidates
+    return [c for c in candidates if "\n" not in text[c.start : c.end]]
