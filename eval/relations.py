@@ -214,10 +214,14 @@ def score_relations(
     docs = []
     type_set: set[str] = set(types)
     for d in range(n_docs):
-        index = WordIndex.of(texts[d]) if boundary == "word" else None  # type: ignore[index]
+        index: WordIndex | None = None
+        if boundary == "word":
+            assert texts is not None  # checked above: word boundaries need texts
+            index = WordIndex.of(texts[d])
         if level == "mention":
             g, p = keys(gold[d], index, "gold"), keys(pred[d], index, "pred")
         else:
+            assert texts is not None and gold_clusters is not None  # checked above for level="entity"
             g, p = _entity_keys(
                 d,
                 gold[d],
@@ -228,7 +232,7 @@ def score_relations(
                 gold_clusters[d],
                 pred_clusters,
                 keys,
-                notes,  # type: ignore[index]
+                notes,
             )
         docs.append((g, p))
         type_set.update(k[0] for k in g)
