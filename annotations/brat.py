@@ -503,9 +503,9 @@ def format_ann(document: Document) -> str:
             if item is not None:
                 out.append(entity_line(*item))
         elif kind == "R":
-            item = next(relations, None)
-            if item is not None:
-                out.append(relation_line(*item))
+            relation_item = next(relations, None)
+            if relation_item is not None:
+                out.append(relation_line(*relation_item))
         elif kind == "*":
             group = next(clusters, None)
             if group is not None:

@@ -51,11 +51,11 @@ from __future__ import annotations
 import importlib
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Sized
 from dataclasses import dataclass, field, replace
 from difflib import get_close_matches
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import regex
 from arabench.annotations.errors import AnnotationError, BenchmarkError, ConversionError
@@ -486,8 +486,9 @@ def check_path(
         check_options(fmt, options, fmt.read_options, "reading")
         return validate(path, schema=schema, check_types=check_types, format=fmt.name)
     report = ValidationReport(str(path))
+    reader_options: dict[str, Any] = options
     try:
-        documents, notes = read_documents(path, format=fmt.name, **options)
+        documents, notes = read_documents(path, format=fmt.name, **reader_options)
     except (AnnotationError, ConversionError) as exc:
         report.problems += _as_problems(exc)
         return report
@@ -634,7 +635,7 @@ def _read_conll(
             f"{extra} tokens have columns between the token and the tag (e.g. POS); only tokens and tags "
             "are read, so those columns are not in the output"
         )
-    repairs = sum(len(d.metadata.get("conll_repairs", ())) for d in documents)
+    repairs = sum(len(cast(Sized, d.metadata.get("conll_repairs", ()))) for d in documents)
     if repairs:
         said.insert(
             0,
@@ -785,7 +786,8 @@ def parse_documents(
 
         # pre-annotations (``arabench predict --to labelstudio``): tasks with predictions and no annotation
         options = {**options, "predictions": True} if only_predictions(path) else options
-    documents, _ = read_documents(path, format=fmt.name, notes=False, **options)
+    reader_options: dict[str, Any] = options
+    documents, _ = read_documents(path, format=fmt.name, notes=False, **reader_options)
     return fmt, [ParsedDocument(d, str(path), None, {}) for d in documents], problems
 
 

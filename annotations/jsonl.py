@@ -159,7 +159,7 @@ class _DocParser:
         clusters = self.clusters(data.get("clusters", []), entities)
         if doc_id is None or text is None:
             return None
-        document = Document(doc_id, text, entities, relations, metadata, clusters)
+        document = Document(doc_id, text, entities, relations, metadata, tuple(clusters))
         return ParsedDocument(document, self.file or "", None, self.where, self.lineno, self.problems)
 
     def entities(self, items: object, text: str | None) -> dict[str, Span]:

@@ -70,6 +70,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from arabench.annotations.errors import AnnotationError, ConversionError
@@ -152,7 +153,7 @@ def labeling_config(
         labels = [(name, spec.definition) for name, spec in schema.entity_types.items()]
     else:
         chosen = schema.view(view)
-        order = [chosen.mapping[t] for t in schema.entity_types if chosen.mapping.get(t) is not None]
+        order = [label for t in schema.entity_types if (label := chosen.mapping.get(t)) is not None]
         names = list(dict.fromkeys([*order, *sorted(chosen.extra_labels)]))
         labels = [(name, ", ".join(t for t, v in chosen.mapping.items() if v == name)) for name in names]
     lines = [
@@ -432,6 +433,7 @@ def _choose(
             len(runs),
             "annotate the task in Label Studio or remove it",
         )
+    chosen: object  # checked to be a JSON object below
     if annotator is not None:
         mine = [(n, r) for n, r in live if isinstance(r, Mapping) and _matches(r, annotator)]
         if len(mine) != 1:
@@ -558,7 +560,7 @@ def _parse_task(
     if not isinstance(result, list):
         raise fail("annotation has no result list", f"{where_run}.result", result, "export the project as JSON")
 
-    regions: list[tuple[str, Span, object]] = []
+    regions: list[tuple[str, Span, float | None]] = []
     relations: list[tuple[str | None, Mapping[str, object], str]] = []
     equivs: list[tuple[Mapping[str, object], str]] = []
     others: list[object] = []
@@ -599,9 +601,9 @@ def _parse_task(
     out_relations: dict[str, Relation] = {}
     bidirectional: list[str] = []
     for ident, key in _stable_ids(keys, _RELATION_ID, "R"):
-        rid, item, at = relations[position[key]]
-        if rid is not None and ident != rid:
-            id_map[ident] = rid
+        rel_id, item, at = relations[position[key]]
+        if rel_id is not None and ident != rel_id:
+            id_map[ident] = rel_id
         ends = [by_ls_id[ref] for ref in _ends(item, at, by_ls_id, fail, "relation")]
         labels = item.get("labels")
         if not isinstance(labels, list) or len(labels) != 1 or not isinstance(labels[0], str):
@@ -626,18 +628,20 @@ def _parse_task(
     groups: list[list[str]] = []
     member: dict[str, list[str]] = {}
     for item, at in equivs:
-        ends = [ident_of[ref] for ref in _ends(item, at, by_ls_id, fail, "Equiv relation")]
-        a, b = (member.get(end) for end in ends)
+        end_ids = [ident_of[ref] for ref in _ends(item, at, by_ls_id, fail, "Equiv relation")]
+        a, b = (member.get(end) for end in end_ids)
         if a is None and b is None:
-            group = list(dict.fromkeys(ends))
+            group = list(dict.fromkeys(end_ids))
             groups.append(group)
         elif a is not None and b is not None and a is not b:
             a.extend(b)
             groups.remove(b)
             group = a
         else:
-            group = a if a is not None else b  # type: ignore[assignment]
-            group.extend(end for end in ends if end not in group)
+            found = a if a is not None else b
+            assert found is not None  # the first branch took a and b both None
+            group = found
+            group.extend(end for end in end_ids if end not in group)
         for ident in group:
             member[ident] = group
     clusters = tuple(tuple(group) for group in groups)
@@ -796,7 +800,7 @@ def documents_to_labelstudio(
     tasks = []
     for n, document in enumerate(documents, start=1):
         text = document.text
-        metadata = dict(document.metadata)
+        metadata: dict[str, Any] = dict(document.metadata)  # the keys below hold what read_labelstudio stored
         id_map = dict(metadata.pop(IDS_KEY, None) or {})
         others = list(metadata.pop(OTHER_RESULTS_KEY, None) or [])
         bidirectional = set(metadata.pop(BIDIRECTIONAL_KEY, None) or [])

@@ -408,7 +408,7 @@ def _scalar(node: yaml.Node, path: Path, field: str, *, nullable: bool = False) 
         file=path,
         line=node.start_mark.line + 1,
         field=field,
-        value=getattr(node, "value", None) if isinstance(node, yaml.ScalarNode) else node.id,
+        value=getattr(node, "value", None) if isinstance(node, yaml.ScalarNode) else node.id,  # type: ignore[attr-defined]
         fix="write a label such as PER" + (", or null to leave the type unscored" if nullable else ""),
     )
 

@@ -10,6 +10,7 @@ the deterministic JSON layout of results files (:func:`dump_json`) and
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from pathlib import Path
 
 from arabench.annotations.files import atomic_write_bytes
@@ -21,16 +22,15 @@ __all__ = ["atomic_write_json", "dump_json"]
 LINE_WIDTH = 160
 
 
-def _compact(value: object) -> bool:
+def _compact(value: Collection[object]) -> bool:
     if isinstance(value, (list, tuple)) and not any(isinstance(v, (list, tuple, dict)) for v in value):
         return True  # a list of scalars (labels, a row) always stays on one line
-    if len(value) > LINE_WIDTH // 8:  # type: ignore[arg-type]  # cannot fit: skip serializing it
+    if len(value) > LINE_WIDTH // 8:  # cannot fit: skip serializing it
         return False
     return len(json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))) <= LINE_WIDTH
 
 
 def _pretty(value: object, level: int, indent: int, out: list[str]) -> None:
-    plain = {"ensure_ascii": False, "allow_nan": False, "separators": (", ", ": ")}
     if isinstance(value, dict) and value and not _compact(value):
         pad = " " * (indent * (level + 1))
         out.append("{\n")
@@ -48,7 +48,7 @@ def _pretty(value: object, level: int, indent: int, out: list[str]) -> None:
             out.append(",\n" if i < len(value) - 1 else "\n")
         out.append(" " * (indent * level) + "]")
     else:
-        out.append(json.dumps(value, **plain))
+        out.append(json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": ")))
 
 
 def dump_json(data: object, *, indent: int | None = 2) -> str:

@@ -218,14 +218,14 @@ def score_relations(
     docs = []
     type_set: set[str] = set(types)
     for d in range(n_docs):
-        index = (
-            words_index(texts[d], None if words is None else words[d], doc=d)  # type: ignore[index]
-            if boundary == "word"
-            else None
-        )
+        index: WordIndex | None = None
+        if boundary == "word":
+            assert texts is not None  # checked above: word boundaries need texts
+            index = words_index(texts[d], None if words is None else words[d], doc=d)
         if level == "mention":
             g, p = keys(gold[d], index, "gold"), keys(pred[d], index, "pred")
         else:
+            assert texts is not None and gold_clusters is not None  # checked above for level="entity"
             g, p = _entity_keys(
                 d,
                 gold[d],
@@ -236,7 +236,7 @@ def score_relations(
                 gold_clusters[d],
                 pred_clusters,
                 keys,
-                notes,  # type: ignore[index]
+                notes,
             )
         docs.append((g, p))
         type_set.update(k[0] for k in g)

@@ -60,10 +60,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Sized
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from arabench.annotations.errors import AnnotationError, LabelMapError, ModelError
 from arabench.annotations.formats import FORMATS as REGISTRY
@@ -380,7 +380,7 @@ class PredictionsFileModel:
             doc, realign = self._find(i, text)
             self._matched.add(doc.id)
             diagnostics: Counter[str] = Counter()
-            repairs = len(doc.metadata.get("conll_repairs", ()) or ())
+            repairs = len(cast(Sized, doc.metadata.get("conll_repairs", ()) or ()))
             if repairs:  # CoNLL tags read with the conlleval rules (an I- after O starts a mention)
                 diagnostics["repaired_tags"] += repairs
             mapping: dict[Span, Span] = {}
@@ -421,7 +421,7 @@ class PredictionsFileModel:
             out.append(
                 Prediction(
                     spans=tuple(sorted(set(mapping.values()))),
-                    relations=relations,
+                    relations=tuple(relations),
                     diagnostics=dict(diagnostics),
                     clusters=tuple(clusters),
                 )

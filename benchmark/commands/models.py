@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import cast
 
 from arabench.benchmark.cli import EXIT_OK
 
@@ -79,17 +80,19 @@ def main(args: argparse.Namespace) -> int:
         details = _card_details(info.name) if info.kind == "card" else None
         if details:
             data["card"] = details
-        data["options"] = _options(args.name)
+        options = _options(args.name)
+        data["options"] = options
         if args.json:
             print(json.dumps(data, ensure_ascii=False, indent=2))
         else:
             for key, value in data.items():
                 if key == "options":
                     print("options:" + ("" if value else " (none)"))
-                    for line in value:  # type: ignore[union-attr]
+                    for line in options:
                         print(f"  {line['text']}")
                 elif key == "card":
-                    for card_key, card_value in value.items():  # type: ignore[union-attr]
+                    assert details is not None  # "card" is in data only when details were found
+                    for card_key, card_value in details.items():
                         shown = (
                             json.dumps(card_value, ensure_ascii=False)
                             if not isinstance(card_value, str)
@@ -105,7 +108,8 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(infos, ensure_ascii=False, indent=2))
         return EXIT_OK
-    rows, notes = [], []
+    rows: list[list[str]] = []
+    notes: list[str] = []
     for i in infos:
         if i["available"]:
             status = "yes" if i["reason"] == "ready" else f"yes ({i['reason']})"
@@ -113,7 +117,7 @@ def main(args: argparse.Namespace) -> int:
             notes.append(f"[{len(notes) + 1}] {i['name']}: {i['reason']}")
             status = f"no [{len(notes)}]"
         view = str(i["view"] or "(from card, map or file)")
-        rows.append([str(i["name"]), str(i["adapter"]), view, "; ".join(i["needs"]) or "-", status])  # type: ignore[arg-type]
+        rows.append([str(i["name"]), str(i["adapter"]), view, "; ".join(cast("list[str]", i["needs"])) or "-", status])
     print(_table(rows, ["name", "adapter", "view", "needs", "runs here now"]))
     if notes:
         print("\nwhy not, and what to do:")

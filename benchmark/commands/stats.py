@@ -34,7 +34,7 @@ def format_table(stats: object, *, title: str, type_order: list[str]) -> str:
         "",
     ]
     header = ("type", "mentions", "outermost", "nested", "surface forms")
-    rows = [
+    rows: list[tuple[str, int, int, int, int | str]] = [
         (t, stats.mentions[t], stats.outermost.get(t, 0), stats.nested.get(t, 0), stats.surface_forms.get(t, 0))
         for t in types
     ]

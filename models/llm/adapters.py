@@ -617,11 +617,12 @@ def _truthy_option(value: object, name: str) -> bool:
 
 
 def _number(value: object, name: str, *, minimum: float = 0.0, integer: bool = False) -> Any:
+    convertible: Any = value  # whatever int()/float() cannot convert raises TypeError or ValueError, caught below
     try:
-        number = int(value) if integer else float(value)  # type: ignore[arg-type]
+        number = int(convertible) if integer else float(convertible)
     except (TypeError, ValueError):
         raise ModelError("must be a number", field=name, value=value, fix=f"pass a number >= {minimum}") from None
-    if isinstance(value, bool) or number < minimum or (integer and float(value) != number):  # type: ignore[arg-type]
+    if isinstance(value, bool) or number < minimum or (integer and float(convertible) != number):
         raise ModelError(
             "out of range", field=name, value=value, fix=f"pass a {'whole ' if integer else ''}number >= {minimum}"
         )
@@ -1156,7 +1157,7 @@ class HFGenerationModel(LLMExtractor):
                 fix="pass a local directory saved with save_pretrained (llm-hf:/path), or download the model once",
             ) from exc
         self.device = torch.device(device)
-        self.model.to(self.device).eval()
+        self.model.to(self.device).eval()  # type: ignore[arg-type]  # transformers types .to as unbound
         self.fingerprint = self._fingerprint(path) if path.is_dir() else None
         self.chat = bool(getattr(self.tokenizer, "chat_template", None))
         limit = getattr(self.model.config, "max_position_embeddings", None) or getattr(
@@ -1213,7 +1214,10 @@ class HFGenerationModel(LLMExtractor):
 
     def _render(self, messages: list[dict[str, str]]) -> str:
         if self.chat:
-            return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+            # transformers has no overload for tokenize=False, which returns the rendered str
+            return self.tokenizer.apply_chat_template(  # type: ignore[return-value]
+                messages, tokenize=False, add_generation_prompt=True
+            )
         parts = [f"{m['role'].capitalize()}: {m['content']}" for m in messages]
         return "\n\n".join(parts) + "\n\nAssistant:"
 

@@ -252,11 +252,12 @@ def align_entities(
     for entity in entities:
         kind = entity.type
         if label_map is not None and (kind in label_map or kind.upper() in upper_map):
-            kind = label_map[kind] if kind in label_map else upper_map[kind.upper()]
-            if kind is None:
+            mapped = label_map[kind] if kind in label_map else upper_map[kind.upper()]
+            if mapped is None:
                 result.counts[f"dropped_label:{entity.type}"] += 1
                 located.append(None)
                 continue
+            kind = mapped
         if kind not in schema.entity_types and kind.upper() in schema.entity_types:
             kind = kind.upper()
         if kind not in schema.entity_types:

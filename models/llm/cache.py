@@ -76,22 +76,27 @@ class ResponseCache:
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
-            return self._discard(path, f"cannot be read ({type(exc).__name__})")
+            self._discard(path, f"cannot be read ({type(exc).__name__})")
+            return None
         if not isinstance(data, dict) or not self.FIELDS <= set(data) <= self.FIELDS | self.OPTIONAL:
-            return self._discard(path, "does not have the fields key, content and finish_reason")
+            self._discard(path, "does not have the fields key, content and finish_reason")
+            return None
         if data["key"] != key:
-            return self._discard(path, "is stored under another key")
+            self._discard(path, "is stored under another key")
+            return None
         if not isinstance(data["content"], (str, type(None))) or not isinstance(
             data["finish_reason"], (str, type(None))
         ):
-            return self._discard(path, "holds a content or finish_reason that is not a string or null")
+            self._discard(path, "holds a content or finish_reason that is not a string or null")
+            return None
         usage = data.get("usage")
         if "usage" in data and not (
             isinstance(usage, dict)
             and set(usage) == {"prompt_tokens", "completion_tokens"}
             and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in usage.values())
         ):
-            return self._discard(path, "holds a usage that is not two whole token counts")
+            self._discard(path, "holds a usage that is not two whole token counts")
+            return None
         return data
 
     def _discard(self, path: Path, why: str) -> None:

@@ -54,6 +54,7 @@ class DateRules(MatcherBase):
         data = self.data
         i = 0
         taken: set[int] = set()
+        start: int | None  # raw start offset of a candidate (None: its first word's start)
         self.parts_of_year(taken)
         while i < len(self.w):
             if i in taken:
@@ -165,15 +166,15 @@ class DateRules(MatcherBase):
             if i in taken:
                 continue
             stems = {s: st for st, s in w.stems()}
-            day = next((s for s in stems if s in data.weekdays), None)
-            if day is None:
+            weekday = next((s for s in stems if s in data.weekdays), None)
+            if weekday is None:
                 continue
             after_yawm = i > 0 and self._stem_in(i - 1, {"يوم"}) is not None
             if after_yawm:
                 self.emit("date.weekday", i - 1, i + 1, start=self._stem_in(i - 1, {"يوم"}))
                 taken.update((i - 1, i))
-            elif day not in v.AMBIG_WEEKDAYS:
-                self.emit("date.weekday", i, i + 1, start=stems[day])
+            elif weekday not in v.AMBIG_WEEKDAYS:
+                self.emit("date.weekday", i, i + 1, start=stems[weekday])
                 taken.add(i)
         # period word + date noun: «نهاية العام», «مطلع الشهر»
         for i in range(len(self.w) - 1):

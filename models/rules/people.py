@@ -64,18 +64,18 @@ class PeopleRules(PlaceRules):
             if after_honorific or i + 1 in occ_ends:
                 if i + 1 in occ_ends and not after_honorific:
                     nxt = i + 1
-                end = self.name_at(nxt, need_known=False)
-                if end is not None:
-                    self.emit("pers.after_title", nxt, end)
+                name_end = self.name_at(nxt, need_known=False)
+                if name_end is not None:
+                    self.emit("pers.after_title", nxt, name_end)
                     head = occ_ends.get(i + 1)
                     if head is not None and head < 0:  # a bare definite title before a name is an OCC
                         h = -1 - head
                         self.emit("occ.title_phrase", h, h + 1, start=self._stem_in(h, v.TITLES_D))
         for i in range(len(self.w) - 1):
             if self._stem_in(i, v.VERBS) is not None:
-                end = self.name_at(i + 1, need_known=True)
-                if end is not None:
-                    self.emit("pers.after_verb", i + 1, end)
+                name_end = self.name_at(i + 1, need_known=True)
+                if name_end is not None:
+                    self.emit("pers.after_verb", i + 1, name_end)
         for i in range(len(self.w) - 2):
             if self._stem_in(i, v.VERBS) is None:
                 continue
@@ -90,9 +90,9 @@ class PeopleRules(PlaceRules):
             if norm in v.GIVEN or (norm == "عبد" and i + 1 < len(self.w)):
                 if i > 0 and (self.norms[i - 1] in v.NAME_LINKS or self.norms[i - 1] in v.GIVEN):
                     continue  # inside a longer name
-                end = self.name_at(i, need_known=True)
-                if end is not None and not (end == i + 1 and norm in v.AMBIG_GIVEN):
-                    self.emit("pers.given_name", i, end)
+                name_end = self.name_at(i, need_known=True)
+                if name_end is not None and not (name_end == i + 1 and norm in v.AMBIG_GIVEN):
+                    self.emit("pers.given_name", i, name_end)
         self.surnames(occ_ends)
 
     def surnames(self, occ_ends: Mapping[int, int]) -> None:

@@ -70,16 +70,16 @@ class PlaceRules(MatcherBase):
             ]
         # organisation nouns with a genitive phrase
         for i, w in enumerate(self.w):
-            for start, stem in w.stems():
-                institutional = stem in v.ORG_INSTITUTIONAL
-                if stem in v.ORG_TRIGGERS or institutional:
+            for start, word_stem in w.stems():
+                institutional = word_stem in v.ORG_INSTITUTIONAL
+                if word_stem in v.ORG_TRIGGERS or institutional:
                     nxt = self.norms[i + 1] if i + 1 < len(self.w) else ""
                     if institutional and nxt not in v.INSTITUTIONAL_ADJ and nxt not in self.data.nisba:
                         break  # «المركز الثالث», «المؤسسة التعليمية»: common nouns
-                    definite = stem.startswith("ال")
-                    end = self.phrase(i + 1, max_words=5, definite_head=definite, coordinated=stem == "وزارة")
+                    definite = word_stem.startswith("ال")
+                    end = self.phrase(i + 1, max_words=5, definite_head=definite, coordinated=word_stem == "وزارة")
                     if definite and end > i + 1:
-                        end = self.org_tail(i + 1, end, university=stem == "الجامعة")
+                        end = self.org_tail(i + 1, end, university=word_stem == "الجامعة")
                     if end > i + 1 and self._named(i + 1, end):
                         self.emit("org.trigger_phrase", i, end, start=start)
                     break
