@@ -174,14 +174,12 @@ def add_no_type_check(parser: argparse.ArgumentParser) -> None:
 
 
 def views_help() -> str:
-    """The registered views by source, for every ``--view`` help (read from the one view registry)."""
-    from arabench.annotations.schema import VIEW_KINDS, registered_views
+    """The registered views for every ``--view`` help (read from the one view registry).
 
-    try:
-        by_kind = {kind: list(registered_views((kind,))) for kind in VIEW_KINDS}
-    except Exception:  # an invalid user card: the command itself reports it
-        by_kind = {"packaged": list(registered_views(("packaged",), provide=False))}
-    parts = [", ".join(by_kind["packaged"])]
-    if by_kind.get("card"):
-        parts.append("model cards' " + ", ".join(by_kind["card"]))
-    return "; ".join(parts) + "; or a view of a --views file"
+    The model cards' views are named by reference, not listed: listing them means reading every card,
+    which cost a quarter of a second at each start of every command (``arabench models`` lists them).
+    """
+    from arabench.annotations.schema import registered_views
+
+    packaged = ", ".join(registered_views(("packaged",), provide=False))
+    return f"{packaged}; a model card's view (see arabench models); or a view of a --views file"
