@@ -44,7 +44,7 @@ from typing import TypeVar
 from arabench.annotations.errors import BenchmarkError
 from filelock import FileLock, Timeout
 
-__all__ = ["LOCK_WAIT", "OutputLock", "check_output_dir", "output_lock", "replace_directory"]
+__all__ = ["LOCK_WAIT", "OutputLock", "check_output_dir", "output_lock", "replace_directory", "write_results_directory"]
 
 #: Seconds a run waits for another run's lock on the same ``--out`` before refusing.
 LOCK_WAIT = 5.0
@@ -315,6 +315,40 @@ def replace_directory(out: Path, fill: Callable[[Path], T]) -> T:
         _remove_own(new)
         raise
     return result
+
+
+def write_results_directory(
+    out: Path, fill: Callable[[Path], dict[str, Path]], *, lock: OutputLock | None = None
+) -> dict[str, Path]:
+    """Write the results directory ``out`` as a unit, under its lock (taken here unless ``lock`` is held).
+
+    ``fill(tmp)`` writes the files into the temporary sibling and returns them by kind; they are returned
+    at their place inside ``out``.
+
+    Raises:
+        BenchmarkError: For a write that failed (``out`` is then left as it was), or the lock's errors.
+    """
+
+    def translated(tmp: Path) -> dict[str, Path]:
+        return {kind: out / path.relative_to(tmp) for kind, path in fill(tmp).items()}
+
+    held = lock if lock is not None else OutputLock(out)
+    try:
+        if lock is None:
+            held.acquire()
+        try:
+            return replace_directory(out, translated)
+        except OSError as exc:
+            raise BenchmarkError(
+                f"cannot write the results ({exc.strerror or exc}); the directory was left as it was",
+                file=out,
+                field="out",
+                value=str(out),
+                fix="free disk space or choose another --out",
+            ) from None
+    finally:
+        if lock is None:
+            held.release()
 
 
 def _remove_own(path: Path) -> None:

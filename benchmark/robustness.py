@@ -898,26 +898,15 @@ def write_robustness(result: RobustnessResult, out: str | Path) -> dict[str, Pat
     """
     from arabench.annotations.files import atomic_write_text
     from arabench.benchmark.atomic import dump_json
-    from arabench.benchmark.outdir import OutputLock, check_output_dir, replace_directory
+    from arabench.benchmark.outdir import check_output_dir, write_results_directory
 
     out = check_output_dir(out)
 
     def fill(tmp: Path) -> dict[str, Path]:
-        written = {
+        return {
             "results": atomic_write_text(tmp / "results.json", dump_json(result.to_json())),
             "summary": atomic_write_text(tmp / "summary.md", summary_markdown(result)),
             "report": atomic_write_text(tmp / "report.html", report_html(result)),
         }
-        return {kind: out / path.relative_to(tmp) for kind, path in written.items()}
 
-    with OutputLock(out):
-        try:
-            return replace_directory(out, fill)
-        except OSError as exc:
-            raise BenchmarkError(
-                f"cannot write the results ({exc.strerror or exc}); the directory was left as it was",
-                file=out,
-                field="out",
-                value=str(out),
-                fix="free disk space or choose another --out",
-            ) from None
+    return write_results_directory(out, fill)

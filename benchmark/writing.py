@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from arabench.annotations.errors import BenchmarkError
 from arabench.annotations.files import atomic_write_text
 from arabench.benchmark.atomic import dump_json
-from arabench.benchmark.outdir import OutputLock, check_output_dir, replace_directory
+from arabench.benchmark.outdir import OutputLock, check_output_dir, write_results_directory
 from arabench.benchmark.report_html import write_html
 from arabench.benchmark.report_text import write_errors, write_per_type, write_summary
 from arabench.benchmark.results import Results
@@ -58,25 +57,9 @@ def write_results(
         }
         if save_predictions:
             written["predictions"] = _write_predictions(results, tmp / "predictions")
-        return {kind: out / path.relative_to(tmp) for kind, path in written.items()}
+        return written
 
-    held = lock if lock is not None else OutputLock(out)
-    try:
-        if lock is None:
-            held.acquire()
-        try:
-            return replace_directory(out, fill)
-        except OSError as exc:
-            raise BenchmarkError(
-                f"cannot write the results ({exc.strerror or exc}); the directory was left as it was",
-                file=out,
-                field="out",
-                value=str(out),
-                fix="free disk space or choose another --out",
-            ) from None
-    finally:
-        if lock is None:
-            held.release()
+    return write_results_directory(out, fill, lock=lock)
 
 
 def _write_predictions(results: Results, directory: Path) -> Path:
