@@ -40,7 +40,10 @@ class ErrorLog(Sequence[dict[str, Any]]):
 
     def append(self, record: dict[str, Any]) -> None:
         """Add one record (serialized now: later changes to ``record`` are not seen)."""
-        line = dump_json(record, indent=None)
+        self.append_line(dump_json(record, indent=None))
+
+    def append_line(self, line: str) -> None:
+        """Add one record already serialized as one-line JSON (``dump_json(record, indent=None)``)."""
         if "\n" in line:  # dump_json escapes newlines in strings; a raw one would split the record
             raise ValueError("an error record serialized with a line break")
         self._pending.append(line)
@@ -50,10 +53,14 @@ class ErrorLog(Sequence[dict[str, Any]]):
             self._pending = []
 
     def lines(self) -> Iterator[str]:
-        """The records as one-line JSON texts (no line end), in order."""
-        for block in self._blocks:
+        """The records as one-line JSON texts (no line end), in order: those logged when it is called."""
+        return self._lines(list(self._blocks), list(self._pending))
+
+    @staticmethod
+    def _lines(blocks: list[bytes], pending: list[str]) -> Iterator[str]:
+        for block in blocks:
             yield from zlib.decompress(block).decode("utf-8").split("\n")
-        yield from self._pending
+        yield from pending
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return (json.loads(line) for line in self.lines())

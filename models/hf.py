@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from arabench.annotations.collector import collection_paused
 from arabench.annotations.errors import LabelMapError, ModelError, ModelUnavailableError
 from arabench.annotations.schema import View, default_schema
 from arabench.annotations.spans import Span
@@ -505,11 +506,20 @@ class HFTokenClassificationModel:
         }
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        """Label every text (see the module docstring for the steps)."""
+        """Label every text (see the module docstring for the steps).
+
+        The garbage collector is paused meanwhile: tokenizing and the forward passes make hundreds of
+        thousands of small objects and no reference cycle (tested), and each collection would scan every
+        object alive (the model's libraries, the caller's corpus) to find nothing.
+        """
         if isinstance(texts, str):
             raise ModelError(
                 "predict takes a sequence of texts, not one string", field="texts", value=texts[:40], fix="pass [text]"
             )
+        with collection_paused():
+            return self._predict(texts)
+
+    def _predict(self, texts: Sequence[str]) -> list[Prediction]:
         offsets = [word_offsets(text) for text in texts]
         windows: list[_Window] = []
         for i, text in enumerate(texts):
