@@ -342,7 +342,7 @@ def _get_predictions(
     if not ok:
         return _Predicted(name, explicit, "failed" if explicit else "skipped", f"not available here: {why}")
     try:
-        with timer.step(f"{name}: load"), collection_paused():  # imports: collections found nothing to free
+        with timer.step(f"{name}: load"), collection_paused(promote=True):  # imports: nothing to collect
             from arabench.models.registry import create_model
 
             instance = create_model(name, **dict(options))

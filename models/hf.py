@@ -252,7 +252,8 @@ class HFTokenClassificationModel:
 
     OPTIONS = (
         Option("aggregation", "text", "first", "how a word's label is read from its sub-tokens", choices=AGGREGATIONS),
-        Option("batch_size", "int", 8, "texts per forward pass", minimum=1),
+        Option("batch_size", "int", 64, "windows per forward pass at most", minimum=1),
+        Option("batch_tokens", "int", 4096, "padded tokens per forward pass at most (one window at least)", minimum=1),
         Option("card", "object", help="the model card (set by the registry)", user=False),
         Option("device", "text", "cpu", "the torch device"),
         Option("drop", "list", help="raw labels to drop (counted)"),
@@ -275,7 +276,8 @@ class HFTokenClassificationModel:
         revision: str | None = None,
         card: ModelCard | str | None = None,
         device: str = "cpu",
-        batch_size: int = 8,
+        batch_size: int = 64,
+        batch_tokens: int = 4096,
         aggregation: str = "first",
         stride: int | None = None,
         max_length: int | None = None,
@@ -307,7 +309,12 @@ class HFTokenClassificationModel:
             )
         self.aggregation = aggregation
         self.input = input
+        if not isinstance(batch_tokens, int) or batch_tokens < 1:
+            raise ModelError(
+                "batch_tokens must be a positive integer", field="batch_tokens", value=batch_tokens, fix="e.g. 4096"
+            )
         self.batch_size = batch_size
+        self.batch_tokens = batch_tokens
         self.requested_revision = revision
         self._source = _resolve(source, revision, local_files_only=local_files_only)
         self.source = source
@@ -377,7 +384,7 @@ class HFTokenClassificationModel:
     def from_spec(cls, arg: str | None, **options: Any) -> HFTokenClassificationModel:
         """Build from ``"org/name[@revision]"`` or a local path (the part after ``hf:``).
 
-        Options: ``device`` (``cpu``/``cuda``), ``batch_size``, ``aggregation``
+        Options: ``device`` (``cpu``/``cuda``), ``batch_size``, ``batch_tokens``, ``aggregation``
         (``first``/``average``/``max``), ``stride`` (overlap in tokens of long
         sentences' chunks), ``max_length`` (window size in tokens), ``revision``,
         ``input`` (``raw``/``words``), ``label_map`` (``"RAW=LABEL,..."``, a
@@ -690,8 +697,8 @@ class HFTokenClassificationModel:
         word_starts = [[s for s, _ in text_offsets] for text_offsets in offsets]  # once per text, not per window
         order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids or ()))
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
-        for b in range(0, len(order), self.batch_size):
-            batch = [windows[i] for i in order[b : b + self.batch_size]]
+        for b, e in _batches([len(windows[i].input_ids or ()) for i in order], self.batch_size, self.batch_tokens):
+            batch = [windows[i] for i in order[b:e]]
             width = max(len(w.input_ids or ()) for w in batch)
             ids = np.full((len(batch), width), pad, dtype=np.int64)
             mask = np.zeros((len(batch), width), dtype=np.int64)
@@ -760,6 +767,24 @@ class HFTokenClassificationModel:
                 label_id = int(best[top])
             words.append((start, end, id2label[label_id]))
         return words
+
+
+def _batches(lengths: Sequence[int], size: int, tokens: int) -> list[tuple[int, int]]:
+    """Consecutive ``[b, e)`` ranges of windows sorted by length (``lengths``, ascending) for the forward passes.
+
+    A batch holds at most ``size`` windows and at most ``tokens`` padded tokens (its windows times its
+    longest), and one window at least: short windows go many to a pass (64-token windows of a small
+    model, 64 a pass), long ones as many as the token budget bounds (512-token windows, 8 a pass).
+    """
+    ranges = []
+    b = 0
+    while b < len(lengths):
+        e = b + 1
+        while e < len(lengths) and e - b < size and (e - b + 1) * lengths[e] <= tokens:
+            e += 1
+        ranges.append((b, e))
+        b = e
+    return ranges
 
 
 def _owner(start: int, end: int, word_starts: list[int], offsets: list[tuple[int, int]]) -> int | None:
