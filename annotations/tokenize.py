@@ -96,7 +96,9 @@ SENTENCE_END_WORDS = frozenset({".", "!", "?", "\u061f"})
 CLAUSE_END_WORDS = SENTENCE_END_WORDS | {"\u061b", "\u2026"}
 
 
-def sentence_ranges(text: str, *, ends: frozenset[str] = SENTENCE_END_WORDS) -> list[tuple[int, int]]:
+def sentence_ranges(
+    text: str, *, ends: frozenset[str] = SENTENCE_END_WORDS, offsets: Sequence[tuple[int, int]] | None = None
+) -> list[tuple[int, int]]:
     """Split ``text`` into sentences: the one sentence rule of arabench.
 
     A sentence ends after a word of ``ends`` (by default ``.``, ``!``, ``?``,
@@ -106,8 +108,10 @@ def sentence_ranges(text: str, *, ends: frozenset[str] = SENTENCE_END_WORDS) -> 
     word's start to its last word's end, so the ranges cover every word
     exactly once. A segment without a letter or digit (a lone ``«`` after a
     stop) joins the sentence before it. A text without words has no sentences.
+    ``offsets`` are :func:`word_offsets` of ``text`` when the caller has them already.
     """
-    offsets = word_offsets(text)
+    if offsets is None:
+        offsets = word_offsets(text)
     ranges: list[tuple[int, int]] = []
     start: int | None = None
     for k, (s, e) in enumerate(offsets):
