@@ -3,6 +3,7 @@
 Usage::
 
     python tests/benchmarks/bench_crf_features.py [--repeats 5] [--cache-dir DIR] [--no-predict]
+        [--growth 10000 100000 500000]
 
 On ``anercorp_train.conll`` (3,972 sentences, 125k tokens) and ``aqmar_dev.conll`` of ``../shared/data``
 (found beside the clone or beside its folder of worktrees), in one process:
@@ -21,6 +22,9 @@ On ``anercorp_train.conll`` (3,972 sentences, 125k tokens) and ``aqmar_dev.conll
      of ``predict``;
    * ``crf`` ``predict`` end to end (cold word caches), on the sentences joined into documents of 50
      sentences, one per line, in tokens per second of the words it tags.
+
+3. growth: the current extraction (cold) on the training sentences repeated to ``--growth`` tokens, and on
+   one sentence of that many words, in microseconds per token (flat: linear in tokens).
 
 Prints the machine's load (``os.getloadavg()``) at the start and at the end, the seconds, tokens per
 second and the ratios (reference / current: the target is at least 2 cold and warm). The machine may be
@@ -84,6 +88,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--cache-dir", help="cache root of the trained model (default: $ARABENCH_CACHE)")
     parser.add_argument("--no-predict", action="store_true", help="leave out CRFsuite tagging and predict")
+    parser.add_argument("--growth", type=int, nargs="*", default=[10_000, 100_000, 500_000], help="token counts")
     args = parser.parse_args()
     print(f"load average at start: {load()} (1, 5, 15 min; {os.cpu_count()} cores)")
     corpora = {name: read_words(DATA / name) for name in CORPORA if (DATA / name).is_file()}
@@ -166,7 +171,28 @@ def main() -> None:
             share = med["current cold"] / med["predict (cold)"]
             print(f"  feature extraction (cold) / predict: {share:.0%}")
             print(f"  predict / crfsuite tag: {med['predict (cold)'] / med['crfsuite tag']:.2f}x the time")
+    if args.growth:
+        growth(corpora[next(iter(corpora))], args.growth)
     print(f"\nload average at end: {load()}")
+
+
+def growth(sentences: list[list[str]], sizes: list[int]) -> None:
+    """Microseconds per token of the current extraction (cold) on many sentences and on one, by size."""
+    print("\ngrowth of the current extraction (cold caches; µs per token)")
+    print(f"  {'tokens':>9}{'sentences':>12}{'one sentence':>14}")
+    for size in sizes:
+        many: list[list[str]] = []
+        count = 0
+        while count < size:
+            words = sentences[len(many) % len(sentences)][: size - count]
+            many.append(words)
+            count += len(words)
+        one = [w for words in many for w in words]
+        cells = []
+        for batch in (many, [one]):
+            features.clear_caches()
+            cells.append(extract(features.sentence_features, batch) / size * 1e6)
+        print(f"  {size:>9}{cells[0]:>12.2f}{cells[1]:>14.2f}")
 
 
 if __name__ == "__main__":
