@@ -296,6 +296,12 @@ def _bounds_html(data: dict[str, Any]) -> str:
 
 
 def _data(results: Results) -> dict[str, Any]:
+    """The data the page embeds (its script reads it)."""
+    return _data_and_cells(results)[0]
+
+
+def _data_and_cells(results: Results) -> tuple[dict[str, Any], dict[tuple[str, str], Counter]]:
+    """The data the page embeds, and the confusion-matrix cells of every model and view (one pass of records)."""
     view = results.leaderboard_view
     shown = _shown(results)
     documents = results.documents[: len(shown)]
@@ -327,8 +333,7 @@ def _data(results: Results) -> dict[str, Any]:
     if results.gold_view is not None and results.gold_view.name != "native":
         gold = {results.gold_view.name: gold["native"], **{k: v for k, v in gold.items() if k != "native"}}
     errors, totals, cells = _capped_errors(results)
-    return {
-        "cells": cells,
+    data = {
         "view": view,
         "gold_view": None if results.gold_view is None else results.gold_view.name,
         "documents": docs,
@@ -344,6 +349,7 @@ def _data(results: Results) -> dict[str, Any]:
             "errors": {f"{model}/{kind}": n for model, kinds in totals.items() for kind, n in kinds.items()},
         },
     }
+    return data, cells
 
 
 def render_html(results: Results) -> str:
@@ -360,8 +366,7 @@ def render_html(results: Results) -> str:
     template = (TEMPLATES / "report.html").read_text(encoding="utf-8")
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     js = (TEMPLATES / "report.js").read_text(encoding="utf-8")
-    data = _data(results)
-    error_cells = data.pop("cells")
+    data, error_cells = _data_and_cells(results)
     labels = sorted(
         {s[2] for docs in data["gold"].values() for d in docs for s in d}
         | {s[2] for m in data["models"] for d in m["spans"] for s in d}
