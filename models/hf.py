@@ -705,7 +705,7 @@ class HFTokenClassificationModel:
             extras: dict[str, np.ndarray] = {}
             for r, w in enumerate(batch):
                 n = len(w.input_ids or ())
-                ids[r, :n] = w.input_ids
+                ids[r, :n] = w.input_ids or ()
                 mask[r, :n] = 1
                 for key, values in (w.extras or {}).items():
                     extras.setdefault(key, np.zeros((len(batch), width), dtype=np.int64))[r, :n] = values
