@@ -563,7 +563,6 @@ def score_settings(
     Returns:
         One :class:`ScoreReport` per setting, in the order given.
     """
-    from arabench.annotations.schema import default_schema
     from arabench.eval.modes import check_boundary, check_layer, get_mode
     from arabench.eval.spans import collection_paused, score_span_arrays, score_spans
 
@@ -587,8 +586,12 @@ def score_settings(
             value=pred_fmt if fmt == "conll" else fmt,
             fix="convert the other file with `arabench convert` (CoNLL to CoNLL, or both to JSONL with --text-from)",
         )
-    schema = default_schema()
-    view_obj = schema.view(view) if view is not None else None
+    schema = view_obj = None
+    if view is not None:  # the packaged schema (YAML) only for a view
+        from arabench.annotations.schema import default_schema
+
+        schema = default_schema()
+        view_obj = schema.view(view)
     if strict_iob2:
         _check_strict_iob2(settings, fmt=fmt, pred_fmt=pred_fmt, scheme=scheme, view=view)
         token_scores, n = _strict_iob2(str(gold), str(pred), label_map=label_map, drop=drop)

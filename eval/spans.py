@@ -18,14 +18,16 @@ from dataclasses import dataclass, field
 from itertools import pairwise, repeat
 from operator import attrgetter, itemgetter
 from types import MappingProxyType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from arabench.annotations.errors import ScoringError
 from arabench.annotations.spans import Span
-from arabench.annotations.tokenize import WordIndex, is_proclitic_prefix, snap_range
 from arabench.eval.counts import FN, FP, TP, CountTable
 from arabench.eval.modes import MatchMode, check_boundary, check_documents, check_layer, get_mode
+
+if TYPE_CHECKING:  # the word rules (and ``regex``) load when words are first needed
+    from arabench.annotations.tokenize import WordIndex
 
 __all__ = [
     "ErrorKind",
@@ -352,6 +354,8 @@ def is_proclitic_only(gold: Span, pred: Span, text: str, *, index: WordIndex | N
     Pass ``index`` (the text's :class:`arabench.annotations.tokenize.WordIndex`) to
     avoid re-tokenizing the text.
     """
+    from arabench.annotations.tokenize import WordIndex, is_proclitic_prefix
+
     if gold.end == pred.end and gold.start != pred.start:
         lo, hi = sorted((gold.start, pred.start))
         if is_proclitic_prefix(text[lo:hi], rule="letters"):
@@ -362,6 +366,8 @@ def is_proclitic_only(gold: Span, pred: Span, text: str, *, index: WordIndex | N
 
 def _proclitic_only(g: _T, p: _T, text: str, index: WordIndex | None) -> bool:
     """:func:`is_proclitic_only` on two tuples with different ranges (``index``: the text's, if built)."""
+    from arabench.annotations.tokenize import is_proclitic_prefix, snap_range
+
     if g[1] == p[1]:
         lo, hi = (g[0], p[0]) if g[0] < p[0] else (p[0], g[0])
         if is_proclitic_prefix(text[lo:hi], rule="letters"):
@@ -441,6 +447,8 @@ def word_index(text: str) -> WordIndex:
     each text once per setting; the indexes of the most recent texts (up to
     :data:`INDEX_CACHE_CHARS` characters in all) are kept, the oldest dropped first.
     """
+    from arabench.annotations.tokenize import WordIndex
+
     index = _INDEXES.get(text)
     if index is not None:
         return index
@@ -480,6 +488,8 @@ def words_index(text: str, words: Sequence[tuple[int, int]] | None, *, doc: int 
         starts.append(start)
         ends.append(end)
         last = end
+    from arabench.annotations.tokenize import WordIndex
+
     return WordIndex(starts=starts, ends=ends)
 
 
