@@ -41,6 +41,7 @@ class _Lines(NamedTuple):
     tabs: Any  # per token line: its one tab
     line_starts: Any  # per token line: its first byte
     ends: Any  # per token line: its newline
+    text: str | None  # the bytes decoded, when they were checked
 
 
 def simple_columns(data: bytes | str) -> SimpleColumns | None:
@@ -65,7 +66,7 @@ def simple_columns(data: bytes | str) -> SimpleColumns | None:
     tags = _tag_codes(data, lines)
     if tags is None:
         return None
-    return SimpleColumns(_char_lengths(lines), tags[0], tags[1])
+    return SimpleColumns(_char_lengths(lines, tags), tags[0], tags[1])
 
 
 def simple_pair(
@@ -92,7 +93,7 @@ def simple_pair(
         return None
     if not _same_tokens(gold, pred, g, p, g_tags, p_tags):
         return None
-    lengths = _char_lengths(g)
+    lengths = _char_lengths(g, g_tags)
     return SimpleColumns(lengths, *g_tags), SimpleColumns(lengths, *p_tags)
 
 
@@ -120,9 +121,10 @@ def _lines(data: bytes, breaks: Any, *, check_text: bool) -> _Lines | None:
 
     if _DOCSTART in data or b"\r" in data or data[:1] == b"#" or b"\n#" in data or b"\x00" in data:
         return None
+    text = None
     if check_text:
         try:
-            data.decode("utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             return None
     codes = np.frombuffer(data, dtype=np.uint8)
@@ -139,7 +141,7 @@ def _lines(data: bytes, breaks: Any, *, check_text: bool) -> _Lines | None:
     tabs = _last_tabs(codes, line_starts, ends)
     if tabs is None:
         return None
-    lines = _Lines(codes, starts, breaks, filled, tabs, line_starts, ends)
+    lines = _Lines(codes, starts, breaks, filled, tabs, line_starts, ends, text)
     if check_text and len(tabs) and not _no_space_at_token_ends(lines):
         return None
     return lines
@@ -191,13 +193,27 @@ def _space_starts(codes: Any, at: Any, *, length: int | None = None) -> Any:
     return found
 
 
-def _char_lengths(lines: _Lines) -> Any:
-    """Code points of each line's token (0 on a blank line): its bytes less its UTF-8 continuation bytes."""
+def _char_lengths(lines: _Lines, tags: tuple[Any, list[str]]) -> Any:
+    """Code points of each line's token (0 on a blank line).
+
+    With the decoded text and no character past ``U+FFFF``, UTF-16 units are characters: a token is its
+    line's units less the tab and the tag (``tags``: the lines' codes and types). Else its bytes less
+    its UTF-8 continuation bytes.
+    """
     import numpy as np
 
     codes, tabs, line_starts = lines.codes, lines.tabs, lines.line_starts
     lengths = np.zeros(len(lines.breaks), dtype=np.int64)
     if not len(tabs):
+        return lengths
+    if lines.text is not None and not (codes >= 0xF0).any():
+        units = np.frombuffer(lines.text.encode("utf-16-le"), dtype=np.uint16)
+        breaks = np.flatnonzero(units == 10)
+        starts = np.zeros_like(breaks)
+        starts[1:] = breaks[:-1] + 1
+        filled = lines.filled
+        tag_units = np.array([1] + [2 + len(label) for label in tags[1]], dtype=np.int64)  # "O", "B-" + type
+        lengths[filled] = (breaks - starts)[filled] - 1 - tag_units[tags[0][filled] >> 1]
         return lengths
     size = tabs - line_starts
     # Counts of continuation bytes before each byte. A token's count is a difference of two, exact modulo
