@@ -402,28 +402,6 @@ class RobustnessResult:
 # --------------------------------------------------------------------------- scoring
 
 
-def _predict(instance: Any, texts: Sequence[str], name: str, batch: int = 8) -> list[Any]:
-    from arabench.benchmark.runner import _check_prediction
-    from arabench.models.base import Prediction
-
-    out: list[Prediction] = []
-    view = _model_view(instance)
-    for k in range(0, len(texts), batch):
-        chunk = list(texts[k : k + batch])
-        got = instance.predict(chunk)
-        if len(got) != len(chunk):
-            raise BenchmarkError(
-                f"model {name!r} returned {len(got)} predictions for {len(chunk)} texts",
-                field="predict",
-                value=len(got),
-                fix="return one Prediction per text, in order",
-            )
-        for text, prediction in zip(chunk, got, strict=True):
-            _check_prediction(prediction, text, name, view)
-        out += got
-    return out
-
-
 def _model_view(instance: Any) -> Any:
     from arabench.benchmark.runner import resolve_view  # models.cards's, as the runner resolves it
 
@@ -544,12 +522,12 @@ def _score_model(
     seed: int,
     schema: Schema,
 ) -> ModelRobustness:
-    from arabench.benchmark.runner import _target_views
+    from arabench.benchmark.runner import predict_checked, target_views
     from arabench.eval.stats import paired_bootstrap
     from arabench.eval.views import project_gold
 
     model_view = _model_view(instance)
-    targets = _target_views(model_view, clean.view, schema)
+    targets = target_views(model_view, clean.view, schema)
     if not targets:
         return ModelRobustness(
             name, "failed", f"the model's view {model_view.name!r} and the corpus's view {clean.view.name!r} share none"
@@ -558,13 +536,13 @@ def _score_model(
     labels = frozenset(label for lb in instance.labels if (label := mapping.get(lb)) is not None)
     gold = project_gold([d.spans for d in clean.documents], view, gold_view=clean.view)
     types = sorted(labels | {s.label for spans in gold.spans for s in spans})
-    clean_preds = [p.spans for p in _predict(instance, clean.texts, name)]
+    clean_preds = [p.spans for p in predict_checked(instance, clean.texts, name, model_view)]
     clean_scores = _scores(clean, clean_preds, view, mapping, labels, types)
     clean_f1 = clean_scores.micro.f1
     rows = []
     for pc in perturbed:
         entry = pc.entry
-        preds = [p.spans for p in _predict(instance, pc.corpus.texts, name)]
+        preds = [p.spans for p in predict_checked(instance, pc.corpus.texts, name, model_view)]
         scores = _scores(pc.corpus, preds, view, mapping, labels, types)
         f1 = scores.micro.f1
         change = None if f1 is None or clean_f1 is None else f1 - clean_f1

@@ -380,29 +380,16 @@ def _predict_with(
     if cache is not None:
         predictions = cache.get_many(model_key, texts, labels=view.labels)
     todo = [i for i, p in enumerate(predictions) if p is None]
-    # An adapter that answers many texts at once (the LLMs send the windows of all texts concurrently)
-    # says so with ``predict_batch = None``: it gets every text in one call.
-    size = getattr(instance, "predict_batch", PREDICT_BATCH) or max(1, len(todo))
     if isinstance(getattr(instance, "progress", None), bool):  # an adapter's own bar (LLM windows) obeys --quiet
         instance.progress = instance.progress and progress  # type: ignore[attr-defined]
-    batches = [todo[k : k + size] for k in range(0, len(todo), size)]
     try:
         with timer.step(f"{name}: predict {len(todo)} of {len(texts)} texts"):
             bar = _progress(None, enabled=progress and bool(todo), desc=f"{name}: predict", total=len(todo))
-            for batch in batches:
-                got = instance.predict([texts[i] for i in batch])
-                if len(got) != len(batch):
-                    raise ModelError(
-                        f"model {name!r} returned {len(got)} predictions for {len(batch)} texts",
-                        field="predict",
-                        value=len(got),
-                        fix="return one Prediction per text, in order",
-                    )
-                for i, prediction in zip(batch, got, strict=True):
-                    _check_prediction(prediction, texts[i], name, view)
-                    predictions[i] = prediction
-                if bar is not None:
-                    bar.update(len(batch))
+            got = predict_checked(
+                instance, [texts[i] for i in todo], name, view, on_batch=None if bar is None else bar.update
+            )
+            for i, prediction in zip(todo, got, strict=True):
+                predictions[i] = prediction
             if bar is not None:
                 bar.close()
     except Exception as exc:
@@ -486,6 +473,42 @@ def with_run_values(model: str | NERModel, options: dict[str, object], run_value
     return options
 
 
+def predict_checked(
+    instance: NERModel,
+    texts: Sequence[str],
+    name: str,
+    view: View,
+    *,
+    on_batch: Callable[[int], object] | None = None,
+) -> list[Prediction]:
+    """The model's predictions for ``texts``, one per text in order, each checked as a run checks it.
+
+    Texts go to ``predict`` in batches of the adapter's ``predict_batch`` (default :data:`PREDICT_BATCH`); an
+    adapter that answers many texts at once (the LLMs send the windows of all texts concurrently) says so
+    with ``predict_batch = None`` and gets every text in one call. A wrong number of predictions, or a
+    prediction that could not be scored honestly, is a :class:`ModelError`. ``on_batch`` is called with the
+    size of each batch done (a progress bar's ``update``).
+    """
+    size = getattr(instance, "predict_batch", PREDICT_BATCH) or max(1, len(texts))
+    out: list[Prediction] = []
+    for k in range(0, len(texts), size):
+        batch = list(texts[k : k + size])
+        got = instance.predict(batch)
+        if len(got) != len(batch):
+            raise ModelError(
+                f"model {name!r} returned {len(got)} predictions for {len(batch)} texts",
+                field="predict",
+                value=len(got),
+                fix="return one Prediction per text, in order",
+            )
+        for text, prediction in zip(batch, got, strict=True):
+            _check_prediction(prediction, text, name, view)
+        out += got
+        if on_batch is not None:
+            on_batch(len(batch))
+    return out
+
+
 def _check_prediction(prediction: Prediction, text: str, name: str, view: View) -> None:
     """Refuse what could not be scored honestly.
 
@@ -521,7 +544,7 @@ def _check_prediction(prediction: Prediction, text: str, name: str, view: View) 
 # ----------------------------------------------------------------------------- scoring
 
 
-def _target_views(
+def target_views(
     model_view: View, gold_view: View, schema: Schema, requested: str | None = None
 ) -> list[tuple[View, dict[str, str | None], str]]:
     """Views a model is scored in, with its label map into each and how the map was made.
@@ -561,7 +584,7 @@ def _scorable_check(gold_view: View, schema: Schema, requested: str | None) -> C
     """A check run once a model's view is known, before it predicts: why it cannot be scored here, or None."""
 
     def check(name: str, model_view: View) -> str | None:
-        if _target_views(model_view, gold_view, schema, requested):
+        if target_views(model_view, gold_view, schema, requested):
             return None
         return (
             f"cannot be scored on this corpus: its gold view {gold_view.name!r} and the model's view "
@@ -585,7 +608,7 @@ def score_predictions(
     relation_level: str = "entity",
     requested: str | None = None,
 ) -> tuple[dict[str, dict[str, Any]], dict[str, Sequence[dict[str, Any]]]]:
-    """Score one model's predictions in every view it can be scored in (:func:`_target_views`).
+    """Score one model's predictions in every view it can be scored in (:func:`target_views`).
 
     Args:
         corpus: The gold corpus.
@@ -611,7 +634,7 @@ def score_predictions(
     scores: dict[str, dict[str, Any]] = {}
     errors: dict[str, Sequence[dict[str, Any]]] = {}
     documents = corpus.documents
-    for view, mapping, how in _target_views(model_view, gold_view, schema, requested):
+    for view, mapping, how in target_views(model_view, gold_view, schema, requested):
         gold = project_gold(
             [d.spans for d in documents],
             view,

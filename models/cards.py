@@ -1,6 +1,6 @@
 """Model cards: what arabench knows about a published NER model, as YAML data.
 
-One file per model in ``models/cards/*.yaml``; the file stem is the card's
+One file per model in ``models/model_cards/*.yaml``; the file stem is the card's
 name (what :func:`arabench.models.registry.create_model` accepts). Fields:
 
 ``name``
@@ -74,7 +74,7 @@ __all__ = [
     "user_cards_dirs",
 ]
 
-CARDS_DIR = Path(__file__).with_name("cards")
+CARDS_DIR = Path(__file__).with_name("model_cards")
 #: Environment variable naming directories of user model cards (``os.pathsep``-separated).
 CARDS_ENV = "ARABENCH_CARDS"
 _added_dirs: list[str] = []
@@ -369,7 +369,7 @@ def known_cards(directory: str | Path | None = None) -> dict[str, ModelCard]:
     """Every card by name; cached per directory.
 
     Args:
-        directory: Read only this directory; by default the packaged cards (``models/cards``) and
+        directory: Read only this directory; by default the packaged cards (``models/model_cards``) and
             the user cards (:func:`user_cards_dirs`).
 
     Raises:

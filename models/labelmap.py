@@ -8,7 +8,7 @@ never a silent loss.
 
 Label maps come from
 
-* a model card (``label_map`` and ``drop`` in ``models/cards/*.yaml``);
+* a model card (``label_map`` and ``drop`` in ``models/model_cards/*.yaml``);
 * a command-line or API option: ``"PER=PERS,LOC=LOC,MISC="`` (an empty right
   side drops the label) or the path of a YAML/JSON file holding either
   ``{map: {RAW: LABEL}, drop: [RAW, ...]}`` or a flat ``{RAW: LABEL or null}``;

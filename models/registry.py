@@ -11,7 +11,7 @@ Names a user can give:
   ``file:<path>``, ``camel:<model name or path>``, ``llm:<model>``,
   ``llm-hf:<path>``; ``ARG`` (the part after the first ``:``) is passed to the
   adapter's ``from_spec``;
-* a model card name from ``models/cards/*.yaml`` (e.g. ``camelbert-msa-ner``):
+* a model card name from ``models/model_cards/*.yaml`` (e.g. ``camelbert-msa-ner``):
   the ``hf`` adapter with the card's hub id, revision, view and label map.
 
 Every adapter class has ``from_spec(arg: str | None, **options)``; an unknown

@@ -224,6 +224,41 @@ def test_a_crashing_model_fails_alone(gold) -> None:
     assert result.failures == ["model 'crashing' failed: RuntimeError: out of memory"]
 
 
+class _Short(_Crashing):
+    """Answers one text fewer than it is given, in batches it chose itself."""
+
+    name = "short"
+    predict_batch = None  # every text in one call, as the LLM adapters ask
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def predict(self, texts):
+        from arabench.models.base import Prediction
+
+        self.calls.append(len(texts))
+        return [Prediction(spans=()) for _ in texts[1:]]
+
+
+def test_a_model_answering_too_few_texts_fails_with_the_runs_message(tmp_path: Path) -> None:
+    path = tmp_path / "twelve.conll"  # twelve documents: more than one batch of the run's default size
+    path.write_text(
+        "".join(f"-DOCSTART-\tO\n\nذهب\tO\nمحمد\tB-PERS\nإلى\tO\nعمان\tB-LOC\n{k}\tO\n\n" for k in range(12)),
+        encoding="utf-8",
+    )
+    corpus = load_corpus(path)
+    assert len(corpus.texts) == 12
+    model = _Short()
+    result = robustness([model], corpus=corpus, suite=load_suite(default_suite_path()), n_resamples=0)
+    (short,) = result.models
+    assert short.status == "failed"
+    assert short.reason == (
+        "field 'predict': model 'short' returned 11 predictions for 12 texts (got 11); "
+        "fix: return one Prediction per text, in order"
+    )
+    assert model.calls == [12]  # the adapter's predict_batch is obeyed, as in a run
+
+
 @pytest.mark.parametrize(("name", "to"), [("gold.jsonl", "jsonl"), ("gold.conll", "conll"), ("brat", "brat")])
 def test_every_format_keeps_its_gold_under_every_perturbation(tmp_path: Path, name: str, to: str) -> None:
     target = tmp_path / name

@@ -3,8 +3,8 @@
 Usage::
 
     python tests/benchmarks/bench_grid.py [--sections score run memory hf]
-        [--sentences 10000 100000 400000] [--tokens 10000 100000 250000 500000] [--mb 1 5 10] [--repeats 3]
-        [--no-bytecode-cache]
+        [--sentences 10000 100000 400000] [--tokens 10000 100000 250000 500000] [--per-doc 0 20]
+        [--mb 1 5 10] [--repeats 3] [--no-bytecode-cache]
 
 Every child runs with Python's bytecode cache on (``PYTHONPYCACHEPREFIX`` in the
 work folder, one untimed warm-up run first), as after ``pip install``, which
@@ -30,8 +30,9 @@ within each repeat, medians of ``--repeats``):
   --mode all`` against nervaluate's four strategies in process, and the floor:
   a script that reads both files and counts the ``B-`` tags. Each peer prints its
   micro F1 (nervaluate: strict), which must equal arabench's to six decimals.
-* ``run``: ``arabench run -m rules -m oracle --no-cache`` on one document of
-  ``--tokens`` tokens: wall seconds, microseconds per token, the ratio of time
+* ``run``: ``arabench run -m rules -m oracle --no-cache`` on ``--tokens`` tokens as one
+  document, and as many documents (``--per-doc``: a document every 20 sentences): wall
+  seconds, microseconds per token, the ratio of time
   per token to the 100k run (target at most 2 at 500k), peak RSS of the child
   (target at most 600 MB at 500k).
 * ``memory``: the same run on one document of ``--mb`` megabytes of UTF-8 text:
@@ -196,12 +197,17 @@ def write_pair(directory: Path, sentences: list, n: int, seed: int) -> tuple[Pat
     return gold_path, pred_path, tokens
 
 
-def write_document(path: Path, sentences: list, *, tokens: int | None = None, text_mb: float | None = None) -> int:
-    """One document (no -DOCSTART-) of the real sentences repeated, up to ``tokens`` or ``text_mb`` of text."""
+def write_document(
+    path: Path, sentences: list, *, tokens: int | None = None, text_mb: float | None = None, per_doc: int = 0
+) -> int:
+    """The real sentences repeated, up to ``tokens`` or ``text_mb`` of text: one document (no -DOCSTART-), or
+    with ``per_doc`` a new document (a ``-DOCSTART-`` line) every ``per_doc`` sentences."""
     written = chars = k = 0
     with path.open("w", encoding="utf-8") as f:
         while (tokens is not None and written < tokens) or (text_mb is not None and chars < text_mb * (1 << 20)):
             sentence = sentences[k % len(sentences)]
+            if per_doc and k % per_doc == 0:
+                f.write("-DOCSTART-\tO\n\n")
             f.write("".join(f"{w}\t{t}\n" for w, t in sentence) + "\n")
             written += len(sentence)
             chars += len(" ".join(w for w, _ in sentence).encode("utf-8")) + 1
@@ -292,24 +298,26 @@ def _f1_of_score(info: dict) -> float | None:
     return None
 
 
-def run_section(sentences: list, sizes: list[int], env: dict[str, str], work: Path) -> None:
-    print("\n| tokens | seconds | µs per token | per token / 100k run | peak RSS |")
-    print("|---|---|---|---|---|")
-    per_token = {}
-    for n in sizes:
-        doc = work / f"doc-{n}.conll"
-        tokens = write_document(doc, sentences, tokens=n)
-        out = work / f"out-{n}"
-        wall, rss, _ = measure(
-            arabench("run", "-m", "rules", "-m", "oracle", "--corpus", str(doc), "--out", str(out), "-q", "--no-cache"),
-            env,
-        )
-        per_token[n] = wall / tokens
-        base = per_token.get(100_000, per_token[sizes[0]])
-        print(
-            f"| {tokens:,} | {wall:.1f} | {per_token[n] * 1e6:.0f} | {per_token[n] / base:.2f} | {rss / 1024:.0f} MB |",
-            flush=True,
-        )
+def run_section(sentences: list, sizes: list[int], env: dict[str, str], work: Path, per_doc: list[int]) -> None:
+    print("\n| corpus | tokens | seconds | µs per token | per token / 100k run | peak RSS |")
+    print("|---|---|---|---|---|---|")
+    for every in per_doc:  # 0: one document; else a document every so many sentences
+        shape = "one document" if not every else f"documents of {every} sentences"
+        per_token = {}
+        for n in sizes:
+            doc = work / f"doc-{n}-{every}.conll"
+            tokens = write_document(doc, sentences, tokens=n, per_doc=every)
+            out = work / f"out-{n}-{every}"
+            command = ["run", "-m", "rules", "-m", "oracle", "--corpus", str(doc), "--out", str(out), "-q"]
+            command.append("--no-cache")
+            wall, rss, _ = measure(arabench(*command), env)
+            per_token[n] = wall / tokens
+            base = per_token.get(100_000, per_token[sizes[0]])
+            print(
+                f"| {shape} | {tokens:,} | {wall:.1f} | {per_token[n] * 1e6:.0f} | {per_token[n] / base:.2f} | "
+                f"{rss / 1024:.0f} MB |",
+                flush=True,
+            )
     print(f"({load()})")
 
 
@@ -368,6 +376,13 @@ def main() -> int:
     parser.add_argument("--mb", type=float, nargs="+", default=[1, 5, 10])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument(
+        "--per-doc",
+        type=int,
+        nargs="+",
+        default=[0, 20],
+        help="run section: 0 for one document, N for a document every N sentences (default: both, 0 and 20)",
+    )
+    parser.add_argument(
         "--no-bytecode-cache", action="store_true", help="keep PYTHONDONTWRITEBYTECODE if set (compiled per run)"
     )
     args = parser.parse_args()
@@ -387,7 +402,7 @@ def main() -> int:
         if "score" in args.sections:
             score_section(sentences, args.sentences, args.repeats, env, work)
         if "run" in args.sections:
-            run_section(sentences, args.tokens, env, work)
+            run_section(sentences, args.tokens, env, work, args.per_doc)
         if "memory" in args.sections:
             memory_section(sentences, args.mb, env, work)
         if "hf" in args.sections:
