@@ -76,7 +76,7 @@ class ScoreReport:
 
 
 #: Bytes of gold read per block by the fast CoNLL path (then up to the end of a sentence).
-_BLOCK = 1 << 22
+_BLOCK = 1 << 19
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -191,15 +191,23 @@ def _sentence_blocks(file: Any) -> Iterator[bytes]:
 
 
 class _Lines:
-    """The lines of a file taken a number at a time, as bytes ending with a newline (a byte order mark dropped)."""
+    """The lines of a file taken a number at a time, as bytes ending with a newline (a byte order mark dropped).
+
+    The positions of the newlines not taken yet are kept, so every byte is scanned once.
+    """
 
     def __init__(self, file: Any) -> None:
+        import numpy as np
+
         self.file = file
         self.rest = b""
+        self.breaks = np.zeros(0, dtype=np.intp)
         self.first = True
         self.eof = False
 
     def _more(self) -> bool:
+        import numpy as np
+
         chunk = self.file.read(_BLOCK)
         if self.first:
             self.first = False
@@ -207,26 +215,25 @@ class _Lines:
                 chunk = chunk[len(_BOM) :]
         if not chunk:
             if not self.eof and self.rest and not self.rest.endswith(b"\n"):
+                self.breaks = np.append(self.breaks, len(self.rest))
                 self.rest += b"\n"
             self.eof = True
             return False
+        found = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+        self.breaks = np.concatenate((self.breaks, found + len(self.rest)))
         self.rest += chunk
         return True
 
     def take(self, n: int) -> tuple[bytes, Any] | None:
         """The next ``n`` lines and the positions of their newlines, or ``None`` if the file has fewer."""
-        import numpy as np
-
-        while True:
-            breaks = np.flatnonzero(np.frombuffer(self.rest, dtype=np.uint8) == 10)
-            if len(breaks) >= n or self.eof:
-                break
+        while len(self.breaks) < n and not self.eof:
             self._more()
-        if len(breaks) < n:
+        if len(self.breaks) < n:
             return None
-        cut = int(breaks[n - 1]) + 1 if n else 0
+        cut = int(self.breaks[n - 1]) + 1 if n else 0
         block, self.rest = self.rest[:cut], self.rest[cut:]
-        return block, breaks[:n]
+        breaks, self.breaks = self.breaks[:n], self.breaks[n:] - cut
+        return block, breaks
 
     def done(self) -> bool:
         """Whether nothing is left."""
