@@ -119,7 +119,7 @@ def _lines(data: bytes, breaks: Any, *, check_text: bool) -> _Lines | None:
     """The lines of ``data`` if every one is blank or has one tab (``check_text``: valid UTF-8, tokens trimmed)."""
     import numpy as np
 
-    if _DOCSTART in data or b"\r" in data or data[:1] == b"#" or b"\n#" in data or b"\x00" in data:
+    if _DOCSTART in data or b"\r" in data or b"\x00" in data or (data and data[-1:] != b"\n"):
         return None
     text = None
     if check_text:
@@ -134,9 +134,11 @@ def _lines(data: bytes, breaks: Any, *, check_text: bool) -> _Lines | None:
     starts[1:] = breaks[:-1] + 1
     filled = breaks != starts
     line_starts, ends = starts[filled], breaks[filled]
+    if (codes[line_starts] == ord("#")).any():  # a comment
+        return None
     # One tab on every token line and none elsewhere: as many tabs as token lines, and one in each, found
     # from its end (the tag is short: "O" on most lines).
-    if data.count(b"\t") != len(ends):
+    if np.count_nonzero(codes == 9) != len(ends):
         return None
     tabs = _last_tabs(codes, line_starts, ends)
     if tabs is None:

@@ -120,6 +120,8 @@ def test_the_fast_path_takes_simple_files_in_any_blocks(
         ("x\tB-ORGANIZATION_X\n\ny\tI-ORGANIZATION_Y\n", True),  # types longer than 8 bytes
         ("x\tB-LO\x00C\n", False),  # a NUL
         (b"x\tB-\xff\n", False),  # not UTF-8
+        ("x\tO", False),  # not whole lines
+        ("x\tO\n#\tO\n", False),  # a comment
     ],
 )
 def test_simple_columns_edges(text: str | bytes, simple: bool) -> None:
