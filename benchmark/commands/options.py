@@ -185,7 +185,7 @@ def add_view_option(parser: argparse.ArgumentParser, *flags: str, before: str, a
         def __call__(self, parser: Any, namespace: Any, values: Any, option_string: str | None = None) -> None:
             setattr(namespace, self.dest, values)
 
-        @property  # type: ignore[override]
+        @property
         def help(self) -> str:
             return before + views_help() + after
 
