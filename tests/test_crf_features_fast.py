@@ -1,8 +1,9 @@
 """The CRF's fast feature extraction gives exactly the features of the plain per-word, per-offset definition.
 
-``reference_features`` below is the definition as it was written before the extraction was made
-faster (every context feature formatted for every word and offset); the model's features, and so
-its predictions, must be the same lists in the same order, on real sentences and on random ones.
+:mod:`crf_reference` is the definition as it was written before the extraction was made faster (every
+context feature formatted for every word and offset, its own copy of the normalization); the model's
+features, and so its predictions, must be the same lists in the same order, on real sentences and on
+random ones (Arabic letters, marks, tatweel, zero-width marks, digits of three scripts, punctuation).
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ from pathlib import Path
 
 import pytest
 from arabench.models.crf import features as F
+from crf_reference import gazetteer as reference_gazetteer
+from crf_reference import normalized as reference_normalized
+from crf_reference import sentence_features as reference_features
+from crf_reference import word_features as reference_word_features
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,124 +26,55 @@ DATA = next(
 )
 
 
-def reference_gazetteer_tags(norms, stems):
-    names = F.gazetteer()
-    tags = [None] * len(norms)
-    i = 0
-    while i < len(norms):
-        found = 0
-        for length in (4, 3, 2, 1):
-            if i + length > len(norms):
-                continue
-            rest = tuple(norms[i + 1 : i + length])
-            for first in (norms[i], "ال" + stems[i], stems[i]):
-                kind = names.get((first, *rest))
-                if kind:
-                    found = length
-                    break
-            if found:
-                break
-        if found:
-            tags[i] = f"B-{kind}"
-            for k in range(i + 1, i + found):
-                tags[k] = f"I-{kind}"
-            i += found
-        else:
-            i += 1
-    return tags
-
-
-def reference_word_features(word):
-    # the robust definition (issue 22): every feature reads the loose normalized form, never the raw word
-    loose = F.normalized(word).translate(F._LOOSE)
-    pc, art, stem = F.split_clitics(loose)
-    shape = F._shape(loose)
-    feats = [f"w={loose}", f"n={loose}", f"l={loose}", f"shape={shape}", f"len={min(len(loose), 8)}"]
-    if shape in {"word", "latin"}:
-        for k in range(1, 5):
-            if len(loose) > k:
-                feats.append(f"p{k}={loose[:k]}")
-                feats.append(f"s{k}={loose[-k:]}")
-        padded = f"<{stem}>"
-        feats += [f"c3={padded[k : k + 3]}" for k in range(len(padded) - 2)]
-        if art:
-            feats += [f"art={pc}{art}", f"stem={stem}", "has_art"]
-        elif pc:
-            feats += [f"pc={pc}", f"pstem={stem}"]
-        nisba = next((e for e in F._NISBA if stem.endswith(e) and len(stem) - len(e) >= 2), None)
-        if nisba:
-            feats.append(f"nisba={nisba}")
-            feats.append(f"nisba_art={bool(art)}")
-    elif shape == "num":
-        feats.append(f"digits={min(len(loose), 5)}")
-    return feats
-
-
-def reference_features(words):
-    n = len(words)
-    own = [reference_word_features(w) for w in words]
-    norms = [F.normalized(w).translate(F._LOOSE) for w in words]
-    clitics = [F.split_clitics(x) for x in norms]
-    stems = [c[2] for c in clitics]
-    gaz = reference_gazetteer_tags(norms, stems)
-
-    def at(k):
-        return "<s>" if k < 0 else "</s>" if k >= n else norms[k]
-
-    out = []
-    for i in range(n):
-        feats = ["bias", *own[i]]
-        if gaz[i]:
-            feats.append(f"gaz={gaz[i]}")
-        if i == 0:
-            feats.append("BOS")
-        if i == n - 1:
-            feats.append("EOS")
-        feats.append(f"pos={min(i, 3)}")
-        for off in (-2, -1, 1, 2):
-            feats.append(f"{off}:n={at(i + off)}")
-        for off in (-1, 1):
-            k = i + off
-            if 0 <= k < n:
-                feats.append(f"{off}:stem={stems[k]}")
-                feats.append(f"{off}:s2={norms[k][-2:]}")
-                feats.append(f"{off}:art={bool(clitics[k][1])}")
-                if gaz[k]:
-                    feats.append(f"{off}:gaz={gaz[k]}")
-        feats.append(f"-1|0={at(i - 1)}|{norms[i]}")
-        feats.append(f"0|+1={norms[i]}|{at(i + 1)}")
-        feats.append(f"-2|-1={at(i - 2)}|{at(i - 1)}")
-        feats.append(f"+1|+2={at(i + 1)}|{at(i + 2)}")
-        out.append(feats)
-    return out
-
-
 def test_word_features_are_the_reference_ones() -> None:
     for word in ["القاهرة", "وبالقاهرة", "للعراق", "المصريون", "2002", "U.N.", "،", "ـ", "إلى"]:
         assert F.word_features(word) == reference_word_features(word)
 
 
-@pytest.mark.skipif(not (DATA / "anercorp_train.conll").is_file(), reason="shared data not present")
-def test_real_sentences_have_the_reference_features() -> None:
+def _sentences(path: Path) -> list[list[str]]:
     sentences, current = [], []
-    for line in (DATA / "anercorp_train.conll").read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             if current:
                 sentences.append(current)
             current = []
             continue
         current.append(line.split("\t")[0])
-    for words in sentences[:600]:
+    return sentences + ([current] if current else [])
+
+
+@pytest.mark.parametrize("name", ["anercorp_train.conll", "aqmar_dev.conll"])
+def test_real_sentences_have_the_reference_features(name: str) -> None:
+    if not (DATA / name).is_file():
+        pytest.skip("shared data not present")
+    for words in _sentences(DATA / name):  # every sentence: the training split's features decide the model
         assert F.sentence_features(words) == reference_features(words)
 
+
+def test_gazetteer_is_the_reference_one() -> None:
+    assert F.gazetteer() == reference_gazetteer()
+
+
+#: Letters and what normalization drops or unifies: hamza forms of alef, alef wasla, alef maqsura, teh marbuta,
+#: Persian yeh and keheh, harakat, shadda, superscript alef, tatweel, zero-width marks, three scripts of digits,
+#: Arabic and Latin punctuation, Latin letters.
+ALPHABET = "ابتسلمنويةىأإآٱءکی\u064b\u064e\u0650\u0651\u0652\u0670\u0640\u200b\u200c\u200f\ufeff0٠١٩۰۹،؛؟.(-xA"
 
 WORDS = st.sampled_from(
     ["مصر", "القاهرة", "الولايات", "المتحدة", "و", "في", "بالأمم", "لندن", "نيويورك", "ال", "٢٠٠٢", "x", "(", "سوريا"]
 )
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(WORDS, st.text(alphabet="ابتسلمنويةىأ٠1 .", min_size=1, max_size=6)), max_size=12))
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(WORDS, st.text(alphabet=ALPHABET, min_size=1, max_size=8)), max_size=12))
 def test_random_sentences_have_the_reference_features(words) -> None:
     words = [w for w in words if w.strip()]
     assert F.sentence_features(words) == reference_features(words)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(alphabet=ALPHABET, max_size=12), st.text(max_size=12)))
+def test_normalized_is_the_reference_one(word: str) -> None:
+    # any character at all: the per-character table must agree with the per-character rule everywhere
+    assert F.normalized(word) == reference_normalized(word)
+    assert F.word_features(word) == reference_word_features(word)

@@ -21,7 +21,7 @@ import pytest
 from arabench.annotations.conll import read_conll
 from arabench.annotations.errors import AnnotationError, ModelError
 from arabench.annotations.spans import Span
-from arabench.annotations.tokenize import sentence_ranges
+from arabench.annotations.tokenize import sentence_ranges, word_offsets
 from arabench.eval.spans import score_spans
 from arabench.models.base import NERModel
 from arabench.models.crf import features as crf_features
@@ -30,6 +30,8 @@ from arabench.models.crf.adapter import CRFModel, sentence_words
 from arabench.models.crf.features import normalized, sentence_features, split_clitics, word_features
 from arabench.models.crf.train import DEFAULT_DATA, build_model, model_inputs, model_key, read_training_data
 from arabench.models.registry import NAMES, create_model, get_info
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("pycrfsuite")
 
@@ -253,6 +255,16 @@ def test_sentence_words_keep_raw_offsets_clitics_and_split_punctuation() -> None
     text = "قال محمد: «وبالقاهرة»،  م\u064fحم\u0651د.\nثم سافر"
     words = [[text[s:e] for s, e in sentence] for sentence in sentence_words(text)]
     assert words == [["قال", "محمد", ":", "«", "وبالقاهرة", "»", "،", "م\u064fحم\u0651د", "."], ["ثم", "سافر"]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ابت م\u064f\u0640.!؟?«»،:\n\t3", max_size=60))
+def test_sentence_words_are_the_words_of_each_sentence_text(text: str) -> None:
+    # one tokenization of the whole text, cut at the sentences, is each sentence's own tokenization
+    expected = [
+        [(start + s, start + e) for s, e in word_offsets(text[start:end])] for start, end in sentence_ranges(text)
+    ]
+    assert sentence_words(text) == expected
 
 
 def test_predictions_are_word_spans_of_the_raw_text(tiny_model: CRFModel) -> None:

@@ -83,7 +83,14 @@ def test_the_codec_and_the_hub_logic_are_defined_once() -> None:
         assert "annotations/tags.py" in defined[name]
     for name in ("locate_model", "probe_hub", "download_hint", "hub_offline"):
         assert defined[name] == ["models/hub.py"]
-    for name in ("is_proclitic_prefix", "is_ignorable", "normalize_with_map", "snap_range", "sentence_ranges"):
+    for name in (
+        "is_proclitic_prefix",
+        "is_ignorable",
+        "normalize_with_map",
+        "NormalizationTable",
+        "snap_range",
+        "sentence_ranges",
+    ):
         assert "annotations/tokenize.py" in defined[name]
         assert all(where in ("annotations/tokenize.py", "models/rules.py") for where in defined[name])
 
@@ -204,6 +211,23 @@ def test_normalization_keeps_an_exact_offset_map(raw: str, zero_width: bool, per
             expected = text.ALEF_FORMS.get(source, source)
             assert ch == (text.PERSIAN_LETTERS.get(expected, expected) if persian else expected)
     assert all(unicodedata.category(c) != "Mn" for c in normalized)
+
+
+@given(st.one_of(st.text(alphabet=ARABIC, max_size=40), st.text(max_size=40)), st.booleans(), st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_normalize_is_the_string_of_normalize_with_map(raw: str, zero_width: bool, persian: bool) -> None:
+    # any character at all (the table is filled from normalize_with_map, one character at a time)
+    expected = text.normalize_with_map(raw, zero_width=zero_width, persian=persian, spaces=False)[0]
+    assert text.normalize(raw, zero_width=zero_width, persian=persian) == expected
+
+
+def test_a_normalization_table_is_bounded_and_still_right_when_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(text, "_TABLE_LIMIT", 3)
+    table = text.NormalizationTable(then=str.maketrans("٣", "3"))
+    raw = "أُمّـ\u200bة٣ی"
+    assert raw.translate(table) == "امة3ي"
+    assert len(table) == 3  # the first three characters kept, the others mapped at each sight
+    assert raw.translate(table) == "امة3ي"
 
 
 def test_clause_ends_cut_where_sentence_ends_do_not() -> None:

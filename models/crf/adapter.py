@@ -20,6 +20,7 @@ cached (see :mod:`arabench.models.crf.train`).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,11 +45,22 @@ __all__ = ["ADAPTER_VERSION", "CRFModel", "sentence_words"]
 ADAPTER_VERSION = "1"
 
 
-def sentence_words(text: str) -> list[list[tuple[int, int]]]:
-    """The raw ``(start, end)`` offsets of the words of each sentence of ``text``."""
+def sentence_words(text: str, offsets: Sequence[tuple[int, int]] | None = None) -> list[list[tuple[int, int]]]:
+    """The raw ``(start, end)`` offsets of the words of each sentence of ``text``.
+
+    ``offsets`` are :func:`word_offsets` of ``text`` if known. A sentence runs from its first word's start
+    to its last word's end and the sentences cover every word once, in order: each takes the next words
+    of the one tokenization of the text (the words of the sentence's own text, tested equal).
+    """
+    if offsets is None:
+        offsets = word_offsets(text)
+    ends = [e for _, e in offsets]
     out = []
-    for start, end in sentence_ranges(text):
-        out.append([(start + s, start + e) for s, e in word_offsets(text[start:end])])
+    first = 0
+    for _, end in sentence_ranges(text, offsets=offsets):
+        last = bisect_right(ends, end, first)
+        out.append(list(offsets[first:last]))
+        first = last
     return out
 
 
@@ -132,14 +144,16 @@ class CRFModel:
         for text in texts:
             labelled: list[tuple[int, int, str]] = []
             breaks: list[int] = []  # sentence starts: an entity never crosses a sentence end
-            for offsets in sentence_words(text):
+            words = word_offsets(text)  # once: for the sentences and for snapping spans
+            for offsets in sentence_words(text, words):
                 if not offsets:
                     continue
                 tags = self.tag_words([text[s:e] for s, e in offsets])
                 labelled += [(s, e, tag) for (s, e), tag in zip(offsets, tags, strict=True)]
                 breaks.append(offsets[0][0])
+            index = WordIndex(starts=[s for s, _ in words], ends=[e for _, e in words])  # WordIndex.of(text)
             spans, diagnostics = spans_from_words(
-                text, labelled, self._label_map, index=WordIndex.of(text), model=self.name, breaks=breaks
+                text, labelled, self._label_map, index=index, model=self.name, breaks=breaks
             )
             out.append(Prediction(spans=tuple(spans), diagnostics=dict(diagnostics)))
         return out

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from arabench.annotations.errors import ModelError
 from arabench.models import registry
-from arabench.models.cards import known_cards, load_card
+from arabench.models.cards import CARDS_DIR, known_cards, load_card
 from arabench.models.registry import ENTRY_POINT_GROUP, PREFIXES, create_model, list_models
 
-CARDS = Path(registry.__file__).resolve().parent / "cards"
+CARDS = CARDS_DIR
 EVIL = "from pathlib import Path\nPath(__file__).with_name('ran.txt').write_text('pwned')\nclass X: ...\n"
 
 

@@ -19,7 +19,7 @@ from arabench.annotations.errors import BenchmarkError
 from arabench.annotations.schema import default_schema, load_views
 from arabench.benchmark.compare import compare
 from arabench.benchmark.config import load_config
-from arabench.models.cards import load_card
+from arabench.models.cards import CARDS_DIR, load_card
 from arabench.models.llm.alignment import align_entities
 from arabench.models.llm.cache import ResponseCache
 from arabench.models.llm.parsing import parse_answer
@@ -29,7 +29,7 @@ from test_compare_hostile import results_json as results_json
 
 SECONDS = 20
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-CARDS = Path(__file__).resolve().parents[2] / "models" / "cards"
+CARDS = CARDS_DIR
 WORDS = ["زار", "الوزير", "القاهرة", "أمس", "وصل", "الوفد", "باريس", "اليوم", "محمد", "علي", "مصر", "قال"]
 
 scalars = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False) | st.text(max_size=12)
