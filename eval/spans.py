@@ -29,6 +29,19 @@ from arabench.eval.modes import MatchMode, check_boundary, check_documents, chec
 if TYPE_CHECKING:  # the word rules (and ``regex``) load when words are first needed
     from arabench.annotations.tokenize import WordIndex
 
+#: The word rules this module uses, all from :mod:`arabench.annotations.tokenize` (loaded on first use).
+_WORD_RULES = ("WordIndex", "is_proclitic_prefix", "snap_range")
+
+
+def __getattr__(name: str) -> object:
+    """The shared word rules as attributes of this module, imported when first asked for."""
+    if name in _WORD_RULES:
+        import arabench.annotations.tokenize as tokenize
+
+        return getattr(tokenize, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "ErrorKind",
     "MatchError",
