@@ -307,6 +307,10 @@ def infer_format(path: str | os.PathLike[str], *, for_writing: bool = False, opt
             path, what was seen and how to name the format.
     """
     path = Path(path)
+    if not for_writing and path.exists():
+        from arabench.annotations.files import check_input
+
+        check_input(path, error=ConversionError)  # sniffing a FIFO would wait for a writer
     if path.is_dir():
         if _is_hf_dir(path):
             return "hf"
@@ -395,6 +399,9 @@ def _resolve(path: str | os.PathLike[str], format: str | None, option: str | Non
     path = Path(path)
     if not path.exists():
         raise AnnotationError("path does not exist", file=path, field="path", fix="check the path")
+    from arabench.annotations.files import check_input
+
+    check_input(path, error=AnnotationError)  # a FIFO or a device is refused, not read without end
     fmt = get_format(format or infer_format(path, option=option))
     if fmt.name == "brat" and path.is_file() and path.suffix.lower() not in _BRAT_SUFFIXES:
         raise ConversionError(

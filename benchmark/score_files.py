@@ -579,9 +579,12 @@ def score_settings(
         check_layer(setting.layer)
     if format is not None and format not in FORMATS:
         raise ScoringError("unknown format", field="format", value=format, fix=f"use one of {', '.join(FORMATS)}")
-    for name in (gold, pred):
+    from arabench.annotations.files import check_input
+
+    for name, what in ((gold, "gold file"), (pred, "predictions file")):
         if not Path(name).exists():
             raise ScoringError("path does not exist", file=name, field="path", fix="check the path")
+        check_input(name, what=what, error=ScoringError)  # a FIFO or a device is refused, not read without end
     fmt = format or infer_format(gold, option="--format")
     pred_fmt = format or infer_format(pred, option="--format")
     if "conll" in (fmt, pred_fmt) and fmt != pred_fmt:
