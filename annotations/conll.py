@@ -56,15 +56,14 @@ With ``text=`` (the original raw text) tokens are aligned to it in order.
 from __future__ import annotations
 
 import os
-import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
-from typing import Any, NamedTuple
 
 import regex
+from arabench.annotations.conll_simple import SimpleColumns, simple_columns
 from arabench.annotations.errors import AnnotationError, ConversionError
 from arabench.annotations.files import atomic_write_text
 from arabench.annotations.schema import Schema
@@ -564,73 +563,6 @@ def iter_conll_sentences(
     for tokens, tags, first, _, _, _ in records:
         if tokens:
             yield tokens, tags, first
-
-
-#: The tag column of CoNLL lines (each line ends with a newline; a blank line gives ``""``). Python's ``re`` is
-#: faster at this scan than ``regex``.
-_TAG_COLUMN = re.compile(r"[^\t\n]*\t?([^\t\n]*)\n")
-
-
-class SimpleColumns(NamedTuple):
-    """The columns of CoNLL lines in the simplest shape (:func:`simple_columns`), one entry per line.
-
-    Attributes:
-        lengths: Characters of each line's token (0 on a blank line), a numpy ``int64`` array.
-        tags: Each line's tag (``""`` on a blank line).
-        tokens: The code points of the token column and the line breaks (what two files must share).
-    """
-
-    lengths: Any
-    tags: list[str]
-    tokens: Any
-
-
-def simple_columns(text: str, *, like: SimpleColumns | None = None) -> SimpleColumns | None:
-    """The token lengths and tags of CoNLL lines in the simplest shape, with array and C-speed scans.
-
-    The simplest shape: every line is blank or ``TOKEN<TAB>TAG`` with a BIO2
-    tag; no comment, no ``-DOCSTART-``, no carriage return, no white space at
-    either end of a token (so a span over whole tokens is a span over whole
-    words, and a blank line is empty). ``text`` is whole lines, each ending
-    with a newline. With ``like`` (the columns of the same lines of another
-    file, already found simple) the tokens and blank lines must be the same.
-
-    Returns ``None`` when the lines are anything else: read such files with
-    :func:`iter_conll_sentences`, which checks and reports every line. For
-    the lines it accepts it gives what that reader gives.
-    """
-    import numpy as np
-
-    if DOCSTART in text or "\r" in text or text[:1] == "#" or "\n#" in text:
-        return None
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    breaks = np.flatnonzero(codes == 10)
-    tabs = np.flatnonzero(codes == 9)
-    starts = np.zeros_like(breaks)
-    starts[1:] = breaks[:-1] + 1
-    filled = breaks != starts
-    lines = np.flatnonzero(filled)
-    if len(tabs) != len(lines) or not np.array_equal(np.searchsorted(breaks, tabs), lines):
-        return None  # not one tab on every token line and none elsewhere
-    lengths = np.zeros(len(breaks), dtype=np.int64)
-    lengths[filled] = tabs - starts[filled]
-    if like is None:  # no white space at either end of a token or at a tag's start (nor an empty token)
-        edges = np.unique(np.concatenate([codes[starts[filled]], codes[tabs - 1], codes[tabs + 1]]))
-        if any(chr(c).isspace() for c in edges.tolist()):
-            return None
-    inside_tag = np.zeros(len(codes) + 1, dtype=np.int8)
-    inside_tag[tabs] = 1
-    inside_tag[breaks[filled]] = -1
-    tokens = codes[np.cumsum(inside_tag[:-1], dtype=np.int8) == 0]
-    if like is not None and not np.array_equal(tokens, like.tokens):
-        return None
-    tags = _TAG_COLUMN.findall(text)
-    if tags.count("") != len(breaks) - len(tabs):  # an empty tag on a token line
-        return None
-    for tag in set(tags):
-        if tag and tag != "O" and not (len(tag) > 2 and tag[0] in "BI" and tag[1] == "-"):
-            return None
-    return SimpleColumns(lengths, tags, tokens)
 
 
 def _document_comments(sentences: Sequence[ConllSentence]) -> tuple[str | None, list[str]]:

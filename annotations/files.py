@@ -49,6 +49,7 @@ __all__ = [
     "canonical_sha256",
     "default_cache_dir",
     "path_fingerprint",
+    "check_input",
     "read_bounded_bytes",
     "read_bounded_text",
     "read_yaml_text",
@@ -168,6 +169,33 @@ def _file_kind(mode: int) -> str:
         if test(mode):
             return name
     return "not a regular file"
+
+
+def check_input(
+    path: str | Path, *, what: str = "input", error: type[BenchmarkError] = BenchmarkError, directory: bool = True
+) -> Path:
+    """``path`` if it is a regular file (or, with ``directory``, a directory) to read; else a clear error.
+
+    Checked with ``stat`` before anything opens the path, so a FIFO is refused at once instead of
+    waiting for a writer, and a device (``/dev/zero``) or a socket is refused by its type instead of
+    being read without end. A symbolic link is judged by what it points to.
+
+    Raises:
+        BenchmarkError: (of class ``error``) naming the file, what it is and the fix.
+    """
+    path = Path(path)
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise error(f"cannot read the {what}: {exc.strerror or exc}", file=path, fix="check the path") from None
+    if stat.S_ISREG(mode) or (directory and stat.S_ISDIR(mode)):
+        return path
+    kind = "a directory" if stat.S_ISDIR(mode) else _file_kind(mode)
+    raise error(
+        f"the {what} is {kind}, not a regular file{' or a directory' if directory else ''}",
+        file=path,
+        fix="pass a regular file" + (" or a directory of files" if directory else ""),
+    )
 
 
 def read_bounded_bytes(

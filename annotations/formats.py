@@ -57,7 +57,6 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-import regex
 from arabench.annotations.errors import AnnotationError, BenchmarkError, ConversionError
 from arabench.annotations.problems import ParsedDocument, Problem, problems_error
 from arabench.annotations.spans import Document, first_duplicate_id
@@ -192,8 +191,9 @@ FORMATS: dict[str, Format] = {
 
 _HF_MARKERS = ("dataset_dict.json", "dataset_info.json")
 _BRAT_SUFFIXES = (".txt", ".ann")
-#: A CoNLL tag: ``O``, or a scheme prefix and a type (either order).
-_TAG = regex.compile(r"O|[BIESLU][-_]\S+|\S+[-_][BIESLU]")
+#: A CoNLL tag: ``O``, or a scheme prefix and a type (either order); compiled when first sniffed (``regex`` is slow
+#: to import).
+_TAG = r"O|[BIESLU][-_]\S+|\S+[-_][BIESLU]"
 _SNIFF_LINES = 50
 
 
@@ -237,6 +237,9 @@ def _head(path: Path, n: int = _SNIFF_LINES) -> list[str]:
 
 def _looks_like_conll(lines: Sequence[str]) -> tuple[bool, str | None]:
     """True if every content line of ``lines`` is ``token [columns] tag``; else the first line that is not."""
+    import regex
+
+    tag = regex.compile(_TAG)  # regex caches compiled patterns
     tab = any("\t" in line for line in lines)
     seen = False
     for line in lines:
@@ -244,7 +247,7 @@ def _looks_like_conll(lines: Sequence[str]) -> tuple[bool, str | None]:
         if not stripped or stripped.startswith("#") or stripped.startswith("-DOCSTART-"):
             continue
         fields = line.split("\t") if tab else line.split()
-        if len(fields) < 2 or not _TAG.fullmatch(fields[-1].strip()):
+        if len(fields) < 2 or not tag.fullmatch(fields[-1].strip()):
             return False, line
         seen = True
     return seen, None
@@ -304,6 +307,10 @@ def infer_format(path: str | os.PathLike[str], *, for_writing: bool = False, opt
             path, what was seen and how to name the format.
     """
     path = Path(path)
+    if not for_writing and path.exists():
+        from arabench.annotations.files import check_input
+
+        check_input(path, error=ConversionError)  # sniffing a FIFO would wait for a writer
     if path.is_dir():
         if _is_hf_dir(path):
             return "hf"
@@ -392,6 +399,9 @@ def _resolve(path: str | os.PathLike[str], format: str | None, option: str | Non
     path = Path(path)
     if not path.exists():
         raise AnnotationError("path does not exist", file=path, field="path", fix="check the path")
+    from arabench.annotations.files import check_input
+
+    check_input(path, error=AnnotationError)  # a FIFO or a device is refused, not read without end
     fmt = get_format(format or infer_format(path, option=option))
     if fmt.name == "brat" and path.is_file() and path.suffix.lower() not in _BRAT_SUFFIXES:
         raise ConversionError(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
 from functools import lru_cache
@@ -12,6 +12,8 @@ import yaml
 from arabench.annotations.errors import SchemaError, yaml_error
 from arabench.annotations.files import read_yaml_text
 from arabench.annotations.spans import Span
+from arabench.annotations.view_providers import add_view_provider
+from arabench.annotations.view_providers import providers as _providers
 
 __all__ = [
     "DEFAULT_SCHEMA_PATH",
@@ -594,18 +596,7 @@ class ViewSource:
 
 
 _sources: dict[str, ViewSource] = {}
-_providers: list[Callable[[], object]] = []
 _providing = False
-
-
-def add_view_provider(provider: Callable[[], object]) -> None:
-    """Register a callable that registers views when first asked (e.g. the model cards' views).
-
-    Providers run once per lookup miss and before a listing (:func:`registered_views`); a provider
-    is added once however often it is given.
-    """
-    if provider not in _providers:
-        _providers.append(provider)
 
 
 def _run_providers() -> None:

@@ -52,6 +52,7 @@ __all__ = [
     "decode",
     "decode_entities",
     "decode_bio2_arrays",
+    "bio2_runs",
     "encode",
 ]
 
@@ -357,8 +358,22 @@ def decode_bio2_arrays(
             if tag not in known:
                 known[tag] = _bio2_code(tag, tags)
         array = np.fromiter(map(known.get, tags), dtype=np.int64, count=len(tags))
-    types = array >> 1
-    inside = (array & 1).astype(bool)
+    starts, ends, numbers, orphans = bio2_runs(array, orphans_start=orphans_start)
+    names = {number: name for name, number in _BIO2_TYPES.items()}
+    return starts, ends, list(map(names.__getitem__, numbers.tolist())), orphans
+
+
+def bio2_runs(codes: Any, *, orphans_start: bool = True) -> tuple[Any, Any, Any, Any]:
+    """The entities of BIO2 tags given as codes: ``(starts, ends, type numbers, orphans)``, numpy arrays.
+
+    ``codes`` holds one ``int64`` per token: 0 for ``O`` (or a separator), else ``2 * type + 1`` for
+    ``I`` and ``2 * type`` for ``B`` (type numbers from 1). The one home of the array decoding of
+    :func:`decode_bio2_arrays` (see there for the rules), for readers that code tags themselves.
+    """
+    import numpy as np
+
+    types = codes >> 1
+    inside = (codes & 1).astype(bool)
     previous = np.empty_like(types)
     previous[:1] = 0
     previous[1:] = types[:-1]
@@ -373,8 +388,7 @@ def decode_bio2_arrays(
     if not orphans_start:
         keep = ~orphan[starts]
         starts, ends, numbers = starts[keep], ends[keep], numbers[keep]
-    names = {number: name for name, number in _BIO2_TYPES.items()}
-    return starts, ends, list(map(names.__getitem__, numbers.tolist())), np.flatnonzero(orphan)
+    return starts, ends, numbers, np.flatnonzero(orphan)
 
 
 def decode(tags: Sequence[str], *, scheme: str | Scheme = "BIO2", policy: str = "conlleval") -> Decoded:

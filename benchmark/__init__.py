@@ -7,7 +7,7 @@ It is imported lazily, so ``import benchmark`` stays light.
 
 from typing import Any
 
-from arabench.annotations.schema import add_view_provider
+from arabench.annotations.view_providers import add_view_provider
 from arabench.benchmark.version import __version__
 
 

@@ -50,7 +50,11 @@ def _build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"arabench {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    wanted = next((a for a in argv if not a.startswith("-")), None)
+    at = next((i for i, a in enumerate(argv) if not a.startswith("-")), len(argv))
+    wanted = argv[at] if at < len(argv) else None
+    # The list of commands with their help lines is printed only by the top-level help and usage errors:
+    # reading the lines imports every command's module, so only then.
+    listed = wanted not in COMMANDS or any(a in ("-h", "--help") for a in argv[:at])
     for name, module_path in COMMANDS.items():
         if name == wanted:
             module = importlib.import_module(module_path)
@@ -58,8 +62,7 @@ def _build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
             module.add_arguments(cmd)
             cmd.set_defaults(_main=module.main)
         else:
-            # Listing a command must not import it: its help line is read lazily.
-            sub.add_parser(name, help=_help_line(module_path), add_help=False)
+            sub.add_parser(name, help=_help_line(module_path) if listed else None, add_help=False)
     return parser
 
 

@@ -218,6 +218,9 @@ def load_corpus(
         raise AnnotationError(
             "corpus not found", file=root, fix="pass a BRAT directory, a .jsonl file or a CoNLL file with --corpus"
         )
+    from arabench.annotations.files import check_input
+
+    check_input(root, error=AnnotationError)  # a FIFO or a device is refused, not read without end
     fmt = get_format(format or infer_format(root, option=None))
     if fmt.name == "hf" and _is_token_dataset_dir(root):
         return _dataset_corpus(str(root), view=view, schema=schema, prefer=prefer, own=own)

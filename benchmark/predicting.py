@@ -152,6 +152,10 @@ def read_texts(path: str | os.PathLike[str]) -> list[Document]:
         AnnotationError: For a missing path, a directory without ``.txt`` files, or a file that is not UTF-8.
     """
     root = Path(path)
+    if root.exists():
+        from arabench.annotations.files import check_input
+
+        check_input(root, error=AnnotationError)  # a FIFO or a device is refused, not read without end
     if root.is_dir():
         files = sorted(p for p in root.iterdir() if p.suffix == ".txt" and p.is_file() and not p.name.startswith("."))
         if not files:

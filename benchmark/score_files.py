@@ -75,26 +75,28 @@ class ScoreReport:
     entities: dict[str, Any] | None = None  # the system's coreference (eval.coref), when the predictions have clusters
 
 
-#: Bytes of gold lines read per block by the fast CoNLL path (then up to the end of the sentence).
-_BLOCK = 1 << 20
+#: Bytes of gold read per block by the fast CoNLL path (then up to the end of a sentence).
+_BLOCK = 1 << 19
+_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
 class _ConllRead:
     """What one read of a gold and a prediction CoNLL file gives the scorer.
 
-    ``gold``/``pred`` hold, per document, the set of ``(start, end, type)``
-    character spans when ``sets`` (the fast path: the whole file is one
-    document, sentences laid end to end), else lists of
-    :class:`arabench.annotations.spans.Span` per sentence with ``texts``.
+    When ``arrays`` (the fast path: the whole file is one document, sentences
+    laid end to end), ``gold``/``pred`` are each ``(starts, ends, type
+    numbers)`` numpy arrays of character spans in order and ``texts`` the types
+    by number (see :func:`arabench.eval.spans.score_span_arrays`); else lists of
+    :class:`arabench.annotations.spans.Span` per sentence, with their ``texts``.
     """
 
-    gold: list
-    pred: list
+    gold: Any
+    pred: Any
     texts: list[str] | None
     sentences: int
     notes: dict[str, int]
-    sets: bool
+    arrays: bool
 
 
 def _read_conll(gold_path: str, pred_path: str, scheme: str) -> _ConllRead:
@@ -109,49 +111,35 @@ def _read_conll(gold_path: str, pred_path: str, scheme: str) -> _ConllRead:
 
 
 def _read_conll_simple(gold_path: str, pred_path: str) -> _ConllRead | None:
-    """The fast path: both files in the simplest shape (:func:`arabench.annotations.conll.simple_columns`), same tokens.
+    """The fast path: both files in the simplest shape (:func:`arabench.annotations.conll_simple.simple_columns`).
 
-    Reads aligned blocks of lines (a block ends with a sentence) and decodes
-    each block's tags in one pass. Returns ``None`` as soon as a block is not
-    in that shape or its tokens or sentence breaks differ from the gold's: the
-    checked path then reads both files again and names the place.
+    Reads blocks of the gold's bytes that end with a sentence, the same number of
+    the predictions' lines, and decodes each block's tags in one pass of array
+    operations. Returns ``None`` as soon as a block is not in that shape or its
+    tokens or sentence breaks differ from the gold's: the checked path then
+    reads both files again and names the place.
     """
-    from itertools import islice
-
     import numpy as np
-    from arabench.annotations.conll import simple_columns
-    from arabench.annotations.tags import decode_bio2_arrays
+    from arabench.annotations.conll_simple import simple_pair
+    from arabench.annotations.tags import bio2_runs
 
-    gold_spans: list[tuple[int, int, str]] = []
-    pred_spans: list[tuple[int, int, str]] = []
+    sides: dict[str, list[tuple[Any, Any, Any]]] = {"gold": [], "pred": []}
     notes = {"gold_repairs": 0, "pred_repairs": 0}
+    known: dict[str, int] = {}  # type -> its number in both files
     sentences = 0
     base = 0
     try:
         with open(gold_path, "rb") as g, open(pred_path, "rb") as p:  # lines end at b"\n" only, as in the reader
-            first = True
-            while True:
-                g_lines = g.readlines(_BLOCK)
-                if not g_lines:
-                    if p.read(1):
-                        return None
-                    return _ConllRead([set(gold_spans)], [set(pred_spans)], None, sentences, notes, True)
-                while g_lines[-1].strip():  # end the block with its sentence
-                    line = g.readline()
-                    if not line:
-                        break
-                    g_lines.append(line)
-                p_lines = list(islice(p, len(g_lines)))
-                if len(p_lines) != len(g_lines):
+            pred_lines = _Lines(p)
+            for g_block in _sentence_blocks(g):
+                g_breaks = np.flatnonzero(np.frombuffer(g_block, dtype=np.uint8) == 10)
+                taken = pred_lines.take(len(g_breaks))
+                if taken is None:
                     return None
-                g_text, p_text = (_text(lines, first) for lines in (g_lines, p_lines))
-                first = False
-                g_cols = simple_columns(g_text)
-                if g_cols is None:
+                pair = simple_pair(g_block, taken[0], gold_breaks=g_breaks, pred_breaks=taken[1])
+                if pair is None:
                     return None
-                p_cols = simple_columns(p_text, like=g_cols)
-                if p_cols is None:
-                    return None
+                g_cols, p_cols = pair
                 lengths = g_cols.lengths
                 blank = lengths == 0
                 sentences += int(np.count_nonzero(~blank[1:] & blank[:-1])) + int(not blank[0])
@@ -160,20 +148,96 @@ def _read_conll_simple(gold_path: str, pred_path: str) -> _ConllRead | None:
                 np.cumsum(lengths + 1, out=offsets[1:])
                 offsets += base
                 base = int(offsets[-1]) + 1
-                for tags, spans, side in ((g_cols.tags, gold_spans, "gold"), (p_cols.tags, pred_spans, "pred")):
-                    firsts, ends, labels, orphans = decode_bio2_arrays(tags, separator="")
+                for cols, side in ((g_cols, "gold"), (p_cols, "pred")):
+                    firsts, ends, numbers, orphans = bio2_runs(cols.codes)
                     notes[f"{side}_repairs"] += len(orphans)  # in BIO2 a repair is an I- that begins an entity
-                    spans.extend(zip(offsets[firsts].tolist(), (offsets[ends] - 1).tolist(), labels, strict=True))
-    except (UnicodeDecodeError, OSError):
+                    ours = np.array([known.setdefault(t, len(known)) for t in cols.labels] or [0], dtype=np.int64)
+                    sides[side].append((offsets[firsts], offsets[ends] - 1, ours[numbers - 1]))
+            if not pred_lines.done():
+                return None
+    except OSError:
         return None
+    gold, pred = (
+        tuple(np.concatenate([block[k] for block in sides[side]] or [np.zeros(0, dtype=np.int64)]) for k in range(3))
+        for side in ("gold", "pred")
+    )
+    return _ConllRead(gold, pred, list(known), sentences, notes, True)
 
 
-def _text(lines: list[bytes], first: bool) -> str:
-    """UTF-8 lines as one text ending with a newline (a byte order mark dropped at the start of a file)."""
-    data = b"".join(lines)
-    if first and data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    return data.decode("utf-8") + ("" if data.endswith(b"\n") else "\n")
+def _sentence_blocks(file: Any) -> Iterator[bytes]:
+    """A file's bytes in blocks of whole lines that end with a blank line (or the file), each ending with a newline.
+
+    A byte order mark at the start of the file is dropped.
+    """
+    rest = b""
+    first = True
+    while True:
+        chunk = file.read(_BLOCK)
+        if first:
+            first = False
+            if chunk.startswith(_BOM):
+                chunk = chunk[len(_BOM) :]
+        if not chunk:
+            if rest:
+                yield rest if rest.endswith(b"\n") else rest + b"\n"
+            return
+        data = rest + chunk if rest else chunk
+        cut = data.rfind(b"\n\n")
+        if cut < 0:
+            rest = data
+            continue
+        yield data[: cut + 2]
+        rest = data[cut + 2 :]
+
+
+class _Lines:
+    """The lines of a file taken a number at a time, as bytes ending with a newline (a byte order mark dropped).
+
+    The positions of the newlines not taken yet are kept, so every byte is scanned once.
+    """
+
+    def __init__(self, file: Any) -> None:
+        import numpy as np
+
+        self.file = file
+        self.rest = b""
+        self.breaks = np.zeros(0, dtype=np.intp)
+        self.first = True
+        self.eof = False
+
+    def _more(self) -> bool:
+        import numpy as np
+
+        chunk = self.file.read(_BLOCK)
+        if self.first:
+            self.first = False
+            if chunk.startswith(_BOM):
+                chunk = chunk[len(_BOM) :]
+        if not chunk:
+            if not self.eof and self.rest and not self.rest.endswith(b"\n"):
+                self.breaks = np.append(self.breaks, len(self.rest))
+                self.rest += b"\n"
+            self.eof = True
+            return False
+        found = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+        self.breaks = np.concatenate((self.breaks, found + len(self.rest)))
+        self.rest += chunk
+        return True
+
+    def take(self, n: int) -> tuple[bytes, Any] | None:
+        """The next ``n`` lines and the positions of their newlines, or ``None`` if the file has fewer."""
+        while len(self.breaks) < n and not self.eof:
+            self._more()
+        if len(self.breaks) < n:
+            return None
+        cut = int(self.breaks[n - 1]) + 1 if n else 0
+        block, self.rest = self.rest[:cut], self.rest[cut:]
+        breaks, self.breaks = self.breaks[:n], self.breaks[n:] - cut
+        return block, breaks
+
+    def done(self) -> bool:
+        """Whether nothing is left."""
+        return not self.rest and not self._more()
 
 
 def _read_conll_checked(gold_path: str, pred_path: str, scheme: str) -> _ConllRead:
@@ -506,9 +570,8 @@ def score_settings(
     Returns:
         One :class:`ScoreReport` per setting, in the order given.
     """
-    from arabench.annotations.schema import default_schema
     from arabench.eval.modes import check_boundary, check_layer, get_mode
-    from arabench.eval.spans import collection_paused, score_span_sets, score_spans
+    from arabench.eval.spans import collection_paused, score_span_arrays, score_spans
 
     for setting in settings:
         get_mode(setting.mode)
@@ -516,9 +579,12 @@ def score_settings(
         check_layer(setting.layer)
     if format is not None and format not in FORMATS:
         raise ScoringError("unknown format", field="format", value=format, fix=f"use one of {', '.join(FORMATS)}")
-    for name in (gold, pred):
+    from arabench.annotations.files import check_input
+
+    for name, what in ((gold, "gold file"), (pred, "predictions file")):
         if not Path(name).exists():
             raise ScoringError("path does not exist", file=name, field="path", fix="check the path")
+        check_input(name, what=what, error=ScoringError)  # a FIFO or a device is refused, not read without end
     fmt = format or infer_format(gold, option="--format")
     pred_fmt = format or infer_format(pred, option="--format")
     if "conll" in (fmt, pred_fmt) and fmt != pred_fmt:
@@ -530,8 +596,12 @@ def score_settings(
             value=pred_fmt if fmt == "conll" else fmt,
             fix="convert the other file with `arabench convert` (CoNLL to CoNLL, or both to JSONL with --text-from)",
         )
-    schema = default_schema()
-    view_obj = schema.view(view) if view is not None else None
+    schema = view_obj = None
+    if view is not None:  # the packaged schema (YAML) only for a view
+        from arabench.annotations.schema import default_schema
+
+        schema = default_schema()
+        view_obj = schema.view(view)
     if strict_iob2:
         _check_strict_iob2(settings, fmt=fmt, pred_fmt=pred_fmt, scheme=scheme, view=view)
         token_scores, n = _strict_iob2(str(gold), str(pred), label_map=label_map, drop=drop)
@@ -544,22 +614,23 @@ def score_settings(
             read = _read_conll(str(gold), str(pred), scheme)
         texts, gold_spans, pred_spans, documents = read.texts, read.gold, read.pred, read.sentences
         read_notes = {k: v for k, v in read.notes.items() if v}
-        if read.sets and view_obj is None and not relabel:
-            by_mode: dict[str, Any] = {}
+        if read.arrays and view_obj is None and not relabel:
+            by_mode = score_span_arrays(
+                gold_spans, pred_spans, read.texts or [], modes=[s.mode for s in settings], notes=read_notes
+            )
             reports = []
             for setting in settings:
-                if setting.mode not in by_mode:
-                    by_mode[setting.mode] = score_span_sets(
-                        gold_spans, pred_spans, mode=setting.mode, notes=read_notes, disjoint=True
-                    )
                 scores = dataclasses.replace(by_mode[setting.mode], boundary=setting.boundary, layer=setting.layer)
                 reports.append(ScoreReport(scores, fmt, view, documents, dict(scores.notes)))
             return reports
-        if read.sets:  # a view or a label map needs Span objects: the one document of the fast path, text-free
+        if read.arrays:  # a view or a label map needs Span objects: the one document of the fast path, text-free
             from arabench.annotations.spans import Span
 
-            gold_spans = [[Span(*t) for t in sorted(gold_spans[0])]]
-            pred_spans = [[Span(*t) for t in sorted(pred_spans[0])]]
+            names = read.texts or []
+            gold_spans, pred_spans = (
+                [[Span(a, b, names[k]) for a, b, k in zip(*(x.tolist() for x in side), strict=True)]]
+                for side in (gold_spans, pred_spans)
+            )
             texts = None
     else:
         texts, gold_spans, pred_spans = _span_documents(

@@ -16,15 +16,30 @@ from dataclasses import dataclass, field, replace
 from itertools import pairwise, repeat
 from operator import attrgetter, itemgetter
 from types import MappingProxyType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from arabench.annotations.collector import collection_paused
 from arabench.annotations.errors import ScoringError
 from arabench.annotations.spans import Span
-from arabench.annotations.tokenize import WordIndex, is_proclitic_prefix, snap_range
 from arabench.eval.counts import FN, FP, TP, CountTable
 from arabench.eval.modes import MatchMode, check_boundary, check_documents, check_layer, get_mode
+
+if TYPE_CHECKING:  # the word rules (and ``regex``) load when words are first needed
+    from arabench.annotations.tokenize import WordIndex
+
+#: The word rules this module uses, all from :mod:`arabench.annotations.tokenize` (loaded on first use).
+_WORD_RULES = ("WordIndex", "is_proclitic_prefix", "snap_range")
+
+
+def __getattr__(name: str) -> object:
+    """The shared word rules as attributes of this module, imported when first asked for."""
+    if name in _WORD_RULES:
+        import arabench.annotations.tokenize as tokenize
+
+        return getattr(tokenize, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ErrorKind",
@@ -32,6 +47,7 @@ __all__ = [
     "SpanScores",
     "score_spans",
     "score_span_sets",
+    "score_span_arrays",
     "score_span_grid",
     "collection_paused",
     "word_index",
@@ -350,6 +366,8 @@ def is_proclitic_only(gold: Span, pred: Span, text: str, *, index: WordIndex | N
     Pass ``index`` (the text's :class:`arabench.annotations.tokenize.WordIndex`) to
     avoid re-tokenizing the text.
     """
+    from arabench.annotations.tokenize import WordIndex, is_proclitic_prefix
+
     if gold.end == pred.end and gold.start != pred.start:
         lo, hi = sorted((gold.start, pred.start))
         if is_proclitic_prefix(text[lo:hi], rule="letters"):
@@ -360,6 +378,8 @@ def is_proclitic_only(gold: Span, pred: Span, text: str, *, index: WordIndex | N
 
 def _proclitic_only(g: _T, p: _T, text: str, index: WordIndex | None) -> bool:
     """:func:`is_proclitic_only` on two tuples with different ranges (``index``: the text's, if built)."""
+    from arabench.annotations.tokenize import is_proclitic_prefix, snap_range
+
     if g[1] == p[1]:
         lo, hi = (g[0], p[0]) if g[0] < p[0] else (p[0], g[0])
         if is_proclitic_prefix(text[lo:hi], rule="letters"):
@@ -439,6 +459,8 @@ def word_index(text: str) -> WordIndex:
     each text once per setting; the indexes of the most recent texts (up to
     :data:`INDEX_CACHE_CHARS` characters in all) are kept, the oldest dropped first.
     """
+    from arabench.annotations.tokenize import WordIndex
+
     index = _INDEXES.get(text)
     if index is not None:
         return index
@@ -478,6 +500,8 @@ def words_index(text: str, words: Sequence[tuple[int, int]] | None, *, doc: int 
         starts.append(start)
         ends.append(end)
         last = end
+    from arabench.annotations.tokenize import WordIndex
+
     return WordIndex(starts=starts, ends=ends)
 
 
@@ -875,6 +899,118 @@ def score_span_sets(
         layer=layer,
         notes={k: v for k, v in sorted(merged.items()) if v},
     )
+
+
+def score_span_arrays(
+    gold: tuple[np.ndarray, np.ndarray, np.ndarray],
+    pred: tuple[np.ndarray, np.ndarray, np.ndarray],
+    labels: Sequence[str],
+    *,
+    modes: Iterable[str],
+    boundary: str = "char",
+    layer: str = "nested",
+    notes: Mapping[str, int] | None = None,
+) -> dict[str, SpanScores]:
+    """Every mode of :func:`score_span_sets` for one document of disjoint spans held as arrays, from one pass.
+
+    ``gold`` and ``pred`` are ``(starts, ends, label numbers)`` numpy ``int64`` arrays, each side's
+    spans disjoint and in order (spans decoded from tags: what the CoNLL fast path of ``arabench
+    score`` reads), ``labels[n]`` the label of number ``n``. The same counts as :func:`score_span_sets`
+    with ``disjoint=True``: a span whose range is also a span of the other side overlaps nothing
+    else, so those pairs are found for every mode at once with array operations (a full-credit pair
+    in ``exact`` and ``partial`` whatever the labels; in ``strict`` and ``type`` a pair when the
+    labels agree, else a miss and a false alarm); the matcher pairs the spans left, the few that
+    overlap without the same range (``partial`` and ``type``). Returns a :class:`SpanScores` per mode.
+    """
+    wanted = [get_mode(m) for m in dict.fromkeys(modes)]
+    check_boundary(boundary)
+    check_layer(layer)
+    g_start, g_end, g_label = gold
+    p_start, p_end, p_label = pred
+    for side, (starts, ends) in (("gold", (g_start, g_end)), ("pred", (p_start, p_end))):
+        if len(starts) and ((ends <= starts).any() or (starts[1:] < ends[:-1]).any()):
+            raise ScoringError(
+                f"{side} spans are not disjoint and in order", field=side, fix="use score_span_sets for other spans"
+            )
+    # The spans of the other side with the same range: at most one (a side's starts are distinct).
+    at = np.searchsorted(p_start, g_start)
+    at_c = np.minimum(at, max(len(p_start) - 1, 0))
+    same = (at < len(p_start)) & (p_start[at_c] == g_start) & (p_end[at_c] == g_end) if len(p_start) else at < 0
+    g_same = np.flatnonzero(same)
+    p_same = at[g_same]
+    agree = g_label[g_same] == p_label[p_same]
+    n_types = len(labels)
+    present = np.zeros(n_types, dtype=bool)
+    present[g_label] = True
+    present[p_label] = True
+    axis = tuple(sorted(labels[k] for k in np.flatnonzero(present).tolist()))
+    column = np.array([axis.index(label) if present[k] else 0 for k, label in enumerate(labels)], dtype=np.intp)
+    size = len(axis)
+
+    def sums(numbers: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(column[numbers], weights=weights, minlength=size).astype(np.float64)
+
+    g_paired = np.zeros(len(g_start), dtype=bool)
+    p_paired = np.zeros(len(p_start), dtype=bool)
+    g_paired[g_same] = True
+    p_paired[p_same] = True
+    g_rest = np.flatnonzero(~g_paired)
+    p_rest = np.flatnonzero(~p_paired)
+    rest: tuple[list[_T], list[_T]] | None = None
+    out: dict[str, SpanScores] = {}
+    for mm in wanted:
+        array = np.zeros((1, size, 3), dtype=np.float64)
+        if mm.boundary_rule == "exact":  # pairs of the same range only
+            pairs = g_same[agree] if mm.type_rule else g_same
+            g_left = np.ones(len(g_start), dtype=bool)
+            p_left = np.ones(len(p_start), dtype=bool)
+            g_left[pairs] = False
+            p_left[at[pairs]] = False
+            array[0, :, TP] = sums(g_label[pairs])
+            array[0, :, FN] = sums(g_label[g_left])
+            array[0, :, FP] = sums(p_label[p_left])
+        else:
+            pairs = g_same[agree] if mm.type_rule else g_same
+            array[0, :, TP] = sums(g_label[pairs])
+            if mm.type_rule:  # same range, other label: alone together, and no pair
+                array[0, :, FN] = sums(g_label[g_same[~agree]])
+                array[0, :, FP] = sums(p_label[p_same[~agree]])
+            if rest is None:
+                rest = (
+                    list(zip(g_start[g_rest].tolist(), g_end[g_rest].tolist(), g_label[g_rest].tolist(), strict=True)),
+                    list(zip(p_start[p_rest].tolist(), p_end[p_rest].tolist(), p_label[p_rest].tolist(), strict=True)),
+                )
+            g, p = rest
+            # The matcher compares labels by equality: label numbers compare as the labels do.
+            tp_n, tp_w, fn_n, fn_w, fp_n, fp_w = [], [], [], [], [], []
+            g_done = [False] * len(g)
+            p_done = [False] * len(p)
+            for gi, pi, credit in _match(g, p, mm, counts_only=True):
+                g_done[gi] = p_done[pi] = True
+                tp_n.append(g[gi][2])
+                tp_w.append(credit)
+                if credit < 1:
+                    fn_n.append(g[gi][2])
+                    fn_w.append(1 - credit)
+                    fp_n.append(p[pi][2])
+                    fp_w.append(1 - credit)
+            fn_n.extend(s[2] for s, done in zip(g, g_done, strict=True) if not done)
+            fn_w.extend(1.0 for done in g_done if not done)
+            fp_n.extend(s[2] for s, done in zip(p, p_done, strict=True) if not done)
+            fp_w.extend(1.0 for done in p_done if not done)
+            for slot, numbers, weights in ((TP, tp_n, tp_w), (FN, fn_n, fn_w), (FP, fp_n, fp_w)):
+                if numbers:
+                    array[0, :, slot] += sums(np.array(numbers, dtype=np.intp), np.array(weights, dtype=np.float64))
+        out[mm.name] = SpanScores(
+            types=axis,
+            unit_counts=array,
+            unit_docs=(0,),
+            mode=mm.name,
+            boundary=boundary,
+            layer=layer,
+            notes={k: v for k, v in sorted((notes or {}).items()) if v},
+        )
+    return out
 
 
 class _Prepared:

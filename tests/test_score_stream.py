@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from arabench.annotations.conll import bio_to_spans, read_conll_sentences, simple_columns
+from arabench.annotations.conll import bio_to_spans, read_conll_sentences
+from arabench.annotations.conll_simple import simple_columns
 from arabench.annotations.errors import ScoringError
 from arabench.annotations.tags import decode, decode_bio2_arrays, decode_entities
 from arabench.benchmark.cli import main as cli

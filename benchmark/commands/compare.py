@@ -23,12 +23,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--model-a", metavar="NAME", help="model A (needed when RESULTS_A holds several)")
     parser.add_argument("--model-b", metavar="NAME", help="model B (needed when RESULTS_B holds several)")
-    from arabench.benchmark.commands.options import views_help
+    from arabench.benchmark.commands.options import add_view_option
 
-    parser.add_argument(
+    add_view_option(
+        parser,
         "--view",
         metavar="VIEW",
-        help="view to compare in: any view both models were scored in (results.json), e.g. " + views_help(),
+        before="view to compare in: any view both models were scored in (results.json), e.g. ",
     )
     add_grid(parser, repeatable=False)
     parser.add_argument(

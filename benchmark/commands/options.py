@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from typing import Any
 
 from arabench.eval.modes import BOUNDARIES, HEADLINE, LAYERS, MODES, MatchMode
 
@@ -171,6 +172,28 @@ NO_TYPE_CHECK_HELP = "do not check entity and relation types against the schema 
 def add_no_type_check(parser: argparse.ArgumentParser) -> None:
     """Add ``--no-type-check``."""
     parser.add_argument("--no-type-check", action="store_true", help=NO_TYPE_CHECK_HELP)
+
+
+def add_view_option(parser: argparse.ArgumentParser, *flags: str, before: str, after: str = "", **kwargs: Any) -> None:
+    """Add a ``--view``-like option whose help is ``before + views_help() + after``, made when help is printed.
+
+    Listing the registered views parses the packaged schema (YAML): every start of a command paid for it
+    to build a help text that is mostly never printed. The option stores its value like any other.
+    """
+
+    class _View(argparse.Action):
+        def __call__(self, parser: Any, namespace: Any, values: Any, option_string: str | None = None) -> None:
+            setattr(namespace, self.dest, values)
+
+        @property
+        def help(self) -> str:
+            return before + views_help() + after
+
+        @help.setter
+        def help(self, value: str | None) -> None:  # argparse sets it; the text is made when read
+            pass
+
+    parser.add_argument(*flags, action=_View, **kwargs)
 
 
 def views_help() -> str:

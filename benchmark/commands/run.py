@@ -72,7 +72,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="VIEW",
         help="the view of the corpus's tags (default: --view if the tags fit it, else inferred from the tags)",
     )
-    from arabench.benchmark.commands.options import views_help
+    from arabench.benchmark.commands.options import add_view_option
 
     parser.add_argument(
         "--units",
@@ -81,11 +81,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="scoring units of a CoNLL or token-table corpus: its own sentences and tokens (file, the default), "
         "or re-split by arabench's sentence rule and words (split)",
     )
-    parser.add_argument(
+    add_view_option(
+        parser,
         "--view",
         metavar="VIEW",
-        help="the leaderboard view: " + views_help() + " "
-        "(default: native when every model predicts schema types, else the first view all share)",
+        before="the leaderboard view: ",
+        after=" (default: native when every model predicts schema types, else the first view all share)",
     )
     parser.add_argument("--views", metavar="FILE", help="a YAML file of user label views (see docs/views.md)")
     parser.add_argument(

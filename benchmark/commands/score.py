@@ -27,12 +27,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     add_format(parser)
     add_grid(parser, repeatable=True)
-    from arabench.benchmark.commands.options import views_help
+    from arabench.benchmark.commands.options import add_view_option
 
-    parser.add_argument(
+    add_view_option(
+        parser,
         "--view",
         default=None,
-        help="label view to project gold and predictions into: " + views_help() + " (default: labels as they are)",
+        before="label view to project gold and predictions into: ",
+        after=" (default: labels as they are)",
     )
     parser.add_argument("--views", metavar="FILE", help="a YAML file of user label views (see docs/views.md)")
     parser.add_argument(

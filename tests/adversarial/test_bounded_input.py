@@ -185,3 +185,37 @@ def test_a_results_file_that_is_a_device_is_refused(capsys: pytest.CaptureFixtur
         "arabench compare: error: /dev/zero: the results file is a character device, not a regular file; "
         "fix: pass a regular file\n"
     )
+
+
+#: Commands reading a corpus or predictions a user names, with ``{path}`` where the hostile path goes.
+CORPUS_READERS = {
+    "score gold": (["score", "--gold", "{path}", "--pred", "{conll}", "--format", "conll"], "the gold file"),
+    "score predictions": (
+        ["score", "--gold", "{conll}", "--pred", "{path}", "--format", "conll"],
+        "the predictions file",
+    ),
+    "run": (["run", "-m", "empty", "--corpus", "{path}", "--out", "{tmp}/out", "-q"], "the input"),
+    "predict": (["predict", "empty", "{path}", "--out", "{tmp}/p.jsonl", "--from", "conll"], "the input"),
+    "predict text": (["predict", "empty", "{path}", "--out", "{tmp}/t.jsonl", "--from", "text"], "the input"),
+    "convert": (["convert", "{path}", "{tmp}/c.jsonl", "--from", "conll"], "the input"),
+    "validate": (["validate", "{path}", "--format", "conll"], "the input"),
+}
+
+
+@pytest.mark.parametrize("command", sorted(CORPUS_READERS))
+@pytest.mark.parametrize("kind", ["dev-zero", "fifo"])
+def test_a_corpus_that_is_a_device_or_a_fifo_is_refused_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, kind: str
+) -> None:
+    """Before: ``score --gold /dev/zero`` read until memory ran out, and a FIFO corpus waited for a writer."""
+    conll = tmp_path / "ok.conll"
+    conll.write_text("محمد\tB-PERS\nفي\tO\nعمان\tB-LOC\n\n", encoding="utf-8")
+    path = Path("/dev/zero") if kind == "dev-zero" else _fifo(tmp_path / "pipe.conll")
+    args, what = CORPUS_READERS[command]
+    argv = [a.format(path=path, conll=conll, tmp=tmp_path) for a in args]
+    start, peak = time.monotonic(), _peak_mb()
+    assert main(argv) == 2
+    assert time.monotonic() - start < 5 and _peak_mb() - peak < 50
+    shown = "a character device" if kind == "dev-zero" else "a FIFO (named pipe)"
+    refusal = f"{path}: {what} is {shown}, not a regular file or a directory"
+    assert capsys.readouterr().err.strip().endswith(f"{refusal}; fix: pass a regular file or a directory of files")

@@ -4,7 +4,14 @@ Usage::
 
     python tests/benchmarks/bench_grid.py [--sections score run memory hf]
         [--sentences 10000 100000 400000] [--tokens 10000 100000 250000 500000] [--per-doc 0 20]
-        [--mb 1 5 10] [--repeats 3]
+        [--mb 1 5 10] [--repeats 3] [--no-bytecode-cache]
+
+Every child runs with Python's bytecode cache on (``PYTHONPYCACHEPREFIX`` in the
+work folder, one untimed warm-up run first), as after ``pip install``, which
+compiles the modules once: an environment with ``PYTHONDONTWRITEBYTECODE`` would
+otherwise make each timed ``arabench`` process compile its own modules from
+source again (the peers' imports are not timed). ``--no-bytecode-cache`` keeps
+the environment as it is.
 
 Prints the machine's load (``os.getloadavg()``) at the start and at the end: the
 machine may be shared, and the peers slow down differently under load, so
@@ -388,12 +395,23 @@ def main() -> int:
         default=[0, 20],
         help="run section: 0 for one document, N for a document every N sentences (default: both, 0 and 20)",
     )
+    parser.add_argument(
+        "--no-bytecode-cache", action="store_true", help="keep PYTHONDONTWRITEBYTECODE if set (compiled per run)"
+    )
     args = parser.parse_args()
     print(f"start: {load()}; {time.strftime('%Y-%m-%d %H:%M:%S %Z')}", flush=True)
     sentences = real_sentences()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "ARABENCH_CACHE": str(work / "cache")}
+        if not args.no_bytecode_cache:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+            (warm := work / "warm-up").mkdir()
+            gold, pred, _ = write_pair(warm, sentences, 20, seed=0)
+            measure(arabench("score", "--gold", str(gold), "--pred", str(pred), "--json", "--mode", "all"), env)
+        bytecode = "off (compiled per run)" if env.get("PYTHONDONTWRITEBYTECODE") else "cached"
+        print(f"bytecode: {bytecode}", flush=True)
         if "score" in args.sections:
             score_section(sentences, args.sentences, args.repeats, env, work)
         if "run" in args.sections:
