@@ -21,6 +21,9 @@ __all__ = ["atomic_write_json", "dump_json"]
 #: A container whose one-line JSON is at most this long is written on one line.
 LINE_WIDTH = 160
 
+#: The one-line layout, built once (``json.dumps`` with options builds an encoder at every call).
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+
 
 def _compact(value: Collection[object]) -> bool:
     if isinstance(value, (list, tuple)) and not any(isinstance(v, (list, tuple, dict)) for v in value):
@@ -62,7 +65,7 @@ def dump_json(data: object, *, indent: int | None = 2) -> str:
     to ``None`` first).
     """
     if indent is None:
-        return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return _ONE_LINE(data)
     out: list[str] = []
     _pretty(data, 0, indent, out)
     return "".join(out) + "\n"

@@ -31,13 +31,14 @@ import html
 import json
 import re
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from arabench.annotations.files import atomic_write_text
 from arabench.annotations.schema import default_schema
 from arabench.benchmark.escape import json_for_html
-from arabench.benchmark.report_text import iter_error_records, status_text
+from arabench.benchmark.report_text import status_text
 from arabench.benchmark.results import SCORED_STATUSES
 from arabench.eval.modes import HEADLINE
 
@@ -164,12 +165,16 @@ def f1_chart_svg(results: Results) -> str:
     return "".join(out)
 
 
-def confusion_matrix(results: Results, model: str, view: str) -> dict[str, Any]:
+def confusion_matrix(
+    results: Results, model: str, view: str, *, error_cells: Mapping[tuple[str, str], int] | None = None
+) -> dict[str, Any]:
     """Gold type × predicted type counts of the headline setting (flat layer), with missed and spurious.
 
     Diagonal: strict word-boundary true positives, plus same-type boundary
     errors (pairs with overlapping ranges). Off-diagonal: pairs of overlapping
     spans with different types (``wrong_type`` and ``wrong_type_and_boundary``).
+    ``error_cells``: the model's error records in ``view`` already tallied by
+    :func:`_error_cells` (the report reads the records once for every model and view).
     """
     m = results.model(model)
     setting = m.setting(view)
@@ -179,16 +184,11 @@ def confusion_matrix(results: Results, model: str, view: str) -> dict[str, Any]:
     for t, r in setting["per_type"].items():
         if r["tp"]:
             cells[(t, t)] += r["tp"]
-    for e in results.errors.get(model, {}).get(view, []):
-        if e["layer"] != HEADLINE.layer:
-            continue
-        g, p = e["gold"], e["pred"]
-        if g is not None and p is not None:
-            cells[(g["type"], p["type"])] += 1
-        elif g is not None:
-            cells[(g["type"], "missed")] += 1
-        elif p is not None:
-            cells[("spurious", p["type"])] += 1
+    if error_cells is None:
+        error_cells = Counter()
+        for e in results.errors.get(model, {}).get(view, []):
+            _error_cells(e, error_cells)
+    cells.update(error_cells)
     rows = sorted(set(gold_types) | {g for g, _ in cells if g != "spurious"})
     cols = sorted(set(pred_types) | {p for _, p in cells if p != "missed"})
     return {
@@ -196,6 +196,19 @@ def confusion_matrix(results: Results, model: str, view: str) -> dict[str, Any]:
         "cols": [*cols, "missed"],
         "cells": [[cells.get((r, c), 0) for c in [*cols, "missed"]] for r in [*rows, "spurious"]],
     }
+
+
+def _error_cells(record: Mapping[str, Any], cells: Counter) -> None:
+    """Add one error record to confusion-matrix cells: (gold type, predicted type, ``missed`` or ``spurious``)."""
+    if record["layer"] != HEADLINE.layer:
+        return
+    g, p = record["gold"], record["pred"]
+    if g is not None and p is not None:
+        cells[(g["type"], p["type"])] += 1
+    elif g is not None:
+        cells[(g["type"], "missed")] += 1
+    elif p is not None:
+        cells[("spurious", p["type"])] += 1
 
 
 def _matrix_html(matrix: dict[str, Any]) -> str:
@@ -238,15 +251,29 @@ def _spans_within(spans: Any, n: int) -> list[list[Any]]:
     return [[s.start, s.end, s.label] for s in spans if s.end <= n]
 
 
-def _capped_errors(results: Results) -> tuple[list[dict[str, Any]], dict[str, dict[str, int]]]:
-    """The first :data:`ERRORS_PER_KIND` records of each model and kind, and the totals (model -> kind -> n)."""
+def _capped_errors(
+    results: Results,
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, int]], dict[tuple[str, str], Counter]]:
+    """What the page shows of the error records, from one pass over them.
+
+    Returns the first :data:`ERRORS_PER_KIND` records of each model and kind, the totals (model -> kind -> n)
+    and the confusion-matrix cells of every model and view (:func:`_error_cells`).
+    """
     kept, totals = [], {}
-    for record in iter_error_records(results):
-        by_kind = totals.setdefault(record["model"], {})
-        by_kind[record["kind"]] = by_kind.get(record["kind"], 0) + 1
-        if by_kind[record["kind"]] <= ERRORS_PER_KIND:
-            kept.append(record)
-    return kept, totals
+    cells: dict[tuple[str, str], Counter] = {}
+    for m in results.models:
+        by_kind: dict[str, int] = {}
+        for view, records_of_view in results.errors.get(m.name, {}).items():
+            view_cells = cells.setdefault((m.name, view), Counter())
+            for record in records_of_view:
+                kind = record["kind"]
+                by_kind[kind] = by_kind.get(kind, 0) + 1
+                if by_kind[kind] <= ERRORS_PER_KIND:
+                    kept.append({"model": m.name, **record})
+                _error_cells(record, view_cells)
+        if by_kind:
+            totals[m.name] = by_kind
+    return kept, totals, cells
 
 
 def _bounds_html(data: dict[str, Any]) -> str:
@@ -269,6 +296,12 @@ def _bounds_html(data: dict[str, Any]) -> str:
 
 
 def _data(results: Results) -> dict[str, Any]:
+    """The data the page embeds (its script reads it)."""
+    return _data_and_cells(results)[0]
+
+
+def _data_and_cells(results: Results) -> tuple[dict[str, Any], dict[tuple[str, str], Counter]]:
+    """The data the page embeds, and the confusion-matrix cells of every model and view (one pass of records)."""
     view = results.leaderboard_view
     shown = _shown(results)
     documents = results.documents[: len(shown)]
@@ -299,8 +332,8 @@ def _data(results: Results) -> dict[str, Any]:
                 ]
     if results.gold_view is not None and results.gold_view.name != "native":
         gold = {results.gold_view.name: gold["native"], **{k: v for k, v in gold.items() if k != "native"}}
-    errors, totals = _capped_errors(results)
-    return {
+    errors, totals, cells = _capped_errors(results)
+    data = {
         "view": view,
         "gold_view": None if results.gold_view is None else results.gold_view.name,
         "documents": docs,
@@ -316,6 +349,7 @@ def _data(results: Results) -> dict[str, Any]:
             "errors": {f"{model}/{kind}": n for model, kinds in totals.items() for kind, n in kinds.items()},
         },
     }
+    return data, cells
 
 
 def render_html(results: Results) -> str:
@@ -332,7 +366,7 @@ def render_html(results: Results) -> str:
     template = (TEMPLATES / "report.html").read_text(encoding="utf-8")
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     js = (TEMPLATES / "report.js").read_text(encoding="utf-8")
-    data = _data(results)
+    data, error_cells = _data_and_cells(results)
     labels = sorted(
         {s[2] for docs in data["gold"].values() for d in docs for s in d}
         | {s[2] for m in data["models"] for d in m["spans"] for s in d}
@@ -393,7 +427,7 @@ def render_html(results: Results) -> str:
         view, _ = results.scored_view(m)
         if view is None:
             continue
-        table = _matrix_html(confusion_matrix(results, m.name, view))
+        table = _matrix_html(confusion_matrix(results, m.name, view, error_cells=error_cells.get((m.name, view))))
         matrices.append(
             f'<div class="cmwrap" data-model="{_esc(m.name)}"><h3><code>{_esc(m.name)}</code> '
             f'<span class="muted">({_esc(view)})</span></h3>{table}</div>'

@@ -416,7 +416,7 @@ def write_errors(results: Results, path: str | Path) -> Path:
     The gzip member has no file name and a zero time stamp, so the same run gives the same bytes.
     """
     path = Path(path)
-    with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as out:
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as out:
         batch: list[str] = []
         for line in _error_lines(results):
             batch.append(line)

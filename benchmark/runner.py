@@ -59,6 +59,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from arabench.annotations.collector import collection_paused
 from arabench.annotations.errors import BenchmarkError, ModelError, ModelUnavailableError
 from arabench.annotations.schema import Schema, View, default_schema
 from arabench.benchmark.cache import PredictionCache
@@ -341,7 +342,7 @@ def _get_predictions(
     if not ok:
         return _Predicted(name, explicit, "failed" if explicit else "skipped", f"not available here: {why}")
     try:
-        with timer.step(f"{name}: load"):
+        with timer.step(f"{name}: load"), collection_paused(promote=True):  # imports: nothing to collect
             from arabench.models.registry import create_model
 
             instance = create_model(name, **dict(options))
@@ -922,7 +923,7 @@ def _run_locked(
             )
             continue
         assert got.predictions is not None and got.view is not None
-        with timer.step(f"{name}: score"):
+        with timer.step(f"{name}: score"), collection_paused():  # scoring makes no reference cycles
             scores, errors = score_predictions(
                 gold,
                 got.predictions,
@@ -1001,7 +1002,7 @@ def _run_locked(
         gold_view=gold.view,
     )
     if out is not None:
-        with timer.step("write results"):
+        with timer.step("write results"), collection_paused():
             write_results(outcome, out, lock=lock, save_predictions=save_predictions)
     if store is not None and store.corrupted:
         log.warning("%d corrupted cache entries were recomputed", len(store.corrupted))

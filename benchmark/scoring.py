@@ -33,11 +33,13 @@ every precision, recall and F1 unchanged.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import islice
 from typing import Any
 
 import numpy as np
 from arabench.annotations.schema import default_schema
 from arabench.annotations.spans import Relation, Span
+from arabench.benchmark.atomic import dump_json
 from arabench.benchmark.corpus_io import Corpus
 from arabench.benchmark.error_log import ErrorLog
 from arabench.eval.modes import HEADLINE, relation_grid, span_grid
@@ -248,6 +250,24 @@ def _error_json(error: Any, corpus: Corpus, *, view: str, layer: str) -> dict[st
     }
 
 
+def _record_head(view: str, layer: str) -> str:
+    """The start of an error record's one-line JSON (:func:`_error_json`): its keys up to ``layer``."""
+    head = {"view": view, "mode": HEADLINE.mode, "boundary": HEADLINE.boundary, "layer": layer}
+    return dump_json(head, indent=None)[:-1] + ","
+
+
+def _log_again(errors: ErrorLog, first: int, n: int, view: str, layer: str, other: str) -> None:
+    """Log records ``first .. first + n`` of ``errors`` (of ``layer``) again as the records of layer ``other``.
+
+    Exactly what :func:`_error_json` makes of the same errors in ``other``: only the ``layer`` value differs.
+    """
+    old, new = _record_head(view, layer), _record_head(view, other)
+    for line in islice(errors.lines(), first, first + n):
+        if not line.startswith(old):
+            raise ValueError(f"an error record does not start with {old!r}")
+        errors.append_line(new + line[len(old) :])
+
+
 def score_view(
     corpus: Corpus,
     gold: GoldInView,
@@ -320,6 +340,7 @@ def score_view(
     )
     spans: dict[str, Any] = {}
     errors = ErrorLog()
+    logged: dict[int, tuple[tuple[object, ...], str, int]] = {}  # id(errors) -> (errors, layer, first record)
     for (mode, boundary, layer), scores in scored.items():
         spans.setdefault(mode, {}).setdefault(boundary, {})[layer] = _with_out_of_view(
             setting_json(
@@ -329,9 +350,14 @@ def score_view(
             pred_out_of_view,
         )
         if (mode, boundary, layer) in headline:
+            same = logged.get(id(scores.errors))
+            if same is not None and same[0] is scores.errors:  # the other layer's very errors (no span nests)
+                _log_again(errors, same[2], len(scores.errors), view.name, same[1], layer)
+                continue
+            logged[id(scores.errors)] = (scores.errors, layer, len(errors))
             for e in scores.errors:
                 errors.append(_error_json(e, corpus, view=view.name, layer=layer))
-    del scored
+    del scored, logged
     tokens = {
         key: _with_out_of_view(
             setting_json(

@@ -12,6 +12,7 @@ lock of ``out``; a reader never sees files of two runs side by side.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from arabench.annotations.files import atomic_write_text
@@ -48,13 +49,18 @@ def write_results(
     out = check_output_dir(out)
 
     def fill(tmp: Path) -> dict[str, Path]:
-        written = {
-            "results": atomic_write_text(tmp / "results.json", dump_json(results.to_json())),
-            "summary": write_summary(results, tmp / "summary.md"),
-            "per_type": write_per_type(results, tmp / "per_type.csv"),
-            "errors": write_errors(results, tmp / "errors.jsonl.gz"),
-            "report": write_html(results, tmp / "report.html"),
-        }
+        # errors.jsonl.gz is written by a second thread meanwhile: zlib compresses without holding the
+        # interpreter lock, so on a free core the compression costs no time of the others' writing.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="arabench-errors") as pool:
+            errors = pool.submit(write_errors, results, tmp / "errors.jsonl.gz")
+            written = {
+                "results": atomic_write_text(tmp / "results.json", dump_json(results.to_json())),
+                "summary": write_summary(results, tmp / "summary.md"),
+                "per_type": write_per_type(results, tmp / "per_type.csv"),
+            }
+            report = write_html(results, tmp / "report.html")
+            written["errors"] = errors.result()
+            written["report"] = report
         if save_predictions:
             written["predictions"] = _write_predictions(results, tmp / "predictions")
         return written

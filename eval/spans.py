@@ -9,18 +9,17 @@ greedy pairing are in docs/scoring.md ("Matching rule" and after).
 
 from __future__ import annotations
 
-import gc
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise, repeat
 from operator import attrgetter, itemgetter
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+from arabench.annotations.collector import collection_paused
 from arabench.annotations.errors import ScoringError
 from arabench.annotations.spans import Span
 from arabench.eval.counts import FN, FP, TP, CountTable
@@ -829,17 +828,35 @@ def score_span_grid(
     with collection_paused():
         for boundary in dict.fromkeys(b for _, b, _ in wanted):
             nested = _Prepared(gold, pred, boundary, "nested", texts, units, scope, keep=True, words=words)
+            # Without a span inside another (every CoNLL corpus and tagger), the flat layer is the nested one:
+            # each mode is counted once and its scores named for both layers.
+            counted: dict[tuple[str, bool], SpanScores] = {}
             for layer in dict.fromkeys(layer for _, b, layer in wanted if b == boundary):
                 prepared = nested
-                if layer == "flat":
+                if layer == "flat" and _nests(nested):
                     prepared = _Prepared(
                         gold, pred, boundary, "flat", texts, units, scope, keep=True, base=nested, words=words
                     )
                 for mm, b, lay in wanted:
                     if (b, lay) == (boundary, layer):
                         key = (mm.name, b, lay)
-                        out[key] = _count(prepared, mm, b, lay, types, key in with_errors)
+                        if prepared is not nested:
+                            out[key] = _count(prepared, mm, b, lay, types, key in with_errors)
+                            continue
+                        once = (mm.name, key in with_errors)
+                        if once not in counted:
+                            counted[once] = _count(nested, mm, b, lay, types, key in with_errors)
+                        scores = counted[once]
+                        out[key] = replace(scores, layer=lay, unit_counts=scores.unit_counts.copy())
     return {(mm.name, b, layer): out[mm.name, b, layer] for mm, b, layer in wanted}
+
+
+def _nests(prepared: _Prepared) -> bool:
+    """Whether a side of a prepared (nested) document has a span that its flat layer leaves out."""
+    for _, g_set, p_set, _, g_sorted, p_sorted, _ in prepared.docs():
+        if len(_outermost(g_sorted)) != len(g_set) or len(_outermost(p_sorted)) != len(p_set):
+            return True
+    return False
 
 
 def score_span_sets(
@@ -994,24 +1011,6 @@ def score_span_arrays(
             notes={k: v for k, v in sorted((notes or {}).items()) if v},
         )
     return out
-
-
-@contextmanager
-def collection_paused() -> Iterator[None]:
-    """Pause Python's automatic garbage collection (when it is on) while scoring.
-
-    Scoring allocates hundreds of thousands of small objects (span tuples, error records) and
-    makes no reference cycles; with the collector on, each allocation burst makes it re-scan
-    every object the caller holds (the whole corpus), which cost up to half the scoring time.
-    The collector's state is restored on exit, also after an exception.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _Prepared:

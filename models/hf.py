@@ -50,9 +50,12 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from arabench.annotations.collector import collection_paused
 from arabench.annotations.errors import LabelMapError, ModelError, ModelUnavailableError
 from arabench.annotations.schema import View, default_schema
 from arabench.annotations.spans import Span
@@ -72,6 +75,11 @@ __all__ = [
 ADAPTER_VERSION = "1"
 
 AGGREGATIONS = ("first", "average", "max")
+#: Windows tokenized per call of the tokenizer.
+TOKENIZE_BATCH = 256
+_RANGE = itemgetter(0, 1)
+_END = itemgetter(1)
+_SPAN_ORDER = attrgetter("start", "end", "label")  # Span's own order (start, end, label), compared as tuples
 _ROBERTA_LIKE = frozenset({"roberta", "xlm-roberta", "xlm-roberta-xl", "camembert", "longformer", "bertweet"})
 
 
@@ -180,8 +188,11 @@ def spans_from_words(
         if label is None:
             diagnostics[f"dropped_label:{kind}"] += 1
             continue
-        start = min(words[i][0] for i in range(first, stop))
-        end = max(words[i][1] for i in range(first, stop))
+        if stop - first == 1:
+            start, end, _ = words[first]
+        else:
+            chunk = words[first:stop]
+            start, end = min(chunk)[0], max(chunk, key=_END)[1]
         snapped = index.snap(start, end)
         if snapped is None:
             diagnostics["empty_spans"] += 1
@@ -192,7 +203,7 @@ def spans_from_words(
         if span in spans:
             diagnostics["duplicate_spans"] += 1
         spans.add(span)
-    return sorted(spans), diagnostics
+    return sorted(spans, key=_SPAN_ORDER), diagnostics
 
 
 def _runs(words: Sequence[tuple[int, int, str]], breaks: Sequence[int]) -> list[int]:
@@ -241,7 +252,8 @@ class HFTokenClassificationModel:
 
     OPTIONS = (
         Option("aggregation", "text", "first", "how a word's label is read from its sub-tokens", choices=AGGREGATIONS),
-        Option("batch_size", "int", 8, "texts per forward pass", minimum=1),
+        Option("batch_size", "int", 64, "windows per forward pass at most", minimum=1),
+        Option("batch_tokens", "int", 4096, "padded tokens per forward pass at most (one window at least)", minimum=1),
         Option("card", "object", help="the model card (set by the registry)", user=False),
         Option("device", "text", "cpu", "the torch device"),
         Option("drop", "list", help="raw labels to drop (counted)"),
@@ -264,7 +276,8 @@ class HFTokenClassificationModel:
         revision: str | None = None,
         card: ModelCard | str | None = None,
         device: str = "cpu",
-        batch_size: int = 8,
+        batch_size: int = 64,
+        batch_tokens: int = 4096,
         aggregation: str = "first",
         stride: int | None = None,
         max_length: int | None = None,
@@ -296,7 +309,12 @@ class HFTokenClassificationModel:
             )
         self.aggregation = aggregation
         self.input = input
+        if not isinstance(batch_tokens, int) or batch_tokens < 1:
+            raise ModelError(
+                "batch_tokens must be a positive integer", field="batch_tokens", value=batch_tokens, fix="e.g. 4096"
+            )
         self.batch_size = batch_size
+        self.batch_tokens = batch_tokens
         self.requested_revision = revision
         self._source = _resolve(source, revision, local_files_only=local_files_only)
         self.source = source
@@ -366,7 +384,7 @@ class HFTokenClassificationModel:
     def from_spec(cls, arg: str | None, **options: Any) -> HFTokenClassificationModel:
         """Build from ``"org/name[@revision]"`` or a local path (the part after ``hf:``).
 
-        Options: ``device`` (``cpu``/``cuda``), ``batch_size``, ``aggregation``
+        Options: ``device`` (``cpu``/``cuda``), ``batch_size``, ``batch_tokens``, ``aggregation``
         (``first``/``average``/``max``), ``stride`` (overlap in tokens of long
         sentences' chunks), ``max_length`` (window size in tokens), ``revision``,
         ``input`` (``raw``/``words``), ``label_map`` (``"RAW=LABEL,..."``, a
@@ -495,18 +513,25 @@ class HFTokenClassificationModel:
         }
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        """Label every text (see the module docstring for the steps)."""
+        """Label every text (see the module docstring for the steps).
+
+        The garbage collector is paused meanwhile: tokenizing and the forward passes make hundreds of
+        thousands of small objects and no reference cycle (tested), and each collection would scan every
+        object alive (the model's libraries, the caller's corpus) to find nothing.
+        """
         if isinstance(texts, str):
             raise ModelError(
                 "predict takes a sequence of texts, not one string", field="texts", value=texts[:40], fix="pass [text]"
             )
+        with collection_paused():
+            return self._predict(texts)
+
+    def _predict(self, texts: Sequence[str]) -> list[Prediction]:
         offsets = [word_offsets(text) for text in texts]
         windows: list[_Window] = []
         for i, text in enumerate(texts):
             windows.extend(self._plan(i, text, offsets[i]))
-        encoded = []
-        for window in windows:
-            encoded.extend(self._encode(window, texts[window.text_index], offsets[window.text_index]))
+        encoded = self._encode_all(windows, texts, offsets)
         labelled = self._run(encoded, offsets)
         per_text: list[list[tuple[int, int, str]]] = [[] for _ in texts]
         counts: list[Counter[str]] = [Counter() for _ in texts]
@@ -519,7 +544,7 @@ class HFTokenClassificationModel:
                 counts[window.text_index]["joined_words"] += window.joined
         predictions = []
         for i, text in enumerate(texts):
-            words = sorted(per_text[i], key=lambda w: (w[0], w[1]))
+            words = sorted(per_text[i], key=_RANGE)
             index = WordIndex(starts=[a for a, _ in offsets[i]], ends=[b for _, b in offsets[i]])
             breaks = [start for start, _ in sentence_ranges(text)[1:]]  # sentences and lines: no span crosses one
             spans, diagnostics = spans_from_words(
@@ -595,41 +620,71 @@ class HFTokenClassificationModel:
             windows.append(_Window(text_index, a, b, own_a, own_b))
         return windows
 
-    def _tokenize(self, window: _Window, text: str, offsets: list[tuple[int, int]], *, truncate: bool) -> Any:
+    def _tokenize(
+        self,
+        windows: Sequence[_Window],
+        texts: Sequence[str],
+        offsets: Sequence[Sequence[tuple[int, int]]],
+        *,
+        truncate: bool,
+    ) -> Any:
+        """Tokenize windows in one call of the fast tokenizer (each encoded as a call of its own would encode it)."""
         kwargs: dict[str, Any] = {"truncation": truncate, "max_length": self.max_length if truncate else None}
         if self.input == "words":
-            pieces = [text[s:e] for s, e in offsets[window.first : window.last]]
-            return self.tokenizer(pieces, is_split_into_words=True, **kwargs)
-        base = offsets[window.first][0]
-        return self.tokenizer(text[base : offsets[window.last - 1][1]], return_offsets_mapping=True, **kwargs)
+            pieces = [[texts[w.text_index][s:e] for s, e in offsets[w.text_index][w.first : w.last]] for w in windows]
+            return self.tokenizer(pieces, is_split_into_words=True, verbose=False, **kwargs)
+        spans = [
+            texts[w.text_index][offsets[w.text_index][w.first][0] : offsets[w.text_index][w.last - 1][1]]
+            for w in windows
+        ]
+        return self.tokenizer(spans, return_offsets_mapping=True, verbose=False, **kwargs)
 
-    def _encode(self, window: _Window, text: str, offsets: list[tuple[int, int]]) -> list[_Window]:
-        enc = self._tokenize(window, text, offsets, truncate=False)
-        if len(enc["input_ids"]) > self.max_length:
+    def _encode_all(
+        self, windows: list[_Window], texts: Sequence[str], offsets: Sequence[list[tuple[int, int]]]
+    ) -> list[_Window]:
+        """Every window tokenized (batches of :data:`TOKENIZE_BATCH`), in order; a window too long is split."""
+        encoded: list[_Window] = []
+        for b in range(0, len(windows), TOKENIZE_BATCH):
+            batch = windows[b : b + TOKENIZE_BATCH]
+            enc = self._tokenize(batch, texts, offsets, truncate=False)
+            for k, window in enumerate(batch):
+                encoded.extend(self._encode(window, texts, offsets, enc, k))
+        return encoded
+
+    def _encode(
+        self,
+        window: _Window,
+        texts: Sequence[str],
+        offsets: Sequence[list[tuple[int, int]]],
+        enc: Any = None,
+        k: int = 0,
+    ) -> list[_Window]:
+        """The window with its tokens (``enc``: its tokenization, the ``k``-th of a batch), or its halves."""
+        if enc is None:
+            enc, k = self._tokenize([window], texts, offsets, truncate=False), 0
+        if len(enc["input_ids"][k]) > self.max_length:
             if window.last - window.first > 1:
                 # The token estimate was short (raw tokenization differs from per-word): split again.
                 mid = (window.first + window.last) // 2
                 left = _Window(window.text_index, window.first, mid, window.own_first, min(mid, window.own_last))
                 right = _Window(window.text_index, mid, window.last, max(mid, window.own_first), window.own_last)
-                return [
-                    *self._encode(left, text, offsets),
-                    *self._encode(right, text, offsets),
-                ]
-            enc = self._tokenize(window, text, offsets, truncate=True)
+                return [*self._encode(left, texts, offsets), *self._encode(right, texts, offsets)]
+            enc, k = self._tokenize([window], texts, offsets, truncate=True), 0
             window.truncated = 1
-        window.input_ids = list(enc["input_ids"])
-        window.extras = {k: list(enc[k]) for k in ("token_type_ids",) if k in enc}
-        base = offsets[window.first][0]
-        tokens: list[tuple[int, int, int] | None] = []
-        for t, word in enumerate(enc.word_ids()):
-            if word is None:
-                tokens.append(None)
-            elif self.input == "words":
-                s, e = offsets[window.first + word]
-                tokens.append((window.first + word, s, e))
-            else:
-                s, e = enc["offset_mapping"][t]
-                tokens.append((word, base + s, base + e))
+        window.input_ids = list(enc["input_ids"][k])
+        window.extras = {key: list(enc[key][k]) for key in ("token_type_ids",) if key in enc}
+        first = window.first
+        word_ids = enc.word_ids(k)
+        tokens: list[tuple[int, int, int] | None]
+        if self.input == "words":
+            text_offsets = offsets[window.text_index]
+            tokens = [None if word is None else (first + word, *text_offsets[first + word]) for word in word_ids]
+        else:
+            base = offsets[window.text_index][first][0]
+            tokens = [
+                None if word is None else (word, base + s, base + e)
+                for word, (s, e) in zip(word_ids, enc["offset_mapping"][k], strict=True)
+            ]
         window.token_words = tokens
         return [window]
 
@@ -642,25 +697,23 @@ class HFTokenClassificationModel:
         word_starts = [[s for s, _ in text_offsets] for text_offsets in offsets]  # once per text, not per window
         order = sorted(range(len(windows)), key=lambda i: len(windows[i].input_ids or ()))
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
-        for b in range(0, len(order), self.batch_size):
-            batch = [windows[i] for i in order[b : b + self.batch_size]]
+        for b, e in _batches([len(windows[i].input_ids or ()) for i in order], self.batch_size, self.batch_tokens):
+            batch = [windows[i] for i in order[b:e]]
             width = max(len(w.input_ids or ()) for w in batch)
-            ids = torch.full((len(batch), width), pad, dtype=torch.long)
-            mask = torch.zeros((len(batch), width), dtype=torch.long)
-            extras: dict[str, torch.Tensor] = {}
+            ids = np.full((len(batch), width), pad, dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            extras: dict[str, np.ndarray] = {}
             for r, w in enumerate(batch):
                 n = len(w.input_ids or ())
-                ids[r, :n] = torch.tensor(w.input_ids)
+                ids[r, :n] = w.input_ids or ()
                 mask[r, :n] = 1
                 for key, values in (w.extras or {}).items():
-                    extras.setdefault(key, torch.zeros((len(batch), width), dtype=torch.long))[r, :n] = torch.tensor(
-                        values
-                    )
+                    extras.setdefault(key, np.zeros((len(batch), width), dtype=np.int64))[r, :n] = values
             with torch.inference_mode():
                 logits = self.model(
-                    input_ids=ids.to(self.device),
-                    attention_mask=mask.to(self.device),
-                    **{k: v.to(self.device) for k, v in extras.items()},
+                    input_ids=torch.from_numpy(ids).to(self.device),
+                    attention_mask=torch.from_numpy(mask).to(self.device),
+                    **{k: torch.from_numpy(v).to(self.device) for k, v in extras.items()},
                 ).logits.float()
             if self.aggregation == "first":
                 best = logits.argmax(-1).cpu().numpy()
@@ -678,32 +731,60 @@ class HFTokenClassificationModel:
         self, window: _Window, best: Any, probs: Any, word_starts: list[int], offsets: list[tuple[int, int]]
     ) -> list[tuple[int, int, str]]:
         """Group a window's tokens into model words, label each, keep the words this window owns."""
-        groups: dict[int, list[int]] = {}
-        for t, token in enumerate(window.token_words or ()):
-            if token is not None:
-                groups.setdefault(token[0], []).append(t)
         tokens = window.token_words or []
+        groups: dict[int, list[int]] = {}
+        for t, token in enumerate(tokens):
+            if token is not None:
+                group = groups.get(token[0])
+                if group is None:
+                    groups[token[0]] = [t]
+                else:
+                    group.append(t)
         words = []
+        own_first, own_last, raw = window.own_first, window.own_last, self.input == "raw"
+        first_only = self.aggregation == "first"
+        id2label = self.id2label
         for toks in groups.values():
-            start = min(tokens[t][1] for t in toks)  # type: ignore[index]
-            end = max(tokens[t][2] for t in toks)  # type: ignore[index]
-            if self.input == "raw":
+            if len(toks) == 1:
+                _, start, end = tokens[toks[0]]  # type: ignore[misc]
+            else:
+                start = min(tokens[t][1] for t in toks)  # type: ignore[index]
+                end = max(tokens[t][2] for t in toks)  # type: ignore[index]
+            if raw:
                 owner = _owner(start, end, word_starts, offsets)
-                if owner is None or not window.own_first <= owner < window.own_last:
+                if owner is None or not own_first <= owner < own_last:
                     continue
                 if owner + 1 < len(word_starts) and word_starts[owner + 1] < end:
                     window.joined += 1  # e.g. XLM-R's white-space words: «القاهرة،» gets one label
-            elif not window.own_first <= tokens[toks[0]][0] < window.own_last:  # type: ignore[index]
+            elif not own_first <= tokens[toks[0]][0] < own_last:  # type: ignore[index]
                 continue
-            if self.aggregation == "first":
+            if first_only:
                 label_id = int(best[toks[0]])
             elif self.aggregation == "average":
                 label_id = int(probs[toks].mean(axis=0).argmax())
             else:
                 top = max(toks, key=lambda t: float(probs[t].max()))
                 label_id = int(best[top])
-            words.append((start, end, self.id2label[label_id]))
+            words.append((start, end, id2label[label_id]))
         return words
+
+
+def _batches(lengths: Sequence[int], size: int, tokens: int) -> list[tuple[int, int]]:
+    """Consecutive ``[b, e)`` ranges of windows sorted by length (``lengths``, ascending) for the forward passes.
+
+    A batch holds at most ``size`` windows and at most ``tokens`` padded tokens (its windows times its
+    longest), and one window at least: short windows go many to a pass (64-token windows of a small
+    model, 64 a pass), long ones as many as the token budget bounds (512-token windows, 8 a pass).
+    """
+    ranges = []
+    b = 0
+    while b < len(lengths):
+        e = b + 1
+        while e < len(lengths) and e - b < size and (e - b + 1) * lengths[e] <= tokens:
+            e += 1
+        ranges.append((b, e))
+        b = e
+    return ranges
 
 
 def _owner(start: int, end: int, word_starts: list[int], offsets: list[tuple[int, int]]) -> int | None:

@@ -41,7 +41,9 @@ within each repeat, medians of ``--repeats``):
 * ``hf``: ``arabench run -m hf:<tiny BERT>`` (built locally by
   ``tests/tiny_models.py``) on one 50k-token document against a bare script
   that loads ``transformers.pipeline("token-classification")`` and runs it over
-  the same sentences (both whole processes; target ratio at most 1.1).
+  the same sentences (both whole processes; target ratio at most 1.1). ``--threads N`` sets
+  ``OMP_NUM_THREADS`` for both processes: on a busy machine, torch's two threads a process make the
+  forward passes' times erratic (a pass waits for a thread the scheduler gave to someone else).
 """
 
 from __future__ import annotations
@@ -339,7 +341,7 @@ def memory_section(sentences: list, sizes: list[float], env: dict[str, str], wor
     print(f"({load()})")
 
 
-def hf_section(sentences: list, repeats: int, env: dict[str, str], work: Path) -> None:
+def hf_section(sentences: list, repeats: int, env: dict[str, str], work: Path, threads: int | None = None) -> None:
     sys.path.insert(0, str(ROOT))
     from tests.tiny_models import build_tiny_bert
 
@@ -356,16 +358,24 @@ def hf_section(sentences: list, repeats: int, env: dict[str, str], work: Path) -
     plain.write_text("\n".join(lines) + "\n", encoding="utf-8")
     script = work / "pipeline.py"
     script.write_text(PIPELINE, encoding="utf-8")
+    if threads is not None:  # both processes: torch's intra-op threads (unset: torch's default, one per core)
+        env = {**env, "OMP_NUM_THREADS": str(threads)}
+    command = arabench(
+        "run", "-m", f"hf:{model}", "--corpus", str(doc), "--out", str(work / "hf-out"), "-q", "--no-cache"
+    )
+    # Untimed, once each: the first process to import torch and transformers under a fresh bytecode cache
+    # compiles them (several seconds), which would be charged to whichever side runs first.
+    measure(command, env)
+    measure([sys.executable, str(script), str(model), str(plain)], env)
     ours, bare = [], []
-    for _ in range(repeats):
-        command = arabench(
-            "run", "-m", f"hf:{model}", "--corpus", str(doc), "--out", str(work / "hf-out"), "-q", "--no-cache"
-        )
+    for k in range(repeats):
         ours.append(measure(command, env)[0])
         bare.append(measure([sys.executable, str(script), str(model), str(plain)], env)[0])
+        print(f"  repeat {k + 1}: arabench {ours[-1]:.1f} s, bare {bare[-1]:.1f} s ({load()})", flush=True)
     a, b = statistics.median(ours), statistics.median(bare)
-    print(f"\n| `run -m hf:<tiny BERT>`, {tokens:,} tokens, whole process | {a:.1f} s | bare `pipeline` script")
-    print(f"{b:.1f} s | ratio **{a / b:.2f}** (target at most 1.1) |  ({load()})")
+    setting = "" if threads is None else f", OMP_NUM_THREADS={threads} for both"
+    print(f"\n| `run -m hf:<tiny BERT>`, {tokens:,} tokens, whole process{setting} | {a:.1f} s ", end="")
+    print(f"| bare `pipeline` script {b:.1f} s | ratio **{a / b:.2f}** (target at most 1.1) |  ({load()})")
 
 
 def main() -> int:
@@ -375,6 +385,13 @@ def main() -> int:
     parser.add_argument("--tokens", type=int, nargs="+", default=[10_000, 100_000, 250_000, 500_000])
     parser.add_argument("--mb", type=float, nargs="+", default=[1, 5, 10])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="hf section: OMP_NUM_THREADS for both processes (on a busy machine, two threads a process make the "
+        "forward passes' times erratic for both sides)",
+    )
     parser.add_argument(
         "--per-doc",
         type=int,
@@ -406,7 +423,7 @@ def main() -> int:
         if "memory" in args.sections:
             memory_section(sentences, args.mb, env, work)
         if "hf" in args.sections:
-            hf_section(sentences, args.repeats, env, work)
+            hf_section(sentences, args.repeats, env, work, args.threads)
     print(f"\nend: {load()}")
     return 0
 
