@@ -63,6 +63,7 @@ from itertools import chain
 from pathlib import Path
 
 import regex
+
 from arabench.annotations.conll_simple import SimpleColumns, simple_columns
 from arabench.annotations.errors import AnnotationError, ConversionError
 from arabench.annotations.files import atomic_write_text

@@ -40,6 +40,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
+
 from arabench.annotations.errors import BenchmarkError
 
 __all__ = [

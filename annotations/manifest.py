@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
 from arabench.annotations.errors import AnnotationError
 from arabench.annotations.files import atomic_write_text
 

@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
 from arabench.annotations.errors import SchemaError, yaml_error
 from arabench.annotations.files import read_yaml_text
 from arabench.annotations.spans import Span

@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 import regex
+
 from arabench.annotations.spans import Span
 
 __all__ = [

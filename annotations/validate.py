@@ -50,6 +50,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import regex
+
 from arabench.annotations.brat import parse_ann
 from arabench.annotations.coref_types import STANDS_FOR, UNCLUSTERED_TYPES
 from arabench.annotations.errors import SchemaError

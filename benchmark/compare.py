@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from arabench.annotations.errors import BenchmarkError, ScoringError
 from arabench.benchmark.escape import md_code, md_text, terminal
 from arabench.benchmark.report_text import fmt

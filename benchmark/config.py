@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+
 from arabench.annotations.errors import BenchmarkError, ModelError, yaml_error
 from arabench.annotations.files import MAX_RESULTS_BYTES, read_bounded_text, read_yaml_text
 

@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from arabench.annotations.errors import BenchmarkError, ScoringError
 from arabench.benchmark.escape import csv_cell, json_for_html, md_code, md_text, terminal
 from arabench.benchmark.results import SCORED_STATUSES, Results

@@ -41,8 +41,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-from arabench.annotations.errors import BenchmarkError
 from filelock import FileLock, Timeout
+
+from arabench.annotations.errors import BenchmarkError
 
 __all__ = ["LOCK_WAIT", "OutputLock", "check_output_dir", "output_lock", "replace_directory", "write_results_directory"]
 

@@ -131,6 +131,7 @@ def load_suite(path: str | Path) -> Suite:
             a rate or threshold out of range, or two perturbations with one name; naming the file and field.
     """
     import yaml
+
     from arabench.annotations.errors import yaml_error
     from arabench.annotations.files import read_yaml_text
 

@@ -120,6 +120,7 @@ def _read_conll_simple(gold_path: str, pred_path: str) -> _ConllRead | None:
     reads both files again and names the place.
     """
     import numpy as np
+
     from arabench.annotations.conll_simple import simple_pair
     from arabench.annotations.tags import bio2_runs
 

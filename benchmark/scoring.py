@@ -37,6 +37,7 @@ from itertools import islice
 from typing import Any
 
 import numpy as np
+
 from arabench.annotations.schema import default_schema
 from arabench.annotations.spans import Relation, Span
 from arabench.benchmark.atomic import dump_json

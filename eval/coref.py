@@ -49,13 +49,14 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
+
 from arabench.annotations.errors import ScoringError
 from arabench.annotations.spans import Span
 from arabench.eval.counts import f1_of
 from arabench.eval.modes import check_boundary, check_documents
 from arabench.eval.relations import RELATION_MODES, mention_key
 from arabench.eval.spans import words_index
-from scipy.optimize import linear_sum_assignment
 
 __all__ = [
     "CorefMetric",

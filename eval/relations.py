@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
+
 from arabench.annotations.errors import ScoringError
 from arabench.annotations.spans import Relation, Span
 from arabench.annotations.tokenize import WordIndex, snap_span

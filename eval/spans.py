@@ -19,6 +19,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+
 from arabench.annotations.collector import collection_paused
 from arabench.annotations.errors import ScoringError
 from arabench.annotations.spans import Span

@@ -106,6 +106,7 @@ from dataclasses import dataclass
 from statistics import NormalDist
 
 import numpy as np
+
 from arabench.annotations.errors import ScoringError
 from arabench.eval.counts import Counts, CountTable, macro_average, weighted_average
 

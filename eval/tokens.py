@@ -34,6 +34,7 @@ from itertools import chain
 from types import MappingProxyType
 
 import numpy as np
+
 from arabench.annotations.errors import ScoringError
 from arabench.annotations.spans import Span, outermost
 from arabench.annotations.tags import POLICIES, decode_bio2_arrays, encode, split_tag

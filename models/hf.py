@@ -55,6 +55,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from arabench.annotations.collector import collection_paused
 from arabench.annotations.errors import LabelMapError, ModelError, ModelUnavailableError
 from arabench.annotations.schema import View, default_schema

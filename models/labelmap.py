@@ -29,6 +29,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 import yaml
+
 from arabench.annotations import tags
 from arabench.annotations.errors import LabelMapError, yaml_error
 from arabench.annotations.schema import View

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 import regex
+
 from arabench.annotations import tokenize as text_facts
 
 # --------------------------------------------------------------------------- annotations/tokenize.py, then

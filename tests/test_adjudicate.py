@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from arabench.annotations.brat import REVIEW_NOTE, write_brat
 from arabench.annotations.corpus import read_corpus
 from arabench.annotations.errors import AnnotationError, ConversionError

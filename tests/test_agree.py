@@ -7,6 +7,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+
 from arabench.annotations.brat import write_brat
 from arabench.annotations.errors import ScoringError
 from arabench.annotations.jsonl import write_jsonl

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from arabench.annotations.corpus import read_corpus
 from arabench.annotations.spans import Document, Span
 from arabench.benchmark.agreement import agreement, cluster_disagreements

@@ -5,14 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from arabench.annotations.brat import format_ann, parse_ann, write_brat
 from arabench.annotations.corpus import read_corpus
 from arabench.annotations.errors import AnnotationError, BenchmarkError, ConversionError
 from arabench.annotations.jsonl import document_to_dict, format_jsonl, parse_jsonl, write_jsonl
 from arabench.annotations.spans import Document, Relation, Span
 from arabench.annotations.validate import validate
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 GOLD = Path(__file__).resolve().parents[1] / "annotations" / "gold"
 GOLD_ANN = GOLD / "000_c51be66d53f8d476.ann"

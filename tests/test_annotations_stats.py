@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from arabench.annotations.jsonl import write_jsonl
 from arabench.annotations.spans import Document, Relation, Span, outermost
 from arabench.annotations.stats import corpus_stats, mention_depths, sentence_count
 from arabench.benchmark.cli import main as cli_main
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 # "The Tunisian president Kais Saied visited Cairo. He met 3.5 thousand citizens!\nThen he returned to Tunis? Yes"
 TEXT1 = "زار الرئيس التونسي قيس سعيد القاهرة. والتقى 3.5 ألف مواطن!\nثم عاد إلى تونس؟ نعم"

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from arabench.annotations.corpus import default_gold_path, read_corpus
 from arabench.annotations.errors import AnnotationError
 from arabench.annotations.problems import Problem

@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from arabench.annotations.brat import annotation_conf, visual_conf
 from arabench.annotations.coref_types import coreferable_groups
 from arabench.annotations.corpus import read_corpus

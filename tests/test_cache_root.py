@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
 from arabench.annotations.jsonl import write_jsonl
 from arabench.annotations.spans import Document
 from arabench.benchmark.cli import main

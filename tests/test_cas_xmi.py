@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+
 from arabench.annotations.corpus import read_corpus
 from arabench.annotations.errors import ConversionError
 from arabench.annotations.spans import Document, Relation, Span

@@ -6,6 +6,7 @@ import argparse
 import importlib
 
 import pytest
+
 from arabench.annotations.formats import FORMATS
 from arabench.annotations.tags import SCHEME_ALIASES, SCHEMES
 from arabench.benchmark.cli import COMMANDS

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from arabench.annotations.corpus import read_corpus
 from arabench.annotations.jsonl import write_jsonl
 from arabench.annotations.schema import default_schema

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from arabench.benchmark.cli import main
 from arabench.benchmark.corpus_io import default_corpus_path
 

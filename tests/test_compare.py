@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from harness_fixtures import write_brat_corpus
+
 from arabench import benchmark
 from arabench.annotations.corpus import read_corpus
 from arabench.annotations.errors import BenchmarkError, ScoringError
@@ -14,7 +16,6 @@ from arabench.benchmark.corpus_io import load_corpus
 from arabench.eval.spans import score_spans
 from arabench.eval.stats import approximate_randomization, paired_bootstrap
 from arabench.models.registry import create_model
-from harness_fixtures import write_brat_corpus
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,10 @@ import itertools
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from seqeval.metrics.sequence_labeling import get_entities
+
 from arabench.annotations.conll import (
     bio_to_spans,
     conll_export,
@@ -20,9 +24,6 @@ from arabench.annotations.schema import default_schema
 from arabench.annotations.spans import Document, Relation, Span, outermost
 from arabench.annotations.tags import decode, encode
 from arabench.annotations.tokenize import WordIndex, snap_span, word_offsets
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from seqeval.metrics.sequence_labeling import get_entities
 
 GOLD = Path(__file__).resolve().parents[1] / "annotations" / "gold"
 GOLD_TXT = GOLD / "000_c51be66d53f8d476.txt"

@@ -6,6 +6,9 @@ import itertools
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from arabench.annotations.convert import ConversionReport, convert
 from arabench.annotations.errors import AnnotationError, ConversionError
 from arabench.annotations.formats import FORMATS, get_format, infer_format, read_documents
@@ -13,8 +16,6 @@ from arabench.annotations.jsonl import format_jsonl, parse_jsonl, write_jsonl
 from arabench.annotations.spans import Document, Relation, Span
 from arabench.annotations.tokenize import WordIndex, snap_span
 from arabench.benchmark.cli import main as cli
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 GOLD = Path(__file__).resolve().parents[1] / "annotations" / "gold"
 GOLD_ANN = GOLD / "000_c51be66d53f8d476.ann"

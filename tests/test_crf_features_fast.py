@@ -11,13 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from arabench.models.crf import features as F
 from crf_reference import gazetteer as reference_gazetteer
 from crf_reference import normalized as reference_normalized
 from crf_reference import sentence_features as reference_features
 from crf_reference import word_features as reference_word_features
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from arabench.models.crf import features as F
 
 # shared/ beside the clone (CI, the main checkout) or beside the folder of worktrees
 DATA = next(

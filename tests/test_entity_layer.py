@@ -6,6 +6,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from arabench.annotations.brat import format_ann, parse_ann
 from arabench.annotations.conll import ConllWriteReport, conll_export
 from arabench.annotations.errors import AnnotationError
@@ -14,8 +17,6 @@ from arabench.annotations.jsonl import format_jsonl, parse_jsonl
 from arabench.annotations.labelstudio import documents_to_labelstudio, parse_labelstudio
 from arabench.annotations.stats import corpus_stats
 from arabench.annotations.validate import check_document, entity_type
-from hypothesis import given
-from hypothesis import strategies as st
 
 TEXT = "قال الوزير سامي نور إن مصر ترأس اللجنة برئاسة مصرية. وأضاف نور أن الدول العربية 2020 و2020."
 

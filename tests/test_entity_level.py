@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from eval_helpers import nth_span
+
 from arabench.annotations.brat import write_brat
 from arabench.annotations.errors import BenchmarkError
 from arabench.annotations.schema import default_schema
@@ -14,7 +16,6 @@ from arabench.benchmark.agreement import agreement
 from arabench.benchmark.cli import main as cli_main
 from arabench.benchmark.corpus_io import load_corpus
 from arabench.eval.views import project_gold
-from eval_helpers import nth_span
 
 # "Sami Nour, head of the energy committee, said that Egypt chairs the committee. Nour added ..." (general text)
 TEXT = "قال سامي نور رئيس لجنة الطاقة إن مصر تترأس لجنة الطاقة. وأضاف نور أن الرئاسة المصرية للجنة الطاقة مستمرة."

@@ -16,11 +16,12 @@ are the oracle.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from arabench.annotations.errors import ScoringError
 from arabench.annotations.spans import Span
 from arabench.eval.coref import b_cubed, ceaf_e, muc, score_coref, score_entity_layers
-from hypothesis import given
-from hypothesis import strategies as st
 
 KEY_A = [["a"], ["b", "c"], ["d", "e", "f"]]
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from arabench.eval.counts import Average, Counts, CountTable, counts_by_type, f1_of, macro_average, weighted_average
 
 

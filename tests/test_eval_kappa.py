@@ -6,11 +6,12 @@ import math
 import warnings
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from arabench.annotations.errors import ScoringError
 from arabench.annotations.spans import Span
 from arabench.eval.kappa import cohen_kappa, token_kappa
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 sklearn_metrics = pytest.importorskip("sklearn.metrics")
 

@@ -8,14 +8,15 @@ import warnings
 from pathlib import Path
 
 import pytest
-from arabench.annotations.spans import Span, outermost
-from arabench.eval.spans import score_spans
-from arabench.eval.tokens import score_tags, score_token_view, spans_to_tags
 from conlleval import evaluate as conlleval_evaluate
 from eval_helpers import chunks_to_spans, random_corpus
 from nervaluate import Evaluator
 from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
 from seqeval.scheme import IOB2
+
+from arabench.annotations.spans import Span, outermost
+from arabench.eval.spans import score_spans
+from arabench.eval.tokens import score_tags, score_token_view, spans_to_tags
 
 SEEDS = [0, 1, 2, 3, 4, 5]
 

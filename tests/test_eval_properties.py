@@ -5,13 +5,14 @@ from __future__ import annotations
 import itertools
 import math
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from arabench.annotations.spans import Span, outermost
 from arabench.eval.counts import Counts
 from arabench.eval.modes import MODES
 from arabench.eval.spans import match_spans, score_spans
 from arabench.eval.tokens import score_token_view
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 ALPHABET = "وبالقاهرة سمير "
 LABELS = ("A", "B", "C")
@@ -197,6 +198,7 @@ def test_scoring_restores_the_garbage_collector_state() -> None:
     import gc
 
     import pytest
+
     from arabench.annotations.errors import ScoringError
 
     was_enabled = gc.isenabled()

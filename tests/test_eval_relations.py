@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 import pytest
+from eval_helpers import nth_span
+from hypothesis import given
+from hypothesis import strategies as st
+
 from arabench.annotations.errors import SchemaError, ScoringError
 from arabench.annotations.schema import default_schema
 from arabench.annotations.spans import Relation, Span
 from arabench.eval.relations import score_relations
 from arabench.eval.views import project_gold, score_spans_in_view
-from eval_helpers import nth_span
-from hypothesis import given
-from hypothesis import strategies as st
 
 TEXT = "عيّن مجلس الإدارة سمير علي مديرا لشركة النفط في بيروت"
 

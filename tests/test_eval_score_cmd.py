@@ -4,14 +4,15 @@ import json
 from pathlib import Path
 
 import pytest
+from conlleval import evaluate as conlleval_evaluate
+from eval_helpers import random_corpus, sentence_text
+
 from arabench.annotations.brat import write_brat
 from arabench.annotations.errors import ScoringError
 from arabench.annotations.jsonl import write_jsonl
 from arabench.annotations.spans import Document, Span
 from arabench.benchmark.cli import main as cli
 from arabench.benchmark.score_files import infer_format, score_files
-from conlleval import evaluate as conlleval_evaluate
-from eval_helpers import random_corpus, sentence_text
 
 TEXT_A = "التقى وزير الخارجية سمير علي نظيره في بيروت يوم الأحد."
 TEXT_B = "أعلنت شركة النفط الوطنية عن أرباحها في القاهرة."

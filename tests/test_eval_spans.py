@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from arabench.annotations.errors import ScoringError
 from arabench.annotations.spans import Span
 from arabench.eval.modes import MODES, MatchMode, get_mode

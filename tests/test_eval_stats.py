@@ -4,12 +4,13 @@ import math
 
 import numpy as np
 import pytest
-from arabench.annotations.errors import ScoringError
-from arabench.eval import stats
-from arabench.eval.counts import Counts, macro_average, weighted_average
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+
+from arabench.annotations.errors import ScoringError
+from arabench.eval import stats
+from arabench.eval.counts import Counts, macro_average, weighted_average
 
 # --------------------------------------------------------------------------- helpers: a slow, obvious reference
 

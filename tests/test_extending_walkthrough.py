@@ -15,6 +15,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+
 from arabench.annotations.brat import REVIEW_NOTE, format_ann, parse_ann, write_brat
 from arabench.annotations.corpus import read_corpus
 from arabench.annotations.jsonl import format_jsonl, parse_jsonl

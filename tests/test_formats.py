@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from arabench.annotations.convert import convert
 from arabench.annotations.errors import ConversionError
 from arabench.annotations.formats import FORMATS, check_path, infer_format, write_documents

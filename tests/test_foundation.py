@@ -6,13 +6,14 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from arabench.annotations.errors import AnnotationError, BenchmarkError, SchemaError
 from arabench.annotations.schema import default_schema, make_view
 from arabench.annotations.spans import Document, Relation, Span, outermost
 from arabench.annotations.tokenize import WordIndex, sentence_ranges, snap_span, word_offsets, words
 from arabench.benchmark.cli import main
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 # ------------------------------------------------------------------ errors
 

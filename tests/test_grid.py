@@ -12,6 +12,8 @@ import ast
 from pathlib import Path
 
 import pytest
+from harness_fixtures import write_brat_corpus
+
 from arabench import benchmark
 from arabench.annotations.corpus import read_corpus
 from arabench.eval.modes import (
@@ -24,7 +26,6 @@ from arabench.eval.modes import (
     relation_grid,
     span_grid,
 )
-from harness_fixtures import write_brat_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 

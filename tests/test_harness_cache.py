@@ -9,12 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from harness_fixtures import CountingModel, write_brat_corpus
+
 from arabench import benchmark
 from arabench.annotations.spans import Span
 from arabench.benchmark.cache import CacheWarning, PredictionCache, prediction_from_json, prediction_to_json
 from arabench.models.base import Prediction
 from arabench.models.registry import NAMES, register_model
-from harness_fixtures import CountingModel, write_brat_corpus
 
 NAME = "counting-test-model"
 

@@ -7,12 +7,13 @@ import os
 from pathlib import Path
 
 import pytest
+from harness_fixtures import write_brat_corpus
+
 from arabench import benchmark
 from arabench.annotations.errors import BenchmarkError
 from arabench.annotations.files import atomic_write_text
 from arabench.benchmark.atomic import atomic_write_json, dump_json
 from arabench.benchmark.results import TIMESTAMP_FIELD, load_results
-from harness_fixtures import write_brat_corpus
 
 FILES = ("results.json", "summary.md", "per_type.csv", "errors.jsonl.gz", "report.html")
 

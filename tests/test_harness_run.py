@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from harness_fixtures import DOC1, doc1_entities, spans_of, write_brat_corpus, write_conll_corpus
+
 from arabench import benchmark
 from arabench.annotations.corpus import read_corpus
 from arabench.annotations.schema import default_schema
@@ -18,7 +20,6 @@ from arabench.eval.modes import BOUNDARIES, LAYERS, MODES
 from arabench.eval.spans import score_spans
 from arabench.eval.tokens import score_token_view
 from arabench.models.registry import create_model
-from harness_fixtures import DOC1, doc1_entities, spans_of, write_brat_corpus, write_conll_corpus
 
 GOLD_ANN = Path(__file__).resolve().parent.parent / "annotations" / "gold" / "000_c51be66d53f8d476.ann"
 

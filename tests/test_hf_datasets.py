@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from arabench.annotations.errors import AnnotationError, ConversionError
 from arabench.annotations.hf_datasets import (
     from_dataset_dict,

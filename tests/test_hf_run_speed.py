@@ -13,6 +13,8 @@ import gzip
 from pathlib import Path
 
 import pytest
+from tiny_models import CORPUS, build_tiny_bert
+
 from arabench import benchmark
 from arabench.annotations.collector import collection_paused
 from arabench.benchmark import scoring
@@ -20,7 +22,6 @@ from arabench.benchmark.error_log import ErrorLog
 from arabench.eval import spans as eval_spans
 from arabench.models.hf import _batches
 from arabench.models.registry import create_model
-from tiny_models import CORPUS, build_tiny_bert
 
 
 @pytest.mark.parametrize(

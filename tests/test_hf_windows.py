@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tiny_models import build_tiny_bert
+
 from arabench.annotations.tokenize import sentence_ranges
 from arabench.models.hf import spans_from_words
 from arabench.models.labelmap import LabelMap
 from arabench.models.registry import create_model
-from tiny_models import build_tiny_bert
 
 TEXT = "قال محمد علي في بيروت\nذهب أحمد إلى القاهرة. وصل سمير"
 

@@ -10,8 +10,9 @@ import json
 from pathlib import Path
 
 import pytest
-from arabench.annotations.errors import AnnotationError, LabelMapError, ModelError
 from harness_fixtures import write_brat_corpus
+
+from arabench.annotations.errors import AnnotationError, LabelMapError, ModelError
 
 # ----------------------------------------------------------------------------- harness: views
 
@@ -240,8 +241,9 @@ def test_convert_says_conll_middle_columns_are_not_kept(tmp_path: Path) -> None:
 def test_hf_raw_input_counts_model_words_that_join_text_words(tmp_path: Path) -> None:
     """A white-space pre-tokenizer (XLM-R) keeps «القاهرة،» as one word: its span takes the comma, counted."""
     pytest.importorskip("transformers")
-    from arabench.models.hf import HFTokenClassificationModel
     from tiny_models import build_tiny_xlmr
+
+    from arabench.models.hf import HFTokenClassificationModel
 
     directory = build_tiny_xlmr(tmp_path / "xlmr", force="B-LOC")
     text = "زار القاهرة، ثم عاد."
@@ -318,8 +320,9 @@ def test_run_refuses_options_for_a_model_that_is_not_run(tmp_path: Path) -> None
 def test_hf_drop_of_a_label_the_model_does_not_emit_is_an_error(tmp_path: Path) -> None:
     """drop='MSIC' (a typo) used to drop nothing, so MISC was kept through the inferred map."""
     pytest.importorskip("transformers")
-    from arabench.models.hf import HFTokenClassificationModel
     from tiny_models import build_tiny_bert
+
+    from arabench.models.hf import HFTokenClassificationModel
 
     directory = build_tiny_bert(tmp_path / "bert")
     with pytest.raises(LabelMapError, match="does not emit") as info:

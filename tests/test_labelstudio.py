@@ -6,6 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from arabench.annotations.errors import AnnotationError, SchemaError
 from arabench.annotations.labelstudio import (
     BIDIRECTIONAL_KEY,
@@ -17,8 +20,6 @@ from arabench.annotations.labelstudio import (
 )
 from arabench.annotations.schema import default_schema
 from arabench.annotations.spans import Document, Relation, Span
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 EMOJI = "\U0001f600"  # an astral character: one code point, two UTF-16 code units
 # "😀 The minister Khalid Saleh visited Amman 😀 yesterday" (general text)

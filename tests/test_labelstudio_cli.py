@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from arabench.annotations.corpus import read_corpus
 from arabench.annotations.labelstudio import CONFIG_NAME, documents_to_labelstudio, labeling_config
 from arabench.annotations.spans import Document

@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from labelstudio_server import Server, find_label_studio, label_studio_server
+
 from arabench.annotations.brat import write_brat
 from arabench.annotations.corpus import read_corpus
 from arabench.annotations.errors import AnnotationError
 from arabench.annotations.labelstudio import documents_to_labelstudio, labeling_config, read_labelstudio
 from arabench.annotations.spans import Document, Span
-from labelstudio_server import Server, find_label_studio, label_studio_server
 
 EXECUTABLE = find_label_studio()
 pytestmark = pytest.mark.skipif(

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from arabench.annotations.errors import BenchmarkError
 from arabench.annotations.spans import Span
 from arabench.benchmark.cli import main

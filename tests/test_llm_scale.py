@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_llm_server import FakeLLMServer, window_of
+
 from arabench import benchmark
 from arabench.annotations.brat import write_brat
 from arabench.annotations.errors import ModelError
@@ -23,7 +25,6 @@ from arabench.benchmark.corpus_io import load_corpus
 from arabench.models.llm.accounting import TOKEN_KEYS, cost, estimate_tokens
 from arabench.models.llm.adapters import OpenAIChatModel
 from arabench.models.llm.concurrency import Progress
-from fake_llm_server import FakeLLMServer, window_of
 
 ROOT = Path(__file__).resolve().parents[1]
 #: ../shared/data beside the clone (CI), or beside the folder of worktrees.

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from arabench.annotations.errors import AnnotationError
 from arabench.annotations.manifest import text_facts, update_manifest
 from arabench.annotations.validate import check_manifest

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from harness_fixtures import write_brat_corpus
+
 from arabench import benchmark
 from arabench.annotations.errors import BenchmarkError
 from arabench.benchmark import limits
-from harness_fixtures import write_brat_corpus
 
 
 def test_estimate_grows_with_the_text() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from arabench.annotations.errors import ModelError, SchemaError
 from arabench.annotations.schema import default_schema
 from arabench.models.cards import CARDS_DIR, card_for, known_cards, load_card, resolve_view

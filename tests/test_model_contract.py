@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from arabench.annotations.corpus import read_corpus
 from arabench.annotations.errors import SchemaError
 from arabench.annotations.jsonl import write_jsonl

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+
 from arabench.annotations.errors import BenchmarkError, ModelError
 from arabench.annotations.spans import Span
 from arabench.benchmark.cli import main
@@ -196,6 +197,7 @@ def test_a_non_utf8_config_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_a_quoted_false_default_keeps_a_card_out_of_the_default_suite(tmp_path: Path) -> None:
     import yaml
+
     from arabench.models.cards import CARDS_DIR, load_card
 
     card = yaml.safe_load((CARDS_DIR / "camelbert-msa-ner.yaml").read_text(encoding="utf-8"))

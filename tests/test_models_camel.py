@@ -4,6 +4,7 @@ import importlib.util
 import json
 
 import pytest
+
 from arabench.annotations.errors import LabelMapError, ModelError, ModelUnavailableError
 from arabench.annotations.spans import Span
 from arabench.annotations.tokenize import word_offsets
@@ -75,10 +76,11 @@ def test_i_tags_without_b_are_repaired_and_counted(tiny_dirs):
 
 @needs_camel
 def test_matches_ner_recognizer_directly(tiny_dirs):
-    from arabench.annotations.tags import decode
-    from arabench.models.camel import CamelToolsModel
     from camel_tools.ner import NERecognizer
     from camel_tools.tokenizers.word import simple_word_tokenize
+
+    from arabench.annotations.tags import decode
+    from arabench.models.camel import CamelToolsModel
 
     texts = ["يسافر أحمد إلى القاهرة كل صيف لزيارة أسرته.", "", "افتتحت جامعة دمشق مكتبة كبيرة."]
     model = CamelToolsModel.from_spec(str(tiny_dirs["random"]), batch_size=2)

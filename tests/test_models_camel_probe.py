@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+
 from arabench.annotations.errors import ModelUnavailableError
 from arabench.models import camel, registry
 

@@ -16,8 +16,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import arabench.annotations.tokenize as text_facts
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import arabench.annotations.tokenize as text_facts
 from arabench.annotations.conll import read_conll
 from arabench.annotations.errors import AnnotationError, ModelError
 from arabench.annotations.spans import Span
@@ -30,8 +33,6 @@ from arabench.models.crf.adapter import CRFModel, sentence_words
 from arabench.models.crf.features import normalized, sentence_features, split_clitics, word_features
 from arabench.models.crf.train import DEFAULT_DATA, build_model, model_inputs, model_key, read_training_data
 from arabench.models.registry import NAMES, create_model, get_info
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 pytest.importorskip("pycrfsuite")
 

@@ -18,6 +18,8 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
+from tiny_models import ANERCORP_LABELS, build_tiny_bert, build_tiny_xlmr, long_text
+
 from arabench.annotations.errors import LabelMapError, ModelError, ModelUnavailableError
 from arabench.annotations.spans import Span
 from arabench.annotations.tags import decode
@@ -28,7 +30,6 @@ from arabench.models.hf import HFTokenClassificationModel, spans_from_words
 from arabench.models.hub import probe_hub
 from arabench.models.labelmap import LabelMap
 from arabench.models.registry import create_model
-from tiny_models import ANERCORP_LABELS, build_tiny_bert, build_tiny_xlmr, long_text
 
 TEXTS = [
     "وصل أحمد إلى مطار القاهرة الدولي، ثم ذهب إلى الفندق.",

@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from arabench.annotations.brat import write_brat
 from arabench.annotations.errors import ModelError
 from arabench.annotations.schema import default_schema
@@ -27,8 +30,6 @@ from arabench.models.llm.alignment import align_entities, align_relations
 from arabench.models.llm.parsing import KEY_ALIASES, AnswerEntity, AnswerRelation, parse_answer
 from arabench.models.llm.prompts import available_prompts, load_prompt
 from arabench.models.llm.windows import split_windows
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 TYPES = tuple(default_schema().entity_types)
 FATHA, SHADDA, TATWEEL = "\u064e", "\u0651", "\u0640"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from arabench.annotations.brat import write_brat
 from arabench.annotations.errors import ModelError, ModelUnavailableError
 from arabench.annotations.spans import Document, Span

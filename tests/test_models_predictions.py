@@ -3,14 +3,15 @@
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from arabench.annotations.brat import write_brat
 from arabench.annotations.errors import AnnotationError, ConversionError, LabelMapError, ModelError
 from arabench.annotations.spans import Document, Relation, Span
 from arabench.annotations.tokenize import word_offsets
 from arabench.models.base import NERModel
 from arabench.models.predictions import PredictionsFileModel
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 TEXT_A = "زار وزير الخارجية المصري الرباط أمس."
 TEXT_B = "قالت منظمة الصحة العالمية إن المغرب سجل ثلاث حالات."

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from arabench.annotations.errors import ModelError, ModelUnavailableError
 from arabench.models import registry
 from arabench.models.cards import known_cards

@@ -3,6 +3,9 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from arabench.annotations.errors import ModelError
 from arabench.annotations.spans import Span
 from arabench.annotations.tokenize import word_offsets
@@ -11,8 +14,6 @@ from arabench.models.rules.adapter import RuleModel
 from arabench.models.rules.catalog import BELOW_BAR, RULES
 from arabench.models.rules.gazetteers import gazetteer_size
 from arabench.models.rules.text import normalize
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 MODEL = RuleModel()
 #: Every rule on, including those below the precision bar (off by default): the table below tests each rule.
@@ -491,9 +492,10 @@ def seed_article_names_in_hand_written_lists(gold_dir):
     """
     import hashlib
 
+    from babel import Locale
+
     from arabench.annotations.corpus import read_corpus
     from arabench.models.rules.lists import word_list
-    from babel import Locale
 
     seeds = [d for d in read_corpus(gold_dir) if hashlib.sha256(d.text.encode("utf-8")).hexdigest() == SEED_SHA256]
     assert len(seeds) == 1, f"the seed article (sha256 {SEED_SHA256[:12]}...) is not in {gold_dir}"

@@ -1,4 +1,5 @@
 import pytest
+
 from arabench.annotations.errors import BenchmarkError, ModelError
 from arabench.annotations.spans import Document, Relation, Span
 from arabench.models.base import NERModel, Prediction

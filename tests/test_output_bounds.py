@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from arabench.benchmark.scoring import UNIT_COUNTS_ENCODING, unit_counts_array, unit_counts_json
 
 
@@ -28,10 +29,11 @@ def test_report_embeds_text_and_errors_up_to_its_budget_and_says_so(tmp_path, mo
     import json
     import re
 
+    from harness_fixtures import write_brat_corpus
+
     from arabench import benchmark
     from arabench.benchmark import report_html
     from arabench.benchmark.report_text import error_records
-    from harness_fixtures import write_brat_corpus
 
     corpus = write_brat_corpus(tmp_path / "gold")
     results = benchmark.run(["empty"], corpus=corpus, cache=False, bootstrap=0)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from arabench.annotations.errors import AnnotationError
 from arabench.annotations.perturb import (
     KINDS,
@@ -19,8 +22,6 @@ from arabench.annotations.perturb import (
 from arabench.annotations.spans import Document, Relation, Span
 from arabench.annotations.tokenize import word_offsets
 from arabench.eval.spans import score_spans
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 #: Words that give every kind something to do: proclitics and the article, hamza forms, final ى/ي/ة/ه,
 #: short vowels, tatweel, digits of both kinds, both punctuations, an invisible mark, Latin.

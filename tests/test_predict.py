@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from arabench.annotations.errors import AnnotationError, BenchmarkError
 from arabench.benchmark.cli import main as cli
 from arabench.benchmark.predicting import predict

@@ -11,11 +11,12 @@ import zlib
 from pathlib import Path
 
 import pytest
+from harness_fixtures import write_brat_corpus
+
 from arabench import benchmark
 from arabench.annotations.corpus import read_corpus
 from arabench.benchmark.report_html import confusion_matrix, render_html
 from arabench.benchmark.report_text import read_errors
-from harness_fixtures import write_brat_corpus
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 _skip_without_chromium = pytest.mark.skipif(

@@ -11,11 +11,12 @@ import re
 from pathlib import Path
 
 import pytest
+from harness_fixtures import write_brat_corpus
+from test_report_html import _chromium, needs_chromium
+
 from arabench import benchmark
 from arabench.annotations.brat import write_brat
 from arabench.annotations.spans import Document, Span
-from harness_fixtures import write_brat_corpus
-from test_report_html import _chromium, needs_chromium
 
 ZWJ = "\u200d"
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from arabench.annotations.errors import BenchmarkError
 from arabench.annotations.perturb import KINDS
 from arabench.benchmark.cli import main

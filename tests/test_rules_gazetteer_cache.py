@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
+
 from arabench.models.rules import gazetteers
 
 

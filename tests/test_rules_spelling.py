@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from arabench.annotations.perturb import KINDS, Perturbation, perturb_text
 from arabench.models.rules.adapter import RuleModel
 from arabench.models.rules.spelling import canonical_text
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 @pytest.mark.parametrize(

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from arabench.annotations.conll_simple import _space_starts, simple_columns
 from arabench.benchmark import score_files
 from arabench.benchmark.score_files import score_settings
 from arabench.eval.modes import MODES, span_grid
 from arabench.eval.spans import score_span_arrays, score_span_sets
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 GRID = list(span_grid())
 

@@ -12,14 +12,15 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from arabench.annotations.errors import ScoringError
 from arabench.annotations.spans import Span
 from arabench.eval.modes import span_grid
 from arabench.eval.spans import score_span_grid, score_spans
 from arabench.eval.stats import bootstrap, bootstrap_many
 from arabench.eval.tokens import TOKEN_SCHEMES, score_token_view, score_token_views
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 ALPHABET = "وبالقاهرة سمير "
 LABELS = ("A", "B", "C")

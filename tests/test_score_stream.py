@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from eval_helpers import random_corpus, sentence_text
+
 from arabench.annotations.conll import bio_to_spans, read_conll_sentences
 from arabench.annotations.conll_simple import simple_columns
 from arabench.annotations.errors import ScoringError
@@ -14,7 +16,6 @@ from arabench.benchmark.cli import main as cli
 from arabench.benchmark.score_files import score_settings
 from arabench.eval.modes import Setting, span_grid
 from arabench.eval.spans import score_spans
-from eval_helpers import random_corpus, sentence_text
 
 GRID = list(span_grid())
 
@@ -157,8 +158,9 @@ def test_a_unique_optimum_is_what_the_assignment_solver_keeps() -> None:
     import random
 
     import numpy as np
-    from arabench.eval.spans import _unique_optimum
     from scipy.optimize import linear_sum_assignment
+
+    from arabench.eval.spans import _unique_optimum
 
     rng = random.Random(11)
     unique_seen = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from arabench.annotations.validate import check_span_rules, validate
 
 GOLD = Path(__file__).resolve().parents[1] / "annotations" / "gold"

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from arabench.annotations.spans import Span
 from arabench.benchmark.cli import main
 from arabench.benchmark.runner import run

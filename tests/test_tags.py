@@ -5,10 +5,11 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from arabench.annotations.errors import ConversionError
-from arabench.annotations.tags import POLICIES, SCHEMES, decode, encode, scheme_of, split_tag
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from arabench.annotations.errors import ConversionError
+from arabench.annotations.tags import POLICIES, SCHEMES, decode, encode, scheme_of, split_tag
 
 FILE_SCHEMES = ("BIO2", "IOB1", "IOE1", "IOE2", "BIOES", "BILOU", "IO")
 #: Schemes whose every entity starts with a B or S role: the strict policy reads their canonical tags back.

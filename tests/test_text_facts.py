@@ -12,6 +12,10 @@ import re
 import unicodedata
 from pathlib import Path
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 import arabench.annotations.conll as conll
 import arabench.annotations.tags as tags
 import arabench.annotations.tokenize as text
@@ -20,9 +24,6 @@ import arabench.eval.tokens as tokens
 import arabench.models.hf as hf
 import arabench.models.hub as hub
 import arabench.models.registry as registry
-import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,12 +11,13 @@ import json
 from pathlib import Path
 
 import pytest
+from units_parity import DATA, newsfane_like, parity, slice_conll
+
 from arabench.annotations.errors import AnnotationError
 from arabench.annotations.spans import Span
 from arabench.benchmark.corpus_io import load_corpus
 from arabench.benchmark.runner import run
 from arabench.models.base import Prediction
-from units_parity import DATA, newsfane_like, parity, slice_conll
 
 needs_data = pytest.mark.skipif(not (DATA / "aqmar_dev.conll").is_file(), reason="../shared/data is absent")
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from arabench.annotations.errors import ModelError, SchemaError
 from arabench.annotations.schema import (
     default_schema,

@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
 from arabench.annotations.errors import SchemaError
 from arabench.annotations.evidence.views_evidence import ANERCORP_PROBES, count_probes, derive_label, read_table
 from arabench.annotations.schema import ViewSource, default_schema, load_views, register_view, unregister_view
@@ -286,9 +287,10 @@ def test_the_ace_card_runs_its_label_set_and_refuses_another(
 ) -> None:
     """A model with the card's id2label predicts in the ace view (VEH included); other labels are refused."""
     pytest.importorskip("transformers")
+    from tiny_models import build_tiny_bert
+
     from arabench.annotations.errors import ModelError
     from arabench.models.hf import HFTokenClassificationModel
-    from tiny_models import build_tiny_bert
 
     card = known_cards()["ychennlp-arabic-ner-ace"]
     directory = build_tiny_bert(tmp_path / "ace", labels=labels, force=force)

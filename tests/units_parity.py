@@ -138,9 +138,10 @@ def parity(gold: Path, work: Path, *, cache_dir: Path, units: str = "file") -> l
     Every figure is the headline micro F1 (strict, word boundaries, flat layer) in the corpus's view; ``run``
     scores the corpus on ``units`` (``split``: the re-splitting that was the default before, for comparison).
     """
+    from seqeval.metrics import f1_score
+
     from arabench.benchmark.runner import run
     from arabench.benchmark.score_files import score_files
-    from seqeval.metrics import f1_score
 
     corpus = load_corpus(gold)
     scored = corpus if units == "file" else load_corpus(gold, units=units)

@@ -34,8 +34,9 @@ import inspect
 from collections.abc import Sequence
 from functools import lru_cache
 
-import arabench.annotations.tokenize as text_facts
 import regex
+
+import arabench.annotations.tokenize as text_facts
 from arabench.annotations.tokenize import CONJUNCTIONS, PROCLITIC_LETTERS, PROCLITIC_PATTERN, NormalizationTable
 
 __all__ = [

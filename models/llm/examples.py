@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from arabench.annotations.errors import BenchmarkError, ModelError
 from arabench.annotations.files import canonical_sha256
 from arabench.annotations.schema import Schema

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from arabench.annotations.errors import ModelError
 from arabench.annotations.schema import Schema
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import babel
+
 from arabench.annotations.errors import ModelError
 from arabench.annotations.spans import Span
 from arabench.models.base import Option, Prediction, parse_options

@@ -34,10 +34,11 @@ from pathlib import Path
 from typing import Any
 
 import regex
+from babel import Locale
+
 from arabench.annotations.files import atomic_write_text, default_cache_dir
 from arabench.models.rules.lists import DATA_DIR, normalized, word_lists, words
 from arabench.models.rules.text import normalize, word_strings
-from babel import Locale
 
 __all__ = ["Data", "Entry", "cache_key", "cache_path", "data", "gazetteer_size", "name_key", "use_cache"]
 
@@ -117,6 +118,7 @@ _CACHE_FORMAT = 1
 def cache_key() -> str:
     """What the built data depends on: Babel's version, the word list files and the code that builds it."""
     import babel
+
     from arabench.models.rules import lists, text
 
     digest = hashlib.sha256(f"gazetteers-v{_CACHE_FORMAT}\0babel-{babel.__version__}\0".encode())

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
 from arabench.annotations.errors import ModelError, yaml_error
 from arabench.models.rules.text import normalize
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import regex
+
 from arabench.annotations.tokenize import PROCLITIC_PATTERN, PROCLITICS, normalize_with_map, word_offsets
 
 __all__ = ["COMPARE", "DIGITS", "Word", "normalize", "text_words", "word_strings"]

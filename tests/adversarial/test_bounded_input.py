@@ -19,14 +19,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from harness_fixtures import write_brat_corpus
+from run_models import CityModel, registered, write_corpus
+
 from arabench.annotations.errors import MAX_SHOWN, BenchmarkError, ModelError, SchemaError
 from arabench.annotations.files import MAX_YAML_BYTES, read_yaml_text
 from arabench.annotations.schema import load_views
 from arabench.benchmark.cli import main
 from arabench.benchmark.config import load_config
 from arabench.models.cards import load_card
-from harness_fixtures import write_brat_corpus
-from run_models import CityModel, registered, write_corpus
 
 #: A "billion laughs" YAML: 1 KB standing for 9**9 strings.
 LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(

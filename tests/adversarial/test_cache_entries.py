@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from run_models import CityModel, registered, write_corpus
+
 from arabench import benchmark
 from arabench.annotations.files import canonical_sha256
 from arabench.benchmark.cache import CacheWarning
-from run_models import CityModel, registered, write_corpus
 
 
 def edit_entries(cache: Path, change: Callable[[dict[str, Any]], None]) -> list[Path]:

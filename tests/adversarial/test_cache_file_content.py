@@ -12,8 +12,9 @@ import os
 from pathlib import Path
 
 import pytest
-from arabench import benchmark
 from run_models import TEXTS, cities, write_corpus
+
+from arabench import benchmark
 
 
 def write_predictions(path: Path, *, label: str = "GPE", drop_first: bool = False) -> Path:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from arabench import benchmark
 from run_models import write_corpus
+
+from arabench import benchmark
 
 
 def micro(results: benchmark.Results, model: str = "oracle") -> dict[str, object]:

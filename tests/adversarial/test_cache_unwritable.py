@@ -10,9 +10,10 @@ import os
 from pathlib import Path
 
 import pytest
+from run_models import CityModel, registered, write_corpus
+
 from arabench import benchmark
 from arabench.benchmark.cache import CacheWarning
-from run_models import CityModel, registered, write_corpus
 
 
 def run_city(gold: Path, cache: Path) -> benchmark.Results:

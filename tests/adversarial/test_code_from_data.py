@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from arabench.annotations.errors import ModelError
 from arabench.models import registry
 from arabench.models.cards import CARDS_DIR, known_cards, load_card

@@ -7,9 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
+from harness_fixtures import write_brat_corpus
+
 from arabench import benchmark
 from arabench.benchmark.cli import main as cli
-from harness_fixtures import write_brat_corpus
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from harness_fixtures import write_brat_corpus
+
 from arabench.annotations.convert import convert
 from arabench.annotations.errors import AnnotationError, BenchmarkError, ConversionError
 from arabench.benchmark.cli import main as cli
-from harness_fixtures import write_brat_corpus
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:

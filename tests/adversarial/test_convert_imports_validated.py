@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from arabench.annotations.convert import convert
 from arabench.annotations.errors import AnnotationError
 from arabench.annotations.formats import check_path

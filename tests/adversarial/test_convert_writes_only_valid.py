@@ -13,11 +13,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from arabench.annotations.convert import convert
 from arabench.annotations.errors import BenchmarkError
 from arabench.annotations.formats import check_path
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 texts = st.text(alphabet=st.sampled_from(list("زار محمد القاهرة\n\r\t 😀a")), min_size=1, max_size=24)
 labels = st.sampled_from(["PERS", "GPE", "PER", "LOC", "BOGUS"])

@@ -18,14 +18,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
 from arabench import benchmark
 from arabench.benchmark.cli import main as cli
 from arabench.benchmark.compare import compare
 from arabench.benchmark.escape import csv_cell, md_code, md_text, terminal
 from arabench.benchmark.report_text import render_summary, write_per_type
-from hypothesis import given
-from hypothesis import strategies as st
-from markdown_it import MarkdownIt
 
 HOSTILE = "`x` | <img src=x onerror=alert(1)> &amp;\n# injected"
 TEXT = "زار محمد القاهرة أمس"

@@ -16,11 +16,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from arabench import benchmark
 from arabench.benchmark.escape import json_for_html
 from arabench.benchmark.report_html import _data, render_html
-from hypothesis import given
-from hypothesis import strategies as st
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TRICKS = "<!-- </script> <script>alert(1)</script> \u2028 \u2029 & <\\!-- ]]> -->"

@@ -15,6 +15,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from test_compare_hostile import results_json as results_json
+
 from arabench.annotations.errors import BenchmarkError
 from arabench.annotations.schema import default_schema, load_views
 from arabench.benchmark.compare import compare
@@ -23,9 +27,6 @@ from arabench.models.cards import CARDS_DIR, load_card
 from arabench.models.llm.alignment import align_entities
 from arabench.models.llm.cache import ResponseCache
 from arabench.models.llm.parsing import parse_answer
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
-from test_compare_hostile import results_json as results_json
 
 SECONDS = 20
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -16,13 +16,14 @@ import time
 from pathlib import Path
 
 import pytest
+from run_models import FILES, ROOT, CityModel, registered, write_corpus
+
 from arabench import benchmark
 from arabench.annotations.errors import BenchmarkError
 from arabench.annotations.formats import read_documents
 from arabench.benchmark import outdir
 from arabench.benchmark.cli import main
 from arabench.benchmark.outdir import OutputLock
-from run_models import FILES, ROOT, CityModel, registered, write_corpus
 
 VICTIM = "precious data\n"
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from arabench import benchmark
 from arabench.annotations.brat import write_brat
 from arabench.annotations.errors import ModelError

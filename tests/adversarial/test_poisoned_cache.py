@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from arabench import benchmark
-from arabench.benchmark.cache import CacheWarning
-from arabench.models.llm.cache import ResponseCache
 from run_models import CityModel, registered, write_corpus
 from test_llm_server import CAIRO, EGYPT, FakeServer, Handler, head, run_llm
 from test_llm_server import corpus as corpus
+
+from arabench import benchmark
+from arabench.benchmark.cache import CacheWarning
+from arabench.models.llm.cache import ResponseCache
 
 
 def surrogate_answer(handler: Handler, body: dict[str, Any]) -> None:

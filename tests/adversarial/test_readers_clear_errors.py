@@ -7,6 +7,7 @@ from pathlib import Path
 
 import datasets
 import pytest
+
 from arabench.annotations.convert import convert
 from arabench.annotations.errors import AnnotationError, ConversionError
 from arabench.annotations.formats import check_path, read_documents

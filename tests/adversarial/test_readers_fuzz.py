@@ -18,6 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from arabench.annotations.errors import BenchmarkError
 from arabench.annotations.formats import check_path, read_documents
 from arabench.annotations.schema import load_views
@@ -25,8 +28,6 @@ from arabench.benchmark.compare import compare
 from arabench.models.cards import load_card
 from arabench.models.labelmap import parse_label_map
 from arabench.models.predictions import PredictionsFileModel
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 SECONDS = 20
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

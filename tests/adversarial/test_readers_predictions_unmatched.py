@@ -7,9 +7,10 @@ import logging
 from pathlib import Path
 
 import pytest
+from harness_fixtures import DOC1, DOC2, write_brat_corpus
+
 from arabench import benchmark
 from arabench.models.predictions import PredictionsFileModel
-from harness_fixtures import DOC1, DOC2, write_brat_corpus
 
 
 def _write(path: Path, docs: list[tuple[str, str]]) -> Path:

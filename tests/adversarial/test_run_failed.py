@@ -10,8 +10,9 @@ import json
 from pathlib import Path
 
 import pytest
-from arabench.benchmark.cli import main
 from run_models import FailingModel, cache_files, registered, write_corpus
+
+from arabench.benchmark.cli import main
 
 
 def test_a_failing_model_named_with_m_exits_1_is_failed_and_caches_nothing(

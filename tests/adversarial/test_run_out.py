@@ -14,11 +14,12 @@ import time
 from pathlib import Path
 
 import pytest
+from run_models import FILES, ROOT, CityModel, registered, subprocess_env, write_corpus
+
 from arabench import benchmark
 from arabench.annotations.errors import BenchmarkError
 from arabench.benchmark.cli import main
 from arabench.benchmark.outdir import OutputLock
-from run_models import FILES, ROOT, CityModel, registered, subprocess_env, write_corpus
 
 
 @pytest.fixture

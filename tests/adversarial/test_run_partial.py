@@ -10,8 +10,9 @@ import json
 from pathlib import Path
 
 import pytest
-from arabench.benchmark.cli import main
 from run_models import PartialModel, registered, write_corpus
+
+from arabench.benchmark.cli import main
 
 SHARE = "partial (23.1% windows failed)"  # 3 of 13 windows: the three texts holding باريس have 2, one failed
 

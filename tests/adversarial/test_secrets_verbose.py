@@ -17,11 +17,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_llm_server import CLI, PLANTED_KEY, QUERY_KEY, ROOT, URL_PASSWORD, FakeServer, answering, cached_files
+from test_llm_server import corpus as corpus
+
 from arabench.annotations.errors import ModelError
 from arabench.models.llm.adapters import OpenAIChatModel
 from arabench.models.llm.redaction import RESERVED_BODY_KEYS, protect_http_logs, redacted_body
-from test_llm_server import CLI, PLANTED_KEY, QUERY_KEY, ROOT, URL_PASSWORD, FakeServer, answering, cached_files
-from test_llm_server import corpus as corpus
 
 EXTRA_SECRET = "PLANTEDextrabodysecret77"
 

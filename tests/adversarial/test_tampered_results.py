@@ -14,9 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from harness_fixtures import write_brat_corpus
+
 from arabench import benchmark
 from arabench.benchmark.cli import main as cli
-from harness_fixtures import write_brat_corpus
 
 FIX = "fix: pass a results.json written by arabench run, unedited (re-run arabench run to get one)"
 

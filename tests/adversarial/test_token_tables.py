@@ -17,11 +17,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from arabench.annotations.errors import AnnotationError
 from arabench.annotations.hf_datasets import read_token_dataset, write_hf
 from arabench.eval.spans import score_spans
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 datasets = pytest.importorskip("datasets")
 NAMES = ["O", "B-PERS", "I-PERS", "B-LOC", "I-LOC", "B-ORG", "I-ORG"]

@@ -60,8 +60,9 @@ def _time(fn: object, repeats: int) -> list[float]:
 
 def bench(directory: Path, repeats: int) -> tuple[list[float], list[float], int, int]:
     import torch
-    from arabench.models.registry import create_model
     from transformers import pipeline
+
+    from arabench.models.registry import create_model
 
     torch.set_num_threads(max(1, torch.get_num_threads()))
     model = create_model(f"hf:{directory}")

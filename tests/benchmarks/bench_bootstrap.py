@@ -23,6 +23,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+
 from arabench.annotations.schema import default_schema
 from arabench.eval import stats
 from arabench.eval.counts import Counts, macro_average, weighted_average

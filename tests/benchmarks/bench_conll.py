@@ -10,11 +10,12 @@ import random
 import sys
 import time
 
+from seqeval.metrics.sequence_labeling import get_entities
+
 from arabench.annotations.conll import bio_to_spans, document_to_conll, read_conll, spans_to_bio
 from arabench.annotations.spans import Document
 from arabench.annotations.tags import decode
 from arabench.annotations.tokenize import word_offsets
-from seqeval.metrics.sequence_labeling import get_entities
 
 
 def best(fn, repeat: int = 3) -> float:

@@ -46,6 +46,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import crf_reference as reference
+
 from arabench.models.crf import features
 
 ROOT = Path(__file__).resolve().parents[2]

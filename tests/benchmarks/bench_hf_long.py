@@ -59,8 +59,9 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
-    from arabench.models.registry import create_model
     from transformers import pipeline
+
+    from arabench.models.registry import create_model
 
     with tempfile.TemporaryDirectory() as tmp:
         model = create_model(f"hf:{build_tiny_bert(Path(tmp) / 'tiny', max_position_embeddings=512)}")

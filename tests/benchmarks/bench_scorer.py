@@ -31,11 +31,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from seqeval.metrics import classification_report
+from seqeval.scheme import IOB2
+
 from arabench.annotations.spans import Span
 from arabench.eval.spans import score_spans
 from arabench.eval.tokens import score_tags, tag_chunks
-from seqeval.metrics import classification_report
-from seqeval.scheme import IOB2
 
 TYPES = ("PERS", "ORG", "GPE", "LOC", "DATE")
 WORDS = ("قال", "الرئيس", "في", "مدينة", "بيروت", "وزير", "الخارجية", "مؤتمر", "يوم", "الأحد", "شركة", "،", ".")
