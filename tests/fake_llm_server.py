@@ -34,6 +34,9 @@ class FakeLLMServer(ThreadingHTTPServer):
     """See the module docstring. Use as a context manager."""
 
     daemon_threads = True
+    #: The listen backlog: socketserver's default of 5 drops connections when 16 workers connect at once on a
+    #: busy machine (the accepting thread is slow to run), which made a concurrency test fail now and then.
+    request_queue_size = 128
 
     def __init__(
         self,
