@@ -17,6 +17,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 
 import regex
 
@@ -230,3 +231,17 @@ def clear_caches() -> None:
     """Forget every word seen (the gazetteer stays: it is data, built once by either extraction)."""
     normalized.cache_clear()
     _word_features.cache_clear()
+
+
+def conll_words(path: Path) -> list[list[str]]:
+    """The words of every sentence of a CoNLL file (first column; blank lines end sentences)."""
+    sentences: list[list[str]] = []
+    current: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            if current:
+                sentences.append(current)
+            current = []
+            continue
+        current.append(line.split("\t")[0])
+    return sentences + ([current] if current else [])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from crf_reference import conll_words
 from crf_reference import gazetteer as reference_gazetteer
 from crf_reference import normalized as reference_normalized
 from crf_reference import sentence_features as reference_features
@@ -32,23 +33,11 @@ def test_word_features_are_the_reference_ones() -> None:
         assert F.word_features(word) == reference_word_features(word)
 
 
-def _sentences(path: Path) -> list[list[str]]:
-    sentences, current = [], []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            if current:
-                sentences.append(current)
-            current = []
-            continue
-        current.append(line.split("\t")[0])
-    return sentences + ([current] if current else [])
-
-
 @pytest.mark.parametrize("name", ["anercorp_train.conll", "aqmar_dev.conll"])
 def test_real_sentences_have_the_reference_features(name: str) -> None:
     if not (DATA / name).is_file():
         pytest.skip("shared data not present")
-    for words in _sentences(DATA / name):  # every sentence: the training split's features decide the model
+    for words in conll_words(DATA / name):  # every sentence: the training split's features decide the model
         assert F.sentence_features(words) == reference_features(words)
 
 

@@ -58,19 +58,6 @@ CORPORA = ("anercorp_train.conll", "aqmar_dev.conll")
 SENTENCES_PER_DOCUMENT = 50
 
 
-def read_words(path: Path) -> list[list[str]]:
-    """The words of every sentence of a CoNLL file (first column; blank lines end sentences)."""
-    sentences, current = [], []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            if current:
-                sentences.append(current)
-            current = []
-            continue
-        current.append(line.split()[0])
-    return sentences + ([current] if current else [])
-
-
 def extract(extractor: Callable[[Sequence[str]], list[list[str]]], sentences: list[list[str]]) -> float:
     """Seconds to extract the features of every sentence, one sentence at a time as ``predict`` does."""
     gc.collect()
@@ -92,7 +79,7 @@ def main() -> None:
     parser.add_argument("--growth", type=int, nargs="*", default=[10_000, 100_000, 500_000], help="token counts")
     args = parser.parse_args()
     print(f"load average at start: {load()} (1, 5, 15 min; {os.cpu_count()} cores)")
-    corpora = {name: read_words(DATA / name) for name in CORPORA if (DATA / name).is_file()}
+    corpora = {name: reference.conll_words(DATA / name) for name in CORPORA if (DATA / name).is_file()}
     if not corpora:
         sys.exit(f"no corpus found in {DATA}")
     features.gazetteer()  # data, built once in either case: not timed
