@@ -295,11 +295,6 @@ def _bounds_html(data: dict[str, Any]) -> str:
     return _esc("; ".join(parts) + ".")
 
 
-def _data(results: Results) -> dict[str, Any]:
-    """The data the page embeds (its script reads it)."""
-    return _data_and_cells(results)[0]
-
-
 def _data_and_cells(results: Results) -> tuple[dict[str, Any], dict[tuple[str, str], Counter]]:
     """The data the page embeds, and the confusion-matrix cells of every model and view (one pass of records)."""
     view = results.leaderboard_view

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from arabench import benchmark
 from arabench.benchmark.escape import json_for_html
-from arabench.benchmark.report_html import _data, render_html
+from arabench.benchmark.report_html import _data_and_cells, render_html
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TRICKS = "<!-- </script> <script>alert(1)</script> \u2028 \u2029 & <\\!-- ]]> -->"
@@ -56,7 +56,7 @@ def test_embedded_json_parses_back_to_the_data(hostile_report: tuple[Path, bench
     for raw in ("<", ">", "\u2028", "\u2029", "&"):
         assert raw not in embedded
     data = json.loads(embedded)
-    assert {k: v for k, v in data.items() if k != "colors"} == _data(results)
+    assert {k: v for k, v in data.items() if k != "colors"} == _data_and_cells(results)[0]
     assert data["documents"][0]["id"] == DOC_ID and TRICKS in data["documents"][0]["text"]
     assert page == render_html(results)
 
