@@ -751,24 +751,33 @@ def score_spans(
     mm = get_mode(mode)
     check_boundary(boundary)
     check_layer(layer)
+    _check_span_inputs(gold, pred, texts, units, words_needed=boundary == "word")
+    scope = None if labels is None else frozenset(labels)
+    with collection_paused():
+        return _score(gold, pred, mm, boundary, layer, texts, units, scope, types, errors, words=words)
+
+
+def _check_span_inputs(
+    gold: Sequence[Sequence[Span]],
+    pred: Sequence[Sequence[Span]],
+    texts: Sequence[str] | None,
+    units: Sequence[Sequence[tuple[int, int]]] | None,
+    *,
+    words_needed: bool,
+) -> None:
+    """The checks :func:`score_spans` and :func:`score_span_grid` share: documents, units and texts agree."""
     n_docs = check_documents(gold, pred, units=units, items="spans")
     if texts is not None and len(texts) != n_docs:
         raise ScoringError(
-            "texts must have one entry per document",
-            field="texts",
-            value=len(texts),
-            fix=f"pass {n_docs} texts",
+            "texts must have one entry per document", field="texts", value=len(texts), fix=f"pass {n_docs} texts"
         )
-    if boundary == "word" and texts is None:
+    if words_needed and texts is None:
         raise ScoringError(
             "word boundaries need the document texts",
             field="texts",
             value=None,
             fix="pass texts=... or use boundary='char'",
         )
-    scope = None if labels is None else frozenset(labels)
-    with collection_paused():
-        return _score(gold, pred, mm, boundary, layer, texts, units, scope, types, errors, words=words)
 
 
 def score_span_grid(
@@ -811,18 +820,7 @@ def score_span_grid(
     for _, b, layer in wanted:
         check_boundary(b)
         check_layer(layer)
-    n_docs = check_documents(gold, pred, units=units, items="spans")
-    if texts is not None and len(texts) != n_docs:
-        raise ScoringError(
-            "texts must have one entry per document", field="texts", value=len(texts), fix=f"pass {n_docs} texts"
-        )
-    if texts is None and any(b == "word" for _, b, _ in wanted):
-        raise ScoringError(
-            "word boundaries need the document texts",
-            field="texts",
-            value=None,
-            fix="pass texts=... or use boundary='char'",
-        )
+    _check_span_inputs(gold, pred, texts, units, words_needed=any(b == "word" for _, b, _ in wanted))
     scope = None if labels is None else frozenset(labels)
     with_errors = {(get_mode(m).name, b, layer) for m, b, layer in errors}
     out: dict[tuple[str, str, str], SpanScores] = {}
