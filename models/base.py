@@ -116,6 +116,11 @@ _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
 
 
+def _bound(value: float) -> str:
+    """A bound as written in messages and docs, exactly: ``4096``, ``1048576``, ``0.5`` (``:g`` rounded to 6 digits)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
 @dataclass(frozen=True)
 class Option:
     """One option of an adapter, declared once.
@@ -161,9 +166,9 @@ class Option:
             words = "true, false or " + " or ".join(self.choices)
         bounds = []
         if self.minimum is not None:
-            bounds.append(f">= {self.minimum:g}")
+            bounds.append(f">= {_bound(self.minimum)}")
         if self.maximum is not None:
-            bounds.append(f"<= {self.maximum:g}")
+            bounds.append(f"<= {_bound(self.maximum)}")
         return words + (" " + " and ".join(bounds) if bounds else "")
 
     def describe(self) -> str:

@@ -78,6 +78,9 @@ ADAPTER_VERSION = "1"
 AGGREGATIONS = ("first", "average", "max")
 #: Windows tokenized per call of the tokenizer.
 TOKENIZE_BATCH = 256
+#: Bounds of the forward-pass options: enough for any CPU or GPU batch, and no request for the whole corpus at once.
+MAX_BATCH_SIZE = 4096
+MAX_BATCH_TOKENS = 1 << 20
 _RANGE = itemgetter(0, 1)
 _END = itemgetter(1)
 _SPAN_ORDER = attrgetter("start", "end", "label")  # Span's own order (start, end, label), compared as tuples
@@ -253,8 +256,15 @@ class HFTokenClassificationModel:
 
     OPTIONS = (
         Option("aggregation", "text", "first", "how a word's label is read from its sub-tokens", choices=AGGREGATIONS),
-        Option("batch_size", "int", 64, "windows per forward pass at most", minimum=1),
-        Option("batch_tokens", "int", 4096, "padded tokens per forward pass at most (one window at least)", minimum=1),
+        Option("batch_size", "int", 64, "windows per forward pass at most", minimum=1, maximum=MAX_BATCH_SIZE),
+        Option(
+            "batch_tokens",
+            "int",
+            4096,
+            "padded tokens per forward pass at most (one window at least)",
+            minimum=1,
+            maximum=MAX_BATCH_TOKENS,
+        ),
         Option("card", "object", help="the model card (set by the registry)", user=False),
         Option("device", "text", "cpu", "the torch device"),
         Option("drop", "list", help="raw labels to drop (counted)"),
@@ -304,15 +314,25 @@ class HFTokenClassificationModel:
             input = card.input if card is not None else "raw"
         if input not in ("raw", "words"):
             raise ModelError("unknown input convention", field="input", value=input, fix="use 'raw' or 'words'")
-        if not isinstance(batch_size, int) or batch_size < 1:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= MAX_BATCH_SIZE:
             raise ModelError(
-                "batch_size must be a positive integer", field="batch_size", value=batch_size, fix="e.g. 8"
+                f"batch_size must be an integer in [1, {MAX_BATCH_SIZE}]",
+                field="batch_size",
+                value=batch_size,
+                fix="e.g. 64",
             )
         self.aggregation = aggregation
         self.input = input
-        if not isinstance(batch_tokens, int) or batch_tokens < 1:
+        if (
+            isinstance(batch_tokens, bool)
+            or not isinstance(batch_tokens, int)
+            or not 1 <= batch_tokens <= MAX_BATCH_TOKENS
+        ):
             raise ModelError(
-                "batch_tokens must be a positive integer", field="batch_tokens", value=batch_tokens, fix="e.g. 4096"
+                f"batch_tokens must be an integer in [1, {MAX_BATCH_TOKENS}]",
+                field="batch_tokens",
+                value=batch_tokens,
+                fix="e.g. 4096",
             )
         self.batch_size = batch_size
         self.batch_tokens = batch_tokens

@@ -132,3 +132,28 @@ def test_error_log_lines_are_those_logged_when_asked() -> None:
     assert log[-1] == {"i": "x"} and len(log) == 5001
     with pytest.raises(ValueError, match="line break"):
         log.append_line('{"i":\n1}')
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("batch_size", 4097, "batch_size must be an integer in [1, 4096]"),
+        ("batch_size", 0, "batch_size must be an integer in [1, 4096]"),
+        ("batch_size", True, "batch_size must be an integer in [1, 4096]"),
+        ("batch_tokens", (1 << 20) + 1, "batch_tokens must be an integer in [1, 1048576]"),
+        ("batch_tokens", 2.5, "batch_tokens must be an integer in [1, 1048576]"),
+    ],
+)
+def test_forward_pass_options_are_bounded(tiny_bert: Path, option: str, value: object, message: str) -> None:
+    """A batch the size of a whole corpus is refused by name, from the command line or a direct call."""
+    from arabench.annotations.errors import BenchmarkError
+    from arabench.models.hf import HFTokenClassificationModel
+
+    with pytest.raises(BenchmarkError) as caught:
+        HFTokenClassificationModel(str(tiny_bert), **{option: value})
+    assert message in str(caught.value)
+    if not isinstance(value, bool | float):  # the declaration refuses the same values as text (--model-option)
+        with pytest.raises(BenchmarkError) as parsed:
+            create_model(f"hf:{tiny_bert}", **{option: str(value)})
+        bound = 4096 if option == "batch_size" else 1 << 20
+        assert f"must be an integer >= 1 and <= {bound} (got '{value}')" in str(parsed.value)

@@ -411,7 +411,7 @@ def test_directory_without_config(tmp_path: Path) -> None:
         ({"colour": "red"}, r"field 'option': unknown option for model 'hf:.*' \(got 'colour'\); fix: use one of"),
         ({"aggregation": "mean"}, r"option 'aggregation' of model .* must be one of first, average, max"),
         ({"input": "chars"}, r"option 'input' of model .* must be one of raw, words"),
-        ({"batch_size": 0}, r"option 'batch_size' of model .* must be an integer >= 1 \(got 0\)"),
+        ({"batch_size": 0}, r"option 'batch_size' of model .* must be an integer >= 1 and <= 4096 \(got 0\)"),
         ({"stride": 1000}, r"stride must be an integer in \[0, window size\)"),
         ({"device": "cuda:7"}, r"CUDA is not available here"),
         ({"card": "no-such-card"}, r"unknown model card"),
